@@ -1,0 +1,72 @@
+"""The composition root of the window: QApplication, the main window, the document.
+
+The window is shown first and the document opened on the first turn of the event
+loop, so the officer sees cypdesk at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cypdesk import APP_NAME, ORG_DOMAIN, ORG_NAME, __version__
+
+SHOWN_TIMEOUT_MS = 120_000
+
+
+def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only: bool = False) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from cypdesk.ui.main_window import MainWindow, focus_first_tab
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORG_NAME)
+    app.setOrganizationDomain(ORG_DOMAIN)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    window = MainWindow()
+    result = {"code": 0}
+
+    if exit_when_shown:
+        if not path:
+            print("cypdesk: --exit-when-shown needs a FILE", file=sys.stderr)
+            return 2
+
+        def shown() -> None:
+            result["code"] = 0
+            app.quit()
+
+        def timed_out() -> None:
+            print("cypdesk: the first tab did not show rows in time", file=sys.stderr)
+            result["code"] = 1
+            app.quit()
+
+        window.first_rows_painted.connect(shown)
+        QTimer.singleShot(SHOWN_TIMEOUT_MS, timed_out)
+        window.ask = _fail_on_dialog(app, result)  # type: ignore[method-assign]
+
+    window.show()
+    if path:
+        def open_document() -> None:
+            if not window.open_path(Path(path), read_only=read_only) and exit_when_shown:
+                result["code"] = result.get("code") or 1
+                app.quit()
+            focus_first_tab(window)
+
+        QTimer.singleShot(0, open_document)
+    code = app.exec()
+    window.close_document()
+    return result["code"] if exit_when_shown else code
+
+
+def _fail_on_dialog(app, result):  # type: ignore[no-untyped-def]
+    """In smoke-test mode a dialog would wait for a person: print it and exit 1."""
+
+    def ask(icon, title, text, buttons):  # type: ignore[no-untyped-def]
+        print(f"cypdesk: {title}: {text}", file=sys.stderr)
+        result["code"] = 1
+        app.quit()
+        return 0
+
+    return ask

@@ -1,0 +1,246 @@
+"""The command line: the same use cases as the window, for automation, IT staff and
+tests. Exit codes: 0 done; 1 refused or the file has problems; 2 bad usage or not a
+file cypdesk can read. ``--json`` prints one JSON object on stdout, also on failure.
+
+Heavy libraries are imported inside the commands that need them, so ``cypdesk FILE``
+starts the window quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cypdesk import __version__
+from cypdesk.common.errors import CypdeskError, UsageError
+
+COMMANDS = ("demo", "info", "check", "set", "history")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on bad usage: keep that, add JSON
+        raise UsageError(message)
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cypdesk", description="Open cypdesk, or run a command: " + ", ".join(COMMANDS) + ".")
+    p.add_argument("file", nargs="?", help="a .cypdesk document to open")
+    p.add_argument("--exit-when-shown", action="store_true",
+                   help="exit 0 once the first tab has painted rows from FILE (smoke tests, benchmarks)")
+    p.add_argument("--read-only", action="store_true", help="open the document read-only")
+    p.add_argument("--self-test", action="store_true", help="check the installation and exit 0 or 1")
+    p.add_argument("--version", action="version", version=f"cypdesk {__version__}")
+    return p
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cypdesk")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="write a demo document of a fictional trust")
+    demo.add_argument("file")
+    demo.add_argument("--size", choices=("small", "large"), default="small")
+    demo.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    demo.add_argument("--json", action="store_true")
+
+    info = sub.add_parser("info", help="schema version, the document's id and owner, records of each kind")
+    info.add_argument("file")
+    info.add_argument("--json", action="store_true")
+
+    check = sub.add_parser("check", help="identity, version, integrity and schema of a file")
+    check.add_argument("file")
+    check.add_argument("--json", action="store_true")
+
+    set_ = sub.add_parser("set", help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...")
+    set_.add_argument("file")
+    set_.add_argument("kind")
+    set_.add_argument("id")
+    set_.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+    set_.add_argument("--json", action="store_true")
+
+    hist = sub.add_parser("history", help="who changed what in one record")
+    hist.add_argument("file")
+    hist.add_argument("kind")
+    hist.add_argument("id")
+    hist.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    want_json = "--json" in args_list
+    try:
+        if args_list and args_list[0] in COMMANDS:
+            args = _command_parser().parse_args(args_list)
+            return _HANDLERS[args.command](args)
+        args = _window_parser().parse_args(args_list)
+        if args.self_test:
+            return _self_test()
+        from cypdesk.app import run_app
+
+        return run_app(args.file, exit_when_shown=args.exit_when_shown, read_only=args.read_only)
+    except CypdeskError as exc:
+        return _fail(exc, want_json)
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was changed.", file=sys.stderr)
+        return 1
+
+
+def _fail(exc: CypdeskError, want_json: bool) -> int:
+    if want_json:
+        print(json.dumps({"ok": False, "error": exc.to_dict()}, default=str))
+    else:
+        print(f"cypdesk: {exc.message}", file=sys.stderr)
+    return exc.exit_code
+
+
+def _emit(result: dict[str, Any], want_json: bool, prose: Callable[[dict[str, Any]], str]) -> None:
+    if want_json:
+        print(json.dumps(result, default=str, ensure_ascii=False))
+    else:
+        print(prose(result))
+
+
+# --- commands -------------------------------------------------------------------------
+
+class _ConsoleProgress:
+    """Progress on stderr for long commands; quiet when not a terminal."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        if self.tty:
+            pct = 100 * done // total if total else 0
+            print(f"\r{pct:3d}% {text[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def finish(self) -> None:
+        if self.tty:
+            print("\r" + " " * 66 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cypdesk.services.documents import write_demo
+
+    progress = _ConsoleProgress()
+    try:
+        result = write_demo(args.file, size=args.size, force=args.force, progress=progress)
+    finally:
+        progress.finish()
+    result["ok"] = True
+    _emit(result, args.json, lambda r: (
+        f"Wrote the {r['size']} demo document {r['path']}: "
+        f"{r['counts'].get('services', 0):,} services, {r['counts'].get('indicators', 0):,} indicators, "
+        f"{r['counts'].get('indicator_values', 0):,} indicator values."))
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from cypdesk.services.documents import document_info
+
+    result = document_info(args.file)
+    result["ok"] = True
+
+    def prose(r: dict[str, Any]) -> str:
+        lines = [
+            f"Document:       {r['path']}",
+            f"Title:          {r['title']}",
+            f"Document id:    {r['document_id']}",
+            f"Owner:          {(r['owner'] or {}).get('name') or 'not set'}",
+            f"Schema version: {r['schema_version']}" + (" (will be updated when opened)" if r["needs_migration"] else ""),
+            f"Changes kept:   {r['history_entries']:,} by {r['installations']} installation(s)",
+            "Records:",
+        ]
+        width = max((len(k) for k in r["counts"]), default=10)
+        lines += [f"  {kind:<{width}}  {count:>10,}" for kind, count in r["counts"].items()]
+        return "\n".join(lines)
+
+    _emit(result, args.json, prose)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from cypdesk.services.documents import check_file
+
+    result = check_file(args.file)
+    _emit(result, args.json, lambda r: r["message"])
+    return 0
+
+
+def _parse_assignments(assignments: list[str]) -> dict[str, str]:
+    values = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{item!r} is not FIELD=VALUE.")
+        values[name.strip()] = value
+    return values
+
+
+def _set(args: argparse.Namespace) -> int:
+    from cypdesk.services import records
+    from cypdesk.services.documents import open_workspace
+
+    values = _parse_assignments(args.assignments)
+    ws = open_workspace(args.file)
+    try:
+        change = records.update(ws, args.kind, args.id, values)
+        if change.after:
+            ws.doc.save()
+        result = {"ok": True, "kind": change.kind, "id": change.id, "title": change.title,
+                  "changed": len(change.after), "unchanged": len(values) - len(change.after),
+                  "fields": {k: {"old": change.before[k], "new": change.after[k]} for k in change.after}}
+    finally:
+        ws.doc.close()
+    _emit(result, args.json, lambda r: (
+        f"Changed {r['changed']} field(s) of {r['kind']} {r['title']!r} and saved the document."
+        if r["changed"] else f"Nothing to change in {r['kind']} {r['title']!r}."))
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from cypdesk.model import kind_of
+    from cypdesk.model.dbfile import make_engine
+    from cypdesk.model.system import History
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from cypdesk.services.documents import check_file
+
+    check_file(args.file)
+    model = kind_of(args.kind)
+    engine = make_engine(args.file, read_only=True)
+    try:
+        with Session(engine) as session:
+            rows = session.scalars(select(History).where(History.table_name == model.__tablename__,
+                                                         History.record_id == args.id).order_by(History.hlc)).all()
+            entries = [{"hlc": h.hlc, "at": h.at.isoformat(timespec="seconds"), "author": h.author_name,
+                        "author_id": h.author_id, "op": h.op, "field": h.field,
+                        "old": json.loads(h.old_value) if h.old_value and h.op == "update" else None,
+                        "new": json.loads(h.new_value) if h.new_value else None} for h in rows]
+    finally:
+        engine.dispose()
+    result = {"ok": True, "kind": model.__tablename__, "id": args.id, "history": entries}
+    _emit(result, args.json, lambda r: "\n".join(
+        f"{e['at']}  {e['author']}: {e['op']}" + (f" {e['field']}: {e['old']!r} -> {e['new']!r}" if e["field"] else "")
+        for e in r["history"]) or "No changes recorded.")
+    return 0
+
+
+def _self_test() -> int:
+    from cypdesk.selftest import format_report, run_self_test
+
+    ok, results = run_self_test()
+    print(format_report(results))
+    return 0 if ok else 1
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history,
+}

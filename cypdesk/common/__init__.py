@@ -1,0 +1,1 @@
+"""The bottom layer: errors, clocks, periods and UK formats. Imports nothing of ours."""

@@ -1,0 +1,156 @@
+"""Document-level use cases: check a file, describe it, write the demo, open a
+workspace on a document. The file mechanics live in :mod:`cypdesk.model.document`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cypdesk.common.errors import CypdeskError, DocumentError, UsageError
+from cypdesk.model.tracking import Author
+
+
+def check_file(path: str | Path) -> dict[str, Any]:
+    """Identity, version, integrity and schema of a file. Raises the document errors
+    (missing, not a document, newer: exit 2; damaged: exit 1)."""
+    from cypdesk.model.dbfile import inspect_file
+
+    status = inspect_file(Path(path))
+    if status.needs_migration:
+        message = (f"{Path(path).name} is a sound cypdesk document of schema version {status.schema_version}; "
+                   f"it will be updated to version {status.current_version} when it is opened "
+                   "(a backup copy is kept first).")
+    else:
+        message = f"{Path(path).name} is a sound cypdesk document (schema version {status.schema_version})."
+    return {
+        "ok": True,
+        "path": str(Path(path).resolve()),
+        "schema_version": status.schema_version,
+        "current_version": status.current_version,
+        "needs_migration": status.needs_migration,
+        "size": status.size,
+        "message": message,
+    }
+
+
+def document_info(path: str | Path) -> dict[str, Any]:
+    """Schema version, the document's id and owner, and how many records of each kind."""
+    from cypdesk.model import KINDS
+    from cypdesk.model.dbfile import connect
+
+    checked = check_file(path)
+    conn = connect(Path(path), read_only=True)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        doc = conn.execute("SELECT id, title, owner_org_id, trust_name, rating_scale FROM document").fetchone()
+        owner_name = None
+        if doc and doc[2] and "organisations" in tables:
+            found = conn.execute("SELECT name FROM organisations WHERE id = ?", (doc[2],)).fetchone()
+            owner_name = found[0] if found else None
+        counts = {}
+        for kind in KINDS:
+            if kind in tables:
+                counts[kind] = conn.execute(f'SELECT count(*) FROM "{kind}"').fetchone()[0]
+        edits = conn.execute("SELECT count(*) FROM history").fetchone()[0] if "history" in tables else 0
+        editors = conn.execute("SELECT count(*) FROM installations").fetchone()[0] if "installations" in tables else 0
+    finally:
+        conn.close()
+    return {
+        "path": checked["path"],
+        "schema_version": checked["schema_version"],
+        "current_version": checked["current_version"],
+        "needs_migration": checked["needs_migration"],
+        "document_id": doc[0] if doc else None,
+        "title": doc[1] if doc else None,
+        "trust_name": doc[3] if doc else None,
+        "owner": {"id": doc[2], "name": owner_name} if doc else None,
+        "rating_scale": doc[4] if doc else None,
+        "size": checked["size"],
+        "counts": counts,
+        "history_entries": edits,
+        "installations": editors,
+    }
+
+
+def write_demo(path: str | Path, *, size: str = "small", force: bool = False, today: date | None = None,
+               progress: Any = None, author: Author | None = None) -> dict[str, Any]:
+    """Write a demo document of a fictional trust at ``path``.
+
+    Built in a temporary file beside the target and moved into place only when complete,
+    so a failure or a cancel leaves nothing half-written. Refuses to overwrite an
+    existing file unless ``force``, and never overwrites a document someone has open.
+    """
+    from cypdesk.common.hlc import Clock
+    from cypdesk.model.dbfile import create_document_file, make_engine
+    from cypdesk.model.lock import read_holder
+    from cypdesk.services.demo import generate_demo
+    from cypdesk.services.workspace import author_of
+
+    if size not in ("small", "large"):
+        raise UsageError(f"--size must be small or large, not {size!r}.")
+    target = Path(path).resolve()
+    if target.exists():
+        if not force:
+            raise UsageError(f"{target.name} already exists; give --force to replace it with the demo.", path=target)
+        holder = read_holder(target)
+        if holder is not None:
+            from cypdesk.common.errors import DocumentLocked
+
+            raise DocumentLocked(f"{target.name} is open by {holder.get('user')} on {holder.get('host')}; "
+                                 "it was not replaced.", path=target)
+    if not target.parent.is_dir():
+        raise UsageError(f"The folder {target.parent} does not exist.", path=target)
+    if author is None:
+        from cypdesk.model.installation import get_installation
+
+        author = author_of(get_installation())
+    clock = Clock(author.id)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~save-", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        create_document_file(tmp)
+        engine = make_engine(tmp)
+        try:
+            with engine.begin() as conn:
+                counts = generate_demo(conn, author, clock, size=size, today=today, progress=progress)
+        finally:
+            engine.dispose()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return {"path": str(target), "size": size, "counts": counts, "bytes": target.stat().st_size}
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_workspace(path: str | Path, *, read_only: bool = False):
+    """Open a document for editing (or reading) and return its workspace."""
+    from cypdesk.model.document import Document
+    from cypdesk.services.workspace import Workspace
+
+    doc = Document.open(Path(path), read_only=read_only)
+    try:
+        return Workspace(doc)
+    except BaseException:
+        doc.close()
+        raise
+
+
+__all__ = ["CypdeskError", "DocumentError", "check_file", "document_info", "open_workspace", "write_demo"]

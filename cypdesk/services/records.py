@@ -1,0 +1,247 @@
+"""Generic record operations every tab and the command line share: create, update,
+delete and restore a record of any kind, with each value checked against its field's
+declaration (required, choices, limits) and text converted the UK way. Each returns
+a :class:`Change` that names what changed and holds what undo needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from cypdesk.common.errors import RecordNotFound, ValidationError
+from cypdesk.model import Record, kind_of
+from cypdesk.model.fields import FieldMeta, fields_of
+from cypdesk.model.system import History
+from cypdesk.services.workspace import Workspace
+
+
+@dataclass
+class Change:
+    op: str  # "create", "update", "delete"
+    kind: str
+    id: str
+    title: str
+    before: dict[str, Any] = dc_field(default_factory=dict)  # fields' old values (update) or the whole record (delete)
+    after: dict[str, Any] = dc_field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[str]:
+        return sorted(set(self.before) | set(self.after)) if self.op == "update" else []
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    label: str
+    message: str
+
+
+def editable_fields(model: type[Record]) -> dict[str, FieldMeta]:
+    return dict(fields_of(model))
+
+
+def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
+    """A value for a field from what a person typed or a file held. Raises ValueError
+    with a plain message."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    kind = meta.kind
+    if meta.choices is not None:
+        if value in meta.choices:
+            return value
+        found = meta.choices.lookup(str(value))
+        if found is None:
+            allowed = ", ".join(label for _, label in meta.choices.items)
+            raise ValueError(f"{value!r} is not one of: {allowed}")
+        return found
+    if kind in ("text", "long_text", "identifier", "email", "reference", "stamp"):
+        text = str(value).strip() if kind != "long_text" else str(value)
+        if kind == "identifier" and isinstance(value, float) and value.is_integer():
+            raise ValueError("identifiers must be given as text, so leading zeros are kept")
+        if kind == "email" and text and "@" not in text:
+            raise ValueError(f"{text!r} is not an email address")
+        return text
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        from cypdesk.common.formats import parse_bool
+
+        return parse_bool(str(value))
+    if kind == "money":
+        if isinstance(value, (int, float)):
+            return float(value)
+        from cypdesk.common.formats import parse_money
+
+        return float(parse_money(str(value)))
+    if kind in ("number", "percent"):
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = str(value).strip().replace(",", "").rstrip("%").strip()
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+    if kind == "integer" or kind == "quarter":
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a whole number")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        text = str(value).strip().replace(",", "")
+        if kind == "quarter" and text.upper().startswith("Q"):
+            text = text[1:]
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a whole number") from None
+    if kind == "financial_year":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        from cypdesk.common.periods import parse_financial_year
+
+        return parse_financial_year(str(value))
+    if kind == "period":
+        from cypdesk.common.periods import Period, parse_period
+
+        if isinstance(value, Period):
+            return value.key()
+        text = str(value).strip()
+        try:
+            return Period.from_key(text).key()
+        except ValueError:
+            return parse_period(text).key()
+    if kind == "date":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        from cypdesk.common.formats import parse_date_uk
+
+        return parse_date_uk(str(value))
+    if kind == "datetime":
+        if isinstance(value, datetime):
+            return value
+        return datetime.fromisoformat(str(value))
+    return value
+
+
+def check_value(meta: FieldMeta, value: Any) -> str | None:
+    """The problem with an already-converted value, or None."""
+    if value is None:
+        return f"{meta.label} is required" if meta.required else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if meta.minimum is not None and value < meta.minimum:
+            return f"{meta.label} must be at least {meta.minimum:g}"
+        if meta.maximum is not None and value > meta.maximum:
+            return f"{meta.label} must be at most {meta.maximum:g}"
+    return None
+
+
+def prepare(model: type[Record], values: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Convert and check values for ``model``; ``partial`` is an update of some fields."""
+    fields = editable_fields(model)
+    out: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for name, raw in values.items():
+        meta = fields.get(name)
+        if meta is None:
+            problems.append(FieldProblem(name, name, f"{model.__label__ or model.__tablename__} has no field {name!r}"))
+            continue
+        try:
+            value = coerce(meta, raw, field_name=name)
+        except ValueError as exc:
+            problems.append(FieldProblem(name, meta.label, f"{meta.label}: {exc}"))
+            continue
+        problem = check_value(meta, value)
+        if problem:
+            problems.append(FieldProblem(name, meta.label, problem))
+            continue
+        out[name] = value
+    if not partial:
+        for name, meta in fields.items():
+            column = model.__table__.columns[name]
+            if meta.required and name not in out and column.default is None:
+                problems.append(FieldProblem(name, meta.label, f"{meta.label} is required"))
+    return out, problems
+
+
+def _raise_problems(model: type[Record], problems: list[FieldProblem]) -> None:
+    if problems:
+        what = model.__label__ or model.__tablename__
+        raise ValidationError(f"The {what} was not saved: " + "; ".join(p.message for p in problems) + ".",
+                              problems=[p.__dict__ for p in problems])
+
+
+def snapshot(record: Record) -> dict[str, Any]:
+    return {c.key: getattr(record, c.key) for c in record.__table__.columns}
+
+
+def create(ws: Workspace, kind: str, values: dict[str, Any], *, id: str | None = None) -> Change:
+    model = kind_of(kind)
+    clean, problems = prepare(model, values, partial=False)
+    _raise_problems(model, problems)
+    with ws.write() as session:
+        record = model(**clean)
+        if id is not None:
+            record.id = id
+        session.add(record)
+        session.flush()
+        change = Change("create", model.__tablename__, record.id, record.title(), after=clean)
+    return change
+
+
+def update(ws: Workspace, kind: str, record_id: str, values: dict[str, Any]) -> Change:
+    model = kind_of(kind)
+    clean, problems = prepare(model, values, partial=True)
+    _raise_problems(model, problems)
+    with ws.write() as session:
+        record = session.get(model, record_id)
+        if record is None:
+            raise RecordNotFound(f"There is no {model.__label__ or kind} with id {record_id}.", id=record_id)
+        before = {name: getattr(record, name) for name in clean}
+        for name, value in clean.items():
+            setattr(record, name, value)
+        changed = {k: v for k, v in clean.items() if before[k] != v}
+        change = Change("update", model.__tablename__, record.id, record.title(),
+                        before={k: before[k] for k in changed}, after=changed)
+    return change
+
+
+def delete(ws: Workspace, kind: str, record_id: str) -> Change:
+    model = kind_of(kind)
+    with ws.write() as session:
+        record = session.get(model, record_id)
+        if record is None:
+            raise RecordNotFound(f"There is no {model.__label__ or kind} with id {record_id}.", id=record_id)
+        before = snapshot(record)
+        title = record.title()
+        session.delete(record)
+    return Change("delete", model.__tablename__, record_id, title, before=before)
+
+
+def get(ws: Workspace, kind: str, record_id: str) -> dict[str, Any]:
+    model = kind_of(kind)
+    with ws.read() as session:
+        record = session.get(model, record_id)
+        if record is None:
+            raise RecordNotFound(f"There is no {model.__label__ or kind} with id {record_id}.", id=record_id)
+        return snapshot(record)
+
+
+def history(ws: Workspace, kind: str, record_id: str) -> list[dict[str, Any]]:
+    """Who changed what in one record, oldest first."""
+    model = kind_of(kind)
+    with ws.read() as session:
+        rows = session.scalars(
+            select(History).where(History.table_name == model.__tablename__, History.record_id == record_id)
+            .order_by(History.hlc)
+        ).all()
+        return [
+            {"hlc": h.hlc, "at": h.at, "author_id": h.author_id, "author": h.author_name, "op": h.op,
+             "field": h.field, "old": h.old_value, "new": h.new_value}
+            for h in rows
+        ]

@@ -1,0 +1,83 @@
+"""An open document with its author and clock: what every use case takes.
+
+``ws.write()`` is the one way to change a document: it refuses read-only documents,
+takes the document's single-writer lock, gives a tracked session (every change is
+stamped, versioned and recorded with its author), commits, and marks the document as
+having unsaved changes. ``ws.read()`` gives a plain session for queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from cypdesk.common.hlc import Clock
+from cypdesk.model.tracking import Author, ChangeSet, TrackedSession, latest_stamp, make_session
+
+if TYPE_CHECKING:
+    from cypdesk.model.document import Document
+    from cypdesk.model.installation import Installation
+
+
+def author_of(installation: Installation) -> Author:
+    return Author(id=installation.id, user=installation.user, host=installation.host)
+
+
+class Workspace:
+    def __init__(self, doc: Document, installation: Installation | None = None, clock: Clock | None = None) -> None:
+        if installation is None:
+            from cypdesk.model.installation import get_installation
+
+            installation = get_installation()
+        self.doc = doc
+        self.author = author_of(installation)
+        self.clock = clock or Clock(installation.id)
+        with doc.engine.connect() as conn:
+            self.clock.observe(latest_stamp(conn))
+        self.last_changes = ChangeSet()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.doc.read_only)
+
+    @contextmanager
+    def write(self) -> Iterator[TrackedSession]:
+        """One transaction of edits; commits on success, rolls back on any error."""
+        self.doc.check_writable()
+        with self.doc.write_lock:
+            session = make_session(self.doc.engine, self.author, self.clock, expire_on_commit=False)
+            try:
+                yield session
+                session.flush()
+                changes = session.changes
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+        self.last_changes = changes
+        if changes:
+            self.doc.mark_dirty()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = Session(bind=self.doc.engine, autoflush=False)
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def bulk(self) -> Iterator[object]:
+        """A Core connection in one transaction, for bulk writers (demo, import). They
+        stamp rows with :func:`~cypdesk.model.tracking.stamp_rows` themselves."""
+        self.doc.check_writable()
+        with self.doc.write_lock:
+            with self.doc.engine.begin() as conn:
+                yield conn
+        self.doc.mark_dirty()

@@ -1,0 +1,1 @@
+"""Qt table models over the services layer's lazy queries."""
