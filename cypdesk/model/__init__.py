@@ -1,58 +1,28 @@
 """The domain model and the document file.
 
-Importing this package registers every mapped class, so ``Base.metadata`` is the whole
-schema. ``KINDS`` maps the command line's KIND and TABLE names (the plural table
-names of DESIGN.md section 9) to their classes.
+``from cypdesk.model import Service, KINDS, Base`` loads every mapped class (see
+:mod:`cypdesk.model.registry`). Importing a submodule alone (``cypdesk.model.dbfile``,
+``cypdesk.model.catalog``) does not: the window's first paint needs neither SQLAlchemy's
+ORM nor forty mapped classes, which cost about 0.4 s to import.
 """
 
 from __future__ import annotations
 
-from cypdesk.model.base import APPLICATION_ID, Base, Record, link_id, new_id
-from cypdesk.model.budgets import Agreement, AgreementPartner, AgreementService, BudgetReturn, Contribution
-from cypdesk.model.monitoring import Action, Appendix, Measure, Measurement, Meeting, Paper, Recommendation, Risk
-from cypdesk.model.needs import Evidence, EvidenceTag, Indicator, IndicatorOutcome, IndicatorValue, Priority, PriorityLink
-from cypdesk.model.reference import Area, ComparatorMember, ComparatorSet, Group, Organisation, Outcome, Person
-from cypdesk.model.services import (
-    Contract, Decommissioning, Payment, Service, ServiceArea, ServiceCommissioner, ServiceFunding,
-    ServiceGroup, ServiceOutcome,
-)
-from cypdesk.model.system import (
-    BOOKKEEPING_TABLES, DocumentInfo, FieldVersion, History, ImportRecord, InstallationSeen, Tombstone,
-)
-from cypdesk.model.teams import Membership, Team
-
-# In dependency order: a kind only refers to kinds before it (merge, import and the
-# demo insert in this order).
-RECORD_CLASSES: tuple[type[Record], ...] = (
-    Organisation, Person, Outcome, Group, Area, ComparatorSet, ComparatorMember,
-    ImportRecord,
-    Indicator, IndicatorOutcome, IndicatorValue, Evidence, EvidenceTag, Priority, PriorityLink,
-    Team, Membership,
-    Service, ServiceOutcome, ServiceGroup, ServiceArea, ServiceCommissioner, ServiceFunding,
-    Contract, Payment, Decommissioning,
-    Agreement, AgreementPartner, AgreementService, Contribution, BudgetReturn,
-    Measure, Measurement, Action, Risk, Meeting, Paper, Recommendation, Appendix,
-)
-
-KINDS: dict[str, type[Record]] = {cls.__tablename__: cls for cls in RECORD_CLASSES}
+import importlib
+from typing import Any
 
 
-def kind_of(name: str) -> type[Record]:
-    """The record class for a KIND or TABLE name (``services``, ``indicator_values``)."""
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    registry = importlib.import_module("cypdesk.model.registry")
     try:
-        return KINDS[name.strip().lower().replace("-", "_").replace(" ", "_")]
-    except KeyError:
-        from cypdesk.common.errors import UsageError
-
-        raise UsageError(f"There is no kind of record called {name!r}. Kinds: {', '.join(sorted(KINDS))}.") from None
+        return getattr(registry, name)
+    except AttributeError:
+        raise AttributeError(f"module 'cypdesk.model' has no attribute {name!r}") from None
 
 
-__all__ = [
-    "APPLICATION_ID", "BOOKKEEPING_TABLES", "Base", "KINDS", "RECORD_CLASSES", "Record", "kind_of", "link_id", "new_id",
-    "Action", "Agreement", "AgreementPartner", "AgreementService", "Appendix", "Area", "BudgetReturn", "ComparatorMember",
-    "ComparatorSet", "Contract", "Contribution", "Decommissioning", "DocumentInfo", "Evidence", "EvidenceTag",
-    "FieldVersion", "Group", "History", "ImportRecord", "Indicator", "IndicatorOutcome", "IndicatorValue",
-    "InstallationSeen", "Measure", "Measurement", "Meeting", "Membership", "Organisation", "Outcome", "Paper",
-    "Payment", "Person", "Priority", "PriorityLink", "Recommendation", "Risk", "Service", "ServiceArea",
-    "ServiceCommissioner", "ServiceFunding", "ServiceGroup", "ServiceOutcome", "Team", "Tombstone",
-]
+def __dir__() -> list[str]:
+    registry = importlib.import_module("cypdesk.model.registry")
+
+    return sorted(set(globals()) | set(registry.__all__))

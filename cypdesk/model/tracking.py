@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime
 from typing import Any
 
@@ -21,36 +20,9 @@ from sqlalchemy.orm import Session
 
 from cypdesk.common.hlc import Clock
 from cypdesk.model.base import Record, new_id, utcnow
+from cypdesk.model.changes import Author, ChangeSet
 from cypdesk.model.fields import meta_of
 from cypdesk.model.system import FieldVersion, History, InstallationSeen, Tombstone
-
-
-@dataclass(frozen=True)
-class Author:
-    """Who makes a change: the installation (a person on a computer), not the file."""
-
-    id: str
-    user: str
-    host: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.user} on {self.host}"
-
-
-@dataclass
-class ChangeSet:
-    """What a flush (or a whole operation) changed, for views to refresh only that."""
-
-    added: list[tuple[str, str]] = dc_field(default_factory=list)  # (table, id)
-    changed: list[tuple[str, str, str]] = dc_field(default_factory=list)  # (table, id, field)
-    deleted: list[tuple[str, str]] = dc_field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.deleted)
-
-    def tables(self) -> set[str]:
-        return {t for t, *_ in (*self.added, *self.changed, *self.deleted)}
 
 
 class TrackedSession(Session):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import CypdeskError, DocumentError, UsageError
-from cypdesk.model.tracking import Author
+from cypdesk.model.changes import Author
 
 
 def check_file(path: str | Path) -> dict[str, Any]:

@@ -1,57 +1,76 @@
 """Tables read lazily from SQLite: a count, then pages of rows as tuples, sorted and
-filtered in SQL. The window's table models sit on this; so does export. Never loads
-all rows, never builds ORM objects for a table."""
+filtered in SQL. The window's table models sit on this. It never loads all rows and
+never builds ORM objects; it reads the generated catalog and the standard ``sqlite3``
+module only, so the window's first paint does not wait for SQLAlchemy to import.
+
+Sorting: blanks last, text without regard to case, then by id so pages are stable.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.sql import ColumnElement, Select
+from cypdesk.model.catalog import CATALOG
 
-from cypdesk.model import KINDS, Record
-from cypdesk.model.fields import FieldMeta, fields_of
+TEXT_KINDS = ("text", "long_text", "identifier", "reference", "email", "choice")
+NUMERIC_KINDS = ("money", "number", "percent", "integer", "financial_year", "quarter")
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     label: str
-    meta: FieldMeta
-    expr: Any  # the SQL expression selected (a referenced record's title for references)
+    kind: str
+    help: str
+    choices: dict[str, str] | None
+    sql: str  # the expression selected: the column, or the referenced record's title
 
     @property
     def numeric(self) -> bool:
-        return self.meta.kind in ("money", "number", "percent", "integer", "financial_year", "quarter")
+        return self.kind in NUMERIC_KINDS
 
 
-def default_columns(model: type[Record], limit: int = 9) -> list[str]:
-    """The first fields an officer scans: declared order, long text left out."""
-    names = [name for name, meta in fields_of(model) if meta.kind != "long_text"]
+def field_spec(kind: str, name: str) -> dict[str, Any]:
+    for spec in CATALOG[kind]["fields"]:
+        if spec["name"] == name:
+            return spec
+    raise KeyError(f"{kind} has no field {name!r}")
+
+
+def default_columns(kind: str, limit: int = 9) -> list[str]:
+    """The first fields an officer scans: declared order, long text and bookkeeping left out."""
+    names = [f["name"] for f in CATALOG[kind]["fields"] if not f.get("system") and f["kind"] != "long_text"]
     return names[:limit]
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 class TableQuery:
     """A sorted, filtered view of one kind of record, read a page at a time."""
 
-    def __init__(self, engine: Engine, kind: str, columns: list[str] | None = None) -> None:
-        self.engine = engine
-        self.model = KINDS[kind]
-        table = self.model.__table__
-        metas = dict(fields_of(self.model, include_system=True))
-        self._joins: list[tuple[Any, Any]] = []
+    def __init__(self, conn: sqlite3.Connection, kind: str, columns: list[str] | None = None) -> None:
+        if kind not in CATALOG:
+            raise KeyError(f"unknown kind {kind!r}")
+        self.conn = conn
+        self.kind = kind
         self.columns: list[Column] = []
-        for name in columns or default_columns(self.model):
-            meta = metas[name]
-            expr: Any = table.c[name]
-            if meta.kind == "reference" and meta.references in KINDS:
-                target_model = KINDS[meta.references]
-                target = target_model.__table__.alias(f"ref_{name}")
-                self._joins.append((target, target.c.id == table.c[name]))
-                expr = target.c[target_model.__title__]
-            self.columns.append(Column(name, meta.label, meta, expr.label(name)))
+        joins = []
+        for i, name in enumerate(columns or default_columns(kind)):
+            spec = field_spec(kind, name)
+            sql = f"t.{_q(name)}"
+            target = spec.get("references")
+            if spec["kind"] == "reference" and target in CATALOG:
+                alias = f"r{i}"
+                joins.append(f"LEFT JOIN {_q(target)} {alias} ON {alias}.id = t.{_q(name)}")
+                sql = f"{alias}.{_q(CATALOG[target]['title'])}"
+            choices = {v: label for v, label in spec["choices"]} if "choices" in spec else None
+            self.columns.append(Column(name, spec["label"], spec["kind"], spec.get("help", ""), choices, sql))
+        self._from = f"{_q(kind)} t " + " ".join(joins)
         self.filter_text = ""
         self.conditions: dict[str, Any] = {}
         self.sort_column: int | None = None
@@ -67,59 +86,57 @@ class TableQuery:
     def set_sort(self, column: int | None, descending: bool = False) -> None:
         self.sort_column, self.descending = column, descending
 
-    def _base(self, *cols: Any) -> Select:
-        table = self.model.__table__
-        frm: Any = table
-        for target, on in self._joins:
-            frm = frm.outerjoin(target, on)
-        stmt = select(*cols).select_from(frm)
-        where: list[ColumnElement[bool]] = []
+    def _where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
         if self.filter_text:
-            pattern = f"%{self.filter_text}%"
-            texts = [c.expr for c in self.columns if c.meta.kind in ("text", "long_text", "identifier", "reference", "email")]
-            if texts:
-                where.append(or_(*[cast(e, String).ilike(pattern) for e in _unlabel(texts)]))
-            else:
-                where.append(literal(False))
+            needle = self.filter_text.casefold()
+            pattern = "%" + self.filter_text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            alternatives: list[str] = []
+            for c in self.columns:
+                if c.choices:  # a choice matches by its label, as the officer sees it
+                    hits = [v for v, label in c.choices.items() if needle in label.casefold()]
+                    if hits:
+                        alternatives.append(f"{c.sql} IN ({', '.join('?' * len(hits))})")
+                        params.extend(hits)
+                elif c.kind in TEXT_KINDS:
+                    alternatives.append(f"{c.sql} LIKE ? ESCAPE '\\'")
+                    params.append(pattern)
+            clauses.append("(" + " OR ".join(alternatives) + ")" if alternatives else "0")
         for name, value in self.conditions.items():
-            where.append(table.c[name] == value)
-        if where:
-            stmt = stmt.where(and_(*where))
-        return stmt
+            field_spec(self.kind, name)  # refuses unknown names: they become SQL identifiers
+            clauses.append(f"t.{_q(name)} = ?")
+            params.append(value)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     # --- reading -------------------------------------------------------------------
     def count(self) -> int:
         if self._count is None:
-            with self.engine.connect() as conn:
-                self._count = conn.execute(self._base(func.count()).order_by(None)).scalar_one()
+            where, params = self._where()
+            self._count = self.conn.execute(f"SELECT count(*) FROM {self._from}{where}", params).fetchone()[0]
         return self._count
 
     def rows(self, offset: int, limit: int) -> list[tuple[str, tuple[Any, ...]]]:
         """(id, values) for rows ``offset`` to ``offset + limit`` in the current order."""
-        table = self.model.__table__
-        stmt = self._base(table.c.id, *[c.expr for c in self.columns])
-        order: list[Any] = []
+        where, params = self._where()
+        order = ""
         if self.sort_column is not None:
-            expr = _unlabel([self.columns[self.sort_column].expr])[0]
-            order.append(expr.desc() if self.descending else expr.asc())
-        order.append(table.c.id)
-        stmt = stmt.order_by(*order).limit(limit).offset(offset)
-        with self.engine.connect() as conn:
-            return [(row[0], tuple(row[1:])) for row in conn.execute(stmt)]
-
-
-def _unlabel(exprs: list[Any]) -> list[Any]:
-    return [getattr(e, "element", e) for e in exprs]
+            column = self.columns[self.sort_column]
+            collate = " COLLATE NOCASE" if column.kind in TEXT_KINDS else ""
+            direction = " DESC" if self.descending else ""
+            order = f"({column.sql} IS NULL), {column.sql}{collate}{direction}, "
+        select = ", ".join(c.sql for c in self.columns)
+        sql = f"SELECT t.id, {select} FROM {self._from}{where} ORDER BY {order}t.id LIMIT ? OFFSET ?"
+        return [(row[0], tuple(row[1:])) for row in self.conn.execute(sql, [*params, limit, offset])]
 
 
 def display(column: Column, value: Any) -> str:
     """A value as an officer reads it: UK money and dates, choice labels, Yes/No."""
     if value is None:
         return ""
-    meta = column.meta
-    if meta.choices is not None:
-        return meta.choices.label(value)
-    kind = meta.kind
+    if column.choices is not None:
+        return column.choices.get(value, str(value))
+    kind = column.kind
     if kind == "bool":
         return "Yes" if value else "No"
     from cypdesk.common import formats
@@ -129,7 +146,7 @@ def display(column: Column, value: Any) -> str:
     if kind == "percent":
         return formats.percent(value, 0 if float(value).is_integer() else 1)
     if kind == "date":
-        return formats.date_uk(value) if not isinstance(value, str) else _date_text(value)
+        return formats.date_uk(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
     if kind == "financial_year":
         from cypdesk.common.periods import format_financial_year
 
@@ -138,20 +155,9 @@ def display(column: Column, value: Any) -> str:
         from cypdesk.common.periods import Period
 
         try:
-            return Period.from_key(value).label()
+            return Period.from_key(str(value)).label()
         except ValueError:
             return str(value)
     if kind == "number":
         return formats.number(value, 0 if float(value).is_integer() else 1)
     return str(value)
-
-
-def _date_text(value: str) -> str:
-    from datetime import date
-
-    from cypdesk.common import formats
-
-    try:
-        return formats.date_uk(date.fromisoformat(value[:10]))
-    except ValueError:
-        return value

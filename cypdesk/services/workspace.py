@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
 from cypdesk.common.hlc import Clock
-from cypdesk.model.tracking import Author, ChangeSet, TrackedSession, latest_stamp, make_session
+from cypdesk.model.changes import Author, ChangeSet
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from cypdesk.model.tracking import TrackedSession
     from cypdesk.model.document import Document
     from cypdesk.model.installation import Installation
 
@@ -35,9 +36,18 @@ class Workspace:
         self.doc = doc
         self.author = author_of(installation)
         self.clock = clock or Clock(installation.id)
-        with doc.engine.connect() as conn:
-            self.clock.observe(latest_stamp(conn))
+        self._clock_synced = False
         self.last_changes = ChangeSet()
+
+    def _sync_clock(self) -> None:
+        """Move the clock past every stamp in the document (once, before the first
+        write: opening a document for reading need not import the ORM)."""
+        if not self._clock_synced:
+            from cypdesk.model.tracking import latest_stamp
+
+            with self.doc.engine.connect() as conn:
+                self.clock.observe(latest_stamp(conn))
+            self._clock_synced = True
 
     @property
     def read_only(self) -> bool:
@@ -47,6 +57,9 @@ class Workspace:
     def write(self) -> Iterator[TrackedSession]:
         """One transaction of edits; commits on success, rolls back on any error."""
         self.doc.check_writable()
+        self._sync_clock()
+        from cypdesk.model.tracking import make_session
+
         with self.doc.write_lock:
             session = make_session(self.doc.engine, self.author, self.clock, expire_on_commit=False)
             try:
@@ -65,6 +78,8 @@ class Workspace:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlalchemy.orm import Session
+
         session = Session(bind=self.doc.engine, autoflush=False)
         try:
             yield session
@@ -77,6 +92,7 @@ class Workspace:
         """A Core connection in one transaction, for bulk writers (demo, import). They
         stamp rows with :func:`~cypdesk.model.tracking.stamp_rows` themselves."""
         self.doc.check_writable()
+        self._sync_clock()
         with self.doc.write_lock:
             with self.doc.engine.begin() as conn:
                 yield conn

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.workspace: Any = None
+        self._reader: Any = None  # a read-only sqlite3 connection the tables page through
         self.setObjectName("MainWindow")
         self.setAccessibleName("cypdesk main window")
         self.resize(1200, 760)
@@ -140,10 +141,12 @@ class MainWindow(QMainWindow):
         from cypdesk.services.tables import TableQuery
         from cypdesk.ui.models.record_table import RecordTableModel
 
-        engine = self.workspace.doc.engine
+        from cypdesk.model.dbfile import connect
+
+        self._reader = connect(self.workspace.doc.working_path, read_only=True)
         for _title, kind, accessible in TABS:
             view = self.views[kind]
-            model = RecordTableModel(TableQuery(engine, kind), view)
+            model = RecordTableModel(TableQuery(self._reader, kind), view)
             view.setModel(model)
             view.horizontalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents)
             for col in range(model.columnCount()):
@@ -172,6 +175,9 @@ class MainWindow(QMainWindow):
             return
         for view in self.views.values():
             view.setModel(None)
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         self.workspace.doc.close()
         self.workspace = None
         self._update_title()

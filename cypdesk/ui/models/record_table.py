@@ -40,7 +40,7 @@ class RecordTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return column.label
             if role == Qt.ItemDataRole.ToolTipRole:
-                return column.meta.help or column.label
+                return column.help or column.label
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None

@@ -1,0 +1,68 @@
+"""Writes ``cypdesk/model/catalog.py``: the field metadata of every kind as plain
+Python data, generated from the mapped classes (the one declaration).
+
+The window's first paint and anything else that must start fast reads the catalog
+instead of importing SQLAlchemy and 40 mapped classes (about 0.4 s here). A test
+regenerates it and fails if the committed copy differs. Run after changing a model:
+
+    python -m cypdesk.model.catalog_build
+"""
+
+from __future__ import annotations
+
+import pprint
+import sys
+from pathlib import Path
+
+HEADER = '''"""Field metadata of every kind, as plain data. GENERATED from the models by
+``python -m cypdesk.model.catalog_build``: do not edit by hand (a test checks it)."""
+
+# fmt: off
+'''
+
+
+def build() -> dict:
+    from cypdesk.model import KINDS
+    from cypdesk.model.fields import fields_of
+
+    catalog = {}
+    for kind, model in KINDS.items():
+        fields = []
+        for name, meta in fields_of(model, include_system=True):
+            entry = {"name": name, "label": meta.label, "kind": meta.kind}
+            for key in ("help", "unit", "references"):
+                value = getattr(meta, key)
+                if value:
+                    entry[key] = value
+            for key in ("confidential", "personal", "required", "system"):
+                if getattr(meta, key):
+                    entry[key] = True
+            for key in ("minimum", "maximum"):
+                if getattr(meta, key) is not None:
+                    entry[key] = getattr(meta, key)
+            if meta.choices is not None:
+                entry["choices"] = [list(item) for item in meta.choices.items]
+            if meta.synonyms:
+                entry["synonyms"] = list(meta.synonyms)
+            fields.append(entry)
+        catalog[kind] = {"label": model.__label__, "title": model.__title__, "fields": fields}
+    return catalog
+
+
+def render() -> str:
+    body = pprint.pformat(build(), width=120, sort_dicts=False)
+    return HEADER + "CATALOG = " + body + "\n"
+
+
+def target() -> Path:
+    return Path(__file__).with_name("catalog.py")
+
+
+def main() -> int:
+    target().write_text(render(), encoding="utf-8")
+    print(f"wrote {target()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
