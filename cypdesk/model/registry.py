@@ -15,7 +15,8 @@ from cypdesk.model.services import (
     ServiceGroup, ServiceOutcome,
 )
 from cypdesk.model.system import (
-    BOOKKEEPING_TABLES, DocumentInfo, FieldVersion, History, ImportRecord, InstallationSeen, Tombstone,
+    BOOKKEEPING_TABLES, Conflict, DocumentInfo, FieldVersion, History, ImportRecord, InstallationSeen, MergePeer,
+    Tombstone,
 )
 from cypdesk.model.teams import Membership, Team
 
@@ -49,8 +50,8 @@ __all__ = [
     "APPLICATION_ID", "BOOKKEEPING_TABLES", "Base", "KINDS", "RECORD_CLASSES", "Record", "kind_of", "link_id", "new_id",
     "Action", "Agreement", "AgreementPartner", "AgreementService", "Appendix", "Area", "BudgetReturn", "ComparatorMember",
     "ComparatorSet", "Contract", "Contribution", "Decommissioning", "DocumentInfo", "Evidence", "EvidenceTag",
-    "FieldVersion", "Group", "History", "ImportRecord", "Indicator", "IndicatorOutcome", "IndicatorValue",
-    "InstallationSeen", "Measure", "Measurement", "Meeting", "Membership", "Organisation", "Outcome", "Paper",
+    "Conflict", "FieldVersion", "Group", "History", "ImportRecord", "Indicator", "IndicatorOutcome", "IndicatorValue",
+    "InstallationSeen", "Measure", "Measurement", "MergePeer", "Meeting", "Membership", "Organisation", "Outcome", "Paper",
     "Payment", "Person", "Priority", "PriorityLink", "Recommendation", "Risk", "Service", "ServiceArea",
     "ServiceCommissioner", "ServiceFunding", "ServiceGroup", "ServiceOutcome", "Team", "Tombstone",
 ]

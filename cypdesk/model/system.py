@@ -114,6 +114,48 @@ class Tombstone(Base):
     title: Mapped[str | None] = mapped_column(String(300))
 
 
+
+
+class MergePeer(Base):
+    """A partner's document merged into this one: the state both last shared, so a
+    field changed on both sides since then is seen as a conflict, not overwritten."""
+
+    __tablename__ = "merge_peers"
+
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(300))
+    owner_org_id: Mapped[str | None] = mapped_column(String(36))
+    first_merged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_merged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    their_hlc_seen: Mapped[str | None] = mapped_column(String(48))  # their newest stamp we have merged
+    our_hlc_at_merge: Mapped[str | None] = mapped_column(String(48))  # our newest stamp at that merge
+    merges: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Conflict(Base):
+    """A value both sides changed since they last shared a state, or a deletion on one
+    side against an edit on the other: both values kept until a person chooses."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    table_name: Mapped[str] = mapped_column(String(40), index=True)
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str | None] = mapped_column(String(60))  # None: the whole record (delete against edit)
+    kind: Mapped[str] = mapped_column(String(20))  # "field" or "delete_edit"
+    ours_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    theirs_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    ours_hlc: Mapped[str | None] = mapped_column(String(48))
+    theirs_hlc: Mapped[str | None] = mapped_column(String(48))
+    theirs_author: Mapped[str | None] = mapped_column(String(300))
+    peer_document_id: Mapped[str | None] = mapped_column(String(36))
+    detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(String(20))  # "ours", "theirs", "edited"
+    resolved_by: Mapped[str | None] = mapped_column(String(36))
+
+
 # Tables that belong to the file, not to the trust's data: not records, not merged row
 # by row (the merge reads them), and exempt from the UUID-primary-key rule.
-BOOKKEEPING_TABLES = ("document", "installations", "history", "field_versions", "tombstones", "alembic_version")
+BOOKKEEPING_TABLES = ("document", "installations", "history", "field_versions", "tombstones", "merge_peers",
+                      "conflicts", "alembic_version")

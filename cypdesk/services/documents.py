@@ -95,12 +95,18 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
     if target.exists():
         if not force:
             raise UsageError(f"{target.name} already exists; give --force to replace it with the demo.", path=target)
-        holder = read_holder(target)
-        if holder is not None:
+        try:
+            holder = read_holder(target)
+        except ValueError:  # a lock file we cannot read: someone may have it open
+            holder = None
+            unreadable = True
+        else:
+            unreadable = False
+        if holder is not None or unreadable:
             from cypdesk.common.errors import DocumentLocked
 
-            raise DocumentLocked(f"{target.name} is open by {holder.get('user')} on {holder.get('host')}; "
-                                 "it was not replaced.", path=target)
+            who = f"{holder.user} on {holder.host} since {holder.since_text}" if holder else "someone"
+            raise DocumentLocked(f"{target.name} is open by {who}; it was not replaced.", path=target)
     if not target.parent.is_dir():
         raise UsageError(f"The folder {target.parent} does not exist.", path=target)
     if author is None:

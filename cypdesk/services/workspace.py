@@ -61,7 +61,7 @@ class Workspace:
         from cypdesk.model.tracking import make_session
 
         with self.doc.write_lock:
-            session = make_session(self.doc.engine, self.author, self.clock, expire_on_commit=False)
+            session = make_session(self.doc.write_engine, self.author, self.clock, expire_on_commit=False)
             try:
                 yield session
                 session.flush()
@@ -94,6 +94,6 @@ class Workspace:
         self.doc.check_writable()
         self._sync_clock()
         with self.doc.write_lock:
-            with self.doc.engine.begin() as conn:
+            with self.doc.write_engine.begin() as conn:
                 yield conn
         self.doc.mark_dirty()

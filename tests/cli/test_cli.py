@@ -92,10 +92,13 @@ def test_check_refuses_what_it_cannot_read(capsys, tmp_path, make, code, error):
 
 
 def test_check_says_damaged_with_exit_1(capsys, demo):
+    conn = sqlite3.connect(demo)
+    root = conn.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'services'").fetchone()[0]
+    conn.close()
     data = bytearray(demo.read_bytes())
     page_size = int.from_bytes(data[16:18], "big")
-    for i in range(page_size * 3 + 40, page_size * 3 + 200):
-        data[i] ^= 0xFF
+    start = (root - 1) * page_size
+    data[start:start + 12] = b"\xff" * 12  # a bad page: its b-tree header smashed
     demo.write_bytes(bytes(data))
     code, result = run_json(capsys, "check", demo)
     assert code == 1 and result["error"]["code"] == "damaged"

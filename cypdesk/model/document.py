@@ -1,0 +1,651 @@
+"""An open document, with Word's habits over a local working copy.
+
+DESIGN.md section 4. Opening a file checks it (:func:`dbfile.inspect_file`), takes the
+lock file beside it, and copies it to a working copy in the user's local data folder
+(``working_dir()/<sha1 of the path>/work.cypdesk`` with a ``state.json``). Every edit
+is committed to the working copy, so a crash or power cut loses nothing: the next start
+lists it (:func:`list_recoverable`). The original is written only by Save, atomically
+(:func:`dbfile.atomic_copy`), and only if nobody changed it on disk since it was opened
+(else :class:`ExternalChange`: Save As, then merge). An older file is migrated in the
+working copy after a backup of the original; the original itself changes on Save.
+
+Threads (case 26): the engine pools a few connections; reads may run on any thread.
+There is ONE writer at a time: whoever writes takes ``doc.write_lock`` and begins with
+``BEGIN IMMEDIATE`` (``doc.write_engine``, or simply ``with doc.writing() as conn``),
+then calls ``doc.mark_dirty()``. ``doc.engine`` may be replaced (Save As of a read-only
+document reopens it writable), so read it from the document each time.
+
+Save of an untitled document raises :class:`SaveAsNeeded` (a :class:`SaveFailed`,
+code ``save_as_needed``): the caller asks for a file name and calls :meth:`Document.save_as`;
+``doc.untitled`` says so beforehand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cypdesk import paths
+from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
+from cypdesk.model import dbfile, migrate
+from cypdesk.model.installation import Installation, get_installation, write_json_atomic
+from cypdesk.model.lock import DocumentLock, pid_alive
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+WORK_NAME = "work.cypdesk"
+STATE_NAME = "state.json"
+KEEP_SAVED_VERSIONS = 5
+
+
+class SaveAsNeeded(SaveFailed):
+    """Save of a document that has no file yet: ask for a name and use Save As."""
+
+    code = "save_as_needed"
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _path_key(path: Path) -> str:
+    return hashlib.sha1(os.path.normcase(str(path)).encode("utf-8")).hexdigest()[:16]
+
+
+def _is_writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
+
+
+def _read_state(folder: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((folder / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _copy_and_hash(src: Path, dst: Path) -> tuple[int, int, str]:
+    """Copy ``src`` to ``dst`` (fsync'd) and return the source's (size, mtime_ns,
+    sha256) as copied; retried if the source changes while it is being read."""
+    for _ in range(3):
+        before = os.stat(src)
+        h = hashlib.sha256()
+        with open(src, "rb") as fin, open(dst, "wb") as fout:
+            for chunk in iter(lambda: fin.read(1 << 20), b""):
+                h.update(chunk)
+                fout.write(chunk)
+            fout.flush()
+            os.fsync(fout.fileno())
+        after = os.stat(src)
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            return after.st_size, after.st_mtime_ns, h.hexdigest()
+    raise SaveFailed(f"{src} kept changing while it was being opened. Try again.", path=src)
+
+
+def _process_gone(state: dict[str, Any]) -> bool:
+    """The process that wrote this state is not running (or closed it on purpose)."""
+    pid = int(state.get("pid") or 0)
+    if pid == 0:
+        return True
+    if str(state.get("host", "")).casefold() != socket.gethostname().casefold():
+        return True
+    return not pid_alive(pid)
+
+
+def _claim_working_dir(source: Path) -> Path:
+    """``working_dir()/<key>`` for ``source``, or ``<key>-2``... when an earlier
+    working copy there holds unsaved edits waiting for recovery (never overwritten)."""
+    root = paths.working_dir()
+    key = _path_key(source)
+    for n in range(1, 1000):
+        folder = root / (key if n == 1 else f"{key}-{n}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            pass
+        state = _read_state(folder)
+        if state is not None and (state.get("dirty") or not _process_gone(state)):
+            continue  # recoverable edits, or open in a live cypdesk
+        shutil.rmtree(folder, ignore_errors=True)  # a clean copy left behind
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise SaveFailed(f"Too many working copies of {source} in {root}.", path=source)
+
+
+class Document:
+    """One open document. Make it with :meth:`open`, :meth:`new`, :meth:`create` or
+    :func:`recover`; end it with :meth:`close`."""
+
+    def __init__(
+        self, *, path: Path | None, work_dir: Path, read_only: bool, read_only_reason: str | None,
+        installation: Installation, lock: DocumentLock | None, state: dict[str, Any],
+        status: dbfile.FileStatus | None = None, migration: migrate.MigrationResult | None = None,
+    ) -> None:
+        self._path = path
+        self.working_dir = work_dir
+        self.working_path = work_dir / WORK_NAME
+        self._read_only = read_only
+        self.read_only_reason = read_only_reason
+        self.installation = installation
+        self._lock = lock
+        self._state = state
+        self.status = status
+        self.migration = migration
+        self.write_lock = threading.RLock()
+        self._engine: Engine | None = dbfile.make_engine(self.working_path, read_only=read_only)
+        self._closed = False
+
+    # --- opening ----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], *, read_only: bool = False, installation: Installation | None = None,
+        allow_stale_lock_takeover: bool = True, take_over_lock: bool = False,
+    ) -> Document:
+        """Open a document file. Raises what :func:`dbfile.inspect_file` raises,
+        DocumentLocked (the caller may retry with ``read_only=True``, or with
+        ``take_over_lock=True`` once the user agrees), MigrationFailed."""
+        inst = installation or get_installation()
+        p = Path(path).absolute()
+        status = dbfile.inspect_file(p)
+        reason: str | None = "opened read-only as you asked" if read_only else None
+        if not read_only:
+            if not _is_writable(p):
+                read_only, reason = True, "the file is read-only (you do not have permission to change it)"
+            elif not _is_writable(p.parent):
+                read_only, reason = True, f"the folder {p.parent} is read-only"
+        lock: DocumentLock | None = None
+        if not read_only:
+            lock = DocumentLock(p, inst)
+            if not lock.acquire(take_over=take_over_lock, take_over_stale=allow_stale_lock_takeover):
+                lock = None
+                read_only, reason = True, f"cypdesk cannot write its lock file in {p.parent}"
+        work_dir: Path | None = None
+        try:
+            if not read_only:
+                dbfile.cleanup_stale_temps(p.parent)
+                if status.hot_journal:
+                    # A crashed writer left a hot journal: let SQLite roll the file back
+                    # (what any opener would do), then check it again.
+                    with dbfile.opened(p):
+                        pass
+                    status = dbfile.inspect_file(p)
+                work_dir = _claim_working_dir(p)
+            else:
+                work_dir = paths.working_dir() / f"{_path_key(p)}-ro-{uuid.uuid4().hex[:8]}"
+                work_dir.mkdir(parents=True)
+            work = work_dir / WORK_NAME
+            size, mtime_ns, sha = _copy_and_hash(p, work)
+            if status.hot_journal:  # read-only: roll back the copy, never the original
+                shutil.copyfile(f"{p}-journal", f"{work}-journal")
+                with dbfile.opened(work) as conn:
+                    problem = dbfile.integrity_check(conn, quick=True)
+                if problem is not None:
+                    raise DamagedDocument(f"{p} is damaged (SQLite's check says: {problem}).", path=p)
+            migration = None
+            if status.needs_migration:
+                migration = migrate.migrate_file(work, backup=not read_only, backup_stem=p.stem)
+            state = {
+                "source": str(p), "opened_at": _now_iso(), "source_size": size, "source_mtime_ns": mtime_ns,
+                "source_sha256": sha, "pid": os.getpid(), "host": inst.host, "installation": inst.id,
+                "dirty": False, "saved_at": None, "read_only": read_only,
+            }
+            write_json_atomic(work_dir / STATE_NAME, state)
+            return cls(path=p, work_dir=work_dir, read_only=read_only, read_only_reason=reason,
+                       installation=inst, lock=lock, state=state, status=status, migration=migration)
+        except BaseException:
+            if work_dir is not None:
+                shutil.rmtree(work_dir, ignore_errors=True)
+            if lock is not None:
+                lock.release()
+            raise
+
+    @classmethod
+    def new(cls, installation: Installation | None = None) -> Document:
+        """An untitled document: a working copy at head schema and no file yet."""
+        inst = installation or get_installation()
+        work_dir = paths.working_dir() / f"untitled-{uuid.uuid4()}"
+        work_dir.mkdir(parents=True)
+        try:
+            dbfile.create_document_file(work_dir / WORK_NAME)
+            state = {
+                "source": None, "opened_at": _now_iso(), "source_size": None, "source_mtime_ns": None,
+                "source_sha256": None, "pid": os.getpid(), "host": inst.host, "installation": inst.id,
+                "dirty": False, "saved_at": None, "read_only": False,
+            }
+            write_json_atomic(work_dir / STATE_NAME, state)
+        except BaseException:
+            shutil.rmtree(work_dir, ignore_errors=True)
+            raise
+        return cls(path=None, work_dir=work_dir, read_only=False, read_only_reason=None,
+                   installation=inst, lock=None, state=state)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], installation: Installation | None = None) -> Document:
+        """A new, empty document file at ``path`` (refused if it exists), opened."""
+        dbfile.create_document_file(path)
+        return cls.open(path, installation=installation)
+
+    # --- properties ---------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise ReadOnlyDocument("The document is closed.", path=self._path)
+        return self._engine
+
+    @property
+    def write_engine(self) -> Engine:
+        """``engine`` beginning each transaction with BEGIN IMMEDIATE (hold ``write_lock``)."""
+        self.check_writable()
+        return dbfile.write_engine(self.engine)
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def untitled(self) -> bool:
+        return self._path is None
+
+    @property
+    def title(self) -> str:
+        return self._path.name if self._path else "Untitled"
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._state.get("dirty"))
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # --- editing ----------------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        if self._closed:
+            raise ReadOnlyDocument("The document is closed.", path=self._path)
+        if self._read_only:
+            raise ReadOnlyDocument(
+                f"{self.title} is open read-only ({self.read_only_reason}). Use Save As to keep a copy you can edit.",
+                path=self._path, reason=self.read_only_reason,
+            )
+
+    def mark_dirty(self) -> None:
+        """Call after each committed edit. The first one records it in state.json (so a
+        crash is recoverable); later ones cost nothing."""
+        if self._state.get("dirty"):
+            return
+        self.check_writable()
+        with self.write_lock:
+            if not self._state.get("dirty"):
+                self._state["dirty"] = True
+                self._write_state()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """``with doc.writing() as conn:`` one write transaction (BEGIN IMMEDIATE)
+        under ``write_lock``; committed on leaving, then the document is marked dirty."""
+        self.check_writable()
+        with self.write_lock:
+            with self.write_engine.begin() as conn:
+                yield conn
+            self.mark_dirty()
+
+    def _write_state(self) -> None:
+        write_json_atomic(self.working_dir / STATE_NAME, self._state)
+
+    # --- saving -----------------------------------------------------------------------
+
+    def _check_external_change(self) -> None:
+        p = self._path
+        assert p is not None
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            return  # deleted or moved away since: saving writes it afresh
+        if (st.st_size, st.st_mtime_ns) == (self._state.get("source_size"), self._state.get("source_mtime_ns")):
+            return
+        if dbfile.file_sha256(p) == self._state.get("source_sha256"):
+            self._state.update(source_size=st.st_size, source_mtime_ns=st.st_mtime_ns)
+            return
+        raise ExternalChange(
+            f"{p.name} has been changed on disk since you opened it (by a colleague, another program or a "
+            f"sync client), so cypdesk has not overwritten it. Your changes are safe: use Save As to keep them "
+            f"in another file, then merge the two.", path=p,
+        )
+
+    def _record_saved(self, target: Path) -> None:
+        st = os.stat(target)
+        self._state.update(
+            source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
+            source_sha256=dbfile.file_sha256(target), dirty=False, saved_at=_now_iso(), read_only=False,
+        )
+        self._write_state()
+        try:
+            keep_saved_version(target)
+        except (OSError, sqlite3.Error) as exc:  # the save itself succeeded
+            log.warning("could not keep a saved version of %s: %s", target, exc)
+
+    def save(self) -> None:
+        """Write the working copy over the document file, atomically. Raises
+        SaveAsNeeded (untitled), ReadOnlyDocument, ExternalChange (changed on disk
+        since it was opened: nothing written), SaveFailed (nothing changed on disk)."""
+        self.check_writable()
+        if self._path is None:
+            raise SaveAsNeeded("This document has not been saved yet: choose a name with Save As.")
+        with self.write_lock:
+            self._check_external_change()
+            dbfile.atomic_copy(self.working_path, self._path)
+            self._record_saved(self._path)
+
+    def save_as(self, path: str | os.PathLike[str]) -> None:
+        """Write the document to a new file (replacing it if it exists: the caller has
+        asked) and continue editing that file; the lock moves with it. A read-only
+        document becomes editable under its new name."""
+        if self._closed:
+            raise ReadOnlyDocument("The document is closed.", path=self._path)
+        new = Path(path).absolute()
+        if self._path is not None and new == self._path and not self._read_only:
+            self.save()
+            return
+        new_lock = DocumentLock(new, self.installation)
+        if not new_lock.acquire():
+            raise SaveFailed(f"Could not save {new}: cypdesk cannot write in the folder {new.parent}.",
+                             path=new, reason="folder read-only")
+        try:
+            with self.write_lock:
+                dbfile.atomic_copy(self.working_path, new)
+                if self._read_only:  # reopen the working copy writable
+                    assert self._engine is not None
+                    self._engine.dispose()
+                    self._engine = dbfile.make_engine(self.working_path)
+                    self._read_only, self.read_only_reason = False, None
+                old_lock, self._lock, self._path = self._lock, new_lock, new
+                self._record_saved(new)
+        except BaseException:
+            if self._lock is not new_lock:
+                new_lock.release()
+            raise
+        if old_lock is not None:
+            old_lock.release()
+
+    # --- closing ------------------------------------------------------------------------
+
+    def close(self, *, discard: bool = False) -> None:
+        """Release the file. The working copy is deleted unless it holds unsaved edits
+        (kept for recovery, unless ``discard=True``)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        if self.dirty and not discard:
+            self._state["pid"] = 0  # closed, edits kept: recoverable now
+            self._write_state()
+        else:
+            shutil.rmtree(self.working_dir, ignore_errors=True)
+
+    def __enter__(self) -> Document:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        flags = [f for f, on in (("read-only", self._read_only), ("dirty", self.dirty), ("closed", self._closed)) if on]
+        return f"<Document {self.title}{' (' + ', '.join(flags) + ')' if flags else ''}>"
+
+
+# --- recovery (case 17) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recoverable:
+    """Unsaved edits left by a cypdesk that stopped (crash, power cut) or was closed
+    keeping them."""
+
+    working_dir: Path
+    source: Path | None  # None: an untitled document
+    changed_at: datetime  # when the working copy was last written
+    opened_at: datetime | None
+
+    @property
+    def title(self) -> str:
+        return self.source.name if self.source else "Untitled"
+
+
+def list_recoverable() -> list[Recoverable]:
+    """Working copies with unsaved edits whose cypdesk is no longer running, newest first."""
+    out = []
+    for folder in paths.working_dir().iterdir():
+        state = _read_state(folder)
+        work = folder / WORK_NAME
+        if state is None or not state.get("dirty") or state.get("read_only") or not work.exists():
+            continue
+        if not _process_gone(state):
+            continue
+        source = Path(state["source"]) if state.get("source") else None
+        out.append(Recoverable(
+            working_dir=folder, source=source,
+            changed_at=datetime.fromtimestamp(work.stat().st_mtime, timezone.utc),
+            opened_at=_parse_time(state.get("opened_at")),
+        ))
+    out.sort(key=lambda r: r.changed_at, reverse=True)
+    return out
+
+
+def recover(item: Recoverable, installation: Installation | None = None) -> Document:
+    """Reopen a recoverable working copy as the document's unsaved edits: same source
+    file (Save still refuses if that file changed on disk since it was first opened),
+    dirty, lock taken."""
+    inst = installation or get_installation()
+    state = _read_state(item.working_dir)
+    if state is None or not _process_gone(state):
+        raise SaveFailed(f"The unsaved copy of {item.title} is no longer available.", path=item.source)
+    work = item.working_dir / WORK_NAME
+    with dbfile.opened(work) as conn:  # rolls back anything the crash left half-done
+        problem = dbfile.integrity_check(conn)
+    if problem is not None:
+        raise DamagedDocument(f"The unsaved copy of {item.title} is damaged ({problem}).", path=work)
+    wstatus = dbfile.inspect_file(work)
+    migration = None
+    if wstatus.needs_migration:
+        migration = migrate.migrate_file(work, backup_stem=(item.source.stem if item.source else "untitled"))
+    lock = None
+    if item.source is not None and item.source.parent.exists():
+        lock = DocumentLock(item.source, inst)
+        if not lock.acquire():
+            lock = None
+    state.update(pid=os.getpid(), host=inst.host, installation=inst.id, dirty=True)
+    write_json_atomic(item.working_dir / STATE_NAME, state)
+    return Document(path=item.source, work_dir=item.working_dir, read_only=False, read_only_reason=None,
+                    installation=inst, lock=lock, state=state, migration=migration)
+
+
+def cleanup_working_dirs(*, older_than: float = 60.0) -> list[Path]:
+    """At start-up: remove working copies that hold nothing to recover (read-only views
+    and clean copies whose cypdesk stopped, and folders a crash left before their
+    state.json was written). Copies with unsaved edits are never touched here."""
+    removed = []
+    now = datetime.now().timestamp()
+    for folder in paths.working_dir().iterdir():
+        if not folder.is_dir():
+            continue
+        state = _read_state(folder)
+        if state is None:
+            try:
+                young = now - folder.stat().st_mtime < older_than  # perhaps being opened right now
+            except OSError:
+                continue
+            if young:
+                continue
+        elif (state.get("dirty") and not state.get("read_only")) or not _process_gone(state):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def discard_recovery(item: Recoverable) -> None:
+    state = _read_state(item.working_dir)
+    if state is not None and not _process_gone(state):
+        return  # it came back to life: not ours to delete
+    shutil.rmtree(item.working_dir, ignore_errors=True)
+
+
+# --- saved versions: File > Restore previous version ------------------------------------
+
+@dataclass(frozen=True)
+class SavedVersion:
+    path: Path  # the copy in the backup folder
+    source: Path
+    saved_at: datetime
+    size: int
+    schema_version: int
+
+
+def _sidecar(version_file: Path) -> Path:
+    return version_file.with_suffix(".json")
+
+
+def keep_saved_version(target: Path, *, keep: int = KEEP_SAVED_VERSIONS) -> Path:
+    """Copy the file as just saved into the backup folder as
+    ``<stem>-<YYYYMMDD-HHMMSS>-saved.cypdesk`` (with a ``.json`` naming its source) and
+    keep only the newest ``keep`` for that source."""
+    folder = paths.backup_dir()
+    now = datetime.now()
+    stamp = f"{target.stem}-{now:%Y%m%d-%H%M%S}"
+    dest = folder / f"{stamp}-saved.cypdesk"
+    n = 2
+    while dest.exists():  # several saves in one second
+        dest = folder / f"{stamp}-{n}-saved.cypdesk"
+        n += 1
+    tmp = folder / f"{dbfile.TEMP_PREFIX}{uuid.uuid4().hex[:16]}{dbfile.TEMP_SUFFIX}"
+    try:
+        shutil.copyfile(target, tmp)
+        dbfile.fsync_file(tmp)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    version = int.from_bytes(dbfile.read_header(dest)[60:64], "big")
+    write_json_atomic(_sidecar(dest), {
+        "source": str(target), "saved_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+        "size": dest.stat().st_size, "schema_version": version,
+    })
+    for old in list_saved_versions(target)[keep:]:
+        for f in (old.path, _sidecar(old.path)):
+            try:
+                f.unlink()
+            except FileNotFoundError:
+                pass
+    return dest
+
+
+def list_saved_versions(path: str | os.PathLike[str]) -> list[SavedVersion]:
+    """The kept saved versions of the document at ``path``, newest first."""
+    source = Path(path).absolute()
+    key = os.path.normcase(str(source))
+    out = []
+    for meta in paths.backup_dir().glob("*-saved.json"):
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or os.path.normcase(str(data.get("source", ""))) != key:
+            continue
+        file = meta.with_suffix(".cypdesk")
+        saved_at = _parse_time(data.get("saved_at"))
+        if not file.exists() or saved_at is None:
+            continue
+        out.append(SavedVersion(path=file, source=source, saved_at=saved_at, size=int(data.get("size", 0)),
+                                schema_version=int(data.get("schema_version", 0))))
+    out.sort(key=lambda v: v.saved_at, reverse=True)
+    return out
+
+
+def restore_saved_version(doc: Document, version: SavedVersion) -> None:
+    """Replace the document's content (its working copy) with a saved version; the
+    document is then dirty, and the file on disk changes only on Save."""
+    doc.check_writable()
+    status = dbfile.inspect_file(version.path)
+    with doc.write_lock:
+        source = version.path
+        tmp: Path | None = None
+        if status.needs_migration:
+            tmp = doc.working_dir / f"restore-{uuid.uuid4().hex[:8]}.cypdesk"
+            shutil.copyfile(version.path, tmp)
+            migrate.migrate_file(tmp, backup=False)
+            source = tmp
+        try:
+            with dbfile.opened(source, read_only=True) as src, dbfile.opened(doc.working_path) as dst:
+                src.backup(dst)
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+        doc._state["dirty"] = False  # force the state write below
+        doc.mark_dirty()
+
+
+# --- sync-client conflict copies (case 25) --------------------------------------------------
+
+def find_conflict_copies(path: str | os.PathLike[str]) -> list[Path]:
+    """Siblings a sync client made when two copies of ``path`` clashed, to offer for
+    merging: Dropbox/Nextcloud ``name (conflicted copy 2026-…).cypdesk`` (also
+    ``name (Jo Bloggs's conflicted copy …)``) and OneDrive ``name-<COMPUTERNAME>.cypdesk``.
+    Never deletes anything."""
+    p = Path(path).absolute()
+    stem, suffix = re.escape(p.stem), re.escape(p.suffix)
+    dropbox = re.compile(rf"^{stem} \((?:[^()]*'s )?conflicted copy\b.*\){suffix}$", re.IGNORECASE)
+    onedrive = re.compile(rf"^{stem}-(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{{0,14}}{suffix}$")
+    try:
+        siblings = sorted(p.parent.iterdir())
+    except OSError:
+        return []
+    return [s for s in siblings if s != p and s.is_file() and (dropbox.match(s.name) or onedrive.match(s.name))]
+
+
+__all__ = [
+    "Document", "Recoverable", "SaveAsNeeded", "SavedVersion", "cleanup_working_dirs", "discard_recovery",
+    "find_conflict_copies",
+    "keep_saved_version", "list_recoverable", "list_saved_versions", "recover", "restore_saved_version",
+]

@@ -1,0 +1,1928 @@
+"""The demo document: a fictional but believable children's trust, written in one go.
+
+:func:`generate_demo` fills an empty schema with "Riverside Children's Trust": the
+council, the NHS, the police, schools and the voluntary sector; the Every Child Matters
+outcomes; a needs assessment (indicators with six years of values for the trust,
+England and six statistical neighbours, consultation evidence, priorities); a services
+register with contracts and payments; the joint commissioning unit and its
+sub-groups; a section 75 pooled budget and an aligned budget with their quarterly
+returns; performance measures, the action plan, the risk register, and two board
+meetings with their papers.
+
+Everything is deterministic given ``today``: the random numbers come from
+``random.Random(2026)`` and every id is derived from a name (``uuid5``) or, for the
+indicator values, from a counter, so two runs write the same content. Dates are
+relative to ``today`` so that something is always "ending soon", "overdue" or "past
+its review date".
+
+``size="large"`` adds, for benchmarks, more than 10,000 services and 1,000,000
+indicator values (150 more local authorities and some 800 wards, over twenty years),
+built as tuples and written with ``executemany`` in chunks of 50,000, with progress and
+cancel between chunks.
+
+Rows go in through SQLAlchemy Core (never ORM objects), in the order of
+``RECORD_CLASSES``, on the caller's connection and inside the caller's transaction:
+this module never commits, and a caller that rolls back after :class:`DemoCancelled`
+is left with the empty schema it started with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from cypdesk.common.errors import CypdeskError
+from cypdesk.common.hlc import Clock
+from cypdesk.common.periods import Period, academic_year_of, financial_year_of
+from cypdesk.model import RECORD_CLASSES, DocumentInfo, link_id
+from cypdesk.model.tracking import Author, bulk_history, stamp_rows
+
+__all__ = ["DemoCancelled", "DemoNotEmpty", "Progress", "SIZES", "generate_demo"]
+
+SIZES = ("small", "large")
+SEED = 2026
+CHUNK = 50_000
+
+# Every demo id is uuid5(_NAMESPACE, "<table>|<name>"): the same name, the same id.
+_NAMESPACE = uuid.UUID("3b0f5d1e-7c1a-4e8b-9d64-52c0a1f7e2d9")
+
+TRUST_NAME = "Riverside Children's Trust"
+TITLE = "Riverside Children's Trust (demo)"
+BOARD = "Riverside Children's Trust Board"
+
+
+class DemoCancelled(Exception):
+    """The user cancelled the demo; the caller rolls its transaction back."""
+
+
+class DemoNotEmpty(CypdeskError):
+    """The demo is written only into an empty document."""
+
+    code = "not_empty"
+
+
+class Progress(Protocol):
+    def report(self, done: int, total: int, text: str) -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+
+def _uid(table: str, name: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{table}|{name}"))
+
+
+# =====================================================================================
+# Reference data
+# =====================================================================================
+
+# key, name, kind, gss, ods, charity, company, partner, provider, sme, vcse, website
+ORGANISATIONS: tuple[tuple[Any, ...], ...] = (
+    ("rcc", "Riverside County Council", "local_authority", "E10000099", None, None, None, True, True, False, False, "https://www.riverside-cc.example.org"),
+    ("icb", "NHS Riverside and Vale Integrated Care Board", "icb", None, "QX9", None, None, True, False, False, False, "https://www.riversideandvale.icb.example.org"),
+    ("rch", "Riverside Community Health NHS Trust", "nhs_trust", None, "RZ9", None, None, True, True, False, False, "https://www.riversidecommunityhealth.example.org"),
+    ("vpt", "Vale Partnership NHS Foundation Trust", "nhs_trust", None, "RZ8", None, None, False, True, False, False, "https://www.valepartnership.example.org"),
+    ("pol", "Riverside Constabulary", "police", "E23000099", None, None, None, True, False, False, False, "https://www.riverside.police.example.org"),
+    ("rlp", "Riverside Learning Partnership (multi-academy trust)", "school", None, None, None, "08012345", True, True, False, False, "https://www.rlp.example.org"),
+    ("ndc", "Northbank District Council", "district_council", "E07000299", None, None, None, True, True, False, False, "https://www.northbank-dc.example.org"),
+    ("bfs", "Brightside Family Support", "voluntary", None, None, "1098765", "04567890", True, True, True, True, "https://www.brightside.example.org"),
+    ("ryc", "Riverside Young Carers", "voluntary", None, None, "1123456", None, False, True, True, True, "https://www.riversideyoungcarers.example.org"),
+    ("odc", "Open Door Youth Counselling", "voluntary", None, None, "1056789", "03123456", False, True, True, True, "https://www.opendoor.example.org"),
+    ("sfh", "Safe Haven Domestic Abuse Service", "voluntary", None, None, "298765", "01987654", False, True, True, True, "https://www.safehaven.example.org"),
+    ("yar", "Youth Action Riverside", "voluntary", None, None, "1187654", "11234567", False, True, True, True, "https://www.youthaction.example.org"),
+    ("pcic", "Pathways Community Interest Company", "social_enterprise", None, None, None, "09876543", False, True, True, True, "https://www.pathways-cic.example.org"),
+    ("asb", "Acorn Short Breaks Ltd", "private", None, None, None, "02165763", False, True, True, False, "https://www.acornshortbreaks.example.org"),
+    ("hfs", "Harbour Fostering Ltd", "private", None, None, None, "05432109", False, True, True, False, "https://www.harbourfostering.example.org"),
+    ("lsn", "Little Steps Nurseries Ltd", "private", None, None, None, "00456123", False, True, True, False, "https://www.littlesteps.example.org"),
+    ("nca", "Northstar Care Group plc", "private", None, None, None, "03987654", False, True, False, False, "https://www.northstarcare.example.org"),
+    ("tdl", "Talkwell Digital Ltd", "private", None, None, None, "SC612345", False, True, True, False, "https://www.talkwell.example.org"),
+)
+
+ORG_NOTES = {
+    "rcc": "Lead partner and host of the section 75 pooled fund. Directorate of Children's Services.",
+    "icb": "The NHS commissioner for Riverside and the Vale (formerly Riverside Clinical Commissioning Group).",
+    "bfs": "Represents the voluntary and community sector on the Children's Trust Board.",
+    "rlp": "Represents schools and academies on the Children's Trust Board.",
+    "tdl": "Registered in Scotland.",
+}
+
+# key, name, role, organisation, email, phone (01632 960xxx: Ofcom's numbers for drama)
+PEOPLE: tuple[tuple[str, ...], ...] = (
+    ("dcs", "Siân Llŷr", "Director of Children's Services", "rcc", "sian.llyr@riverside-cc.example.org", "01632 960001"),
+    ("hjc", "Zoë O'Brien", "Head of Joint Commissioning", "rcc", "zoe.obrien@riverside-cc.example.org", "01632 960002"),
+    ("pfm", "Łukasz Wąsik", "Pooled fund manager (Finance Business Partner, Children's Services)", "rcc", "lukasz.wasik@riverside-cc.example.org", "01632 960003"),
+    ("perf", "Priya Raghunathan", "Performance and Intelligence Officer", "rcc", "priya.raghunathan@riverside-cc.example.org", "01632 960004"),
+    ("yjm", "Mărioara Ionescu", "Head of Youth Justice Service", "rcc", "marioara.ionescu@riverside-cc.example.org", "01632 960005"),
+    ("icb1", "Chloé Dubois-Hart", "Senior Commissioning Manager, Children and Maternity", "icb", "chloe.dubois-hart@riversideandvale.icb.example.org", "01632 960011"),
+    ("icb2", "Rhodri ap Dafydd", "Commissioner, Children and Young People's Mental Health", "icb", "rhodri.apdafydd@riversideandvale.icb.example.org", "01632 960012"),
+    ("fin", "Émile Durand", "Deputy Chief Finance Officer", "icb", "emile.durand@riversideandvale.icb.example.org", "01632 960013"),
+    ("nhs1", "Dr Ayşe Yılmaz", "Clinical Director, Children's Community Services", "rch", "ayse.yilmaz@riversidecommunityhealth.example.org", "01632 960021"),
+    ("pol1", "Søren Ødegård", "Detective Superintendent, Public Protection", "pol", "soren.odegard@riverside.police.example.org", "01632 960031"),
+    ("edu", "Aoife Ní Bhriain", "Chief Executive Officer", "rlp", "aoife.nibhriain@rlp.example.org", "01632 960041"),
+    ("vcs", "José Martínez Ruiz", "Chief Executive", "bfs", "jose.martinez@brightside.example.org", "01632 960051"),
+    ("hsg", "Bethan Prŷs", "Head of Housing and Homelessness", "ndc", "bethan.prys@northbank-dc.example.org", "01632 960061"),
+)
+
+# The five Every Child Matters outcomes and their aims (Every Child Matters: Change for
+# Children, 2004, outcomes framework).
+OUTCOMES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("BH", "Be healthy", "Children and young people are physically, mentally, emotionally and sexually healthy, live healthy lifestyles and choose not to take illegal drugs.", (
+        "Physically healthy",
+        "Mentally and emotionally healthy",
+        "Sexually healthy",
+        "Healthy lifestyles",
+        "Choose not to take illegal drugs",
+        "Parents, carers and families promote healthy choices",
+    )),
+    ("SS", "Stay safe", "Children and young people are safe from harm and neglect and have security, stability and are cared for.", (
+        "Safe from maltreatment, neglect, violence and sexual exploitation",
+        "Safe from accidental injury and death",
+        "Safe from bullying and discrimination",
+        "Safe from crime and anti-social behaviour in and out of school",
+        "Have security, stability and are cared for",
+        "Parents, carers and families provide safe homes and stability",
+    )),
+    ("EA", "Enjoy and achieve", "Children and young people are ready for school, attend and enjoy school, achieve national standards and enjoy recreation.", (
+        "Ready for school",
+        "Attend and enjoy school",
+        "Achieve stretching national educational standards at primary school",
+        "Achieve personal and social development and enjoy recreation",
+        "Achieve stretching national educational standards at secondary school",
+        "Parents, carers and families support learning",
+    )),
+    ("PC", "Make a positive contribution", "Children and young people engage in decision-making, behave positively, develop relationships and self-confidence and are enterprising.", (
+        "Engage in decision-making and support the community and environment",
+        "Engage in law-abiding and positive behaviour in and out of school",
+        "Develop positive relationships and choose not to bully and discriminate",
+        "Develop self-confidence and successfully deal with significant life changes and challenges",
+        "Develop enterprising behaviour",
+        "Parents, carers and families promote positive behaviour",
+    )),
+    ("EW", "Achieve economic well-being", "Young people engage in further education, employment or training, are ready for work, and live in decent homes free from low income.", (
+        "Engage in further education, employment or training on leaving school",
+        "Ready for employment",
+        "Live in decent homes and sustainable communities",
+        "Access to transport and material goods",
+        "Live in households free from low income",
+        "Parents, carers and families are supported to be economically active",
+    )),
+)
+
+# Sub-outcomes no service contributes to: the gaps the service map shows.
+GAP_OUTCOMES = ("PC5", "EW4")
+
+GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("LAC", "Looked-after children", "Children in the care of the local authority (Children Act 1989 s20 and s31)."),
+    ("CIN", "Children in need", "Children assessed as in need under section 17 of the Children Act 1989."),
+    ("CP", "Children subject to a child protection plan", "Children judged to be at risk of significant harm."),
+    ("DIS", "Disabled children and children with learning difficulties and disabilities", "Including children with complex health needs."),
+    ("SEN", "Children with special educational needs", "SEN support and education, health and care plans."),
+    ("YC", "Young carers", "Children and young people who care for a family member."),
+    ("TP", "Teenage parents", "Young mothers and fathers under 20 and their children."),
+    ("YO", "Young offenders", "Young people known to the youth justice service."),
+    ("SM", "Young people who misuse substances", "Young people misusing drugs, alcohol or volatile substances."),
+    ("NEET", "Young people not in education, employment or training", "16 to 18 year olds who are NEET or whose activity is not known."),
+    ("RAS", "Refugee and asylum-seeking children", "Including unaccompanied asylum-seeking children."),
+    ("CL", "Care leavers", "Young people aged 16 to 25 who have left care."),
+)
+
+REGION = ("South West", "E12000009")
+HOME = ("Riverside", "E10000099", "961", 118_400)  # name, GSS, DfE LA code, population aged 0-17
+LOCALITIES = ("North Riverside", "South Riverside", "East Riverside", "West Riverside", "Riverside Town")
+LOC_KEYS = {"N": 0, "S": 1, "E": 2, "W": 3, "T": 4}
+# Statistical neighbours: name, GSS, DfE code, population aged 0-17 (closest first)
+NEIGHBOURS: tuple[tuple[str, str, str, int], ...] = (
+    ("Marlshire", "E10000091", "962", 126_900),
+    ("Northdale", "E10000092", "963", 104_300),
+    ("Wrekinmoor", "E10000093", "964", 141_700),
+    ("Eastmere", "E10000094", "965", 97_800),
+    ("Hollowdown", "E10000095", "966", 151_200),
+    ("Severnvale", "E10000096", "967", 112_600),
+)
+ENGLAND_POP = 12_030_000
+
+
+# =====================================================================================
+# Indicators
+# =====================================================================================
+
+@dataclass(frozen=True)
+class _Ind:
+    code: str
+    name: str
+    unit: str
+    polarity: str
+    decimals: int
+    period: str  # FY, AY or CY
+    england: float  # England's latest value
+    change: float  # England's change a year
+    denom: float | None  # denominator as a share of the population aged 0-17
+    design: str | None  # the trust against England in the latest year: b(etter), s(imilar), w(orse)
+    outcomes: str
+    group: str | None
+    source: str
+    definition: str
+
+
+_FT = "OHID Fingertips: Child and Maternal Health"
+_CLA = "DfE: Children looked after in England including adoption"
+_CIN = "DfE: Characteristics of children in need"
+_ABS = "DfE: Pupil absence in schools in England"
+_EYFSP = "DfE: Early years foundation stage profile results"
+_KS = "DfE: Key stage 2 and key stage 4 attainment"
+_NEET = "DfE: Participation in education, training and NEET age 16 to 17"
+_SEN = "DfE: Special educational needs in England"
+_EXC = "DfE: Suspensions and permanent exclusions in England"
+_YJB = "Youth Justice Board: Youth justice statistics"
+_COVER = "UKHSA: Childhood vaccination coverage statistics (COVER)"
+_DWP = "DWP: Children in low income families"
+_HOM = "MHCLG: Statutory homelessness (H-CLIC)"
+
+INDICATORS: tuple[_Ind, ...] = (
+    _Ind("CLA_RATE", "Children in care (rate per 10,000 aged under 18)", "rate_10k", "no_judgement", 0, "FY", 70.0, 1.0, 1.0, None, "SS5", "LAC", _CLA,
+         "Children looked after at 31 March per 10,000 children aged under 18."),
+    _Ind("CLA_NUM", "Children in care at 31 March (number)", "count", "no_judgement", 0, "FY", 83_630, 900, None, None, "SS5", "LAC", _CLA,
+         "Number of children looked after by the local authority at 31 March."),
+    _Ind("CPP_RATE", "Child protection plans (rate per 10,000 aged under 18)", "rate_10k", "no_judgement", 1, "FY", 41.6, -0.4, 1.0, None, "SS1", "CP", _CIN,
+         "Children who were the subject of a child protection plan at 31 March per 10,000 children aged under 18."),
+    _Ind("CIN_RATE", "Children in need (rate per 10,000 aged under 18)", "rate_10k", "no_judgement", 1, "FY", 332.9, 1.5, 1.0, None, "SS1", "CIN", _CIN,
+         "Children in need at 31 March per 10,000 children aged under 18."),
+    _Ind("REREF", "Re-referrals to children's social care within 12 months (%)", "percent", "lower_better", 1, "FY", 22.4, 0.2, 0.05, "w", "SS1", "CIN", _CIN,
+         "Referrals in the year that were within 12 months of a previous referral, as a percentage of all referrals."),
+    _Ind("CPP_2ND", "Children becoming the subject of a child protection plan for a second or subsequent time (%)", "percent", "lower_better", 1, "FY", 23.6, 0.3, 0.0055, "s", "SS1", "CP", _CIN,
+         "Child protection plans starting in the year that were a second or later plan, as a percentage of all plans starting."),
+    _Ind("ASSESS45", "Children's social care assessments completed within 45 working days (%)", "percent", "higher_better", 1, "FY", 82.4, 0.4, 0.05, "b", "SS1", "CIN", _CIN,
+         "Assessments completed in the year within 45 working days of the referral, as a percentage of all assessments completed."),
+    _Ind("CLA_3PLAC", "Children in care with three or more placements during the year (%)", "percent", "lower_better", 1, "FY", 10.0, 0.0, 0.007, "s", "SS5", "LAC", _CLA,
+         "Children looked after at 31 March who had three or more placements during the year."),
+    _Ind("CLA_STAB", "Children in care under 16 in the same placement for at least two years (%)", "percent", "higher_better", 1, "FY", 68.0, -0.3, 0.0025, "s", "SS5", "LAC", _CLA,
+         "Children aged under 16 looked after for 2.5 years or more who had lived in the same placement for at least two years."),
+    _Ind("CL_EET", "Care leavers aged 19-21 in education, employment or training (%)", "percent", "higher_better", 1, "FY", 56.0, 0.5, 0.003, "s", "EW1", "CL", _CLA,
+         "Care leavers aged 19 to 21 known to be in education, employment or training on or around their birthday."),
+    _Ind("CL_ACCOM", "Care leavers aged 19-21 in suitable accommodation (%)", "percent", "higher_better", 1, "FY", 88.0, 0.3, 0.003, "s", "EW3", "CL", _CLA,
+         "Care leavers aged 19 to 21 whose accommodation was judged suitable."),
+    _Ind("CLA_SDQ", "Average Strengths and Difficulties Questionnaire score of children in care", "score", "lower_better", 1, "FY", 14.1, 0.05, None, None, "BH2", "LAC", _CLA,
+         "Average SDQ score of children aged 5 to 16 looked after for at least 12 months. A score of 17 or more is a cause for concern."),
+    _Ind("CLA_HEALTH", "Children in care with up-to-date health assessments (%)", "percent", "higher_better", 1, "FY", 91.0, 0.2, 0.0055, "w", "BH1", "LAC", _CLA,
+         "Children looked after for at least 12 months whose annual health assessment was up to date."),
+    _Ind("CLA_TEETH", "Children in care whose teeth have been checked by a dentist (%)", "percent", "higher_better", 1, "FY", 76.0, 1.5, 0.0055, "w", "BH1", "LAC", _CLA,
+         "Children looked after for at least 12 months who had their teeth checked by a dentist in the year."),
+    _Ind("OBES_Y6", "Obesity prevalence in Year 6 (%)", "percent", "lower_better", 1, "AY", 22.1, 0.15, 0.055, "s", "BH4", None, _FT,
+         "Children in Year 6 (aged 10-11) classified as living with obesity, National Child Measurement Programme."),
+    _Ind("OBES_R", "Obesity prevalence in Reception (%)", "percent", "lower_better", 1, "AY", 9.6, 0.05, 0.053, "b", "BH4", None, _FT,
+         "Children in Reception (aged 4-5) classified as living with obesity, National Child Measurement Programme."),
+    _Ind("INJ014", "Hospital admissions caused by injuries in children aged 0-14 (rate per 10,000)", "rate_10k", "lower_better", 1, "FY", 75.7, -1.8, 0.83, "w", "SS2", None, _FT,
+         "Emergency hospital admissions caused by unintentional and deliberate injuries in children aged 0 to 14, per 10,000 resident population."),
+    _Ind("INJ1524", "Hospital admissions caused by injuries in young people aged 15-24 (rate per 10,000)", "rate_10k", "lower_better", 1, "FY", 109.4, -2.0, 0.57, "s", "SS2", None, _FT,
+         "Emergency hospital admissions caused by unintentional and deliberate injuries in young people aged 15 to 24, per 10,000 resident population."),
+    _Ind("U18CONC", "Under-18 conception rate per 1,000", "rate_1k", "lower_better", 1, "CY", 13.1, -0.7, 0.079, "b", "BH3", "TP", "ONS: Conceptions in England and Wales",
+         "Conceptions in women aged under 18 per 1,000 females aged 15 to 17."),
+    _Ind("TEENMUM", "Teenage mothers (% of deliveries to mothers aged under 18)", "percent", "lower_better", 2, "FY", 0.5, -0.03, 0.047, "s", "BH3", "TP", _FT,
+         "Deliveries to mothers aged under 18 as a percentage of all deliveries with a known age."),
+    _Ind("FTE", "First-time entrants to the youth justice system (rate per 100,000 aged 10-17)", "rate_100k", "lower_better", 1, "CY", 149.0, -6.0, 0.46, "w", "PC2", "YO", _YJB,
+         "Young people aged 10 to 17 receiving their first reprimand, warning, caution or conviction, per 100,000 aged 10 to 17."),
+    _Ind("REOFF", "Proven re-offending by young people (%)", "percent", "lower_better", 1, "FY", 31.2, -0.2, 0.0012, "s", "PC2", "YO", _YJB,
+         "Young offenders in the cohort who committed a proven re-offence within 12 months."),
+    _Ind("NEET", "16-17 year olds not in education, employment or training (NEET) or whose activity is not known (%)", "percent", "lower_better", 1, "CY", 5.4, 0.1, 0.11, "w", "EW1", "NEET", _NEET,
+         "16 and 17 year olds known to the local authority who were NEET or whose activity was not known, average of December to February."),
+    _Ind("PARTIC", "16-17 year olds in education or training (%)", "percent", "higher_better", 1, "CY", 91.5, 0.2, 0.11, "b", "EW1", None, _NEET,
+         "16 and 17 year olds known to the local authority who were in education or training that meets the duty to participate."),
+    _Ind("L3AT19", "Level 3 qualifications by age 19 (%)", "percent", "higher_better", 1, "AY", 60.4, 0.3, 0.055, "s", "EW2", None, _KS,
+         "Young people qualified to level 3 (two A levels or equivalent) by the age of 19."),
+    _Ind("GLD", "Good level of development at the end of reception (%)", "percent", "higher_better", 1, "AY", 67.7, 0.5, 0.053, "b", "EA1", None, _EYFSP,
+         "Children achieving a good level of development at the end of the early years foundation stage."),
+    _Ind("GLD_FSM", "Good level of development at the end of reception: children eligible for free school meals (%)", "percent", "higher_better", 1, "AY", 51.5, 0.6, 0.013, "w", "EA1", None, _EYFSP,
+         "Children eligible for free school meals achieving a good level of development at the end of reception."),
+    _Ind("ASQ", "Child development: children achieving the expected level in all five areas at 2 to 2½ years (%)", "percent", "higher_better", 1, "FY", 79.2, 0.3, 0.045, "s", "EA1", None, _FT,
+         "Children who received a 2 to 2½ year review and were at or above the expected level in all five ASQ-3 domains."),
+    _Ind("KS2RWM", "Key stage 2 pupils meeting the expected standard in reading, writing and maths (%)", "percent", "higher_better", 0, "AY", 61.0, 1.0, 0.053, "s", "EA3", None, _KS,
+         "Pupils at the end of key stage 2 meeting the expected standard in reading, writing and mathematics."),
+    _Ind("ATT8", "Average Attainment 8 score", "score", "higher_better", 1, "AY", 45.9, -0.3, None, None, "EA5", None, _KS,
+         "Average Attainment 8 score of pupils at the end of key stage 4."),
+    _Ind("ATT8_CLA", "Average Attainment 8 score of children in care", "score", "higher_better", 1, "AY", 19.2, 0.1, None, None, "EA5", "LAC", _CLA,
+         "Average Attainment 8 score of children looked after for at least 12 months at the end of key stage 4."),
+    _Ind("PA_SEC", "Persistent absence, secondary (%)", "percent", "lower_better", 1, "AY", 25.6, -0.8, 0.30, "w", "EA2", None, _ABS,
+         "Pupils in secondary schools missing 10% or more of their possible sessions."),
+    _Ind("PA_PRI", "Persistent absence, primary (%)", "percent", "lower_better", 1, "AY", 14.6, -0.9, 0.38, "s", "EA2", None, _ABS,
+         "Pupils in primary schools missing 10% or more of their possible sessions."),
+    _Ind("SUSP", "Suspensions (% of pupils, all schools)", "percent", "lower_better", 2, "AY", 11.3, 0.8, 0.68, "b", "PC2", None, _EXC,
+         "Suspensions in the year as a percentage of pupils on roll in state-funded schools."),
+    _Ind("PERMEX", "Permanent exclusions (% of pupils, all schools)", "percent", "lower_better", 2, "AY", 0.13, 0.01, 0.68, "s", "PC2", None, _EXC,
+         "Permanent exclusions in the year as a percentage of pupils on roll in state-funded schools."),
+    _Ind("SEN_SUPP", "Pupils with SEN support (%)", "percent", "no_judgement", 1, "AY", 13.6, 0.3, 0.75, None, "EA3", "SEN", _SEN,
+         "Pupils receiving SEN support, as a percentage of all pupils in January."),
+    _Ind("EHCP_PCT", "Pupils with an education, health and care plan (%)", "percent", "no_judgement", 1, "AY", 4.8, 0.3, 0.75, None, "EA3", "SEN", _SEN,
+         "Pupils with an EHC plan, as a percentage of all pupils in January."),
+    _Ind("EHCP20", "New education, health and care plans issued within 20 weeks (%)", "percent", "higher_better", 1, "CY", 46.4, -2.0, 0.0066, "w", "EA3", "SEN", _SEN,
+         "New EHC plans issued within 20 weeks, excluding exceptions, in the calendar year."),
+    _Ind("FSM", "Pupils eligible for free school meals (%)", "percent", "no_judgement", 1, "AY", 24.6, 0.6, 0.75, None, "EW5", None, _SEN,
+         "Pupils known to be eligible for and claiming free school meals, January census."),
+    _Ind("LOWINC", "Children in relative low income families (under 16s) (%)", "percent", "lower_better", 1, "FY", 22.1, 0.4, 0.88, "b", "EW5", None, _DWP,
+         "Children aged under 16 living in families with income below 60% of the median before housing costs."),
+    _Ind("MMR2_5", "MMR vaccination coverage, 2 doses at age 5 (%)", "percent", "higher_better", 1, "FY", 83.9, -0.5, 0.055, "w", "BH1", None, _COVER,
+         "Children who received two doses of MMR vaccine by their fifth birthday."),
+    _Ind("MMR1_2", "MMR vaccination coverage, 1 dose at age 2 (%)", "percent", "higher_better", 1, "FY", 88.9, -0.4, 0.053, "s", "BH1", None, _COVER,
+         "Children who received one dose of MMR vaccine by their second birthday."),
+    _Ind("DTAP1", "Dtap/IPV/Hib/HepB vaccination coverage at 1 year (%)", "percent", "higher_better", 1, "FY", 91.3, -0.3, 0.052, "b", "BH1", None, _COVER,
+         "Children who completed the primary course of the 6-in-1 vaccine by their first birthday."),
+    _Ind("BF68", "Breastfeeding at 6-8 weeks (%)", "percent", "higher_better", 1, "FY", 49.2, 0.4, 0.047, "b", "BH4", None, _FT,
+         "Infants totally or partially breastfed at their 6 to 8 week review."),
+    _Ind("SATOD", "Smoking status at time of delivery (%)", "percent", "lower_better", 1, "FY", 7.4, -0.6, 0.047, "w", "BH4", None, _FT,
+         "Mothers known to be smokers at the time of delivery, as a percentage of maternities with known smoking status."),
+    _Ind("LBW", "Low birth weight of term babies (%)", "percent", "lower_better", 2, "CY", 2.9, 0.02, 0.042, "s", "BH1", None, _FT,
+         "Live births at term (37 weeks or more) weighing under 2,500 grams."),
+    _Ind("HV_NBV", "New birth visits completed within 14 days (%)", "percent", "higher_better", 1, "FY", 79.8, 0.5, 0.047, "b", "BH1", None, _FT,
+         "Births that received a face-to-face new birth visit by a health visitor within 14 days."),
+    _Ind("INFMORT", "Infant mortality rate per 1,000 live births", "rate_1k", "lower_better", 1, "CY", 4.1, 0.03, 0.047, "s", "SS2", None, _FT,
+         "Deaths of infants aged under 1 year per 1,000 live births."),
+    _Ind("CHMORT", "Child mortality rate, 1-17 years (rate per 100,000)", "rate_100k", "lower_better", 1, "CY", 11.4, 0.0, 0.94, "s", "SS2", None, _FT,
+         "Deaths of children aged 1 to 17 per 100,000 children aged 1 to 17."),
+    _Ind("AE04", "A&E attendances aged 0-4 (rate per 1,000)", "rate_1k", "no_judgement", 1, "FY", 655.0, 8.0, 0.27, None, "BH1", None, _FT,
+         "A&E attendances by children aged 0 to 4 per 1,000 children aged 0 to 4."),
+    _Ind("MHADM", "Hospital admissions for mental health conditions aged under 18 (rate per 100,000)", "rate_100k", "lower_better", 1, "FY", 99.8, 2.0, 1.0, "w", "BH2", None, _FT,
+         "Hospital admissions for mental health conditions, children and young people aged under 18, per 100,000."),
+    _Ind("SELFHARM", "Hospital admissions as a result of self-harm aged 10-24 (rate per 100,000)", "rate_100k", "lower_better", 1, "FY", 319.0, -5.0, 0.88, "w", "BH2", None, _FT,
+         "Emergency hospital admissions for intentional self-harm, young people aged 10 to 24, per 100,000."),
+    _Ind("ASTHMA", "Hospital admissions for asthma aged under 19 (rate per 100,000)", "rate_100k", "lower_better", 1, "FY", 112.0, -3.0, 1.05, "b", "BH1", None, _FT,
+         "Emergency hospital admissions for asthma in children and young people aged under 19, per 100,000."),
+    _Ind("ALCU18", "Hospital admissions due to alcohol-specific conditions aged under 18 (rate per 100,000)", "rate_100k", "lower_better", 1, "FY", 22.6, -1.0, 1.0, "s", "BH5", "SM", _FT,
+         "Admissions of under 18s for alcohol-specific conditions per 100,000, pooled over three years."),
+    _Ind("SUBMIS", "Hospital admissions due to substance misuse aged 15-24 (rate per 100,000)", "rate_100k", "lower_better", 1, "FY", 58.9, 0.5, 0.57, "s", "BH5", "SM", _FT,
+         "Hospital admissions due to substance misuse, young people aged 15 to 24, per 100,000, pooled over three years."),
+    _Ind("DECAY5", "Five-year-olds with experience of visibly obvious dental decay (%)", "percent", "lower_better", 1, "AY", 23.7, -0.2, 0.012, "s", "BH1", None, _FT,
+         "Five-year-olds in the oral health survey sample with one or more decayed, missing or filled teeth."),
+    _Ind("KSI", "Children killed or seriously injured in road traffic collisions (rate per 100,000 aged 0-15)", "rate_100k", "lower_better", 1, "CY", 16.9, -0.4, 0.88, "s", "SS2", None, _FT,
+         "Children aged 0 to 15 killed or seriously injured on the roads, per 100,000, pooled over three years."),
+    _Ind("CHLAM", "Chlamydia detection rate per 100,000 aged 15-24", "rate_100k", "higher_better", 0, "CY", 1334.0, -20.0, 0.29, "w", "BH3", None, _FT,
+         "Chlamydia diagnoses in young women aged 15 to 24 per 100,000. A higher rate means more infections found and treated."),
+    _Ind("HOMELESS", "Households with dependent children owed a homelessness duty (rate per 1,000)", "rate_1k", "lower_better", 1, "FY", 14.9, 0.6, 0.55, "b", "EW3", None, _HOM,
+         "Households with dependent children owed a prevention or relief duty per 1,000 households with dependent children."),
+)
+
+_MULT = {"percent": 100.0, "rate_10k": 10_000.0, "rate_1k": 1_000.0, "rate_100k": 100_000.0}
+_Z = 1.959964
+
+
+def _wilson(num: float, den: float) -> tuple[float, float]:
+    """The Wilson score 95% interval of a proportion, as percentages."""
+    p = num / den
+    z2 = _Z * _Z
+    d = 1 + z2 / den
+    centre = (p + z2 / (2 * den)) / d
+    half = _Z * math.sqrt(p * (1 - p) / den + z2 / (4 * den * den)) / d
+    return max(0.0, centre - half) * 100, min(1.0, centre + half) * 100
+
+
+def _byar(num: float, den: float, mult: float) -> tuple[float, float]:
+    """Byar's approximation of the exact Poisson 95% interval of a rate (as Fingertips)."""
+    if num <= 0:
+        lower = 0.0
+    else:
+        lower = num * (1 - 1 / (9 * num) - _Z / (3 * math.sqrt(num))) ** 3
+    o = num + 1
+    upper = o * (1 - 1 / (9 * o) + _Z / (3 * math.sqrt(o))) ** 3
+    return lower / den * mult, upper / den * mult
+
+
+def _half_width(ind: _Ind, value: float, den: float) -> float:
+    """Roughly half the 95% interval around ``value`` for a denominator of ``den``."""
+    mult = _MULT[ind.unit]
+    if ind.unit == "percent":
+        p = min(max(value / 100, 0.001), 0.999)
+        return _Z * math.sqrt(p * (1 - p) / den) * 100
+    events = max(value * den / mult, 1.0)
+    return _Z * math.sqrt(events) / den * mult
+
+
+def _clamp(ind: _Ind, value: float) -> float:
+    if ind.unit == "percent":
+        return min(max(value, 0.05), 99.5)
+    return max(value, 0.01)
+
+
+# =====================================================================================
+# Services
+# =====================================================================================
+
+FUNDING = {
+    "base": "Council base budget (children's services)",
+    "dsg_hn": "Dedicated Schools Grant (high needs block)",
+    "dsg_ey": "Dedicated Schools Grant (early years block)",
+    "phg": "Public Health Grant",
+    "icb_mh": "ICB baseline: children and young people's mental health",
+    "icb_cs": "ICB baseline: community health services",
+    "icb_chc": "ICB continuing care budget",
+    "mhst": "NHS England mental health support teams funding",
+    "yjb": "Youth Justice Board grant",
+    "pcc": "Police and Crime Commissioner grant",
+    "fh": "Family Hubs and Start for Life grant",
+    "haf": "Holiday Activities and Food programme grant",
+    "hpg": "Homelessness Prevention Grant",
+    "sf": "Supporting Families grant",
+    "uasc": "Home Office unaccompanied asylum-seeking children grant",
+    "turn": "Ministry of Justice Turnaround grant",
+    "ppp": "Pupil premium plus",
+    "dist": "District council housing budget",
+}
+
+
+@dataclass(frozen=True)
+class _Svc:
+    name: str
+    sector: str
+    tier: str
+    prevention: bool
+    setting: str
+    provider: str
+    team: str | None
+    cost_k: int  # annual cost in £ thousands
+    primary: str
+    secondary: str
+    groups: str
+    localities: str  # "*" every locality, or locality letters "N S"
+    commissioners: str  # "rcc" or "rcc:60 icb:40"
+    funding: str
+    status: str = "active"
+    lgsl: str | None = None
+    level: str = "local"
+    description: str | None = None
+
+
+def _S(*args: Any, **kw: Any) -> _Svc:
+    return _Svc(*args, **kw)
+
+
+# Names follow Table 1 of seed 002 (the services pathfinder trusts most often jointly
+# commissioned) and the services a children's trust register holds today.
+SERVICES: tuple[_Svc, ...] = (
+    # --- health ---------------------------------------------------------------------
+    _S("Child and adolescent mental health service (CAMHS): targeted emotional wellbeing", "health", "targeted", True, "school", "odc", "camhs", 640, "BH2", "EA2 PC4", "CIN LAC", "*", "rcc:40 icb:60", "icb_mh base",
+       description="Counselling and brief therapeutic work in schools and community venues for children and young people with mild to moderate emotional wellbeing needs."),
+    _S("\u201cTier 3\u201d CAMH service (specialist community CAMHS)", "health", "level_3", False, "clinic", "vpt", "camhs", 2850, "BH2", "SS5", "DIS LAC", "*", "icb:100", "icb_mh", status="under_review", level="sub_regional",
+       description="Multi-disciplinary specialist community mental health service for children and young people with moderate to severe mental health needs."),
+    _S("CAMHS eating disorders service", "health", "specialist", False, "clinic", "vpt", "camhs", 780, "BH2", "BH1", "", "*", "icb:100", "icb_mh", level="sub_regional"),
+    _S("Mental health support teams in schools", "health", "targeted", True, "school", "vpt", "camhs", 1100, "BH2", "EA2", "", "N E T", "icb:100", "mhst"),
+    _S("Online counselling and wellbeing service for 11-25s", "health", "targeted", True, "online", "tdl", "camhs", 210, "BH2", "PC4", "YC CL", "*", "rcc:50 icb:50", "phg icb_mh"),
+    _S("Health visiting service (0-5 Healthy Child Programme)", "health", "universal", True, "home", "rch", "eyc", 2950, "BH1", "EA1 SS1", "", "*", "rcc:100", "phg",
+       description="Mandated health visitor reviews (antenatal, new birth, 6-8 weeks, 1 year, 2-2\u00bd years) and targeted support for families with young children."),
+    _S("School nursing service (5-19 Healthy Child Programme)", "health", "universal", True, "school", "rch", "jcu", 1450, "BH1 BH4", "BH3", "", "*", "rcc:100", "phg"),
+    _S("Family Nurse Partnership", "health", "targeted", True, "home", "rch", "eyc", 420, "BH1", "EW6", "TP", "*", "rcc:100", "phg"),
+    _S("Child development centre", "health", "specialist", False, "clinic", "rch", "sbd", 960, "BH1", "EA1", "DIS SEN", "*", "icb:100", "icb_cs"),
+    _S("Speech and language therapy for children", "health", "targeted", False, "clinic", "rch", "sbd", 1250, "EA1", "BH1", "SEN", "*", "icb:60 rcc:40", "icb_cs dsg_hn"),
+    _S("Special equipment for children with disabilities", "health", "specialist", False, "home", "rch", "sbd", 185, "BH1", "EA4", "DIS", "*", "icb:50 rcc:50", "icb_cs base"),
+    _S("Health assessment for children with disabilities", "health", "specialist", False, "clinic", "rch", "sbd", 240, "BH1", "", "DIS", "*", "icb:100", "icb_cs"),
+    _S("Key worker service for children with complex health problems", "health", "specialist", False, "home", "rch", "sbd", 310, "BH1", "SS5", "DIS", "*", "icb:70 rcc:30", "icb_chc base"),
+    _S("Respite care for children with complex health needs", "health", "specialist", False, "residential", "asb", "sbd", 690, "SS5", "BH1", "DIS", "*", "icb:60 rcc:40", "icb_chc base", status="under_review"),
+    _S("Parenting education groups (health-led)", "health", "targeted", True, "area", "rch", "eyc", 95, "BH6", "EA6", "", "S W", "icb:50 rcc:50", "phg icb_cs"),
+    _S("Healthy schools scheme", "health", "universal", True, "school", "rcc", "jcu", 120, "BH4", "EA2", "", "*", "rcc:100", "phg"),
+    _S("Young people's sexual health and contraception service", "health", "targeted", True, "clinic", "rch", "jcu", 540, "BH3", "", "TP", "*", "rcc:100", "phg"),
+    _S("Young people's substance misuse service", "health", "targeted", True, "area", "pcic", "yjp", 365, "BH5", "PC2", "SM YO", "*", "rcc:80 pol:20", "phg pcc"),
+    _S("Looked-after children's health assessment service", "health", "specialist", False, "clinic", "rch", "sgp", 330, "BH1", "SS5", "LAC", "*", "icb:100", "icb_cs"),
+    _S("Children's community nursing", "health", "specialist", False, "home", "rch", "sbd", 880, "BH1", "", "DIS", "*", "icb:100", "icb_cs"),
+    _S("Infant feeding and breastfeeding peer support", "health", "universal", True, "area", "bfs", "eyc", 85, "BH4", "BH6", "", "N S T", "rcc:100", "phg"),
+    _S("Parent-infant relationship service", "health", "targeted", True, "home", "vpt", "eyc", 260, "BH2", "SS6", "", "*", "icb:100", "icb_mh", status="in_procurement"),
+    _S("Teenage pregnancy prevention programme", "health", "targeted", True, "school", "rch", "jcu", 110, "BH3", "PC3", "TP", "E W", "rcc:100", "phg", status="proposed"),
+    # --- education ------------------------------------------------------------------
+    _S("Family hub and children's centre \u2013 North Riverside", "education", "universal", True, "area", "rcc", "ehn", 480, "EA1", "BH1 SS6", "", "N", "rcc:100", "fh base"),
+    _S("Family hub and children's centre \u2013 South Riverside", "education", "universal", True, "area", "bfs", "eyc", 410, "EA1", "BH1 SS6", "", "S", "rcc:100", "fh base"),
+    _S("Family hub and children's centre \u2013 East Riverside", "education", "universal", True, "area", "rcc", "eyc", 395, "EA1", "BH1", "", "E", "rcc:100", "fh base"),
+    _S("Family hub and children's centre \u2013 West Riverside", "education", "universal", True, "area", "bfs", "eyc", 380, "EA1", "SS6", "", "W", "rcc:100", "fh base"),
+    _S("Family hub and children's centre \u2013 Riverside Town", "education", "universal", True, "area", "rcc", "eyc", 520, "EA1", "BH1 EW6", "", "T", "rcc:100", "fh base"),
+    _S("Special education services for children with sensory impairment", "education", "specialist", False, "school", "rcc", "sbd", 610, "EA3", "EA5", "SEN DIS", "*", "rcc:100", "dsg_hn"),
+    _S("Special education services for children with disabilities", "education", "specialist", False, "school", "rcc", "sbd", 540, "EA3", "EA5", "SEN DIS", "*", "rcc:100", "dsg_hn"),
+    _S("Behaviour support service (special education for challenging behaviour)", "education", "targeted", True, "school", "rlp", "jcu", 470, "EA2", "PC2", "SEN", "*", "rcc:100", "dsg_hn"),
+    _S("Parenting support and parenting education groups", "education", "targeted", True, "school", "bfs", "ehn", 150, "EA6", "SS6", "", "N E", "rcc:100", "sf"),
+    _S("Early years funded places and pre-school playgroups", "education", "universal", True, "area", "lsn", "eyc", 2900, "EA1", "EW6", "", "*", "rcc:100", "dsg_ey"),
+    _S("Mentoring for children needing support outside the classroom, including at home", "education", "targeted", True, "home", "yar", "ehn", 135, "EA2", "PC4", "CIN", "*", "rcc:100", "sf"),
+    _S("Holiday activities and food programme", "education", "targeted", True, "area", "yar", "ehn", 1050, "BH4", "EA4", "", "*", "rcc:100", "haf"),
+    _S("Virtual school (education of children in care)", "education", "specialist", False, "school", "rcc", "sgp", 720, "EA3 EA5", "", "LAC CL", "*", "rcc:100", "ppp base"),
+    _S("Before and after school clubs", "education", "universal", True, "school", "rlp", "eyc", 60, "EW6", "EA4", "", "T", "rcc:100", "base", status="under_review"),
+    _S("Educational psychology service", "education", "targeted", False, "school", "rcc", "sbd", 1300, "EA2", "BH2", "SEN", "*", "rcc:100", "dsg_hn base"),
+    _S("Alternative provision (pupil referral unit)", "education", "specialist", False, "school", "rlp", "jcu", 2200, "EA5", "PC2", "YO SEN", "*", "rcc:100", "dsg_hn"),
+    _S("Attendance and education welfare service", "education", "targeted", True, "school", "rcc", "ehn", 390, "EA2", "", "CIN", "*", "rcc:100", "base"),
+    _S("SEND information, advice and support service (SENDIASS)", "education", "targeted", True, "online", "pcic", "sbd", 145, "PC1", "EA6", "SEN DIS", "*", "rcc:70 icb:30", "dsg_hn icb_cs"),
+    _S("Portage home visiting", "education", "targeted", True, "home", "rcc", "eyc", 210, "EA1", "BH6", "DIS SEN", "*", "rcc:100", "dsg_hn"),
+    _S("Careers guidance and NEET re-engagement (16-18)", "education", "targeted", True, "area", "yar", "jcu", 480, "EW1", "EW2", "NEET", "*", "rcc:100", "base"),
+    # --- social care ----------------------------------------------------------------
+    _S("Short breaks for disabled children (overnight and community)", "social_care", "specialist", False, "residential", "asb", "sbd", 1850, "SS5", "EA4", "DIS", "*", "rcc:70 icb:30", "base icb_chc",
+       description="Overnight short breaks at Acorn House and community short breaks (sitting, befriending and clubs) for disabled children assessed under the Short Breaks Regulations 2010."),
+    _S("Support services for children in need in the community", "social_care", "level_3", False, "home", "rcc", "sgp", 2400, "SS1", "SS5", "CIN", "*", "rcc:100", "base"),
+    _S("Neighbourhood family centre \u2013 West Riverside (Old Mill)", "social_care", "targeted", True, "area", "bfs", "ehn", 210, "SS6", "BH6", "", "W", "rcc:100", "base", status="decommissioning",
+       description="Drop-in family support, parenting groups and a toy library at the Old Mill centre. To close as its work moves into the West Riverside family hub."),
+    _S("Assessment and planning for children needing out-of-home care (edge of care)", "social_care", "level_3", False, "home", "rcc", "sgp", 820, "SS5", "SS6", "CIN LAC", "*", "rcc:100", "base sf"),
+    _S("Social work service to parents and children in need", "social_care", "level_3", False, "home", "rcc", "sgp", 2950, "SS1", "SS5", "CIN CP", "*", "rcc:100", "base"),
+    _S("Services to vulnerable adolescents (adolescent exploitation team)", "social_care", "level_3", False, "area", "rcc", "sgp", 640, "SS1", "SS4", "CIN YO", "*", "rcc:80 pol:20", "base pcc"),
+    _S("Arrangements to provide practical help to families (section 17)", "social_care", "targeted", False, "home", "rcc", "ehn", 180, "EW5", "SS6", "CIN", "*", "rcc:100", "base"),
+    _S("Parenting education in groups and for individual parents", "social_care", "targeted", True, "home", "bfs", "ehn", 230, "SS6", "PC6", "", "*", "rcc:100", "sf"),
+    _S("Early help family support \u2013 North Riverside", "social_care", "level_2", True, "home", "rcc", "ehn", 560, "SS6", "BH2", "", "N", "rcc:100", "sf base"),
+    _S("Early help family support \u2013 South and East Riverside", "social_care", "level_2", True, "home", "bfs", "ehn", 690, "SS6", "BH2", "", "S E", "rcc:100", "sf base"),
+    _S("In-house fostering service", "social_care", "level_4", False, "home", "rcc", "sgp", 2700, "SS5", "", "LAC", "*", "rcc:100", "base", lgsl="159"),
+    _S("Independent fostering agency placements (framework)", "social_care", "level_4", False, "home", "hfs", "sgp", 2600, "SS5", "", "LAC", "*", "rcc:100", "base", level="sub_regional"),
+    _S("Residential children's home placements", "social_care", "level_4", False, "residential", "nca", "sgp", 2980, "SS5", "", "LAC", "*", "rcc:100", "base", level="individual"),
+    _S("Regional adoption agency", "social_care", "specialist", False, "home", "rcc", "sgp", 1100, "SS5", "", "LAC", "*", "rcc:100", "base", lgsl="160", level="regional"),
+    _S("Adoption support services", "social_care", "specialist", False, "home", "bfs", "sgp", 180, "SS5", "BH2", "LAC", "*", "rcc:100", "base", lgsl="1828"),
+    _S("Staying put arrangements for care leavers", "social_care", "specialist", False, "home", "rcc", "sgp", 240, "EW3", "SS5", "CL", "*", "rcc:100", "base", lgsl="1781"),
+    _S("Leaving care service (personal advisers)", "social_care", "specialist", False, "area", "rcc", "sgp", 1050, "EW1", "EW3", "CL", "*", "rcc:100", "base"),
+    _S("Young carers support service", "social_care", "targeted", True, "area", "ryc", "ehn", 175, "BH2", "EA4", "YC", "*", "rcc:60 icb:40", "base icb_cs"),
+    _S("Family group conferencing", "social_care", "targeted", False, "home", "pcic", "sgp", 165, "SS5", "PC1", "CIN", "*", "rcc:100", "sf"),
+    _S("Children affected by domestic abuse support service", "social_care", "targeted", False, "area", "sfh", "sgp", 240, "SS1", "BH2", "CIN", "*", "rcc:50 pol:30 icb:20", "base pcc icb_mh"),
+    _S("Return home interviews for children missing from home or care", "social_care", "targeted", False, "home", "yar", "sgp", 95, "SS1", "SS4", "LAC CIN", "*", "rcc:80 pol:20", "base pcc"),
+    _S("Independent advocacy and independent visitors for children in care", "social_care", "targeted", False, "home", "pcic", "sgp", 70, "PC1", "SS5", "LAC", "*", "rcc:100", "base"),
+    _S("Supported accommodation for unaccompanied asylum-seeking children", "social_care", "specialist", False, "residential", "nca", "sgp", 1400, "SS5", "EW3", "RAS LAC", "*", "rcc:100", "uasc"),
+    # --- youth justice --------------------------------------------------------------
+    _S("Youth offending team services", "youth_justice", "specialist", False, "area", "rcc", "yjp", 1600, "PC2", "SS4", "YO", "*", "rcc:60 pol:25 icb:15", "base yjb pcc",
+       description="The statutory multi-agency youth justice service (Crime and Disorder Act 1998 s39): court work, out-of-court disposals, supervision and resettlement."),
+    _S("Youth inclusion support panels", "youth_justice", "targeted", True, "area", "yar", "yjp", 120, "PC2", "PC4", "YO", "N T", "rcc:70 pol:30", "base pcc"),
+    _S("Youth justice prevention and out-of-court disposals (Turnaround)", "youth_justice", "targeted", True, "area", "rcc", "yjp", 210, "PC2", "SS4", "YO", "*", "rcc:100", "turn"),
+    _S("Appropriate adult service for children", "youth_justice", "targeted", False, "area", "pcic", "yjp", 48, "SS4", "", "YO", "*", "rcc:50 pol:50", "base pcc"),
+    _S("Restorative justice service for young people", "youth_justice", "targeted", True, "area", "pcic", "yjp", 62, "PC2", "PC3", "YO", "*", "rcc:60 pol:40", "base pcc", status="under_review"),
+    # --- housing --------------------------------------------------------------------
+    _S("Supported lodgings for 16-17 year olds", "housing", "targeted", False, "home", "bfs", "jcu", 260, "EW3", "SS5", "CL NEET", "*", "rcc:70 ndc:30", "base hpg"),
+    _S("Young people's homelessness prevention and housing options", "housing", "targeted", True, "area", "ndc", "jcu", 140, "EW3", "", "NEET", "N", "ndc:100", "hpg"),
+    _S("Supported accommodation for care leavers (16-25)", "housing", "specialist", False, "residential", "nca", "sgp", 980, "EW3", "EW1", "CL", "*", "rcc:100", "base"),
+    _S("Family temporary accommodation support", "housing", "targeted", False, "area", "ndc", "ehn", 85, "EW3", "EW5", "", "N", "ndc:100", "dist"),
+    # --- other ----------------------------------------------------------------------
+    _S("Youth service and youth clubs", "other", "universal", True, "area", "yar", "ehn", 520, "PC1 PC4", "EA4", "", "*", "rcc:100", "base"),
+    _S("Youth council and participation service", "other", "universal", True, "area", "rcc", "jcu", 65, "PC1", "PC3", "", "*", "rcc:100", "base"),
+    _S("Anti-bullying programme in schools", "education", "universal", True, "school", "rlp", "jcu", 55, "SS3", "PC3", "", "*", "rcc:100", "base"),
+    _S("Debt and welfare benefits advice for families", "other", "targeted", True, "area", "bfs", "ehn", 90, "EW5", "EW6", "", "S W T", "rcc:100", "sf"),
+)
+
+# Contract ends, in days from today, for the contracts the monitoring tab should flag.
+CONTRACT_ENDS = {
+    "Online counselling and wellbeing service for 11-25s": 75,
+    "Young carers support service": 160,
+    "Neighbourhood family centre \u2013 West Riverside (Old Mill)": 110,
+    "Holiday activities and food programme": 250,
+    "Family group conferencing": 300,
+    "Supported lodgings for 16-17 year olds": 340,
+    "Restorative justice service for young people": -45,
+    "Before and after school clubs": -130,
+    "Appropriate adult service for children": -300,
+}
+# Contracts that started recently (days ago): let under the Procurement Act 2023 or the PSR.
+RECENT_STARTS = {
+    "Young people's substance misuse service": 200,
+    "Children affected by domestic abuse support service": 320,
+    "Mental health support teams in schools": 260,
+    "Debt and welfare benefits advice for families": 90,
+}
+# In-house services with no contract or service level agreement recorded.
+NO_CONTRACT = {
+    "Social work service to parents and children in need",
+    "Youth council and participation service",
+    "Arrangements to provide practical help to families (section 17)",
+}
+
+COST_CENTRES = {
+    "social_care": "CS4100 Children's Social Care",
+    "education": "CS4300 Education and Inclusion",
+    "health": "PH2100 Public Health 0-19",
+    "youth_justice": "CS4500 Youth Justice Service",
+    "housing": "CS4700 Care Leavers and Housing",
+    "other": "CS4200 Early Help and Prevention",
+}
+
+
+# =====================================================================================
+# Dates
+# =====================================================================================
+
+def _month_end(d: date) -> date:
+    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _add_months(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 + months
+    y, m = divmod(index, 12)
+    return date(y, m + 1, min(d.day, _month_end(date(y, m + 1, 1)).day))
+
+
+def _weekday_on_or_before(d: date, weekday: int) -> date:
+    return d - timedelta(days=(d.weekday() - weekday) % 7)
+
+
+def _long(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def _money(x: float) -> str:
+    return f"\u00a3{x:,.0f}"
+
+
+# =====================================================================================
+# The small demo: rows as dicts, table by table
+# =====================================================================================
+
+class _Builder:
+    """Builds the small demo as plain row dicts, keyed by table name."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.rng = random.Random(SEED)
+        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.org: dict[str, str] = {}
+        self.org_name: dict[str, str] = {}
+        self.person: dict[str, str] = {}
+        self.outcome: dict[str, str] = {}
+        self.group: dict[str, str] = {}
+        self.area: dict[str, str] = {}
+        self.team: dict[str, str] = {}
+        self.service: dict[str, str] = {}
+        self.service_spec: dict[str, _Svc] = {}
+        self.contract_of: dict[str, dict[str, Any]] = {}
+        self.contract_lead: dict[str, str] = {}
+        self.indicator: dict[str, str] = {}
+        self.priority: dict[str, str] = {}
+        self.evidence: dict[str, str] = {}
+        self.agreement: dict[str, str] = {}
+        self.home_ratio: dict[tuple[str, str], float] = {}  # (area key, indicator code) -> value / England
+        self.value_counter = 0
+        self.fy0 = financial_year_of(today)
+        self.latest = {"FY": self.fy0 - 1, "AY": academic_year_of(today) - 1, "CY": today.year - 1}
+        self.extracted_on = today - timedelta(days=18)
+        self.import_id = _uid("import_records", "fingertips-extract")
+        past = _weekday_on_or_before(today - timedelta(days=45), 3)  # a Thursday
+        upcoming = _weekday_on_or_before(today + timedelta(days=26), 3)
+        self.past_meeting, self.next_meeting = past, upcoming
+        self.value_ids = _SequentialIds(today)
+
+    def add(self, table: str, **row: Any) -> dict[str, Any]:
+        self.rows[table].append(row)
+        return row
+
+    # --- build everything ---------------------------------------------------------
+
+    def build(self) -> None:
+        self.organisations()
+        self.people()
+        self.outcomes()
+        self.groups()
+        self.areas()
+        self.indicators()
+        self.evidence_and_priorities()
+        self.teams()
+        self.services()
+        self.contracts()
+        self.payments()
+        self.decommissioning()
+        self.agreements()
+        self.measures()
+        self.actions()
+        self.risks()
+        self.meetings()
+        self.import_record()
+
+    # --- reference ----------------------------------------------------------------
+
+    def organisations(self) -> None:
+        for key, name, kind, gss, ods, charity, company, partner, provider, sme, vcse, web in ORGANISATIONS:
+            oid = _uid("organisations", name)
+            self.org[key], self.org_name[key] = oid, name
+            self.add("organisations", id=oid, name=name, kind=kind, gss_code=gss, ods_code=ods,
+                     charity_number=charity, company_number=company, is_partner=partner,
+                     is_provider=provider, is_sme=sme, is_vcse=vcse, website=web, notes=ORG_NOTES.get(key))
+
+    def people(self) -> None:
+        for key, name, role, org, email, phone in PEOPLE:
+            pid = _uid("people", name)
+            self.person[key] = pid
+            self.add("people", id=pid, name=name, role=role, organisation_id=self.org[org], email=email,
+                     phone=phone, owner_org_id=self.org[org])
+
+    def outcomes(self) -> None:
+        for rank, (code, name, description, subs) in enumerate(OUTCOMES, start=1):
+            oid = _uid("outcomes", code)
+            self.outcome[code] = oid
+            self.add("outcomes", id=oid, code=code, name=name, parent_id=None, rank=rank, description=description)
+            for i, sub in enumerate(subs, start=1):
+                sid = _uid("outcomes", f"{code}{i}")
+                self.outcome[f"{code}{i}"] = sid
+                self.add("outcomes", id=sid, code=f"{code}{i}", name=sub, parent_id=oid, rank=i, description=None)
+
+    def groups(self) -> None:
+        for code, name, description in GROUPS:
+            gid = _uid("groups", code)
+            self.group[code] = gid
+            self.add("groups", id=gid, name=name, code=code, description=description)
+
+    def areas(self) -> None:
+        def area(key: str, name: str, kind: str, gss: str | None, la: str | None, parent: str | None, home: bool = False) -> str:
+            aid = _uid("areas", key)
+            self.area[key] = aid
+            self.add("areas", id=aid, name=name, kind=kind, gss_code=gss, la_code=la,
+                     parent_id=self.area[parent] if parent else None, is_home=home)
+            return aid
+
+        area("england", "England", "england", "E92000001", None, None)
+        area("region", REGION[0], "region", REGION[1], None, "england")
+        area("home", HOME[0], "local_authority", HOME[1], HOME[2], "region", home=True)
+        for name in LOCALITIES:
+            area(f"loc:{name}", name, "locality", None, None, "home")
+        for name, gss, la, _pop in NEIGHBOURS:
+            area(f"sn:{name}", name, "local_authority", gss, la, "england")
+        set_id = _uid("comparator_sets", "statistical-neighbours")
+        self.add("comparator_sets", id=set_id, name="Statistical neighbours", area_id=self.area["home"],
+                 source="DfE children's services statistical neighbour benchmarking tool (fictional neighbours for the demo)")
+        for rank, (name, *_rest) in enumerate(NEIGHBOURS, start=1):
+            aid = self.area[f"sn:{name}"]
+            self.add("comparator_members", id=link_id("comparator_members", set_id, aid),
+                     comparator_set_id=set_id, area_id=aid, rank=rank)
+
+    # --- needs ----------------------------------------------------------------------
+
+    def period_of(self, kind: str, year: int) -> Period:
+        if kind == "FY":
+            return Period.financial_year(year)
+        if kind == "AY":
+            return Period.academic_year(year)
+        return Period.calendar_year(year)
+
+    def indicators(self) -> None:
+        rng = self.rng
+        for ind in INDICATORS:
+            iid = _uid("indicators", ind.code)
+            self.indicator[ind.code] = iid
+            self.add("indicators", id=iid, code=ind.code, name=ind.name, group_id=self.group.get(ind.group or ""),
+                     unit=ind.unit, polarity=ind.polarity, decimals=ind.decimals, source=ind.source,
+                     definition=ind.definition, commentary=None)
+            for code in ind.outcomes.split():
+                oid = self.outcome[code]
+                self.add("indicator_outcomes", id=link_id("indicator_outcomes", iid, oid), indicator_id=iid, outcome_id=oid)
+
+        # Values: six years for England, the trust and its six neighbours.
+        forced = {("CL_EET", 4, 5): ("x", "Not available: data quality issue in the return"),
+                  ("ALCU18", 1, 1): ("c", "Suppressed: fewer than 10 admissions"),
+                  ("CHMORT", 3, 2): ("*", "Suppressed: small number of deaths"),
+                  ("REOFF", 5, 3): ("c", "Suppressed: cohort smaller than 20")}
+        areas = [("england", ENGLAND_POP), ("home", HOME[3])] + [(f"sn:{n}", pop) for n, _g, _l, pop in NEIGHBOURS]
+        for ind in INDICATORS:
+            latest = self.latest[ind.period]
+            years = list(range(latest - 5, latest + 1))
+            home_latest = self._design_home(ind)
+            offsets = {f"sn:{n}": rng.gauss(0, 0.09) for n, *_ in NEIGHBOURS}
+            noise = {key: [rng.gauss(0, 0.025) for _ in years] for key, _ in areas}
+            for a_index, (key, pop) in enumerate(areas):
+                aid = self.area[key]
+                for y_index, year in enumerate(years):
+                    back = latest - year
+                    eng = _clamp(ind, ind.england - ind.change * back)
+                    scale = pop / ENGLAND_POP if ind.unit == "count" else 1.0
+                    if key == "england":
+                        target = eng * (1 + noise[key][y_index] * 0.1)
+                    elif key == "home":
+                        target = home_latest * eng / ind.england * (1 + (noise[key][y_index] if back else 0))
+                    else:
+                        target = eng * scale * (1 + offsets[key]) * (1 + noise[key][y_index])
+                    den = None if ind.denom is None else max(round(pop * ind.denom * (1 - 0.006 * back)), 1)
+                    figure = _figure(ind, target, den)
+                    suppressed = note = None
+                    hit = forced.get((ind.code, a_index - 1, back))
+                    if hit is not None:
+                        suppressed, note = hit
+                    elif key not in ("england", "home") and rng.random() < 0.015:
+                        suppressed, note = ("x", "Not available") if rng.random() < 0.5 else ("..", "Not yet published")
+                    elif figure[5] is not None and key != "home":
+                        suppressed, note = figure[5], "Suppressed: small numbers"
+                    if back == 0 and key != "england":
+                        # How this area stands against England: the large demo's wards
+                        # and earlier years follow it.
+                        self.home_ratio[(key, ind.code)] = (figure[0] or eng * scale) / (eng * scale)
+                    value, lo, hi, num, d, _s = figure
+                    if suppressed is not None:
+                        value = lo = hi = num = None
+                    period = self.period_of(ind.period, year)
+                    self.add("indicator_values", id=self.value_ids.next(), indicator_id=self.indicator[ind.code],
+                             area_id=aid, period=period.key(), period_start=period.start_date(), group_id=None,
+                             value=value, lower_ci=lo, upper_ci=hi, numerator=num, denominator=d,
+                             suppressed=suppressed, note=note, import_id=self.import_id,
+                             source=ind.source.split(":")[0], extracted_on=self.extracted_on)
+
+    def _design_home(self, ind: _Ind) -> float:
+        """The trust's latest value: better, similar or worse than England by design,
+        far enough from England that the confidence interval says so."""
+        rng, e = self.rng, ind.england
+        if ind.denom is None:
+            return e * (1 + rng.uniform(-0.08, 0.08)) if ind.unit != "count" else e * HOME[3] / ENGLAND_POP * rng.uniform(0.85, 1.15)
+        den = HOME[3] * ind.denom
+        h = _half_width(ind, e, den)
+        if ind.design is None:
+            return _clamp(ind, e * (1 + rng.uniform(-0.15, 0.15)))
+        if ind.design == "s":
+            return _clamp(ind, e + rng.uniform(-0.3, 0.3) * h)
+        delta = max(2.8 * h, 0.07 * e) * rng.uniform(1.0, 1.4)
+        good_is_up = ind.polarity == "higher_better"
+        up = (ind.design == "b") == good_is_up
+        if ind.unit == "percent" and up:
+            delta = min(delta, max(3.2 * h, (100 - e) * 0.5))
+        return _clamp(ind, e + delta if up else e - delta)
+
+    def evidence_and_priorities(self) -> None:
+        t = self.today
+        items = (
+            ("ev-survey", "Young people's health and wellbeing survey", "children", "survey", t - timedelta(days=260), 2314,
+             "2,314 pupils in Years 8 and 10 from 21 secondary schools took part. 38% said they often feel anxious or worried, up from 31% two years ago; girls in Year 10 reported the lowest wellbeing. Half of those who had asked for help with their mental health said they waited too long. Young people in West Riverside were least likely to know where to go for help.",
+             "Riverside Young People's Health and Wellbeing Survey report", ("o:BH2", "o:BH4", "l:West Riverside")),
+            ("ev-parents", "Parents of disabled children: focus groups on short breaks", "parents", "focus_group", t - timedelta(days=190), 18,
+             "Three focus groups with 18 parents and carers, arranged with the parent carer forum. Parents valued overnight short breaks highly but described waits of up to nine months and little choice outside Riverside Town. Several said they had to tell their story again to each service.",
+             "Short breaks consultation: what parents told us", ("o:SS5", "g:DIS", "l:Riverside Town")),
+            ("ev-staff", "Early help staff workshop: thresholds and step-down", "staff", "consultation_event", t - timedelta(days=140), 45,
+             "45 practitioners from the council, health visiting, schools and the voluntary sector. They reported confusion about the threshold between early help and children's social care, and that families stepped down from social care often lose their key worker. Re-referrals were seen as a symptom of this.",
+             "Workshop notes, Joint Commissioning Unit", ("o:SS1", "o:SS6", "g:CIN", "l:North Riverside")),
+            ("ev-youthcouncil", "Youth council: what matters to young people in care", "children", "youth_council", t - timedelta(days=100), 23,
+             "The Children in Care Council and the youth council met jointly. Young people in care asked for the same social worker for longer, help with dentists and health checks, and more say in where they live. Care leavers asked for help with rent deposits and finding work.",
+             "Children in Care Council minutes", ("o:SS5", "o:EW3", "g:LAC", "g:CL")),
+            ("ev-carers", "Young carers: interviews and case reviews", "children", "interview", t - timedelta(days=75), 31,
+             "Interviews with 31 young carers aged 9 to 17. Most were known to their school but only a third had had a young carer's needs assessment. Many missed school on days their parent was unwell.",
+             "Riverside Young Carers annual report", ("o:EA2", "g:YC")),
+            ("ev-ofsted", "Ofsted inspection of local authority children's services (ILACS)", "community", "inspection", t - timedelta(days=420), None,
+             "Overall effectiveness judged 'requires improvement to be good'. Inspectors found that the response to children at risk of exploitation was strong, but that too many children were re-referred and that care leavers' pathway plans were not always up to date.",
+             "Ofsted ILACS report", ("o:SS1", "o:SS4", "g:CL")),
+            ("ev-complaints", "Complaints and compliments: children's services annual report", "parents", "complaints", t - timedelta(days=60), 212,
+             "212 complaints and 340 compliments. The largest group of complaints was about waiting times for speech and language therapy and for CAMHS assessments.",
+             "Annual complaints report to the Children's Trust Board", ("o:BH2", "o:EA1", "g:SEN")),
+        )
+        for key, title, who, method, held, participants, summary, source, tags in items:
+            eid = _uid("evidence", key)
+            self.evidence[key] = eid
+            self.add("evidence", id=eid, title=title, who=who, method=method, held_on=held,
+                     participants=participants, summary=summary, source_document=source)
+            for tag in tags:
+                kind, value = tag.split(":", 1)
+                row = dict(outcome_id=None, group_id=None, area_id=None)
+                if kind == "o":
+                    row["outcome_id"] = target = self.outcome[value]
+                elif kind == "g":
+                    row["group_id"] = target = self.group[value]
+                else:
+                    row["area_id"] = target = self.area[f"loc:{value}"]
+                self.add("evidence_tags", id=link_id("evidence_tags", eid, target), evidence_id=eid, **row)
+
+        priorities = (
+            ("WT1", 1, "in_progress", "Improve the emotional wellbeing and mental health of children and young people, with help available sooner",
+             "Hospital admissions for mental health conditions and self-harm are significantly worse than England, and young people tell us they wait too long for help.",
+             ("o:BH2", "i:MHADM", "i:SELFHARM", "e:ev-survey", "e:ev-complaints")),
+            ("WT2", 2, "in_progress", "Strengthen early help so that fewer families need children's social care, and fewer are re-referred",
+             "Re-referrals within 12 months are significantly worse than England; staff describe unclear thresholds and lost key workers on step-down.",
+             ("o:SS1", "o:SS6", "g:CIN", "i:REREF", "e:ev-staff", "e:ev-ofsted")),
+            ("WT3", 3, "agreed", "Give disabled children and their families timely short breaks and joined-up support",
+             "Parents describe long waits for short breaks; new EHC plans issued within 20 weeks are worse than England.",
+             ("o:SS5", "g:DIS", "g:SEN", "i:EHCP20", "e:ev-parents")),
+            ("WT4", 4, "agreed", "Reduce the number of young people who are not in education, employment or training",
+             "The proportion of 16-17 year olds NEET or not known is significantly worse than England, and care leavers' EET is below our neighbours.",
+             ("o:EW1", "g:NEET", "g:CL", "i:NEET", "i:CL_EET", "e:ev-youthcouncil")),
+            ("WT5", 5, "in_progress", "Commission for better outcomes: a joint commissioning strategy, pooled budgets and shared performance management",
+             "The framework for joint planning and commissioning asks the trust to align or pool resources where that improves outcomes.",
+             ("o:SS", "o:BH", "e:ev-staff")),
+            ("WT6", 6, "proposed", "Support young carers to attend and enjoy school",
+             "Young carers miss school when their parent is unwell, and few have had a needs assessment.",
+             ("o:EA2", "g:YC", "i:PA_SEC", "e:ev-carers")),
+        )
+        for ref, rank, status, statement, rationale, links in priorities:
+            pid = _uid("priorities", ref)
+            self.priority[ref] = pid
+            self.add("priorities", id=pid, statement=statement, plan_reference=ref, rank=rank, status=status, rationale=rationale)
+            for link in links:
+                kind, value = link.split(":", 1)
+                row = dict(outcome_id=None, group_id=None, indicator_id=None, evidence_id=None)
+                target = {"o": self.outcome, "g": self.group, "i": self.indicator, "e": self.evidence}[kind][value]
+                row[{"o": "outcome_id", "g": "group_id", "i": "indicator_id", "e": "evidence_id"}[kind]] = target
+                self.add("priority_links", id=link_id("priority_links", pid, target), priority_id=pid, **row)
+
+    # --- teams ----------------------------------------------------------------------
+
+    def teams(self) -> None:
+        teams = (
+            ("jcu", "Riverside Joint Commissioning Unit", "jcu", None, None, "in_place", None, "hjc", "s10",
+             "The Joint Commissioning Unit commissions services for children, young people and families on behalf of the partners of the Riverside Children's Trust. It:\n"
+             "1. maintains the joint needs assessment and the commissioning strategy;\n"
+             "2. keeps the register of services and contracts and advises the Board on commissioning, re-commissioning and decommissioning;\n"
+             "3. manages the section 75 pooled fund and the aligned early help budget on behalf of the partners;\n"
+             "4. reports to each meeting of the Children's Trust Board.\n"
+             "Quorum: one member each from the council and the ICB. Meets monthly.", None),
+            ("camhs", "Emotional wellbeing and mental health (CAMHS) commissioning group", "sub_group", "outcome", "Mentally and emotionally healthy", "in_place", "jcu", "icb2", "s75",
+             "Commissions the whole pathway of emotional wellbeing and mental health support, from schools-based help to specialist CAMHS, under the section 75 agreement. Reports quarterly to the Joint Commissioning Unit.",
+             "Vale County Council and NHS Riverside and Vale ICB (Vale place) for the shared specialist CAMHS contract"),
+            ("sbd", "Short breaks and disabled children commissioning group", "sub_group", "key_group", "Disabled children and children with learning difficulties and disabilities", "in_place", "jcu", "icb1", "send_s26",
+             "The joint commissioning arrangements for children and young people with SEND required by section 26 of the Children and Families Act 2014: short breaks, therapies, equipment and the local offer.", None),
+            ("ehn", "Early help North locality commissioning group", "sub_group", "locality", "North Riverside", "under_development", "jcu", "hjc", None,
+             "A locality group bringing together schools, health visiting, the police and the voluntary sector to plan early help in North Riverside. Terms of reference in draft.", None),
+            ("yjp", "Youth justice partnership", "sub_group", "service", "Youth offending team services", "in_place", "jcu", "yjm", None,
+             "The management board of the youth justice service (Crime and Disorder Act 1998 s39): oversees the youth justice plan, prevention and the use of the Youth Justice Board grant.", None),
+            ("eyc", "0-5 years and children's centres group", "working_group", "age_band", "0-5 years", "to_be_developed", "jcu", None, None,
+             "Proposed: to plan the Healthy Child Programme 0-5, family hubs and early years places together.", None),
+            ("sgp", "Safeguarding children partnership commissioning group", "sub_group", "level_of_need", "Level 3 and 4 (specialist and acute)", "in_place", "jcu", "dcs", "safeguarding_partnership",
+             "Commissions specialist and placement services for children at risk of significant harm and children in care, on behalf of the three safeguarding partners (council, police and ICB).", None),
+        )
+        for key, name, kind, focus, value, stage, parent, lead, footing, tor, cross in teams:
+            tid = _uid("teams", key)
+            self.team[key] = tid
+            self.add("teams", id=tid, name=name, kind=kind, focus=focus, focus_value=value, stage=stage,
+                     reports_to_id=self.team[parent] if parent else None, lead_id=self.person.get(lead or ""),
+                     statutory_footing=footing, terms_of_reference=tor, cross_boundary_partners=cross)
+        # The youth justice partnership has no education member (no school or academy
+        # trust): the "sector without a member" warning has something to show.
+        members = {
+            "jcu": [("rcc", "hjc", "Chair"), ("icb", "icb1", "Vice-chair"), ("rch", "nhs1", "Provider adviser (health)"),
+                    ("pol", "pol1", "Police lead"), ("rlp", "edu", "Schools representative"), ("bfs", "vcs", "Voluntary sector representative"),
+                    ("ndc", "hsg", "District councils representative"), ("rcc", "pfm", "Finance lead and pooled fund manager"),
+                    ("rcc", "perf", "Performance lead")],
+            "camhs": [("icb", "icb2", "Chair"), ("rcc", "hjc", "Commissioner"), ("rlp", "edu", "Schools representative"),
+                      ("rcc", "perf", "Performance lead"), ("icb", "fin", "Finance lead")],
+            "sbd": [("icb", "icb1", "Chair"), ("rcc", "hjc", "Commissioner"), ("rlp", None, "SENCo representative"),
+                    ("rch", "nhs1", "Designated clinical officer for SEND")],
+            "ehn": [("rcc", "hjc", "Chair"), ("pol", "pol1", "Neighbourhood policing"), ("rlp", None, "Head teacher, North Riverside cluster"),
+                    ("bfs", "vcs", "Voluntary sector"), ("ndc", "hsg", "Housing")],
+            "yjp": [("rcc", "yjm", "Chair"), ("pol", "pol1", "Police"), ("icb", "icb1", "Health commissioner"),
+                    ("rch", "nhs1", "Health provider"), ("rcc", "pfm", "Finance")],
+            "eyc": [("rcc", "hjc", "Convenor"), ("rch", "nhs1", "Health visiting"), ("rlp", None, "Early years lead")],
+            "sgp": [("rcc", "dcs", "Chair"), ("pol", "pol1", "Safeguarding partner (police)"), ("icb", "icb1", "Safeguarding partner (ICB)"),
+                    ("rlp", "edu", "Relevant agency (schools)")],
+        }
+        for team, rows in members.items():
+            tid = self.team[team]
+            for org, person, role in rows:
+                pid = self.person.get(person or "")
+                self.add("memberships", id=link_id("memberships", tid, self.org[org], pid or "", role), team_id=tid,
+                         organisation_id=self.org[org], person_id=pid, role=role)
+
+    # --- services -------------------------------------------------------------------
+
+    def services(self) -> None:
+        rng = self.rng
+        tier_cost = {"universal": (180, 450), "targeted": (900, 2600), "specialist": (4000, 18000),
+                     "level_1": (150, 300), "level_2": (1200, 2800), "level_3": (5000, 15000), "level_4": (38000, 62000)}
+        for n, s in enumerate(SERVICES, start=1):
+            sid = _uid("services", s.name)
+            self.service[s.name], self.service_spec[s.name] = sid, s
+            cost = s.cost_k * 1000.0
+            lo, hi = tier_cost[s.tier]
+            per = rng.uniform(lo, hi)
+            placements = s.tier == "level_4" or s.provider == "nca"
+            capacity = max(int(round(cost / per)), 3)
+            basis = "per_place" if placements or "short breaks" in s.name.lower() or "places" in s.name else (
+                "per_session" if "group" in s.name.lower() else "per_child")
+            fte = None if placements and s.provider != "rcc" else round(cost * rng.uniform(0.55, 0.75) / 43_000, 1)
+            shares = [(c.split(":")[0], float(c.split(":")[1]) if ":" in c else 100.0) for c in s.commissioners.split()]
+            lead = max(shares, key=lambda x: x[1])[0]
+            description = s.description or _describe(s, self.org_name[s.provider])
+            self.add("services", id=sid, name=s.name, description=description, provider_id=self.org[s.provider],
+                     sector=s.sector, tier=s.tier, prevention=s.prevention, setting=s.setting, capacity=capacity,
+                     annual_cost=cost, staff_fte=fte, unit_cost=round(cost / capacity, 2), unit_cost_basis=basis,
+                     commissioning_level=s.level, team_id=self.team.get(s.team or ""), status=s.status,
+                     lgsl_code=s.lgsl, oruk_id=_uid("oruk", s.name) if s.prevention and n % 3 == 0 else None,
+                     owner_org_id=self.org[lead])
+            for kind, codes in (("primary", s.primary), ("secondary", s.secondary)):
+                for code in codes.split():
+                    assert code not in GAP_OUTCOMES, code
+                    oid = self.outcome[code]
+                    self.add("service_outcomes", id=link_id("service_outcomes", sid, oid), service_id=sid,
+                             outcome_id=oid, contribution=kind, owner_org_id=self.org[lead])
+            for code in s.groups.split():
+                gid = self.group[code]
+                self.add("service_groups", id=link_id("service_groups", sid, gid), service_id=sid, group_id=gid,
+                         owner_org_id=self.org[lead])
+            locs = LOCALITIES if s.localities == "*" else [LOCALITIES[LOC_KEYS[k]] for k in s.localities.split()]
+            for loc in locs:
+                aid = self.area[f"loc:{loc}"]
+                self.add("service_areas", id=link_id("service_areas", sid, aid), service_id=sid, area_id=aid,
+                         owner_org_id=self.org[lead])
+            assert abs(sum(p for _o, p in shares) - 100.0) < 1e-9, s.name
+            for org, pct in shares:
+                self.add("service_commissioners", id=link_id("service_commissioners", sid, self.org[org]), service_id=sid,
+                         organisation_id=self.org[org], share_pct=pct, owner_org_id=self.org[org])
+            sources = s.funding.split()
+            amounts = _split(cost, len(sources), rng)
+            for src, amount in zip(sources, amounts):
+                self.add("service_funding", id=link_id("service_funding", sid, FUNDING[src]), service_id=sid,
+                         source=FUNDING[src], amount=amount, owner_org_id=self.org[lead])
+
+    def contracts(self) -> None:
+        rng, today = self.rng, self.today
+        counters: dict[str, int] = defaultdict(int)
+        for s in SERVICES:
+            if s.status in ("proposed", "in_procurement") or s.name in NO_CONTRACT:
+                continue
+            sid = self.service[s.name]
+            shares = [(c.split(":")[0], float(c.split(":")[1]) if ":" in c else 100.0) for c in s.commissioners.split()]
+            lead = max(shares, key=lambda x: x[1])[0]
+            provider_kind = next(o[2] for o in ORGANISATIONS if o[0] == s.provider)
+            vcse = next(o[10] for o in ORGANISATIONS if o[0] == s.provider)
+            in_house = s.provider == "rcc" or (s.provider == "ndc" and lead == "ndc")
+            if s.name in RECENT_STARTS:
+                start = _add_months(today - timedelta(days=RECENT_STARTS[s.name]), 0).replace(day=1)
+                term = rng.choice((3, 5))
+                end = _add_months(start, 12 * term) - timedelta(days=1)
+            else:
+                if s.name in CONTRACT_ENDS:
+                    end = _month_end(today + timedelta(days=CONTRACT_ENDS[s.name]))
+                else:
+                    end = _month_end(today + timedelta(days=rng.randint(400, 1500)))
+                term = rng.choice((2, 3, 3, 5))
+                term = max(term, math.ceil(((end - today).days + 200) / 365))
+                start = _add_months(end + timedelta(days=1), -12 * term)
+            if in_house:
+                route, regime, model = "in_house", "in_house", "block"
+            elif provider_kind == "nhs_trust":
+                route, model = "direct_award", "block"
+                regime = "psr" if start >= date(2024, 1, 1) else "pcr_2015"
+            elif s.provider == "hfs":
+                route, model = "framework", "cost_volume"
+                regime = "procurement_act_2023" if start >= date(2025, 2, 24) else "pcr_2015"
+            elif s.provider == "nca":
+                route, model = "spot_purchase", "spot"
+                regime = "procurement_act_2023" if start >= date(2025, 2, 24) else "pcr_2015"
+            elif vcse and s.cost_k < 250 and s.name not in RECENT_STARTS:
+                route, regime, model = "grant", "grant", "block"
+            else:
+                route = "tender"
+                model = "outcomes_based" if s.name == "Family group conferencing" else (
+                    "cost_volume" if s.provider in ("lsn", "asb") else "block")
+                regime = "procurement_act_2023" if start >= date(2025, 2, 24) else "pcr_2015"
+            prefix = {"rcc": "RCC-CYP", "icb": "QX9-CYP", "ndc": "NDC-HSG", "pol": "RC-OPCC"}[lead]
+            counters[prefix] += 1
+            reference = f"{prefix}-{start.year}-{counters[prefix]:03d}" if lead != "icb" else f"{prefix}-{counters[prefix]:04d}"
+            annual = s.cost_k * 1000.0
+            years = round((end - start).days / 365.25)
+            extension = None if route in ("in_house", "spot_purchase", "grant") else rng.choice(("2 x 12 months", "1 x 24 months", "12 months", None))
+            cid = _uid("contracts", reference)
+            row = self.add("contracts", id=cid, service_id=sid, reference=reference, route=route, start_date=start,
+                           end_date=end, extension_options=extension, annual_value=annual,
+                           total_value=annual * max(years, 1), payment_model=model, regime=regime,
+                           social_value_pct=(10.0 if regime == "procurement_act_2023" and route == "tender" else
+                                             (5.0 if route in ("tender", "framework") else None)),
+                           review_date=end - timedelta(days=270), risk_assessed=rng.random() > 0.12,
+                           equality_assessed=rng.random() > 0.2, owner_org_id=self.org[lead])
+            self.contract_of[s.name] = row
+            self.contract_lead[s.name] = lead
+
+    def payments(self) -> None:
+        """Monthly payments for the council's external contracts over the last year, as
+        in the council's spend-over-£500 file."""
+        rng, today = self.rng, self.today
+        months = [_month_end(_add_months(today.replace(day=1), -k)) for k in range(12, 0, -1)]
+        n = 0
+        for s in SERVICES:
+            row = self.contract_of.get(s.name)
+            if row is None or self.contract_lead[s.name] != "rcc" or row["route"] == "in_house":
+                continue
+            supplier = self.org_name[s.provider]
+            if s.provider in ("nca", "hfs"):
+                supplier = supplier.upper()
+            for month_end in months:
+                paid = month_end - timedelta(days=rng.randint(3, 12))
+                if not (row["start_date"] <= paid <= row["end_date"]):
+                    continue
+                monthly = row["annual_value"] / 12
+                if row["payment_model"] in ("spot", "cost_volume"):
+                    parts = rng.randint(2, 4)
+                    amounts = [round(monthly * rng.uniform(0.8, 1.2) / parts, 2) for _ in range(parts)]
+                else:
+                    amounts = [round(monthly, 2)]
+                for amount in amounts:
+                    n += 1
+                    description = {
+                        "spot": "PRIVATE RESIDENTIAL HOMES",
+                        "cost_volume": "INDEPENDENT FOSTERING AGENCIES" if s.provider == "hfs" else "CONTRACT PAYMENTS - COST AND VOLUME",
+                    }.get(row["payment_model"], "GRANTS - VOLUNTARY ORGANISATIONS" if row["route"] == "grant" else (
+                        "PUBLIC HEALTH CONTRACTS" if s.sector == "health" else "CONTRACT PAYMENTS - BLOCK"))
+                    centre = "CS4200 Early Help and Prevention" if s.prevention and s.sector != "health" else COST_CENTRES[s.sector]
+                    self.add("payments", id=_uid("payments", f"{row['reference']}|{n}"), paid_on=paid, supplier=supplier,
+                             amount=amount, cost_centre=centre, description=description,
+                             transaction_ref=f"RCC{5_100_000 + n:07d}", contract_id=row["id"])
+
+    def decommissioning(self) -> None:
+        name = "Neighbourhood family centre \u2013 West Riverside (Old Mill)"
+        s = self.service_spec[name]
+        signoff = self.past_meeting
+        self.add("decommissioning", id=link_id("decommissioning", self.service[name]), service_id=self.service[name],
+                 status="notice_given",
+                 rationale="The Old Mill centre duplicates the offer of the West Riverside family hub 1.2 miles away. Attendance has fallen by 40% in two years, and the building needs £180,000 of repairs. Moving its groups into the hub lets the trust keep the work and stop paying for two buildings.",
+                 evidence="Attendance figures for the last three years; the family hub's reach data; the condition survey of the Old Mill building; the West Riverside needs profile.",
+                 risk_assessment="Risk that some families, especially those without a car in Millbrook, stop using family support (medium). Mitigation: outreach sessions in Millbrook village hall and a bus pass scheme for the first year. Risk of staff loss at Brightside (low): TUPE does not apply as staff move to the hub contract.",
+                 equality_impact="Full equality impact assessment completed. Disproportionate effect on families without a car and on Polish-speaking families who use the centre's English classes; English classes will continue at the hub.",
+                 affected="About 140 families a year, of whom 35 have a child under two; 4.5 FTE Brightside staff; the toddler group and the English conversation class.",
+                 market_viability="Brightside Family Support remains viable: the West Riverside hub contract is worth more than the Old Mill grant. No other provider is affected.",
+                 consultation="Eight-week public consultation; 96 responses. 61% disagreed with closure, most citing travel; outreach in Millbrook was added in response.",
+                 notice_date=signoff + timedelta(days=7),
+                 transition_plan="1. Notice served on the grant agreement.\n2. Groups move one at a time into the family hub, each with a joint session before the move.\n3. Outreach sessions start in Millbrook village hall.\n4. The building is handed back to the council's estates team at the end of the contract.\n5. Attendance of former Old Mill families is tracked for six months after closure.",
+                 savings_target=round(s.cost_k * 1000 * 0.4, -3), savings_achieved=None, board_signoff=signoff,
+                 owner_org_id=self.org["rcc"])
+
+    # --- budgets --------------------------------------------------------------------
+
+    def agreements(self) -> None:
+        rng, today = self.rng, self.today
+        fys = (self.fy0 - 2, self.fy0 - 1, self.fy0)
+        specs = (
+            ("s75", "Section 75 pooled fund: children's emotional wellbeing, mental health and short breaks", "pooled", "s75_nhs_2006",
+             "rcc", "pfm", "operating", "proportional", "agreed_pct", _add_months(date(self.fy0 - 3, 4, 1), 0), today - timedelta(days=40),
+             date(self.fy0 + 2, 3, 31),
+             [("rcc", 2_150_000.0, "Contract management and finance support from the host", 1.5, 96_000.0, None, 40.0),
+              ("icb", 3_420_000.0, "Clinical psychologists seconded to the CAMHS single point of access", 2.0, 134_000.0, None, 60.0)],
+             ["Child and adolescent mental health service (CAMHS): targeted emotional wellbeing",
+              "\u201cTier 3\u201d CAMH service (specialist community CAMHS)",
+              "Online counselling and wellbeing service for 11-25s",
+              "Key worker service for children with complex health problems",
+              "Respite care for children with complex health needs",
+              "Short breaks for disabled children (overnight and community)",
+              "SEND information, advice and support service (SENDIASS)"],
+             [0.024, -0.018, 0.036], 12),
+            ("aligned", "Aligned budget: early help and family support", "aligned", None,
+             "rcc", "pfm", "signed", "case_by_case", "case_by_case", date(self.fy0 - 2, 4, 1), today + timedelta(days=200),
+             None,
+             [("rcc", 1_540_000.0, None, None, None, None, None),
+              ("icb", 220_000.0, "Health visitor time in the family hubs", 3.0, 165_000.0, None, None),
+              ("pol", 120_000.0, "Neighbourhood police officers attending locality panels", 0.5, 28_000.0, None, None)],
+             ["Early help family support \u2013 North Riverside",
+              "Early help family support \u2013 South and East Riverside",
+              "Parenting education in groups and for individual parents",
+              "Parenting support and parenting education groups",
+              "Arrangements to provide practical help to families (section 17)",
+              "Young carers support service"],
+             [-0.031, 0.009, -0.022], 6),
+        )
+        for (key, title, kind, basis, host, manager, status, over, under, start, review, end, partners, scope, variances,
+             notice) in specs:
+            aid = _uid("agreements", key)
+            self.agreement[key] = aid
+            pooled = kind == "pooled"
+            self.add("agreements", id=aid, title=title, type=kind, legal_basis=basis, host_id=self.org[host],
+                     manager_id=self.person[manager],
+                     aims=("To commission a single pathway of emotional wellbeing, mental health and short break services for children and young people, "
+                           "with one budget, one set of outcomes and one performance framework." if pooled else
+                           "To plan the partners' early help spending together, so that families get one offer in each locality, "
+                           "without transferring money between the partners."),
+                     start_date=start, review_date=review, end_date=end, status=status,
+                     governance=("The pooled fund is managed by the host's pooled fund manager and overseen by the Emotional wellbeing and mental health "
+                                 "(CAMHS) commissioning group, which reports quarterly to the Joint Commissioning Unit and twice a year to the Children's Trust Board." if pooled else
+                                 "Each partner keeps its own budget; the Joint Commissioning Unit reviews spending against the shared plan each quarter."),
+                     overspend_rule=over, underspend_rule=under,
+                     vat=("The host accounts for VAT on the pooled fund's expenditure under its section 33 status; the ICB's contribution is treated as a contribution to the host's functions." if pooled else None),
+                     audit=("The host's internal audit reviews the pooled fund each year; the annual statement of the fund is reported to both partners' audit committees." if pooled else
+                            "Each partner's own audit arrangements apply."),
+                     disputes=("Disputes are referred first to the Director of Children's Services and the ICB Chief Nursing Officer, then to the two chief executives, then to mediation." if pooled else
+                               "Disagreements are resolved by the Joint Commissioning Unit, or by the Children's Trust Board."),
+                     termination_notice_months=notice, owner_org_id=self.org[host])
+            for org, _cash, _desc, _fte, _val, over_pct, under_pct in partners:
+                oid = self.org[org]
+                self.add("agreement_partners", id=link_id("agreement_partners", aid, oid), agreement_id=aid, organisation_id=oid,
+                         overspend_pct=over_pct, underspend_pct=under_pct, owner_org_id=oid)
+            for name in scope:
+                sid = self.service[name]
+                self.add("agreement_services", id=link_id("agreement_services", aid, sid), agreement_id=aid, service_id=sid)
+            budgets = {}
+            for i, fy in enumerate(fys):
+                total = 0.0
+                for org, cash, desc, fte, value, _o, _u in partners:
+                    uplift = (1.031 ** i) * (1 + rng.uniform(-0.01, 0.01))
+                    amount = round(cash * uplift, -3)
+                    total += amount
+                    oid = self.org[org]
+                    self.add("contributions", id=link_id("contributions", aid, oid, str(fy)), agreement_id=aid,
+                             organisation_id=oid, financial_year=fy, cash=amount, in_kind_description=desc,
+                             in_kind_fte=fte, in_kind_value=round(value * uplift, -2) if value else None, owner_org_id=oid)
+                budgets[fy] = total
+            # Quarterly returns for every quarter that has ended; the pooled fund's
+            # return for one quarter of the current year is missing (not zero).
+            ended = [(fy, q) for fy in fys for q in (1, 2, 3, 4)
+                     if Period.financial_quarter(fy, q).end_date() < today]
+            missing = None
+            if pooled:
+                current = [(fy, q) for fy, q in ended if fy == self.fy0]
+                missing = current[-2] if len(current) >= 2 else (current[0] if current else (self.fy0 - 1, 4))
+            for fy, q in ended:
+                if (fy, q) == missing:
+                    continue
+                budget = budgets[fy]
+                v = variances[fys.index(fy)] * (0.4 + 0.2 * q)
+                spend = round(budget * q / 4 * (1 + v + rng.uniform(-0.01, 0.01)), -2)
+                forecast = round(budget * (1 + v), -2)
+                word = "overspend" if forecast > budget else "underspend"
+                self.add("returns", id=link_id("returns", aid, str(fy), str(q)), agreement_id=aid, financial_year=fy,
+                         quarter=q, budget=budget, spend_to_date=spend, forecast_outturn=forecast,
+                         commentary=(f"Forecast {word} of {_money(abs(forecast - budget))} "
+                                     + ("driven by demand for specialist CAMHS and agency staffing." if pooled and word == "overspend" else
+                                        "from vacancies in the locality teams." if word == "underspend" else "from higher demand.")),
+                         submitted_on=Period.financial_quarter(fy, q).end_date() + timedelta(days=25),
+                         owner_org_id=self.org[host])
+
+    # --- monitoring -----------------------------------------------------------------
+
+    def measures(self) -> None:
+        quarters = []
+        p = Period.of("financial_quarter", self.today).previous()
+        for _ in range(8):
+            quarters.append(p)
+            p = p.previous()
+        quarters.reverse()
+        camhs3 = "\u201cTier 3\u201d CAMH service (specialist community CAMHS)"
+        specs = (
+            ("service", camhs3, "Children and young people seen within 18 weeks of referral (%)", "how_well", "%", "higher_better", 92, 5, "percent",
+             [86.0, 85.2, 84.1, 83.5, 82.0, 80.6, 79.5, 78.2]),
+            ("service", camhs3, "Referrals received", "how_much", "referrals", "no_judgement", None, None, "percent",
+             [612, 655, 598, 701, 688, 720, 690, 744]),
+            ("service", "Health visiting service (0-5 Healthy Child Programme)", "New birth visits completed within 14 days (%)", "how_well", "%", "higher_better", 90, 5, "percent",
+             [88.2, 89.5, 90.3, 88.9, 87.0, 89.1, 88.6, 87.4]),
+            ("service", "Short breaks for disabled children (overnight and community)", "Children and young people receiving a short break", "how_much", "children", "higher_better", 420, 10, "percent",
+             [402, 398, 415, 421, 418, 425, 430, 436]),
+            ("service", "Early help family support \u2013 North Riverside", "Families whose early help plan closed with their needs met (%)", "better_off", "%", "higher_better", 75, 5, "absolute",
+             [71.0, 72.5, 74.0, 73.1, 76.2, 75.8, 77.0, 78.5]),
+            ("service", "Youth offending team services", "Young people in the cohort who re-offend within 12 months (%)", "better_off", "%", "lower_better", 30, 3, "absolute",
+             [31.0, 32.4, 30.8, 31.9, 33.0, 32.2, 34.1, 35.8]),
+            ("service", "Speech and language therapy for children", "Children waiting more than 18 weeks for a first appointment", "how_well", "children", "lower_better", 40, 25, "percent",
+             [38, 41, 45, 49, 52, 58, 64, 71]),
+            ("service", "School nursing service (5-19 Healthy Child Programme)", "Year 6 pupils measured for the National Child Measurement Programme (%)", "how_much", "%", "higher_better", 95, 3, "percent",
+             [93.0, 94.1, 95.2, 95.8, 94.0, 94.9, 95.5, 96.2]),
+            ("service", "Family hub and children's centre \u2013 North Riverside", "Families with children under five registered with the family hub (%)", "how_much", "%", "higher_better", 80, 5, "percent",
+             [70.2, 72.0, 73.5, 74.1, 75.8, 76.3, 76.9, 77.1]),
+            ("contract", "Independent fostering agency placements (framework)", "Placements made with framework providers (%)", "how_well", "%", "higher_better", 85, 5, "percent",
+             [88.0, 86.5, 85.2, 84.0, 86.1, 83.9, 84.4, 82.0]),
+            ("contract", "Young people's substance misuse service", "Young people leaving treatment in a planned way (%)", "better_off", "%", "higher_better", 80, 10, "percent",
+             [74.0, 76.5, 78.0, 79.2, 81.0, 80.4, 82.1, 83.0]),
+            ("priority", "WT1", "Young people reporting good or very good wellbeing in the school survey (%)", "better_off", "%", "higher_better", 70, 5, "percent",
+             [64.0, 64.8, 65.5, 66.0, 66.4, 66.9, 67.0, 67.4]),
+            ("priority", "WT2", "Re-referrals to children's social care within 12 months (%)", "better_off", "%", "lower_better", 20, 2, "absolute",
+             [24.6, 23.9, 23.1, 22.0, 21.2, 20.5, 19.8, 19.1]),
+            ("priority", "WT4", "16-17 year olds NEET or whose activity is not known (%)", "better_off", "%", "lower_better", 4.5, 10, "percent",
+             [5.9, 5.7, 5.6, 5.4, 5.2, 5.0, 4.9, 4.8]),
+            ("team", "jcu", "Contracts reviewed by their review date (%)", "how_well", "%", "higher_better", 100, 10, "percent",
+             [92.0, 88.0, 85.0, 90.0, 84.0, 81.0, 78.0, 76.0]),
+            ("team", "sbd", "EHC plans with health advice returned within six weeks (%)", "how_well", "%", "higher_better", 90, 5, "percent",
+             [81.0, 84.0, 86.5, 88.0, 89.2, 91.0, 92.4, 93.0]),
+        )
+        for owner, ref, name, kind, unit, polarity, target, tol, tol_kind, actuals in specs:
+            mid = _uid("measures", f"{owner}|{ref}|{name}")
+            row = dict(service_id=None, contract_id=None, priority_id=None, team_id=None)
+            if owner == "service":
+                row["service_id"] = self.service[ref]
+            elif owner == "contract":
+                row["contract_id"] = self.contract_of[ref]["id"]
+            elif owner == "priority":
+                row["priority_id"] = self.priority[ref]
+            else:
+                row["team_id"] = self.team[ref]
+            self.add("measures", id=mid, name=name, kind=kind, unit=unit, polarity=polarity, frequency="quarterly",
+                     target=float(target) if target is not None else None, tolerance=float(tol) if tol is not None else None,
+                     tolerance_kind=tol_kind, definition=None, **row)
+            for i, (period, actual) in enumerate(zip(quarters, actuals)):
+                comment = None
+                if i == len(actuals) - 1:
+                    comment = _commentary(actual, target, tol, tol_kind, polarity)
+                self.add("measurements", id=link_id("measurements", mid, period.key()), measure_id=mid, period=period.key(),
+                         period_start=period.start_date(), actual=float(actual), commentary=comment)
+
+    def actions(self) -> None:
+        t, past, nxt = self.today, self.past_meeting, self.next_meeting
+        later = _add_months(nxt, 3)
+        actions = (
+            ("1", "Develop a clear joint commissioning framework (assess, plan, do, review).", "WT5", "hjc", t - timedelta(days=200), past,
+             "Framework agreed by the Board at its last meeting, with the assess-plan-do-review cycle at its heart.", "done", "WT5"),
+            ("2", "Produce a commissioning handbook for officers of all partners.", "4.2", "hjc", nxt + timedelta(days=14), nxt,
+             "Draft handbook written, based on the national commissioning support programme guidance; being tested with the locality groups.", "on_track", "WT5"),
+            ("3", "Refresh the joint strategic needs assessment for children and young people, by outcome, group and locality.", "3.1", "perf", t + timedelta(days=60), nxt,
+             "Indicator set agreed and Fingertips extract loaded; locality profiles in progress.", "on_track", "WT5"),
+            ("4", "Establish the Performance and Commissioning Sub-Group and agree its membership.", "WT4", "hjc", t - timedelta(days=120), past,
+             "Established; terms of reference agreed and first meeting held.", "done", "WT5"),
+            ("5", "Agree quarterly financial monitoring of the section 75 pooled fund with both partners' finance teams.", "WT3", "pfm", t - timedelta(days=30), nxt,
+             "Quarterly returns in place, but the latest quarter's return is outstanding while the ICB confirms its CAMHS activity figures.", "at_risk", "WT5"),
+            ("6", "Review the section 75 agreement before its review date and bring a revised agreement to the Board.", "5.3", "pfm", t - timedelta(days=21), nxt,
+             "Review delayed: legal advice on the revised risk-share is awaited. The agreement is now past its review date.", "off_track", "WT5"),
+            ("7", "Re-commission the online counselling service before the current contract ends.", "4.4", "icb2", t + timedelta(days=45), nxt,
+             "Market engagement done; the Board will be asked to choose between a direct award and an open procedure.", "at_risk", "WT1"),
+            ("8", "Reduce waits for specialist CAMHS to 18 weeks, with a recovery plan agreed with Vale Partnership.", "WT1", "icb2", t + timedelta(days=150), later,
+             "Recovery plan agreed; waits are still rising (see the performance appendix).", "off_track", "WT1"),
+            ("9", "Agree thresholds and a step-down protocol between early help and children's social care.", "WT2", "dcs", t - timedelta(days=10), past,
+             "Protocol drafted after the staff workshop; sign-off by the safeguarding partners delayed to the next meeting.", "off_track", "WT2"),
+            ("10", "Commission a short breaks offer in every locality, with a shorter wait for overnight breaks.", "WT3", "icb1", t + timedelta(days=240), later,
+             "Needs analysis complete; market engagement event planned.", "not_started", "WT3"),
+            ("11", "Develop a workforce development programme in commissioning for all partners.", "6.7", "hjc", t + timedelta(days=120), later,
+             "Training modules proposed within the children's workforce programme; multi-agency training to be considered.", "not_started", "WT5"),
+            ("12", "Close the Old Mill neighbourhood family centre and move its groups into the West Riverside family hub.", "4.6", "hjc", t + timedelta(days=110), nxt,
+             "Notice given after the Board's decision; first two groups have moved.", "on_track", "WT2"),
+            ("13", "Carry out young carers' needs assessments through schools.", "WT6", "vcs", t + timedelta(days=90), later,
+             "Not started: awaiting agreement of the priority.", "not_started", "WT6"),
+        )
+        for number, text, ref, owner, due, report, progress, status, priority in actions:
+            self.add("actions", id=_uid("actions", number), number=number, action=text, plan_reference=ref,
+                     owner_id=self.person[owner], due_date=due, report_to_board=report, progress=progress,
+                     status=status, priority_id=self.priority[priority])
+
+    def risks(self) -> None:
+        t = self.today
+        risks = (
+            ("Demand for specialist CAMHS continues to grow faster than capacity, and waits lengthen further.", "icb2", 4, 4, 12,
+             "Recovery plan with Vale Partnership; more early help in schools through the mental health support teams; monthly waiting list review.",
+             8, 30, ("service", "\u201cTier 3\u201d CAMH service (specialist community CAMHS)")),
+            ("The section 75 pooled fund overspends and the partners disagree on how to share it.", "pfm", 3, 4, 9,
+             "Risk-share in the agreement; quarterly monitoring; review of the agreement now due.", 6, 14, ("agreement", "s75")),
+            ("Re-referrals stay high because thresholds between early help and social care are unclear.", "dcs", 3, 3, 12,
+             "Step-down protocol; locality panels; audit of re-referred cases.", 4, 60, ("priority", "WT2")),
+            ("The online counselling contract ends before a new service is in place, leaving a gap for 11-25 year olds.", "icb2", 3, 4, 8,
+             "Timetable for re-commissioning agreed; option of a short direct award under the PSR if needed.", 4, 20, ("service", "Online counselling and wellbeing service for 11-25s")),
+            ("Sufficiency of local foster carers and children's home places is too low, driving up the cost of placements.", "dcs", 4, 5, 20,
+             "Sufficiency strategy; foster carer recruitment campaign; regional framework for residential care.", 12, 45, ("service", "Residential children's home placements")),
+            ("The early help North locality group does not gain enough commitment from partners to become established.", "hjc", 2, 3, 6,
+             "Terms of reference agreed with partners; chair from the council until a partner chair is found.", 4, 90, ("team", "ehn")),
+            ("Closing the Old Mill centre leaves families without a car unable to reach family support.", "hjc", 3, 3, 9,
+             "Outreach in Millbrook village hall; bus passes for the first year; tracking of former Old Mill families.", 4, 50, ("service", "Neighbourhood family centre \u2013 West Riverside (Old Mill)")),
+        )
+        for i, (text, owner, likelihood, impact, previous, mitigation, target, review_in, link) in enumerate(risks, start=1):
+            row = dict(service_id=None, agreement_id=None, priority_id=None, team_id=None)
+            kind, ref = link
+            if kind == "service":
+                row["service_id"] = self.service[ref]
+            elif kind == "agreement":
+                row["agreement_id"] = self.agreement[ref]
+            elif kind == "priority":
+                row["priority_id"] = self.priority[ref]
+            else:
+                row["team_id"] = self.team[ref]
+            self.add("risks", id=_uid("risks", str(i)), description=text, owner_id=self.person[owner], likelihood=likelihood,
+                     impact=impact, previous_score=previous, mitigation=mitigation, target_score=target,
+                     review_date=t + timedelta(days=review_in), **row)
+
+    def meetings(self) -> None:
+        past, nxt = self.past_meeting, self.next_meeting
+        fy_label = Period.financial_year(self.fy0).label()
+        past_id = _uid("meetings", "past")
+        next_id = _uid("meetings", "next")
+        self.add("meetings", id=past_id, board=BOARD, held_on=past, place="Council Chamber, County Hall, Riverside")
+        self.add("meetings", id=next_id, board=BOARD, held_on=nxt, place="Committee Room 2, Vale House (NHS Riverside and Vale ICB)")
+        pooled_total = sum(r["cash"] for r in self.rows["contributions"]
+                           if r["agreement_id"] == self.agreement["s75"] and r["financial_year"] == self.fy0)
+        papers = (
+            ("p1", past_id, "Joint commissioning strategy: update", "hjc", "official", "final",
+             "1.1 To update the Board on progress towards the development and implementation of a joint commissioning strategy for the Children's Trust.\n"
+             "1.2 To seek the Board's agreement to the establishment of a Performance and Commissioning Sub-Group.",
+             f"2.1 The Children and Young People's Plan commits the Riverside Children's Trust to developing a joint commissioning strategy. This is presented in the Working Together section of the plan as improvement priority WT5 (Commissioning for Better Outcomes).\n"
+             f"2.2 The key actions agreed for {fy_label} are located across numerous areas of activity within the plan, including communications, workforce development and use of resources. A summary of progress against these actions is presented at Appendix A.",
+             "3.1 At its last meeting the Board considered a consultation document which proposed changes to the structure and reporting arrangements of the Trust, including a new sub-group to take forward performance management and strategic commissioning.\n"
+             "3.2 Responses have been received from five partner organisations. All support the establishment of the Performance and Commissioning Sub-Group.\n"
+             "3.3 The needs assessment shows that hospital admissions for mental health conditions and for self-harm, re-referrals to children's social care and the proportion of 16-17 year olds NEET are significantly worse than England.",
+             "4.1 Option 1: establish the sub-group now (recommended). Option 2: extend the remit of the Joint Commissioning Unit instead. Option 2 was rejected because the Unit does not include schools or the voluntary sector as full members.",
+             "5.1 There are increased financial and reputational risks to the partners unless a more structured commissioning strategy is in place, particularly for emotional wellbeing and for placements. The risk register is at Appendix C.",
+             f"6.1 There are no direct financial implications of establishing the sub-group. The section 75 pooled fund totals {_money(pooled_total)} in {fy_label}.",
+             "7.1 The Children Act 2004 (section 10) requires the council and its relevant partners to co-operate to improve the well-being of children. Pooling of budgets is under section 75 of the National Health Service Act 2006.",
+             "8.1 An equality impact assessment is not required for a change to governance arrangements. Each commissioning decision that follows will be assessed.",
+             "Partner organisations of the Children's Trust; the Children in Care Council; the youth council; the parent carer forum.",
+             "Children and Young People's Plan; Joint planning and commissioning framework for children, young people and maternity services (DfES/DH, 2006); consultation responses on the structure of the Trust.",
+             (("The Board approves the establishment of the Performance and Commissioning Sub-Group.", "agreed", "Approved. Membership to be confirmed by the Director of Children's Services."),
+              ("The Board comments on the proposed arrangements for quarterly monitoring of the pooled budgets.", "amended", "Agreed, with the addition of a six-monthly report on in-kind contributions."),
+              ("The Board agrees to receive a fuller report on the commissioning handbook at its next meeting.", "deferred", "Deferred to the following meeting to allow the locality groups to test the handbook.")),
+             (("A", "action_plan", "Action plan progress"), ("B", "pooled_budgets", "Pooled budget monitoring"), ("C", "risks", "Risk register"))),
+            ("p2", past_id, "Proposal to decommission the Old Mill neighbourhood family centre", "dcs", "not_for_publication", "final",
+             "1.1 To seek the Board's decision on the proposal to decommission the Old Mill neighbourhood family centre in West Riverside and to move its work into the West Riverside family hub.",
+             "2.1 The Old Mill centre has been grant funded since 2011. The West Riverside family hub opened 1.2 miles away in 2023 and now offers most of the same groups.",
+             "3.1 Attendance at the Old Mill has fallen by 40% in two years. The building needs £180,000 of repairs.\n3.2 Consultation drew 96 responses; most concern was about travel for families without a car.",
+             "4.1 Option 1: close the centre and move its groups to the hub, with outreach in Millbrook (recommended). Option 2: keep the centre open and repair it. Option 3: close without outreach.",
+             "5.1 The main risk is that families without a car stop using family support. Outreach sessions and a bus pass scheme mitigate this.",
+             "6.1 The saving is about 40% of the current grant; the repair liability is avoided.",
+             "7.1 Notice under the grant agreement is three months. The council must have regard to its sufficiency duty for children's centres (Childcare Act 2006 s5A).",
+             "8.1 A full equality impact assessment is attached. The effect on families without a car and on Polish-speaking families is mitigated by outreach and by keeping the English classes at the hub.",
+             "Families using the centre; Brightside Family Support; West Riverside councillors; the parent carer forum.",
+             "Equality impact assessment; consultation report; building condition survey.",
+             (("The Board agrees to decommission the Old Mill neighbourhood family centre.", "agreed", None),
+              ("The Board agrees that outreach in Millbrook continues for at least twelve months after closure.", "agreed", "The Board asked for a report on take-up after six months.")),
+             (("A", "service_map", "Family support services in West Riverside"), ("B", "needs_profile", "West Riverside needs profile"))),
+            ("p3", next_id, "Joint commissioning strategy: progress and forward plan", "hjc", "official", "draft",
+             "1.1 To update the Board on progress against the joint commissioning action plan and on the performance of commissioned services.\n1.2 To agree the forward plan of commissioning decisions for the coming year.",
+             "2.1 At its last meeting the Board established the Performance and Commissioning Sub-Group and agreed quarterly monitoring of the pooled budgets.",
+             "3.1 Thirteen actions are in the plan: two are done, three are off track. The section 75 agreement is past its review date and a revised agreement will come to the Board.\n"
+             "3.2 Specialist CAMHS has been rated red for two quarters running; a recovery plan has been agreed with the provider.\n"
+             "3.3 One contract ends within the next three months (online counselling) and needs a decision.",
+             "4.1 For the online counselling service: Option 1, a direct award to the current provider for up to two years while the wider mental health pathway is re-designed; Option 2, an open procedure under the Procurement Act 2023.",
+             "5.1 The risk register at Appendix C shows two risks scoring 16 or more.",
+             "6.1 The section 75 pooled fund forecasts an overspend this year; under the agreement it is shared in proportion to contributions.",
+             "7.1 Any direct award for a healthcare service must follow the Provider Selection Regime; other services fall under the Procurement Act 2023.",
+             "8.1 No decision in this paper changes a service for a protected group; equality impact assessments will accompany each commissioning decision.",
+             "Members of the Joint Commissioning Unit and its sub-groups.",
+             "Report to the Board, previous meeting: Joint commissioning strategy: update.",
+             (("The Board notes progress against the action plan at Appendix A.", None, None),
+              ("The Board agrees the forward plan of commissioning decisions.", None, None),
+              ("The Board asks the pooled fund manager to bring the revised section 75 agreement to its next meeting.", None, None)),
+             (("A", "action_plan", "Action plan progress"), ("B", "performance", "Service performance"), ("C", "risks", "Risk register"),
+              ("D", "pooled_budgets", "Pooled budget monitoring"))),
+            ("p4", next_id, "Children and young people's needs assessment: headline findings", "perf", "official", "draft",
+             "1.1 To present the headline findings of the refreshed needs assessment, by outcome, group of children and locality, with comparisons with England and our statistical neighbours.",
+             "2.1 The needs assessment brings together national indicators, local data and what children, young people, parents and staff have told us.",
+             "3.1 Appendix A shows each indicator against England and our statistical neighbours. Where a confidence interval is available the comparison is by confidence interval.",
+             None, None, None, None, None,
+             "Performance and Commissioning Sub-Group.",
+             "OHID Fingertips Child and Maternal Health profile; DfE statistical releases.",
+             (("The Board notes the findings and agrees that they inform the refresh of the Children and Young People's Plan.", None, None),),
+             (("A", "needs_profile", "Needs profile"), ("B", "service_map", "Service and outcome map"))),
+        )
+        for key, meeting, title, author, marking, status, purpose, background, considerations, options, risk, fin, legal, equality, consultees, bg, recs, apps in papers:
+            pid = _uid("papers", key)
+            self.add("papers", id=pid, meeting_id=meeting, title=title, author_id=self.person[author], marking=marking, status=status,
+                     purpose=purpose, background=background, considerations=considerations, options=options,
+                     risk_management=risk, financial=fin, legal=legal, equality=equality, consultees=consultees,
+                     background_papers=bg)
+            for number, (text, decision, note) in enumerate(recs, start=1):
+                self.add("recommendations", id=link_id("recommendations", pid, str(number)), paper_id=pid, number=number,
+                         text=text, decision=decision, decision_note=note)
+            for letter, kind, app_title in apps:
+                options_json = json.dumps({"area": "West Riverside"}) if "West Riverside" in app_title else None
+                self.add("appendices", id=link_id("appendices", pid, letter), paper_id=pid, letter=letter, kind=kind,
+                         title=app_title, options=options_json)
+
+    def import_record(self) -> None:
+        name = f"fingertips_cyp_riverside_neighbours_{self.extracted_on:%Y-%m-%d}.csv"
+        count = len(self.rows["indicator_values"])
+        self.add("import_records", id=self.import_id, source_name=name,
+                 source_sha256=hashlib.sha256(name.encode()).hexdigest(), sheet=None, kind="indicator_values",
+                 mapping=json.dumps({"Indicator ID": "code", "Area Code": "area", "Time period": "period", "Value": "value",
+                                     "Lower CI 95.0 limit": "lower_ci", "Upper CI 95.0 limit": "upper_ci", "Count": "numerator",
+                                     "Denominator": "denominator", "Value note": "note"}),
+                 publisher="Office for Health Improvement and Disparities", rows_read=count, rows_added=count,
+                 rows_updated=0, rows_rejected=0)
+
+
+def _describe(s: _Svc, provider: str) -> str:
+    tier = {"universal": "A universal", "targeted": "A targeted", "specialist": "A specialist", "level_1": "A level 1",
+            "level_2": "A level 2 (early help)", "level_3": "A level 3 (complex needs)", "level_4": "A level 4 (acute)"}[s.tier]
+    sector = {"health": "health", "education": "education", "social_care": "social care", "youth_justice": "youth justice",
+              "housing": "housing", "other": "community"}[s.sector]
+    setting = {"area": "in community venues", "school": "in schools", "home": "in families' homes", "clinic": "in clinics",
+               "residential": "in residential settings", "online": "online and by telephone"}[s.setting]
+    text = f"{tier} {sector} service provided by {provider} {setting}."
+    if s.prevention:
+        text += " Part of the trust's prevention and early intervention offer."
+    return text
+
+
+def _split(total: float, parts: int, rng: random.Random) -> list[float]:
+    """``total`` in ``parts`` amounts rounded to £100 that add up to it exactly."""
+    if parts == 1:
+        return [total]
+    weights = [rng.uniform(1, 3) for _ in range(parts)]
+    weights.sort(reverse=True)
+    s = sum(weights)
+    amounts = [round(total * w / s, -2) for w in weights[:-1]]
+    amounts.append(total - sum(amounts))
+    return amounts
+
+
+def _commentary(actual: float, target: float | None, tol: float | None, kind: str, polarity: str) -> str:
+    if target is None or polarity == "no_judgement":
+        return "Activity continues to rise; no target is set for this measure."
+    gap = (target - actual) if polarity == "higher_better" else (actual - target)
+    allowed = target * (tol or 0) / 100 if kind == "percent" else (tol or 0)
+    if gap <= 0:
+        return "On or better than target this quarter."
+    if gap <= allowed:
+        return "Slightly below target but within tolerance; the provider expects to recover next quarter."
+    return "Below target and outside tolerance. A remedial action plan has been requested from the provider."
+
+
+def _figure(ind: _Ind, target: float, den: int | None) -> tuple[float | None, float | None, float | None, float | None, float | None, str | None]:
+    """(value, lower CI, upper CI, numerator, denominator, suppression marker if the
+    count is too small to publish) for a value near ``target``."""
+    if den is None:
+        return round(target, ind.decimals), None, None, None, None, None
+    mult = _MULT[ind.unit]
+    target = _clamp(ind, target)
+    num = max(round(target * den / mult), 0)
+    if ind.unit == "percent":
+        num = min(num, den)
+    value = num / den * mult
+    if ind.unit == "percent":
+        lo, hi = _wilson(num, den)
+    else:
+        lo, hi = _byar(num, den, mult)
+    marker = None
+    if num < 5 or den < 10:
+        marker = "c" if ind.source.startswith("DfE") else "*"
+    # Stored with two more decimals than shown, as an extract carries them; the limits
+    # rounded outwards so that they still hold the value.
+    scale = 10.0 ** (ind.decimals + 2)
+    return (round(value, ind.decimals + 2), math.floor(lo * scale) / scale, math.ceil(hi * scale) / scale,
+            float(num), float(den), marker)
+
+
+class _SequentialIds:
+    """UUIDv7-shaped ids for the indicator values: the day as the time part, then a
+    counter and seeded random bits. They sort in insertion order, so a million of them
+    append to the primary key instead of scattering (about twice as fast)."""
+
+    def __init__(self, today: date) -> None:
+        ms = int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp() * 1000)
+        self.prefix = f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-7"
+        self.counter = 0
+        self.rng = random.Random(SEED + 7)
+
+    def next(self) -> str:
+        c = self.counter
+        self.counter += 1
+        return (f"{self.prefix}{(c >> 18) & 0xFFF:03x}-{0x8000 | ((c >> 4) & 0x3FFF):04x}-"
+                f"{((c & 0xF) << 44) | self.rng.getrandbits(44):012x}")
+
+
+# =====================================================================================
+# The large demo: more areas, years, services and values, as tuples
+# =====================================================================================
+
+_PREFIXES = (
+    "Ash", "Beck", "Birch", "Bram", "Brook", "Burn", "Calder", "Castle", "Chalk", "Clay", "Cold", "Crow",
+    "Dale", "Deer", "Elm", "Fair", "Fern", "Flint", "Fox", "Glen", "Gold", "Green", "Hazel", "Heath",
+    "High", "Holly", "Kings", "Lark", "Lea", "Long", "Mill", "Moor", "Nether", "Oak", "Pen", "Queens",
+    "Red", "Rook", "Rush", "Salt", "Sand", "Stone", "Thorn", "Wall", "Well", "Whit", "Wick", "Wil",
+    "Wood", "Yew", "Alder", "Bar", "Cherry",
+)
+_SUFFIXES = (
+    "bury", "by", "combe", "cote", "dale", "den", "don", "field", "ford", "gate", "ham", "hill", "hurst",
+    "ley", "mere", "minster", "moor", "port", "stead", "stoke", "thorpe", "ton", "wick", "well", "worth", "wood",
+)
+_LA_SUFFIXES = ("shire", " Vale", " Downs", " Forest", " Marches", "borough", " Fen", " Wolds")
+
+# Service types for generated neighbourhood services: name, sector, tier, prevention,
+# setting, outcomes (first primary), groups, health-led.
+_LOCAL_TYPES: tuple[tuple[str, str, str, bool, str, str, str, bool], ...] = (
+    ("stay and play group", "education", "universal", True, "area", "EA1 BH6", "", False),
+    ("breakfast club", "education", "universal", True, "school", "BH4 EA2", "", False),
+    ("youth club", "other", "universal", True, "area", "PC1 EA4", "", False),
+    ("parenting group", "social_care", "targeted", True, "area", "SS6 PC6", "", False),
+    ("school counselling service", "health", "targeted", True, "school", "BH2 EA2", "", True),
+    ("family support outreach", "social_care", "level_2", True, "home", "SS6 BH2", "CIN", False),
+    ("health visiting clinic", "health", "universal", True, "clinic", "BH1 BH6", "", True),
+    ("school nursing drop-in", "health", "universal", True, "school", "BH1 BH3", "", True),
+    ("speech and language drop-in", "health", "targeted", True, "clinic", "EA1", "SEN", True),
+    ("holiday activities programme", "education", "targeted", True, "area", "BH4 EA4", "", False),
+    ("homework club", "education", "universal", True, "school", "EA3 EA6", "", False),
+    ("young carers group", "social_care", "targeted", True, "area", "BH2 EA4", "YC", False),
+    ("short breaks club", "social_care", "specialist", False, "area", "SS5 EA4", "DIS", False),
+    ("sports and physical activity programme", "other", "universal", True, "area", "BH4", "", False),
+    ("mentoring scheme", "education", "targeted", True, "area", "PC4 EA2", "", False),
+    ("detached youth work", "other", "targeted", True, "area", "PC2 SS4", "YO", False),
+    ("reading volunteers scheme", "education", "universal", True, "school", "EA3", "", False),
+    ("baby feeding support group", "health", "universal", True, "area", "BH4", "", True),
+    ("emotional wellbeing group", "health", "targeted", True, "school", "BH2 PC4", "", True),
+    ("SEND parent support group", "education", "targeted", True, "area", "EA6 PC1", "SEN DIS", False),
+    ("food and household support hub", "other", "targeted", True, "area", "EW5 EW6", "", False),
+    ("antenatal and parentcraft class", "health", "universal", True, "clinic", "BH1 BH6", "", True),
+    ("domestic abuse support group", "social_care", "targeted", False, "area", "SS1 BH2", "", False),
+    ("youth employability project", "education", "targeted", True, "area", "EW1 EW2", "NEET", False),
+    ("drug and alcohol education programme", "health", "universal", True, "school", "BH5", "SM", True),
+    ("anti-bullying project", "education", "universal", True, "school", "SS3 PC3", "", False),
+    ("police school liaison scheme", "youth_justice", "universal", True, "school", "SS4 PC2", "", False),
+    ("tenancy support for young people", "housing", "targeted", True, "home", "EW3", "CL", False),
+    ("toy library", "education", "universal", True, "area", "EA1", "", False),
+    ("young parents group", "health", "targeted", True, "area", "BH3 EW6", "TP", True),
+)
+_LOCAL_PROVIDERS = ("rcc", "bfs", "yar", "pcic", "ryc", "lsn", "rlp", "odc", "sfh", "asb")
+_LOCAL_TEAMS = ("ehn", "eyc", "camhs", "sbd", "yjp", "sgp", "jcu")
+
+LARGE_SERVICES = 10_000
+LARGE_VALUES = 1_010_000  # aim a little above a million
+LARGE_LAS = 150
+LARGE_YEARS = 20
+HOME_WARDS = 400
+
+
+class _Large:
+    """What ``size="large"`` adds to the small demo."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.b = b
+        self.rng = random.Random(SEED * 31 + 1)
+        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        n_ind = len(INDICATORS)
+        small_extra = 8 * (LARGE_YEARS - 6)
+        per_indicator = math.ceil(LARGE_VALUES / n_ind)
+        self.n_wards = max(HOME_WARDS + 6 * 20, math.ceil((per_indicator - small_extra) / LARGE_YEARS) - LARGE_LAS)
+        self.value_count = n_ind * (small_extra + (LARGE_LAS + self.n_wards) * LARGE_YEARS)
+        # (area id, population, ratio source, kind) for the areas that get values
+        self.value_areas: list[tuple[str, int, str, str]] = []
+        self.ratio: dict[tuple[str, str], float] = dict(b.home_ratio)
+
+    def build(self) -> None:
+        self.areas()
+        self.services()
+
+    def areas(self) -> None:
+        b, rng = self.b, self.rng
+        combos = [p + s for p in _PREFIXES for s in _SUFFIXES]
+        rng.shuffle(combos)
+        la_names = [p + s for p in _PREFIXES for s in _LA_SUFFIXES]
+        rng.shuffle(la_names)
+        taken = {HOME[0], *LOCALITIES, *(n for n, *_ in NEIGHBOURS)}
+        la_names = [n for n in la_names if n not in taken][:LARGE_LAS]
+        ward_names = [n for n in combos if n not in taken][: self.n_wards]
+        if len(ward_names) < self.n_wards:  # more wards than names: number the rest
+            ward_names += [f"{combos[i % len(combos)]} {i // len(combos) + 2}" for i in range(len(ward_names), self.n_wards)]
+        england = b.area["england"]
+        for i, name in enumerate(la_names):
+            key = f"la:{name}"
+            aid = _uid("areas", key)
+            pop = int(min(max(rng.lognormvariate(math.log(75_000), 0.6), 18_000), 320_000))
+            self.rows["areas"].append(dict(id=aid, name=name, kind="local_authority", gss_code=f"E069{i + 1:05d}",
+                                           la_code=None, parent_id=england, is_home=False))
+            self.value_areas.append((aid, pop, key, "la"))
+            for ind in INDICATORS:
+                self.ratio[(key, ind.code)] = max(rng.gauss(1.0, 0.12), 0.3)
+        # Wards: most in the trust's own area (under its localities), the rest in the
+        # statistical neighbours.
+        self.home_wards: list[tuple[str, str, str]] = []  # (id, name, locality id)
+        neighbour_keys = [f"sn:{n}" for n, *_ in NEIGHBOURS]
+        for i, name in enumerate(ward_names):
+            if i < HOME_WARDS:
+                parent_key = f"loc:{LOCALITIES[i % len(LOCALITIES)]}"
+                ratio_key = "home"
+            else:
+                parent_key = neighbour_keys[(i - HOME_WARDS) % len(neighbour_keys)]
+                ratio_key = parent_key
+            key = f"ward:{name}"
+            aid = _uid("areas", key)
+            pop = rng.randint(1_200, 4_800)
+            self.rows["areas"].append(dict(id=aid, name=name, kind="ward", gss_code=f"E059{i + 1:05d}", la_code=None,
+                                           parent_id=b.area[parent_key], is_home=False))
+            self.value_areas.append((aid, pop, key, "ward"))
+            for ind in INDICATORS:
+                self.ratio[(key, ind.code)] = max(self.ratio.get((ratio_key, ind.code), 1.0) * rng.gauss(1.0, 0.2), 0.2)
+            if i < HOME_WARDS:
+                self.home_wards.append((aid, name, b.area[parent_key]))
+
+    def services(self) -> None:
+        b, rng = self.b, self.rng
+        pairs = [(w, t) for w in range(len(self.home_wards)) for t in range(len(_LOCAL_TYPES))]
+        chosen = sorted(rng.sample(pairs, LARGE_SERVICES))
+        rows = self.rows
+        teams = [b.team[k] for k in _LOCAL_TEAMS]
+        today = b.today
+        for n, (w, t) in enumerate(chosen, start=1):
+            ward_id, ward, _loc = self.home_wards[w]
+            tname, sector, tier, prevention, setting, outcomes, groups, health = _LOCAL_TYPES[t]
+            name = f"{ward} {tname}"
+            sid = _uid("services", name)
+            provider = "rch" if health and rng.random() < 0.6 else rng.choice(_LOCAL_PROVIDERS)
+            r = rng.random()
+            status = ("active" if r < 0.93 else "under_review" if r < 0.97 else "proposed" if r < 0.985
+                      else "in_procurement" if r < 0.995 else "decommissioning")
+            cost = rng.randint(15, 240) * 1000.0
+            capacity = max(int(cost / rng.uniform(150, 1800)), 5)
+            if health:
+                shares = [("icb", 100.0)] if rng.random() < 0.3 else [("rcc", 60.0), ("icb", 40.0)]
+            else:
+                shares = [("rcc", 100.0)] if rng.random() < 0.8 else [("rcc", 70.0), ("icb", 30.0)]
+            lead = b.org[shares[0][0]]
+            rows["services"].append(dict(
+                id=sid, owner_org_id=lead, name=name,
+                description=f"A {tname} for families in {ward} ward.", provider_id=b.org[provider], sector=sector,
+                tier=tier, prevention=prevention, setting=setting, capacity=capacity, annual_cost=cost,
+                staff_fte=round(cost * 0.65 / 41_000, 1), unit_cost=round(cost / capacity, 2),
+                unit_cost_basis="per_session" if "group" in tname or "club" in tname else "per_child",
+                commissioning_level="local", team_id=teams[n % len(teams)], status=status, lgsl_code=None,
+                oruk_id=_uid("oruk", name) if n % 4 == 0 else None))
+            for i, code in enumerate(outcomes.split()):
+                oid = b.outcome[code]
+                rows["service_outcomes"].append(dict(id=link_id("service_outcomes", sid, oid), owner_org_id=lead, service_id=sid,
+                                                     outcome_id=oid, contribution="primary" if i == 0 else "secondary"))
+            for code in groups.split():
+                gid = b.group[code]
+                rows["service_groups"].append(dict(id=link_id("service_groups", sid, gid), owner_org_id=lead, service_id=sid, group_id=gid))
+            rows["service_areas"].append(dict(id=link_id("service_areas", sid, ward_id), owner_org_id=lead, service_id=sid, area_id=ward_id))
+            for org, pct in shares:
+                oid = b.org[org]
+                rows["service_commissioners"].append(dict(id=link_id("service_commissioners", sid, oid), owner_org_id=oid,
+                                                          service_id=sid, organisation_id=oid, share_pct=pct))
+            source = FUNDING["phg"] if health and shares[0][0] == "rcc" else (FUNDING["icb_cs"] if health else FUNDING["base"])
+            rows["service_funding"].append(dict(id=link_id("service_funding", sid, source), owner_org_id=lead, service_id=sid,
+                                                source=source, amount=cost))
+            if status in ("proposed", "in_procurement") or rng.random() > 0.72:
+                continue
+            end = _month_end(today + timedelta(days=rng.randint(-200, 1500)))
+            term = max(rng.choice((1, 2, 3)), math.ceil(((end - today).days + 60) / 365))
+            start = _add_months(end + timedelta(days=1), -12 * term)
+            grant = provider in ("bfs", "yar", "ryc", "odc", "sfh", "pcic") and cost < 100_000
+            route = "in_house" if provider == "rcc" else ("grant" if grant else ("direct_award" if provider == "rch" else "tender"))
+            regime = {"in_house": "in_house", "grant": "grant", "direct_award": "psr"}.get(
+                route, "procurement_act_2023" if start >= date(2025, 2, 24) else "pcr_2015")
+            reference = f"RCC-LOC-{n:05d}"
+            rows["contracts"].append(dict(
+                id=_uid("contracts", reference), owner_org_id=lead, service_id=sid, reference=reference, route=route,
+                start_date=start, end_date=end, extension_options=None, annual_value=cost, total_value=cost * term,
+                payment_model="block", regime=regime, social_value_pct=10.0 if regime == "procurement_act_2023" else None,
+                review_date=end - timedelta(days=180), risk_assessed=True, equality_assessed=rng.random() > 0.1))
+
+    def row_count(self) -> int:
+        return sum(len(v) for v in self.rows.values()) + self.value_count
+
+    def value_chunks(self, stamp_cols: tuple[Any, ...], size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
+        """The extra indicator values, as tuples in ``VALUE_COLUMNS`` order, in chunks."""
+        b, rng = self.b, self.rng
+        gauss = rng.gauss
+        ids = b.value_ids
+        prefix, getbits = ids.prefix, ids.rng.getrandbits
+        counter = ids.counter
+        import_id, extracted = b.import_id, b.extracted_on.isoformat()
+        owner = b.org["rcc"]
+        now, author_id, stamp = stamp_cols
+        inds = [(ind, b.indicator[ind.code], _MULT.get(ind.unit), ind.source.split(":")[0]) for ind in INDICATORS]
+        periods: dict[tuple[str, int], tuple[str, str]] = {}
+        for ind in INDICATORS:
+            latest = b.latest[ind.period]
+            for year in range(latest - LARGE_YEARS + 1, latest + 1):
+                p = b.period_of(ind.period, year)
+                periods[(ind.period, year)] = (p.key(), p.start_date().isoformat())
+        # The small demo's areas get the earlier years; the new areas all twenty.
+        plan: list[tuple[str, int, str, int]] = [(b.area["england"], ENGLAND_POP, "england", 6), (b.area["home"], HOME[3], "home", 6)]
+        plan += [(b.area[f"sn:{n}"], pop, f"sn:{n}", 6) for n, _g, _l, pop in NEIGHBOURS]
+        plan += [(aid, pop, key, 0) for aid, pop, key, _kind in self.value_areas]
+        out: list[tuple[Any, ...]] = []
+        append = out.append
+        for aid, pop, key, skip_latest in plan:
+            count_scale = pop / ENGLAND_POP
+            for ind, iid, mult, source in inds:
+                latest = b.latest[ind.period]
+                ratio = 1.0 if key == "england" else self.ratio.get((key, ind.code), 1.0)
+                denom = ind.denom
+                for back in range(LARGE_YEARS - 1, skip_latest - 1, -1):
+                    eng = _clamp(ind, ind.england - ind.change * back)
+                    target = eng * ratio * (1 + gauss(0, 0.03) if key != "england" else 1.0)
+                    if ind.unit == "count" and key != "england":
+                        target *= count_scale
+                    den = None if denom is None else max(round(pop * denom * (1 - 0.006 * back)), 1)
+                    value, lo, hi, num, d, marker = _figure(ind, target, den)
+                    note = None
+                    if marker is not None:
+                        value = lo = hi = num = None
+                        note = "Suppressed: small numbers"
+                    pkey, pstart = periods[(ind.period, latest - back)]
+                    c = counter
+                    counter += 1
+                    vid = (f"{prefix}{(c >> 18) & 0xFFF:03x}-{0x8000 | ((c >> 4) & 0x3FFF):04x}-"
+                           f"{((c & 0xF) << 44) | getbits(44):012x}")
+                    append((vid, now, now, author_id, author_id, stamp, stamp, owner, iid, aid, pkey, pstart, None,
+                            value, lo, hi, num, d, marker, note, import_id, source, extracted))
+                    if len(out) >= size:
+                        ids.counter = counter
+                        yield out
+                        out = []
+                        append = out.append
+        ids.counter = counter
+        if out:
+            yield out
+
+
+VALUE_COLUMNS = (
+    "id", "created_at", "updated_at", "created_by", "updated_by", "created_hlc", "hlc", "owner_org_id",
+    "indicator_id", "area_id", "period", "period_start", "group_id", "value", "lower_ci", "upper_ci",
+    "numerator", "denominator", "suppressed", "note", "import_id", "source", "extracted_on",
+)
+
+
+# =====================================================================================
+# Writing
+# =====================================================================================
+
+def _sql_value(value: Any) -> Any:
+    """A Python value as SQLAlchemy stores it in SQLite (for the raw executemany path)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class _Writer:
+    def __init__(self, conn: Connection, author: Author, clock: Clock, progress: Progress | None, total: int) -> None:
+        self.conn, self.author, self.clock, self.progress = conn, author, clock, progress
+        self.total, self.done = total, 0
+
+    def check(self) -> None:
+        if self.progress is not None and self.progress.cancelled():
+            raise DemoCancelled("Writing the demo was cancelled.")
+
+    def advance(self, n: int, text: str) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress.report(self.done, self.total, text)
+
+    def insert_dicts(self, table: Any, rows: list[dict[str, Any]], owner: str, text: str) -> int:
+        """The small demo's rows of one table, through a Core insert."""
+        if not rows:
+            return 0
+        self.check()
+        rows = stamp_rows(rows, self.author, self.clock, owner_org_id=owner)
+        defaults = {}
+        for column in table.columns:
+            default = column.default
+            defaults[column.key] = default.arg if default is not None and default.is_scalar else None
+        for row in rows:  # an executemany needs every key in every row
+            for key, value in defaults.items():
+                if key not in row:
+                    row[key] = value
+        self.conn.execute(table.insert(), rows)
+        self.advance(len(rows), text)
+        return len(rows)
+
+    def stamp(self) -> tuple[str, str, str]:
+        """(created_at, author id, clock stamp) for a batch of raw rows: one tick for the
+        batch, as :func:`stamp_rows` does."""
+        return _utc_now().strftime("%Y-%m-%d %H:%M:%S.%f"), self.author.id, self.clock.tick()
+
+    def insert_tuples(self, table: Any, columns: Sequence[str], chunks: Iterator[list[tuple[Any, ...]]], text: str) -> int:
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        n = 0
+        for chunk in chunks:
+            self.check()
+            self.conn.exec_driver_sql(sql, chunk)
+            n += len(chunk)
+            self.advance(len(chunk), text)
+        return n
+
+    def insert_large_dicts(self, table: Any, rows: list[dict[str, Any]], text: str) -> int:
+        """The large demo's extra rows of one table: converted to tuples and written
+        with a raw executemany, in chunks."""
+        if not rows:
+            return 0
+        columns = [c.key for c in table.columns]
+        now, author_id, stamp = self.stamp()
+        shared = {"created_at": now, "updated_at": now, "created_by": author_id, "updated_by": author_id,
+                  "created_hlc": stamp, "hlc": stamp}
+
+        def chunks() -> Iterator[list[tuple[Any, ...]]]:
+            for start in range(0, len(rows), CHUNK):
+                yield [tuple(_sql_value(shared[c] if c in shared else row.get(c)) for c in columns)
+                       for row in rows[start:start + CHUNK]]
+
+        return self.insert_tuples(table, columns, chunks(), text)
+
+
+def _check_empty(conn: Connection) -> None:
+    for cls in RECORD_CLASSES:
+        if conn.execute(select(cls.__table__.c.id).limit(1)).first() is not None:
+            raise DemoNotEmpty(f"The demo can only be written into an empty document: it already has {cls.__tablename__}.",
+                               table=cls.__tablename__)
+
+
+def generate_demo(conn: Connection, author: Author, clock: Clock, *, size: str = "small", today: date | None = None,
+                  progress: Progress | None = None) -> dict[str, int]:
+    """Write the demo trust into the empty schema behind ``conn``, inside the caller's
+    transaction (this never commits). Returns the number of rows written per table.
+
+    ``today`` anchors every relative date (contracts ending, overdue actions, the
+    meetings). ``progress`` gets ``report(done, total, text)`` after each table or
+    chunk and is asked ``cancelled()`` before each; cancelling raises
+    :class:`DemoCancelled`, after which the caller rolls back.
+    """
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+    today = today or date.today()
+    _check_empty(conn)
+    builder = _Builder(today)
+    builder.build()
+    large = None
+    if size == "large":
+        large = _Large(builder)
+        large.build()
+        record = builder.rows["import_records"][0]
+        record["rows_read"] = record["rows_added"] = record["rows_read"] + large.value_count
+    total = sum(len(rows) for rows in builder.rows.values()) + (large.row_count() if large else 0)
+    writer = _Writer(conn, author, clock, progress, total)
+    owner = builder.org["rcc"]
+    counts: dict[str, int] = {}
+    for cls in RECORD_CLASSES:
+        table = cls.__table__
+        name = cls.__tablename__
+        text = f"Writing {name.replace('_', ' ')}"
+        n = writer.insert_dicts(table, builder.rows.get(name, []), owner, text)
+        if large is not None:
+            if name == "indicator_values":
+                now, author_id, stamp = writer.stamp()
+                n += writer.insert_tuples(table, VALUE_COLUMNS, large.value_chunks((now, author_id, stamp)), text)
+            else:
+                n += writer.insert_large_dicts(table, large.rows.get(name, []), text)
+        if n:
+            bulk_history(conn, author, clock, name, n, f"demo document ({size})")
+        counts[name] = n
+    writer.check()
+    _write_document(conn, author, clock, owner)
+    return counts
+
+
+def _write_document(conn: Connection, author: Author, clock: Clock, owner: str) -> None:
+    values = dict(title=TITLE, trust_name=TRUST_NAME, owner_org_id=owner, rating_scale="rag", hlc=clock.tick())
+    table = DocumentInfo.__table__
+    if conn.execute(select(func.count()).select_from(table)).scalar():
+        conn.execute(update(table).values(**values))
+    else:
+        conn.execute(table.insert().values(id=_uid("document", TRUST_NAME), created_at=_utc_now(), created_by=author.id, **values))

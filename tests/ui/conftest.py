@@ -1,0 +1,35 @@
+"""Every test module here needs Qt: without an importable PySide6 each is reported as
+skipped, with the import error as the reason, instead of failing to import. Every test
+here carries the ``qt`` marker (``-m "not qt"`` leaves them out)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+try:
+    import PySide6.QtWidgets  # noqa: F401
+except ImportError as exc:  # also missing system libraries (libGL, libxkbcommon...)
+    QT_IMPORT_ERROR: str | None = f"{type(exc).__name__}: {exc}"
+else:
+    QT_IMPORT_ERROR = None
+
+_HERE = Path(__file__).resolve().parent
+
+
+class _QtMissingModule(pytest.Module):
+    def _getobj(self):
+        pytest.skip(f"PySide6 cannot be imported: {QT_IMPORT_ERROR}", allow_module_level=True)
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector):
+    if QT_IMPORT_ERROR is not None:
+        return _QtMissingModule.from_parent(parent, path=module_path)
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.qt)
