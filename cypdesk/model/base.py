@@ -17,8 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr
 
 from cypdesk.model.fields import field
 
-# ``PRAGMA application_id``: "CYPD" in ASCII. Any SQLite file without it is not ours.
-APPLICATION_ID = 0x43595044
+from cypdesk.model.identity import APPLICATION_ID  # noqa: E402,F401  (re-exported)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

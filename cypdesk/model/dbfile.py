@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from cypdesk.common.errors import DamagedDocument, DocumentLocked, DocumentMissing, NewerDocument, NotADocument, SaveFailed
-from cypdesk.model.base import APPLICATION_ID
+from cypdesk.model.identity import APPLICATION_ID
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 
 if TYPE_CHECKING:

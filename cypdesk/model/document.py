@@ -163,7 +163,8 @@ class Document:
         self.status = status
         self.migration = migration
         self.write_lock = threading.RLock()
-        self._engine: Engine | None = dbfile.make_engine(self.working_path, read_only=read_only)
+        # Made on first use: opening a document to show it need not import SQLAlchemy.
+        self._engine: Engine | None = None
         self._closed = False
 
     # --- opening ----------------------------------------------------------------------
@@ -261,8 +262,10 @@ class Document:
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
+        if self._closed:
             raise ReadOnlyDocument("The document is closed.", path=self._path)
+        if self._engine is None:
+            self._engine = dbfile.make_engine(self.working_path, read_only=self._read_only)
         return self._engine
 
     @property
@@ -391,10 +394,10 @@ class Document:
         try:
             with self.write_lock:
                 dbfile.atomic_copy(self.working_path, new)
-                if self._read_only:  # reopen the working copy writable
-                    assert self._engine is not None
-                    self._engine.dispose()
-                    self._engine = dbfile.make_engine(self.working_path)
+                if self._read_only:  # reopen the working copy writable (on next use)
+                    if self._engine is not None:
+                        self._engine.dispose()
+                        self._engine = None
                     self._read_only, self.read_only_reason = False, None
                 old_lock, self._lock, self._path = self._lock, new_lock, new
                 self._record_saved(new)

@@ -34,7 +34,7 @@ from typing import Any
 from cypdesk import paths
 from cypdesk.common.errors import MigrationFailed
 from cypdesk.model import dbfile
-from cypdesk.model.base import APPLICATION_ID
+from cypdesk.model.identity import APPLICATION_ID
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 
 log = logging.getLogger(__name__)

@@ -771,8 +771,8 @@ class _Builder:
             latest = self.latest[ind.period]
             years = list(range(latest - 5, latest + 1))
             home_latest = self._design_home(ind)
-            offsets = {f"sn:{n}": rng.gauss(0, 0.09) for n, *_ in NEIGHBOURS}
-            noise = {key: [rng.gauss(0, 0.025) for _ in years] for key, _ in areas}
+            offsets = {f"sn:{n}": rng.gauss(0, 0.08) for n, *_ in NEIGHBOURS}
+            noise = {key: [rng.gauss(0, 0.015) for _ in years] for key, _ in areas}
             for a_index, (key, pop) in enumerate(areas):
                 aid = self.area[key]
                 for y_index, year in enumerate(years):
@@ -821,7 +821,7 @@ class _Builder:
             return _clamp(ind, e * (1 + rng.uniform(-0.15, 0.15)))
         if ind.design == "s":
             return _clamp(ind, e + rng.uniform(-0.3, 0.3) * h)
-        delta = max(2.8 * h, 0.07 * e) * rng.uniform(1.0, 1.4)
+        delta = max(2.4 * h, 0.06 * e) * rng.uniform(1.0, 1.15)
         good_is_up = ind.polarity == "higher_better"
         up = (ind.design == "b") == good_is_up
         if ind.unit == "percent" and up:
@@ -1750,7 +1750,7 @@ class _Large:
                 denom = ind.denom
                 for back in range(LARGE_YEARS - 1, skip_latest - 1, -1):
                     eng = _clamp(ind, ind.england - ind.change * back)
-                    target = eng * ratio * (1 + gauss(0, 0.03) if key != "england" else 1.0)
+                    target = eng * ratio * (1 + gauss(0, 0.015) if key != "england" else 1.0)
                     if ind.unit == "count" and key != "england":
                         target *= count_scale
                     den = None if denom is None else max(round(pop * denom * (1 - 0.006 * back)), 1)

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
             self.views[kind] = view
             self.tabs.addTab(page, title)
         self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._size_columns)
         self._make_menus()
         self._watcher = _PaintWatcher(self.views[TABS[0][1]], self.first_rows_painted.emit)
         self.views[TABS[0][1]].viewport().installEventFilter(self._watcher)
@@ -148,11 +149,26 @@ class MainWindow(QMainWindow):
             view = self.views[kind]
             model = RecordTableModel(TableQuery(self._reader, kind), view)
             view.setModel(model)
-            view.horizontalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents)
-            for col in range(model.columnCount()):
-                view.setColumnWidth(col, min(max(view.columnWidth(col), 80), 320))
+            view.setProperty("sized", False)
             caption = view.parentWidget().findChild(QLabel, f"{kind}_caption")
             caption.setText(f"{model.rowCount():,} {accessible.lower()}")
+
+        self._size_columns(self.tabs.currentIndex())
+
+    def _size_columns(self, index: int) -> None:
+        """Fit a tab's columns to what its first rows hold, once, when it is first shown
+        (sizing every tab at start-up read thousands of cells the officer had not asked for)."""
+        if index < 0 or self.workspace is None:
+            return
+        view = self.views[TABS[index][1]]
+        if view.model() is None or view.property("sized"):
+            return
+        header = view.horizontalHeader()
+        header.setResizeContentsPrecision(40)
+        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+        for col in range(view.model().columnCount()):
+            view.setColumnWidth(col, min(max(view.columnWidth(col), 80), 320))
+        view.setProperty("sized", True)
 
     def choose_and_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a cypdesk document", "", "cypdesk documents (*.cypdesk)")
