@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
 
 from cypdesk import APP_DISPLAY_NAME, __version__
 
-# (tab title, record kind shown, accessible name)
+# (tab title, record kind shown, accessible name, what the count counts)
 TABS = (
-    ("&Needs", "indicators", "Needs: indicators"),
-    ("&Services", "services", "Services register"),
-    ("&Teams", "teams", "Commissioning teams"),
-    ("&Pooled budgets", "agreements", "Pooled budget agreements"),
-    ("&Monitoring", "measures", "Performance measures"),
+    ("&Needs", "indicators", "Needs: indicators", "indicators"),
+    ("&Services", "services", "Services register", "services"),
+    ("&Teams", "teams", "Commissioning teams", "commissioning teams"),
+    ("&Pooled budgets", "agreements", "Pooled budget agreements", "budget agreements"),
+    ("&Monitoring", "measures", "Performance measures", "performance measures"),
 )
 
 
@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Tabs")
         self.tabs.setDocumentMode(True)
         self.views: dict[str, QTableView] = {}
-        for title, kind, accessible in TABS:
+        for title, kind, accessible, _noun in TABS:
             page = QWidget()
             layout = QVBoxLayout(page)
             layout.setContentsMargins(8, 8, 8, 8)
@@ -145,13 +145,14 @@ class MainWindow(QMainWindow):
         from cypdesk.model.dbfile import connect
 
         self._reader = connect(self.workspace.doc.working_path, read_only=True)
-        for _title, kind, accessible in TABS:
+        for _title, kind, _accessible, noun in TABS:
             view = self.views[kind]
             model = RecordTableModel(TableQuery(self._reader, kind), view)
             view.setModel(model)
+            view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by the record's name, in SQL
             view.setProperty("sized", False)
             caption = view.parentWidget().findChild(QLabel, f"{kind}_caption")
-            caption.setText(f"{model.rowCount():,} {accessible.lower()}")
+            caption.setText(f"{model.rowCount():,} {noun}" if model.rowCount() != 1 else f"1 {noun.rstrip('s')}")
 
         self._size_columns(self.tabs.currentIndex())
 

@@ -3,6 +3,7 @@ to show, that it is sound and deterministic, and that cancelling leaves nothing.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -499,7 +500,10 @@ def test_cancelling_leaves_the_document_empty(engine, cancel_after):
 # --- the large demo -----------------------------------------------------------------
 
 @pytest.mark.slow
-def test_large_demo(tmp_path):
+def test_large_demo(tmp_path, request):
+    # About 20 s and 800 MB: only when asked for (pytest -m slow, or CYPDESK_SLOW=1).
+    if "slow" not in (request.config.getoption("markexpr") or "") and not os.environ.get("CYPDESK_SLOW"):
+        pytest.skip("slow: run with -m slow")
     engine = make_engine(f"sqlite:///{tmp_path / 'large.cypdesk'}")
     try:
         progress = Recorder()

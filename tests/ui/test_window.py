@@ -39,11 +39,14 @@ def test_window_shows_every_tab_from_the_document(qtbot, demo_file):
     assert window.windowTitle().startswith("demo.cypdesk")
     assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == [
         "Needs", "Services", "Teams", "Pooled budgets", "Monitoring"]
-    for _title, kind, accessible in TABS:
+    for _title, kind, accessible, _noun in TABS:
         view = window.views[kind]
         assert view.accessibleName() == accessible
         assert view.model().rowCount() > 0, kind
     services = window.views["services"].model()
+    name_col = [c.name for c in services.query.columns].index("name")
+    shown = [services.data(services.index(r, name_col)) for r in range(services.rowCount())]
+    assert shown == sorted(shown, key=str.lower)  # sorted by name as the header's arrow says
     headers = [services.headerData(c, Qt.Orientation.Horizontal) for c in range(services.columnCount())]
     assert "Service" in headers and "Provider" in headers
     window.close()
