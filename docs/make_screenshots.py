@@ -1,0 +1,46 @@
+"""Writes a screenshot of each tab of the window, opened on a fresh small demo
+document, into docs/screenshots/. Run from the repository root:
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CYPDESK_HOME"] = str(Path(tmp) / "home")
+        from PySide6.QtWidgets import QApplication
+
+        from cypdesk.services.documents import write_demo
+        from cypdesk.ui import open_main_window
+        from cypdesk.ui.main_window import TABS
+
+        demo = Path(tmp) / "Riverside children's trust.cypdesk"
+        write_demo(demo, today=date(2026, 11, 22))
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        window = open_main_window(demo)
+        window.resize(1280, 760)
+        OUT.mkdir(exist_ok=True)
+        for index, (title, kind, _accessible, _noun) in enumerate(TABS):
+            window.tabs.setCurrentIndex(index)
+            app.processEvents()
+            name = title.replace("&", "").lower().replace(" ", "-")
+            path = OUT / f"{index + 1}-{name}.png"
+            window.grab().save(str(path))
+            print(path)
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
