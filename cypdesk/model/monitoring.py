@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, relationship, validates
 
 from cypdesk.model.base import Record, period_key_and_start
@@ -119,6 +119,7 @@ class Action(Record):
     report_to_board: Mapped[date | None] = field(Date, "Report to board")
     progress: Mapped[str | None] = field(Text, "Progress")
     status: Mapped[str] = field(String(20), "Status", choices=ACTION_STATUSES, default="not_started", required=True)
+    completed_on: Mapped[date | None] = field(Date, "Completed")
     priority_id: Mapped[str | None] = field(String(36), "Priority", ForeignKey("priorities.id", ondelete="SET NULL"), kind="reference", references="priorities")
 
 
@@ -167,7 +168,10 @@ class Paper(Record):
     author_id: Mapped[str | None] = field(String(36), "Author", ForeignKey("people.id", ondelete="SET NULL"), kind="reference", references="people")
     marking: Mapped[str] = field(String(30), "Protective marking", choices=PROTECTIVE_MARKINGS, default="official", required=True)
     status: Mapped[str] = field(String(10), "Status", choices=PAPER_STATUSES, default="draft", required=True)
+    key_decision: Mapped[bool] = field(Boolean, "Key decision", default=False, server_default=text("0"), required=True, help="A decision with significant spending or effects on communities, published in the forward plan.")
+    wards_affected: Mapped[str | None] = field(String(300), "Wards affected", help="e.g. County-wide.")
     purpose: Mapped[str | None] = field(Text, "Purpose")
+    reasons: Mapped[str | None] = field(Text, "Reasons for the recommendations")
     background: Mapped[str | None] = field(Text, "Background")
     considerations: Mapped[str | None] = field(Text, "Considerations")
     options: Mapped[str | None] = field(Text, "Options")

@@ -190,6 +190,7 @@ class Contract(Record):
     __title__ = "reference"
 
     service_id: Mapped[str] = field(String(36), "Service", ForeignKey("services.id", ondelete="CASCADE"), kind="reference", references="services", required=True, index=True)
+    contracting_org_id: Mapped[str | None] = field(String(36), "Contracting partner", ForeignKey("organisations.id", ondelete="SET NULL"), kind="reference", references="organisations", help="The partner that holds the contract.", synonyms=("organisation name", "contracting authority", "buyer"))
     reference: Mapped[str | None] = field(String(60), "Contract reference", kind="identifier", synonyms=("contract reference number", "reference", "contract id", "ref"))
     route: Mapped[str | None] = field(String(20), "Procurement route", choices=PROCUREMENT_ROUTES, synonyms=("procurement type", "route to market"))
     start_date: Mapped[date | None] = field(Date, "Start", synonyms=("start date", "contract start date"))
@@ -221,6 +222,7 @@ class Payment(Record):
     description: Mapped[str | None] = field(String(500), "Description", synonyms=("expense type", "purpose"))
     transaction_ref: Mapped[str | None] = field(String(60), "Transaction reference", kind="identifier", synonyms=("transaction number", "invoice number"))
     contract_id: Mapped[str | None] = field(String(36), "Contract", ForeignKey("contracts.id", ondelete="SET NULL"), kind="reference", references="contracts", index=True)
+    payer_id: Mapped[str | None] = field(String(36), "Paid by", ForeignKey("organisations.id", ondelete="SET NULL"), kind="reference", references="organisations", help="The partner whose spend file the payment came from.", synonyms=("organisation name", "body name", "body"))
 
 
 class Decommissioning(Record):

@@ -1063,7 +1063,8 @@ class _Builder:
                            social_value_pct=(10.0 if regime == "procurement_act_2023" and route == "tender" else
                                              (5.0 if route in ("tender", "framework") else None)),
                            review_date=end - timedelta(days=270), risk_assessed=rng.random() > 0.12,
-                           equality_assessed=rng.random() > 0.2, owner_org_id=self.org[lead])
+                           equality_assessed=rng.random() > 0.2, contracting_org_id=self.org[lead],
+                           owner_org_id=self.org[lead])
             self.contract_of[s.name] = row
             self.contract_lead[s.name] = lead
 
@@ -1100,7 +1101,7 @@ class _Builder:
                     centre = "CS4200 Early Help and Prevention" if s.prevention and s.sector != "health" else COST_CENTRES[s.sector]
                     self.add("payments", id=_uid("payments", f"{row['reference']}|{n}"), paid_on=paid, supplier=supplier,
                              amount=amount, cost_centre=centre, description=description,
-                             transaction_ref=f"RCC{5_100_000 + n:07d}", contract_id=row["id"])
+                             transaction_ref=f"RCC{5_100_000 + n:07d}", contract_id=row["id"], payer_id=self.org["rcc"])
 
     def decommissioning(self) -> None:
         name = "Neighbourhood family centre \u2013 West Riverside (Old Mill)"
@@ -1429,7 +1430,8 @@ class _Builder:
             self.add("papers", id=pid, meeting_id=meeting, title=title, author_id=self.person[author], marking=marking, status=status,
                      purpose=purpose, background=background, considerations=considerations, options=options,
                      risk_management=risk, financial=fin, legal=legal, equality=equality, consultees=consultees,
-                     background_papers=bg)
+                     background_papers=bg, key_decision=options is not None, wards_affected="All wards",
+                     reasons=("To let the Board decide between the options set out in section 4." if options else None))
             for number, (text, decision, note) in enumerate(recs, start=1):
                 self.add("recommendations", id=link_id("recommendations", pid, str(number)), paper_id=pid, number=number,
                          text=text, decision=decision, decision_note=note)
