@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, relationship
 
 from cypdesk.model.base import Record
 from cypdesk.model.fields import Choices, field
+from cypdesk.model.services import SECTORS
 
 TEAM_KINDS = Choices(
     ("jcu", "Joint commissioning unit"),
@@ -69,3 +70,4 @@ class Membership(Record):
     organisation_id: Mapped[str | None] = field(String(36), "Organisation", ForeignKey("organisations.id", ondelete="CASCADE"), kind="reference", references="organisations", index=True)
     person_id: Mapped[str | None] = field(String(36), "Person", ForeignKey("people.id", ondelete="SET NULL"), kind="reference", references="people")
     role: Mapped[str | None] = field(String(200), "Role", help="e.g. chair, commissioner, finance lead.")
+    represents: Mapped[str | None] = field(String(20), "Represents", choices=SECTORS, help="The sector this member speaks for; empty: taken from the organisation's kind.")
