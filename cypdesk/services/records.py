@@ -26,6 +26,8 @@ class Change:
     title: str
     before: dict[str, Any] = dc_field(default_factory=dict)  # fields' old values (update) or the whole record (delete)
     after: dict[str, Any] = dc_field(default_factory=dict)
+    dependents: list[tuple[str, dict[str, Any]]] = dc_field(default_factory=list)  # rows deleted with it
+    cleared: list[tuple[str, str, str, Any]] = dc_field(default_factory=list)  # (table, id, field, old value)
 
     @property
     def fields(self) -> list[str]:
@@ -211,16 +213,76 @@ def update(ws: Workspace, kind: str, record_id: str, values: dict[str, Any]) -> 
     return change
 
 
+def _dependents(model: type[Record]) -> list[tuple[type[Record], str, str | None]]:
+    """(child class, its column, ON DELETE rule) for every foreign key pointing at ``model``."""
+    from cypdesk.model import RECORD_CLASSES
+
+    out = []
+    for child in RECORD_CLASSES:
+        for column in child.__table__.columns:
+            for fk in column.foreign_keys:
+                if fk.column.table is model.__table__:
+                    out.append((child, column.key, (fk.ondelete or "").upper() or None))
+    return out
+
+
+def _delete_tree(session: Any, record: Record, removed: list[tuple[str, dict[str, Any]]],
+                 cleared: list[tuple[str, str, str, Any]], seen: set[tuple[str, str]]) -> None:
+    """Delete ``record`` and what depends on it through the ORM, so that every row the
+    database would have removed or blanked by itself is recorded in history, leaves a
+    tombstone and can be brought back by undo."""
+    key = (record.__tablename__, record.id)
+    if key in seen:
+        return
+    seen.add(key)
+    for child, column, rule in _dependents(type(record)):
+        rows = session.scalars(select(child).where(getattr(child, column) == record.id)).all()
+        for row in rows:
+            if rule == "CASCADE" or not child.__table__.columns[column].nullable:
+                _delete_tree(session, row, removed, cleared, seen)
+            elif (row.__tablename__, row.id) not in seen:
+                cleared.append((row.__tablename__, row.id, column, getattr(row, column)))
+                setattr(row, column, None)
+    removed.append((record.__tablename__, snapshot(record)))
+    session.delete(record)
+
+
 def delete(ws: Workspace, kind: str, record_id: str) -> Change:
+    """Delete a record with everything that depends on it. ``before`` holds the record;
+    ``dependents`` the rows removed with it (children first) and ``cleared`` the
+    references set to blank, so :func:`restore` can undo it exactly."""
     model = kind_of(kind)
+    removed: list[tuple[str, dict[str, Any]]] = []
+    cleared: list[tuple[str, str, str, Any]] = []
     with ws.write() as session:
         record = session.get(model, record_id)
         if record is None:
             raise RecordNotFound(f"There is no {model.__label__ or kind} with id {record_id}.", id=record_id)
-        before = snapshot(record)
         title = record.title()
-        session.delete(record)
-    return Change("delete", model.__tablename__, record_id, title, before=before)
+        _delete_tree(session, record, removed, cleared, set())
+        session.flush()
+    before = removed[-1][1]
+    change = Change("delete", model.__tablename__, record_id, title, before=before)
+    change.dependents = removed[:-1]
+    change.cleared = cleared
+    return change
+
+
+def restore(ws: Workspace, change: Change) -> Change:
+    """Undo a :func:`delete`: the record and its dependents come back with their ids and
+    values, and blanked references are filled in again. Recorded like any edit."""
+    rows = [(change.kind, change.before), *reversed(change.dependents)]  # parents before children
+    with ws.write() as session:
+        for table, values in rows:
+            model = kind_of(table)
+            record = model(**{k: v for k, v in values.items() if k not in ("hlc", "updated_at", "updated_by")})
+            session.add(record)
+            session.flush()
+        for table, record_id, column, value in change.cleared:
+            row = session.get(kind_of(table), record_id)
+            if row is not None and getattr(row, column) is None:
+                setattr(row, column, value)
+    return Change("create", change.kind, change.id, change.title, after=change.before)
 
 
 def get(ws: Workspace, kind: str, record_id: str) -> dict[str, Any]:

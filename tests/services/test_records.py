@@ -89,3 +89,38 @@ def test_a_read_only_document_refuses_edits(tmp_path):
             records.create(ws, "teams", {"name": "Should not be written"})
     finally:
         doc.close()
+
+
+def test_deleting_a_service_takes_its_dependents_with_history_and_undo_restores_them(doc):
+    from sqlalchemy import select
+
+    from cypdesk.model import History, Tombstone
+
+    ws = Workspace(doc, ALICE)
+    org = records.create(ws, "organisations", {"name": "Riverside County Council"})
+    service = records.create(ws, "services", {"name": "Short breaks", "annual_cost": 250000})
+    contract = records.create(ws, "contracts", {"service_id": service.id, "reference": "SB-01", "annual_value": 250000})
+    payment = records.create(ws, "payments", {"paid_on": "31/03/2026", "supplier": "Acorn", "amount": "1,000",
+                                              "contract_id": contract.id})
+    measure = records.create(ws, "measures", {"name": "Families given a break", "service_id": service.id})
+    share = records.create(ws, "service_commissioners", {"service_id": service.id, "organisation_id": org.id,
+                                                         "share_pct": 100})
+
+    gone = records.delete(ws, "services", service.id)
+    assert {t for t, _ in gone.dependents} == {"contracts", "measures", "service_commissioners"}
+    assert gone.cleared == [("payments", payment.id, "contract_id", contract.id)]
+    with ws.read() as session:
+        tombs = {(t.table_name, t.record_id) for t in session.scalars(select(Tombstone))}
+        assert {("services", service.id), ("contracts", contract.id), ("measures", measure.id),
+                ("service_commissioners", share.id)} <= tombs
+        blanked = session.scalars(select(History).where(History.record_id == payment.id, History.op == "update")).one()
+        assert blanked.field == "contract_id" and blanked.author_name == "alice on COUNCIL-LAPTOP"
+    assert records.get(ws, "payments", payment.id)["contract_id"] is None
+
+    records.restore(ws, gone)
+    assert records.get(ws, "services", service.id)["annual_cost"] == 250000
+    assert records.get(ws, "contracts", contract.id)["reference"] == "SB-01"
+    assert records.get(ws, "measures", measure.id)["service_id"] == service.id
+    assert records.get(ws, "payments", payment.id)["contract_id"] == contract.id
+    with ws.read() as session:
+        assert session.scalars(select(Tombstone).where(Tombstone.record_id == service.id)).first() is None
