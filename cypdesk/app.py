@@ -55,6 +55,8 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
             focus_first_tab(window)
 
         QTimer.singleShot(0, open_document)
+    elif not exit_when_shown:
+        QTimer.singleShot(0, window.offer_recovery)
     code = app.exec()
     window.close_document()
     return result["code"] if exit_when_shown else code

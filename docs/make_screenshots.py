@@ -23,7 +23,6 @@ def main() -> int:
 
         from cypdesk.services.documents import write_demo
         from cypdesk.ui import open_main_window
-        from cypdesk.ui.main_window import TABS
 
         demo = Path(tmp) / "Riverside children's trust.cypdesk"
         write_demo(demo, today=date(2026, 11, 22))
@@ -31,10 +30,10 @@ def main() -> int:
         window = open_main_window(demo)
         window.resize(1280, 760)
         OUT.mkdir(exist_ok=True)
-        for index, (title, kind, _accessible, _noun) in enumerate(TABS):
+        for index, tab in enumerate(window.tab_list):
             window.tabs.setCurrentIndex(index)
             app.processEvents()
-            name = title.replace("&", "").lower().replace(" ", "-")
+            name = tab.spec.title.replace("&", "").lower().replace(" ", "-")
             path = OUT / f"{index + 1}-{name}.png"
             window.grab().save(str(path))
             print(path)

@@ -931,31 +931,40 @@ class _Builder:
             self.add("teams", id=tid, name=name, kind=kind, focus=focus, focus_value=value, stage=stage,
                      reports_to_id=self.team[parent] if parent else None, lead_id=self.person.get(lead or ""),
                      statutory_footing=footing, terms_of_reference=tor, cross_boundary_partners=cross)
-        # The youth justice partnership has no education member (no school or academy
-        # trust): the "sector without a member" warning has something to show.
+        # Each member's sector (memberships.represents): left empty where a council
+        # officer speaks for both education and social care, so the sector comes from
+        # the organisation's kind. The youth justice partnership has no education member
+        # (no school or academy trust, and its council members speak for youth justice
+        # and social care), and the early help North group has no health member: the
+        # "sector without a member" warning has something to show.
         members = {
-            "jcu": [("rcc", "hjc", "Chair"), ("icb", "icb1", "Vice-chair"), ("rch", "nhs1", "Provider adviser (health)"),
-                    ("pol", "pol1", "Police lead"), ("rlp", "edu", "Schools representative"), ("bfs", "vcs", "Voluntary sector representative"),
-                    ("ndc", "hsg", "District councils representative"), ("rcc", "pfm", "Finance lead and pooled fund manager"),
-                    ("rcc", "perf", "Performance lead")],
-            "camhs": [("icb", "icb2", "Chair"), ("rcc", "hjc", "Commissioner"), ("rlp", "edu", "Schools representative"),
-                      ("rcc", "perf", "Performance lead"), ("icb", "fin", "Finance lead")],
-            "sbd": [("icb", "icb1", "Chair"), ("rcc", "hjc", "Commissioner"), ("rlp", None, "SENCo representative"),
-                    ("rch", "nhs1", "Designated clinical officer for SEND")],
-            "ehn": [("rcc", "hjc", "Chair"), ("pol", "pol1", "Neighbourhood policing"), ("rlp", None, "Head teacher, North Riverside cluster"),
-                    ("bfs", "vcs", "Voluntary sector"), ("ndc", "hsg", "Housing")],
-            "yjp": [("rcc", "yjm", "Chair"), ("pol", "pol1", "Police"), ("icb", "icb1", "Health commissioner"),
-                    ("rch", "nhs1", "Health provider"), ("rcc", "pfm", "Finance")],
-            "eyc": [("rcc", "hjc", "Convenor"), ("rch", "nhs1", "Health visiting"), ("rlp", None, "Early years lead")],
-            "sgp": [("rcc", "dcs", "Chair"), ("pol", "pol1", "Safeguarding partner (police)"), ("icb", "icb1", "Safeguarding partner (ICB)"),
-                    ("rlp", "edu", "Relevant agency (schools)")],
+            "jcu": [("rcc", "hjc", "Chair", None), ("icb", "icb1", "Vice-chair", "health"),
+                    ("rch", "nhs1", "Provider adviser (health)", "health"), ("pol", "pol1", "Police lead", "youth_justice"),
+                    ("rlp", "edu", "Schools representative", "education"), ("bfs", "vcs", "Voluntary sector representative", "other"),
+                    ("ndc", "hsg", "District councils representative", "housing"),
+                    ("rcc", "pfm", "Finance lead and pooled fund manager", None), ("rcc", "perf", "Performance lead", None)],
+            "camhs": [("icb", "icb2", "Chair", "health"), ("rcc", "hjc", "Commissioner", "social_care"),
+                      ("rlp", "edu", "Schools representative", "education"), ("rcc", "perf", "Performance lead", None),
+                      ("icb", "fin", "Finance lead", "health")],
+            "sbd": [("icb", "icb1", "Chair", "health"), ("rcc", "hjc", "Commissioner", None),
+                    ("rlp", None, "SENCo representative", "education"), ("rch", "nhs1", "Designated clinical officer for SEND", "health")],
+            "ehn": [("rcc", "hjc", "Chair", "social_care"), ("pol", "pol1", "Neighbourhood policing", "youth_justice"),
+                    ("rlp", None, "Head teacher, North Riverside cluster", "education"), ("bfs", "vcs", "Voluntary sector", "other"),
+                    ("ndc", "hsg", "Housing", "housing")],
+            "yjp": [("rcc", "yjm", "Chair", "youth_justice"), ("pol", "pol1", "Police", "youth_justice"),
+                    ("icb", "icb1", "Health commissioner", "health"), ("rch", "nhs1", "Health provider", "health"),
+                    ("rcc", "pfm", "Finance", "social_care")],
+            "eyc": [("rcc", "hjc", "Convenor", None), ("rch", "nhs1", "Health visiting", "health"),
+                    ("rlp", None, "Early years lead", "education")],
+            "sgp": [("rcc", "dcs", "Chair", "social_care"), ("pol", "pol1", "Safeguarding partner (police)", "youth_justice"),
+                    ("icb", "icb1", "Safeguarding partner (ICB)", "health"), ("rlp", "edu", "Relevant agency (schools)", "education")],
         }
         for team, rows in members.items():
             tid = self.team[team]
-            for org, person, role in rows:
+            for org, person, role, represents in rows:
                 pid = self.person.get(person or "")
                 self.add("memberships", id=link_id("memberships", tid, self.org[org], pid or "", role), team_id=tid,
-                         organisation_id=self.org[org], person_id=pid, role=role)
+                         organisation_id=self.org[org], person_id=pid, role=role, represents=represents)
 
     # --- services -------------------------------------------------------------------
 

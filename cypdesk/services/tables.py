@@ -116,17 +116,27 @@ class TableQuery:
             self._count = self.conn.execute(f"SELECT count(*) FROM {self._from}{where}", params).fetchone()[0]
         return self._count
 
+    def _order(self) -> str:
+        if self.sort_column is None:
+            return "t.id"
+        column = self.columns[self.sort_column]
+        collate = " COLLATE NOCASE" if column.kind in TEXT_KINDS else ""
+        direction = " DESC" if self.descending else ""
+        return f"({column.sql} IS NULL), {column.sql}{collate}{direction}, t.id"
+
+    def position_of(self, record_id: str) -> int | None:
+        """The row a record is on in the current order and filter, or None if hidden."""
+        where, params = self._where()
+        sql = (f"SELECT n FROM (SELECT t.id AS id, ROW_NUMBER() OVER (ORDER BY {self._order()}) - 1 AS n "
+               f"FROM {self._from}{where}) WHERE id = ?")
+        row = self.conn.execute(sql, [*params, record_id]).fetchone()
+        return None if row is None else int(row[0])
+
     def rows(self, offset: int, limit: int) -> list[tuple[str, tuple[Any, ...]]]:
         """(id, values) for rows ``offset`` to ``offset + limit`` in the current order."""
         where, params = self._where()
-        order = ""
-        if self.sort_column is not None:
-            column = self.columns[self.sort_column]
-            collate = " COLLATE NOCASE" if column.kind in TEXT_KINDS else ""
-            direction = " DESC" if self.descending else ""
-            order = f"({column.sql} IS NULL), {column.sql}{collate}{direction}, "
         select = ", ".join(c.sql for c in self.columns)
-        sql = f"SELECT t.id, {select} FROM {self._from}{where} ORDER BY {order}t.id LIMIT ? OFFSET ?"
+        sql = f"SELECT t.id, {select} FROM {self._from}{where} ORDER BY {self._order()} LIMIT ? OFFSET ?"
         return [(row[0], tuple(row[1:])) for row in self.conn.execute(sql, [*params, limit, offset])]
 
 

@@ -1,8 +1,10 @@
-"""The main window: five tabs over the open document.
+"""The main window: the open document in five tabs, with Word's habits.
 
-Here each tab shows its main table read-only from the document; the tabs' editors,
-filters and analysis plug into this window in later work. The window shows first and
-opens the document on the first turn of the event loop, so start-up feels immediate.
+File: New, Open, Open Recent, Save, Save As, Share and Merge (with the exchange work),
+Restore previous version, Export, Close, Quit. Edit: Undo, Redo, Find, Add, Duplicate,
+Delete. The title shows the document's name and ``*`` while it has unsaved changes;
+closing asks first. The window shows at once and opens the document on the first turn
+of the event loop. Every message box goes through :meth:`ask`, so tests can answer it.
 """
 
 from __future__ import annotations
@@ -11,22 +13,45 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHeaderView, QLabel, QMainWindow, QMessageBox, QTableView, QTabWidget,
-    QVBoxLayout, QWidget,
+    QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QTableView, QTabWidget,
 )
 
 from cypdesk import APP_DISPLAY_NAME, __version__
+from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 
-# (tab title, record kind shown, accessible name, what the count counts)
-TABS = (
-    ("&Needs", "indicators", "Needs: indicators", "indicators"),
-    ("&Services", "services", "Services register", "services"),
-    ("&Teams", "teams", "Commissioning teams", "commissioning teams"),
-    ("&Pooled budgets", "agreements", "Pooled budget agreements", "budget agreements"),
-    ("&Monitoring", "measures", "Performance measures", "performance measures"),
-)
+DOCUMENT_FILTER = "cypdesk documents (*.cypdesk)"
+
+
+def tab_specs() -> list[TabSpec]:
+    return [
+        TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editable=False,
+                columns=["code", "name", "group_id", "unit", "polarity", "source"], filters=["polarity", "unit"]),
+        TabSpec("&Services", "services", "Services register", "services",
+                columns=["name", "provider_id", "sector", "tier", "prevention", "status", "annual_cost"],
+                filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"}),
+        TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
+                columns=["name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"],
+                filters=["kind", "stage"], defaults={"stage": "in_place"}),
+        TabSpec("&Pooled budgets", "agreements", "Pooled budget agreements", "budget agreements", editable=False,
+                columns=["title", "type", "legal_basis", "host_id", "status", "start_date", "review_date", "end_date"],
+                filters=["type", "status"]),
+        TabSpec("&Monitoring", "measures", "Performance measures", "performance measures", editable=False,
+                columns=["name", "kind", "service_id", "target", "polarity", "frequency"], filters=["kind"]),
+    ]
+
+
+def make_tab(spec: TabSpec, window: MainWindow) -> RecordTab:
+    if spec.kind == "services":
+        from cypdesk.ui.tabs.services_tab import ServicesTab
+
+        return ServicesTab(spec, window)
+    if spec.kind == "teams":
+        from cypdesk.ui.tabs.teams_tab import TeamsTab
+
+        return TeamsTab(spec, window)
+    return RecordTab(spec, window)
 
 
 class _PaintWatcher(QObject):
@@ -51,60 +76,143 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        from cypdesk.ui.settings import Settings
+        from cypdesk.ui.tasks import TaskRunner
+
         self.workspace: Any = None
-        self._reader: Any = None  # a read-only sqlite3 connection the tables page through
+        self.reader: Any = None  # a read-only sqlite3 connection the tables page through
+        self.settings = Settings()
+        self.tasks = TaskRunner(self)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.indexChanged.connect(self._stack_changed)
         self.setObjectName("MainWindow")
         self.setAccessibleName("cypdesk main window")
-        self.resize(1200, 760)
+        self.resize(1280, 800)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setAccessibleName("Tabs")
         self.tabs.setDocumentMode(True)
-        self.views: dict[str, QTableView] = {}
-        for title, kind, accessible, _noun in TABS:
-            page = QWidget()
-            layout = QVBoxLayout(page)
-            layout.setContentsMargins(8, 8, 8, 8)
-            caption = QLabel("")
-            caption.setObjectName(f"{kind}_caption")
-            caption.setAccessibleName(f"{accessible}: summary")
-            view = QTableView(page)
-            view.setObjectName(f"{kind}_table")
-            view.setAccessibleName(accessible)
-            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            view.setAlternatingRowColors(True)
-            view.setSortingEnabled(True)
-            view.setWordWrap(False)
-            view.verticalHeader().setDefaultSectionSize(24)
-            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            view.horizontalHeader().setStretchLastSection(True)
-            layout.addWidget(caption)
-            layout.addWidget(view)
-            self.views[kind] = view
-            self.tabs.addTab(page, title)
+        self.tab_list: list[RecordTab] = []
+        for spec in tab_specs():
+            tab = make_tab(spec, self)
+            self.tab_list.append(tab)
+            self.tabs.addTab(tab, spec.title)
         self.setCentralWidget(self.tabs)
-        self.tabs.currentChanged.connect(self._size_columns)
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.status_label = QLabel("")
+        self.status_label.setAccessibleName("Status")
+        self.statusBar().addWidget(self.status_label, 1)
         self._make_menus()
-        self._watcher = _PaintWatcher(self.views[TABS[0][1]], self.first_rows_painted.emit)
-        self.views[TABS[0][1]].viewport().installEventFilter(self._watcher)
-        self._update_title()
+        first = self.tab_list[0].view
+        self._watcher = _PaintWatcher(first, self.first_rows_painted.emit)
+        first.viewport().installEventFilter(self._watcher)
+        self.settings.restore_widget(self)
+        for tab in self.tab_list:
+            self.settings.restore_splitter(tab.splitter)
+        self.update_title()
+        self._update_actions()
 
-    # --- menus ---------------------------------------------------------------------
+    # --- tabs and views (compatibility for callers that want a view by kind) -----------------
+    @property
+    def views(self) -> dict[str, QTableView]:
+        return {tab.kind: tab.view for tab in self.tab_list}
+
+    def tab(self, kind: str) -> RecordTab:
+        return next(t for t in self.tab_list if t.kind == kind)
+
+    def _tab_shown(self, index: int) -> None:
+        if 0 <= index < len(self.tab_list):
+            self.tab_list[index].shown()
+
+    # --- menus ---------------------------------------------------------------------------------
+    def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "", tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        return action
+
     def _make_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.action_open = QAction("&Open…", self, shortcut=QKeySequence.StandardKey.Open, triggered=self.choose_and_open)
-        self.action_save = QAction("&Save", self, shortcut=QKeySequence.StandardKey.Save, triggered=self.save)
-        self.action_close = QAction("&Close", self, shortcut=QKeySequence.StandardKey.Close, triggered=self.close_document)
-        self.action_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        for action in (self.action_open, self.action_save, self.action_close):
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.action_new = self._action("&New", self.new_document, QKeySequence.StandardKey.New)
+        self.action_open = self._action("&Open…", self.choose_and_open, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.action_save = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
+        self.action_save_as = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
+        self.action_share = self._action("S&hare a copy for a partner…", lambda: None, name="share",
+                                         tip="Comes with the exchange work: a copy without confidential fields")
+        self.action_merge = self._action("&Merge a partner's file…", lambda: None, name="merge",
+                                         tip="Comes with the exchange work: merge a partner's document into this one")
+        self.action_share.setEnabled(False)
+        self.action_merge.setEnabled(False)
+        self.action_restore = self._action("Restore &previous version…", self.restore_previous)
+        self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
+        self.action_close = self._action("&Close", self.close_document, QKeySequence.StandardKey.Close)
+        self.action_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        file_menu.insertAction(self.recent_menu.menuAction(), self.action_new)
+        file_menu.insertAction(self.recent_menu.menuAction(), self.action_open)
+        for action in (self.action_save, self.action_save_as):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        for action in (self.action_share, self.action_merge, self.action_restore, self.action_export):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_close)
         file_menu.addAction(self.action_quit)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(QAction("&About cypdesk", self, triggered=self.about))
 
-    def _update_title(self) -> None:
+        edit_menu = bar.addMenu("&Edit")
+        self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.action_undo.setObjectName("undo")
+        self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
+        self.action_redo.setObjectName("redo")
+        self.action_find = self._action("&Find", self.find, QKeySequence.StandardKey.Find)
+        self.action_add = self._action("&Add a record", lambda: self.current_tab().add_record(), None, "add_record")
+        self.action_duplicate = self._action("D&uplicate", lambda: self.current_tab().duplicate_record(), None, "duplicate_record")
+        self.action_delete = self._action("&Delete…", lambda: self.current_tab().delete_record(), None, "delete_record")
+        for action in (self.action_undo, self.action_redo):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        for action in (self.action_find, self.action_add, self.action_duplicate, self.action_delete):
+            edit_menu.addAction(action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About cypdesk", self.about))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files()
+        if not files:
+            empty = self.recent_menu.addAction("No recent documents")
+            empty.setEnabled(False)
+        for number, path in enumerate(files, start=1):
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}  ({Path(path).parent})")
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+
+    def current_tab(self) -> RecordTab:
+        return self.tab_list[self.tabs.currentIndex()]
+
+    def _update_actions(self) -> None:
+        has = self.workspace is not None
+        writable = has and not self.workspace.read_only
+        for action in (self.action_save_as, self.action_close, self.action_export):
+            action.setEnabled(has)
+        self.action_save.setEnabled(writable)
+        self.action_restore.setEnabled(writable and not self.workspace.doc.untitled)
+        for action in (self.action_add, self.action_duplicate, self.action_delete):
+            action.setEnabled(writable)
+
+    def _stack_changed(self, _index: int) -> None:
+        self.update_title()
+
+    def update_title(self) -> None:
         doc = self.workspace.doc if self.workspace else None
         if doc is None:
             self.setWindowTitle(APP_DISPLAY_NAME)
@@ -114,96 +222,227 @@ class MainWindow(QMainWindow):
         suffix = " (read-only)" if doc.read_only else ""
         self.setWindowTitle(f"{name}{marker}{suffix} — {APP_DISPLAY_NAME}")
 
-    # --- the document --------------------------------------------------------------
+    def status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    # --- the document ------------------------------------------------------------------------
     def open_path(self, path: str | Path, *, read_only: bool = False) -> bool:
-        from cypdesk.common.errors import CypdeskError, DocumentLocked
+        from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, NewerDocument
         from cypdesk.services.documents import open_workspace
 
+        if not self.close_document():
+            return False
         try:
             workspace = open_workspace(path, read_only=read_only)
         except DocumentLocked as exc:
             answer = self.ask(QMessageBox.Icon.Question, "Document in use",
-                              f"{exc.message}\n\nOpen a read-only view instead?",
+                              f"{exc.message}\n\nYou can open a read-only view of it instead.",
                               QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
             if answer == QMessageBox.StandardButton.Open:
                 return self.open_path(path, read_only=True)
             return False
+        except NewerDocument as exc:
+            self.ask(QMessageBox.Icon.Warning, "Made by a newer cypdesk",
+                     f"{exc.message}\n\nInstall the newer cypdesk to open it; this one will not change it.",
+                     QMessageBox.StandardButton.Ok)
+            return False
+        except DamagedDocument as exc:
+            self.ask(QMessageBox.Icon.Critical, "The document is damaged",
+                     f"{exc.message}\n\nNothing was changed. File > Restore previous version on an earlier copy, "
+                     "or ask the partner who sent it for a fresh copy.", QMessageBox.StandardButton.Ok)
+            return False
         except CypdeskError as exc:
             self.ask(QMessageBox.Icon.Warning, "Cannot open the document", exc.message, QMessageBox.StandardButton.Ok)
             return False
-        self.close_document()
-        self.workspace = workspace
-        self._load_tables()
-        self._update_title()
+        self._attach(workspace)
+        if workspace.doc.read_only and workspace.doc.read_only_reason:
+            self.status(f"Read-only: {workspace.doc.read_only_reason}")
+        if workspace.doc.migration is not None and getattr(workspace.doc.migration, "backup", None):
+            self.status(f"Updated from an older cypdesk; a backup of the original is at {workspace.doc.migration.backup}")
+        if workspace.doc.path:
+            self.settings.add_recent(workspace.doc.path)
         self.document_opened.emit(str(path))
         return True
 
-    def _load_tables(self) -> None:
-        from cypdesk.services.tables import TableQuery
-        from cypdesk.ui.models.record_table import RecordTableModel
-
+    def _attach(self, workspace: Any) -> None:
         from cypdesk.model.dbfile import connect
 
-        self._reader = connect(self.workspace.doc.working_path, read_only=True)
-        for _title, kind, _accessible, noun in TABS:
-            view = self.views[kind]
-            model = RecordTableModel(TableQuery(self._reader, kind), view)
-            view.setModel(model)
-            view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by the record's name, in SQL
-            view.setProperty("sized", False)
-            caption = view.parentWidget().findChild(QLabel, f"{kind}_caption")
-            caption.setText(f"{model.rowCount():,} {noun}" if model.rowCount() != 1 else f"1 {noun.rstrip('s')}")
+        self.workspace = workspace
+        self.reader = connect(workspace.doc.working_path, read_only=True)
+        self.undo_stack.clear()
+        for tab in self.tab_list:
+            tab.document_opened()
+        self.current_tab().shown()
+        self.update_title()
+        self._update_actions()
 
-        self._size_columns(self.tabs.currentIndex())
+    def new_document(self) -> None:
+        from cypdesk.model.document import Document
+        from cypdesk.services.workspace import Workspace
 
-    def _size_columns(self, index: int) -> None:
-        """Fit a tab's columns to what its first rows hold, once, when it is first shown
-        (sizing every tab at start-up read thousands of cells the officer had not asked for)."""
-        if index < 0 or self.workspace is None:
+        if not self.close_document():
             return
-        view = self.views[TABS[index][1]]
-        if view.model() is None or view.property("sized"):
-            return
-        header = view.horizontalHeader()
-        header.setResizeContentsPrecision(40)
-        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
-        for col in range(view.model().columnCount()):
-            view.setColumnWidth(col, min(max(view.columnWidth(col), 80), 320))
-        view.setProperty("sized", True)
+        self._attach(Workspace(Document.new()))
 
     def choose_and_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a cypdesk document", "", "cypdesk documents (*.cypdesk)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open a cypdesk document", self._folder(), DOCUMENT_FILTER)
         if path:
             self.open_path(path)
 
-    def save(self) -> None:
-        from cypdesk.common.errors import CypdeskError
+    def _folder(self) -> str:
+        recent = self.settings.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
 
-        if not self.workspace:
-            return
+    def choose_save_path(self, title: str, suggested: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path(self._folder()) / suggested), filters)
+        return path
+
+    def save(self) -> bool:
+        from cypdesk.common.errors import CypdeskError, ExternalChange
+        from cypdesk.model.document import SaveAsNeeded
+
+        if self.workspace is None:
+            return True
         try:
             self.workspace.doc.save()
+        except SaveAsNeeded:
+            return self.save_as()
+        except ExternalChange as exc:
+            answer = self.ask(QMessageBox.Icon.Warning, "Changed by someone else",
+                              f"{exc.message}\n\nSave your version under another name, so nothing is lost?",
+                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
+            return self.save_as() if answer == QMessageBox.StandardButton.Save else False
+        except CypdeskError as exc:
+            self.ask(QMessageBox.Icon.Warning, "The document was not saved",
+                     f"{exc.message}\n\nYour changes are still here; try Save As to another folder.",
+                     QMessageBox.StandardButton.Ok)
+            return False
+        self.undo_stack.setClean()
+        self.status(f"Saved {self.workspace.doc.path}")
+        self.update_title()
+        return True
+
+    def save_as(self) -> bool:
+        from cypdesk.common.errors import CypdeskError
+
+        if self.workspace is None:
+            return True
+        doc = self.workspace.doc
+        suggested = Path(doc.path).name if doc.path else "Untitled.cypdesk"
+        path = self.choose_save_path("Save the document as", suggested, DOCUMENT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".cypdesk"):
+            path += ".cypdesk"
+        try:
+            doc.save_as(path)
         except CypdeskError as exc:
             self.ask(QMessageBox.Icon.Warning, "The document was not saved", exc.message, QMessageBox.StandardButton.Ok)
-        self._update_title()
+            return False
+        self.settings.add_recent(path)
+        self.undo_stack.setClean()
+        self.update_title()
+        self._update_actions()
+        return True
 
-    def close_document(self) -> None:
+    def close_document(self) -> bool:
+        """Close the open document, asking first if it has unsaved changes. False: the
+        officer chose Cancel and the document stays open."""
         if self.workspace is None:
-            return
-        for view in self.views.values():
-            view.setModel(None)
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-        self.workspace.doc.close()
+            return True
+        doc = self.workspace.doc
+        if doc.dirty and not doc.read_only:
+            name = Path(doc.path).name if doc.path else "Untitled"
+            answer = self.ask(QMessageBox.Icon.Question, "Unsaved changes",
+                              f"Save the changes to {name} before closing?",
+                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                              | QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save and not self.save():
+                return False
+            discard = answer == QMessageBox.StandardButton.Discard
+        else:
+            discard = False
+        for tab in self.tab_list:
+            tab.document_closed()
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+        doc.close(discard=discard)
         self.workspace = None
-        self._update_title()
+        self.undo_stack.clear()
+        self.update_title()
+        self._update_actions()
+        return True
 
+    def restore_previous(self) -> None:
+        from cypdesk.common.errors import CypdeskError
+        from cypdesk.common.formats import datetime_uk
+        from cypdesk.model.document import list_saved_versions, restore_saved_version
+
+        if self.workspace is None or self.workspace.doc.untitled:
+            return
+        versions = list_saved_versions(self.workspace.doc.path)
+        if not versions:
+            self.ask(QMessageBox.Icon.Information, "Restore previous version",
+                     "There are no earlier saved versions of this document yet.", QMessageBox.StandardButton.Ok)
+            return
+        labels = [f"Saved {datetime_uk(v.saved_at)} ({v.size / 1_048_576:.1f} MB)" for v in versions]
+        label, ok = QInputDialog.getItem(self, "Restore previous version",
+                                         "Replace the document's content with the version saved at:", labels, 0, False)
+        if not ok:
+            return
+        version = versions[labels.index(label)]
+        try:
+            restore_saved_version(self.workspace.doc, version)
+        except CypdeskError as exc:
+            self.ask(QMessageBox.Icon.Warning, "Not restored", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        self.undo_stack.clear()  # the restored content is a new starting point
+        for tab in self.tab_list:
+            tab.refresh()
+        self.update_title()
+        self.status(f"Restored the version saved {datetime_uk(version.saved_at)}; Save to keep it.")
+
+    def export_current(self) -> None:
+        self.current_tab().export_table()
+
+    def find(self) -> None:
+        tab = self.current_tab()
+        tab.filter_bar.text.setFocus()
+        tab.filter_bar.text.selectAll()
+
+    # --- edits and long work -----------------------------------------------------------------
+    def push(self, change: Any, tab: RecordTab) -> None:
+        """Put a change already made onto the undo stack and refresh what shows it."""
+        from cypdesk.ui.undo import command_for
+
+        self.undo_stack.push(command_for(self.workspace, change, after=self.refresh_all))
+
+    def push_command(self, command: Any) -> None:
+        self.undo_stack.push(command)
+
+    def refresh_all(self) -> None:
+        for tab in self.tab_list:
+            tab.refresh()
+        self.update_title()
+
+    def run_task(self, title: str, fn: Any, on_done: Any) -> None:
+        from cypdesk.common.errors import CypdeskError
+
+        def failed(exc: BaseException) -> None:
+            text = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            self.ask(QMessageBox.Icon.Warning, "That did not work", text, QMessageBox.StandardButton.Ok)
+
+        self.tasks.run(title, fn, on_done, failed)
+
+    # --- messages --------------------------------------------------------------------------------
     def about(self) -> None:
-        path = self.workspace.doc.path if self.workspace else "no document open"
+        path = self.workspace.doc.path if self.workspace else None
         self.ask(QMessageBox.Icon.Information, "About cypdesk",
-                 f"cypdesk {__version__}\nPlanning and commissioning for children's trusts.\n\nDocument: {path}",
-                 QMessageBox.StandardButton.Ok)
+                 f"cypdesk {__version__}\nPlanning and commissioning for children's trusts.\n\n"
+                 f"Document: {path or 'none open'}", QMessageBox.StandardButton.Ok)
 
     def ask(self, icon: QMessageBox.Icon, title: str, text: str, buttons: QMessageBox.StandardButton) -> Any:
         """Every message box goes through here, so tests can answer it."""
@@ -211,14 +450,38 @@ class MainWindow(QMainWindow):
         box.setAccessibleName(title)
         return box.exec()
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802
-        self.close_document()
-        super().closeEvent(event)
+    def offer_recovery(self) -> None:
+        """At start-up: unsaved edits left by a cypdesk that stopped are offered back."""
+        from cypdesk.common.formats import datetime_uk
+        from cypdesk.model.document import discard_recovery, list_recoverable, recover
+        from cypdesk.services.workspace import Workspace
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
-        super().keyPressEvent(event)
+        for item in list_recoverable():
+            answer = self.ask(QMessageBox.Icon.Question, "Recover unsaved changes",
+                              f"cypdesk stopped before the changes to {item.title} were saved "
+                              f"(last change {datetime_uk(item.changed_at)}).\n\nOpen them now? "
+                              "Discard throws them away for good.",
+                              QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Discard
+                              | QMessageBox.StandardButton.Ignore)
+            if answer == QMessageBox.StandardButton.Open:
+                if self.close_document():
+                    self._attach(Workspace(recover(item)))
+                return
+            if answer == QMessageBox.StandardButton.Discard:
+                discard_recovery(item)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if not self.close_document():
+            event.ignore()
+            return
+        self.settings.save_widget(self)
+        for tab in self.tab_list:
+            self.settings.save_splitter(tab.splitter)
+        self.settings.sync()
+        super().closeEvent(event)
 
 
 def focus_first_tab(window: MainWindow) -> None:
     window.tabs.setCurrentIndex(0)
-    window.views[TABS[0][1]].setFocus(Qt.FocusReason.OtherFocusReason)
+    window.tab_list[0].view.setFocus(Qt.FocusReason.OtherFocusReason)
+

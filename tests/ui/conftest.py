@@ -33,3 +33,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in item.path.resolve().parents:
             item.add_marker(pytest.mark.qt)
+
+
+class Dialogs:
+    """Stands in for every message box: records what was asked and answers from a
+    queue. A dialog nobody expected fails the test instead of waiting for a person."""
+
+    def __init__(self) -> None:
+        self.answers: list = []
+        self.seen: list[tuple[str, str]] = []
+
+    def ask(self, _icon, title, text, _buttons):
+        self.seen.append((title, text))
+        if not self.answers:
+            raise AssertionError(f"unexpected dialog {title!r}: {text}")
+        return self.answers.pop(0)
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    if QT_IMPORT_ERROR is not None:
+        return None
+    from cypdesk.ui.main_window import MainWindow
+    from cypdesk.ui.tasks import TaskRunner
+
+    log = Dialogs()
+    monkeypatch.setattr(MainWindow, "ask", log.ask)
+    monkeypatch.setattr(TaskRunner, "INLINE", True)  # long work runs at once, on this thread
+    return log

@@ -32,17 +32,15 @@ def test_window_shows_every_tab_from_the_document(qtbot, demo_file):
     from PySide6.QtCore import Qt
 
     from cypdesk.ui import open_main_window
-    from cypdesk.ui.main_window import TABS
 
     window = open_main_window(demo_file)
     qtbot.addWidget(window)
     assert window.windowTitle().startswith("demo.cypdesk")
     assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == [
         "Needs", "Services", "Teams", "Pooled budgets", "Monitoring"]
-    for _title, kind, accessible, _noun in TABS:
-        view = window.views[kind]
-        assert view.accessibleName() == accessible
-        assert view.model().rowCount() > 0, kind
+    for tab in window.tab_list:
+        assert tab.view.accessibleName() == tab.spec.accessible
+        assert tab.view.model().rowCount() > 0, tab.kind
     services = window.views["services"].model()
     name_col = [c.name for c in services.query.columns].index("name")
     shown = [services.data(services.index(r, name_col)) for r in range(services.rowCount())]
@@ -69,20 +67,17 @@ def test_sorting_is_done_in_sql(qtbot, demo_file):
     window.close()
 
 
-def test_a_bad_file_is_refused_with_a_plain_dialog(qtbot, tmp_path):
+def test_a_bad_file_is_refused_with_a_plain_dialog(qtbot, tmp_path, dialogs):
+    from PySide6.QtWidgets import QMessageBox
+
     from cypdesk.ui import open_main_window
-    from cypdesk.ui.main_window import MainWindow
 
     bad = tmp_path / "budget.cypdesk"
     bad.write_bytes(b"%PDF-1.7 not a document")
-    said = []
-    original = MainWindow.ask
-    MainWindow.ask = lambda self, icon, title, text, buttons: said.append((title, text)) or 0
-    try:
-        window = open_main_window(bad)
-        qtbot.addWidget(window)
-    finally:
-        MainWindow.ask = original
+    dialogs.answers = [QMessageBox.StandardButton.Ok]
+    window = open_main_window(bad)
+    qtbot.addWidget(window)
+    said = dialogs.seen
     assert said and said[0][0] == "Cannot open the document" and "budget.cypdesk" in said[0][1]
     assert window.workspace is None
     window.close()

@@ -1,0 +1,408 @@
+"""The machinery every tab shares: a filter bar, a table read lazily from the document
+(sorted and filtered in SQL), and beside it a detail editor for the selected record,
+with add, duplicate, delete and export. Every edit goes through the services and onto
+the window's one undo stack.
+
+A tab is described by a :class:`TabSpec`; tabs with more to show (the Services map,
+the Teams tree) subclass :class:`RecordTab` and add sections with :meth:`add_section`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget,
+)
+
+from cypdesk.common.errors import CypdeskError, ValidationError
+from cypdesk.model.catalog import CATALOG
+from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
+from cypdesk.ui.widgets.filter_bar import FilterBar
+from cypdesk.ui.widgets.record_form import RecordForm
+
+
+@dataclass
+class TabSpec:
+    title: str  # with its & mnemonic
+    kind: str
+    accessible: str
+    noun: str  # what the caption counts
+    columns: list[str] | None = None
+    filters: list[str] = field(default_factory=list)
+    form_fields: list[str] | None = None
+    editable: bool = True
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+class RecordTab(QWidget):
+    selection_changed = Signal(object)  # the selected record's id, or None
+
+    def __init__(self, spec: TabSpec, window: Any) -> None:
+        super().__init__()
+        self.spec = spec
+        self.kind = spec.kind
+        self.window_ = window
+        self.setObjectName(f"{spec.kind}_tab")
+        self.model: RecordTableModel | None = None
+        self.current_id: str | None = None
+        self.adding = False
+        self.sized = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+        top = QHBoxLayout()
+        self.filter_bar = FilterBar(spec.kind, spec.filters)
+        self.filter_bar.filter_changed.connect(self._filter)
+        top.addWidget(self.filter_bar, 1)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, tip in (("add", "&Add", "Add a record (Ctrl+Shift+N)"),
+                                ("duplicate", "D&uplicate", "Copy the selected record (Ctrl+D)"),
+                                ("delete", "&Delete", "Delete the selected record (Delete)"),
+                                ("export", "E&xport…", "Export the table as it is shown to Excel or CSV")):
+            button = QPushButton(text)
+            button.setObjectName(f"{spec.kind}_{name}")
+            button.setAccessibleName(tip.split(" (")[0])
+            button.setToolTip(tip)
+            top.addWidget(button)
+            self.buttons[name] = button
+        self.buttons["add"].clicked.connect(self.add_record)
+        self.buttons["duplicate"].clicked.connect(self.duplicate_record)
+        self.buttons["delete"].clicked.connect(self.delete_record)
+        self.buttons["export"].clicked.connect(self.export_table)
+        outer.addLayout(top)
+
+        self.caption = QLabel("")
+        self.caption.setObjectName(f"{spec.kind}_caption")
+        self.caption.setAccessibleName(f"{spec.accessible}: summary")
+        outer.addWidget(self.caption)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName(f"{spec.kind}_splitter")
+        self.view = QTableView()
+        self.view.setObjectName(f"{spec.kind}_table")
+        self.view.setAccessibleName(spec.accessible)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSortingEnabled(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.splitter.addWidget(self.view)
+
+        self.detail = QWidget()
+        self.detail.setObjectName(f"{spec.kind}_detail")
+        detail_layout = QVBoxLayout(self.detail)
+        detail_layout.setContentsMargins(8, 0, 0, 0)
+        self.detail_title = QLabel("")
+        self.detail_title.setObjectName(f"{spec.kind}_detail_title")
+        self.detail_title.setAccessibleName("Selected record")
+        self.detail_title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.detail_title.setWordWrap(True)
+        detail_layout.addWidget(self.detail_title)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        self.sections = QVBoxLayout(inner)
+        self.sections.setContentsMargins(0, 0, 8, 0)
+        self.form = RecordForm(spec.kind, spec.form_fields)
+        self.form.changed.connect(self._form_changed)
+        self.sections.addWidget(self.form)
+        self.sections.addStretch(1)
+        scroll.setWidget(inner)
+        detail_layout.addWidget(scroll, 1)
+        actions = QHBoxLayout()
+        self.apply_button = QPushButton("&Apply changes")
+        self.apply_button.setObjectName(f"{spec.kind}_apply")
+        self.apply_button.setAccessibleName("Apply changes")
+        self.apply_button.setToolTip("Save these changes into the document (Ctrl+Return); Undo takes them back")
+        self.apply_button.clicked.connect(self.apply)
+        self.revert_button = QPushButton("&Revert")
+        self.revert_button.setObjectName(f"{spec.kind}_revert")
+        self.revert_button.setAccessibleName("Revert changes")
+        self.revert_button.setToolTip("Forget changes not yet applied (Esc)")
+        self.revert_button.clicked.connect(self.revert)
+        actions.addStretch(1)
+        actions.addWidget(self.revert_button)
+        actions.addWidget(self.apply_button)
+        detail_layout.addLayout(actions)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        outer.addWidget(self.splitter, 1)
+
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.apply)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.apply)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.detail, activated=self.revert)
+        QShortcut(QKeySequence("Ctrl+Shift+N"), self, activated=self.add_record)
+        QShortcut(QKeySequence("Ctrl+D"), self, activated=self.duplicate_record)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, activated=self.delete_record)
+        self._update_buttons()
+
+    # --- the document -----------------------------------------------------------------------
+    @property
+    def ws(self) -> Any:
+        return self.window_.workspace
+
+    @property
+    def reader(self) -> Any:
+        return self.window_.reader
+
+    @property
+    def editable(self) -> bool:
+        return bool(self.spec.editable and self.ws is not None and not self.ws.read_only)
+
+    def document_opened(self) -> None:
+        from cypdesk.services.tables import TableQuery
+
+        self.model = RecordTableModel(TableQuery(self.reader, self.kind, self.spec.columns), self.view)
+        self.view.setModel(self.model)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by the record's name, in SQL
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.sized = False
+        self.load_options()
+        self.form.set_read_only(not self.editable)
+        self._show(None)
+        self._update_caption()
+
+    def document_closed(self) -> None:
+        self.view.setModel(None)
+        self.model = None
+        self.current_id = None
+        self._show(None)
+
+    def shown(self) -> None:
+        """Called when the tab is first shown: fit columns to their first rows."""
+        if self.model is None or self.sized:
+            return
+        header = self.view.horizontalHeader()
+        header.setResizeContentsPrecision(40)
+        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+        for col in range(self.model.columnCount()):
+            self.view.setColumnWidth(col, min(max(self.view.columnWidth(col), 70), 300))
+        self.sized = True
+
+    def load_options(self) -> None:
+        from cypdesk.services.lookups import options
+
+        for spec in self.form.specs:
+            if spec["kind"] == "reference" and spec.get("references") in CATALOG:
+                self.form.set_options(spec["name"], options(self.reader, spec["references"]))
+
+    # --- table ----------------------------------------------------------------------------
+    def _filter(self, text: str, conditions: dict[str, Any]) -> None:
+        if self.model is None:
+            return
+        keep = self.current_id
+        self.model.set_filter(text, **conditions)
+        self._update_caption()
+        self.select(keep)
+
+    def _update_caption(self) -> None:
+        if self.model is None:
+            self.caption.setText("")
+            return
+        total = self.model.rowCount()
+        filtered = bool(self.model.query.filter_text or self.model.query.conditions)
+        noun = self.spec.noun if total != 1 else self.spec.noun.rstrip("s")
+        self.caption.setText(f"{total:,} {noun}" + (" match the filter" if filtered else ""))
+
+    def refresh(self) -> None:
+        """Re-read the table after a change, keeping the selected record selected."""
+        if self.model is None:
+            return
+        keep = self.current_id
+        self.model.refresh()
+        self._update_caption()
+        self.load_options()
+        if not self.select(keep):
+            self._show(None)
+        elif keep is not None:
+            self._show(keep)
+
+    def select(self, record_id: str | None) -> bool:
+        if self.model is None or record_id is None:
+            return False
+        row = self.model.query.position_of(record_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        return True
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        record_id = current.data(ID_ROLE) if current.isValid() else None
+        if record_id == self.current_id and not self.adding:
+            return
+        self.adding = False
+        self._show(record_id)
+
+    def _show(self, record_id: str | None) -> None:
+        from cypdesk.services.lookups import values_of
+
+        self.current_id = record_id
+        values = values_of(self.reader, self.kind, record_id) if (record_id and self.reader is not None) else None
+        if values is None:
+            self.current_id = None
+        self.form.load(values)
+        title_field = CATALOG[self.kind]["title"]
+        self.detail_title.setText(str(values.get(title_field) or "") if values else
+                                  f"Select a {CATALOG[self.kind]['label']} to see it here")
+        self.form.setEnabled(values is not None)
+        self.load_sections(self.current_id)
+        self._update_buttons()
+        self.selection_changed.emit(self.current_id)
+
+    def load_sections(self, record_id: str | None) -> None:
+        """Subclasses fill their extra sections for the selected record."""
+
+    def add_section(self, widget: QWidget) -> None:
+        self.sections.insertWidget(self.sections.count() - 1, widget)
+
+    # --- editing --------------------------------------------------------------------------
+    def _form_changed(self) -> None:
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self.current_id is not None
+        editable = self.editable
+        pending = bool(self.form.changed_values()) if (has or self.adding) else False
+        self.buttons["add"].setEnabled(editable)
+        self.buttons["duplicate"].setEnabled(editable and has)
+        self.buttons["delete"].setEnabled(editable and has)
+        self.buttons["export"].setEnabled(self.model is not None)
+        self.apply_button.setEnabled(editable and (pending or self.adding))
+        self.revert_button.setEnabled(pending or self.adding)
+        self.apply_button.setVisible(self.spec.editable)
+        self.revert_button.setVisible(self.spec.editable)
+        for name in ("add", "duplicate", "delete"):
+            self.buttons[name].setVisible(self.spec.editable)
+
+    def apply(self) -> None:
+        if not self.editable or (self.current_id is None and not self.adding):
+            return
+        from cypdesk.services import records
+
+        try:
+            if self.adding:
+                values = {k: v for k, v in self.form.raw_values().items() if v not in ("", None)}
+                change = records.create(self.ws, self.kind, values)
+            else:
+                values = self.form.changed_values()
+                if not values:
+                    return
+                change = records.update(self.ws, self.kind, self.current_id, values)
+        except ValidationError as exc:
+            self.form.show_problems(exc.facts.get("problems", []))
+            return
+        except CypdeskError as exc:
+            self.window_.ask(QMessageBox.Icon.Warning, "Not saved", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        self.adding = False
+        self.current_id = change.id
+        self.window_.push(change, self)
+
+    def revert(self) -> None:
+        if self.adding:
+            self.adding = False
+        self._show(self.current_id)
+
+    def add_record(self) -> None:
+        if not self.editable:
+            return
+        self.view.clearSelection()
+        self.current_id = None
+        self.adding = True
+        self.form.setEnabled(True)
+        self.form.load(dict(self.spec.defaults))
+        self.detail_title.setText(f"New {CATALOG[self.kind]['label']}")
+        self.load_sections(None)
+        self._update_buttons()
+        first = next(iter(self.form.editors.values()))
+        first.setFocus()
+
+    def duplicate_record(self) -> None:
+        if not (self.editable and self.current_id):
+            return
+        from cypdesk.services import records
+
+        try:
+            change = self.duplicate(self.current_id)
+        except CypdeskError as exc:
+            self.window_.ask(QMessageBox.Icon.Warning, "Not copied", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        assert isinstance(change, records.Change)
+        self.current_id = change.id
+        self.window_.push(change, self)
+
+    def duplicate(self, record_id: str) -> Any:
+        """A copy of a record's own fields; tabs with linked records override this."""
+        from cypdesk.services import records
+
+        values = records.get(self.ws, self.kind, record_id)
+        editable = records.editable_fields(records.kind_of(self.kind))
+        copy = {k: v for k, v in values.items() if k in editable}
+        title = CATALOG[self.kind]["title"]
+        if isinstance(copy.get(title), str):
+            copy[title] = f"{copy[title]} (copy)"
+        return records.create(self.ws, self.kind, copy)
+
+    def delete_record(self) -> None:
+        if not (self.editable and self.current_id):
+            return
+        from cypdesk.services import records
+        from cypdesk.services.lookups import title_of
+
+        label = CATALOG[self.kind]["label"]
+        title = title_of(self.reader, self.kind, self.current_id) or self.current_id
+        answer = self.window_.ask(
+            QMessageBox.Icon.Question, f"Delete {label}",
+            f"Delete the {label} “{title}”?\n\nWhat belongs to it (its contracts, links and measures) "
+            "goes with it. Edit > Undo brings it all back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            change = records.delete(self.ws, self.kind, self.current_id)
+        except CypdeskError as exc:
+            self.window_.ask(QMessageBox.Icon.Warning, "Not deleted", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        self.current_id = None
+        self.window_.push(change, self)
+
+    def export_table(self) -> None:
+        if self.model is None:
+            return
+        path = self.window_.choose_save_path(f"Export {self.spec.noun}", f"{self.spec.noun}.xlsx",
+                                             "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)")
+        if not path:
+            return
+        query = self.model.query
+
+        def work(progress: Any) -> Any:
+            from cypdesk.model.dbfile import connect
+            from cypdesk.services.export import export_table
+
+            conn = connect(self.ws.doc.working_path, read_only=True)
+            try:
+                return export_table(conn, self.kind, columns=[c.name for c in query.columns],
+                                    filter_text=query.filter_text, conditions=dict(query.conditions),
+                                    sort_column=query.sort_column, descending=query.descending,
+                                    path=path, progress=progress)
+            finally:
+                conn.close()
+
+        self.window_.run_task(f"Exporting {self.spec.noun}…", work,
+                              lambda result: self.window_.status(f"Exported {result['rows']:,} rows to {path}"))
+

@@ -1,0 +1,116 @@
+"""Long work off the UI thread, with progress and cancel.
+
+The work is a plain function taking a progress object with ``report(done, total,
+text)`` and ``cancelled()`` (the services' protocol, no Qt). It runs in a
+QThreadPool; its result or error comes back on the main thread. A progress dialog
+appears only if the work is still running after 600 ms. Tests set ``INLINE`` so work
+runs at once on the calling thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+DIALOG_DELAY_MS = 600
+
+
+class Progress:
+    """Handed to the work: thread-safe, no Qt calls from the worker."""
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+        self.done = 0
+        self.total = 0
+        self.text = ""
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self.done, self.total, self.text = done, total, text
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+
+class _Signals(QObject):
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[Progress], Any], progress: Progress, signals: _Signals) -> None:
+        super().__init__()
+        self.fn, self.progress, self.signals = fn, progress, signals
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self.progress)
+        except BaseException as exc:  # delivered to the main thread, shown there
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.finished.emit(result)
+
+
+class TaskRunner(QObject):
+    INLINE = False  # tests: run work immediately on the calling thread
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # one worker: database work is serialised anyway
+        self.busy = False
+
+    def run(self, title: str, fn: Callable[[Progress], Any], on_done: Callable[[Any], None],
+            on_error: Callable[[BaseException], None]) -> Progress:
+        progress = Progress()
+        if self.INLINE:
+            try:
+                result = fn(progress)
+            except BaseException as exc:
+                on_error(exc)
+            else:
+                on_done(result)
+            return progress
+        signals = _Signals(self)
+        dialog = QProgressDialog(title, "Cancel", 0, 0, self.parent_widget)
+        dialog.setObjectName("progress_dialog")
+        dialog.setAccessibleName(title)
+        dialog.setWindowTitle("cypdesk")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(DIALOG_DELAY_MS)
+        dialog.canceled.connect(progress.cancel)
+        timer = QTimer(self)
+        timer.setInterval(100)
+
+        def tick() -> None:
+            if progress.total:
+                dialog.setMaximum(progress.total)
+                dialog.setValue(min(progress.done, progress.total))
+            if progress.text:
+                dialog.setLabelText(f"{title}\n{progress.text}")
+
+        def finish() -> None:
+            timer.stop()
+            dialog.reset()
+            dialog.deleteLater()
+            self.busy = False
+
+        signals.finished.connect(lambda result: (finish(), on_done(result)))
+        signals.failed.connect(lambda exc: (finish(), on_error(exc)))
+        timer.timeout.connect(tick)
+        timer.start()
+        self.busy = True
+        self.pool.start(_Job(fn, progress, signals))
+        return progress
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return self.pool.waitForDone(msecs)

@@ -1,0 +1,72 @@
+"""Thin undo commands over the services' reversible operations.
+
+A user action runs its service operation first (so a refusal is shown and nothing is
+pushed), then pushes a command holding the :class:`~cypdesk.services.records.Change`;
+undo and redo call the services again. The main window owns the one stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from cypdesk.services import records
+
+
+class DoneCommand(QUndoCommand):
+    """A command whose first ``redo`` has already happened (the operation ran before
+    the push); later redos and undos call ``do`` and ``undo``."""
+
+    def __init__(self, text: str, do: Callable[[], Any], undo: Callable[[], Any],
+                 after: Callable[[], None] | None = None) -> None:
+        super().__init__(text)
+        self._do, self._undo, self._after = do, undo, after
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+        else:
+            self._do()
+        if self._after:
+            self._after()
+
+    def undo(self) -> None:
+        self._undo()
+        if self._after:
+            self._after()
+
+
+def command_for(ws: Any, change: records.Change, after: Callable[[], None] | None = None) -> DoneCommand:
+    """The undo command for a create, update or delete already done."""
+    label = {"create": "Add", "update": "Edit", "delete": "Delete"}[change.op]
+    text = f"{label} {change.title}"
+    if change.op == "update":
+        return DoneCommand(text, lambda: records.update(ws, change.kind, change.id, change.after),
+                           lambda: records.update(ws, change.kind, change.id, change.before), after)
+    if change.op == "create":
+        created = records.get(ws, change.kind, change.id)
+        state = {"change": change}
+
+        def undo_create() -> None:
+            state["change"] = records.delete(ws, change.kind, change.id)
+
+        def redo_create() -> None:
+            deleted = state["change"]
+            if deleted.op == "delete":
+                records.restore(ws, deleted)
+            else:
+                records.create(ws, change.kind, {k: v for k, v in created.items() if k in records.editable_fields(records.kind_of(change.kind))}, id=change.id)
+
+        return DoneCommand(text, redo_create, undo_create, after)
+    state = {"change": change}
+
+    def undo_delete() -> None:
+        records.restore(ws, state["change"])
+
+    def redo_delete() -> None:
+        state["change"] = records.delete(ws, change.kind, change.id)
+
+    return DoneCommand(text, redo_delete, undo_delete, after)

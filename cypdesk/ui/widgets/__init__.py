@@ -1,0 +1,1 @@
+"""Reusable widgets: the record form, the filter bar."""
