@@ -33,10 +33,33 @@ class Column:
         return self.kind in NUMERIC_KINDS
 
 
+# Columns a table shows that are not fields of its own records: read from related
+# records in SQL, so they sort and filter like any other column.
+DERIVED: dict[str, dict[str, dict[str, Any]]] = {
+    "services": {
+        "commissioners": {
+            "name": "commissioners", "label": "Commissioner", "kind": "text",
+            "help": "The partners that commission the service, with their shares.",
+            "sql": ("(SELECT group_concat(o.name || CASE WHEN sc.share_pct < 100 THEN ' ' || "
+                    "CAST(ROUND(sc.share_pct) AS INTEGER) || '%' ELSE '' END, ', ') "
+                    "FROM service_commissioners sc JOIN organisations o ON o.id = sc.organisation_id "
+                    "WHERE sc.service_id = t.id)"),
+        },
+        "contract_end": {
+            "name": "contract_end", "label": "Contract end", "kind": "contract_end",
+            "help": "When the service's current contract ends; flagged when that is within 6 or 12 months.",
+            "sql": "(SELECT max(c.end_date) FROM contracts c WHERE c.service_id = t.id)",
+        },
+    },
+}
+
+
 def field_spec(kind: str, name: str) -> dict[str, Any]:
     for spec in CATALOG[kind]["fields"]:
         if spec["name"] == name:
             return spec
+    if name in DERIVED.get(kind, {}):
+        return DERIVED[kind][name]
     raise KeyError(f"{kind} has no field {name!r}")
 
 
@@ -62,7 +85,7 @@ class TableQuery:
         joins = []
         for i, name in enumerate(columns or default_columns(kind)):
             spec = field_spec(kind, name)
-            sql = f"t.{_q(name)}"
+            sql = spec.get("sql") or f"t.{_q(name)}"
             target = spec.get("references")
             if spec["kind"] == "reference" and target in CATALOG:
                 alias = f"r{i}"
@@ -104,8 +127,8 @@ class TableQuery:
                     params.append(pattern)
             clauses.append("(" + " OR ".join(alternatives) + ")" if alternatives else "0")
         for name, value in self.conditions.items():
-            field_spec(self.kind, name)  # refuses unknown names: they become SQL identifiers
-            clauses.append(f"t.{_q(name)} = ?")
+            spec = field_spec(self.kind, name)  # refuses unknown names: they become SQL identifiers
+            clauses.append(f"{spec.get('sql') or 't.' + _q(name)} = ?")
             params.append(value)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -155,7 +178,7 @@ def display(column: Column, value: Any) -> str:
         return formats.money(value)
     if kind == "percent":
         return formats.percent(value, 0 if float(value).is_integer() else 1)
-    if kind == "date":
+    if kind in ("date", "contract_end"):
         return formats.date_uk(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
     if kind == "financial_year":
         from cypdesk.common.periods import format_financial_year
@@ -171,3 +194,30 @@ def display(column: Column, value: Any) -> str:
     if kind == "number":
         return formats.number(value, 0 if float(value).is_integer() else 1)
     return str(value)
+
+
+def months_until(end: Any, today: date) -> int | None:
+    """Whole months from ``today`` to an end date (negative once it has passed)."""
+    if end in (None, ""):
+        return None
+    when = end if isinstance(end, date) else date.fromisoformat(str(end)[:10])
+    months = (when.year - today.year) * 12 + (when.month - today.month)
+    if when.day < today.day:
+        months -= 1
+    return months
+
+
+def ending_flag(end: Any, today: date) -> str | None:
+    """"ended", "within 6 months", "within 12 months" or None: the words every flag
+    carries beside its colour."""
+    if end in (None, ""):
+        return None
+    when = end if isinstance(end, date) else date.fromisoformat(str(end)[:10])
+    if when < today:
+        return "ended"
+    months = months_until(when, today)
+    if months is not None and months < 6:
+        return "within 6 months"
+    if months is not None and months < 12:
+        return "within 12 months"
+    return None

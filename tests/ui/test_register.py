@@ -58,8 +58,22 @@ def test_filter_the_register_by_text_and_category(window, qtbot):
     tab.filter_bar.clear()
     sector = tab.filter_bar.combos["sector"]
     sector.setCurrentIndex(sector.findText("Health"))
-    values = {tab.model.data(tab.model.index(r, 2)) for r in range(tab.model.rowCount())}
+    col = [c.name for c in tab.model.query.columns].index("sector")
+    values = {tab.model.data(tab.model.index(r, col)) for r in range(tab.model.rowCount())}
     assert values == {"Health"}
+
+
+def test_contracts_ending_soon_are_flagged_in_words(window):
+    from datetime import date
+
+    tab = window.tab("services")
+    tab.model.today = date(2026, 3, 15)  # the demo's "today"
+    col = [c.name for c in tab.model.query.columns].index("contract_end")
+    shown = [tab.model.data(tab.model.index(r, col)) for r in range(tab.model.rowCount())]
+    assert any(text.endswith("· within 6 months") for text in shown)
+    assert any(text.endswith("· within 12 months") for text in shown)
+    commissioners = [c.name for c in tab.model.query.columns].index("commissioners")
+    assert any("%" in (tab.model.data(tab.model.index(r, commissioners)) or "") for r in range(tab.model.rowCount()))
 
 
 def test_add_undo_redo_delete_save_reopen(window, qtbot, dialogs, tmp_path):
