@@ -49,10 +49,8 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
     window.show()
     if path:
         def open_document() -> None:
-            if not window.open_path(Path(path), read_only=read_only) and exit_when_shown:
-                result["code"] = result.get("code") or 1
-                app.quit()
-            focus_first_tab(window)
+            window.document_opened.connect(lambda _path: focus_first_tab(window))
+            window.open_path(Path(path), read_only=read_only)  # failures end in a dialog
 
         QTimer.singleShot(0, open_document)
     elif not exit_when_shown:

@@ -119,7 +119,10 @@ class MainWindow(QMainWindow):
         return {tab.kind: tab.view for tab in self.tab_list}
 
     def tab(self, kind: str) -> RecordTab:
-        return next(t for t in self.tab_list if t.kind == kind)
+        """A tab by the kind it shows, read from the document if it was not yet."""
+        tab = next(t for t in self.tab_list if t.kind == kind)
+        tab.ensure_ready()
+        return tab
 
     def _tab_shown(self, index: int) -> None:
         if 0 <= index < len(self.tab_list):
@@ -228,42 +231,63 @@ class MainWindow(QMainWindow):
 
     # --- the document ------------------------------------------------------------------------
     def open_path(self, path: str | Path, *, read_only: bool = False) -> bool:
-        from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, NewerDocument
+        """Open a document. The checks and the working copy (seconds for a large file)
+        are made off the UI thread; the window shows it when they are done. False if the
+        open was refused or the officer kept the current document."""
         from cypdesk.services.documents import open_workspace
 
         if not self.close_document():
             return False
-        try:
-            workspace = open_workspace(path, read_only=read_only)
-        except DocumentLocked as exc:
+        outcome: dict[str, Any] = {}
+
+        def done(workspace: Any) -> None:
+            if self.workspace is not None:  # something else was opened meanwhile
+                workspace.doc.close()
+                return
+            self._opened(path, workspace)
+            outcome["ok"] = True
+
+        def failed(exc: BaseException) -> None:
+            outcome["ok"] = self._open_failed(path, exc, read_only)
+
+        self.tasks.run(f"Opening {Path(path).name}…", lambda _progress: open_workspace(path, read_only=read_only),
+                       done, failed)
+        return bool(outcome.get("ok", not self.tasks.INLINE))
+
+    def _open_failed(self, path: str | Path, exc: BaseException, read_only: bool) -> bool:
+        from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, NewerDocument
+
+        if isinstance(exc, DocumentLocked) and not read_only:
             answer = self.ask(QMessageBox.Icon.Question, "Document in use",
                               f"{exc.message}\n\nYou can open a read-only view of it instead.",
                               QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
             if answer == QMessageBox.StandardButton.Open:
                 return self.open_path(path, read_only=True)
-            return False
-        except NewerDocument as exc:
+        elif isinstance(exc, NewerDocument):
             self.ask(QMessageBox.Icon.Warning, "Made by a newer cypdesk",
                      f"{exc.message}\n\nInstall the newer cypdesk to open it; this one will not change it.",
                      QMessageBox.StandardButton.Ok)
-            return False
-        except DamagedDocument as exc:
+        elif isinstance(exc, DamagedDocument):
             self.ask(QMessageBox.Icon.Critical, "The document is damaged",
-                     f"{exc.message}\n\nNothing was changed. File > Restore previous version on an earlier copy, "
-                     "or ask the partner who sent it for a fresh copy.", QMessageBox.StandardButton.Ok)
-            return False
-        except CypdeskError as exc:
+                     f"{exc.message}\n\nNothing was changed. Open an earlier saved version, or ask the partner "
+                     "who sent it for a fresh copy.", QMessageBox.StandardButton.Ok)
+        elif isinstance(exc, CypdeskError):
             self.ask(QMessageBox.Icon.Warning, "Cannot open the document", exc.message, QMessageBox.StandardButton.Ok)
-            return False
+        else:
+            self.ask(QMessageBox.Icon.Critical, "Cannot open the document",
+                     f"{Path(path).name} could not be opened: {type(exc).__name__}: {exc}", QMessageBox.StandardButton.Ok)
+        return False
+
+    def _opened(self, path: str | Path, workspace: Any) -> None:
         self._attach(workspace)
-        if workspace.doc.read_only and workspace.doc.read_only_reason:
-            self.status(f"Read-only: {workspace.doc.read_only_reason}")
-        if workspace.doc.migration is not None and getattr(workspace.doc.migration, "backup", None):
-            self.status(f"Updated from an older cypdesk; a backup of the original is at {workspace.doc.migration.backup}")
-        if workspace.doc.path:
-            self.settings.add_recent(workspace.doc.path)
+        doc = workspace.doc
+        if doc.read_only and doc.read_only_reason:
+            self.status(f"Read-only: {doc.read_only_reason}")
+        if doc.migration is not None and getattr(doc.migration, "backup", None):
+            self.status(f"Updated from an older cypdesk; a copy of the original is kept at {doc.migration.backup}")
+        if doc.path:
+            self.settings.add_recent(doc.path)
         self.document_opened.emit(str(path))
-        return True
 
     def _attach(self, workspace: Any) -> None:
         from cypdesk.model.dbfile import connect

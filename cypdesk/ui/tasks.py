@@ -81,17 +81,28 @@ class TaskRunner(QObject):
                 on_done(result)
             return progress
         signals = _Signals(self)
-        dialog = QProgressDialog(title, "Cancel", 0, 0, self.parent_widget)
-        dialog.setObjectName("progress_dialog")
-        dialog.setAccessibleName(title)
-        dialog.setWindowTitle("cypdesk")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(DIALOG_DELAY_MS)
-        dialog.canceled.connect(progress.cancel)
+        state: dict[str, Any] = {"dialog": None, "running": True}
         timer = QTimer(self)
         timer.setInterval(100)
 
+        def show_dialog() -> None:
+            # Only work still running after 600 ms gets a dialog: quick work flickers nothing.
+            if not state["running"]:
+                return
+            dialog = QProgressDialog(title, "Cancel", 0, 0, self.parent_widget)
+            dialog.setObjectName("progress_dialog")
+            dialog.setAccessibleName(title)
+            dialog.setWindowTitle("cypdesk")
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(0)
+            dialog.canceled.connect(progress.cancel)
+            state["dialog"] = dialog
+            timer.start()
+
         def tick() -> None:
+            dialog = state["dialog"]
+            if dialog is None:
+                return
             if progress.total:
                 dialog.setMaximum(progress.total)
                 dialog.setValue(min(progress.done, progress.total))
@@ -99,15 +110,17 @@ class TaskRunner(QObject):
                 dialog.setLabelText(f"{title}\n{progress.text}")
 
         def finish() -> None:
+            state["running"] = False
             timer.stop()
-            dialog.reset()
-            dialog.deleteLater()
+            if state["dialog"] is not None:
+                state["dialog"].reset()
+                state["dialog"].deleteLater()
             self.busy = False
 
         signals.finished.connect(lambda result: (finish(), on_done(result)))
         signals.failed.connect(lambda exc: (finish(), on_error(exc)))
         timer.timeout.connect(tick)
-        timer.start()
+        QTimer.singleShot(DIALOG_DELAY_MS, show_dialog)
         self.busy = True
         self.pool.start(_Job(fn, progress, signals))
         return progress

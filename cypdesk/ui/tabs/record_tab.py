@@ -114,10 +114,9 @@ class RecordTab(QWidget):
         inner = QWidget()
         self.sections = QVBoxLayout(inner)
         self.sections.setContentsMargins(0, 0, 8, 0)
-        self.form = RecordForm(spec.kind, spec.form_fields)
-        self.form.changed.connect(self._form_changed)
-        self.sections.addWidget(self.form)
         self.sections.addStretch(1)
+        self._form: RecordForm | None = None  # built when the tab is first shown
+        self._stale = False  # a document was opened that this tab has not read yet
         scroll.setWidget(inner)
         detail_layout.addWidget(scroll, 1)
         actions = QHBoxLayout()
@@ -148,6 +147,18 @@ class RecordTab(QWidget):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, activated=self.delete_record)
         self._update_buttons()
 
+    @property
+    def form(self) -> RecordForm:
+        if self._form is None:
+            self._form = RecordForm(self.kind, self.spec.form_fields)
+            self._form.changed.connect(self._form_changed)
+            self.sections.insertWidget(0, self._form)
+            self.build_sections()
+        return self._form
+
+    def build_sections(self) -> None:
+        """Subclasses add their sections (with :meth:`add_section`) here, once."""
+
     # --- the document -----------------------------------------------------------------------
     @property
     def ws(self) -> Any:
@@ -162,6 +173,18 @@ class RecordTab(QWidget):
         return bool(self.spec.editable and self.ws is not None and not self.ws.read_only)
 
     def document_opened(self) -> None:
+        """A document was opened: read it now if this tab is showing, else when it is."""
+        self._stale = True
+        self.view.setModel(None)
+        self.model = None
+        self.current_id = None
+        if self.isVisible():
+            self.ensure_ready()
+
+    def ensure_ready(self) -> None:
+        if not self._stale or self.reader is None:
+            return
+        self._stale = False
         from cypdesk.services.tables import TableQuery
 
         self.model = RecordTableModel(TableQuery(self.reader, self.kind, self.spec.columns), self.view)
@@ -175,13 +198,17 @@ class RecordTab(QWidget):
         self._update_caption()
 
     def document_closed(self) -> None:
+        self._stale = False
         self.view.setModel(None)
         self.model = None
         self.current_id = None
-        self._show(None)
+        if self._form is not None:
+            self._show(None)
 
     def shown(self) -> None:
-        """Called when the tab is first shown: fit columns to their first rows."""
+        """Called when the tab is shown: read the document if not yet done, and fit the
+        columns to their first rows once."""
+        self.ensure_ready()
         if self.model is None or self.sized:
             return
         header = self.view.horizontalHeader()
@@ -218,7 +245,7 @@ class RecordTab(QWidget):
 
     def refresh(self) -> None:
         """Re-read the table after a change, keeping the selected record selected."""
-        if self.model is None:
+        if self.model is None:  # not read yet: it will be read fresh when shown
             return
         keep = self.current_id
         self.model.refresh()
@@ -277,7 +304,7 @@ class RecordTab(QWidget):
     def _update_buttons(self) -> None:
         has = self.current_id is not None
         editable = self.editable
-        pending = bool(self.form.changed_values()) if (has or self.adding) else False
+        pending = bool(self._form.changed_values()) if (self._form is not None and (has or self.adding)) else False
         self.buttons["add"].setEnabled(editable)
         self.buttons["duplicate"].setEnabled(editable and has)
         self.buttons["delete"].setEnabled(editable and has)
