@@ -140,7 +140,7 @@ def set_commissioners(ws: Workspace, service_id: str, shares: Iterable[tuple[str
                                       field="share_pct")
         if wanted:
             total = sum(v for _o, v in wanted)
-            if abs(total - 100.0) > SHARE_TOLERANCE:
+            if abs(total - 100.0) > SHARE_TOLERANCE + 1e-9:  # in floats 100 - 99.99 is 0.0100000000000051
                 parts = " + ".join(_pct(v) for _o, v in wanted)
                 raise ValidationError(
                     f"Commissioners' shares must total 100%: these total {_pct(total)} ({parts}).", field="share_pct",

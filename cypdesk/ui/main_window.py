@@ -469,6 +469,12 @@ class MainWindow(QMainWindow):
                  f"cypdesk {__version__}\nPlanning and commissioning for children's trusts.\n\n"
                  f"Document: {path or 'none open'}", QMessageBox.StandardButton.Ok)
 
+    def run_dialog(self, dialog: Any) -> bool:
+        """Every dialog runs through here (tests drive the dialog instead). True: OK."""
+        from PySide6.QtWidgets import QDialog
+
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
     def ask(self, icon: QMessageBox.Icon, title: str, text: str, buttons: QMessageBox.StandardButton) -> Any:
         """Every message box goes through here, so tests can answer it."""
         box = QMessageBox(icon, title, text, buttons, self)

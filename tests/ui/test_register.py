@@ -33,12 +33,13 @@ def window(qtbot, demo_master, tmp_path):
     path = tmp_path / "trust.cypdesk"
     shutil.copy(demo_master, path)
     win = open_main_window(path)
-    qtbot.addWidget(win)
     win.tabs.setCurrentIndex(1)
     yield win
-    if win.workspace is not None:
+    if win.workspace is not None:  # throw away what the test changed, then close
         win.workspace.doc.close(discard=True)
         win.workspace = None
+    win.close()
+    win.deleteLater()
 
 
 def names(tab):

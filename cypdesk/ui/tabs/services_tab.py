@@ -1,9 +1,311 @@
-"""The Services tab: the register of every service the partners commission."""
+"""The Services tab: the register of every service the partners commission.
+
+Beside the register's detail editor (every field of the service) are the service's
+links and records: the outcomes it contributes to (primary or secondary), the groups
+of children and localities it serves, its commissioners and their shares (which must
+total 100%), its funding, its contracts (values confidential) and any decommissioning
+decision. Each is edited in a dialog through the services layer and undone like any
+other edit.
+"""
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+    QVBoxLayout,
+)
+
 from cypdesk.ui.tabs.record_tab import RecordTab
+from cypdesk.ui.undo import DoneCommand
+
+CONTRACT_COLUMNS = (("reference", "Reference"), ("contracting_org", "Holder"), ("start_date", "Start"),
+                    ("end_date", "End"), ("annual_value", "Annual value 🔒"))
+
+
+class _Section(QGroupBox):
+    def __init__(self, title: str, name: str, buttons: list[tuple[str, str, Any]]) -> None:
+        super().__init__(title)
+        self.setObjectName(f"services_{name}_section")
+        self.setAccessibleName(title)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("")
+        self.summary.setObjectName(f"services_{name}_summary")
+        self.summary.setAccessibleName(f"{title}: list")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.summary)
+        self.body = layout
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, slot in buttons:
+            button = QPushButton(text)
+            button.setObjectName(f"services_{name}_{key}")
+            button.setAccessibleName(text.replace("&", "").replace("…", ""))
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            self.buttons[key] = button
+        layout.addLayout(row)
+
+
+def _items(lines: list[str], empty: str) -> str:
+    if not lines:
+        return f"<i>{html.escape(empty)}</i>"
+    return "<br>".join(lines)
 
 
 class ServicesTab(RecordTab):
-    pass
+    detail: dict[str, Any] | None = None
+
+    # --- building ----------------------------------------------------------------------------
+    def build_sections(self) -> None:
+        self.outcomes_section = _Section("Outcomes it contributes to", "outcomes",
+                                         [("edit", "Edit outcomes…", self.edit_outcomes)])
+        self.groups_section = _Section("Groups of children it serves", "groups",
+                                       [("edit", "Edit groups…", self.edit_groups)])
+        self.localities_section = _Section("Localities", "localities",
+                                           [("edit", "Edit localities…", self.edit_localities)])
+        self.commissioners_section = _Section("Commissioners and their shares", "commissioners",
+                                              [("edit", "Edit shares…", self.edit_commissioners)])
+        self.funding_section = _Section("Funding", "funding", [("edit", "Edit funding…", self.edit_funding)])
+        self.contracts_section = _Section("Contracts", "contracts",
+                                          [("add", "Add a contract…", self.add_contract),
+                                           ("edit", "Edit the contract…", self.edit_contract)])
+        self.contracts_table = QTableWidget(0, len(CONTRACT_COLUMNS))
+        self.contracts_table.setObjectName("services_contracts_table")
+        self.contracts_table.setAccessibleName("Contracts of the service")
+        self.contracts_table.setHorizontalHeaderLabels([label for _k, label in CONTRACT_COLUMNS])
+        self.contracts_table.verticalHeader().hide()
+        self.contracts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.contracts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.contracts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.contracts_table.setMaximumHeight(130)
+        self.contracts_table.doubleClicked.connect(lambda _i: self.edit_contract())
+        self.contracts_section.body.insertWidget(1, self.contracts_table)
+        self.decommissioning_section = _Section("Decommissioning", "decommissioning",
+                                                [("edit", "Record a decision…", self.edit_decommissioning)])
+        for section in (self.outcomes_section, self.groups_section, self.localities_section,
+                        self.commissioners_section, self.funding_section, self.contracts_section,
+                        self.decommissioning_section):
+            self.add_section(section)
+
+    def duplicate(self, record_id: str) -> Any:
+        from cypdesk.services.service_edit import duplicate_service
+
+        return duplicate_service(self.ws, record_id)
+
+    # --- showing -----------------------------------------------------------------------------
+    def load_sections(self, record_id: str | None) -> None:
+        from cypdesk.services.service_edit import service_detail
+
+        self.detail = service_detail(self.ws, record_id) if (record_id and self.ws is not None) else None
+        has = self.detail is not None
+        for section in self._sections():
+            section.setVisible(has)
+            for button in section.buttons.values():
+                button.setEnabled(has and self.editable)
+        if not has:
+            return
+        d = self.detail
+        from cypdesk.common.formats import date_uk, money
+
+        esc = html.escape
+        self.outcomes_section.summary.setText(_items(
+            [f"<b>{esc(o['contribution_label'])}</b>: {esc((o['code'] + ' ') if o['code'] else '')}{esc(o['name'])}"
+             for o in d["outcomes"]], "Not linked to any outcome yet."))
+        self.groups_section.summary.setText(_items([esc(g["name"]) for g in d["groups"]],
+                                                   "All children (no group recorded)."))
+        self.localities_section.summary.setText(_items([esc(a["name"]) for a in d["localities"]],
+                                                       "The whole area (no locality recorded)."))
+        shares = [f"{esc(c['name'])}: {c['share_pct']:g}%" for c in d["commissioners"]]
+        if d["commissioners"] and abs(d["commissioners_total_pct"] - 100) >= 0.01:
+            shares.append(f"<b>The shares total {d['commissioners_total_pct']:g}%, not 100%.</b>")
+        self.commissioners_section.summary.setText(_items(shares, "No commissioner recorded."))
+        funding = [f"{esc(f['source'])}: {money(f['amount']) if f['amount'] is not None else 'amount not recorded'}"
+                   for f in d["funding"]]
+        self.funding_section.summary.setText(_items(funding, "No funding recorded."))
+        contracts = d["contracts"]
+        self.contracts_section.summary.setText("" if contracts else "<i>No contract recorded.</i>")
+        self.contracts_table.setVisible(bool(contracts))
+        self.contracts_table.setRowCount(len(contracts))
+        for row, contract in enumerate(contracts):
+            for col, (key, _label) in enumerate(CONTRACT_COLUMNS):
+                value = contract.get(key)
+                text = "" if value is None else (date_uk(value) if key.endswith("_date") else
+                                                 money(value) if key == "annual_value" else str(value))
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, contract["id"])
+                self.contracts_table.setItem(row, col, item)
+        if contracts:
+            self.contracts_table.selectRow(len(contracts) - 1)
+        self.contracts_section.buttons["edit"].setEnabled(bool(contracts) and self.editable)
+        decisions = d["decommissioning"]
+        if decisions:
+            latest = decisions[-1]
+            from cypdesk.model.catalog import CATALOG
+
+            status = dict(next(f for f in CATALOG["decommissioning"]["fields"] if f["name"] == "status")["choices"])
+            lines = [f"<b>{esc(status.get(latest['status'], latest['status']))}</b>"]
+            if latest.get("board_signoff"):
+                lines.append(f"Signed off by the board {date_uk(latest['board_signoff'])}")
+            if latest.get("notice_date"):
+                lines.append(f"Notice given {date_uk(latest['notice_date'])}")
+            self.decommissioning_section.summary.setText("<br>".join(lines))
+            self.decommissioning_section.buttons["edit"].setText("Edit the decision…")
+        else:
+            self.decommissioning_section.summary.setText("<i>No decommissioning decision.</i>")
+            self.decommissioning_section.buttons["edit"].setText("Record a decision…")
+
+    def _sections(self) -> list[_Section]:
+        return [self.outcomes_section, self.groups_section, self.localities_section, self.commissioners_section,
+                self.funding_section, self.contracts_section, self.decommissioning_section]
+
+    # --- editing links ------------------------------------------------------------------------
+    def _push_links(self, change: Any) -> None:
+        from cypdesk.services import service_edit
+
+        if change is None or not change.changed:
+            return
+        ws = self.ws
+        label = change.op.removeprefix("set_").replace("_", " ")
+        self.window_.push_command(DoneCommand(f"Edit {label} of {change.title}",
+                                              lambda: service_edit.redo(ws, change),
+                                              lambda: service_edit.undo(ws, change),
+                                              self.window_.refresh_all))
+
+    def _run(self, dialog: Any) -> None:
+        if self.window_.run_dialog(dialog):
+            self._push_links(dialog.result_change)
+
+    def edit_outcomes(self) -> None:
+        from cypdesk.services.service_edit import set_outcomes
+        from cypdesk.ui.dialogs.links import OutcomesDialog
+
+        rows = self.reader.execute("SELECT id, code, name, parent_id, rank FROM outcomes").fetchall()
+        ordered = _tree(rows)
+        current = dict(self.detail["outcome_links"])
+        sid = self.current_id
+        self._run(OutcomesDialog(ordered, current, lambda choice: set_outcomes(self.ws, sid, choice), self))
+
+    def edit_groups(self) -> None:
+        from cypdesk.services.lookups import options
+        from cypdesk.services.service_edit import set_groups
+        from cypdesk.ui.dialogs.links import ChecklistDialog
+
+        sid = self.current_id
+        self._run(ChecklistDialog("Groups of children the service serves",
+                                  "Tick the groups the service is for; none means all children.",
+                                  options(self.reader, "groups"), self.detail["group_ids"],
+                                  lambda ids: set_groups(self.ws, sid, ids), self))
+
+    def edit_localities(self) -> None:
+        from cypdesk.services.service_edit import set_localities
+        from cypdesk.ui.dialogs.links import ChecklistDialog
+
+        areas = self.reader.execute(
+            "SELECT id, name FROM areas WHERE kind IN ('locality', 'ward', 'district') OR is_home = 1 "
+            "ORDER BY is_home DESC, name COLLATE NOCASE").fetchall()
+        sid = self.current_id
+        self._run(ChecklistDialog("Localities the service covers",
+                                  "Tick the localities the service works in; none means the whole area.",
+                                  [(r[0], r[1]) for r in areas], self.detail["locality_ids"],
+                                  lambda ids: set_localities(self.ws, sid, ids), self))
+
+    def edit_commissioners(self) -> None:
+        from cypdesk.services.lookups import options
+        from cypdesk.services.service_edit import set_commissioners
+        from cypdesk.ui.dialogs.links import SharesDialog
+
+        partners = self.reader.execute(
+            "SELECT id, name FROM organisations WHERE is_partner = 1 ORDER BY name COLLATE NOCASE").fetchall()
+        orgs = [(r[0], r[1]) for r in partners] or options(self.reader, "organisations")
+        sid = self.current_id
+        self._run(SharesDialog("Commissioners and their shares",
+                               "The partners that commission this service, and each one's share of its cost. "
+                               "The shares must total 100%.", self.detail["commissioner_shares"],
+                               lambda rows: set_commissioners(self.ws, sid, rows), organisations=orgs, parent=self))
+
+    def edit_funding(self) -> None:
+        from cypdesk.services.service_edit import set_funding
+        from cypdesk.ui.dialogs.links import SharesDialog
+
+        sid = self.current_id
+        self._run(SharesDialog("Funding", "Where the money for this service comes from, and how much a year.",
+                               self.detail["funding_sources"], lambda rows: set_funding(self.ws, sid, rows),
+                               unit="£", parent=self))
+
+    # --- contracts and decommissioning -----------------------------------------------------------
+    def _options(self, kind: str) -> dict[str, list[tuple[str, str]]]:
+        from cypdesk.model.catalog import CATALOG
+        from cypdesk.services.lookups import options
+
+        return {f["name"]: options(self.reader, f["references"]) for f in CATALOG[kind]["fields"]
+                if f["kind"] == "reference" and not f.get("system") and f.get("references") in CATALOG}
+
+    def _selected_contract(self) -> dict[str, Any] | None:
+        if not self.detail or not self.detail["contracts"]:
+            return None
+        row = self.contracts_table.currentRow()
+        contracts = self.detail["contracts"]
+        return contracts[row] if 0 <= row < len(contracts) else contracts[-1]
+
+    def _child_dialog(self, title: str, kind: str, values: dict[str, Any] | None, save: Any) -> None:
+        from cypdesk.ui.dialogs.links import RecordDialog
+
+        from cypdesk.model.catalog import CATALOG
+
+        fields = [f["name"] for f in CATALOG[kind]["fields"] if not f.get("system") and f["name"] != "service_id"]
+        dialog = RecordDialog(title, kind, values, self._options(kind), save, fields, self)
+        if self.window_.run_dialog(dialog) and dialog.result_change is not None and (
+                dialog.result_change.op == "create" or dialog.result_change.after):
+            self.window_.push(dialog.result_change, self)
+
+    def add_contract(self) -> None:
+        from cypdesk.services.service_edit import save_contract
+
+        sid = self.current_id
+        self._child_dialog("Add a contract", "contracts", {}, lambda values: save_contract(self.ws, sid, values))
+
+    def edit_contract(self) -> None:
+        from cypdesk.services.service_edit import save_contract
+
+        contract = self._selected_contract()
+        if contract is None:
+            return
+        sid = self.current_id
+        self._child_dialog(f"Contract {contract.get('reference') or ''}".strip(), "contracts", contract,
+                           lambda values: save_contract(self.ws, sid, values, contract["id"]))
+
+    def edit_decommissioning(self) -> None:
+        from cypdesk.services.service_edit import save_decommissioning
+
+        decisions = self.detail["decommissioning"] if self.detail else []
+        current = decisions[-1] if decisions else {}
+        sid = self.current_id
+        self._child_dialog("Decommissioning decision", "decommissioning", current,
+                           lambda values: save_decommissioning(self.ws, sid, values, current.get("id")))
+
+
+def _tree(rows: list[tuple[Any, ...]]) -> list[tuple[str, str, int]]:
+    """(id, label, depth) of outcomes in tree order: each followed by its sub-outcomes."""
+    children: dict[str | None, list[tuple[Any, ...]]] = {}
+    ids = {r[0] for r in rows}
+    for row in rows:
+        parent = row[3] if row[3] in ids else None
+        children.setdefault(parent, []).append(row)
+    out: list[tuple[str, str, int]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for row in sorted(children.get(parent, []), key=lambda r: (r[4] if r[4] is not None else 1e9, (r[2] or "").casefold())):
+            label = f"{row[1]} {row[2]}" if row[1] else row[2]
+            out.append((row[0], label, depth))
+            walk(row[0], depth + 1)
+
+    walk(None, 0)
+    return out
+
+

@@ -1,0 +1,1 @@
+"""Dialogs: choosing linked records, shares, and editing a child record."""
