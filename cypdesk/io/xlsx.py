@@ -27,7 +27,8 @@ no ``[ ] : * ? / \\``, no leading or trailing apostrophe, unique, not "History")
 **CSV.** UTF-8 *with* a byte-order mark, so Excel on UK Windows opens names such as
 "Siân Llŷr", "Łukasz Wąsik" and "فاطمہ" correctly; RFC 4180 quoting and CRLF line
 ends; a text cell that starts with ``= + - @``, tab, CR or NUL gets a leading ``'``
-(ASVS 1.2.10), which :func:`unescape_csv_cell` takes off again. Numbers are written
+(ASVS 1.2.10), which :func:`unescape_csv_cell` takes off again (text that starts with
+``'`` before such a character gets one more, so the way back is exact). Numbers are written
 plain (no £ or thousands separators), dates ``dd/mm/yyyy``, booleans Yes/No.
 
 **Saving.** Both write a temporary file beside the target and move it into place with
@@ -289,13 +290,16 @@ def _as_datetime(value: Any) -> datetime | None:
 # --- CSV --------------------------------------------------------------------------------
 
 def escape_csv_cell(text: str) -> str:
-    """``'`` in front of text a spreadsheet could run as a formula (ASVS 1.2.10)."""
-    return "'" + text if is_dangerous(text) else text
+    """``'`` in front of text a spreadsheet could run as a formula (ASVS 1.2.10), and
+    in front of text that already starts with quotes before such a character, so that
+    :func:`unescape_csv_cell` can tell the two apart ("'=x" stays "'=x" on the way
+    back, not "=x")."""
+    return "'" + text if is_dangerous(text.lstrip("'")) else text
 
 
 def unescape_csv_cell(text: str) -> str:
     """The text :func:`escape_csv_cell` was given (for reading our own CSV back)."""
-    return text[1:] if text.startswith("'") and is_dangerous(text[1:]) else text
+    return text[1:] if text.startswith("'") and is_dangerous(text.lstrip("'")) else text
 
 
 def _csv_value(value: Any, kind: str) -> str:

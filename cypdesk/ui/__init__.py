@@ -13,6 +13,6 @@ def open_main_window(path: str | Path | None = None, *, read_only: bool = False)
 
     window = MainWindow()
     if path is not None:
-        window.open_path(path, read_only=read_only)
+        window.open_path(path, read_only=read_only, wait=True)
     window.show()
     return window

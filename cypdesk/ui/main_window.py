@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         first.viewport().installEventFilter(self._watcher)
         self.settings.restore_widget(self)
         for tab in self.tab_list:
-            self.settings.restore_splitter(tab.splitter)
+            tab.layout_restored = self.settings.restore_splitter(tab.splitter)
         self.update_title()
         self._update_actions()
 
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(text)
 
     # --- the document ------------------------------------------------------------------------
-    def open_path(self, path: str | Path, *, read_only: bool = False) -> bool:
+    def open_path(self, path: str | Path, *, read_only: bool = False, wait: bool = False) -> bool:
         """Open a document. The checks and the working copy (seconds for a large file)
         are made off the UI thread; the window shows it when they are done. False if the
         open was refused or the officer kept the current document."""
@@ -251,8 +251,8 @@ class MainWindow(QMainWindow):
             outcome["ok"] = self._open_failed(path, exc, read_only)
 
         self.tasks.run(f"Opening {Path(path).name}…", lambda _progress: open_workspace(path, read_only=read_only),
-                       done, failed)
-        return bool(outcome.get("ok", not self.tasks.INLINE))
+                       done, failed, inline=wait)
+        return bool(outcome.get("ok", not (wait or self.tasks.INLINE)))
 
     def _open_failed(self, path: str | Path, exc: BaseException, read_only: bool) -> bool:
         from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, NewerDocument
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
                               f"{exc.message}\n\nYou can open a read-only view of it instead.",
                               QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
             if answer == QMessageBox.StandardButton.Open:
-                return self.open_path(path, read_only=True)
+                return self.open_path(path, read_only=True, wait=True)
         elif isinstance(exc, NewerDocument):
             self.ask(QMessageBox.Icon.Warning, "Made by a newer cypdesk",
                      f"{exc.message}\n\nInstall the newer cypdesk to open it; this one will not change it.",

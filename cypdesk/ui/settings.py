@@ -60,10 +60,10 @@ class Settings:
     def save_splitter(self, splitter: QSplitter) -> None:
         self.q.setValue(f"splitter/{splitter.objectName()}", splitter.saveState())
 
-    def restore_splitter(self, splitter: QSplitter) -> None:
+    def restore_splitter(self, splitter: QSplitter) -> bool:
+        """True if the officer's own layout was put back."""
         state = self.q.value(f"splitter/{splitter.objectName()}")
-        if isinstance(state, QByteArray):
-            splitter.restoreState(state)
+        return isinstance(state, QByteArray) and bool(splitter.restoreState(state))
 
     def value(self, key: str, default: Any = None) -> Any:
         return self.q.value(key, default)

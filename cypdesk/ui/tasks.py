@@ -70,9 +70,10 @@ class TaskRunner(QObject):
         self.busy = False
 
     def run(self, title: str, fn: Callable[[Progress], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException], None]) -> Progress:
+            on_error: Callable[[BaseException], None], *, inline: bool = False) -> Progress:
+        """Run ``fn`` on the worker (or at once if ``inline`` or ``INLINE``)."""
         progress = Progress()
-        if self.INLINE:
+        if inline or self.INLINE:
             try:
                 result = fn(progress)
             except BaseException as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
@@ -52,6 +52,7 @@ class RecordTab(QWidget):
         self.current_id: str | None = None
         self.adding = False
         self.sized = False
+        self.layout_restored = False  # the window sets it when the officer's own split was put back
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
@@ -98,9 +99,9 @@ class RecordTab(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.splitter.addWidget(self.view)
 
-        self.detail = QWidget()
-        self.detail.setObjectName(f"{spec.kind}_detail")
-        detail_layout = QVBoxLayout(self.detail)
+        self.detail_pane = QWidget()
+        self.detail_pane.setObjectName(f"{spec.kind}_detail")
+        detail_layout = QVBoxLayout(self.detail_pane)
         detail_layout.setContentsMargins(8, 0, 0, 0)
         self.detail_title = QLabel("")
         self.detail_title.setObjectName(f"{spec.kind}_detail_title")
@@ -134,18 +135,31 @@ class RecordTab(QWidget):
         actions.addWidget(self.revert_button)
         actions.addWidget(self.apply_button)
         detail_layout.addLayout(actions)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.detail_pane)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         outer.addWidget(self.splitter, 1)
 
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.apply)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.apply)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.detail, activated=self.revert)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.detail_pane, activated=self.revert)
         QShortcut(QKeySequence("Ctrl+Shift+N"), self, activated=self.add_record)
         QShortcut(QKeySequence("Ctrl+D"), self, activated=self.duplicate_record)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, activated=self.delete_record)
         self._update_buttons()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self.layout_restored:
+            QTimer.singleShot(0, self._first_split)
+
+    def _first_split(self) -> None:
+        """The table is the main work: about 60% of the width, until the officer
+        drags the divider (their layout is then kept)."""
+        total = self.splitter.width()
+        if total > 0 and not self.layout_restored:
+            self.splitter.setSizes([int(total * 0.6), total - int(total * 0.6)])
+            self.layout_restored = True
 
     @property
     def form(self) -> RecordForm:

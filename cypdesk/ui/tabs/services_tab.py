@@ -23,7 +23,7 @@ from cypdesk.ui.tabs.record_tab import RecordTab
 from cypdesk.ui.undo import DoneCommand
 
 CONTRACT_COLUMNS = (("reference", "Reference"), ("contracting_org", "Holder"), ("start_date", "Start"),
-                    ("end_date", "End"), ("annual_value", "Annual value 🔒"))
+                    ("end_date", "End"), ("annual_value", "Annual value (confidential)"))
 
 
 class _Section(QGroupBox):

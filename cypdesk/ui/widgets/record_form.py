@@ -108,13 +108,16 @@ class RecordForm(QWidget):
             editor.setPlaceholderText({"date": "dd/mm/yyyy", "money": "£", "percent": "%",
                                        "period": "e.g. 2025-26 Q1", "financial_year": "e.g. 2025-26"}.get(kind, ""))
             editor.textEdited.connect(self._edited)
+        if isinstance(editor, QComboBox):  # long names elide instead of widening the form
+            editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            editor.setMinimumContentsLength(14)
         editor.setObjectName(f"{self.kind}_{name}")
         editor.setAccessibleName(spec["label"])
         if spec.get("help"):
             editor.setToolTip(spec["help"])
             editor.setAccessibleDescription(spec["help"])
         if spec.get("confidential"):
-            label = f"{label} 🔒"
+            label = f"{label} (confidential)"
             editor.setToolTip((spec.get("help", "") + "\n" if spec.get("help") else "")
                               + "Confidential: left out of copies shared with providers.")
         error = QLabel("")
@@ -129,7 +132,8 @@ class RecordForm(QWidget):
         column.setSpacing(2)
         column.addWidget(editor)
         column.addWidget(error)
-        title = QLabel(label + (" *" if spec.get("required") else ""))
+        required = spec.get("required") and kind != "bool"  # a tick box always has a value
+        title = QLabel(label + (" *" if required else ""))
         title.setBuddy(editor)
         self.layout_.addRow(title, box)
         self.editors[name] = editor
