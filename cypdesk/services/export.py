@@ -80,11 +80,14 @@ def export_table(
             raise UsageError(f"There is no table called {kind!r} (or it has no column {exc.args[0]!r}).") from None
         query.set_filter(filter_text or "", **(conditions or {}))
         query.set_sort(sort_column, descending)
-        total = query.count()
+        try:
+            total = query.count()
+        except KeyError as exc:
+            raise UsageError(f"The {kind} table has no column {exc.args[0]!r} to filter on.") from None
         headers = [c.label for c in query.columns]
         kinds = [WRITER_KIND.get(c.kind, "text") for c in query.columns]
         label = _label(kind)
-        rows = _rows(query, total, label, progress)
+        rows = _rows(query, total, kind.replace("_", " "), progress)
         if suffix == ".xlsx":
             result = write_xlsx(target, [Sheet(label, headers, rows, kinds)])
             count = result["sheets"][0]["rows"]
@@ -100,7 +103,7 @@ def _label(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
 
 
-def _rows(query: TableQuery, total: int, label: str, progress: Progress | None) -> Iterator[list[Any]]:
+def _rows(query: TableQuery, total: int, words: str, progress: Progress | None) -> Iterator[list[Any]]:
     convert = [_converter(c) for c in query.columns]
     done = 0
     offset = 0
@@ -108,7 +111,7 @@ def _rows(query: TableQuery, total: int, label: str, progress: Progress | None) 
         if progress is not None:
             if progress.cancelled():
                 raise ExportCancelled("The export was cancelled; no file was written.")
-            progress.report(done, total, f"Exporting {label}: {done:,} of {total:,} rows")
+            progress.report(done, total, f"Exporting {words}: {done:,} of {total:,} rows")
         page = query.rows(offset, PAGE)
         if not page:
             return

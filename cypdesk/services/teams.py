@@ -277,6 +277,6 @@ def restore_member(ws: Any, change: Any) -> Any:
 
 
 __all__ = [
-    "CHECKED_SECTORS", "SECTORS_OF_KIND", "TeamNode", "add_member", "member_sectors", "remove_member",
+    "CHECKED_SECTORS", "SECTORS_OF_KIND", "SECTOR_WORDS", "TeamNode", "add_member", "member_sectors", "remove_member",
     "restore_member", "sector_warnings", "team_detail", "team_tree",
 ]

@@ -403,7 +403,6 @@ class MainWindow(QMainWindow):
 
     def restore_previous(self) -> None:
         from cypdesk.common.errors import CypdeskError
-        from cypdesk.common.formats import datetime_uk
         from cypdesk.model.document import list_saved_versions, restore_saved_version
 
         if self.workspace is None or self.workspace.doc.untitled:
@@ -413,10 +412,11 @@ class MainWindow(QMainWindow):
             self.ask(QMessageBox.Icon.Information, "Restore previous version",
                      "There are no earlier saved versions of this document yet.", QMessageBox.StandardButton.Ok)
             return
-        labels = [f"Saved {datetime_uk(v.saved_at)} ({v.size / 1_048_576:.1f} MB)" for v in versions]
-        label, ok = QInputDialog.getItem(self, "Restore previous version",
-                                         "Replace the document's content with the version saved at:", labels, 0, False)
-        if not ok:
+        labels = [f"{n}. Saved {_local(v.saved_at):%d/%m/%Y at %H:%M:%S} ({v.size / 1_048_576:.1f} MB)"
+                  for n, v in enumerate(versions, start=1)]
+        label = self.choose_item("Restore previous version",
+                                 "Replace the document's content with the version saved at:", labels)
+        if label is None:
             return
         version = versions[labels.index(label)]
         try:
@@ -428,7 +428,7 @@ class MainWindow(QMainWindow):
         for tab in self.tab_list:
             tab.refresh()
         self.update_title()
-        self.status(f"Restored the version saved {datetime_uk(version.saved_at)}; Save to keep it.")
+        self.status(f"Restored the version saved {_local(version.saved_at):%d/%m/%Y at %H:%M:%S}; Save to keep it.")
 
     def export_current(self) -> None:
         self.current_tab().export_table()
@@ -468,6 +468,16 @@ class MainWindow(QMainWindow):
         self.ask(QMessageBox.Icon.Information, "About cypdesk",
                  f"cypdesk {__version__}\nPlanning and commissioning for children's trusts.\n\n"
                  f"Document: {path or 'none open'}", QMessageBox.StandardButton.Ok)
+
+    def choose_item(self, title: str, label: str, items: list[str]) -> str | None:
+        """Pick one of ``items`` (tests answer it like a dialog)."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setAccessibleName(title)
+        dialog.setLabelText(label)
+        dialog.setComboBoxItems(items)
+        dialog.setComboBoxEditable(False)
+        return dialog.textValue() if self.run_dialog(dialog) else None
 
     def run_dialog(self, dialog: Any) -> bool:
         """Every dialog runs through here (tests drive the dialog instead). True: OK."""
@@ -510,6 +520,13 @@ class MainWindow(QMainWindow):
             self.settings.save_splitter(tab.splitter)
         self.settings.sync()
         super().closeEvent(event)
+
+
+def _local(when: Any) -> Any:
+    """A stored time in the computer's local time (stored times are UTC)."""
+    from datetime import timezone
+
+    return when.astimezone() if when.tzinfo else when.replace(tzinfo=timezone.utc).astimezone()
 
 
 def focus_first_tab(window: MainWindow) -> None:

@@ -15,7 +15,6 @@ from cypdesk.common.errors import RecordNotFound, ValidationError
 from cypdesk.model import Base, Membership, Organisation, Person, Service, ServiceCommissioner, Team, Tombstone, link_id
 from cypdesk.model.changes import Author
 from cypdesk.model.installation import Installation
-from cypdesk.services import records
 from cypdesk.services.teams import (
     PROBLEM_LOOP, PROBLEM_UNKNOWN_PARENT, add_member, member_sectors, remove_member, restore_member, sector_warnings,
     team_detail, team_tree,

@@ -1,0 +1,934 @@
+"""The service and outcome map (framework step 5) as the Services tab shows it beside
+the register: outcomes and sub-outcomes down the side, services across, each cell the
+service's contribution and the money it puts there; gaps and overlaps in words; the
+money by tier, the prevention share, unmapped services and contracts ending.
+
+Everything shown is computed by :func:`cypdesk.services.service_map.outcome_map`; this
+module only lays it out. The matrix is one :class:`QAbstractTableModel` whose cells are
+read on demand from the map's dictionaries (no object per cell), shown by two views
+that share it: a frozen part with the outcome's figures, and the service columns,
+scrolled together. A register can hold 10,000 services: the matrix draws at most
+:data:`MAX_SERVICE_COLUMNS` service columns and says so when more match.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QTextLayout, QTextOption
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QSplitter, QStyle,
+    QStyleOptionHeader, QTableView, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from cypdesk.common.formats import date_uk, money, money_short, percent
+from cypdesk.model.catalog import CATALOG
+from cypdesk.services.service_map import (
+    RULE_LITTLE_MONEY, RULE_NO_SERVICE, RULE_ONLY_SECONDARY, ContractEnding, Gap, OutcomeMap, OutcomeRow, Overlap,
+    ServiceRow, TierSpend, outcome_map,
+)
+
+# The matrix draws at most this many service columns (the rule is stated in a label).
+MAX_SERVICE_COLUMNS = 300
+
+COL_OUTCOME, COL_SERVICES, COL_MONEY, COL_SHARE, COL_GAP = range(5)
+FIXED_COLUMNS = ("Outcome", "Services", "Money", "Share of spend", "Gap")
+N_FIXED = len(FIXED_COLUMNS)
+FIXED_WIDTHS = (290, 64, 92, 58, 150)
+
+SERVICE_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # a service column's (or cell's) service id
+OUTCOME_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # a row's outcome id
+CONTRIBUTION_ROLE = Qt.ItemDataRole.UserRole + 3  # "primary", "secondary" or None
+IS_GAP_ROLE = Qt.ItemDataRole.UserRole + 4  # True on the rows of outcomes that are gaps
+KEY_ROLE = Qt.ItemDataRole.UserRole + 5  # the record a row of a detail table stands for
+
+# The apportionment rule of service_map.py in one plain sentence.
+APPORTIONMENT_RULE = (
+    "Each service's annual cost is shared among the outcomes it is linked to, a primary contribution "
+    "counting twice a secondary one (a £300,000 service with one primary and one secondary outcome puts "
+    "£200,000 on the first and £100,000 on the second)."
+)
+
+# Pale shades that keep black text readable and stay apart in greyscale (primary the
+# darkest); the words in the cells say the same for anyone who cannot see them.
+PRIMARY_SHADE = QColor("#b4cfe9")
+SECONDARY_SHADE = QColor("#e4eef8")
+GAP_SHADE = QColor("#fbdcae")
+PARENT_SHADE = QColor("#ececec")  # the rows of outcomes with sub-outcomes: they head each group
+INK = QColor("#000000")
+ENDING_SHADES = {6: QColor("#fde2c4"), 12: QColor("#fff4c2"), 0: QColor("#e6e6e6")}
+
+GAP_LABELS = {RULE_NO_SERVICE: "No service", RULE_ONLY_SECONDARY: "Only secondary contributions",
+              RULE_LITTLE_MONEY: "Little money"}
+KIND_WORDS = {"primary": "Primary", "secondary": "Secondary"}
+
+_Index = QModelIndex | QPersistentModelIndex
+_INDENT = "\u2003\u2003"  # two em spaces per level of the outcome tree
+
+
+def _choices(field: str) -> dict[str, str]:
+    for spec in CATALOG["services"]["fields"]:
+        if spec["name"] == field:
+            return {value: label for value, label in spec.get("choices", ())}
+    return {}
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _names(names: Sequence[str], most: int = 8) -> str:
+    """``A, B, C`` — or the first ``most`` and how many more, for a tooltip."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" and {len(names) - most:,} more"
+
+
+def _gap_label(gap: Gap) -> str:
+    return "; ".join(GAP_LABELS.get(rule, reason) for rule, reason in zip(gap.rules, gap.reasons, strict=False))
+
+
+# --- the matrix -----------------------------------------------------------------------
+
+class OutcomeMatrixModel(QAbstractTableModel):
+    """Rows: the map's outcomes in tree order. Columns: the fixed figures
+    (:data:`FIXED_COLUMNS`), then one per shown service. Read on demand."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.map: OutcomeMap | None = None
+        self.outcomes: list[OutcomeRow] = []
+        self.services: list[ServiceRow] = []  # the shown columns
+        self._gaps: dict[str, list[Gap]] = {}
+        self._parents: set[str] = set()  # outcomes with sub-outcomes under them
+        self._overlaps: dict[tuple[str, str], list[Overlap]] = {}
+        self._cost: dict[str, float | None] = {}
+        self._tiers = _choices("tier")
+        self._sectors = _choices("sector")
+        self._statuses = _choices("status")
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_map(self, m: OutcomeMap | None, services: Sequence[ServiceRow] = ()) -> None:
+        self.beginResetModel()
+        self.map = m
+        self.outcomes = list(m.outcomes) if m else []
+        self.services = list(services)
+        self._parents = {o.id for o, below in zip(self.outcomes, self.outcomes[1:]) if below.depth > o.depth}
+        self._gaps = defaultdict(list)
+        self._overlaps = defaultdict(list)
+        if m is not None:
+            for gap in m.gaps:
+                if gap.kind == "outcome":
+                    self._gaps[gap.id].append(gap)
+            for ov in m.overlaps:
+                for sid, _name in ov.services:
+                    self._overlaps[(ov.outcome_id, sid)].append(ov)
+            self._cost = {s.id: s.annual_cost for s in m.services}
+        self.endResetModel()
+
+    def service_of(self, column: int) -> ServiceRow | None:
+        i = column - N_FIXED
+        return self.services[i] if 0 <= i < len(self.services) else None
+
+    def row_of(self, outcome_id: str) -> int | None:
+        return next((i for i, o in enumerate(self.outcomes) if o.id == outcome_id), None)
+
+    def gap_text(self, outcome_id: str) -> str:
+        return "; ".join(_gap_label(g) for g in self._gaps.get(outcome_id, ()))
+
+    # --- shape ---------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.outcomes)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self.map is None else N_FIXED + len(self.services)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if section < N_FIXED:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return FIXED_COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._fixed_tip(section)
+            return None
+        s = self.service_of(section)
+        if s is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return s.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._service_tip(s)
+        if role == SERVICE_ID_ROLE:
+            return s.id
+        return None
+
+    def _fixed_tip(self, section: int) -> str:
+        little = percent(100.0 * (self.map.little_share if self.map else 0.01), 0)
+        return (
+            "Outcomes and sub-outcomes in the plan's order; a sub-outcome is indented under its outcome (in bold), "
+            "whose figures include it.",
+            "How many different services are linked to the outcome or to anything below it "
+            "(a service on two sub-outcomes counts once).",
+            APPORTIONMENT_RULE + " An outcome's money includes its sub-outcomes'.",
+            "The outcome's money as a share of the total annual spend on the services in the map.",
+            "Why the outcome is a gap: no service contributes to it, services contribute but none as a primary "
+            f"outcome, or its money is below {little} of the total spend.",
+        )[section]
+
+    def _service_tip(self, s: ServiceRow) -> str:
+        bits = [f"Tier: {self._tiers.get(s.tier or '', 'not recorded')}",
+                f"Sector: {self._sectors.get(s.sector or '', 'not recorded')}",
+                f"Annual cost: {money(s.annual_cost) if s.annual_cost is not None else 'not recorded'}",
+                f"Prevention or early intervention: {'yes' if s.prevention else 'no'}",
+                f"Status: {self._statuses.get(s.status, s.status or 'not recorded')}"]
+        return f"{s.name}\n" + "\n".join(bits) + "\nDouble-click to select it in the register."
+
+    # --- data ----------------------------------------------------------------------
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.map is None:
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < len(self.outcomes)):
+            return None
+        o = self.outcomes[row]
+        if role == OUTCOME_ID_ROLE:
+            return o.id
+        if role == IS_GAP_ROLE:
+            return o.id in self._gaps
+        if col < N_FIXED:
+            return self._fixed(o, col, role)
+        s = self.service_of(col)
+        if s is None:
+            return None
+        return self._cell(o, s, role)
+
+    def _fixed(self, o: OutcomeRow, col: int, role: int) -> Any:
+        gap = o.id in self._gaps
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_OUTCOME:
+                return _INDENT * o.depth + o.title
+            if col == COL_SERVICES:
+                return f"{o.services:,}"
+            if col == COL_MONEY:
+                return money(o.money)
+            if col == COL_SHARE:
+                return percent(o.share_pct, 1)
+            return self.gap_text(o.id)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._row_tip(o)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return self._row_tip(o)
+        if role == Qt.ItemDataRole.FontRole and self._has_children(o):
+            return self._bold
+        if role == Qt.ItemDataRole.BackgroundRole and (gap or o.id in self._parents):
+            return QBrush(GAP_SHADE if gap else PARENT_SHADE)
+        if role == Qt.ItemDataRole.ForegroundRole and (gap or o.id in self._parents):
+            return QBrush(INK)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_SERVICES, COL_MONEY, COL_SHARE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _has_children(self, o: OutcomeRow) -> bool:
+        return o.id in self._parents
+
+    def _row_tip(self, o: OutcomeRow) -> str:
+        lines = [o.title,
+                 f"{_plural(o.services, 'service')} ({o.primary_services:,} as a primary outcome); "
+                 f"{money(o.money)}, {percent(o.share_pct, 1)} of the total spend."]
+        if self._has_children(o):
+            lines.append("The figures include its sub-outcomes.")
+        for gap in self._gaps.get(o.id, ()):
+            lines.append("Gap: " + " ".join(gap.reasons))
+        return "\n".join(lines)
+
+    def _cell(self, o: OutcomeRow, s: ServiceRow, role: int) -> Any:
+        key = (o.id, s.id)
+        kind = self.map.cells.get(key) if self.map else None
+        if role == SERVICE_ID_ROLE:
+            return s.id
+        if role == CONTRIBUTION_ROLE:
+            return kind
+        if kind is None:
+            if role == Qt.ItemDataRole.BackgroundRole and (o.id in self._gaps or o.id in self._parents):
+                return QBrush(GAP_SHADE if o.id in self._gaps else PARENT_SHADE)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{s.name} is not linked to {o.title}."
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            cost = self._cost.get(s.id)
+            amount = "no cost recorded" if cost is None else money_short(self.map.apportioned.get(key, 0.0))
+            return f"{KIND_WORDS[kind]} · {amount}" + (" · overlap" if key in self._overlaps else "")
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+            return self._cell_tip(o, s, kind)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(PRIMARY_SHADE if kind == "primary" else SECONDARY_SHADE)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(INK)
+        return None
+
+    def _cell_tip(self, o: OutcomeRow, s: ServiceRow, kind: str) -> str:
+        key = (o.id, s.id)
+        cost = self._cost.get(s.id)
+        lines = [f"{s.name}: a {kind} contribution to {o.title}."]
+        if cost is None:
+            lines.append("No annual cost is recorded for the service, so it puts no money on the outcome.")
+        else:
+            lines.append(f"{money(self.map.apportioned.get(key, 0.0))} of its {money(cost)} a year. {APPORTIONMENT_RULE}")
+        by_group: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+        for ov in self._overlaps.get(key, ()):
+            others = tuple(name for sid, name in ov.services if sid != s.id)
+            by_group[(ov.group, others)].append(ov.locality)
+        for (group, others), places in by_group.items():
+            lines.append(f"Overlap: for {group} in {', '.join(places)}, also {_names(others)}.")
+        lines.append("Double-click to select the service in the register.")
+        return "\n".join(lines)
+
+
+class WrapHeader(QHeaderView):
+    """A horizontal header that wraps each label over up to ``lines`` lines (the last
+    elided) so long service names fit narrow columns; the full name is its tooltip."""
+
+    def __init__(self, lines: int = 4, parent: Any = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.lines = lines
+        self.setSectionsClickable(True)
+        self.setHighlightSections(False)
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def header_height(self) -> int:
+        return QFontMetrics(self.font()).lineSpacing() * self.lines + 12
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(super().sizeHint().width(), self.header_height())
+
+    def paintSection(self, painter: QPainter, rect: QRect, logical: int) -> None:  # noqa: N802
+        if not rect.isValid() or self.model() is None:
+            return
+        opt = QStyleOptionHeader()
+        self.initStyleOption(opt)
+        opt.rect = rect
+        opt.section = logical
+        opt.text = ""
+        painter.save()
+        self.style().drawControl(QStyle.ControlElement.CE_Header, opt, painter, self)
+        painter.restore()
+        text = str(self.model().headerData(logical, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
+        area = rect.adjusted(5, 4, -5, -4)
+        fm = QFontMetrics(self.font())
+        lines = self._wrap(text, fm, area.width())
+        painter.save()
+        painter.setFont(self.font())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        top = area.top() + max(0, (area.height() - fm.lineSpacing() * len(lines)) // 2)
+        for i, line in enumerate(lines):
+            painter.drawText(QRect(area.left(), top + i * fm.lineSpacing(), area.width(), fm.lineSpacing()),
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), line)
+        painter.restore()
+
+    def _wrap(self, text: str, fm: QFontMetrics, width: int) -> list[str]:
+        if width <= 0 or not text:
+            return []
+        layout = QTextLayout(text, self.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines: list[str] = []
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            lines.append(text[line.textStart():line.textStart() + line.textLength()].strip())
+        layout.endLayout()
+        if len(lines) > self.lines:
+            lines = lines[:self.lines - 1] + [" ".join(lines[self.lines - 1:])]
+        # a word longer than the column, or the last line of many, ends in an ellipsis
+        return [fm.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines]
+
+
+# --- the detail tables ----------------------------------------------------------------
+
+@dataclass
+class _Row:
+    cells: tuple[str, ...]
+    key: Any = None
+    tip: str = ""
+    shade: QColor | None = None
+
+
+class ListTableModel(QAbstractTableModel):
+    """A small read-only table of text rows (tiers, gaps, overlaps, contracts)."""
+
+    def __init__(self, headers: Sequence[str], right: Sequence[int] = (), tips: Sequence[str] = (),
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.headers = tuple(headers)
+        self.header_tips = tuple(tips)
+        self.right = set(right)
+        self.rows: list[_Row] = []
+
+    def set_rows(self, rows: list[_Row]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section < len(self.header_tips):
+            return self.header_tips[section] or None
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cells[index.column()]
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+            return row.tip or row.cells[index.column()]
+        if role == KEY_ROLE:
+            return row.key
+        if role == Qt.ItemDataRole.BackgroundRole and row.shade is not None:
+            return QBrush(row.shade)
+        if role == Qt.ItemDataRole.ForegroundRole and row.shade is not None:
+            return QBrush(INK)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _months_text(c: ContractEnding) -> str:
+    if c.days_left < 0:
+        return f"{_plural(-c.months_left, 'month')} ago" if c.months_left else f"{_plural(-c.days_left, 'day')} ago"
+    if c.months_left == 0:
+        return "today" if c.days_left == 0 else _plural(c.days_left, "day")
+    return _plural(c.months_left, "month")
+
+
+# --- the view -------------------------------------------------------------------------
+
+class ServiceMapView(QWidget):
+    """The service and outcome map of one document. The Services tab shows it as a
+    second view beside the register; call :meth:`refresh` after edits."""
+
+    service_activated = Signal(str)  # a service id: the officer double-clicked its column or a cell
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("service_map")
+        self.setAccessibleName("Service and outcome map")
+        self.conn: sqlite3.Connection | None = None
+        self.today: date = date.today()
+        self.map: OutcomeMap | None = None
+        self.service_filter: set[str] | None = None  # from the register: None = all services
+        self._syncing = False
+        self._selected_outcome: str | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(6)
+
+        # The money in one glance.
+        self.summary = self._label("service_map_summary", "Service map: total spend and unmapped services")
+        self.prevention_label = self._label("service_map_prevention", "Service map: prevention and early intervention")
+        self.prevention_label.setToolTip("Annual cost of the services flagged prevention or early intervention, "
+                                         "as a share of the total spend on the services in the map.")
+        self.gap_summary = self._label("service_map_gap_summary", "Service map: gaps and overlaps in brief")
+        glance = QVBoxLayout()
+        glance.setSpacing(2)
+        for label in (self.summary, self.prevention_label, self.gap_summary):
+            glance.addWidget(label)
+        outer.addLayout(glance)
+
+        # Which services to draw.
+        controls = QHBoxLayout()
+        find_label = QLabel("Show &services:")
+        find_label.setObjectName("service_map_filter_label")
+        find_label.setAccessibleName("Show services")
+        self.name_filter = QLineEdit()
+        self.name_filter.setObjectName("service_map_filter")
+        self.name_filter.setAccessibleName("Show only services whose name contains")
+        self.name_filter.setPlaceholderText("name contains…")
+        self.name_filter.setClearButtonEnabled(True)
+        self.name_filter.setToolTip("Show only the columns of services whose name contains this text")
+        self.name_filter.setMaximumWidth(260)
+        self.name_filter.textChanged.connect(self._columns_changed)
+        find_label.setBuddy(self.name_filter)
+        self.only_selected = QCheckBox("&Only those linked to the selected outcome")
+        self.only_selected.setObjectName("service_map_only_selected")
+        self.only_selected.setAccessibleName("Show only services linked to the selected outcome")
+        self.only_selected.setToolTip("Show only the services linked to the selected outcome or to anything below it")
+        self.only_selected.toggled.connect(self._columns_changed)
+        self.columns_label = self._label("service_map_columns", "Service map: which services are shown")
+        controls.addWidget(find_label)
+        controls.addWidget(self.name_filter)
+        controls.addWidget(self.only_selected)
+        controls.addWidget(self.columns_label, 1)
+        outer.addLayout(controls)
+
+        self.legend = self._label("service_map_legend", "Service map: key")
+        self.legend.setText(
+            "Each cell: the service's contribution (<b>Primary</b>, darker; Secondary, lighter) and the money it "
+            "puts there; “overlap” marks services doing the same for the same children in the same place. "
+            "Gaps are shaded amber and say why. <i>Money: hover here for how it is shared.</i>")
+        self.legend.setToolTip(APPORTIONMENT_RULE)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        outer.addWidget(self.legend)
+
+        # The matrix: a frozen part and the service columns, one model.
+        self.model = OutcomeMatrixModel(self)
+        self.fixed_view = self._table("service_map_outcomes", "Service map: outcomes with their services, money and gaps")
+        self.matrix_view = self._table("service_map_matrix", "Service map: each service's contribution to each outcome")
+        for view in (self.fixed_view, self.matrix_view):
+            view.setHorizontalHeader(WrapHeader(4, view))
+            view.setModel(self.model)
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # keeps the rows level
+            view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+            view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.fixed_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matrix_view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.matrix_view.verticalScrollBar().valueChanged.connect(self.fixed_view.verticalScrollBar().setValue)
+        self.fixed_view.verticalScrollBar().valueChanged.connect(self.matrix_view.verticalScrollBar().setValue)
+        self.model.modelReset.connect(self._lay_out_columns)
+        self.matrix_view.doubleClicked.connect(self._cell_activated)
+        self.matrix_view.horizontalHeader().sectionDoubleClicked.connect(self._column_activated)
+        self.matrix_view.installEventFilter(self)
+        fm = QFontMetrics(self.matrix_view.font())
+        self.cell_width = max(fm.horizontalAdvance("Primary · £888k · overlap"), 110) + 12
+        self.matrix_view.horizontalHeader().setDefaultSectionSize(self.cell_width)
+
+        self.empty_note = self._label("service_map_empty", "Service map: note")
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.hide()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.matrix_view, 1)
+        right_layout.addWidget(self.empty_note, 1)
+        self.matrix_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.matrix_splitter.setObjectName("service_map_matrix_splitter")
+        self.matrix_splitter.setChildrenCollapsible(False)
+        self.matrix_splitter.addWidget(self.fixed_view)
+        self.matrix_splitter.addWidget(right)
+        self.matrix_splitter.setStretchFactor(1, 1)
+
+        # Below: money, gaps, overlaps, contracts.
+        self.details = QTabWidget()
+        self.details.setObjectName("service_map_details")
+        self.details.setAccessibleName("Service map: details")
+        self.details.setDocumentMode(True)
+
+        money_page = QWidget()
+        money_layout = QHBoxLayout(money_page)
+        money_layout.setContentsMargins(0, 4, 0, 0)
+        tips = ("", "Services with this tier recorded", "Their annual cost", "Share of the total spend")
+        self.tier_model = ListTableModel(("Tier as recorded", "Services", "Money", "Share of spend"), (1, 2, 3), tips, self)
+        self.band_model = ListTableModel(("Band of need", "Services", "Money", "Share of spend"), (1, 2, 3), tips, self)
+        self.tier_table = self._small_table("service_map_tiers", "Spend by tier as recorded", self.tier_model)
+        self.band_table = self._small_table("service_map_bands", "Spend by band of the continuum of need", self.band_model)
+        self.band_table.setToolTip("The seven tiers folded into three bands: level 1 counts as universal, level 2 as "
+                                   "targeted, levels 3 and 4 as specialist.")
+        money_layout.addWidget(self.tier_table)
+        money_layout.addWidget(self.band_table)
+        money_layout.addStretch(1)
+        self.details.addTab(money_page, "&Money by tier")
+
+        self.gap_model = ListTableModel(("Gap in", "Ref.", "Outcome or priority", "Services", "Money", "Why"), (3, 4),
+                                        ("An outcome of the plan, or a priority judged on its outcomes",), self)
+        self.gap_table = self._small_table("service_map_gaps", "Gaps: outcomes and priorities with no or little service",
+                                           self.gap_model)
+        self.gap_table.doubleClicked.connect(self._gap_activated)
+        self.details.addTab(self.gap_table, "&Gaps")
+
+        self.overlap_model = ListTableModel(("Outcome", "Group of children", "Locality", "Services", "Which"), (3,),
+                                            ("", "", "", "How many services have it as a primary outcome there"), self)
+        self.overlap_table = self._small_table("service_map_overlaps", "Overlaps: services with the same primary "
+                                               "outcome for the same group in the same locality", self.overlap_model)
+        self.overlap_table.doubleClicked.connect(self._overlap_activated)
+        self.details.addTab(self.overlap_table, "O&verlaps")
+
+        contracts_page = QWidget()
+        contracts_layout = QHBoxLayout(contracts_page)
+        contracts_layout.setContentsMargins(0, 4, 0, 0)
+        ending_box, expired_box = QVBoxLayout(), QVBoxLayout()
+        heads = ("Service", "Reference", "End date", "Time left", "Flag")
+        self.ending_model = ListTableModel(heads, (3,), (), self)
+        self.expired_model = ListTableModel(("Service", "Reference", "Ended", "Since", "Flag"), (3,), (), self)
+        self.ending_label = self._label("service_map_ending_label", "Contracts ending in the next 12 months: heading")
+        self.ending_table = self._small_table("service_map_contracts_ending", "Contracts ending in the next 12 months",
+                                              self.ending_model)
+        self.expired_label = self._label("service_map_expired_label", "Expired contracts: heading")
+        self.expired_table = self._small_table("service_map_contracts_expired",
+                                               "Expired contracts with no later contract", self.expired_model)
+        for table in (self.ending_table, self.expired_table):
+            table.doubleClicked.connect(self._contract_activated)
+        self.ending_label.setBuddy(self.ending_table)
+        self.expired_label.setBuddy(self.expired_table)
+        ending_box.addWidget(self.ending_label)
+        ending_box.addWidget(self.ending_table, 1)
+        expired_box.addWidget(self.expired_label)
+        expired_box.addWidget(self.expired_table, 1)
+        contracts_layout.addLayout(ending_box, 1)
+        contracts_layout.addLayout(expired_box, 1)
+        self.details.addTab(contracts_page, "&Contracts ending")
+        for i, name in enumerate(("money", "gaps", "overlaps", "contracts")):
+            self.details.widget(i).setObjectName(f"service_map_page_{name}")
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("service_map_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.matrix_splitter)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([520, 200])
+        outer.addWidget(self.splitter, 1)
+
+        QWidget.setTabOrder(self.name_filter, self.only_selected)
+        QWidget.setTabOrder(self.only_selected, self.fixed_view)
+        QWidget.setTabOrder(self.fixed_view, self.matrix_view)
+        QWidget.setTabOrder(self.matrix_view, self.details)
+        self._show_nothing()
+
+    # --- building -------------------------------------------------------------------
+    def _label(self, name: str, accessible: str) -> QLabel:
+        label = QLabel("")
+        label.setObjectName(name)
+        label.setAccessibleName(accessible)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _table(self, name: str, accessible: str) -> QTableView:
+        view = QTableView()
+        view.setObjectName(name)
+        view.setAccessibleName(accessible)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setTabKeyNavigation(False)  # Tab moves on to the next control
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(24)
+        return view
+
+    def _small_table(self, name: str, accessible: str, model: ListTableModel) -> QTableView:
+        view = self._table(name, accessible)
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setAlternatingRowColors(True)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        return view
+
+    # --- the interface --------------------------------------------------------------
+    def set_source(self, conn: sqlite3.Connection | None, today: date) -> None:
+        """Read the map from ``conn`` (None clears it) as on ``today``."""
+        self.conn = conn
+        self.today = today
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the map from the source (call it after edits)."""
+        if self.conn is None:
+            self.map = None
+            self._show_nothing()
+            return
+        self.map = outcome_map(self.conn, today=self.today)
+        self._fill()
+
+    def set_service_filter(self, service_ids: set[str] | None) -> None:
+        """Draw only these services' columns (None: every service). The outcomes'
+        figures on the left still count every service."""
+        self.service_filter = None if service_ids is None else set(service_ids)
+        self._columns_changed()
+
+    # --- filling --------------------------------------------------------------------
+    def _show_nothing(self) -> None:
+        self.model.set_map(None)
+        for m in (self.tier_model, self.band_model, self.gap_model, self.overlap_model, self.ending_model,
+                  self.expired_model):
+            m.set_rows([])
+        for label in (self.summary, self.prevention_label, self.gap_summary, self.columns_label,
+                      self.ending_label, self.expired_label):
+            label.setText("")
+        self.summary.setText("Open a document to see the map of services to outcomes.")
+
+    def _fill(self) -> None:
+        m = self.map
+        assert m is not None
+        unmapped = len(m.unmapped_services)
+        text = f"<b>Total spend:</b> {money(m.total_spend)} a year on {_plural(len(m.services), 'service')}."
+        if unmapped:
+            text += (f" <b>{_plural(unmapped, 'service')} ({money(m.unmapped_money)}) "
+                     f"{'is' if unmapped == 1 else 'are'} not linked to any outcome.</b>")
+        elif m.services:
+            text += " Every service is linked to an outcome."
+        self.summary.setText(text)
+        self.prevention_label.setText(
+            f"<b>Prevention and early intervention:</b> {money(m.prevention_money)} "
+            f"({percent(m.prevention_share_pct, 1)} of spend, {_plural(m.prevention_services, 'service')})")
+        outcome_gaps = sum(1 for g in m.gaps if g.kind == "outcome")
+        priority_gaps = sum(1 for g in m.gaps if g.kind == "priority")
+        self.gap_summary.setText(
+            f"<b>Gaps:</b> {_plural(outcome_gaps, 'outcome')}, {_plural(priority_gaps, 'priority', 'priorities')}. "
+            f"<b>Overlaps:</b> {len(m.overlaps):,}. <b>Contracts ending</b> within 6 months: "
+            f"{len(m.ending_within(6)):,}, within 12: {len(m.contracts_ending):,}.")
+
+        self.tier_model.set_rows([self._tier_row(t) for t in m.spend_by_tier])
+        self.band_model.set_rows([self._tier_row(t) for t in m.spend_by_band])
+        gaps = [g for g in m.gaps if g.kind == "priority"] + [g for g in m.gaps if g.kind == "outcome"]
+        self.gap_model.set_rows([self._gap_row(g) for g in gaps])
+        self.overlap_model.set_rows([self._overlap_row(ov) for ov in m.overlaps])
+        self.ending_model.set_rows([self._contract_row(c) for c in m.contracts_ending])
+        self.expired_model.set_rows([self._contract_row(c) for c in m.contracts_expired])
+        self.ending_label.setText(
+            f"Contracts &ending in the next 12 months ({len(m.contracts_ending):,}; "
+            f"{len(m.ending_within(6)):,} within 6 months)" if m.contracts_ending
+            else "No contract &ends in the next 12 months.")
+        self.expired_label.setText(
+            f"E&xpired, with no later contract recorded ({len(m.contracts_expired):,})" if m.contracts_expired
+            else "No contract has e&xpired without a later one.")
+        self.details.setTabText(1, f"&Gaps ({outcome_gaps + priority_gaps:,})")
+        self.details.setTabText(2, f"O&verlaps ({len(m.overlaps):,})")
+        self.details.setTabText(3, f"&Contracts ending ({len(m.contracts_ending):,})")
+        self._columns_changed()
+        money_width = max(100, QFontMetrics(self.tier_table.font()).horizontalAdvance(money(m.total_spend)) + 14)
+        for table in (self.tier_table, self.band_table):
+            table.horizontalHeader().setStretchLastSection(False)
+            widths = (130, 70, money_width, 100)
+            for col, width in enumerate(widths):
+                table.setColumnWidth(col, width)
+            table.setFixedWidth(sum(widths) + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width())
+        for table, widths in ((self.gap_table, (70, 60, 380, 70, 100)), (self.overlap_table, (260, 320, 140, 70)),
+                              (self.ending_table, (220, 125, 80, 75)), (self.expired_table, (220, 125, 80, 90))):
+            for col, width in enumerate(widths):
+                table.setColumnWidth(col, width)
+
+    def _tier_row(self, t: TierSpend) -> _Row:
+        return _Row((t.label, f"{t.services:,}", money(t.money), percent(t.share_pct, 1)), t.tier,
+                    f"{t.label}: {_plural(t.services, 'service')}, {money(t.money)} a year, "
+                    f"{percent(t.share_pct, 1)} of the total spend")
+
+    def _gap_row(self, g: Gap) -> _Row:
+        kind = "Priority" if g.kind == "priority" else "Outcome"
+        tip = f"{kind}: {g.name}\n" + "\n".join(g.reasons)
+        if g.kind == "priority":
+            tip += "\nDouble-click to show its outcome in the map."
+        return _Row((kind, g.code or "", g.name, f"{g.services:,}", money(g.money), " ".join(g.reasons)),
+                    (g.kind, g.id, g.outcome_ids), tip)
+
+    def _overlap_row(self, ov: Overlap) -> _Row:
+        names = [name for _sid, name in ov.services]
+        sentence = (f"Overlaps: {len(names)} services for {self._path(ov.outcome_id)}, {ov.group}, "
+                    f"{ov.locality}: {_names(names, 20)}")
+        return _Row((ov.outcome, ov.group, ov.locality, f"{len(names):,}", _names(names, 20)), ov.outcome_id,
+                    sentence + "\nDouble-click to show the outcome in the map.")
+
+    def _path(self, outcome_id: str) -> str:
+        assert self.map is not None
+        by_id = {o.id: o for o in self.map.outcomes}
+        names: list[str] = []
+        current = by_id.get(outcome_id)
+        while current is not None and len(names) < 20:
+            names.append(current.name)
+            current = by_id.get(current.parent_id or "")
+        return " › ".join(reversed(names))
+
+    def _contract_row(self, c: ContractEnding) -> _Row:
+        flag = f"Within {c.within} months" if c.within else "Expired"
+        when = date_uk(c.end_date)
+        tip = (f"{c.service}: contract {c.reference or '(no reference)'} "
+               f"{'ends' if c.days_left >= 0 else 'ended'} on {when} ({_months_text(c)})."
+               "\nDouble-click to select the service in the register.")
+        return _Row((c.service, c.reference or "", when, _months_text(c), flag), c.service_id, tip,
+                    ENDING_SHADES.get(c.within))
+
+    # --- columns --------------------------------------------------------------------
+    def _wanted_services(self) -> list[ServiceRow]:
+        m = self.map
+        if m is None:
+            return []
+        services = m.services
+        if self.service_filter is not None:
+            services = [s for s in services if s.id in self.service_filter]
+        text = self.name_filter.text().strip().casefold()
+        if text:
+            services = [s for s in services if text in s.name.casefold()]
+        if self.only_selected.isChecked() and self._selected_outcome is not None:
+            below = self._subtree(self._selected_outcome)
+            linked = {sid for (oid, sid) in m.cells if oid in below}
+            services = [s for s in services if s.id in linked]
+        return services
+
+    def _subtree(self, outcome_id: str) -> set[str]:
+        assert self.map is not None
+        rows = self.map.outcomes
+        start = next((i for i, o in enumerate(rows) if o.id == outcome_id), None)
+        if start is None:
+            return set()
+        out = {outcome_id}
+        for o in rows[start + 1:]:
+            if o.depth <= rows[start].depth:
+                break
+            out.add(o.id)
+        return out
+
+    def _columns_changed(self, *_args: Any) -> None:
+        if self.map is None:
+            return
+        keep = self._selected_outcome
+        wanted = self._wanted_services()
+        shown = wanted[:MAX_SERVICE_COLUMNS]
+        self._syncing = True
+        try:
+            self.model.set_map(self.map, shown)
+        finally:
+            self._syncing = False
+        self._describe_columns(len(wanted), len(shown))
+        if keep is not None:
+            self.select_outcome(keep)
+
+    def _describe_columns(self, wanted: int, shown: int) -> None:
+        m = self.map
+        assert m is not None
+        total = len(m.services)
+        narrowed = wanted < total
+        rule = f"The map draws at most {MAX_SERVICE_COLUMNS:,} service columns."
+        if wanted > MAX_SERVICE_COLUMNS:
+            self.columns_label.setText(
+                f"<b>{wanted:,} services match: only the first {shown:,} by name are drawn.</b> {rule} Narrow them "
+                "with the name filter, the register's filter or “Only those linked to the selected outcome”. "
+                "The figures on the left count every service.")
+        elif narrowed:
+            self.columns_label.setText(f"Showing {_plural(wanted, 'service')} of {total:,}. {rule} "
+                                       "The figures on the left count every service.")
+        else:
+            self.columns_label.setText(f"Showing all {_plural(total, 'service')}. {rule}")
+        self.columns_label.setToolTip(rule + " Above that, filter the services to choose which to draw.")
+        self.empty_note.setText("No service matches: clear the filter to see the services' columns."
+                                if total and not shown else "No services are recorded yet." if not total else "")
+        self.empty_note.setVisible(not shown)
+        self.matrix_view.setVisible(bool(shown))
+
+    def _lay_out_columns(self) -> None:
+        """After a reset: the frozen view shows the figures, the matrix the services."""
+        columns = self.model.columnCount()
+        fixed_header = self.fixed_view.horizontalHeader()
+        for col in range(columns):
+            self.fixed_view.setColumnHidden(col, col >= N_FIXED)
+        for col in range(min(N_FIXED, columns)):
+            self.matrix_view.setColumnHidden(col, True)
+        if columns:
+            for col, width in zip(range(N_FIXED), FIXED_WIDTHS, strict=True):
+                self.fixed_view.setColumnWidth(col, width)
+            # money to the billions must not be cut: fit the largest figure (in bold)
+            bold = QFont(self.fixed_view.font())
+            bold.setBold(True)
+            widest = max((o.money for o in self.model.outcomes), default=0.0)
+            need = QFontMetrics(bold).horizontalAdvance(money(widest)) + 14
+            self.fixed_view.setColumnWidth(COL_MONEY, max(FIXED_WIDTHS[COL_MONEY], need))
+            fixed_header.setStretchLastSection(False)
+            width = sum(self.fixed_view.columnWidth(c) for c in range(N_FIXED)) + 2 * self.fixed_view.frameWidth()
+            sizes = self.matrix_splitter.sizes()
+            total = sum(sizes) or self.width()
+            if not getattr(self, "_split_set", False) and total > 0:
+                self.matrix_splitter.setSizes([width, max(total - width, 200)])
+                self._split_set = True
+
+    # --- selection and activation ---------------------------------------------------
+    def select_outcome(self, outcome_id: str) -> bool:
+        """Select an outcome's row in both parts of the matrix."""
+        row = self.model.row_of(outcome_id)
+        if row is None:
+            return False
+        self._select_row(row)
+        return True
+
+    def _select_row(self, row: int) -> None:
+        was = self._syncing
+        self._syncing = True
+        try:
+            for view in (self.fixed_view, self.matrix_view):
+                current = view.currentIndex()
+                col = current.column() if current.isValid() else (0 if view is self.fixed_view else N_FIXED)
+                if view is self.matrix_view and col < N_FIXED:
+                    col = N_FIXED
+                if col >= self.model.columnCount():
+                    col = 0
+                view.selectionModel().setCurrentIndex(
+                    self.model.index(row, col),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.fixed_view.scrollTo(self.model.index(row, 0))
+        finally:
+            self._syncing = was
+        self._selected_outcome = self.model.outcomes[row].id if 0 <= row < len(self.model.outcomes) else None
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._syncing or not current.isValid():
+            return
+        self._select_row(current.row())
+        if self.only_selected.isChecked():
+            self._columns_changed()
+
+    def _service_at(self, index: QModelIndex) -> str | None:
+        return index.data(SERVICE_ID_ROLE) if index.isValid() and index.column() >= N_FIXED else None
+
+    def _cell_activated(self, index: QModelIndex) -> None:
+        sid = self._service_at(index)
+        if sid:
+            self.service_activated.emit(sid)
+
+    def _column_activated(self, column: int) -> None:
+        s = self.model.service_of(column)
+        if s is not None:
+            self.service_activated.emit(s.id)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (obj is self.matrix_view and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self._cell_activated(self.matrix_view.currentIndex())
+            return True
+        return super().eventFilter(obj, event)
+
+    def _gap_activated(self, index: QModelIndex) -> None:
+        key = index.data(KEY_ROLE)
+        if key:
+            _kind, _id, outcome_ids = key
+            if outcome_ids:
+                self.select_outcome(outcome_ids[0])
+                self.fixed_view.setFocus()
+
+    def _overlap_activated(self, index: QModelIndex) -> None:
+        outcome_id = index.data(KEY_ROLE)
+        if outcome_id and self.select_outcome(outcome_id):
+            self.fixed_view.setFocus()
+
+    def _contract_activated(self, index: QModelIndex) -> None:
+        sid = index.data(KEY_ROLE)
+        if sid:
+            self.service_activated.emit(sid)
+
+
+__all__ = ["APPORTIONMENT_RULE", "MAX_SERVICE_COLUMNS", "N_FIXED", "OutcomeMatrixModel", "ServiceMapView",
+           "SERVICE_ID_ROLE", "OUTCOME_ID_ROLE", "CONTRIBUTION_ROLE", "IS_GAP_ROLE", "KEY_ROLE"]
