@@ -155,6 +155,12 @@ class TableQuery:
         row = self.conn.execute(sql, [*params, record_id]).fetchone()
         return None if row is None else int(row[0])
 
+    def ids(self, limit: int = 100_000) -> list[str]:
+        """The ids of the rows the current filter keeps, in the current order."""
+        where, params = self._where()
+        sql = f"SELECT t.id FROM {self._from}{where} ORDER BY {self._order()} LIMIT ?"
+        return [row[0] for row in self.conn.execute(sql, [*params, limit])]
+
     def rows(self, offset: int, limit: int) -> list[tuple[str, tuple[Any, ...]]]:
         """(id, values) for rows ``offset`` to ``offset + limit`` in the current order."""
         where, params = self._where()

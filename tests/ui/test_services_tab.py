@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
 from cypdesk.services.documents import write_demo
@@ -163,3 +164,41 @@ def test_duplicate_copies_links(tab, dialogs):
     assert tab.detail_title.text() == "Speech and language therapy for children (copy)"
     assert len(tab.detail["outcomes"]) == outcomes
     assert tab.detail["contracts"] == []
+
+
+def test_the_outcome_map_shows_a_gap_made_by_removing_the_only_service(tab, dialogs):
+    """The issue's test: remove the only service for an outcome and the map shows the gap."""
+    from PySide6.QtWidgets import QMessageBox
+
+    tab.show_map()
+    view = tab.map_view
+    outcome = next(o for o in view.map.outcomes if o.direct_services == 1 and o.services == 1)
+
+    def no_service(map_):
+        return any("No service" in reason for gap in map_.gaps_of(outcome.id) for reason in gap.reasons)
+
+    assert not no_service(view.map)
+    service_id = next(sid for (oid, sid) in view.map.cells if oid == outcome.id)
+    tab.views_tabs.setCurrentIndex(0)
+    assert tab.select(service_id)
+    dialogs.answers = [QMessageBox.StandardButton.Yes]
+    tab.delete_record()
+    tab.show_map()
+    assert no_service(tab.map_view.map)
+    row = [o.id for o in tab.map_view.map.outcomes].index(outcome.id)
+    gap_column = [tab.map_view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)].index("Gap")
+    assert "No service" in tab.map_view.model.data(tab.map_view.model.index(row, gap_column))
+    tab.window_.action_undo.trigger()
+    assert not no_service(tab.map_view.map)
+
+
+def test_the_map_follows_the_registers_filter_and_leads_back_to_it(tab, dialogs):
+    tab.filter_bar.combos["sector"].setCurrentIndex(tab.filter_bar.combos["sector"].findData("health"))
+    tab.show_map()
+    view = tab.map_view
+    shown = {s.id for s in view.model.services}
+    health = set(tab.model.query.ids())
+    assert shown and shown <= health  # only the services the register's filter keeps
+    some = next(iter(health))
+    view.service_activated.emit(some)
+    assert tab.views_tabs.currentIndex() == 0 and tab.current_id == some

@@ -31,6 +31,18 @@ def sector_choices() -> list[tuple[str, str]]:
     return [(value, label) for value, label in field["choices"]]
 
 
+def organisation_kinds() -> dict[str, str]:
+    from cypdesk.model.catalog import CATALOG
+
+    field = next(f for f in CATALOG["organisations"]["fields"] if f["name"] == "kind")
+    return dict(field["choices"])
+
+
+def _article(words: str) -> str:
+    words = words.replace("nhs", "NHS")
+    return f"an {words}" if words[:1] in "aeio" or words.startswith("NHS") else f"a {words}"
+
+
 class MemberDialog(QDialog):
     """``organisations``: (id, name, kind); ``people``: (id, name, organisation id)."""
 
@@ -85,7 +97,7 @@ class MemberDialog(QDialog):
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(HINT_STYLE)
         for text, editor in (("&Organisation", self.organisation), ("&Person", self.person),
-                             ("R&ole", self.role), ("Re&presents", self.represents)):
+                             ("&Role", self.role), ("R&epresents", self.represents)):
             label = QLabel(text)
             label.setBuddy(editor)
             form.addRow(label, editor)
@@ -145,14 +157,15 @@ class MemberDialog(QDialog):
         if org_id is None:
             self.hint.setText("Choose an organisation, or the sector this member speaks for.")
             return
-        sectors = [SECTOR_WORDS[s] for s in SECTORS_OF_KIND.get(self._kinds.get(org_id) or "", ())]
+        kind = self._kinds.get(org_id) or ""
+        sectors = [SECTOR_WORDS[s] for s in SECTORS_OF_KIND.get(kind, ())]
         name = self.organisation.currentText()
+        what = organisation_kinds().get(kind) if kind != "other" else None
+        because = f", because {name} is {_article(what.lower())}" if what else ""
         if sectors:
-            self.hint.setText(f"Counts as a member for {' and '.join(sectors)}, from the kind of organisation "
-                              f"{name} is.")
+            self.hint.setText(f"Counts as a member for {' and '.join(sectors)}{because}.")
         else:
-            self.hint.setText(f"Counts for no sector: {name} is not a council, NHS body, school, police force or "
-                              "district council. Choose the sector this member speaks for, if any.")
+            self.hint.setText(f"Counts for no sector{because}. Choose the sector this member speaks for, if any.")
 
     def choice(self) -> dict[str, Any]:
         return {"organisation_id": self.organisation.currentData(), "person_id": self.person.currentData(),

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-    QVBoxLayout,
+    QVBoxLayout, QWidget,
 )
 
 from cypdesk.ui.tabs.record_tab import RecordTab
@@ -60,6 +60,80 @@ def _items(lines: list[str], empty: str) -> str:
 
 class ServicesTab(RecordTab):
     detail: dict[str, Any] | None = None
+
+    def __init__(self, spec: Any, window: Any) -> None:
+        super().__init__(spec, window)
+        # Two views of the register: the table with its editor, and the map of services
+        # against outcomes and money (built when first shown).
+        from PySide6.QtWidgets import QTabWidget
+
+        outer = self.layout()
+        index = outer.indexOf(self.splitter)
+        outer.removeWidget(self.splitter)
+        self.views_tabs = QTabWidget()
+        self.views_tabs.setObjectName("services_views")
+        self.views_tabs.setAccessibleName("Register or service and outcome map")
+        self.views_tabs.addTab(self.splitter, "&Register")
+        self.map_page = QWidget()
+        self.map_page.setObjectName("services_map_page")
+        QVBoxLayout(self.map_page).setContentsMargins(0, 0, 0, 0)
+        self.views_tabs.addTab(self.map_page, "Service and &outcome map")
+        outer.insertWidget(index, self.views_tabs, 1)
+        self.map_view: Any = None
+        self.views_tabs.currentChanged.connect(self._view_changed)
+
+    def _view_changed(self, index: int) -> None:
+        if index == 1:
+            self.show_map()
+
+    def show_map(self) -> None:
+        """Build the map on first use and fill it from the document, showing the
+        services the register's filter keeps."""
+        from datetime import date
+
+        from cypdesk.ui.tabs.service_map_view import ServiceMapView
+
+        if self.map_view is None:
+            self.map_view = ServiceMapView(self.map_page)
+            self.map_view.service_activated.connect(self._map_service_chosen)
+            self.map_page.layout().addWidget(self.map_view)
+        if self.views_tabs.currentIndex() != 1:
+            self.views_tabs.setCurrentIndex(1)  # shows the page; _view_changed fills it
+            return
+        self.map_view.set_source(self.reader, date.today())
+        self._filter_map()
+
+    def _filter_map(self) -> None:
+        if self.map_view is None or self.model is None:
+            return
+        query = self.model.query
+        filtered = bool(query.filter_text or query.conditions)
+        self.map_view.set_service_filter(set(query.ids()) if filtered else None)
+
+    def _map_service_chosen(self, service_id: str) -> None:
+        self.views_tabs.setCurrentIndex(0)
+        if not self.select(service_id):  # hidden by the filter: clear it and try again
+            self.filter_bar.clear()
+            self.select(service_id)
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.map_view is not None and self.views_tabs.currentIndex() == 1 and self.reader is not None:
+            self.map_view.refresh()
+            self._filter_map()
+
+    def _filter(self, text: str, conditions: dict[str, Any]) -> None:
+        super()._filter(text, conditions)
+        if self.map_view is not None and self.views_tabs.currentIndex() == 1:
+            self._filter_map()
+
+    def document_closed(self) -> None:
+        super().document_closed()
+        if self.map_view is not None:
+            from datetime import date
+
+            self.map_view.set_source(None, date.today())
+            self.views_tabs.setCurrentIndex(0)
 
     # --- building ----------------------------------------------------------------------------
     def build_sections(self) -> None:
