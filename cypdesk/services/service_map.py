@@ -234,6 +234,22 @@ class Overlap:
 
 
 @dataclass(frozen=True)
+class OverlapSet:
+    """The same services overlapping on one outcome, with every group and locality where
+    they do: one line to read instead of one per place."""
+
+    outcome_id: str
+    outcome: str
+    services: tuple[tuple[str, str], ...]
+    places: tuple[tuple[str, str], ...]  # (group, locality) in words
+
+    def describe(self) -> str:
+        names = ", ".join(name for _id, name in self.services)
+        where = "; ".join(f"{group}, {locality}" for group, locality in self.places)
+        return f"{len(self.services)} services for {self.outcome}: {names} (for {where})"
+
+
+@dataclass(frozen=True)
 class TierSpend:
     tier: str | None  # a tier or band value; None: not recorded
     label: str
@@ -276,6 +292,15 @@ class OutcomeMap:
     contracts_ending: list[ContractEnding]
     contracts_expired: list[ContractEnding]
     apportioned: dict[tuple[str, str], float] = field(default_factory=dict)  # (outcome, service) -> £
+
+    @property
+    def overlap_sets(self) -> list[OverlapSet]:
+        """:attr:`overlaps` grouped by outcome and the set of services, in the same order."""
+        grouped: dict[tuple[str, tuple[tuple[str, str], ...]], list[Overlap]] = {}
+        for ov in self.overlaps:
+            grouped.setdefault((ov.outcome_id, ov.services), []).append(ov)
+        return [OverlapSet(oid, items[0].outcome, services, tuple((o.group, o.locality) for o in items))
+                for (oid, services), items in grouped.items()]
 
     def outcome(self, outcome_id: str) -> OutcomeRow:
         for row in self.outcomes:

@@ -158,7 +158,9 @@ def test_overlapping_services_are_marked_in_their_cells_and_listed(view):
     sid = ov.services[0][0]
     col = N_FIXED + [s.id for s in model.services].index(sid)
     assert model.data(model.index(row, col)).endswith("· overlap")
-    assert view.overlap_model.rowCount() == len(m.overlaps)
+    # listed once per outcome and set of services, with every place they coincide
+    assert view.overlap_model.rowCount() == len(m.overlap_sets) < len(m.overlaps)
+    assert sum(len(o.places) for o in m.overlap_sets) == len(m.overlaps)
     tip = view.overlap_model.data(view.overlap_model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith(f"Overlaps: {len(ov.services)} services for ") and ov.group in tip and ov.locality in tip
 

@@ -31,7 +31,7 @@ from cypdesk.common.formats import date_uk, money, money_short, percent
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.service_map import (
     RULE_LITTLE_MONEY, RULE_NO_SERVICE, RULE_ONLY_SECONDARY, ContractEnding, Gap, OutcomeMap, OutcomeRow, Overlap,
-    ServiceRow, TierSpend, outcome_map,
+    OverlapSet, ServiceRow, TierSpend, outcome_map,
 )
 
 # The matrix draws at most this many service columns (the rule is stated in a label).
@@ -560,8 +560,9 @@ class ServiceMapView(QWidget):
         self.gap_table.doubleClicked.connect(self._gap_activated)
         self.details.addTab(self.gap_table, "&Gaps")
 
-        self.overlap_model = ListTableModel(("Outcome", "Group of children", "Locality", "Services", "Which"), (3,),
-                                            ("", "", "", "How many services have it as a primary outcome there"), self)
+        self.overlap_model = ListTableModel(("Outcome", "Services", "Which", "Where (group of children, locality)"), (1,),
+                                            ("", "How many services have it as a primary outcome there", "",
+                                             "Every group and locality where these services coincide"), self)
         self.overlap_table = self._small_table("service_map_overlaps", "Overlaps: services with the same primary "
                                                "outcome for the same group in the same locality", self.overlap_model)
         self.overlap_table.doubleClicked.connect(self._overlap_activated)
@@ -692,14 +693,14 @@ class ServiceMapView(QWidget):
         priority_gaps = sum(1 for g in m.gaps if g.kind == "priority")
         self.gap_summary.setText(
             f"<b>Gaps:</b> {_plural(outcome_gaps, 'outcome')}, {_plural(priority_gaps, 'priority', 'priorities')}. "
-            f"<b>Overlaps:</b> {len(m.overlaps):,}. <b>Contracts ending</b> within 6 months: "
+            f"<b>Overlaps:</b> {len(m.overlap_sets):,}. <b>Contracts ending</b> within 6 months: "
             f"{len(m.ending_within(6)):,}, within 12: {len(m.contracts_ending):,}.")
 
         self.tier_model.set_rows([self._tier_row(t) for t in m.spend_by_tier])
         self.band_model.set_rows([self._tier_row(t) for t in m.spend_by_band])
         gaps = [g for g in m.gaps if g.kind == "priority"] + [g for g in m.gaps if g.kind == "outcome"]
         self.gap_model.set_rows([self._gap_row(g) for g in gaps])
-        self.overlap_model.set_rows([self._overlap_row(ov) for ov in m.overlaps])
+        self.overlap_model.set_rows([self._overlap_row(ov) for ov in m.overlap_sets])
         self.ending_model.set_rows([self._contract_row(c) for c in m.contracts_ending])
         self.expired_model.set_rows([self._contract_row(c) for c in m.contracts_expired])
         self.ending_label.setText(
@@ -710,7 +711,7 @@ class ServiceMapView(QWidget):
             f"E&xpired, with no later contract recorded ({len(m.contracts_expired):,})" if m.contracts_expired
             else "No contract has e&xpired without a later one.")
         self.details.setTabText(1, f"&Gaps ({outcome_gaps + priority_gaps:,})")
-        self.details.setTabText(2, f"O&verlaps ({len(m.overlaps):,})")
+        self.details.setTabText(2, f"O&verlaps ({len(m.overlap_sets):,})")
         self.details.setTabText(3, f"&Contracts ending ({len(m.contracts_ending):,})")
         self._columns_changed()
         money_width = max(100, QFontMetrics(self.tier_table.font()).horizontalAdvance(money(m.total_spend)) + 14)
@@ -738,11 +739,12 @@ class ServiceMapView(QWidget):
         return _Row((kind, g.code or "", g.name, f"{g.services:,}", money(g.money), " ".join(g.reasons)),
                     (g.kind, g.id, g.outcome_ids), tip)
 
-    def _overlap_row(self, ov: Overlap) -> _Row:
+    def _overlap_row(self, ov: OverlapSet) -> _Row:
         names = [name for _sid, name in ov.services]
-        sentence = (f"Overlaps: {len(names)} services for {self._path(ov.outcome_id)}, {ov.group}, "
-                    f"{ov.locality}: {_names(names, 20)}")
-        return _Row((ov.outcome, ov.group, ov.locality, f"{len(names):,}", _names(names, 20)), ov.outcome_id,
+        where = "; ".join(f"{group}, {locality}" for group, locality in ov.places)
+        sentence = (f"Overlaps: {len(names)} services for {self._path(ov.outcome_id)}: {_names(names, 20)}"
+                    f"\nWhere: {where}")
+        return _Row((ov.outcome, f"{len(names):,}", _names(names, 20), where), ov.outcome_id,
                     sentence + "\nDouble-click to show the outcome in the map.")
 
     def _path(self, outcome_id: str) -> str:

@@ -243,10 +243,14 @@ class TeamsTab(RecordTab):
         self.warning_rows.setSpacing(4)
         self.warnings_section.body.addLayout(self.warning_rows)
         self.warnings_note = QLabel(
-            "Checks health, education and social care: a sector that commissions any of the team's services "
-            "should have a member at the table. A sector commissions a service through the service's "
-            "commissioners: a council counts for education and social care, an ICB or NHS trust for health, "
-            "a school or academy trust for education.")
+            "Checks health, education and social care against who commissions the team's services; "
+            "a council commissioner counts for both education and social care.")
+        self.warnings_note.setToolTip(
+            "A sector that commissions any of the team's services should have a member at the table. A sector "
+            "commissions a service through the service's commissioners: a council counts for education and social "
+            "care, an ICB or NHS trust for health, a school or academy trust for education; a service with no "
+            "commissioner recorded counts for its own sector. A member counts for the sector chosen under "
+            "Represents, or else for their organisation's.")
         self.warnings_note.setObjectName("teams_warnings_note")
         self.warnings_note.setAccessibleName("What the warnings check")
         self.warnings_note.setWordWrap(True)
