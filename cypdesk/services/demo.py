@@ -473,7 +473,7 @@ SERVICES: tuple[_Svc, ...] = (
     _S("CAMHS eating disorders service", "health", "specialist", False, "clinic", "vpt", "camhs", 780, "BH2", "BH1", "", "*", "icb:100", "icb_mh", level="sub_regional"),
     _S("Mental health support teams in schools", "health", "targeted", True, "school", "vpt", "camhs", 1100, "BH2", "EA2", "", "N E T", "icb:100", "mhst"),
     _S("Online counselling and wellbeing service for 11-25s", "health", "targeted", True, "online", "tdl", "camhs", 210, "BH2", "PC4", "YC CL", "*", "rcc:50 icb:50", "phg icb_mh"),
-    _S("Health visiting service (0-5 Healthy Child Programme)", "health", "universal", True, "home", "rch", "eyc", 2950, "BH1", "EA1 SS1", "", "*", "rcc:100", "phg",
+    _S("Health visiting service (0-5 Healthy Child Programme)", "health", "universal", True, "home", "rch", "eyc", 2950, "BH1", "EA1 SS1 SS2", "", "*", "rcc:100", "phg",
        description="Mandated health visitor reviews (antenatal, new birth, 6-8 weeks, 1 year, 2-2\u00bd years) and targeted support for families with young children."),
     _S("School nursing service (5-19 Healthy Child Programme)", "health", "universal", True, "school", "rch", "jcu", 1450, "BH1 BH4", "BH3", "", "*", "rcc:100", "phg"),
     _S("Family Nurse Partnership", "health", "targeted", True, "home", "rch", "eyc", 420, "BH1", "EW6", "TP", "*", "rcc:100", "phg"),
