@@ -512,7 +512,7 @@ SERVICES: tuple[_Svc, ...] = (
     _S("Attendance and education welfare service", "education", "targeted", True, "school", "rcc", "ehn", 390, "EA2", "", "CIN", "*", "rcc:100", "base"),
     _S("SEND information, advice and support service (SENDIASS)", "education", "targeted", True, "online", "pcic", "sbd", 145, "PC1", "EA6", "SEN DIS", "*", "rcc:70 icb:30", "dsg_hn icb_cs"),
     _S("Portage home visiting", "education", "targeted", True, "home", "rcc", "eyc", 210, "EA1", "BH6", "DIS SEN", "*", "rcc:100", "dsg_hn"),
-    _S("Careers guidance and NEET re-engagement (16-18)", "education", "targeted", True, "area", "yar", "jcu", 480, "EW1", "EW2", "NEET", "*", "rcc:100", "base"),
+    _S("Careers guidance and NEET re-engagement (16-18)", "education", "targeted", True, "area", "yar", "yjp", 480, "EW1", "EW2", "NEET", "*", "rcc:100", "base"),
     # --- social care ----------------------------------------------------------------
     _S("Short breaks for disabled children (overnight and community)", "social_care", "specialist", False, "residential", "asb", "sbd", 1850, "SS5", "EA4", "DIS", "*", "rcc:70 icb:30", "base icb_chc",
        description="Overnight short breaks at Acorn House and community short breaks (sitting, befriending and clubs) for disabled children assessed under the Short Breaks Regulations 2010."),

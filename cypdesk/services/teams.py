@@ -3,9 +3,12 @@ its sub-groups, a team's members and the services it owns, and the warning that 
 sector the team's work depends on has nobody at the table.
 
 **Which sectors a team needs.** The warning checks health, education and social care.
-A sector *commissions* a service when one of the service's commissioning partners
-(``service_commissioners``) is an organisation of that sector, by the organisation's
-kind (below); a service with no commissioner recorded counts for its own ``sector``.
+A sector *commissions* a service when the service is of that sector (its own
+``sector``), or when one of its commissioning partners (``service_commissioners``)
+belongs to that sector alone by the organisation's kind (an ICB or NHS trust: health;
+a school: education). A council holds both education and social care duties, so a
+council commissioner counts for the service's own sector only: a youth justice service
+the council pays for does not make education a commissioner of it.
 The services are those the team owns (``services.team_id``); for a joint commissioning
 unit (kind ``jcu``), every service in the register. Decommissioned services are left out.
 
@@ -126,19 +129,20 @@ def _services_of(run: Any, team: tuple[Any, ...]) -> list[tuple[Any, ...]]:
 
 def _commissioning_sectors(run: Any, services: list[tuple[Any, ...]]) -> dict[str, set[str]]:
     """Sector -> ids of the services it commissions (module doc)."""
-    ids = {s[0] for s in services}
+    own = {s[0]: s[2] for s in services}
     out: dict[str, set[str]] = {sector: set() for sector in SECTOR_WORDS}
-    with_commissioner: set[str] = set()
+    for sid, sector in own.items():
+        if sector in out:
+            out[sector].add(sid)
     for sid, kind in run(
         "SELECT sc.service_id, o.kind FROM service_commissioners sc JOIN organisations o ON o.id = sc.organisation_id"
     ):
-        if sid not in ids:
+        if sid not in own:
             continue
-        with_commissioner.add(sid)
-        for sector in SECTORS_OF_KIND.get(kind or "", ()):
-            out[sector].add(sid)
-    for sid, _name, sector, _cost in services:
-        if sid not in with_commissioner and sector in out:
+        sectors = SECTORS_OF_KIND.get(kind or "", ())
+        if len(sectors) > 1:  # a council: only the duty the service itself serves
+            sectors = tuple(sector for sector in sectors if sector == own[sid])
+        for sector in sectors:
             out[sector].add(sid)
     return out
 

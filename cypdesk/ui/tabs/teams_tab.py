@@ -243,13 +243,13 @@ class TeamsTab(RecordTab):
         self.warning_rows.setSpacing(4)
         self.warnings_section.body.addLayout(self.warning_rows)
         self.warnings_note = QLabel(
-            "Checks health, education and social care against who commissions the team's services; "
-            "a council commissioner counts for both education and social care.")
+            "Checks that health, education and social care each have a member where the team's services "
+            "belong to them or are paid for by them.")
         self.warnings_note.setToolTip(
-            "A sector that commissions any of the team's services should have a member at the table. A sector "
-            "commissions a service through the service's commissioners: a council counts for education and social "
-            "care, an ICB or NHS trust for health, a school or academy trust for education; a service with no "
-            "commissioner recorded counts for its own sector. A member counts for the sector chosen under "
+            "A sector that commissions any of the team's services should have a member at the table. A service "
+            "counts for its own sector, and for the sector of a commissioner that has only one: an ICB or NHS trust "
+            "for health, a school or academy trust for education. A council holds both education and social care "
+            "duties, so it counts for the service's own sector only. A member counts for the sector chosen under "
             "Represents, or else for their organisation's.")
         self.warnings_note.setObjectName("teams_warnings_note")
         self.warnings_note.setAccessibleName("What the warnings check")
