@@ -106,23 +106,18 @@ def _label(kind: str) -> str:
 def _rows(query: TableQuery, total: int, words: str, progress: Progress | None) -> Iterator[list[Any]]:
     convert = [_converter(c) for c in query.columns]
     done = 0
-    offset = 0
-    while True:
-        if progress is not None:
-            if progress.cancelled():
-                raise ExportCancelled("The export was cancelled; no file was written.")
-            progress.report(done, total, f"Exporting {words}: {done:,} of {total:,} rows")
-        page = query.rows(offset, PAGE)
-        if not page:
-            return
+    if progress is not None:
+        progress.report(0, total, f"Exporting {words}: 0 of {total:,} rows")
+    for page in query.stream(PAGE):
+        if progress is not None and progress.cancelled():
+            raise ExportCancelled("The export was cancelled; no file was written.")
         for _id, values in page:
             yield [f(v) for f, v in zip(convert, values)]
         done += len(page)
-        offset += len(page)
-        if len(page) < PAGE:
-            if progress is not None and progress.cancelled():
-                raise ExportCancelled("The export was cancelled; no file was written.")
-            return
+        if progress is not None:
+            progress.report(done, total, f"Exporting {words}: {done:,} of {total:,} rows")
+    if progress is not None and progress.cancelled():
+        raise ExportCancelled("The export was cancelled; no file was written.")
 
 
 def _converter(column: Column) -> Any:

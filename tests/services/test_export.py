@@ -128,24 +128,27 @@ def test_chosen_columns_and_conditions_and_typed_dates(conn, tmp_path):
     assert isinstance(cal[1][1], date)
 
 
-def test_rows_are_read_a_page_at_a_time(conn, tmp_path, monkeypatch):
+def test_rows_are_streamed_in_batches_from_one_query(conn, tmp_path, monkeypatch):
+    """Never all rows in memory, and never a deep OFFSET per page (that re-sorts the
+    table for every page: minutes at a million rows)."""
     monkeypatch.setattr(export_module, "PAGE", 7)
-    asked: list[tuple[int, int]] = []
-    real_rows = TableQuery.rows
+    batches: list[int] = []
+    real_stream = TableQuery.stream
 
-    def spy(self, offset, limit):
-        asked.append((offset, limit))
-        return real_rows(self, offset, limit)
+    def spy(self, batch):
+        for chunk in real_stream(self, batch):
+            batches.append(len(chunk))
+            yield chunk
 
-    monkeypatch.setattr(TableQuery, "rows", spy)
+    monkeypatch.setattr(TableQuery, "stream", spy)
+    monkeypatch.setattr(TableQuery, "rows", lambda *a: pytest.fail("paged with OFFSET"))
     result = export_table(conn, "services", sort_column=0, path=tmp_path / "all.xlsx")
     assert result["rows"] == 79
-    assert all(limit == 7 for _o, limit in asked)
-    assert [o for o, _l in asked] == list(range(0, 79, 7))
+    assert batches == [7] * 11 + [2]
     rows, _ws = _sheet(tmp_path / "all.xlsx")
     query = TableQuery(conn, "services")
     query.set_sort(0)
-    assert [r[0] for r in rows[1:]] == [v[0] for _i, v in query.rows(0, 100)]
+    assert [r[0] for r in rows[1:]] == [v[0] for chunk in real_stream(query, 100) for _i, v in chunk]
 
 
 def test_cancel_leaves_no_file_behind(conn, tmp_path, monkeypatch):
