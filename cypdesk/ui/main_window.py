@@ -328,8 +328,11 @@ class MainWindow(QMainWindow):
 
         if self.workspace is None:
             return True
+        doc = self.workspace.doc
         try:
-            self.workspace.doc.save()
+            if doc.untitled:
+                raise SaveAsNeeded("An untitled document needs a name.", path=None)
+            self.tasks.run_and_wait(f"Saving {Path(doc.path).name}…", lambda _progress: doc.save())
         except SaveAsNeeded:
             return self.save_as()
         except ExternalChange as exc:
@@ -360,7 +363,7 @@ class MainWindow(QMainWindow):
         if not path.endswith(".cypdesk"):
             path += ".cypdesk"
         try:
-            doc.save_as(path)
+            self.tasks.run_and_wait(f"Saving {Path(path).name}…", lambda _progress: doc.save_as(path))
         except CypdeskError as exc:
             self.ask(QMessageBox.Icon.Warning, "The document was not saved", exc.message, QMessageBox.StandardButton.Ok)
             return False

@@ -126,5 +126,29 @@ class TaskRunner(QObject):
         self.pool.start(_Job(fn, progress, signals))
         return progress
 
+    def run_and_wait(self, title: str, fn: Callable[[Progress], Any]) -> Any:
+        """Run ``fn`` on the worker while the window keeps painting (a local event loop),
+        and return its result or raise its error: for work whose answer the caller needs
+        at once, such as Save before closing."""
+        from PySide6.QtCore import QEventLoop
+
+        outcome: dict[str, Any] = {}
+        loop = QEventLoop(self)
+
+        def done(result: Any) -> None:
+            outcome["result"] = result
+            loop.quit()
+
+        def failed(exc: BaseException) -> None:
+            outcome["error"] = exc
+            loop.quit()
+
+        self.run(title, fn, done, failed)
+        if not outcome:  # not finished inline
+            loop.exec()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
+
     def wait(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)
