@@ -28,7 +28,8 @@ def main() -> int:
         write_demo(demo, today=date(2026, 11, 22))
         app = QApplication.instance() or QApplication(sys.argv[:1])
         window = open_main_window(demo)
-        window.resize(1280, 760)
+        window.resize(1366, 800)
+        app.processEvents()
         OUT.mkdir(exist_ok=True)
         for index, tab in enumerate(window.tab_list):
             window.tabs.setCurrentIndex(index)
@@ -37,6 +38,20 @@ def main() -> int:
             path = OUT / f"{index + 1}-{name}.png"
             window.grab().save(str(path))
             print(path)
+            if tab.kind == "services":
+                tab.view.selectRow(3)
+                app.processEvents()
+                path = OUT / f"{index + 1}-services-detail.png"
+                window.grab().save(str(path))
+                print(path)
+                tab.show_map()
+                app.processEvents()
+                path = OUT / f"{index + 1}-services-map.png"
+                window.grab().save(str(path))
+                print(path)
+                tab.views_tabs.setCurrentIndex(0)
+        window.workspace.doc.close(discard=True)
+        window.workspace = None
         window.close()
     return 0
 
