@@ -25,34 +25,18 @@ DOCUMENT_FILTER = "cypdesk documents (*.cypdesk)"
 
 
 def tab_specs() -> list[TabSpec]:
-    return [
-        TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editable=False,
-                columns=["code", "name", "group_id", "unit", "polarity", "source"], filters=["polarity", "unit"]),
-        TabSpec("&Services", "services", "Services register", "services",
-                columns=["name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
-                         "annual_cost", "contract_end"],
-                filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"}),
-        TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
-                columns=["name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"],
-                filters=["kind", "stage"], defaults={"stage": "in_place"}),
-        TabSpec("&Pooled budgets", "agreements", "Pooled budget agreements", "budget agreements", editable=False,
-                columns=["title", "type", "legal_basis", "host_id", "status", "start_date", "review_date", "end_date"],
-                filters=["type", "status"]),
-        TabSpec("&Monitoring", "measures", "Performance measures", "performance measures", editable=False,
-                columns=["name", "kind", "service_id", "target", "polarity", "frequency"], filters=["kind"]),
-    ]
+    """The five tabs in order; each tab's module declares its own spec."""
+    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, services_tab, teams_tab
+
+    return [needs_tab.SPEC, services_tab.SPEC, teams_tab.SPEC, budgets_tab.SPEC, monitoring_tab.SPEC]
 
 
 def make_tab(spec: TabSpec, window: MainWindow) -> RecordTab:
-    if spec.kind == "services":
-        from cypdesk.ui.tabs.services_tab import ServicesTab
+    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, services_tab, teams_tab
 
-        return ServicesTab(spec, window)
-    if spec.kind == "teams":
-        from cypdesk.ui.tabs.teams_tab import TeamsTab
-
-        return TeamsTab(spec, window)
-    return RecordTab(spec, window)
+    classes = {"indicators": needs_tab.NeedsTab, "services": services_tab.ServicesTab, "teams": teams_tab.TeamsTab,
+               "agreements": budgets_tab.BudgetsTab, "measures": monitoring_tab.MonitoringTab}
+    return classes.get(spec.kind, RecordTab)(spec, window)
 
 
 class _PaintWatcher(QObject):

@@ -19,8 +19,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from cypdesk.ui.tabs.record_tab import RecordTab
+from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
+
+SPEC = TabSpec("&Services", "services", "Services register", "services",
+               columns=["name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
+                        "annual_cost", "contract_end"],
+               filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"})
 
 CONTRACT_COLUMNS = (("reference", "Reference"), ("contracting_org", "Holder"), ("start_date", "Start"),
                     ("end_date", "End"), ("annual_value", "Annual value (confidential)"))

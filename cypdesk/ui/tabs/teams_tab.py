@@ -32,6 +32,10 @@ from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 
+SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
+               columns=["name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"],
+               filters=["kind", "stage"], defaults={"stage": "in_place"})
+
 TREE_COLUMNS = ("Team", "Kind", "Focus", "Stage", "Lead")
 TREE_SHARES = (0.31, 0.15, 0.24, 0.14)  # of the tree's width, until the officer drags a column; Lead has the rest
 MEMBER_COLUMNS = ("Organisation", "Person", "Role", "Represents")
