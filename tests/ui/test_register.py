@@ -176,3 +176,24 @@ def test_every_control_has_an_accessible_name(window):
         if not widget.accessibleName():
             missing.append(widget.objectName())
     assert missing == [], missing
+
+
+def test_keyboard_duplicates_and_deletes(window, qtbot, dialogs):
+    from PySide6.QtTest import QTest
+
+    window.show()
+    window.activateWindow()
+    tab = window.tab("services")
+    tab.view.selectRow(2)
+    tab.view.setFocus()
+    before = tab.model.rowCount()
+    QTest.keyClick(tab.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert tab.model.rowCount() == before + 1
+    assert tab.detail_title.text().endswith("(copy)")
+    tab.view.setFocus()
+    dialogs.answers = [QMessageBox.StandardButton.Yes]
+    QTest.keyClick(tab.view, Qt.Key.Key_Delete)
+    assert dialogs.seen[-1][0] == "Delete service"
+    assert tab.model.rowCount() == before
+    QTest.keyClick(tab.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert tab.filter_bar.text.hasFocus()
