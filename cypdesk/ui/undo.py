@@ -12,8 +12,6 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from cypdesk.services import records
-
 
 class DoneCommand(QUndoCommand):
     """A command whose first ``redo`` has already happened (the operation ran before
@@ -39,8 +37,12 @@ class DoneCommand(QUndoCommand):
             self._after()
 
 
-def command_for(ws: Any, change: records.Change, after: Callable[[], None] | None = None) -> DoneCommand:
-    """The undo command for a create, update or delete already done."""
+def command_for(ws: Any, change: Any, after: Callable[[], None] | None = None) -> DoneCommand:
+    """The undo command for a create, update or delete already done (a
+    :class:`~cypdesk.services.records.Change`). The records service is imported here,
+    not at start-up: it brings SQLAlchemy's ORM."""
+    from cypdesk.services import records
+
     label = {"create": "Add", "update": "Edit", "delete": "Delete"}[change.op]
     text = f"{label} {change.title}"
     if change.op == "update":
