@@ -36,6 +36,11 @@ def main() -> int:
             app.processEvents()
             name = tab.spec.title.replace("&", "").lower().replace(" ", "-")
             path = OUT / f"{index + 1}-{name}.png"
+            if tab.kind == "agreements":  # the s75 pooled fund, on its quarterly monitoring page
+                from cypdesk.services.lookups import options
+
+                tab.select(next(i for i, t in options(tab.reader, "agreements") if t.startswith("Section 75")))
+                app.processEvents()
             window.grab().save(str(path))
             print(path)
             if tab.kind == "services":

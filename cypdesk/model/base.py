@@ -70,7 +70,9 @@ class Record(Base):
     def owner_org_id(cls) -> Mapped[str | None]:  # noqa: N805
         return field(String(36), "Owning partner", system=True, kind="reference", references="organisations", sort_order=107)
 
-    def title(self) -> str:
+    def display_title(self) -> str:
+        """What names the record to a person (its ``__title__`` field, else its id).
+        Not ``title``: several kinds have a field of that name."""
         value = getattr(self, self.__title__, None)
         return str(value) if value not in (None, "") else self.id
 

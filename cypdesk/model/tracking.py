@@ -151,7 +151,7 @@ def _before_flush(session: TrackedSession, flush_context: Any, instances: Any) -
 
 def _title(obj: Record) -> str:
     try:
-        return obj.title()[:300]
+        return obj.display_title()[:300]
     except Exception:  # a title must never stop a save
         return obj.id
 

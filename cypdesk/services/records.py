@@ -192,7 +192,7 @@ def create(ws: Workspace, kind: str, values: dict[str, Any], *, id: str | None =
             record.id = id
         session.add(record)
         session.flush()
-        change = Change("create", model.__tablename__, record.id, record.title(), after=clean)
+        change = Change("create", model.__tablename__, record.id, record.display_title(), after=clean)
     return change
 
 
@@ -208,7 +208,7 @@ def update(ws: Workspace, kind: str, record_id: str, values: dict[str, Any]) -> 
         for name, value in clean.items():
             setattr(record, name, value)
         changed = {k: v for k, v in clean.items() if before[k] != v}
-        change = Change("update", model.__tablename__, record.id, record.title(),
+        change = Change("update", model.__tablename__, record.id, record.display_title(),
                         before={k: before[k] for k in changed}, after=changed)
     return change
 
@@ -258,7 +258,7 @@ def delete(ws: Workspace, kind: str, record_id: str) -> Change:
         record = session.get(model, record_id)
         if record is None:
             raise RecordNotFound(f"There is no {model.__label__ or kind} with id {record_id}.", id=record_id)
-        title = record.title()
+        title = record.display_title()
         _delete_tree(session, record, removed, cleared, set())
         session.flush()
     before = removed[-1][1]

@@ -238,7 +238,7 @@ def _save_child(ws: Workspace, model: type[Record], service_id: str, values: dic
             record = model(id=rid, service_id=service_id, owner_org_id=service.owner_org_id, **clean)
             session.add(record)
             session.flush()
-            return Change("create", model.__tablename__, record.id, record.title(), after=dict(clean))
+            return Change("create", model.__tablename__, record.id, record.display_title(), after=dict(clean))
         record = session.get(model, record_id)
         if record is None:
             raise RecordNotFound(f"There is no {what} with id {record_id}.", id=record_id)
@@ -251,7 +251,7 @@ def _save_child(ws: Workspace, model: type[Record], service_id: str, values: dic
         for name, value in clean.items():
             setattr(record, name, value)
         changed = {k: v for k, v in clean.items() if before[k] != v}
-        return Change("update", model.__tablename__, record.id, record.title(),
+        return Change("update", model.__tablename__, record.id, record.display_title(),
                       before={k: before[k] for k in changed}, after=changed)
 
 
@@ -304,7 +304,7 @@ def service_detail(ws: Workspace, service_id: str) -> dict[str, Any]:
         service = session.get(Service, service_id)
         if service is None:
             raise RecordNotFound(f"There is no service with id {service_id}.", id=service_id)
-        out: dict[str, Any] = {"id": service.id, "title": service.title(), "service": snapshot(service)}
+        out: dict[str, Any] = {"id": service.id, "title": service.display_title(), "service": snapshot(service)}
         provider = session.get(Organisation, service.provider_id) if service.provider_id else None
         team = session.get(Team, service.team_id) if service.team_id else None
         out["provider"] = {"id": provider.id, "name": provider.name} if provider else None
@@ -445,7 +445,7 @@ def _set(ws: Workspace, service_id: str, spec: _Links, wanted: Sequence[tuple[An
             else:
                 by_key[k] = row
         taken_ids = {r.id for r in existing}
-        change = LinksChange(spec.op, "services", service.id, service.title(), table, before=before,
+        change = LinksChange(spec.op, "services", service.id, service.display_title(), table, before=before,
                              after=[_form(spec, k, v) for k, v in wanted])
         for key, value in wanted:
             row = by_key.pop(spec.norm(key), None)

@@ -261,7 +261,7 @@ def add_member(ws: Any, team_id: str, organisation_id: str | None, person_id: st
         member = Membership(id=mid, owner_org_id=team.owner_org_id, **values)
         session.add(member)
         session.flush()
-        return Change("create", "memberships", mid, member.title(), after=values)
+        return Change("create", "memberships", mid, member.display_title(), after=values)
 
 
 def remove_member(ws: Any, membership_id: str) -> Any:

@@ -124,3 +124,25 @@ def test_deleting_a_service_takes_its_dependents_with_history_and_undo_restores_
     assert records.get(ws, "payments", payment.id)["contract_id"] == contract.id
     with ws.read() as session:
         assert session.scalars(select(Tombstone).where(Tombstone.record_id == service.id)).first() is None
+
+
+@pytest.mark.parametrize("kind, values", [
+    ("agreements", {"title": "Short breaks pooled fund"}),
+    ("evidence", {"title": "Young people's survey 2025"}),
+    ("papers", {"title": "Commissioning strategy update"}),
+])
+def test_kinds_with_a_title_field_are_named_by_it(doc, kind, values):
+    """A field called ``title`` must not hide the method that names a record."""
+    from sqlalchemy import select
+
+    from cypdesk.model import History
+
+    ws = Workspace(doc, ALICE)
+    made = records.create(ws, kind, values)
+    assert made.title == values["title"]
+    assert records.update(ws, kind, made.id, {"title": values["title"] + " (revised)"}).title.endswith("(revised)")
+    gone = records.delete(ws, kind, made.id)
+    assert gone.title == values["title"] + " (revised)"
+    with ws.read() as session:
+        titles = {h.record_title for h in session.scalars(select(History).where(History.record_id == made.id))}
+    assert titles == {values["title"], values["title"] + " (revised)"}

@@ -1,12 +1,1038 @@
-"""The Needs tab: indicators, their trends and comparisons, evidence and priorities."""
+"""The Needs tab: the needs assessment (framework steps 1-4).
+
+**Indicators.** One row per indicator: the trust's latest value (with its unit and
+decimal places) and its period, England's value for the same period, the comparison
+with England (a word, always, beside its colour), the rank and quartile among the
+statistical neighbours, and the trend. The rows come from
+:func:`cypdesk.services.needs.indicator_summaries` (three SQL statements, whatever the
+number of values) into :class:`IndicatorTableModel`, which holds them already written
+out: painting a cell is a lookup, sorting and filtering work on a few hundred rows in
+memory. The filter bar adds outcome, group and locality drop-downs (records, not
+choices) and a "Worse than England" tick box.
+
+Beside the table: the comparisons with the method behind each, the trend chart (the
+trust, its 95% confidence intervals, England and the neighbours' range) with the chart
+in words, the commentary ("the story behind the trend"), which is the one thing edited
+here (through the services, undone with Edit > Undo), the evidence tagged with the
+indicator's outcomes or group, and the priorities that rest on it. Indicators and their
+figures come from imports; the tab does not pretend otherwise (no Add, Duplicate or
+Delete).
+
+**Evidence and priorities.** The second view lists the consultation evidence with its
+tags (following the filter bar's outcome, group and locality) and the priorities with
+the indicators (and their current rating) and evidence they rest on; double-click an
+indicator to select it in the table.
+"""
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+    QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
+from cypdesk.ui.widgets.filter_bar import FilterBar
 
 SPEC = TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editable=False,
-               columns=["code", "name", "group_id", "unit", "polarity", "source"], filters=["polarity", "unit"])
+               columns=["name"], filters=[],
+               form_fields=["name", "code", "group_id", "unit", "polarity", "decimals", "source", "definition"])
+
+# The comparison's colour, strong (a square beside the word) and pale (the cell behind
+# black text, contrast above 12:1). The word is always there.
+STRONG = {"better": "#00703c", "similar": "#f3d21b", "worse": "#d4351c", "not_compared": "#b1b4b6"}
+PALE = {"better": "#d2eadd", "similar": "#fff7c2", "worse": "#f8d9d4", "not_compared": "#eeeeee"}
+WORDS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not_compared": "Not compared"}
+RATING_ORDER = {"worse": 0, "similar": 1, "better": 2, "not_compared": 3}
+TREND_ORDER = {"worsening": 0, "no clear change": 1, "improving": 2, "increasing": 3, "decreasing": 4,
+               "not enough data": 5}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+# --- the table --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    label: str
+    help: str
+    numeric: bool = False
+
+
+def columns_for(home_name: str) -> list[_Column]:
+    return [
+        _Column("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
+        _Column("period", "Period", "The latest period with a value for the trust."),
+        _Column("value", home_name, f"{home_name}'s latest value.", True),
+        _Column("england", "England", "England's value for the same period.", True),
+        _Column("comparison", "Against England",
+                "Better, similar or worse than England: by 95% confidence interval where there is one, "
+                "else by value; the method is in the cell's tip and the detail."),
+        _Column("trend", "Trend", "The direction of the last five values, by polarity."),
+        _Column("rank", "Among neighbours", "Rank among the trust and its statistical neighbours (1st = best) "
+                "and quartile (Q1 = the best quarter)."),
+        _Column("group", "Group", "The group of children the indicator is about."),
+        _Column("outcomes", "Outcome", "The outcomes the indicator measures."),
+    ]
+
+
+@dataclass
+class _Row:
+    id: str
+    summary: Any
+    cells: tuple[str, ...]
+    keys: tuple[Any, ...]
+    tips: tuple[str, ...]
+    search: str
+
+
+def _row(s: Any) -> _Row:
+    from cypdesk.common.periods import Period
+
+    try:
+        start = Period.from_key(s.period).start_date() if s.period else None
+    except ValueError:
+        start = None
+    value = s.value_text
+    if s.note:
+        value = f"{value} *" if value else "*"
+    comparison = WORDS[s.comparison.rating]
+    if s.comparison.rating == "not_compared" and s.comparison.direction in ("higher", "lower", "similar"):
+        comparison = s.comparison.direction.capitalize()  # grey: "no judgement" (the tip says so)
+    cells = (s.name, s.period_label, value, s.england_text, comparison, s.trend.word.capitalize(),
+             s.neighbours.text if s.value is not None else "", s.group_name or "", ", ".join(s.outcome_labels))
+    keys = (s.name.casefold(), start, s.value, s.england, RATING_ORDER[s.comparison.rating],
+            TREND_ORDER.get(s.trend.word, 9), s.neighbours.rank, (s.group_name or "").casefold() or None,
+            ", ".join(s.outcome_labels) or None)
+    ci = f" (95% confidence interval {s.ci_text})" if s.ci_text else ""
+    tips = (f"{s.code + ': ' if s.code else ''}{s.name}", s.period_label,
+            f"{s.value_text}{ci}" + (f"\nLater: {s.note}" if s.note else ""), f"England {s.england_text}",
+            f"{s.comparison.phrase}.\nMethod: {s.comparison.method}.",
+            f"{s.trend.word.capitalize()}.\nRule: {s.trend.method}.",
+            f"{s.neighbours.method}." if s.value is not None else "", s.group_name or "All children",
+            ", ".join(s.outcome_labels))
+    search = " ".join([s.name, s.code or "", s.group_name or "", *s.outcome_labels]).casefold()
+    return _Row(s.indicator_id, s, cells, keys, tips, search)
+
+
+def _swatch(colour: str) -> QPixmap:
+    pixmap = QPixmap(10, 10)
+    pixmap.fill(QColor(colour))
+    return pixmap
+
+
+class IndicatorTableModel(QAbstractTableModel):
+    """The indicators with their comparisons, written out once when read: painting is a
+    lookup. Sorted and filtered in memory (a trust has tens or hundreds of indicators;
+    the values behind them stay in SQLite)."""
+
+    def __init__(self, summaries: list[Any], home_name: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = columns_for(home_name)
+        self._all: list[_Row] = [_row(s) for s in summaries]
+        self._rows: list[_Row] = list(self._all)
+        self._text = ""
+        self._keep: set[str] | None = None
+        self._sort: tuple[int, bool] | None = None
+        self._swatches: dict[str, QPixmap] = {}
+
+    # --- shape -------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].label
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.columns[section].help
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return row.cells[col]
+        if role == ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tips[col] or None
+        if role == SORT_ROLE:
+            return row.keys[col]
+        key = self.columns[col].key
+        if key == "comparison":
+            rating = row.summary.comparison.rating
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(PALE[rating]))
+            if role == Qt.ItemDataRole.DecorationRole:
+                if rating not in self._swatches:
+                    self._swatches[rating] = _swatch(STRONG[rating])
+                return self._swatches[rating]
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    # --- which rows, in which order ------------------------------------------------------
+    def set_summaries(self, summaries: list[Any]) -> None:
+        self.beginResetModel()
+        self._all = [_row(s) for s in summaries]
+        self._apply()
+        self.endResetModel()
+
+    def set_filter(self, text: str = "", keep: set[str] | None = None) -> None:
+        self.beginResetModel()
+        self._text = text.strip().casefold()
+        self._keep = keep
+        self._apply()
+        self.endResetModel()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self._text) or self._keep is not None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
+        self._order()
+        self.layoutChanged.emit()
+
+    def _apply(self) -> None:
+        rows = self._all
+        if self._keep is not None:
+            rows = [r for r in rows if r.id in self._keep]
+        if self._text:
+            rows = [r for r in rows if self._text in r.search]
+        self._rows = rows
+        self._order()
+
+    def _order(self) -> None:
+        if self._sort is None:
+            return
+        column, descending = self._sort
+        present = [r for r in self._rows if r.keys[column] is not None]
+        blank = [r for r in self._rows if r.keys[column] is None]  # blanks last, either way
+        present.sort(key=lambda r: (r.keys[column], r.keys[0]), reverse=descending)
+        blank.sort(key=lambda r: r.keys[0])
+        self._rows = present + blank
+
+    def row_of(self, record_id: str) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.id == record_id), None)
+
+    def summaries(self) -> list[Any]:
+        """The rows shown, in the order shown."""
+        return [r.summary for r in self._rows]
+
+    def shown_ids(self) -> list[str]:
+        return [r.id for r in self._rows]
+
+
+# --- the filter bar -----------------------------------------------------------------------------
+
+class NeedsFilterBar(FilterBar):
+    """Free text, then outcome, group and locality (records of the document) and a
+    "Worse than England" tick box."""
+
+    LISTS = (("outcome", "Any outcome", "Filter by outcome"),
+             ("group", "Any group of children", "Filter by group of children"),
+             ("locality", "Any locality", "Filter by locality"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("indicators", [], parent)
+        self.text.setPlaceholderText("Type to filter by indicator, code, group or outcome…")
+        layout = self.layout()
+        at = layout.indexOf(self.clear_button)
+        for name, anything, accessible in self.LISTS:
+            combo = QComboBox()
+            combo.setObjectName(f"indicators_filter_{name}")
+            combo.setAccessibleName(accessible)
+            combo.setToolTip(accessible)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+            combo.addItem(anything, None)
+            combo.currentIndexChanged.connect(self._emit)
+            layout.insertWidget(at, combo, 1)
+            at += 1
+            self.combos[name] = combo
+        self.worse = QCheckBox("&Worse than England")
+        self.worse.setObjectName("indicators_filter_worse")
+        self.worse.setAccessibleName("Only indicators worse than England")
+        self.worse.setToolTip("Only the indicators significantly worse than England (or, without a confidence "
+                              "interval, worse by more than the tolerance)")
+        self.worse.toggled.connect(self._emit)
+        layout.insertWidget(at, self.worse)
+
+    def set_options(self, name: str, items: list[tuple[str, str]]) -> None:
+        combo = self.combos[name]
+        current = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for record_id, label in items:
+            combo.addItem(label, record_id)
+        index = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+        if current is not None and index < 0:
+            self._emit()  # the record chosen is gone
+
+    def conditions(self) -> dict[str, Any]:
+        out = super().conditions()
+        if self.worse.isChecked():
+            out["worse_than_england"] = True
+        return out
+
+    def clear(self) -> None:
+        self.worse.blockSignals(True)
+        self.worse.setChecked(False)
+        self.worse.blockSignals(False)
+        super().clear()
+
+
+# --- the detail ------------------------------------------------------------------------------------
+
+def _box(title: str, name: str) -> tuple[QGroupBox, QVBoxLayout]:
+    box = QGroupBox(title)
+    box.setObjectName(f"indicators_{name}_section")
+    box.setAccessibleName(title)
+    layout = QVBoxLayout(box)
+    return box, layout
+
+
+def _label(name: str, accessible: str) -> QLabel:
+    label = QLabel("")
+    label.setObjectName(f"indicators_{name}")
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _chip_style(rating: str) -> str:
+    return (f"background: {PALE[rating]}; border-left: 6px solid {STRONG[rating]}; color: #0b0c0c; "
+            "padding: 3px 8px; font-weight: 600;")
 
 
 class NeedsTab(RecordTab):
-    pass
+    CHART_DELAY_MS = 60  # arrow keys through the table do not draw a chart per row
+
+    def __init__(self, spec: Any, window: Any) -> None:
+        super().__init__(spec, window)
+        self.summaries: list[Any] = []
+        self._by_id: dict[str, Any] = {}
+        self.areas: Any = None
+        self._commentary_for: str | None = None
+        self._commentary_stored = ""
+        self._chart_key: Any = None
+        self.trend_data: Any = None
+
+        # The filter bar with the document's outcomes, groups and localities.
+        outer = self.layout()
+        top = outer.itemAt(0).layout()
+        old = self.filter_bar
+        at = top.indexOf(old)
+        top.removeWidget(old)
+        old.setParent(None)
+        old.deleteLater()
+        self.filter_bar = NeedsFilterBar(self)
+        self.filter_bar.filter_changed.connect(self._filter)
+        top.insertWidget(at, self.filter_bar, 1)
+
+        # Two views: the indicators with their detail, and evidence and priorities.
+        index = outer.indexOf(self.splitter)
+        outer.removeWidget(self.splitter)
+        self.views_tabs = QTabWidget()
+        self.views_tabs.setObjectName("indicators_views")
+        self.views_tabs.setAccessibleName("Indicators, or evidence and priorities")
+        self.views_tabs.addTab(self.splitter, "&Indicators")
+        self.evidence_page = EvidencePage(self)
+        self.views_tabs.addTab(self.evidence_page, "Evidence and &priorities")
+        outer.insertWidget(index, self.views_tabs, 1)
+        self.views_tabs.currentChanged.connect(self._view_changed)
+        self.evidence_page.indicator_chosen = self.show_indicator
+
+        self._chart_timer = QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.setInterval(self.CHART_DELAY_MS)
+        self._chart_timer.timeout.connect(self.draw_chart)
+        self.view.setWordWrap(False)
+
+    # --- reading the document ----------------------------------------------------------------
+    def ensure_ready(self) -> None:
+        if not self._stale or self.reader is None:
+            return
+        self._stale = False
+        self._read()
+        self.model = IndicatorTableModel(self.summaries, self.areas.home_name, self.view)  # type: ignore[assignment]
+        self.view.setModel(self.model)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.sized = False
+        self.load_options()
+        self.form.set_read_only(True)
+        self._show(None)
+        self._update_caption()
+
+    def _read(self) -> None:
+        from cypdesk.services.needs import indicator_summaries, resolve_areas
+
+        self.areas = resolve_areas(self.reader)
+        self.summaries = indicator_summaries(self.reader, home_area_id=self.areas.home_id,
+                                             comparator_set_id=self.areas.set_id)
+        self._by_id = {s.indicator_id: s for s in self.summaries}
+
+    def load_options(self) -> None:
+        super().load_options()  # the form's group drop-down
+        from cypdesk.services.lookups import options
+
+        bar = self.filter_bar
+        assert isinstance(bar, NeedsFilterBar)
+        bar.set_options("outcome", _outcome_tree(self.reader))
+        bar.set_options("group", options(self.reader, "groups"))
+        bar.set_options("locality", _localities(self.reader, self.areas.home_id if self.areas else None))
+
+    WIDTHS = (250, 62, 70, 70, 118, 112, 110, 150, 90)
+
+    def shown(self) -> None:
+        """Read the document if not yet done; give the columns widths that show the
+        comparisons beside the names (the officer's own widths are kept after)."""
+        self.ensure_ready()
+        if self.model is not None and not self.sized:
+            for col, width in enumerate(self.WIDTHS):
+                self.view.setColumnWidth(col, width)
+            self.sized = True
+        if self.model is not None and self.views_tabs.currentIndex() == 1:
+            self.evidence_page.fill()
+
+    def document_opened(self) -> None:
+        self._forget_detail()
+        super().document_opened()
+
+    def document_closed(self) -> None:
+        self._forget_detail()
+        super().document_closed()
+        self.summaries, self._by_id = [], {}
+        self.evidence_page.clear()
+
+    def _forget_detail(self) -> None:
+        self._chart_timer.stop()
+        self._chart_key = None
+        self._commentary_for = None
+        self._commentary_stored = ""
+        if self._form is not None:
+            self.commentary.blockSignals(True)
+            self.commentary.setPlainText("")
+            self.commentary.blockSignals(False)
+
+    def refresh(self) -> None:
+        """Re-read after a change anywhere (an edit, an undo, an import): the
+        comparisons may have changed; the selected indicator stays selected."""
+        if self.model is None:
+            return
+        keep = self.current_id
+        self._read()
+        model = self._model()
+        model.set_summaries(self.summaries)
+        self._refilter()
+        self.load_options()
+        if not self.select(keep):
+            self._show(None)
+        else:
+            self._show(keep)
+        if self.views_tabs.currentIndex() == 1:
+            self.evidence_page.fill()
+
+    def _model(self) -> IndicatorTableModel:
+        assert isinstance(self.model, IndicatorTableModel)
+        return self.model
+
+    # --- filtering ---------------------------------------------------------------------------
+    def _keep_ids(self, conditions: dict[str, Any]) -> set[str] | None:
+        from cypdesk.services.needs import indicators_for_filter
+
+        if not conditions:
+            return None
+        return set(indicators_for_filter(
+            self.reader, outcome_id=conditions.get("outcome"), group_id=conditions.get("group"),
+            area_id=conditions.get("locality"), worse_than_england=bool(conditions.get("worse_than_england")),
+            summaries=self.summaries))
+
+    def _filter(self, text: str, conditions: dict[str, Any]) -> None:
+        if self.model is None:
+            return
+        keep = self.current_id
+        self._model().set_filter(text, self._keep_ids(conditions))
+        self._update_caption()
+        if not self.select(keep):
+            self._show(None)
+        if self.views_tabs.currentIndex() == 1:
+            self.evidence_page.fill()
+
+    def _refilter(self) -> None:
+        self._model().set_filter(self.filter_bar.text.text(), self._keep_ids(self.filter_bar.conditions()))
+        self._update_caption()
+
+    def _update_caption(self) -> None:
+        if self.model is None:
+            self.caption.setText("")
+            return
+        shown = self._model().summaries()
+        total = len(self.summaries)
+        counts = {k: 0 for k in WORDS}
+        for s in shown:
+            counts[s.comparison.rating] += 1
+        noun = "indicator" if total == 1 else "indicators"
+        head = f"{len(shown):,} of {total:,} {noun} match the filter" if self._model().filtered else f"{total:,} {noun}"
+        parts = [f"{counts['worse']} worse than England", f"{counts['similar']} similar", f"{counts['better']} better",
+                 f"{counts['not_compared']} not compared"]
+        text = f"{head}: " + ", ".join(parts)
+        if self.areas is not None and self.areas.home_name:
+            text += f". Figures are {self.areas.home_name}'s latest"
+        locality = self.filter_bar.combos["locality"].currentData()
+        if locality is not None:
+            text += (f"; the locality filter keeps indicators with figures for "
+                     f"{self.filter_bar.combos['locality'].currentText().strip()} or an area within it")
+        self.caption.setText(text + ".")
+
+    def select(self, record_id: str | None) -> bool:
+        if self.model is None or record_id is None:
+            return False
+        row = self._model().row_of(record_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        return True
+
+    def show_indicator(self, indicator_id: str) -> None:
+        """Select an indicator in the table (from the evidence and priorities view),
+        clearing the filter if it hides it."""
+        self.views_tabs.setCurrentIndex(0)
+        if not self.select(indicator_id):
+            self.filter_bar.clear()
+            self.select(indicator_id)
+        self.view.setFocus()
+
+    def _view_changed(self, index: int) -> None:
+        if index == 1:
+            self.evidence_page.fill()
+
+    # --- export ------------------------------------------------------------------------------
+    def export_table(self) -> None:
+        if self.model is None:
+            return
+        path = self.window_.choose_save_path("Export indicators", "indicators.xlsx",
+                                             "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)")
+        if not path:
+            return
+        from cypdesk.common.errors import CypdeskError
+        from cypdesk.services.needs import export_summaries
+
+        try:
+            result = export_summaries(self._model().summaries(), path, home_name=self.areas.home_name)
+        except CypdeskError as exc:
+            self.window_.ask(QMessageBox.Icon.Warning, "Not exported", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        self.window_.status(f"Exported {result['rows']:,} indicators to {path}")
+
+    # --- the detail ----------------------------------------------------------------------------
+    def build_sections(self) -> None:
+        form = self.form  # built before this is called; shown last, under "About the indicator"
+        self.sections.removeWidget(form)
+
+        self.headline = _label("headline", "Latest figures")
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
+        self.rating_chip = QLabel("")
+        self.rating_chip.setObjectName("indicators_rating")
+        self.rating_chip.setAccessibleName("Compared with England")
+        self.method = _label("method", "How it was compared with England")
+        self.neighbours_label = _label("neighbours", "Among the statistical neighbours")
+        self.trend_label = _label("trend", "Trend")
+        self.note_label = _label("note", "Later periods without a value")
+        summary_box, layout = _box("Latest figures and comparisons", "figures")
+        layout.addWidget(self.headline)
+        row = QHBoxLayout()
+        row.addWidget(self.rating_chip, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.method, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.neighbours_label)
+        layout.addWidget(self.trend_label)
+        layout.addWidget(self.note_label)
+        self.summary_box = summary_box
+
+        from cypdesk.ui.widgets.chart_view import ChartView
+
+        self.chart = ChartView("Trend chart")
+        self.chart.setObjectName("indicators_chart")
+        self.chart.description.setObjectName("indicators_chart_description")
+        self.chart.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chart.description.setStyleSheet("color: #383f43;")
+        chart_box, layout = _box("Trend", "chart")
+        layout.addWidget(self.chart)
+        self.chart_box = chart_box
+
+        commentary_box, layout = _box("The story behind the trend", "commentary")
+        self.commentary = QPlainTextEdit()
+        self.commentary.setObjectName("indicators_commentary")
+        self.commentary.setAccessibleName("The story behind the trend")
+        self.commentary.setToolTip("What the trend shows and why, as a report card tells it. "
+                                   "Save it with Ctrl+Return; Edit > Undo takes it back.")
+        self.commentary.setPlaceholderText("What the trend shows and why: what is working, what is not, "
+                                           "what partners will do…")
+        self.commentary.setTabChangesFocus(True)
+        self.commentary.setMinimumHeight(70)
+        self.commentary.setMaximumHeight(140)
+        self.commentary.textChanged.connect(self._commentary_edited)
+        layout.addWidget(self.commentary)
+        buttons = QHBoxLayout()
+        self.commentary_state = QLabel("")
+        self.commentary_state.setObjectName("indicators_commentary_state")
+        self.commentary_state.setAccessibleName("Commentary: state")
+        self.commentary_state.setStyleSheet("color: #505a5f;")
+        buttons.addWidget(self.commentary_state, 1)
+        self.commentary_revert = QPushButton("Revert")
+        self.commentary_revert.setObjectName("indicators_commentary_revert")
+        self.commentary_revert.setAccessibleName("Revert the commentary")
+        self.commentary_revert.setToolTip("Forget changes to the commentary not yet saved (Esc)")
+        self.commentary_revert.clicked.connect(self.revert)
+        self.commentary_save = QPushButton("Save commentary")
+        self.commentary_save.setObjectName("indicators_commentary_save")
+        self.commentary_save.setAccessibleName("Save the commentary")
+        self.commentary_save.setToolTip("Save the commentary into the document (Ctrl+Return); Edit > Undo takes it back")
+        self.commentary_save.clicked.connect(self.save_commentary)
+        buttons.addWidget(self.commentary_revert)
+        buttons.addWidget(self.commentary_save)
+        layout.addLayout(buttons)
+        self.commentary_box = commentary_box
+
+        self.evidence_box, layout = _box("What children, families and staff said", "evidence")
+        self.evidence_label = _label("evidence_list", "Evidence about the same outcomes or group")
+        self.evidence_label.setOpenExternalLinks(False)
+        layout.addWidget(self.evidence_label)
+        self.priorities_box, layout = _box("Priorities that rest on this indicator", "priorities")
+        self.priorities_label = _label("priorities_list", "Priorities that rest on this indicator")
+        layout.addWidget(self.priorities_label)
+
+        self.about_box, layout = _box("About the indicator", "about")
+        about_note = QLabel("Indicators and their figures come from imports (Fingertips, DfE and others); "
+                            "only the commentary is edited here.")
+        about_note.setWordWrap(True)
+        about_note.setStyleSheet("color: #505a5f;")
+        layout.addWidget(about_note)
+        layout.addWidget(form)
+
+        for box in (self.summary_box, self.chart_box, self.commentary_box, self.evidence_box, self.priorities_box,
+                    self.about_box):
+            self.add_section(box)
+
+    def load_sections(self, record_id: str | None) -> None:
+        self._leave_commentary(record_id)
+        s = self._by_id.get(record_id) if record_id else None
+        boxes = (self.summary_box, self.chart_box, self.commentary_box, self.evidence_box, self.priorities_box,
+                 self.about_box)
+        for box in boxes:
+            box.setVisible(s is not None)
+        if s is None:
+            self._chart_timer.stop()
+            self._chart_key = None
+            self.chart.clear("")
+            return
+        self._show_figures(s)
+        self._load_commentary(s.indicator_id)
+        self._show_evidence(s)
+        self._show_priorities(s)
+        self._chart_timer.start()
+
+    def _show_figures(self, s: Any) -> None:
+        esc = html.escape
+        home = self.areas.home_name if self.areas else "The trust"
+        if s.value is None:
+            self.headline.setText(f"<b>No value for {esc(home)} yet</b>" + (f" ({esc(s.note)})" if s.note else ""))
+        else:
+            ci = f" (95% confidence interval {esc(s.ci_text)})" if s.ci_text else " (no confidence interval)"
+            england = f"England <b>{esc(s.england_text)}</b>" if s.england is not None else "no England value"
+            unit = f" · {esc(s.unit_label)}" if s.unit_label and s.unit_label not in ("%", "£") else ""
+            self.headline.setText(f"{esc(home)} {esc(s.period_label)}: <b>{esc(s.value_text)}</b>{ci}; "
+                                  f"{england}{unit}")
+        rating = s.comparison.rating
+        self.rating_chip.setText(s.comparison.phrase)
+        self.rating_chip.setStyleSheet(_chip_style(rating))
+        self.rating_chip.setAccessibleDescription(f"Method: {s.comparison.method}")
+        self.method.setText(f"<b>Method:</b> {esc(s.comparison.method)}")
+        area_set = self.areas.set_name if self.areas else "Statistical neighbours"
+        if s.neighbours.rank is None:
+            self.neighbours_label.setText(f"<b>{esc(area_set)}:</b> {esc(s.neighbours.method)}.")
+        else:
+            quartile = f", quartile {s.neighbours.quartile}" if s.neighbours.quartile else ""
+            tie = " (tied)" if s.neighbours.tied else ""
+            self.neighbours_label.setText(
+                f"<b>{esc(area_set)}:</b> {esc(_ordinal_word(s.neighbours.rank))}{tie} of {s.neighbours.of}"
+                f"{quartile}. <span style='color:#505a5f'>Method: {esc(s.neighbours.method)}.</span>")
+        self.trend_label.setText(f"<b>Trend:</b> {esc(s.trend.word)}. "
+                                 f"<span style='color:#505a5f'>Rule: {esc(s.trend.method)}.</span>")
+        self.note_label.setText(f"<b>Later periods:</b> {esc(s.note)}" if s.note else "")
+        self.note_label.setVisible(bool(s.note))
+
+    def _show_evidence(self, s: Any) -> None:
+        from cypdesk.services.needs import evidence_for
+
+        items = evidence_for(self.reader, outcome_id=s.outcome_ids, group_id=s.group_id, match="any") \
+            if (s.outcome_ids or s.group_id) else []
+        self.evidence_label.setText(_evidence_html(items, "No evidence is tagged with this indicator's outcomes or "
+                                                          "group yet."))
+
+    def _show_priorities(self, s: Any) -> None:
+        from cypdesk.services.needs import priorities_with_links
+
+        found = priorities_with_links(self.reader, indicator_id=s.indicator_id, summaries=self.summaries)
+        esc = html.escape
+        lines = []
+        for p in found:
+            ref = f"<b>{esc(p.plan_reference)}</b> " if p.plan_reference else ""
+            others = [f"{esc(i.name)} ({esc(WORDS[i.rating].lower())})" for i in p.indicators
+                      if i.id != s.indicator_id]
+            line = f"{ref}{esc(p.statement)} <i>({esc(p.status)})</i>"
+            if p.rationale:
+                line += f"<br><span style='color:#505a5f'>{esc(p.rationale)}</span>"
+            if others:
+                line += "<br>Also rests on: " + "; ".join(others)
+            if p.evidence:
+                line += "<br>Evidence: " + "; ".join(esc(t) for _i, t in p.evidence)
+            lines.append(line)
+        self.priorities_label.setText("<br><br>".join(lines) if lines else
+                                      "<i>No priority rests on this indicator yet.</i>")
+
+    # --- the chart ---------------------------------------------------------------------------------
+    def draw_chart(self) -> None:
+        """Draw the selected indicator's trend (on a short timer after a selection;
+        tests call it directly). matplotlib is imported the first time."""
+        self._chart_timer.stop()
+        if self.current_id is None or self.reader is None or self._form is None:
+            return
+        from cypdesk.services.needs import trend
+
+        data = trend(self.reader, self.current_id, home_area_id=self.areas.home_id if self.areas else None,
+                     comparator_set_id=self.areas.set_id if self.areas else None)
+        if data is None:
+            self.chart.clear("")
+            return
+        if self._chart_key == data and self.chart.figure is not None:
+            return  # nothing the chart shows has changed (an edit of the commentary)
+        from cypdesk.io.charts.trend import describe_trend, trend_figure
+
+        self.trend_data = data
+        self._chart_key = data
+        if not data.points:
+            self.chart.clear(describe_trend(data))
+            return
+        self.chart.show_figure(trend_figure(data), describe_trend(data))
+
+    # --- the commentary ----------------------------------------------------------------------------
+    @property
+    def writable(self) -> bool:
+        return self.ws is not None and not self.ws.read_only
+
+    def _load_commentary(self, indicator_id: str) -> None:
+        from cypdesk.services.lookups import values_of
+
+        values = values_of(self.reader, "indicators", indicator_id) or {}
+        stored = values.get("commentary") or ""
+        pending = self._commentary_for == indicator_id and self._commentary_pending()
+        self._commentary_for = indicator_id
+        self._commentary_stored = str(stored)
+        if not pending:  # a refresh from elsewhere keeps what the officer is typing
+            self.commentary.blockSignals(True)
+            self.commentary.setPlainText(self._commentary_stored)
+            self.commentary.blockSignals(False)
+        self.commentary.setReadOnly(not self.writable)
+        self._commentary_edited()
+
+    def _commentary_pending(self) -> bool:
+        return self._commentary_for is not None and self.commentary.toPlainText() != self._commentary_stored
+
+    def _commentary_edited(self) -> None:
+        pending = self._commentary_pending()
+        self.commentary_save.setEnabled(self.writable and pending)
+        self.commentary_revert.setEnabled(pending)
+        if not self.writable:
+            self.commentary_state.setText("The document is read-only.")
+        elif pending:
+            self.commentary_state.setText("Not saved yet.")
+        else:
+            self.commentary_state.setText("")
+
+    def _leave_commentary(self, next_id: str | None) -> None:
+        """Moving to another indicator with the commentary changed saves it (Edit > Undo
+        takes it back), rather than dropping what was typed."""
+        if self._commentary_for is None or self._commentary_for == next_id or not self._commentary_pending():
+            return
+        if not self.writable:
+            return
+        indicator_id, text = self._commentary_for, self.commentary.toPlainText()
+        self._commentary_for = None
+        QTimer.singleShot(0, lambda: self._save(indicator_id, text))
+
+    def save_commentary(self) -> None:
+        if self._commentary_for is None or not self._commentary_pending():
+            return
+        self._save(self._commentary_for, self.commentary.toPlainText())
+
+    def _save(self, indicator_id: str, text: str) -> None:
+        if not self.writable:
+            return
+        from cypdesk.common.errors import CypdeskError
+        from cypdesk.services import records
+
+        try:
+            change = records.update(self.ws, "indicators", indicator_id, {"commentary": text})
+        except CypdeskError as exc:
+            self.window_.ask(QMessageBox.Icon.Warning, "Commentary not saved", exc.message,
+                             QMessageBox.StandardButton.Ok)
+            return
+        if indicator_id == self._commentary_for:
+            self._commentary_stored = text
+            self._commentary_edited()
+        if change.after:
+            self.window_.push(change, self)
+            self.window_.status("Commentary saved; Edit > Undo takes it back")
+
+    def apply(self) -> None:  # Ctrl+Return
+        self.save_commentary()
+
+    def revert(self) -> None:  # Esc in the detail
+        if self._form is None or self._commentary_for is None:
+            return
+        self.commentary.setPlainText(self._commentary_stored)
+        self._commentary_edited()
+
+    def _update_buttons(self) -> None:
+        super()._update_buttons()
+        if self._form is not None:
+            self._commentary_edited()
+
+
+# --- the evidence and priorities view ---------------------------------------------------------------
+
+class EvidencePage(QWidget):
+    """Consultation evidence with its tags, and the priorities with the indicators and
+    evidence they rest on."""
+
+    def __init__(self, tab: NeedsTab) -> None:
+        super().__init__()
+        self.tab = tab
+        self.setObjectName("indicators_evidence_page")
+        self.indicator_chosen: Any = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("indicators_evidence_splitter")
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        self.evidence_caption = QLabel("")
+        self.evidence_caption.setObjectName("indicators_evidence_caption")
+        self.evidence_caption.setAccessibleName("Consultation evidence: summary")
+        top_layout.addWidget(self.evidence_caption)
+        self.evidence = QTreeWidget()
+        self.evidence.setObjectName("indicators_evidence_tree")
+        self.evidence.setAccessibleName("Consultation evidence")
+        self.evidence.setHeaderLabels(["Evidence", "Who was heard", "Method", "Date", "Participants", "Tags"])
+        self.evidence.setWordWrap(True)
+        self.evidence.setUniformRowHeights(False)
+        self.evidence.setAlternatingRowColors(True)
+        self.evidence.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        top_layout.addWidget(self.evidence)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        self.priorities_caption = QLabel("")
+        self.priorities_caption.setObjectName("indicators_priorities_caption")
+        self.priorities_caption.setAccessibleName("Priorities: summary")
+        bottom_layout.addWidget(self.priorities_caption)
+        self.priorities = QTreeWidget()
+        self.priorities.setObjectName("indicators_priorities_tree")
+        self.priorities.setAccessibleName("Priorities and what they rest on")
+        self.priorities.setHeaderLabels(["Priority and what it rests on", "Status or rating", "Detail"])
+        self.priorities.setWordWrap(True)
+        self.priorities.setUniformRowHeights(False)
+        self.priorities.setAlternatingRowColors(True)
+        self.priorities.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.priorities.itemActivated.connect(self._activated)
+        self.priorities.itemDoubleClicked.connect(self._activated)
+        bottom_layout.addWidget(self.priorities)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
+
+    def clear(self) -> None:
+        self.evidence.clear()
+        self.priorities.clear()
+        self.evidence_caption.setText("")
+        self.priorities_caption.setText("")
+
+    def fill(self) -> None:
+        tab = self.tab
+        if tab.reader is None or tab.model is None:
+            self.clear()
+            return
+        from cypdesk.common.formats import date_uk, number
+        from cypdesk.services.needs import evidence_for, priorities_with_links
+
+        conditions = tab.filter_bar.conditions()
+        outcome, group, area = conditions.get("outcome"), conditions.get("group"), conditions.get("locality")
+        items = evidence_for(tab.reader, outcome_id=outcome, group_id=group, area_id=area, match="all")
+        total = tab.reader.execute("SELECT count(*) FROM evidence").fetchone()[0]
+        filtered = any((outcome, group, area))
+        self.evidence_caption.setText(
+            f"<b>Consultation evidence</b>: {len(items)} of {total} tagged with the filter's "
+            "outcome, group and locality" if filtered else f"<b>Consultation evidence</b>: {total} in all, newest first")
+        self.evidence.clear()
+        for e in items:
+            item = QTreeWidgetItem([e.title, e.who, e.method, date_uk(e.held_on) if e.held_on else "",
+                                    number(e.participants) if e.participants is not None else "", e.tags_text()])
+            item.setData(0, Qt.ItemDataRole.UserRole, e.id)
+            item.setToolTip(0, e.summary or e.title)
+            if e.summary or e.source_document:
+                detail = QTreeWidgetItem([(e.summary or "") + (f"\nSource: {e.source_document}" if e.source_document else "")])
+                detail.setFirstColumnSpanned(True)
+                item.addChild(detail)
+            self.evidence.addTopLevelItem(item)
+        self.evidence.expandAll()
+        for item in (self.evidence.topLevelItem(i) for i in range(self.evidence.topLevelItemCount())):
+            for j in range(item.childCount()):
+                item.child(j).setFirstColumnSpanned(True)
+        header = self.evidence.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.evidence.setColumnWidth(0, 380)
+        for col, width in ((1, 170), (2, 130), (3, 90), (4, 90)):
+            self.evidence.setColumnWidth(col, width)
+
+        found = priorities_with_links(tab.reader, summaries=tab.summaries)
+        self.priorities_caption.setText(
+            f"<b>Priorities</b>: {len(found)}, by rank. Double-click an indicator to see it in the table.")
+        self.priorities.clear()
+        for p in found:
+            ref = f"{p.plan_reference} " if p.plan_reference else ""
+            top = QTreeWidgetItem([f"{ref}{p.statement}", p.status, p.rationale or ""])
+            top.setToolTip(0, p.statement)
+            top.setToolTip(2, p.rationale or "")
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            for i in p.indicators:
+                child = QTreeWidgetItem([f"Indicator: {i.name}", WORDS[i.rating] + " than England"
+                                         if i.rating in ("better", "worse") else
+                                         ("Similar to England" if i.rating == "similar" else "Not compared"),
+                                         f"{i.period_label}: {i.value_text}. Method: {i.method}" if i.value_text
+                                         else i.method])
+                child.setData(0, Qt.ItemDataRole.UserRole, i.id)
+                child.setBackground(1, QBrush(QColor(PALE[i.rating])))
+                child.setIcon(1, _swatch(STRONG[i.rating]))
+                child.setToolTip(0, "Double-click to see the indicator in the table")
+                top.addChild(child)
+            for _eid, title in p.evidence:
+                top.addChild(QTreeWidgetItem([f"Evidence: {title}", "", ""]))
+            for _oid, name in p.outcomes:
+                top.addChild(QTreeWidgetItem([f"Outcome: {name}", "", ""]))
+            for _gid, name in p.groups:
+                top.addChild(QTreeWidgetItem([f"Group: {name}", "", ""]))
+            self.priorities.addTopLevelItem(top)
+        self.priorities.expandAll()
+        self.priorities.setColumnWidth(0, 560)
+        self.priorities.setColumnWidth(1, 170)
+
+    def _activated(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
+        indicator_id = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if indicator_id and self.indicator_chosen is not None:
+            self.indicator_chosen(indicator_id)
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+def _ordinal_word(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _evidence_html(items: list[Any], empty: str) -> str:
+    if not items:
+        return f"<i>{html.escape(empty)}</i>"
+    from cypdesk.common.formats import date_uk
+
+    esc = html.escape
+    lines = []
+    for e in items:
+        facts = ", ".join(x for x in (e.who, e.method, date_uk(e.held_on) if e.held_on else "",
+                                       f"{e.participants:,} taking part" if e.participants else "") if x)
+        summary = e.summary or ""
+        if len(summary) > 260:
+            summary = summary[:257].rsplit(" ", 1)[0] + "…"
+        line = f"<b>{esc(e.title)}</b> <span style='color:#505a5f'>({esc(facts)})</span>"
+        if summary:
+            line += f"<br>{esc(summary)}"
+        if e.tags:
+            line += f"<br><span style='color:#505a5f'>Tags: {esc(e.tags_text())}</span>"
+        lines.append(line)
+    return "<br><br>".join(lines)
+
+
+def _outcome_tree(conn: Any) -> list[tuple[str, str]]:
+    """Outcomes in plan order, each followed by its sub-outcomes (indented)."""
+    rows = conn.execute("SELECT id, code, name, parent_id, rank FROM outcomes").fetchall()
+    ids = {r[0] for r in rows}
+    children: dict[str | None, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        children.setdefault(r[3] if r[3] in ids else None, []).append(r)
+    out: list[tuple[str, str]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for r in sorted(children.get(parent, []), key=lambda r: (r[4] if r[4] is not None else 1e9, (r[2] or "").casefold())):
+            label = f"{r[1]} {r[2]}" if r[1] else r[2]
+            out.append((r[0], "    " * depth + label))
+            if depth < 8:
+                walk(r[0], depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def _localities(conn: Any, home_id: str | None) -> list[tuple[str, str]]:
+    """The areas within the trust's own (localities, districts, then their wards),
+    in tree order, indented."""
+    if home_id is None:
+        return []
+    rows = conn.execute(
+        "WITH RECURSIVE within(id, name, parent_id, kind, depth) AS ("
+        " SELECT id, name, parent_id, kind, 0 FROM areas WHERE parent_id = ?"
+        " UNION ALL SELECT a.id, a.name, a.parent_id, a.kind, w.depth + 1 FROM areas a JOIN within w"
+        " ON a.parent_id = w.id WHERE w.depth < 6) SELECT id, name, parent_id, kind, depth FROM within",
+        (home_id,)).fetchall()
+    children: dict[str, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        children.setdefault(r[2], []).append(r)
+    out: list[tuple[str, str]] = []
+
+    def walk(parent: str, depth: int) -> None:
+        for r in sorted(children.get(parent, []), key=lambda r: (r[1] or "").casefold()):
+            out.append((r[0], "    " * depth + (r[1] or "")))
+            walk(r[0], depth + 1)
+
+    walk(home_id, 0)
+    return out
