@@ -154,7 +154,7 @@ def main() -> int:
     print(f"  list with comparisons, read + painted   {span(lists)} (first in the process {med(firsts) * 1000:.0f} ms)")
     print(f"  plain indicator table (yardstick)       {span(plains)}")
     print(f"  ratio (paired)                          {med(list_ratio):.2f}x [{min(list_ratio):.2f}-{max(list_ratio):.2f}]")
-    print(f"  trend chart, {points} periods, drawn      {span(charts)} (first, importing matplotlib, {med(first_charts) * 1000:.0f} ms)")
+    print(f"  {f'trend chart, {points} periods, drawn':<40}{span(charts)} (first, importing matplotlib, {med(first_charts) * 1000:.0f} ms)")
     print(f"  bare 20-point matplotlib line           {span(bases)}")
     print(f"  ratio (paired)                          {med(chart_ratio):.2f}x [{min(chart_ratio):.2f}-{max(chart_ratio):.2f}]")
     print(f"  memory above the empty window ({med(empties):.0f} MiB): document open with the plain table "

@@ -70,6 +70,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from cypdesk.common.errors import UsageError
+from cypdesk.io.charts.style import RATING_WORDS
 from cypdesk.services.service_map import query_rows
 
 RAG = "rag"
@@ -81,11 +82,8 @@ SCALE_WORDS = {RAG: "RAG (red, amber, green)", TRAJECTORY: "Five-level trajector
 ORDER = {RAG: ("red", "amber", "green"), TRAJECTORY: ("no_progress", "slippage", "on_course", "ahead")}
 NOT_RATED = {RAG: "not_rated", TRAJECTORY: "not_assessed"}
 
-WORDS = {
-    "green": "Green", "amber": "Amber", "red": "Red", "not_rated": "Not rated",
-    "ahead": "Ahead", "on_course": "On course", "slippage": "Slippage", "no_progress": "No progress",
-    "not_assessed": "Not assessed",
-}
+# Each rating's word, shown with its colour everywhere (the charts' table, shared).
+WORDS = RATING_WORDS
 
 POLARITY_WORDS = {"higher_better": "higher is better", "lower_better": "lower is better"}
 
@@ -829,8 +827,8 @@ def save_actual(ws: Any, measure_id: str, values: dict[str, Any], measurement_id
 
 
 def set_rating_scale(ws: Any, scale: str) -> Any:
-    """Set the document's rating scale ("rag" or "trajectory"), recorded in history.
-    Returns a Change (kind "document") whose ``before`` holds the old scale, for undo."""
+    """Set the document's rating scale ("rag" or "trajectory"), recorded in history
+    (a new document's settings row is made first, with the default RAG). Returns a Change (kind "document") whose ``before`` holds the old scale, for undo."""
     from cypdesk.model.system import DocumentInfo, History
     from cypdesk.model.tracking import to_json
     from cypdesk.services.records import Change
@@ -839,8 +837,10 @@ def set_rating_scale(ws: Any, scale: str) -> Any:
         raise UsageError(f"{scale!r} is not a rating scale: use one of {', '.join(SCALES)}.")
     with ws.write() as session:
         doc = session.query(DocumentInfo).first()
-        if doc is None:
-            raise UsageError("The document has no settings row.")
+        if doc is None:  # a new document has no settings row until one is first set
+            doc = DocumentInfo(rating_scale="rag", created_by=session.author.id, hlc=session.clock.tick())
+            session.add(doc)
+            session.flush()
         old = doc.rating_scale
         change = Change("update", "document", doc.id, "Rating scale")
         if old != scale:

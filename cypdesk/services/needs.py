@@ -19,7 +19,9 @@ The rules, stated once (the window and board papers show the method with the res
   as similar**; otherwise better or worse by polarity;
 - not compared: a suppressed or missing value, no England value for the same
   period, or an indicator whose polarity is "no judgement" (its ``direction`` still
-  says whether it is higher, lower or similar, by the same test).
+  says whether it is higher, lower or similar, by the same test). In
+  :func:`indicator_summaries`, counts (unit ``count``) are neither compared nor
+  ranked: a number of children says more about the size of an area than its needs.
 
 **Among the statistical neighbours** (:func:`neighbour_rank`): the trust is ranked
 with the neighbours that have a value for the same period (neighbours without one
@@ -81,6 +83,8 @@ DEFAULT_TOLERANCE_PCT = 5.0
 TREND_POINTS = 5
 TREND_MIN_POINTS = 3
 CI_METHOD = "95% confidence interval"
+COUNT_NOT_COMPARED = "no comparison: a count (a number of children depends on the size of the area)"
+COUNT_NOT_RANKED = "not ranked: a count depends on the size of the area"
 
 RATINGS = ("better", "similar", "worse", "not_compared")
 RATING_PHRASES = {"better": "Better than England", "similar": "Similar to England",
@@ -201,7 +205,7 @@ class NeighbourRank(NamedTuple):
 
     @property
     def text(self) -> str:
-        """``2nd of 7 · quartile 2`` (short, for a table cell)."""
+        """``2nd of 7 · Q2``, ``3rd= of 7 · Q2`` (short, for a table cell)."""
         if self.rank is None:
             return "Not ranked"
         out = f"{_ordinal(self.rank)}{'=' if self.tied else ''} of {self.of}"
@@ -362,6 +366,7 @@ class IndicatorSummary(NamedTuple):
     source: str | None
     period: str | None  # the latest period with a value for the trust (a key: FY2025)
     period_label: str
+    period_start: str | None  # its first day, ISO (sorts as the calendar does)
     value: float | None
     lower_ci: float | None
     upper_ci: float | None
@@ -454,7 +459,7 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
             out.append(IndicatorSummary(
                 iid, code, name, unit, polarity, decimals, group_id, group_name, _split(outcome_ids),
                 _split(outcome_labels), source, gap[1] if gap else None, period_label(gap[1]) if gap else "",
-                None, None, None, None, comparison,
+                str(gap[6]) if gap else None, None, None, None, None, comparison,
                 neighbour_rank(None, [], polarity), TrendDirection("not enough data", "no values for the trust", 0),
                 _gap_note(gap) if gap else None))
             continue
@@ -464,15 +469,20 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
             note = "; ".join(_gap_note(r) for r in later)
         at = others.get(iid, {})
         eng = at.get(areas.england_id) if areas.england_id else None
-        comparison = compare_with_england(latest[2], latest[3], latest[4], eng[2] if eng else None, polarity,
-                                          tolerance_pct=tolerance_pct)
-        rank = neighbour_rank(latest[2], [at[a][2] if a in at else None for a in areas.neighbour_ids], polarity,
-                              decimals=decimals)
+        if unit == "count":  # a number of children: England's total and bigger areas' counts say nothing
+            comparison = EnglandComparison("not_compared", COUNT_NOT_COMPARED)
+            rank = NeighbourRank(None, 0, None, 0, 0, COUNT_NOT_RANKED)
+        else:
+            comparison = compare_with_england(latest[2], latest[3], latest[4], eng[2] if eng else None, polarity,
+                                              tolerance_pct=tolerance_pct)
+            rank = neighbour_rank(latest[2], [at[a][2] if a in at else None for a in areas.neighbour_ids],
+                                  polarity, decimals=decimals)
         window = [(r[2], r[3], r[4]) for r in rows[start:] if r[2] is not None][:TREND_POINTS]
         direction = trend_direction(list(reversed(window)), polarity, tolerance_pct=tolerance_pct)
         out.append(IndicatorSummary(
             iid, code, name, unit, polarity, decimals, group_id, group_name, _split(outcome_ids),
-            _split(outcome_labels), source, latest[1], period_label(latest[1]), latest[2], latest[3], latest[4],
+            _split(outcome_labels), source, latest[1], period_label(latest[1]), str(latest[6]), latest[2], latest[3],
+            latest[4],
             eng[2] if eng else None, comparison, rank, direction, note))
     return out
 

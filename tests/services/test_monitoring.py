@@ -416,3 +416,17 @@ def test_export_rows(tmp_path):
     assert monitoring.export_rows(tmp_path / "plan.xlsx", "Action plan", ["No."], [["1"]])["rows"] == 1
     with pytest.raises(UsageError):
         monitoring.export_rows(tmp_path / "plan.pdf", "Action plan", ["No."], [])
+
+
+def test_set_rating_scale_on_a_new_document(tmp_path):
+    from cypdesk.model.document import Document
+
+    doc = Document.new()
+    try:
+        ws = Workspace(doc, ALICE)
+        assert monitoring.document_scale(ws) == "rag"
+        change = monitoring.set_rating_scale(ws, "trajectory")
+        assert change.before == {"rating_scale": "rag"}
+        assert monitoring.document_scale(ws) == "trajectory"
+    finally:
+        doc.close(discard=True)

@@ -237,6 +237,13 @@ def test_demo_has_indicators_better_similar_and_worse_than_england_as_designed(s
     assert summaries["ATT8"].comparison.method.startswith("by value")  # a score: no interval
 
 
+def test_counts_are_neither_compared_nor_ranked(summaries):
+    count = summaries["CLA_NUM"]  # children in care: England's total is no benchmark for one area
+    assert count.value is not None and count.england is not None
+    assert count.comparison.rating == "not_compared" and "a count" in count.comparison.method
+    assert count.neighbours.rank is None and "size of the area" in count.neighbours.method
+
+
 def test_demo_summary_reads_the_latest_period_england_and_neighbours(conn, summaries):
     s = summaries["REREF"]
     assert (s.period, s.period_label) == ("FY2024", "2024-25")

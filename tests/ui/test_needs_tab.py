@@ -175,3 +175,22 @@ def test_evidence_and_priorities_view_leads_back_to_an_indicator(tab):
     tab.views_tabs.setCurrentIndex(1)
     assert page.evidence.topLevelItemCount() == 1
     assert page.evidence.topLevelItem(0).text(0) == "Young carers: interviews and case reviews"
+
+
+def test_a_read_only_document_shows_everything_but_edits_nothing(qtbot, demo_master, tmp_path):
+    from cypdesk.ui import open_main_window
+
+    path = tmp_path / "shared.cypdesk"
+    shutil.copy(demo_master, path)
+    window = open_main_window(path, read_only=True)
+    try:
+        tab = window.tab("indicators")
+        assert tab.select(_code_id(tab, "NEET"))
+        assert tab.commentary.isReadOnly() and not tab.commentary_save.isEnabled()
+        assert tab.commentary_state.text() == "The document is read-only."
+        assert tab.rating_chip.text() == "Worse than England"
+    finally:
+        window.workspace.doc.close(discard=True)
+        window.workspace = None
+        window.close()
+        window.deleteLater()

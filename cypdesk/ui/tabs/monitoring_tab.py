@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.errors import CypdeskError, ValidationError
+from cypdesk.io.charts.style import RATING_COLOURS
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.tables import Column, TableQuery
 from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
@@ -56,11 +57,7 @@ RATING_FILLS = {
     "not_assessed": "#eeefef",
 }
 # Strong colours for the chip beside a rating's word (the word is always there).
-RATING_STRONG = {
-    "green": "#00703c", "amber": "#f47738", "red": "#d4351c", "not_rated": "#b1b4b6",
-    "ahead": "#005a30", "on_course": "#00703c", "slippage": "#f47738", "no_progress": "#d4351c",
-    "not_assessed": "#b1b4b6",
-}
+RATING_STRONG = RATING_COLOURS
 STATUS_FILLS = {"on_track": "#cce2d8", "at_risk": "#fce1cf", "off_track": "#f6d7d2", "done": "#eeefef"}
 LEVEL_FILLS = {"low": "#cce2d8", "medium": "#fff4c2", "high": "#fce1cf", "very high": "#f6d7d2"}
 TREND_ARROWS = {"rising": "▲", "falling": "▼", "steady": "▶", "new": "•"}
@@ -321,12 +318,18 @@ class RecordPage(QWidget):
     def export_rows(self) -> tuple[list[str], list[list[Any]]]:  # pragma: no cover
         raise NotImplementedError
 
+    def clear(self) -> None:
+        """Forget the rows (the document was closed)."""
+        self.rows = []
+        self.adding = False
+        self.table.setRowCount(0)
+        self.stale = True
+        self._show(None)
+
     def refresh(self) -> None:
         """Re-read the rows, keeping the selected record selected."""
         if self.tab.reader is None:
-            self.rows = []
-            self.table.setRowCount(0)
-            self._show(None)
+            self.clear()
             return
         self.stale = False
         keep = self.current_id
@@ -726,9 +729,7 @@ class ReviewPage(QWidget):
                 item.widget().deleteLater()
         self.red_rows = {}
         if reader is None:
-            for table in (self.ending_table, self.reviews_table, self.overdue_table):
-                table.setRowCount(0)
-            self.red, self.ending, self.reviews, self.overdue = [], [], [], []
+            self.clear()
             return
         self.stale = False
         today = self.tab.today()
@@ -810,6 +811,18 @@ class ReviewPage(QWidget):
             self.overdue_table.setItem(row, 3, _item(a.overdue_words, a.id, fill=OVERDUE_FILL, bold=True))
         self.overdue_box.setTitle(f"Overdue actions ({len(self.overdue)})")
         _fit(self.overdue_table, 1)
+
+    def clear(self) -> None:
+        """Forget what was shown (the document was closed)."""
+        while self.red_layout.count():
+            item = self.red_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.red_rows = {}
+        for table in (self.ending_table, self.reviews_table, self.overdue_table):
+            table.setRowCount(0)
+        self.red, self.ending, self.reviews, self.overdue = [], [], [], []
+        self.stale = True
 
     def caption(self) -> str:
         services = sum(1 for r in self.red if r.service_id)
@@ -1029,10 +1042,10 @@ class MonitoringTab(RecordTab):
 
     def document_closed(self) -> None:
         super().document_closed()
-        for page in (self.action_page, self.risk_page):
-            page.refresh()
-        self.review_page.refresh()
+        for page in (self.action_page, self.risk_page, self.review_page):
+            page.clear()
         self.views_tabs.setCurrentIndex(MEASURES)
+        self.caption.setText("")
 
     def refresh(self) -> None:
         if self.model is None:
@@ -1049,6 +1062,7 @@ class MonitoringTab(RecordTab):
                 other.refresh()
             else:
                 other.stale = True
+        self._update_caption()
 
     def _filter(self, text: str, conditions: dict[str, Any]) -> None:
         page = self._page()

@@ -56,6 +56,24 @@ TREND_ORDER = {"worsening": 0, "no clear change": 1, "improving": 2, "increasing
 
 _Index = QModelIndex | QPersistentModelIndex
 
+GUIDE = (
+    "<p><b>Against England</b>, as Fingertips does it: <b>better</b> or <b>worse</b> when the trust's 95% "
+    "confidence interval lies wholly above or below England's value (which way is better depends on the "
+    "indicator's polarity); <b>similar</b> when the interval includes England's value, even only at its edge. "
+    "Where there is no interval (scores, counts), the values are compared: similar within ±5% of England's.</p>"
+    "<p><b>Not compared</b>: no value (suppressed or missing), no England value for the same period, a count "
+    "(it depends on the size of the area), or an indicator with no judgement on which way is better (its cell "
+    "then says higher, lower or similar, in grey).</p>"
+    "<p><b>Among neighbours</b>: the trust's rank among itself and its statistical neighbours with a value "
+    "for the same period (1st = best), and its quartile: Q1 is the best quarter (rank ≤ areas ÷ 4). Of seven "
+    "areas, 1st is Q1, 2nd-3rd Q2, 4th-5th Q3, 6th-7th Q4. Ties share the better rank (shown with =).</p>"
+    "<p><b>Trend</b>: a straight line through the trust's last five values; improving or worsening when it "
+    "changes by more than the values' typical confidence interval (or 5% of their mean without intervals), "
+    "else no clear change.</p>"
+    "<p>A * beside a value means a later period has no value (suppressed); the cell's tip says which. "
+    "Every cell's tip gives the method.</p>"
+)
+
 
 # --- the table --------------------------------------------------------------------------------
 
@@ -95,26 +113,20 @@ class _Row:
 
 
 def _row(s: Any) -> _Row:
-    from cypdesk.common.periods import Period
-
-    try:
-        start = Period.from_key(s.period).start_date() if s.period else None
-    except ValueError:
-        start = None
-    value = s.value_text
-    if s.note:
-        value = f"{value} *" if value else "*"
+    """A summary written out once, so that painting is a lookup."""
+    value_text, england_text, ci_text = s.value_text, s.england_text, s.ci_text  # each formats: once
+    value = f"{value_text} *" if s.note and value_text else ("*" if s.note else value_text)
     comparison = WORDS[s.comparison.rating]
     if s.comparison.rating == "not_compared" and s.comparison.direction in ("higher", "lower", "similar"):
         comparison = s.comparison.direction.capitalize()  # grey: "no judgement" (the tip says so)
-    cells = (s.name, s.period_label, value, s.england_text, comparison, s.trend.word.capitalize(),
+    cells = (s.name, s.period_label, value, england_text, comparison, s.trend.word.capitalize(),
              s.neighbours.text if s.value is not None else "", s.group_name or "", ", ".join(s.outcome_labels))
-    keys = (s.name.casefold(), start, s.value, s.england, RATING_ORDER[s.comparison.rating],
+    keys = (s.name.casefold(), s.period_start, s.value, s.england, RATING_ORDER[s.comparison.rating],
             TREND_ORDER.get(s.trend.word, 9), s.neighbours.rank, (s.group_name or "").casefold() or None,
             ", ".join(s.outcome_labels) or None)
-    ci = f" (95% confidence interval {s.ci_text})" if s.ci_text else ""
+    ci = f" (95% confidence interval {ci_text})" if ci_text else ""
     tips = (f"{s.code + ': ' if s.code else ''}{s.name}", s.period_label,
-            f"{s.value_text}{ci}" + (f"\nLater: {s.note}" if s.note else ""), f"England {s.england_text}",
+            f"{value_text}{ci}" + (f"\n* Later: {s.note}" if s.note else ""), f"England {england_text}",
             f"{s.comparison.phrase}.\nMethod: {s.comparison.method}.",
             f"{s.trend.word.capitalize()}.\nRule: {s.trend.method}.",
             f"{s.neighbours.method}." if s.value is not None else "", s.group_name or "All children",
@@ -404,7 +416,7 @@ class NeedsTab(RecordTab):
         bar.set_options("group", options(self.reader, "groups"))
         bar.set_options("locality", _localities(self.reader, self.areas.home_id if self.areas else None))
 
-    WIDTHS = (250, 62, 70, 70, 118, 112, 110, 150, 90)
+    WIDTHS = (250, 62, 70, 70, 118, 112, 118, 150, 90)
 
     def shown(self) -> None:
         """Read the document if not yet done; give the columns widths that show the
@@ -499,7 +511,12 @@ class NeedsTab(RecordTab):
         parts = [f"{counts['worse']} worse than England", f"{counts['similar']} similar", f"{counts['better']} better",
                  f"{counts['not_compared']} not compared"]
         text = f"{head}: " + ", ".join(parts)
-        if self.areas is not None and self.areas.home_name:
+        if not total:
+            text = "No indicators in this document yet"
+        elif self.areas is not None and self.areas.home_id is None:
+            text += (". No area is marked as this trust's own (\u201cThis trust's area\u201d), so there are no "
+                     "figures to compare")
+        elif self.areas is not None:
             text += f". Figures are {self.areas.home_name}'s latest"
         locality = self.filter_bar.combos["locality"].currentData()
         if locality is not None:
@@ -636,8 +653,13 @@ class NeedsTab(RecordTab):
         layout.addWidget(about_note)
         layout.addWidget(form)
 
-        for box in (self.summary_box, self.chart_box, self.commentary_box, self.evidence_box, self.priorities_box,
-                    self.about_box):
+        self.guide_box, layout = _box("How to read the table", "guide")
+        self.guide = _label("guide_text", "How to read the table")
+        self.guide.setText(GUIDE)
+        layout.addWidget(self.guide)
+
+        for box in (self.guide_box, self.summary_box, self.chart_box, self.commentary_box, self.evidence_box,
+                    self.priorities_box, self.about_box):
             self.add_section(box)
 
     def load_sections(self, record_id: str | None) -> None:
@@ -647,7 +669,10 @@ class NeedsTab(RecordTab):
                  self.about_box)
         for box in boxes:
             box.setVisible(s is not None)
+        self.guide_box.setVisible(s is None)
         if s is None:
+            if not self.adding:
+                self.detail_title.setText("Select an indicator to see its trend, comparisons and commentary")
             self._chart_timer.stop()
             self._chart_key = None
             self.chart.clear("")
@@ -740,7 +765,10 @@ class NeedsTab(RecordTab):
         if not data.points:
             self.chart.clear(describe_trend(data))
             return
-        self.chart.show_figure(trend_figure(data), describe_trend(data))
+        # The detail's title names the indicator; the chart's says what is drawn (papers
+        # give the indicator's name instead).
+        title = f"{data.home_name} against {data.england_name} and {_in_sentence(data.comparator_name)}"
+        self.chart.show_figure(trend_figure(data, title=title, width_in=5.2), describe_trend(data))
 
     # --- the commentary ----------------------------------------------------------------------------
     @property
@@ -965,6 +993,10 @@ class EvidencePage(QWidget):
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+def _in_sentence(name: str) -> str:
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+
 
 def _ordinal_word(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
