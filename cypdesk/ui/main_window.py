@@ -82,7 +82,19 @@ class MainWindow(QMainWindow):
             tab = make_tab(spec, self)
             self.tab_list.append(tab)
             self.tabs.addTab(tab, spec.title)
-        self.setCentralWidget(self.tabs)
+        from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+        from cypdesk.ui.widgets.attention_bar import AttentionBar
+
+        self.attention = AttentionBar()
+        self.attention.open_record.connect(self.open_record)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.attention)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.status_label = QLabel("")
         self.status_label.setAccessibleName("Status")
@@ -107,6 +119,67 @@ class MainWindow(QMainWindow):
         tab = next(t for t in self.tab_list if t.kind == kind)
         tab.ensure_ready()
         return tab
+
+    def show_tab(self, kind: str) -> RecordTab:
+        """Bring the tab that shows ``kind`` to the front and return it."""
+        tab = next(t for t in self.tab_list if t.kind == kind)
+        self.tabs.setCurrentWidget(tab)
+        tab.ensure_ready()
+        return tab
+
+    def open_record(self, kind: str, record_id: str) -> bool:
+        """Take the officer to a record, wherever it lives (the Overview's items)."""
+        from cypdesk.ui.tabs import monitoring_tab
+
+        if kind in ("actions", "risks"):
+            tab = self.show_tab("measures")
+            view = monitoring_tab.ACTIONS if kind == "actions" else monitoring_tab.RISKS
+            tab.show_view(view)
+            page = tab.action_page if kind == "actions" else tab.risk_page
+            return page.select(record_id)
+        owner = {"measures": "measures", "services": "services", "indicators": "indicators",
+                 "agreements": "agreements", "teams": "teams"}.get(kind)
+        if owner is None:
+            return False
+        tab = self.show_tab(owner)
+        if owner == "measures":
+            tab.show_view(monitoring_tab.MEASURES)
+        if owner == "services":
+            tab.views_tabs.setCurrentIndex(0)
+        if tab.select(record_id):
+            return True
+        tab.filter_bar.clear()  # hidden by the filter: show everything and try again
+        return tab.select(record_id)
+
+    def refresh_attention(self) -> None:
+        """Work out the Overview again, on the worker (it reads every tab's analysis)."""
+        if self.workspace is None:
+            self.attention.clear()
+            return
+        from datetime import date
+
+        from cypdesk.services.overview import attention
+
+        path = self.workspace.doc.working_path
+        self.attention.working()
+
+        def work(_progress: Any) -> Any:
+            from cypdesk.model.dbfile import connect
+
+            conn = connect(path, read_only=True)
+            try:
+                return attention(conn, date.today())
+            finally:
+                conn.close()
+
+        def done(sections: Any) -> None:
+            if self.workspace is not None and self.workspace.doc.working_path == path:
+                self.attention.show_sections(sections)
+
+        def failed(exc: BaseException) -> None:
+            self.attention.clear(f"Could not work out what needs attention: {exc}")
+
+        self.tasks.run("Looking for what needs attention…", work, done, failed)
 
     def _tab_shown(self, index: int) -> None:
         if 0 <= index < len(self.tab_list):
@@ -284,6 +357,7 @@ class MainWindow(QMainWindow):
         self.current_tab().shown()
         self.update_title()
         self._update_actions()
+        QTimer.singleShot(250, self.refresh_attention)  # once the first paint has settled
 
     def new_document(self) -> None:
         from cypdesk.model.document import Document
@@ -383,6 +457,7 @@ class MainWindow(QMainWindow):
             self.reader = None
         doc.close(discard=discard)
         self.workspace = None
+        self.attention.clear()
         self.undo_stack.clear()
         self.update_title()
         self._update_actions()
@@ -412,9 +487,7 @@ class MainWindow(QMainWindow):
             self.ask(QMessageBox.Icon.Warning, "Not restored", exc.message, QMessageBox.StandardButton.Ok)
             return
         self.undo_stack.clear()  # the restored content is a new starting point
-        for tab in self.tab_list:
-            tab.refresh()
-        self.update_title()
+        self.refresh_all()
         self.status(f"Restored the version saved {_local(version.saved_at):%d/%m/%Y at %H:%M:%S}; Save to keep it.")
 
     def export_current(self) -> None:
@@ -439,6 +512,7 @@ class MainWindow(QMainWindow):
         for tab in self.tab_list:
             tab.refresh()
         self.update_title()
+        self.refresh_attention()
 
     def run_task(self, title: str, fn: Any, on_done: Any) -> None:
         from cypdesk.common.errors import CypdeskError
