@@ -27,8 +27,20 @@ def main() -> int:
         demo = Path(tmp) / "Riverside children's trust.cypdesk"
         write_demo(demo, today=date(2026, 11, 22))
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        from cypdesk.ui.tasks import TaskRunner
+
+        TaskRunner.INLINE = True  # a script: work at once, so every picture is complete
         window = open_main_window(demo)
         window.resize(1366, 800)
+        window.refresh_attention()
+        app.processEvents()
+        OUT.mkdir(exist_ok=True)
+        window.attention.toggle.setChecked(True)
+        app.processEvents()
+        path = OUT / "0-overview.png"
+        window.grab().save(str(path))
+        print(path)
+        window.attention.toggle.setChecked(False)
         app.processEvents()
         OUT.mkdir(exist_ok=True)
         for index, tab in enumerate(window.tab_list):
