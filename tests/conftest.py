@@ -71,3 +71,35 @@ def cypdesk_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("cypdesk-home")
     monkeypatch.setenv("CYPDESK_HOME", str(home))
     return home
+
+
+# --- the demo document, built once per run -----------------------------------------------
+
+DEMO_TODAY = __import__("datetime").date(2026, 3, 15)
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory):
+    """The small demo document made with today fixed at 15/03/2026 (so its overdue
+    actions, contracts ending and missing returns are stable). Tests copy it."""
+    from cypdesk.services.documents import write_demo
+
+    folder = tmp_path_factory.mktemp("demo-master")
+    old = os.environ.get("CYPDESK_HOME")
+    os.environ["CYPDESK_HOME"] = str(folder / "home")
+    try:
+        write_demo(folder / "master.cypdesk", today=DEMO_TODAY)
+    finally:
+        if old is None:
+            os.environ.pop("CYPDESK_HOME", None)
+        else:
+            os.environ["CYPDESK_HOME"] = old
+    return folder / "master.cypdesk"
+
+
+@pytest.fixture
+def demo_path(demo_master, tmp_path):
+    """A fresh copy of the demo document for one test to change."""
+    path = tmp_path / "trust.cypdesk"
+    shutil.copy(demo_master, path)
+    return path

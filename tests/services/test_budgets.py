@@ -389,18 +389,9 @@ def test_save_partner_refuses_the_same_organisation_twice(tiny):
 
 # --- the demo ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    from cypdesk.services.documents import write_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.cypdesk"
-    write_demo(path, today=TODAY, author=DEMO_AUTHOR)
-    return path
-
-
-def test_the_demo_s75_agreement(demo_file, tmp_path):
+def test_the_demo_s75_agreement(demo_master, tmp_path):
     copy = tmp_path / "demo.cypdesk"
-    shutil.copyfile(demo_file, copy)
+    shutil.copyfile(demo_master, copy)
     conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
     try:
         aid = conn.execute("SELECT id FROM agreements WHERE type = 'pooled'").fetchone()[0]

@@ -26,19 +26,10 @@ ALICE = Installation(id=str(uuid.UUID(int=0xA11CE)), user="alice", host="COUNCIL
 DEMO_AUTHOR = Author(str(uuid.UUID(int=0xDE30)), "demo", "test-host")
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    from cypdesk.services.documents import write_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.cypdesk"
-    write_demo(path, today=TODAY, author=DEMO_AUTHOR)
-    return path
-
-
 @pytest.fixture
-def conn(demo_file, tmp_path):
+def conn(demo_master, tmp_path):
     copy = tmp_path / "demo.cypdesk"
-    shutil.copyfile(demo_file, copy)
+    shutil.copyfile(demo_master, copy)
     c = sqlite3.connect(copy)
     yield c
     c.close()
@@ -174,11 +165,11 @@ def test_refusals(conn, tmp_path):
     assert list(tmp_path.glob("*.xlsx")) == []
 
 
-def test_a_workspace_or_engine_can_be_given_instead_of_a_connection(demo_file, tmp_path):
+def test_a_workspace_or_engine_can_be_given_instead_of_a_connection(demo_master, tmp_path):
     from cypdesk.model.document import Document
 
     copy = tmp_path / "demo.cypdesk"
-    shutil.copyfile(demo_file, copy)
+    shutil.copyfile(demo_master, copy)
     doc = Document.open(copy, installation=ALICE)
     try:
         ws = Workspace(doc, ALICE)

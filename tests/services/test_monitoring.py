@@ -202,31 +202,11 @@ def test_worst_and_rank():
 
 # --- the demo ---------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    from cypdesk.services.documents import write_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.cypdesk"
-    write_demo(path, today=TODAY, author=DEMO_AUTHOR)
-    return path
-
-
 @pytest.fixture
-def conn(demo_file):
-    connection = sqlite3.connect(f"file:{demo_file}?mode=ro", uri=True)
+def conn(demo_master):
+    connection = sqlite3.connect(f"file:{demo_master}?mode=ro", uri=True)
     yield connection
     connection.close()
-
-
-@pytest.fixture
-def ws(demo_file, tmp_path):
-    from cypdesk.model.document import Document
-
-    copy = tmp_path / "demo.cypdesk"
-    shutil.copyfile(demo_file, copy)
-    doc = Document.open(copy, installation=ALICE)
-    yield Workspace(doc, ALICE)
-    doc.close(discard=True)
 
 
 def _by_name(measures, name):

@@ -194,17 +194,8 @@ def test_values_are_written_with_unit_and_decimals():
 # --- the demo ------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    from cypdesk.services.documents import write_demo
-
-    path = tmp_path_factory.mktemp("needs") / "demo.cypdesk"
-    write_demo(path, today=TODAY, author=DEMO_AUTHOR)
-    return path
-
-
-@pytest.fixture(scope="module")
-def conn(demo_file):
-    c = sqlite3.connect(f"file:{demo_file}?mode=ro", uri=True)
+def conn(demo_master):
+    c = sqlite3.connect(f"file:{demo_master}?mode=ro", uri=True)
     yield c
     c.close()
 
@@ -287,9 +278,9 @@ def test_filters_by_outcome_group_locality_and_worse(conn, summaries):
     assert indicators_for_filter(conn, area_id=north) == []
 
 
-def test_locality_filter_finds_figures_for_a_ward_within_it(demo_file, tmp_path, summaries):
+def test_locality_filter_finds_figures_for_a_ward_within_it(demo_master, tmp_path, summaries):
     copy = tmp_path / "ward.cypdesk"
-    shutil.copyfile(demo_file, copy)
+    shutil.copyfile(demo_master, copy)
     c = sqlite3.connect(copy)
     north = _id(c, "areas", "name", "North Riverside")
     ward = str(uuid.uuid4())

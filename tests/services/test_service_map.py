@@ -247,21 +247,12 @@ def test_tree_order_keeps_rows_with_unknown_parents_and_loops():
 
 # --- the demo ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    from cypdesk.services.documents import write_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.cypdesk"
-    write_demo(path, today=TODAY, author=DEMO_AUTHOR)
-    return path
-
-
 @pytest.fixture
-def demo(demo_file, tmp_path):
+def demo(demo_master, tmp_path):
     from cypdesk.model.document import Document
 
     copy = tmp_path / "demo.cypdesk"
-    shutil.copyfile(demo_file, copy)
+    shutil.copyfile(demo_master, copy)
     doc = Document.open(copy, installation=ALICE)
     yield Workspace(doc, ALICE)
     doc.close(discard=True)

@@ -28,26 +28,6 @@ YJP = "Youth justice partnership"
 EHN = "Early help North locality commissioning group"
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    from cypdesk.services.documents import write_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.cypdesk"
-    write_demo(path, today=TODAY, author=DEMO_AUTHOR)
-    return path
-
-
-@pytest.fixture
-def ws(demo_file, tmp_path):
-    from cypdesk.model.document import Document
-
-    copy = tmp_path / "demo.cypdesk"
-    shutil.copyfile(demo_file, copy)
-    doc = Document.open(copy, installation=ALICE)
-    yield Workspace(doc, ALICE)
-    doc.close(discard=True)
-
-
 def _id(ws, model, **where):
     with ws.read() as s:
         stmt = select(model.id)

@@ -69,3 +69,27 @@ def dialogs(monkeypatch):
     monkeypatch.setattr(MainWindow, "run_dialog", log.run_dialog)
     monkeypatch.setattr(TaskRunner, "INLINE", True)  # long work runs at once, on this thread
     return log
+
+
+@pytest.fixture
+def open_window(qtbot, demo_path):
+    """Opens the main window on a fresh copy of the demo, with the tab for ``kind`` in
+    front; afterwards throws away what the test changed and closes it."""
+    windows = []
+
+    def open_(kind: str | None = None):
+        from cypdesk.ui import open_main_window
+
+        window = open_main_window(demo_path)
+        if kind:
+            window.show_tab(kind)
+        windows.append(window)
+        return window
+
+    yield open_
+    for window in windows:
+        if window.workspace is not None:
+            window.workspace.doc.close(discard=True)
+            window.workspace = None
+        window.close()
+        window.deleteLater()

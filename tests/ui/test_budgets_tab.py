@@ -18,37 +18,11 @@ S75 = "Section 75 pooled fund"
 ALIGNED = "Aligned budget: early help and family support"
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    import os
-
-    folder = tmp_path_factory.mktemp("budgets-tab")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=TODAY)
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def tab(qtbot, demo_master, tmp_path):
-    from cypdesk.ui import open_main_window
-
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    window = open_main_window(path)
-    window.tabs.setCurrentIndex(3)
-    budgets = window.tab("agreements")
+def tab(open_window):
+    budgets = open_window("agreements").tab("agreements")
     budgets.today = TODAY
-    yield budgets
-    if window.workspace is not None:  # throw away what the test changed, then close
-        window.workspace.doc.close(discard=True)
-        window.workspace = None
-    window.close()
-    window.deleteLater()
+    return budgets
 
 
 def select(tab, prefix):

@@ -19,24 +19,9 @@ from cypdesk.services.documents import write_demo
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("file-menu")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=date(2026, 3, 15))
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def doc_path(demo_master, tmp_path):
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    return path
+def doc_path(demo_path):
+    return demo_path
 
 
 def closed(window):

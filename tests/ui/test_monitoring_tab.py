@@ -17,37 +17,11 @@ CAMHS = "\u201cTier 3\u201d CAMH service (specialist community CAMHS)"
 CAMHS_WAITS = "Children and young people seen within 18 weeks of referral (%)"
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    import os
-
-    folder = tmp_path_factory.mktemp("monitoring-tab")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=TODAY)
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def tab(qtbot, demo_master, tmp_path):
-    from cypdesk.ui import open_main_window
-
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    window = open_main_window(path)
-    window.tabs.setCurrentIndex(4)
-    monitoring = window.tab("measures")
+def tab(open_window):
+    monitoring = open_window("measures").tab("measures")
     monitoring.set_today(TODAY)
-    yield monitoring
-    if window.workspace is not None:  # throw away what the test changed, then close
-        window.workspace.doc.close(discard=True)
-        window.workspace = None
-    window.close()
-    window.deleteLater()
+    return monitoring
 
 
 def column(tab, name):

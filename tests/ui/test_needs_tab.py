@@ -13,34 +13,9 @@ from PySide6.QtCore import Qt
 from cypdesk.services.documents import write_demo
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("needs-tab")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=date(2026, 3, 15))
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def tab(qtbot, demo_master, tmp_path):
-    from cypdesk.ui import open_main_window
-
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    window = open_main_window(path)
-    window.tabs.setCurrentIndex(0)
-    needs = window.tab("indicators")
-    yield needs
-    if window.workspace is not None:
-        window.workspace.doc.close(discard=True)
-        window.workspace = None
-    window.close()
-    window.deleteLater()
+def tab(open_window):
+    return open_window("indicators").tab("indicators")
 
 
 def _code_id(tab, code):

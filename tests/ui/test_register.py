@@ -10,36 +10,9 @@ from PySide6.QtWidgets import QMessageBox
 from cypdesk.services.documents import write_demo
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    from datetime import date
-    import os
-
-    folder = tmp_path_factory.mktemp("register")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=date(2026, 3, 15))
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def window(qtbot, demo_master, tmp_path):
-    from cypdesk.ui import open_main_window
-
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    win = open_main_window(path)
-    win.tabs.setCurrentIndex(1)
-    yield win
-    if win.workspace is not None:  # throw away what the test changed, then close
-        win.workspace.doc.close(discard=True)
-        win.workspace = None
-    win.close()
-    win.deleteLater()
+def window(open_window):
+    return open_window("services")
 
 
 def names(tab):

@@ -16,28 +16,11 @@ from cypdesk.services.service_map import RULE_NO_SERVICE
 TODAY = date(2026, 3, 15)
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    import os
-
-    folder = tmp_path_factory.mktemp("service_map")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=TODAY)
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def conn(demo_master, tmp_path):
+def conn(demo_path):
     from cypdesk.model.dbfile import connect
 
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    c = connect(path, read_only=True)
+    c = connect(demo_path, read_only=True)
     yield c
     c.close()
 

@@ -12,37 +12,9 @@ from PySide6.QtWidgets import QComboBox
 from cypdesk.services.documents import write_demo
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    import os
-
-    folder = tmp_path_factory.mktemp("services-tab")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=date(2026, 3, 15))
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def tab(qtbot, demo_master, tmp_path):
-    from cypdesk.ui import open_main_window
-
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    window = open_main_window(path)
-    window.tabs.setCurrentIndex(1)
-    services = window.tab("services")
-    services.window_ = window
-    yield services
-    if window.workspace is not None:  # throw away what the test changed, then close
-        window.workspace.doc.close(discard=True)
-        window.workspace = None
-    window.close()
-    window.deleteLater()
+def tab(open_window):
+    return open_window("services").tab("services")
 
 
 def select(tab, name):

@@ -17,46 +17,14 @@ CAMHS = "Emotional wellbeing and mental health (CAMHS) commissioning group"
 SCHOOLS = "Riverside Learning Partnership (multi-academy trust)"
 
 
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory):
-    from datetime import date
-    import os
-
-    folder = tmp_path_factory.mktemp("teams")
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        write_demo(folder / "master.cypdesk", today=date(2026, 3, 15))
-    finally:
-        if old is not None:
-            os.environ["CYPDESK_HOME"] = old
-    return folder / "master.cypdesk"
-
-
 @pytest.fixture
-def window(qtbot, demo_master, tmp_path):
-    from cypdesk.ui import open_main_window
-
-    path = tmp_path / "trust.cypdesk"
-    shutil.copy(demo_master, path)
-    win = open_main_window(path)
-
-    def discard(w):  # edits made by a test are thrown away without the "unsaved changes" question
-        if w.workspace is not None:
-            w.workspace.doc.close(discard=True)
-            w.workspace = None
-
-    qtbot.addWidget(win, before_close_func=discard)
-    yield win
-    if win.workspace is not None:
-        win.workspace.doc.close(discard=True)
-        win.workspace = None
+def window(open_window):
+    return open_window()
 
 
 @pytest.fixture
 def tab(window):
-    window.tabs.setCurrentIndex([t.kind for t in window.tab_list].index("teams"))
-    return window.tab("teams")
+    return window.show_tab("teams")
 
 
 def item_named(tab, name):
