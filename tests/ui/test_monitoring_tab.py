@@ -248,7 +248,7 @@ def test_start_a_decommissioning_record_shows_it_in_the_services_tab(tab, dialog
     tab.review_page.red_rows[sid][1].click()
     window = tab.window_
     services = window.tab("services")
-    assert window.tabs.currentWidget() is services and services.current_id == sid
+    assert window.current_tab() is services and services.current_id == sid
     assert "Being considered" in services.decommissioning_section.summary.text()
     window.undo_stack.undo()
     assert tab.reader.execute("SELECT count(*) FROM decommissioning WHERE service_id = ?", (sid,)).fetchone()[0] == 0

@@ -44,7 +44,7 @@ def test_the_summary_names_each_list_and_the_list_leads_to_the_records(window):
                                ("Contracts ending within six months", "services", "services")):
         item = heads[heading].child(0)
         bar.tree.itemActivated.emit(item, 0)
-        shown = window.tabs.currentWidget()
+        shown = window.current_tab()
         assert shown.kind == tab, heading
         if kind == "actions":
             assert shown.action_page.current_id == item.data(0, 257)

@@ -223,7 +223,7 @@ def test_services_owned_are_listed_in_uk_money_and_open_in_the_services_tab(wind
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     services = window.tab("services")
-    assert window.tabs.currentWidget() is services
+    assert window.current_tab() is services
     assert services.current_id == service_id
     assert services.detail_title.text() == "CAMHS eating disorders service"
 

@@ -823,15 +823,8 @@ class BudgetsTab(RecordTab):
 
     def open_service(self, service_id: str) -> None:
         """Show a service in the Services tab (its register page)."""
-        services = self.window_.tab("services")
-        self.window_.tabs.setCurrentIndex(self.window_.tab_list.index(services))
-        views = getattr(services, "views_tabs", None)
-        if views is not None:
-            views.setCurrentIndex(0)
-        if not services.select(service_id):  # hidden by that tab's filter: clear it
-            services.filter_bar.clear()
-            services.select(service_id)
-        services.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.window_.open_record("services", service_id):
+            self.window_.current_tab().view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def edit_scope(self) -> None:
         if not (self.editable and self.data):

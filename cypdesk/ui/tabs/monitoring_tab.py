@@ -1398,20 +1398,7 @@ class MonitoringTab(RecordTab):
         self.window_.status("Started a decommissioning decision (being considered); Undo removes it.")
 
     def open_service(self, service_id: str) -> None:
-        services = self.window_.tab("services")
-        self.window_.tabs.setCurrentWidget(services)
-        if hasattr(services, "views_tabs"):
-            services.views_tabs.setCurrentIndex(0)
-        if not services.select(service_id):
-            services.filter_bar.clear()
-            services.select(service_id)
+        self.window_.open_record("services", service_id)
 
     def open_agreement(self, agreement_id: str) -> None:
-        try:
-            budgets = self.window_.tab("agreements")
-        except StopIteration:
-            return
-        self.window_.tabs.setCurrentWidget(budgets)
-        if not budgets.select(agreement_id):
-            budgets.filter_bar.clear()
-            budgets.select(agreement_id)
+        self.window_.open_record("agreements", agreement_id)

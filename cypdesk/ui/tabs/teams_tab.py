@@ -745,9 +745,5 @@ class TeamsTab(RecordTab):
         service_id = item.data(ID_ROLE)
         if not service_id:
             return
-        services = self.window_.tab("services")
-        self.window_.tabs.setCurrentIndex(self.window_.tab_list.index(services))
-        if not services.select(service_id):  # hidden by that tab's filter: clear it
-            services.filter_bar.clear()
-            services.select(service_id)
-        services.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.window_.open_record("services", service_id)
+        self.window_.current_tab().view.setFocus(Qt.FocusReason.OtherFocusReason)
