@@ -179,6 +179,20 @@ class MainWindow(QMainWindow):
         tab.filter_bar.clear()  # hidden by the filter: show everything and try again
         return tab.select(record_id)
 
+    def _warm_up_charts(self) -> None:
+        """Import matplotlib on the worker while the officer reads the first tab, so the
+        first chart does not stall the window for half a second importing it."""
+        import sys
+
+        if self.tasks.INLINE or "matplotlib.figure" in sys.modules:
+            return
+
+        def work(_progress: Any) -> None:
+            import matplotlib.backends.backend_agg  # noqa: F401
+            import matplotlib.figure  # noqa: F401
+
+        self.tasks.run("Preparing charts…", work, lambda _result: None, lambda _exc: None)
+
     def refresh_attention(self) -> None:
         """Work out the Overview again, on the worker (it reads every tab's analysis)."""
         if self.workspace is None:
@@ -386,6 +400,7 @@ class MainWindow(QMainWindow):
         self.update_title()
         self._update_actions()
         QTimer.singleShot(250, self.refresh_attention)  # once the first paint has settled
+        QTimer.singleShot(1500, self._warm_up_charts)
 
     def new_document(self) -> None:
         from cypdesk.model.document import Document
