@@ -174,6 +174,7 @@ class RecordForm(QWidget):
                 editor.setPlainText("" if value is None else str(value))
             else:
                 editor.setText(text_of(spec, value))
+                editor.setCursorPosition(0)  # a long name shows its beginning
         self.clear_problems()
         self._loading = False
 
