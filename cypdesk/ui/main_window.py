@@ -338,10 +338,13 @@ class MainWindow(QMainWindow):
         if not self.close_document():
             return False
         outcome: dict[str, Any] = {}
+        running: dict[str, Any] = {}
 
         def done(workspace: Any) -> None:
-            if self.workspace is not None:  # something else was opened meanwhile
-                workspace.doc.close()
+            progress = running.get("progress")
+            if self.workspace is not None or (progress is not None and progress.cancelled()):
+                workspace.doc.close()  # cancelled, or something else was opened meanwhile
+                self.status(f"Opening {Path(path).name} was cancelled.")
                 return
             self._opened(path, workspace)
             outcome["ok"] = True
@@ -349,8 +352,11 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             outcome["ok"] = self._open_failed(path, exc, read_only)
 
-        self.tasks.run(f"Opening {Path(path).name}…", lambda _progress: open_workspace(path, read_only=read_only),
-                       done, failed, inline=wait)
+        def work(progress: Any) -> Any:
+            running["progress"] = progress
+            return open_workspace(path, read_only=read_only)
+
+        self.tasks.run(f"Opening {Path(path).name}…", work, done, failed, inline=wait)
         return bool(outcome.get("ok", not (wait or self.tasks.INLINE)))
 
     def _open_failed(self, path: str | Path, exc: BaseException, read_only: bool) -> bool:

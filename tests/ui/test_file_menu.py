@@ -140,3 +140,29 @@ def test_the_layout_is_kept(qtbot, doc_path, dialogs):
     assert str(doc_path.resolve()) in again.settings.recent_files()
     assert sizes[0] < sizes[1]
     closed(again)
+
+
+def test_cancelling_an_open_leaves_no_document_open(qtbot, doc_path, dialogs, monkeypatch):
+    """Long work has a Cancel: an open cancelled while its copy was being made is not
+    shown, and releases the document (its lock is gone)."""
+    from cypdesk.model.lock import lock_path_for
+    from cypdesk.ui import open_main_window
+    from cypdesk.ui.tasks import TaskRunner
+
+    window = open_main_window(None)
+    real_run = TaskRunner.run
+
+    def run_then_cancel(self, title, fn, on_done, on_error, *, inline=False):
+        def cancelled_during(progress):
+            result = fn(progress)
+            progress.cancel()  # the officer pressed Cancel while it worked
+            return result
+
+        return real_run(self, title, cancelled_during, on_done, on_error, inline=inline)
+
+    monkeypatch.setattr(TaskRunner, "run", run_then_cancel)
+    assert window.open_path(doc_path) is False
+    assert window.workspace is None
+    assert "cancelled" in window.status_label.text()
+    assert not lock_path_for(doc_path).exists()
+    closed(window)
