@@ -49,18 +49,13 @@ def command_for(ws: Any, change: Any, after: Callable[[], None] | None = None) -
         return DoneCommand(text, lambda: records.update(ws, change.kind, change.id, change.after),
                            lambda: records.update(ws, change.kind, change.id, change.before), after)
     if change.op == "create":
-        created = records.get(ws, change.kind, change.id)
-        state = {"change": change}
+        state: dict[str, Any] = {}
 
         def undo_create() -> None:
-            state["change"] = records.delete(ws, change.kind, change.id)
+            state["deleted"] = records.delete(ws, change.kind, change.id)
 
-        def redo_create() -> None:
-            deleted = state["change"]
-            if deleted.op == "delete":
-                records.restore(ws, deleted)
-            else:
-                records.create(ws, change.kind, {k: v for k, v in created.items() if k in records.editable_fields(records.kind_of(change.kind))}, id=change.id)
+        def redo_create() -> None:  # only ever after an undo: bring back what it deleted
+            records.restore(ws, state["deleted"])
 
         return DoneCommand(text, redo_create, undo_create, after)
     state = {"change": change}
