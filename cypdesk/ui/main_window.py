@@ -70,6 +70,9 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.indexChanged.connect(self._stack_changed)
+        from cypdesk.ui.undo import DoneCommand
+
+        DoneCommand.on_error = self._undo_failed
         self.setObjectName("MainWindow")
         self.setAccessibleName("cypdesk main window")
         self.resize(1280, 800)
@@ -311,6 +314,13 @@ class MainWindow(QMainWindow):
         self.action_restore.setEnabled(writable and not self.workspace.doc.untitled)
         for action in (self.action_add, self.action_duplicate, self.action_delete):
             action.setEnabled(writable)
+
+    def _undo_failed(self, what: str, exc: BaseException) -> None:
+        from cypdesk.common.errors import CypdeskError
+
+        reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+        self.ask(QMessageBox.Icon.Warning, "Not undone", f"{what}: {reason}\n\nNothing was changed.",
+                 QMessageBox.StandardButton.Ok)
 
     def _stack_changed(self, _index: int) -> None:
         self.update_title()

@@ -17,6 +17,10 @@ class DoneCommand(QUndoCommand):
     """A command whose first ``redo`` has already happened (the operation ran before
     the push); later redos and undos call ``do`` and ``undo``."""
 
+    # Told when an undo or redo is refused (the window shows it); class-wide so every
+    # command made anywhere reports the same way.
+    on_error: Callable[[str, BaseException], None] | None = None
+
     def __init__(self, text: str, do: Callable[[], Any], undo: Callable[[], Any],
                  after: Callable[[], None] | None = None) -> None:
         super().__init__(text)
@@ -27,14 +31,27 @@ class DoneCommand(QUndoCommand):
         if self._first:
             self._first = False
         else:
-            self._do()
+            self._run("Redo", self._do)
         if self._after:
             self._after()
 
     def undo(self) -> None:
-        self._undo()
+        self._run("Undo", self._undo)
         if self._after:
             self._after()
+
+    def _run(self, what: str, step: Callable[[], Any]) -> None:
+        """A refused step (the record it needs was deleted since, say) changes nothing
+        (each service operation is one transaction); the command is dropped from the
+        stack so the stack does not claim what did not happen, and the officer is told."""
+        try:
+            step()
+        except Exception as exc:  # shown to the officer, never lost
+            self.setObsolete(True)
+            if DoneCommand.on_error is not None:
+                DoneCommand.on_error(f"{what} of “{self.text()}” could not be done", exc)
+            else:
+                raise
 
 
 def command_for(ws: Any, change: Any, after: Callable[[], None] | None = None) -> DoneCommand:

@@ -170,3 +170,23 @@ def test_keyboard_duplicates_and_deletes(window, qtbot, dialogs):
     assert tab.model.rowCount() == before
     QTest.keyClick(tab.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert tab.filter_bar.text.hasFocus()
+
+
+def test_an_undo_that_cannot_be_done_says_so_and_changes_nothing(window, dialogs):
+    """Undo of an edit whose record was deleted since (outside the undo stack, as a
+    merge might) is refused with a message; the document is unchanged."""
+    from cypdesk.services import records
+
+    tab = window.tab("services")
+    tab.view.selectRow(0)
+    sid = tab.current_id
+    tab.form.editors["capacity"].setText("33")
+    tab.apply()
+    records.delete(window.workspace, "services", sid)  # not through the stack
+    window.refresh_all()
+    count = tab.model.rowCount()
+    dialogs.answers = [QMessageBox.StandardButton.Ok]
+    window.action_undo.trigger()
+    assert dialogs.seen[-1][0] == "Not undone" and "Nothing was changed" in dialogs.seen[-1][1]
+    assert tab.model.rowCount() == count
+    assert window.undo_stack.count() == 0 or not window.undo_stack.canRedo()
