@@ -342,9 +342,18 @@ class Document:
             st = os.stat(p)
         except FileNotFoundError:
             return  # deleted or moved away since: saving writes it afresh
+        except OSError as exc:
+            raise SaveFailed(f"Could not save {p.name}: cypdesk could not read the file on disk to check "
+                             f"whether it changed ({dbfile.plain_reason(exc)}). Nothing was written.", path=p) from exc
         if (st.st_size, st.st_mtime_ns) == (self._state.get("source_size"), self._state.get("source_mtime_ns")):
             return
-        if dbfile.file_sha256(p) == self._state.get("source_sha256"):
+        try:
+            same = dbfile.file_sha256(p) == self._state.get("source_sha256")
+        except OSError as exc:
+            raise SaveFailed(f"Could not save {p.name}: the file on disk could not be read to check whether "
+                             f"someone changed it ({dbfile.plain_reason(exc)}); it may be open in another "
+                             "program. Nothing was written.", path=p) from exc
+        if same:
             self._state.update(source_size=st.st_size, source_mtime_ns=st.st_mtime_ns)
             return
         raise ExternalChange(
@@ -359,7 +368,10 @@ class Document:
             source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
             source_sha256=dbfile.file_sha256(target), dirty=False, saved_at=_now_iso(), read_only=False,
         )
-        self._write_state()
+        try:
+            self._write_state()
+        except OSError as exc:  # the save itself succeeded; only the working copy's note is stale
+            log.warning("saved %s but could not update the working copy's state: %s", target, exc)
         try:
             keep_saved_version(target)
         except (OSError, sqlite3.Error) as exc:  # the save itself succeeded
@@ -384,9 +396,14 @@ class Document:
         if self._closed:
             raise ReadOnlyDocument("The document is closed.", path=self._path)
         new = Path(path).absolute()
-        if self._path is not None and new == self._path and not self._read_only:
-            self.save()
-            return
+        if self._path is not None and new == self._path:
+            if not self._read_only:
+                self.save()
+                return
+            # A read-only view saved over its own file: someone may have saved it since
+            # the view was opened; never put the stale copy over their work.
+            with self.write_lock:
+                self._check_external_change()
         new_lock = DocumentLock(new, self.installation)
         if not new_lock.acquire():
             raise SaveFailed(f"Could not save {new}: cypdesk cannot write in the folder {new.parent}.",

@@ -9,6 +9,7 @@ of the event loop. Every message box goes through :meth:`ask`, so tests can answ
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -457,9 +458,10 @@ class MainWindow(QMainWindow):
                               f"{exc.message}\n\nSave your version under another name, so nothing is lost?",
                               QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
             return self.save_as() if answer == QMessageBox.StandardButton.Save else False
-        except CypdeskError as exc:
+        except (CypdeskError, OSError, sqlite3.Error) as exc:
+            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
             self.ask(QMessageBox.Icon.Warning, "The document was not saved",
-                     f"{exc.message}\n\nYour changes are still here; try Save As to another folder.",
+                     f"{reason}\n\nYour changes are still here; try Save As to another folder.",
                      QMessageBox.StandardButton.Ok)
             return False
         self.undo_stack.setClean()
@@ -481,8 +483,9 @@ class MainWindow(QMainWindow):
             path += ".cypdesk"
         try:
             self.tasks.run_and_wait(f"Saving {Path(path).name}…", lambda _progress: doc.save_as(path))
-        except CypdeskError as exc:
-            self.ask(QMessageBox.Icon.Warning, "The document was not saved", exc.message, QMessageBox.StandardButton.Ok)
+        except (CypdeskError, OSError, sqlite3.Error) as exc:
+            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            self.ask(QMessageBox.Icon.Warning, "The document was not saved", reason, QMessageBox.StandardButton.Ok)
             return False
         self.settings.add_recent(path)
         self.undo_stack.setClean()
@@ -613,6 +616,7 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """At start-up: unsaved edits left by a cypdesk that stopped are offered back."""
+        from cypdesk.common.errors import CypdeskError
         from cypdesk.common.formats import datetime_uk
         from cypdesk.model.document import discard_recovery, list_recoverable, recover
         from cypdesk.services.workspace import Workspace
@@ -625,8 +629,16 @@ class MainWindow(QMainWindow):
                               QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Discard
                               | QMessageBox.StandardButton.Ignore)
             if answer == QMessageBox.StandardButton.Open:
-                if self.close_document():
-                    self._attach(Workspace(recover(item)))
+                if not self.close_document():
+                    return
+                try:
+                    workspace = Workspace(recover(item))
+                except CypdeskError as exc:
+                    self.ask(QMessageBox.Icon.Warning, "Cannot recover the changes yet",
+                             f"{exc.message}\n\nYour unsaved changes are kept; cypdesk offers them again "
+                             "next time it starts.", QMessageBox.StandardButton.Ok)
+                    return
+                self._attach(workspace)
                 return
             if answer == QMessageBox.StandardButton.Discard:
                 discard_recovery(item)
