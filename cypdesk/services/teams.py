@@ -274,10 +274,11 @@ def remove_member(ws: Any, membership_id: str) -> Any:
 
 
 def restore_member(ws: Any, change: Any) -> Any:
-    """Undo :func:`remove_member`: the member comes back with the same id."""
-    b = change.before
-    return add_member(ws, b["team_id"], b.get("organisation_id"), b.get("person_id"), b.get("role"),
-                      b.get("represents"), membership_id=change.id)
+    """Undo :func:`remove_member`: the member comes back exactly as it was (same id,
+    owner and creation clock, so a merge sees the same record)."""
+    from cypdesk.services.records import restore
+
+    return restore(ws, change)
 
 
 __all__ = [

@@ -106,6 +106,10 @@ def test_a_school_member_answers_the_warning_and_undo_brings_it_back(ws):
     assert len(sector_warnings(ws, yjp)) == 1
     back = restore_member(ws, gone)  # the undo of remove_member
     assert back.id == made.id and sector_warnings(ws, yjp) == []
+    from cypdesk.services import records
+
+    again = records.get(ws, "memberships", made.id)
+    assert (again["owner_org_id"], again["created_hlc"]) == (gone.before["owner_org_id"], gone.before["created_hlc"])
 
 
 def test_represents_overrides_the_organisation_kind(ws):
