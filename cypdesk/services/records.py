@@ -244,6 +244,7 @@ def _delete_tree(session: Any, record: Record, removed: list[tuple[str, dict[str
                 cleared.append((row.__tablename__, row.id, column, getattr(row, column)))
                 setattr(row, column, None)
     removed.append((record.__tablename__, snapshot(record)))
+    session.flush()  # dependents go first: the parent's own ON DELETE must find nothing left to do
     session.delete(record)
 
 
