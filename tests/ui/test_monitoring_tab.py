@@ -276,3 +276,22 @@ def test_toolbar_acts_on_the_view_showing(tab, dialogs, tmp_path, monkeypatch):
     tab.export_table()
     rows = list(read_csv(path))
     assert rows[0][-2:] == ["Rating", "Rule"] and len(rows) == 17
+
+
+def test_ctrl_return_applies_on_the_action_plan_too(tab):
+    from PySide6.QtTest import QTest
+
+    from cypdesk.ui.tabs.monitoring_tab import ACTIONS
+
+    tab.window_.show()
+    tab.show_view(ACTIONS)
+    page = tab.action_page
+    page.table.setCurrentCell(0, 0)
+    action_id = page.current_id
+    editor = page.form.editors["progress"]
+    editor.setPlainText("Reported to the board in March.")
+    page.form.changed.emit()
+    QTest.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    from cypdesk.services import records
+
+    assert records.get(tab.ws, "actions", action_id)["progress"] == "Reported to the board in March."

@@ -31,7 +31,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
     QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
@@ -42,7 +42,7 @@ from cypdesk.io.charts.style import RATING_COLOURS
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.tables import Column, TableQuery
 from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
-from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
+from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec, apply_revert_row
 from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Monitoring", "measures", "Performance measures", "performance measures",
@@ -283,21 +283,10 @@ class RecordPage(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.form)
         detail_layout.addWidget(scroll, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.revert_button = QPushButton("&Revert")
-        self.revert_button.setObjectName(f"monitoring_{name}_revert")
-        self.revert_button.setAccessibleName("Revert changes")
-        self.revert_button.setToolTip("Forget changes not yet applied")
-        self.revert_button.clicked.connect(self.revert)
-        self.apply_button = QPushButton("&Apply changes")
-        self.apply_button.setObjectName(f"monitoring_{name}_apply")
-        self.apply_button.setAccessibleName("Apply changes")
-        self.apply_button.setToolTip("Save these changes into the document; Undo takes them back")
-        self.apply_button.clicked.connect(self.apply)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.apply_button)
+        buttons, self.apply_button, self.revert_button = apply_revert_row(f"monitoring_{name}", self.apply, self.revert)
         detail_layout.addLayout(buttons)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), detail, activated=self.revert)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.splitter.addWidget(detail)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
@@ -1119,6 +1108,21 @@ class MonitoringTab(RecordTab):
         self.buttons["duplicate"].setEnabled(editable and has)
         self.buttons["delete"].setEnabled(editable and has)
         self.buttons["export"].setEnabled(self.model is not None)
+
+    def apply(self) -> None:
+        """Ctrl+Return and Apply act on the view that is showing."""
+        page = self._page()
+        if page is not None and hasattr(page, "apply"):
+            page.apply()
+            return
+        super().apply()
+
+    def revert(self) -> None:
+        page = self._page()
+        if page is not None and hasattr(page, "revert"):
+            page.revert()
+            return
+        super().revert()
 
     def add_record(self) -> None:
         page = self._page()

@@ -26,6 +26,25 @@ from cypdesk.ui.widgets.filter_bar import FilterBar
 from cypdesk.ui.widgets.record_form import RecordForm
 
 
+def apply_revert_row(prefix: str, apply: Any, revert: Any) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
+    """The Revert and Apply buttons under a detail editor (Ctrl+Return applies, Esc reverts)."""
+    apply_button = QPushButton("&Apply changes")
+    apply_button.setObjectName(f"{prefix}_apply")
+    apply_button.setAccessibleName("Apply changes")
+    apply_button.setToolTip("Save these changes into the document (Ctrl+Return); Undo takes them back")
+    apply_button.clicked.connect(apply)
+    revert_button = QPushButton("&Revert")
+    revert_button.setObjectName(f"{prefix}_revert")
+    revert_button.setAccessibleName("Revert changes")
+    revert_button.setToolTip("Forget changes not yet applied (Esc)")
+    revert_button.clicked.connect(revert)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(revert_button)
+    row.addWidget(apply_button)
+    return row, apply_button, revert_button
+
+
 @dataclass
 class TabSpec:
     title: str  # with its & mnemonic
@@ -120,20 +139,7 @@ class RecordTab(QWidget):
         self._stale = False  # a document was opened that this tab has not read yet
         scroll.setWidget(inner)
         detail_layout.addWidget(scroll, 1)
-        actions = QHBoxLayout()
-        self.apply_button = QPushButton("&Apply changes")
-        self.apply_button.setObjectName(f"{spec.kind}_apply")
-        self.apply_button.setAccessibleName("Apply changes")
-        self.apply_button.setToolTip("Save these changes into the document (Ctrl+Return); Undo takes them back")
-        self.apply_button.clicked.connect(self.apply)
-        self.revert_button = QPushButton("&Revert")
-        self.revert_button.setObjectName(f"{spec.kind}_revert")
-        self.revert_button.setAccessibleName("Revert changes")
-        self.revert_button.setToolTip("Forget changes not yet applied (Esc)")
-        self.revert_button.clicked.connect(self.revert)
-        actions.addStretch(1)
-        actions.addWidget(self.revert_button)
-        actions.addWidget(self.apply_button)
+        actions, self.apply_button, self.revert_button = apply_revert_row(spec.kind, self.apply, self.revert)
         detail_layout.addLayout(actions)
         self.splitter.addWidget(self.detail_pane)
         self.splitter.setStretchFactor(0, 3)
