@@ -18,26 +18,12 @@ yardstick measured the same way in the same run:
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 
-from common import ROOT, parse_args
+from common import CHILD_PRELUDE, large_demo, parse_args, run_child
 
-LARGE = ROOT / "bench" / "out" / "large.cypdesk"
-
-CHILD = r'''
-import json, os, statistics, sys, time
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtWidgets import QApplication
-
-def rss_mb():
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1_048_576
-
+CHILD = CHILD_PRELUDE + r'''
 mode, path = sys.argv[1], sys.argv[2]
 app = QApplication([])
 from cypdesk.ui.main_window import MainWindow
@@ -115,19 +101,12 @@ print(json.dumps(out))
 
 
 def child(*args: str) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=tempfile.mkdtemp(prefix="bench-home-"))
-    proc = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"child {args[0]} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_child(CHILD, *args)
 
 
 def main() -> int:
     args = parse_args(__doc__.splitlines()[0])
-    if not LARGE.exists():
-        LARGE.parent.mkdir(exist_ok=True)
-        print(f"writing the large demo to {LARGE} (once)…", flush=True)
-        subprocess.run([str(ROOT / ".venv" / "bin" / "cypdesk"), "demo", str(LARGE), "--size", "large"], check=True)
+    LARGE = large_demo()
     lists, plains, list_ratio, firsts = [], [], [], []
     charts, bases, chart_ratio, first_charts = [], [], [], []
     memory, empties, list_memory, plain_memory = [], [], [], []

@@ -14,27 +14,13 @@ yardstick measured the same way in the same run:
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from common import ROOT, parse_args
+from common import CHILD_PRELUDE, large_demo, parse_args, run_child
 
-LARGE = ROOT / "bench" / "out" / "large.cypdesk"
-
-CHILD = r'''
-import json, os, statistics, sys, time
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+CHILD = CHILD_PRELUDE + r'''
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import QApplication
-
-def rss_mb():
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1_048_576
 
 mode, path = sys.argv[1], sys.argv[2]
 app = QApplication([])
@@ -56,13 +42,16 @@ if mode == "baseline":
             if role == Qt.ItemDataRole.DisplayRole: return self.rows[index.row()][index.column()]
     n = int(sys.argv[3])
     rows = [tuple(f"service {i} col {c}" for c in range(9)) for i in range(n)]
-    view = window.tab("services").view
+    view = window.show_tab("services").view
     view.setModel(ListModel(rows))
-    window.tabs.setCurrentIndex(1)
 else:
-    window.open_path(path)
-    window.tabs.setCurrentIndex(1)
-    view = window.tab("services").view
+    window.open_path(path, wait=True)
+    view = window.show_tab("services").view
+# Let the window settle first: the Overview and the chart warm-up run on the worker
+# shortly after opening; the scroll is measured on its own.
+from PySide6.QtCore import QEventLoop, QTimer
+loop = QEventLoop(); QTimer.singleShot(2500, loop.quit); loop.exec()
+window.tasks.wait()
 app.processEvents()
 bar = view.verticalScrollBar()
 page = max(bar.pageStep(), 1)
@@ -96,19 +85,12 @@ print(json.dumps(out))
 
 
 def child(*args: str) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=tempfile.mkdtemp(prefix="bench-home-"))
-    proc = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"child {args[0]} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_child(CHILD, *args)
 
 
 def main() -> int:
     args = parse_args(__doc__.splitlines()[0])
-    if not LARGE.exists():
-        LARGE.parent.mkdir(exist_ok=True)
-        print(f"writing the large demo to {LARGE} (once)…", flush=True)
-        subprocess.run([str(ROOT / ".venv" / "bin" / "cypdesk"), "demo", str(LARGE), "--size", "large"], check=True)
+    LARGE = large_demo()
     ours, base, filt, ratios, growth = [], [], [], [], []
     empty = []
     for _ in range(args.rounds):

@@ -117,3 +117,41 @@ def parse_args(description: str) -> argparse.Namespace:
     if sys.prefix == sys.base_prefix:
         print("note: not running in a virtual environment; use .venv/bin/python", file=sys.stderr)
     return args
+
+
+# --- window benchmarks on the large demo ----------------------------------------------------
+
+LARGE = ROOT / "bench" / "out" / "large.cypdesk"
+
+# The start of every window child: a QApplication, the main window shown, and rss_mb().
+CHILD_PRELUDE = r'''
+import json, os, statistics, sys, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtWidgets import QApplication
+
+def rss_mb():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1_048_576
+'''
+
+
+def large_demo() -> Path:
+    """The large demo document (10,000+ services, 1,000,000+ values), written once."""
+    if not LARGE.exists():
+        LARGE.parent.mkdir(exist_ok=True)
+        print(f"writing the large demo to {LARGE} (once)…", flush=True)
+        subprocess.run([str(ROOT / ".venv" / "bin" / "cypdesk"), "demo", str(LARGE), "--size", "large"], check=True)
+    return LARGE
+
+
+def run_child(code: str, *args: str) -> dict:
+    """Run ``code`` in a fresh process with its own cypdesk home; its last line of
+    output is a JSON object of figures."""
+    import json
+    import tempfile
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=tempfile.mkdtemp(prefix="bench-home-"))
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args[0] if args else ''} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
