@@ -834,7 +834,6 @@ def save_return(ws: Any, agreement_id: str, financial_year: Any, quarter: Any, v
     Refuses a second return for the same quarter. A new return's id comes from the
     agreement and quarter, so two partners keying the same return make one record.
     Returns the :class:`~cypdesk.services.records.Change` (undo as any record's)."""
-    from cypdesk.model.base import link_id, new_id
     from cypdesk.services import records
 
     values = dict(values)
@@ -872,10 +871,7 @@ def save_return(ws: Any, agreement_id: str, financial_year: Any, quarter: Any, v
                                          "message": f"There is already a return for {label}"}])
     title = f"monitoring return {label}"
     if return_id is None:
-        rid = link_id("returns", agreement_id, str(fy), str(q))
-        with query_rows(ws) as run:
-            if run("SELECT 1 FROM returns WHERE id = ?", (rid,)):
-                rid = new_id()
+        rid = records.shared_id(ws, "returns", agreement_id, str(fy), str(q))
         change = records.create(ws, "returns", {**values, "agreement_id": agreement_id, "financial_year": fy,
                                                 "quarter": q}, id=rid)
         return _retitle(change, title)
@@ -891,7 +887,7 @@ def save_contribution(ws: Any, agreement_id: str, values: dict[str, Any], contri
     """Add (no ``contribution_id``) or edit a partner's contribution for a financial
     year through :mod:`records`. Refuses a second contribution of the same partner in
     the same year. A new one's id comes from the agreement, partner and year."""
-    from cypdesk.model.base import link_id, new_id
+    from cypdesk.model.base import new_id
     from cypdesk.services import records
 
     values = dict(values)
@@ -922,10 +918,8 @@ def save_contribution(ws: Any, agreement_id: str, values: dict[str, Any], contri
                                   problems=[{"field": "organisation_id", "label": "Partner",
                                              "message": f"Already has a contribution for {format_financial_year(fy)}"}])
     if contribution_id is None:
-        rid = link_id("contributions", agreement_id, str(org), str(fy)) if org and fy is not None else new_id()
-        with query_rows(ws) as run:
-            if run("SELECT 1 FROM contributions WHERE id = ?", (rid,)):
-                rid = new_id()
+        rid = records.shared_id(ws, "contributions", agreement_id, str(org), str(fy)) if org and fy is not None \
+            else new_id()
         change = records.create(ws, "contributions", {**values, "agreement_id": agreement_id}, id=rid)
     else:
         change = records.update(ws, "contributions", contribution_id, values)
@@ -941,7 +935,7 @@ def save_partner(ws: Any, agreement_id: str, values: dict[str, Any], partner_id:
     """Add (no ``partner_id``) or edit a partner of an agreement with its agreed shares of
     overspends and underspends. Refuses the same organisation twice. A new partner's id
     comes from the agreement and the organisation."""
-    from cypdesk.model.base import link_id, new_id
+    from cypdesk.model.base import new_id
     from cypdesk.services import records
 
     values = dict(values)
@@ -964,10 +958,7 @@ def save_partner(ws: Any, agreement_id: str, values: dict[str, Any], partner_id:
                                   problems=[{"field": "organisation_id", "label": "Partner",
                                              "message": "Already a partner to this agreement"}])
     if partner_id is None:
-        rid = link_id("agreement_partners", agreement_id, str(org)) if org else new_id()
-        with query_rows(ws) as run:
-            if run("SELECT 1 FROM agreement_partners WHERE id = ?", (rid,)):
-                rid = new_id()
+        rid = records.shared_id(ws, "agreement_partners", agreement_id, str(org)) if org else new_id()
         change = records.create(ws, "agreement_partners", {**values, "agreement_id": agreement_id}, id=rid)
     else:
         change = records.update(ws, "agreement_partners", partner_id, values)

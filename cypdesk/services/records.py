@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from cypdesk.common.errors import RecordNotFound, ValidationError
 from cypdesk.model import Record, kind_of
+from cypdesk.model.base import new_id
 from cypdesk.model.fields import FieldMeta, fields_of
 from cypdesk.model.system import History
 from cypdesk.services.workspace import Workspace
@@ -180,6 +181,17 @@ def _raise_problems(model: type[Record], problems: list[FieldProblem]) -> None:
 
 def snapshot(record: Record) -> dict[str, Any]:
     return {c.key: getattr(record, c.key) for c in record.__table__.columns}
+
+
+def shared_id(ws: Workspace, kind: str, *parts: str) -> str:
+    """The id two partners would both give a record made of the same parts (an
+    agreement's return for a quarter, a partner's contribution for a year), so their
+    files merge into one record; a fresh id if a record here already holds it."""
+    from cypdesk.model.base import link_id
+
+    rid = link_id(kind, *parts)
+    with ws.read() as session:
+        return new_id() if session.get(kind_of(kind), rid) is not None else rid
 
 
 def create(ws: Workspace, kind: str, values: dict[str, Any], *, id: str | None = None) -> Change:
