@@ -63,7 +63,7 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
 def _fail_on_dialog(app, result):  # type: ignore[no-untyped-def]
     """In smoke-test mode a dialog would wait for a person: print it and exit 1."""
 
-    def ask(icon, title, text, buttons):  # type: ignore[no-untyped-def]
+    def ask(icon, title, text, buttons, labels=None):  # type: ignore[no-untyped-def]
         print(f"cypdesk: {title}: {text}", file=sys.stderr)
         result["code"] = 1
         app.quit()

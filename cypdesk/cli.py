@@ -36,6 +36,17 @@ def _window_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _writing_options() -> argparse.ArgumentParser:
+    """Options shared by every command that writes a document: give it as a parent
+    (``sub.add_parser(..., parents=[_writing_options()])``) and open the document with
+    :func:`_open_for_writing`."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--take-over-lock", action="store_true",
+                   help="open the document even though its lock file says someone has it open (a lock that is "
+                        "empty, unreadable or left over from a crash); only if you are sure nobody is using it")
+    return p
+
+
 def _command_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cypdesk")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -54,7 +65,7 @@ def _command_parser() -> argparse.ArgumentParser:
     check.add_argument("file")
     check.add_argument("--json", action="store_true")
 
-    set_ = sub.add_parser("set", help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...")
+    set_ = sub.add_parser("set", parents=[_writing_options()], help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...")
     set_.add_argument("file")
     set_.add_argument("kind")
     set_.add_argument("id")
@@ -183,12 +194,30 @@ def _parse_assignments(assignments: list[str]) -> dict[str, str]:
     return values
 
 
-def _set(args: argparse.Namespace) -> int:
-    from cypdesk.services import records
+def _open_for_writing(args: argparse.Namespace) -> Any:
+    """The workspace of ``args.file`` for a command that writes it, taking over its
+    lock if ``--take-over-lock`` was given; a refusal for the lock says the flag exists."""
+    from cypdesk.common.errors import DocumentLocked
     from cypdesk.services.documents import open_workspace
 
+    try:
+        return open_workspace(args.file, take_over_lock=args.take_over_lock)
+    except DocumentLocked as exc:
+        if not exc.facts.get("holder"):
+            raise  # being opened by someone right now: "try again" says it all
+        who = exc.facts.get("holder_user") or "anyone"
+        hint = (" If you are sure nobody is using it, run the command again with --take-over-lock."
+                if exc.facts.get("stale_possible") else
+                f" Try again once {who} has closed it; --take-over-lock opens it anyway, but only use it if "
+                f"you are sure {who} is not using it.")
+        raise DocumentLocked(exc.message + hint, path=exc.path, **exc.facts) from None
+
+
+def _set(args: argparse.Namespace) -> int:
+    from cypdesk.services import records
+
     values = _parse_assignments(args.assignments)
-    ws = open_workspace(args.file)
+    ws = _open_for_writing(args)
     try:
         change = records.update(ws, args.kind, args.id, values)
         if change.after:

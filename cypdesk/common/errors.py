@@ -8,6 +8,7 @@ something cypdesk can read).
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,51 @@ class CypdeskError(Exception):
 class UsageError(CypdeskError):
     code = "usage"
     exit_code = 2
+
+
+# --- the disk and the drive -------------------------------------------------------
+
+class StorageError(CypdeskError):
+    """The disk or drive failed a read or write (EIO and the like): nothing was changed."""
+
+    code = "io_error"
+    exit_code = 1
+
+
+class DiskFull(StorageError):
+    code = "disk_full"
+
+
+class ReadOnlyDrive(StorageError):
+    code = "read_only_drive"
+
+
+class AccessDenied(CypdeskError):
+    """The system refused access to a file (EACCES/EPERM)."""
+
+    code = "permission_denied"
+    exit_code = 2
+
+
+def error_from_oserror(exc: OSError, path: str | Path, doing: str) -> CypdeskError:
+    """A plain error for an OSError met while ``doing`` something to ``path``:
+    ``doing`` completes "Could not ...", e.g. ``"write the lock file beside budget.cypdesk"``.
+    ENOSPC/EDQUOT -> DiskFull, EROFS -> ReadOnlyDrive, EACCES/EPERM -> AccessDenied,
+    anything else (EIO...) -> StorageError; the message ends "Nothing was changed."."""
+    err = exc.errno
+    if err in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        cls: type[CypdeskError] = DiskFull
+        why = "the disk is full"
+    elif err == errno.EROFS:
+        cls, why = ReadOnlyDrive, "the drive is read-only"
+    elif isinstance(exc, PermissionError) or err in (errno.EACCES, errno.EPERM):
+        cls, why = AccessDenied, "you do not have permission"
+    else:
+        cls = StorageError
+        why = ("the disk could not be read or written (the drive or network may have been disconnected)"
+               if err == errno.EIO else (exc.strerror or str(exc)))
+    return cls(f"Could not {doing}: {why}. Nothing was changed.", path=path, errno=err,
+               os_error=exc.strerror or str(exc))
 
 
 # --- the document file -------------------------------------------------------------

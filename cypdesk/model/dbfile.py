@@ -26,6 +26,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ from urllib.parse import quote
 from cypdesk.common.errors import DamagedDocument, DocumentLocked, DocumentMissing, NewerDocument, NotADocument, SaveFailed
 from cypdesk.model.identity import APPLICATION_ID
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
+from cypdesk.paths import PRIVATE_FILE_MODE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -543,13 +545,19 @@ def atomic_copy(
                 f"({leftover.name}). Save under another name instead.", path=target_p, reason="journal beside target",
             )
     tmp = _temp_path(folder)
+    try:
+        replaced: os.stat_result | None = os.stat(target_p)
+    except OSError:
+        replaced = None  # a new file (or one we cannot see: the rename will say)
     own: sqlite3.Connection | None = None
     try:
         if isinstance(source, sqlite3.Connection):
             conn = source
         else:
             conn = own = connect(source, read_only=True)
-        conn.execute("VACUUM INTO ?", (str(tmp),))
+        # A new file gets the umask's mode; a replacement is private until it takes
+        # the mode, owner and group of the file it replaces (just before the rename).
+        vacuum_into(conn, tmp, mode=PRIVATE_FILE_MODE if replaced is not None else None)
         check = connect(tmp)  # sets journal_mode=DELETE on the copy, as on every connection
         try:
             problem = integrity_check(check)
@@ -560,6 +568,8 @@ def atomic_copy(
             raise _CopyCheckFailed(f"the new copy failed its integrity check ({problem})")
         if expected_application_id is not None and app_id != expected_application_id:
             raise _CopyCheckFailed(f"the new copy has application id 0x{app_id:08X}")
+        if replaced is not None:
+            copy_permissions(replaced, tmp)
         fsync_file(tmp)
         replace_with_retries(tmp, target_p)
         fsync_dir(folder)
@@ -577,6 +587,38 @@ def atomic_copy(
         if own is not None:
             own.close()
     return target_p
+
+
+def vacuum_into(conn: sqlite3.Connection, dest: str | os.PathLike[str], *, mode: int | None = PRIVATE_FILE_MODE) -> None:
+    """``VACUUM INTO dest`` (which must not exist), with ``dest`` made first at ``mode``
+    exactly (``None``: 0666 less the umask, as for any new file); SQLite would make it
+    0644 less the umask. A private copy is never readable by others, not even while
+    it is being written."""
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
+                 0o666 if mode is None else mode)
+    try:
+        if mode is not None and os.name == "posix":
+            os.fchmod(fd, mode)  # exactly, whatever the umask
+    finally:
+        os.close(fd)
+    conn.execute("VACUUM INTO ?", (str(dest),))
+
+
+def copy_permissions(replaced: os.stat_result, new: str | os.PathLike[str]) -> None:
+    """Give ``new`` the owner, group and mode of the file it is about to replace, so a
+    save keeps a private file private and a group's shared file writable by the group.
+    Changing the owner needs root, and the group needs membership: where the system
+    refuses (EPERM), the file keeps ours, as any program saving it would leave it."""
+    if os.name != "posix":
+        return  # Windows: permissions are ACLs inherited from the folder
+    try:
+        os.chown(new, replaced.st_uid, replaced.st_gid)
+    except PermissionError:
+        try:
+            os.chown(new, -1, replaced.st_gid)
+        except PermissionError:
+            pass
+    os.chmod(new, stat.S_IMODE(replaced.st_mode))
 
 
 def _unfinished(side_file: Path) -> bool:
@@ -682,6 +724,6 @@ def opened(path: str | os.PathLike[str], *, read_only: bool = False) -> Iterator
 __all__ = [
     "BEGIN_OPTION", "CURRENT_SCHEMA_VERSION", "EXTENSION", "FileStatus", "SqlitePolicy", "atomic_copy",
     "cleanup_stale_temps", "connect", "create_document_file", "file_sha256", "hardening_report", "inspect_file",
-    "integrity_check", "make_engine", "opened", "plain_reason", "replace_with_retries", "sqlite_policy",
-    "write_engine",
+    "copy_permissions", "integrity_check", "make_engine", "opened", "plain_reason", "replace_with_retries",
+    "sqlite_policy", "vacuum_into", "write_engine",
 ]

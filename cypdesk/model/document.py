@@ -97,7 +97,7 @@ def _copy_and_hash(src: Path, dst: Path) -> tuple[int, int, str]:
     for _ in range(3):
         before = os.stat(src)
         h = hashlib.sha256()
-        with open(src, "rb") as fin, open(dst, "wb") as fout:
+        with open(src, "rb") as fin, _private_writer(dst) as fout:
             for chunk in iter(lambda: fin.read(1 << 20), b""):
                 h.update(chunk)
                 fout.write(chunk)
@@ -107,6 +107,19 @@ def _copy_and_hash(src: Path, dst: Path) -> tuple[int, int, str]:
         if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
             return after.st_size, after.st_mtime_ns, h.hexdigest()
     raise SaveFailed(f"{src} kept changing while it was being opened. Try again.", path=src)
+
+
+def _private_writer(dst: Path) -> Any:
+    """``dst`` opened for writing (truncated), mode 0600 whatever the umask or the mode
+    of what it copies: working copies are the user's alone."""
+    fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), paths.PRIVATE_FILE_MODE)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, paths.PRIVATE_FILE_MODE)
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _process_gone(state: dict[str, Any]) -> bool:
@@ -127,8 +140,8 @@ def _claim_working_dir(source: Path) -> Path:
     for n in range(1, 1000):
         folder = root / (key if n == 1 else f"{key}-{n}")
         try:
-            folder.mkdir()
-            return folder
+            folder.mkdir(mode=paths.PRIVATE_DIR_MODE)
+            return paths.private_dir(folder)
         except FileExistsError:
             pass
         state = _read_state(folder)
@@ -136,8 +149,8 @@ def _claim_working_dir(source: Path) -> Path:
             continue  # recoverable edits, or open in a live cypdesk
         shutil.rmtree(folder, ignore_errors=True)  # a clean copy left behind
         try:
-            folder.mkdir()
-            return folder
+            folder.mkdir(mode=paths.PRIVATE_DIR_MODE)
+            return paths.private_dir(folder)
         except FileExistsError:
             continue
     raise SaveFailed(f"Too many working copies of {source} in {root}.", path=source)
@@ -204,12 +217,12 @@ class Document:
                     status = dbfile.inspect_file(p)
                 work_dir = _claim_working_dir(p)
             else:
-                work_dir = paths.working_dir() / f"{_path_key(p)}-ro-{uuid.uuid4().hex[:8]}"
-                work_dir.mkdir(parents=True)
+                work_dir = paths.private_dir(paths.working_dir() / f"{_path_key(p)}-ro-{uuid.uuid4().hex[:8]}")
             work = work_dir / WORK_NAME
             size, mtime_ns, sha = _copy_and_hash(p, work)
             if status.hot_journal:  # read-only: roll back the copy, never the original
                 shutil.copyfile(f"{p}-journal", f"{work}-journal")
+                paths.private_file(f"{work}-journal")
                 with dbfile.opened(work) as conn:
                     problem = dbfile.integrity_check(conn, quick=True)
                 if problem is not None:
@@ -236,10 +249,10 @@ class Document:
     def new(cls, installation: Installation | None = None) -> Document:
         """An untitled document: a working copy at head schema and no file yet."""
         inst = installation or get_installation()
-        work_dir = paths.working_dir() / f"untitled-{uuid.uuid4()}"
-        work_dir.mkdir(parents=True)
+        work_dir = paths.private_dir(paths.working_dir() / f"untitled-{uuid.uuid4()}")
         try:
             dbfile.create_document_file(work_dir / WORK_NAME)
+            paths.private_file(work_dir / WORK_NAME)
             state = {
                 "source": None, "opened_at": _now_iso(), "source_size": None, "source_mtime_ns": None,
                 "source_sha256": None, "pid": os.getpid(), "host": inst.host, "installation": inst.id,
@@ -582,6 +595,7 @@ def keep_saved_version(target: Path, *, keep: int = KEEP_SAVED_VERSIONS) -> Path
     tmp = folder / f"{dbfile.TEMP_PREFIX}{uuid.uuid4().hex[:16]}{dbfile.TEMP_SUFFIX}"
     try:
         shutil.copyfile(target, tmp)
+        paths.private_file(tmp)  # backups are the user's alone, whatever the document's mode
         dbfile.fsync_file(tmp)
         os.replace(tmp, dest)
     finally:
@@ -634,6 +648,7 @@ def restore_saved_version(doc: Document, version: SavedVersion) -> None:
         if status.needs_migration:
             tmp = doc.working_dir / f"restore-{uuid.uuid4().hex[:8]}.cypdesk"
             shutil.copyfile(version.path, tmp)
+            paths.private_file(tmp)
             migrate.migrate_file(tmp, backup=False)
             source = tmp
         try:

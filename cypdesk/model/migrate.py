@@ -109,7 +109,7 @@ def _write_backup(source: Path, dest: Path) -> None:
     tmp = dest.with_name(f"{dbfile.TEMP_PREFIX}{os.urandom(8).hex()}{dbfile.TEMP_SUFFIX}")
     try:
         with dbfile.opened(source, read_only=True) as conn:
-            conn.execute("VACUUM INTO ?", (str(tmp),))
+            dbfile.vacuum_into(conn, tmp)  # private (0600), like the backup folder
         problem = dbfile.integrity_check(tmp)
         if problem is not None:
             raise _CheckFailed(f"the backup failed its integrity check ({problem})")

@@ -146,12 +146,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def open_workspace(path: str | Path, *, read_only: bool = False):
-    """Open a document for editing (or reading) and return its workspace."""
+def open_workspace(path: str | Path, *, read_only: bool = False, take_over_lock: bool = False):
+    """Open a document for editing (or reading) and return its workspace.
+    ``take_over_lock``: the user agreed to take over a lock left by someone else
+    (empty, unreadable or stale)."""
     from cypdesk.model.document import Document
     from cypdesk.services.workspace import Workspace
 
-    doc = Document.open(Path(path), read_only=read_only)
+    doc = Document.open(Path(path), read_only=read_only, take_over_lock=take_over_lock)
     try:
         return Workspace(doc)
     except BaseException:

@@ -340,10 +340,12 @@ class MainWindow(QMainWindow):
         self.status_label.setText(text)
 
     # --- the document ------------------------------------------------------------------------
-    def open_path(self, path: str | Path, *, read_only: bool = False, wait: bool = False) -> bool:
+    def open_path(self, path: str | Path, *, read_only: bool = False, wait: bool = False,
+                  take_over_lock: bool = False) -> bool:
         """Open a document. The checks and the working copy (seconds for a large file)
         are made off the UI thread; the window shows it when they are done. False if the
-        open was refused or the officer kept the current document."""
+        open was refused or the officer kept the current document. ``take_over_lock``:
+        the officer confirmed taking over a lock left by someone else."""
         from cypdesk.services.documents import open_workspace
 
         if not self.close_document():
@@ -365,7 +367,7 @@ class MainWindow(QMainWindow):
 
         def work(progress: Any) -> Any:
             running["progress"] = progress
-            return open_workspace(path, read_only=read_only)
+            return open_workspace(path, read_only=read_only, take_over_lock=take_over_lock)
 
         self.tasks.run(f"Opening {Path(path).name}…", work, done, failed, inline=wait)
         return bool(outcome.get("ok", not (wait or self.tasks.INLINE)))
@@ -374,11 +376,7 @@ class MainWindow(QMainWindow):
         from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, NewerDocument
 
         if isinstance(exc, DocumentLocked) and not read_only:
-            answer = self.ask(QMessageBox.Icon.Question, "Document in use",
-                              f"{exc.message}\n\nYou can open a read-only view of it instead.",
-                              QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
-            if answer == QMessageBox.StandardButton.Open:
-                return self.open_path(path, read_only=True, wait=True)
+            return self._open_locked(path, exc)
         elif isinstance(exc, NewerDocument):
             self.ask(QMessageBox.Icon.Warning, "Made by a newer cypdesk",
                      f"{exc.message}\n\nInstall the newer cypdesk to open it; this one will not change it.",
@@ -392,6 +390,33 @@ class MainWindow(QMainWindow):
         else:
             self.ask(QMessageBox.Icon.Critical, "Cannot open the document",
                      f"{Path(path).name} could not be opened: {type(exc).__name__}: {exc}", QMessageBox.StandardButton.Ok)
+        return False
+
+    def _open_locked(self, path: str | Path, exc: Any) -> bool:
+        """Someone's lock is on the document: offer a read-only view, and when the lock
+        may be left over (empty, unreadable, or old from another computer) "Open anyway",
+        which takes the lock over once the officer confirms, naming its holder."""
+        buttons = QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel
+        labels = {QMessageBox.StandardButton.Open: "Open read-only"}
+        takeable = bool(exc.facts.get("stale_possible") or exc.facts.get("unreadable"))
+        text = f"{exc.message}\n\nYou can open a read-only view of it instead"
+        if takeable:
+            buttons |= QMessageBox.StandardButton.Ignore
+            labels[QMessageBox.StandardButton.Ignore] = "Open anyway…"
+            text += ", or open it anyway if you are sure nobody is using it"
+        answer = self.ask(QMessageBox.Icon.Question, "Document in use", text + ".", buttons, labels=labels)
+        if answer == QMessageBox.StandardButton.Open:
+            return self.open_path(path, read_only=True, wait=True)
+        if takeable and answer == QMessageBox.StandardButton.Ignore:
+            holder = exc.facts.get("holder") or "the lock file"
+            sure = self.ask(QMessageBox.Icon.Warning, "Open anyway?",
+                            f"{Path(path).name} is locked by {holder}.\n\nOpen it anyway only if you are sure "
+                            "nobody is using it: if someone is, you would both be changing it, and one of you "
+                            "could not save. Take over the lock and open it?",
+                            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                            labels={QMessageBox.StandardButton.Yes: "Take over and open"})
+            if sure == QMessageBox.StandardButton.Yes:
+                return self.open_path(path, wait=True, take_over_lock=True)
         return False
 
     def _opened(self, path: str | Path, workspace: Any) -> None:
@@ -608,9 +633,15 @@ class MainWindow(QMainWindow):
 
         return dialog.exec() == QDialog.DialogCode.Accepted
 
-    def ask(self, icon: QMessageBox.Icon, title: str, text: str, buttons: QMessageBox.StandardButton) -> Any:
-        """Every message box goes through here, so tests can answer it."""
+    def ask(self, icon: QMessageBox.Icon, title: str, text: str, buttons: QMessageBox.StandardButton,
+            labels: dict[QMessageBox.StandardButton, str] | None = None) -> Any:
+        """Every message box goes through here, so tests can answer it. ``labels``
+        renames standard buttons (the answer is still the standard button)."""
         box = QMessageBox(icon, title, text, buttons, self)
+        for button, label in (labels or {}).items():
+            widget = box.button(button)
+            if widget is not None:
+                widget.setText(label)
         box.setAccessibleName(title)
         return box.exec()
 

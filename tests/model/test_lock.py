@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cypdesk.common.errors import DocumentLocked
+from cypdesk.common.errors import DocumentLocked, StorageError
 from cypdesk.model import lock as lockmod
 from cypdesk.model.installation import Installation, get_installation
 from cypdesk.model.lock import DocumentLock, LockHolder, lock_path_for, read_holder
@@ -206,3 +207,244 @@ def test_pid_alive():
     assert not lockmod.pid_alive(0)
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     assert not lockmod.pid_alive(int(done.stdout))
+
+
+# --- issue 7 item 3: writing the lock fails cleanly; empty, unreadable and stale locks ------
+
+
+@pytest.mark.parametrize("where", ["write", "fsync"])
+@pytest.mark.parametrize("err, code", [(errno.ENOSPC, "disk_full"), (errno.EIO, "io_error"),
+                                       (errno.EROFS, "read_only_drive")])
+def test_a_fault_while_writing_the_lock_leaves_no_lock_and_a_plain_error(tmp_path, monkeypatch, where, err, code):
+    """A full disk, an I/O error or a drive gone read-only during ``os.write`` or
+    ``os.fsync`` of the lock file (injected by patching that call): the partial lock
+    file is removed and a plain StorageError (exit 1) names the lock file; before, the
+    OSError escaped and a 0-byte lock was left that blocked every later open."""
+    doc = tmp_path / "budget.cypdesk"
+    failing = DocumentLock(doc)  # made first: this installation's id is written before the fault
+
+    def fail(*_args):
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(os, where, fail)
+    with pytest.raises(StorageError) as caught:
+        failing.acquire()
+    monkeypatch.undo()
+    assert caught.value.code == code and caught.value.exit_code == 1
+    assert ".~lock.budget.cypdesk#" in caught.value.message and "Nothing was changed" in caught.value.message
+    assert not lock_path_for(doc).exists()
+    lock = DocumentLock(doc)  # once the fault is gone, the next open is not blocked
+    assert lock.acquire()
+    lock.release()
+
+
+def test_a_short_write_of_the_lock_is_completed(tmp_path, monkeypatch):
+    """``os.write`` may write fewer bytes than asked (a full pipe, a signal, some
+    network filesystems; simulated by a patched ``os.write`` writing 7 bytes at a time):
+    the lock is still written whole."""
+    doc = tmp_path / "budget.cypdesk"
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    lock = DocumentLock(doc)
+    assert lock.acquire()
+    monkeypatch.undo()
+    assert read_holder(doc).token == lock.token
+    lock.release()
+
+
+def age_file(path: Path, seconds: float) -> None:
+    when = datetime.now().timestamp() - seconds
+    os.utime(path, (when, when))
+
+
+def test_an_empty_lock_is_named_with_its_time_and_owner(tmp_path):
+    """An empty lock (a full disk while it was written) is reported with what is known:
+    the lock file's name, that it is empty, when it was last written and by whom (the
+    file's owner), and that it can be taken over."""
+    import pwd
+
+    doc = tmp_path / "budget.cypdesk"
+    path = lock_path_for(doc)
+    path.write_bytes(b"")
+    age_file(path, 3600)
+    with pytest.raises(DocumentLocked) as err:
+        DocumentLock(doc).acquire()
+    facts, message = err.value.facts, err.value.message
+    when = datetime.fromtimestamp(path.stat().st_mtime).strftime("%d/%m/%Y %H:%M")
+    owner = pwd.getpwuid(path.stat().st_uid).pw_name
+    assert ".~lock.budget.cypdesk#" in message and "it is empty" in message
+    assert f"last written on {when} by {owner}" in message and "taken over" in message
+    assert facts["unreadable"] is True and facts["stale_possible"] is True
+    assert facts["lock_owner"] == owner and facts["lock_modified"]
+    assert facts["holder"] == f"the lock file .~lock.budget.cypdesk# (last written on {when} by {owner})"
+
+
+@pytest.mark.parametrize("offset", [3600, -3 * 3600], ids=["an hour old", "three hours in the future"])
+def test_an_empty_lock_outside_the_grace_period_is_refused_at_once(tmp_path, monkeypatch, offset):
+    """An empty lock older than the grace period, or dated hours ahead by another
+    computer's clock, is refused at once, without waiting for it to be written (sleeps
+    counted through a patched ``time.sleep``); before, a lock dated ahead was taken
+    for one being written right now, every time."""
+    doc = tmp_path / "budget.cypdesk"
+    path = lock_path_for(doc)
+    path.write_bytes(b"")
+    age_file(path, offset)
+    sleeps = []
+    monkeypatch.setattr(lockmod.time, "sleep", sleeps.append)
+    with pytest.raises(DocumentLocked) as err:
+        DocumentLock(doc).acquire()
+    assert sleeps == [] and err.value.facts["unreadable"] is True
+
+
+def test_an_empty_lock_can_be_taken_over_even_if_just_written(tmp_path, monkeypatch):
+    """Taking over (the user agreed) removes an empty lock at once, even one written a
+    moment ago, which an ordinary open waits for (sleeps counted, not slept)."""
+    doc = tmp_path / "budget.cypdesk"
+    lock_path_for(doc).write_bytes(b"")
+    sleeps = []
+    monkeypatch.setattr(lockmod.time, "sleep", sleeps.append)
+    with pytest.raises(DocumentLocked):
+        DocumentLock(doc).acquire()  # young: perhaps being written, waited for, then refused
+    assert sleeps
+    lock = DocumentLock(doc)
+    assert lock.acquire(take_over=True)
+    assert read_holder(doc).token == lock.token
+    lock.release()
+
+
+def test_a_lock_we_may_not_read_is_named_and_can_be_taken_over(tmp_path, monkeypatch):
+    """A lock file whose permissions do not let us read it (EACCES, injected by a
+    patched ``Path.read_bytes`` since CI runs as root): refused as unreadable, not a
+    traceback, and taken over when the user agrees."""
+    doc = tmp_path / "budget.cypdesk"
+    path = write_lock(doc)
+    age_file(path, 3600)
+    real_read = Path.read_bytes
+
+    def refuse(self):
+        if self == path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(DocumentLocked) as err:
+        DocumentLock(doc).acquire()
+    assert err.value.facts["unreadable"] is True and "cannot be read" in err.value.message
+    lock = DocumentLock(doc)
+    assert lock.acquire(take_over=True)
+    monkeypatch.undo()
+    assert read_holder(doc).token == lock.token
+    lock.release()
+
+
+DEAD_PID = 2**22 + 12345  # above Linux's pid_max: no such process
+
+
+def test_a_lock_of_this_installation_under_an_old_host_name_is_ours_to_clear(tmp_path):
+    """Item 10: the computer was renamed since its cypdesk crashed: the lock names
+    this installation and a process that is gone, so it is cleared silently."""
+    doc = tmp_path / "budget.cypdesk"
+    write_lock(doc, host="OLD-NAME", installation=me().id, pid=DEAD_PID, user=me().user)
+    lock = DocumentLock(doc)
+    assert lock.acquire()
+    assert read_holder(doc).token == lock.token
+    lock.release()
+
+
+def test_a_live_process_of_this_installation_under_an_old_host_name_keeps_its_lock(tmp_path):
+    doc = tmp_path / "budget.cypdesk"
+    write_lock(doc, host="OLD-NAME", installation=me().id, pid=os.getppid())
+    with pytest.raises(DocumentLocked):
+        DocumentLock(doc).acquire()
+
+
+def test_a_lock_of_another_installation_on_another_computer_is_never_judged_by_its_pid(tmp_path):
+    doc = tmp_path / "budget.cypdesk"
+    write_lock(doc, host="NHS-LAPTOP-7", installation="someone-else", pid=DEAD_PID)
+    with pytest.raises(DocumentLocked) as err:
+        DocumentLock(doc).acquire()
+    assert err.value.facts["stale_possible"] is False
+
+
+def test_this_installation_id_on_another_machine_is_never_judged_by_its_pid(tmp_path, monkeypatch):
+    """The same installation id on another computer (a copied config folder, a
+    roaming profile) whose machine id differs from ours (``machine_id`` patched to a
+    fixed value): the pid means nothing here, so the lock is refused, not cleared.
+    The same host name with a different machine id (a cloned computer) likewise."""
+    monkeypatch.setattr(lockmod, "machine_id", lambda: "aaaa0000")
+    doc = tmp_path / "budget.cypdesk"
+    write_lock(doc, host="OTHER-PC", installation=me().id, pid=DEAD_PID, machine="bbbb1111")
+    with pytest.raises(DocumentLocked):
+        DocumentLock(doc).acquire()
+    write_lock(doc, host=me().host, installation="x", pid=DEAD_PID, machine="bbbb1111")
+    with pytest.raises(DocumentLocked):
+        DocumentLock(doc).acquire()
+    write_lock(doc, host=me().host, installation="x", pid=DEAD_PID, machine="aaaa0000")
+    assert DocumentLock(doc).acquire()
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process start times come from /proc")
+
+
+@pytest.fixture
+def sleeper():
+    """A child process that only sleeps, killed after the test; its pid stands for a
+    reused pid or for a live holder."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+
+
+def _lock_before(seconds: float) -> datetime:
+    since = datetime.now(timezone.utc) - timedelta(seconds=seconds)
+    booted = lockmod.boot_time()
+    if booted is None or since < booted + timedelta(minutes=2):
+        pytest.skip("the computer started too recently to date a lock before the child")
+    return since
+
+
+@linux_only
+def test_a_reused_pid_does_not_keep_a_lock_alive(tmp_path, sleeper):
+    """A lock on this computer whose pid is alive but belongs to a process started
+    after the lock was written (the child started just now, the lock dated 30 s
+    earlier) is stale: taken over silently. Before, any live pid kept the lock."""
+    doc = tmp_path / "budget.cypdesk"
+    since = _lock_before(30)
+    write_lock(doc, host=me().host, installation="x", pid=sleeper.pid, since=since.isoformat())
+    lock = DocumentLock(doc)
+    assert lock.acquire()
+    assert read_holder(doc).token == lock.token
+    lock.release()
+
+
+@linux_only
+def test_a_live_holder_that_started_before_its_lock_keeps_it(tmp_path, sleeper):
+    """The same pid, started before the lock's ``since`` (written now, after the
+    child started): the holder is alive, the lock stays."""
+    doc = tmp_path / "budget.cypdesk"
+    write_lock(doc, host=me().host, installation="x", pid=sleeper.pid,
+               since=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    with pytest.raises(DocumentLocked):
+        DocumentLock(doc).acquire()
+
+
+@linux_only
+def test_the_recorded_start_tick_tells_a_reused_pid_exactly(tmp_path, sleeper):
+    """A lock written by cypdesk records its process's start (clock ticks since boot):
+    a live pid with another start is a reused pid, whatever the clocks say; the same
+    start is the holder."""
+    doc = tmp_path / "budget.cypdesk"
+    ticks, _ = lockmod.process_start(sleeper.pid)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    write_lock(doc, host=me().host, installation="x", pid=sleeper.pid, since=now, started=ticks)
+    with pytest.raises(DocumentLocked):
+        DocumentLock(doc).acquire()
+    write_lock(doc, host=me().host, installation="x", pid=sleeper.pid, since=now, started=ticks - 1)
+    lock = DocumentLock(doc)
+    assert lock.acquire()
+    holder = read_holder(doc)
+    assert holder.started == lockmod.process_start(os.getpid())[0] and holder.machine == lockmod.machine_id()
+    lock.release()

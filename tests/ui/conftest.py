@@ -42,6 +42,7 @@ class Dialogs:
     def __init__(self) -> None:
         self.answers: list = []
         self.seen: list[tuple[str, str]] = []
+        self.buttons: list = []  # (standard buttons, their labels) of each message box asked
         self.drivers: list = []  # callables that fill in a dialog and return True for OK
 
     def run_dialog(self, dialog):
@@ -50,8 +51,9 @@ class Dialogs:
             raise AssertionError(f"unexpected dialog {dialog.windowTitle()!r}")
         return self.drivers.pop(0)(dialog)
 
-    def ask(self, _icon, title, text, _buttons):
+    def ask(self, _icon, title, text, buttons, labels=None):
         self.seen.append((title, text))
+        self.buttons.append((buttons, labels or {}))
         if not self.answers:
             raise AssertionError(f"unexpected dialog {title!r}: {text}")
         return self.answers.pop(0)
