@@ -599,6 +599,8 @@ def vacuum_into(conn: sqlite3.Connection, dest: str | os.PathLike[str], *, mode:
     try:
         if mode is not None and os.name == "posix":
             os.fchmod(fd, mode)  # exactly, whatever the umask
+    except OSError as exc:  # a share that refuses modes: it was made with ``mode`` less the umask
+        log.info("could not set the mode of %s: %s", dest, exc)
     finally:
         os.close(fd)
     conn.execute("VACUUM INTO ?", (str(dest),))
@@ -608,17 +610,21 @@ def copy_permissions(replaced: os.stat_result, new: str | os.PathLike[str]) -> N
     """Give ``new`` the owner, group and mode of the file it is about to replace, so a
     save keeps a private file private and a group's shared file writable by the group.
     Changing the owner needs root, and the group needs membership: where the system
-    refuses (EPERM), the file keeps ours, as any program saving it would leave it."""
+    refuses (EPERM), the file keeps ours, as any program saving it would leave it. A
+    share that refuses modes altogether leaves the copy as made: private, never wider."""
     if os.name != "posix":
         return  # Windows: permissions are ACLs inherited from the folder
     try:
         os.chown(new, replaced.st_uid, replaced.st_gid)
-    except PermissionError:
+    except OSError:
         try:
             os.chown(new, -1, replaced.st_gid)
-        except PermissionError:
+        except OSError:
             pass
-    os.chmod(new, stat.S_IMODE(replaced.st_mode))
+    try:
+        os.chmod(new, stat.S_IMODE(replaced.st_mode))
+    except OSError as exc:  # a share that refuses modes: the copy stays private (0600), never wider
+        log.warning("could not give %s the mode of the file it replaces: %s", new, exc)
 
 
 def _unfinished(side_file: Path) -> bool:

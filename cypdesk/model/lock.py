@@ -405,9 +405,14 @@ class DocumentLock:
         raw: bytes | None
         try:
             mtime = self.path.stat().st_mtime
-            raw = self.path.read_bytes()
         except FileNotFoundError:
             return  # released meanwhile: try again
+        except OSError:
+            mtime = 0.0  # unknown: not "being written right now"
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return
         except OSError:
             raw = None  # there, but we may not read it (its owner's permissions, a failing drive)
         try:

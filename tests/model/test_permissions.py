@@ -112,6 +112,22 @@ def test_atomic_copy_over_a_file_we_may_not_chown_keeps_its_mode(docfile, tmp_pa
     assert mode(docfile) == 0o640 and len(refused) == 2  # owner and group, then the group alone
 
 
+def test_a_share_that_refuses_modes_still_saves_and_never_widens(docfile, monkeypatch):
+    """A network share that refuses chmod (EPERM from a patched ``os.chmod`` and
+    ``os.fchmod``): the save still succeeds, and the file is left private (0600, as the
+    copy was made), never wider than the one it replaced."""
+    os.chmod(docfile, 0o660)
+
+    def refuse(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chmod", refuse)
+    monkeypatch.setattr(os, "fchmod", refuse)
+    dbfile.atomic_copy(docfile, docfile)
+    monkeypatch.undo()
+    assert mode(docfile) == 0o600 and dbfile.inspect_file(docfile).schema_version
+
+
 def test_save_as_a_new_file_gets_the_umasks_mode(docfile, tmp_path, umask):
     """A new file (Save As to a new name) gets the normal mode for the umask
     (0666 less it), not the mode of the document it came from, nor 0600."""
