@@ -589,7 +589,9 @@ def atomic_copy(
     return target_p
 
 
-def vacuum_into(conn: sqlite3.Connection, dest: str | os.PathLike[str], *, mode: int | None = PRIVATE_FILE_MODE) -> None:
+def vacuum_into(
+    conn: sqlite3.Connection, dest: str | os.PathLike[str], *, mode: int | None = PRIVATE_FILE_MODE,
+) -> None:
     """``VACUUM INTO dest`` (which must not exist), with ``dest`` made first at ``mode``
     exactly (``None``: 0666 less the umask, as for any new file); SQLite would make it
     0644 less the umask. A private copy is never readable by others, not even while
