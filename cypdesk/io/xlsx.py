@@ -43,7 +43,7 @@ import csv
 import math
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import SaveFailed, UsageError
+from cypdesk.model.dbfile import copy_permissions
 
 COLUMN_KINDS = ("text", "money", "percent", "number", "integer", "date", "datetime", "bool")
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -369,14 +370,23 @@ def _atomic(target: Path, suffix: str) -> Iterator[Path]:
     if target.is_dir():
         raise SaveFailed(f"{target} is a folder; choose a file name to export to.", path=target)
     try:
-        fd, name = tempfile.mkstemp(prefix=".~export-", suffix=suffix + ".tmp", dir=folder)
+        replaced: os.stat_result | None = os.stat(target)
+    except OSError:
+        replaced = None
+    tmp = folder / f".~export-{secrets.token_hex(8)}{suffix}.tmp"
+    try:
+        # A new export gets the umask's mode, like any new file; one that replaces a
+        # file is private until it takes that file's mode, owner and group.
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
+                     0o600 if replaced is not None else 0o666)
     except OSError as exc:
         raise SaveFailed(f"{target.name} could not be written in {folder}: {exc.strerror or exc}.", path=target) from exc
     os.close(fd)
-    tmp = Path(name)
     try:
         yield tmp
         try:
+            if replaced is not None:
+                copy_permissions(replaced, tmp)
             os.replace(tmp, target)
         except PermissionError as exc:
             raise SaveFailed(

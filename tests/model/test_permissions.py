@@ -342,3 +342,27 @@ def test_lock_of_a_new_file_gets_the_umasks_mode(tmp_path, umask):
     assert mode(lock.path) == 0o640
     lock.release()
 
+
+
+# --- exports, which are saved the same way ------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_export_keeps_the_mode_of_the_file_it_replaces_and_a_new_one_gets_the_umasks(tmp_path, umask, kind):
+    """Exports are written through a temporary file renamed into place, like Save:
+    a new export gets the umask's mode (it was 0600, from mkstemp: a colleague on the
+    share could not open it), and exporting over a 640 file keeps 640."""
+    from cypdesk.io.xlsx import write_csv, write_xlsx
+
+    def export(path):
+        if kind == "csv":
+            write_csv(path, ["Name"], [("Riverside",)])
+        else:
+            write_xlsx(path, [("Services", ["Name"], [("Riverside",)])])
+
+    umask(0o002)
+    out = tmp_path / f"out.{kind}"
+    export(out)
+    assert mode(out) == 0o664
+    os.chmod(out, 0o640)
+    export(out)
+    assert mode(out) == 0o640
