@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +43,7 @@ from cypdesk import paths
 from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
 from cypdesk.model import dbfile, migrate
 from cypdesk.model.installation import Installation, get_installation, write_json_atomic
-from cypdesk.model.lock import DocumentLock, pid_alive
+from cypdesk.model.lock import DocumentLock, boot_time, lock_path_for, pid_alive, read_holder
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -110,13 +110,56 @@ def _copy_and_hash(src: Path, dst: Path) -> tuple[int, int, str]:
 
 
 def _process_gone(state: dict[str, Any]) -> bool:
-    """The process that wrote this state is not running (or closed it on purpose)."""
+    """The process that wrote this state provably stopped: it closed the document on
+    purpose (pid 0), or it ran on this computer and is gone (or this computer has
+    restarted since it opened the document). A process on another computer (a shared
+    or roaming data folder, a renamed laptop) cannot be checked from here: unknown is
+    never "gone", so its working copy is kept."""
     pid = int(state.get("pid") or 0)
     if pid == 0:
         return True
-    if str(state.get("host", "")).casefold() != socket.gethostname().casefold():
-        return True
+    if str(state.get("host", "")).strip().casefold() != socket.gethostname().strip().casefold():
+        return False
+    opened = _parse_time(state.get("opened_at"))
+    booted = boot_time()
+    if opened is not None and booted is not None and opened < booted - timedelta(minutes=1):
+        return True  # the pid may have been reused since the restart
     return not pid_alive(pid)
+
+
+def _elsewhere(state: dict[str, Any]) -> bool:
+    """Written by a cypdesk on another computer that may still be running."""
+    return int(state.get("pid") or 0) != 0 and (
+        str(state.get("host", "")).strip().casefold() != socket.gethostname().strip().casefold())
+
+
+def _holds_unrecorded_edits(folder: Path, state: dict[str, Any]) -> bool:
+    """Whether a working copy holds edits its state does not record: the state says
+    "no unsaved changes" but the copy differs from what was recorded when it was opened
+    or last saved (``work_sha256``; older states kept only the source's hash, which the
+    byte copy made at open shares). That is an edit that reached the copy without its
+    note (a crash or power cut between them): the state is corrected to "unsaved", so
+    the copy is offered for recovery and never deleted as clean. A copy that cannot be
+    read is kept too."""
+    if state.get("dirty"):
+        return True
+    if state.get("read_only"):
+        return False  # a read-only view is never written
+    work = folder / WORK_NAME
+    recorded = state.get("work_sha256") or state.get("source_sha256")
+    if recorded is None:
+        return False  # an untitled document from an older cypdesk: nothing recorded to compare
+    try:
+        if not work.exists() or dbfile.file_sha256(work) == recorded:
+            return False
+    except OSError:
+        return True  # cannot tell: keep it
+    state["dirty"] = True
+    try:
+        write_json_atomic(folder / STATE_NAME, state)
+    except OSError as exc:
+        log.warning("could not mark %s as holding unsaved edits: %s", folder, exc)
+    return True
 
 
 def _claim_working_dir(source: Path) -> Path:
@@ -132,8 +175,9 @@ def _claim_working_dir(source: Path) -> Path:
         except FileExistsError:
             pass
         state = _read_state(folder)
-        if state is not None and (state.get("dirty") or not _process_gone(state)):
-            continue  # recoverable edits, or open in a live cypdesk
+        if state is not None and (state.get("dirty") or not _process_gone(state)
+                                  or _holds_unrecorded_edits(folder, state)):
+            continue  # recoverable edits, or open in a live cypdesk (or one we cannot see)
         shutil.rmtree(folder, ignore_errors=True)  # a clean copy left behind
         try:
             folder.mkdir()
@@ -217,10 +261,13 @@ class Document:
             migration = None
             if status.needs_migration:
                 migration = migrate.migrate_file(work, backup=not read_only, backup_stem=p.stem)
+            # What the working copy holds now: a copy that later differs from it while
+            # its state says "no unsaved changes" is never deleted as clean.
+            work_sha = sha if migration is None and not status.hot_journal else dbfile.file_sha256(work)
             state = {
                 "source": str(p), "opened_at": _now_iso(), "source_size": size, "source_mtime_ns": mtime_ns,
-                "source_sha256": sha, "pid": os.getpid(), "host": inst.host, "installation": inst.id,
-                "dirty": False, "saved_at": None, "read_only": read_only,
+                "source_sha256": sha, "work_sha256": work_sha, "pid": os.getpid(), "host": inst.host,
+                "installation": inst.id, "dirty": False, "saved_at": None, "read_only": read_only,
             }
             write_json_atomic(work_dir / STATE_NAME, state)
             return cls(path=p, work_dir=work_dir, read_only=read_only, read_only_reason=reason,
@@ -242,8 +289,8 @@ class Document:
             dbfile.create_document_file(work_dir / WORK_NAME)
             state = {
                 "source": None, "opened_at": _now_iso(), "source_size": None, "source_mtime_ns": None,
-                "source_sha256": None, "pid": os.getpid(), "host": inst.host, "installation": inst.id,
-                "dirty": False, "saved_at": None, "read_only": False,
+                "source_sha256": None, "work_sha256": dbfile.file_sha256(work_dir / WORK_NAME), "pid": os.getpid(),
+                "host": inst.host, "installation": inst.id, "dirty": False, "saved_at": None, "read_only": False,
             }
             write_json_atomic(work_dir / STATE_NAME, state)
         except BaseException:
@@ -310,25 +357,73 @@ class Document:
             )
 
     def mark_dirty(self) -> None:
-        """Call after each committed edit. The first one records it in state.json (so a
-        crash is recoverable); later ones cost nothing."""
+        """Record in state.json (durably) that the document has unsaved changes; later
+        calls cost nothing. Writers need not call it: :meth:`unsaved_write` (used by
+        :meth:`writing` and the workspace) records it before their first commit."""
         if self._state.get("dirty"):
             return
         self.check_writable()
         with self.write_lock:
             if not self._state.get("dirty"):
-                self._state["dirty"] = True
-                self._write_state()
+                self._set_dirty(True)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self._state["dirty"] = dirty
+        try:
+            self._write_state()
+        except BaseException:
+            if dirty:  # not recorded: say so again next time
+                self._state["dirty"] = False
+            raise
+
+    def _change_counter(self) -> bytes | None:
+        """The working copy's file change counter (header bytes 24-27), which SQLite
+        bumps on every commit that changes the file (rollback journal)."""
+        try:
+            return dbfile.read_header(self.working_path)[24:28]
+        except OSError:
+            return None
+
+    @contextmanager
+    def unsaved_write(self) -> Iterator[None]:
+        """Hold ``write_lock`` around one write transaction. The first write after
+        opening or saving records "unsaved changes" in state.json, durably, BEFORE the
+        transaction can commit: a crash or power cut at any point then leaves a working
+        copy that is offered for recovery, never one deleted as clean with an edit in
+        it. If the transaction changed nothing in the file (an edit that changed no
+        field, a rollback), the note is taken back."""
+        self.check_writable()
+        with self.write_lock:
+            if self._state.get("dirty"):
+                yield
+                return
+            before = self._change_counter()
+            try:
+                self._set_dirty(True)
+            except OSError as exc:
+                reason = dbfile.plain_reason(exc)
+                raise SaveFailed(
+                    f"The change was not made: cypdesk could not note it in its working folder "
+                    f"{self.working_dir} ({reason}). Free some space there, or save the document.",
+                    path=self._path, reason=reason) from exc
+            try:
+                yield
+            finally:
+                if before is not None and self._change_counter() == before:
+                    try:
+                        self._set_dirty(False)
+                    except OSError as exc:  # staying "unsaved" is the safe side
+                        log.warning("could not record that %s is unchanged: %s", self.title, exc)
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """``with doc.writing() as conn:`` one write transaction (BEGIN IMMEDIATE)
-        under ``write_lock``; committed on leaving, then the document is marked dirty."""
+        under ``write_lock``, committed on leaving; the document is marked dirty
+        before it (:meth:`unsaved_write`)."""
         self.check_writable()
-        with self.write_lock:
+        with self.unsaved_write():
             with self.write_engine.begin() as conn:
                 yield conn
-            self.mark_dirty()
 
     def _write_state(self) -> None:
         write_json_atomic(self.working_dir / STATE_NAME, self._state)
@@ -345,10 +440,12 @@ class Document:
         except OSError as exc:
             raise SaveFailed(f"Could not save {p.name}: cypdesk could not read the file on disk to check "
                              f"whether it changed ({dbfile.plain_reason(exc)}). Nothing was written.", path=p) from exc
-        if (st.st_size, st.st_mtime_ns) == (self._state.get("source_size"), self._state.get("source_mtime_ns")):
-            return
+        # Size and time cannot prove that nothing changed (a colleague's save of the same
+        # size on a drive with coarse timestamps keeps both), so the content is always
+        # compared. Only a different size proves a change without reading the file.
         try:
-            same = dbfile.file_sha256(p) == self._state.get("source_sha256")
+            same = (st.st_size == self._state.get("source_size")
+                    and dbfile.file_sha256(p) == self._state.get("source_sha256"))
         except OSError as exc:
             raise SaveFailed(f"Could not save {p.name}: the file on disk could not be read to check whether "
                              f"someone changed it ({dbfile.plain_reason(exc)}); it may be open in another "
@@ -366,8 +463,10 @@ class Document:
         st = os.stat(target)
         self._state.update(
             source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
-            source_sha256=dbfile.file_sha256(target), dirty=False, saved_at=_now_iso(), read_only=False,
+            source_sha256=dbfile.file_sha256(target), work_sha256=dbfile.file_sha256(self.working_path),
+            dirty=False, saved_at=_now_iso(), read_only=False,
         )
+        dbfile.cleanup_stale_temps(target.parent)  # what killed saves left beside it
         try:
             self._write_state()
         except OSError as exc:  # the save itself succeeded; only the working copy's note is stale
@@ -467,30 +566,60 @@ class Recoverable:
     source: Path | None  # None: an untitled document
     changed_at: datetime  # when the working copy was last written
     opened_at: datetime | None
+    source_sha256: str | None = None  # the file's content when the copy was taken (or last saved)
+    host: str | None = None  # another computer whose cypdesk left them (it may still run); None: this one
 
     @property
     def title(self) -> str:
         return self.source.name if self.source else "Untitled"
 
+    def source_changed(self) -> bool | None:
+        """Whether the file on disk changed since the copy was taken or last saved
+        (its content compared): None for an untitled document or a file that is gone
+        or cannot be read."""
+        if self.source is None or not self.source_sha256:
+            return None
+        try:
+            return dbfile.file_sha256(self.source) != self.source_sha256
+        except OSError:
+            return None
 
-def list_recoverable() -> list[Recoverable]:
-    """Working copies with unsaved edits whose cypdesk is no longer running, newest first."""
+
+def _same_source(a: Path | None, b: Path) -> bool:
+    return a is not None and os.path.normcase(str(a)) == os.path.normcase(str(b))
+
+
+def list_recoverable(source: str | os.PathLike[str] | None = None) -> list[Recoverable]:
+    """Working copies with unsaved edits whose cypdesk is no longer running (or ran on
+    another computer, which cannot be checked from here), newest first; only those of
+    the document ``source`` if given."""
+    wanted = Path(source).absolute() if source is not None else None
     out = []
     for folder in paths.working_dir().iterdir():
         state = _read_state(folder)
         work = folder / WORK_NAME
         if state is None or not state.get("dirty") or state.get("read_only") or not work.exists():
             continue
-        if not _process_gone(state):
+        if not (_process_gone(state) or _elsewhere(state)):
             continue
-        source = Path(state["source"]) if state.get("source") else None
+        src = Path(state["source"]) if state.get("source") else None
+        if wanted is not None and not _same_source(src, wanted):
+            continue
         out.append(Recoverable(
-            working_dir=folder, source=source,
+            working_dir=folder, source=src,
             changed_at=datetime.fromtimestamp(work.stat().st_mtime, timezone.utc),
-            opened_at=_parse_time(state.get("opened_at")),
+            opened_at=_parse_time(state.get("opened_at")), source_sha256=state.get("source_sha256"),
+            host=str(state.get("host")) if _elsewhere(state) else None,
         ))
     out.sort(key=lambda r: r.changed_at, reverse=True)
     return out
+
+
+def _recoverable_state(item: Recoverable) -> dict[str, Any] | None:
+    state = _read_state(item.working_dir)
+    if state is None or not (_process_gone(state) or _elsewhere(state)):
+        return None
+    return state
 
 
 def recover(item: Recoverable, installation: Installation | None = None) -> Document:
@@ -498,8 +627,8 @@ def recover(item: Recoverable, installation: Installation | None = None) -> Docu
     file (Save still refuses if that file changed on disk since it was first opened),
     dirty, lock taken."""
     inst = installation or get_installation()
-    state = _read_state(item.working_dir)
-    if state is None or not _process_gone(state):
+    state = _recoverable_state(item)
+    if state is None:
         raise SaveFailed(f"The unsaved copy of {item.title} is no longer available.", path=item.source)
     work = item.working_dir / WORK_NAME
     with dbfile.opened(work) as conn:  # rolls back anything the crash left half-done
@@ -523,8 +652,10 @@ def recover(item: Recoverable, installation: Installation | None = None) -> Docu
 
 def cleanup_working_dirs(*, older_than: float = 60.0) -> list[Path]:
     """At start-up: remove working copies that hold nothing to recover (read-only views
-    and clean copies whose cypdesk stopped, and folders a crash left before their
-    state.json was written). Copies with unsaved edits are never touched here."""
+    and clean copies whose cypdesk provably stopped, and folders a crash left before
+    their state.json was written). Copies with unsaved edits, copies whose content
+    differs from what their state recorded (they are marked unsaved instead), and
+    copies of a cypdesk on another computer are never touched here."""
     removed = []
     now = datetime.now().timestamp()
     for folder in paths.working_dir().iterdir():
@@ -538,17 +669,60 @@ def cleanup_working_dirs(*, older_than: float = 60.0) -> list[Path]:
                 continue
             if young:
                 continue
-        elif (state.get("dirty") and not state.get("read_only")) or not _process_gone(state):
+        elif not _process_gone(state) or _holds_unrecorded_edits(folder, state):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
 
 
+def housekeeping() -> list[Path]:
+    """Tidy cypdesk's own folders, cheaply (at start-up and before commands that open a
+    document): working copies that hold nothing (:func:`cleanup_working_dirs`), and
+    temporary files a killed save or backup left in the backups folder. Never raises
+    for a folder it cannot read or write: it tidies what it can."""
+    removed: list[Path] = []
+    try:
+        removed += cleanup_working_dirs()
+    except OSError as exc:
+        log.warning("could not tidy the working copies: %s", exc)
+    try:
+        removed += dbfile.cleanup_stale_temps(paths.backup_dir(), prefix=".~")
+    except OSError as exc:
+        log.warning("could not tidy the backups folder: %s", exc)
+    return removed
+
+
+def _clear_crashed_lock(source: Path | None, state: dict[str, Any]) -> None:
+    """Remove the lock file beside ``source`` that this working copy's cypdesk left when
+    it stopped: written by this installation, on this computer, by that same process,
+    which is gone. Anyone else's lock is left alone."""
+    if source is None:
+        return
+    try:
+        raw = lock_path_for(source).read_bytes()
+        holder = read_holder(source)
+    except (OSError, ValueError):
+        return
+    if holder is None or holder.installation != state.get("installation") or holder.pid != int(state.get("pid") or 0):
+        return
+    if holder.host.strip().casefold() != socket.gethostname().strip().casefold() or pid_alive(holder.pid):
+        return
+    try:
+        if lock_path_for(source).read_bytes() == raw:
+            os.unlink(lock_path_for(source))
+    except OSError:
+        pass
+
+
 def discard_recovery(item: Recoverable) -> None:
+    """Throw away recoverable edits, and the lock file their cypdesk left beside the
+    document when it stopped (so colleagues are not told it is still open)."""
     state = _read_state(item.working_dir)
-    if state is not None and not _process_gone(state):
-        return  # it came back to life: not ours to delete
+    if state is not None:
+        if _recoverable_state(item) is None:
+            return  # it came back to life: not ours to delete
+        _clear_crashed_lock(item.source, state)
     shutil.rmtree(item.working_dir, ignore_errors=True)
 
 
@@ -629,6 +803,8 @@ def restore_saved_version(doc: Document, version: SavedVersion) -> None:
     doc.check_writable()
     status = dbfile.inspect_file(version.path)
     with doc.write_lock:
+        if not doc.dirty:
+            doc._set_dirty(True)  # before the working copy changes (a crash mid-restore is recoverable)
         source = version.path
         tmp: Path | None = None
         if status.needs_migration:
@@ -642,8 +818,6 @@ def restore_saved_version(doc: Document, version: SavedVersion) -> None:
         finally:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
-        doc._state["dirty"] = False  # force the state write below
-        doc.mark_dirty()
 
 
 # --- sync-client conflict copies (case 25) --------------------------------------------------
@@ -666,6 +840,6 @@ def find_conflict_copies(path: str | os.PathLike[str]) -> list[Path]:
 
 __all__ = [
     "Document", "Recoverable", "SaveAsNeeded", "SavedVersion", "cleanup_working_dirs", "discard_recovery",
-    "find_conflict_copies",
+    "find_conflict_copies", "housekeeping",
     "keep_saved_version", "list_recoverable", "list_saved_versions", "recover", "restore_saved_version",
 ]
