@@ -69,7 +69,7 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
 def _housekeeping() -> None:
     """Tidy what earlier runs left in cypdesk's own folders (stale working copies and
     temporary files; never a copy with unsaved edits): cheap, once per start."""
-    from cypdesk.model.document import housekeeping
+    from cypdesk.model.recovery import housekeeping
 
     housekeeping()
 

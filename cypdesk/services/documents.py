@@ -154,7 +154,7 @@ def recoverable_edits(path: str | Path) -> list[dict[str, Any]]:
     taken (``file_changed_since``: None if unknown), the other computer that left them
     (``host``, None for this one) and the working copy. Never raises: a data folder
     that cannot be read gives an empty list."""
-    from cypdesk.model.document import housekeeping, list_recoverable
+    from cypdesk.model.recovery import housekeeping, list_recoverable
 
     try:
         housekeeping()

@@ -631,7 +631,7 @@ class MainWindow(QMainWindow):
     def offer_recovery(self) -> None:
         """At start-up with no document: unsaved edits left by a cypdesk that stopped
         are offered back, each in turn, until one is recovered."""
-        from cypdesk.model.document import list_recoverable
+        from cypdesk.model.recovery import list_recoverable
 
         try:
             items = list_recoverable()
@@ -648,7 +648,7 @@ class MainWindow(QMainWindow):
         of unsaved edits to it that a cypdesk left is offered, newest first. Recovered,
         they become the open document (unsaved, ``*``) and True is returned; False if
         recovering failed (said, and the edits kept); None to open the file itself."""
-        from cypdesk.model.document import list_recoverable
+        from cypdesk.model.recovery import list_recoverable
 
         try:
             items = list_recoverable(Path(path))
@@ -667,7 +667,7 @@ class MainWindow(QMainWindow):
         """Recover them / Discard them / Decide later (only the last two once another
         set of changes to the document has been recovered). Discard is done here."""
         from cypdesk.common.formats import when_uk
-        from cypdesk.model.document import discard_recovery
+        from cypdesk.model.recovery import discard_recovery
 
         when = when_uk(item.changed_at)
         if recovered:
@@ -696,7 +696,7 @@ class MainWindow(QMainWindow):
     def _recover(self, item: Any) -> bool:
         """Open recoverable edits as the document (unsaved): True when open."""
         from cypdesk.common.errors import CypdeskError
-        from cypdesk.model.document import recover
+        from cypdesk.model.recovery import recover
         from cypdesk.services.workspace import Workspace
 
         if not self.close_document():

@@ -21,9 +21,8 @@ from sqlalchemy import event
 from cypdesk import paths
 from cypdesk.common.errors import ExternalChange
 from cypdesk.model import dbfile, document
-from cypdesk.model.document import (
-    Document, cleanup_working_dirs, discard_recovery, list_recoverable, recover,
-)
+from cypdesk.model.document import Document
+from cypdesk.model.recovery import cleanup_working_dirs, discard_recovery, housekeeping, list_recoverable, recover
 from cypdesk.model.lock import lock_path_for, read_holder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -147,7 +146,7 @@ def test_item7_housekeeping_removes_stale_temps_in_the_backups_folder_only(docfi
         p.write_bytes(b"x")
         os.utime(p, (past, past))
     young.write_bytes(b"x")
-    removed = document.housekeeping()
+    removed = housekeeping()
     assert sorted(removed) == sorted(stale)
     assert young.exists() and all(p.exists() for p in kept)
 
