@@ -41,6 +41,7 @@ class Recoverable:
     changed_at: datetime  # when the working copy was last written
     opened_at: datetime | None
     source_sha256: str | None = None  # the file's content when the copy was taken (or last saved)
+    source_size: int | None = None
     host: str | None = None  # another computer whose cypdesk left them (it may still run); None: this one
 
     @property
@@ -54,6 +55,8 @@ class Recoverable:
         if self.source is None or not self.source_sha256:
             return None
         try:
+            if self.source_size is not None and os.stat(self.source).st_size != self.source_size:
+                return True  # a different size proves it without reading the file
             return dbfile.file_sha256(self.source) != self.source_sha256
         except OSError:
             return None
@@ -83,6 +86,7 @@ def list_recoverable(source: str | os.PathLike[str] | None = None) -> list[Recov
             working_dir=folder, source=src,
             changed_at=datetime.fromtimestamp(work.stat().st_mtime, timezone.utc),
             opened_at=_parse_time(state.get("opened_at")), source_sha256=state.get("source_sha256"),
+            source_size=state.get("source_size"),
             host=str(state.get("host")) if _elsewhere(state) else None,
         ))
     out.sort(key=lambda r: r.changed_at, reverse=True)

@@ -638,7 +638,8 @@ class MainWindow(QMainWindow):
         except OSError:
             return
         for item in items:
-            answer = self._ask_recovery(item, len(items), items.index(item) + 1, recovered=False)
+            same = [i for i in items if i.source == item.source]  # sets of changes to this document
+            answer = self._ask_recovery(item, len(same), same.index(item) + 1, recovered=False)
             if answer == QMessageBox.StandardButton.Open:
                 self._recover(item)
                 return
