@@ -49,15 +49,29 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
     window.show()
     if path:
         def open_document() -> None:
+            _housekeeping()
             window.document_opened.connect(lambda _path: focus_first_tab(window))
+            # Unsaved edits to it left by a cypdesk that stopped are offered first.
             window.open_path(Path(path), read_only=read_only)  # failures end in a dialog
 
         QTimer.singleShot(0, open_document)
     elif not exit_when_shown:
-        QTimer.singleShot(0, window.offer_recovery)
+        def recover_or_wait() -> None:
+            _housekeeping()
+            window.offer_recovery()
+
+        QTimer.singleShot(0, recover_or_wait)
     code = app.exec()
     window.close_document()
     return result["code"] if exit_when_shown else code
+
+
+def _housekeeping() -> None:
+    """Tidy what earlier runs left in cypdesk's own folders (stale working copies and
+    temporary files; never a copy with unsaved edits): cheap, once per start."""
+    from cypdesk.model.recovery import housekeeping
+
+    housekeeping()
 
 
 def _fail_on_dialog(app, result):  # type: ignore[no-untyped-def]

@@ -152,11 +152,23 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recoverable(path: str, want_json: bool) -> list[dict[str, Any]]:
+    """Unsaved edits to this document waiting in a working copy: named on stderr (the
+    JSON carries them as ``recoverable_edits``)."""
+    from cypdesk.services.documents import recoverable_edits, recoverable_note
+
+    edits = recoverable_edits(path)
+    if edits and not want_json:
+        print(f"cypdesk: {recoverable_note(path, edits)}", file=sys.stderr)
+    return edits
+
+
 def _info(args: argparse.Namespace) -> int:
     from cypdesk.services.documents import document_info
 
     result = document_info(args.file)
     result["ok"] = True
+    result["recoverable_edits"] = _recoverable(args.file, args.json)
 
     def prose(r: dict[str, Any]) -> str:
         lines = [
@@ -180,6 +192,7 @@ def _check(args: argparse.Namespace) -> int:
     from cypdesk.services.documents import check_file
 
     result = check_file(args.file)
+    result["recoverable_edits"] = _recoverable(args.file, args.json)
     _emit(result, args.json, lambda r: r["message"])
     return 0
 
@@ -227,6 +240,7 @@ def _set(args: argparse.Namespace) -> int:
                   "fields": {k: {"old": change.before[k], "new": change.after[k]} for k in change.after}}
     finally:
         ws.doc.close()
+    result["recoverable_edits"] = _recoverable(args.file, args.json)
     _emit(result, args.json, lambda r: (
         f"Changed {r['changed']} field(s) of {r['kind']} {r['title']!r} and saved the document."
         if r["changed"] else f"Nothing to change in {r['kind']} {r['title']!r}."))

@@ -167,6 +167,19 @@ def datetime_uk(dt: _dt.datetime | None) -> str:
     return f"{date_uk(dt)} {dt.hour:02d}:{dt.minute:02d}"
 
 
+def when_uk(dt: _dt.datetime, now: _dt.datetime | None = None) -> str:
+    """When something happened, the way an officer says it: ``14:05 today``, ``14:05
+    yesterday``, else ``31/03/2026 14:05`` (local time, as :func:`datetime_uk`)."""
+    local = dt.astimezone() if dt.tzinfo is not None else dt
+    today = (now.astimezone() if now is not None and now.tzinfo is not None else now or _dt.datetime.now()).date()
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if local.date() == today:
+        return f"{clock} today"
+    if local.date() == today - _dt.timedelta(days=1):
+        return f"{clock} yesterday"
+    return datetime_uk(dt)
+
+
 # --- reading money ------------------------------------------------------------------
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ",

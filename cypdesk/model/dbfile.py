@@ -9,7 +9,7 @@ anchors, section 0 and cases 1-9, 17-27:
   ``quick_check`` on a read-only connection. It never changes the file.
 - :func:`connect` always opens through a URI with ``mode=rw`` or ``mode=ro``, so a typo
   or an offline share never creates an empty file (E3), and sets the same pragmas on
-  every connection: rollback journal (never WAL), full sync, secure delete, foreign
+  every connection: rollback journal (never WAL), extra sync (the journal's deletion is synced), secure delete, foreign
   keys, and the hardening that Python 3.11 allows.
 - :func:`make_engine` wraps it for SQLAlchemy with explicit ``BEGIN`` (the pysqlite
   recipe), so transactions, SAVEPOINTs and transactional DDL behave.
@@ -291,7 +291,10 @@ def _harden(conn: sqlite3.Connection, *, foreign_keys: bool) -> None:
     conn.execute("PRAGMA cell_size_check=ON")
     conn.execute("PRAGMA mmap_size=0")
     conn.execute("PRAGMA secure_delete=ON")
-    conn.execute("PRAGMA synchronous=FULL")
+    # EXTRA, not FULL: with the rollback journal a commit IS the journal's deletion, and
+    # only EXTRA syncs the folder after it; with FULL a power cut can bring the journal
+    # back and roll the last edit away (issue 7, item 10).
+    conn.execute("PRAGMA synchronous=EXTRA")
     conn.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     # Rollback journal, never WAL: WAL on a share or sync folder loses data, and our
     # SQLite predates the WAL-reset fix (case 23, 27).
@@ -315,7 +318,7 @@ def hardening_report(conn: sqlite3.Connection) -> dict[str, Any]:
     report: dict[str, Any] = {
         "sqlite_version": sqlite3.sqlite_version,
         "journal_mode": pragma("journal_mode"),
-        "synchronous": pragma("synchronous"),  # 2 = FULL
+        "synchronous": pragma("synchronous"),  # 3 = EXTRA
         "secure_delete": pragma("secure_delete"),
         "foreign_keys": pragma("foreign_keys"),
         "busy_timeout": pragma("busy_timeout"),
@@ -644,14 +647,18 @@ class _CopyCheckFailed(Exception):
     pass
 
 
-def cleanup_stale_temps(folder: str | os.PathLike[str], *, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+def cleanup_stale_temps(
+    folder: str | os.PathLike[str], *, older_than: float = STALE_TEMP_SECONDS, prefix: str = TEMP_PREFIX,
+) -> list[Path]:
     """Remove ``.~save-*.tmp`` files (and their journals) older than ``older_than``
     seconds, left by a save that crashed (case 20). A younger one may be another
-    instance's save in progress, so it is left alone. Returns what was removed."""
+    instance's save in progress, so it is left alone. Returns what was removed.
+    ``prefix=".~"`` also takes the ``.~name.json-*.tmp`` files of an interrupted
+    :func:`~cypdesk.model.installation.write_json_atomic` (the backups folder)."""
     removed: list[Path] = []
     now = time.time()
     try:
-        candidates = list(Path(folder).glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}*"))
+        candidates = list(Path(folder).glob(f"{prefix}*{TEMP_SUFFIX}*"))
     except OSError:
         return removed
     for p in candidates:

@@ -3,16 +3,16 @@
 DESIGN.md section 4. Opening a file checks it (:func:`dbfile.inspect_file`), takes the
 lock file beside it, and copies it to a working copy in the user's local data folder
 (``working_dir()/<sha1 of the path>/work.cypdesk`` with a ``state.json``). Every edit
-is committed to the working copy, so a crash or power cut loses nothing: the next start
-lists it (:func:`list_recoverable`). The original is written only by Save, atomically
+is committed to the working copy, so a crash or power cut loses nothing: opening the
+document again, or the next start, offers it (:mod:`cypdesk.model.recovery`). The original is written only by Save, atomically
 (:func:`dbfile.atomic_copy`), and only if nobody changed it on disk since it was opened
 (else :class:`ExternalChange`: Save As, then merge). An older file is migrated in the
 working copy after a backup of the original; the original itself changes on Save.
 
 Threads (case 26): the engine pools a few connections; reads may run on any thread.
-There is ONE writer at a time: whoever writes takes ``doc.write_lock`` and begins with
-``BEGIN IMMEDIATE`` (``doc.write_engine``, or simply ``with doc.writing() as conn``),
-then calls ``doc.mark_dirty()``. ``doc.engine`` may be replaced (Save As of a read-only
+There is ONE writer at a time: whoever writes holds ``with doc.unsaved_write():`` (the
+write lock, and the "unsaved" note made durable before the first commit) and begins with
+``BEGIN IMMEDIATE`` (``doc.write_engine``), or simply ``with doc.writing() as conn``. ``doc.engine`` may be replaced (Save As of a read-only
 document reopens it writable), so read it from the document each time.
 
 Save of an untitled document raises :class:`SaveAsNeeded` (a :class:`SaveFailed`,
@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +43,7 @@ from cypdesk import paths
 from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
 from cypdesk.model import dbfile, migrate
 from cypdesk.model.installation import Installation, get_installation, write_json_atomic
-from cypdesk.model.lock import DocumentLock, pid_alive
+from cypdesk.model.lock import DocumentLock, boot_time, pid_alive
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -123,13 +123,56 @@ def _private_writer(dst: Path) -> Any:
 
 
 def _process_gone(state: dict[str, Any]) -> bool:
-    """The process that wrote this state is not running (or closed it on purpose)."""
+    """The process that wrote this state provably stopped: it closed the document on
+    purpose (pid 0), or it ran on this computer and is gone (or this computer has
+    restarted since it opened the document). A process on another computer (a shared
+    or roaming data folder, a renamed laptop) cannot be checked from here: unknown is
+    never "gone", so its working copy is kept."""
     pid = int(state.get("pid") or 0)
     if pid == 0:
         return True
-    if str(state.get("host", "")).casefold() != socket.gethostname().casefold():
-        return True
+    if str(state.get("host", "")).strip().casefold() != socket.gethostname().strip().casefold():
+        return False
+    opened = _parse_time(state.get("opened_at"))
+    booted = boot_time()
+    if opened is not None and booted is not None and opened < booted - timedelta(minutes=1):
+        return True  # the pid may have been reused since the restart
     return not pid_alive(pid)
+
+
+def _elsewhere(state: dict[str, Any]) -> bool:
+    """Written by a cypdesk on another computer that may still be running."""
+    return int(state.get("pid") or 0) != 0 and (
+        str(state.get("host", "")).strip().casefold() != socket.gethostname().strip().casefold())
+
+
+def _holds_unrecorded_edits(folder: Path, state: dict[str, Any]) -> bool:
+    """Whether a working copy holds edits its state does not record: the state says
+    "no unsaved changes" but the copy differs from what was recorded when it was opened
+    or last saved (``work_sha256``; older states kept only the source's hash, which the
+    byte copy made at open shares). That is an edit that reached the copy without its
+    note (a crash or power cut between them): the state is corrected to "unsaved", so
+    the copy is offered for recovery and never deleted as clean. A copy that cannot be
+    read is kept too."""
+    if state.get("dirty"):
+        return True
+    if state.get("read_only"):
+        return False  # a read-only view is never written
+    work = folder / WORK_NAME
+    recorded = state.get("work_sha256") or state.get("source_sha256")
+    if recorded is None:
+        return False  # an untitled document from an older cypdesk: nothing recorded to compare
+    try:
+        if not work.exists() or dbfile.file_sha256(work) == recorded:
+            return False
+    except OSError:
+        return True  # cannot tell: keep it
+    state["dirty"] = True
+    try:
+        write_json_atomic(folder / STATE_NAME, state)
+    except OSError as exc:
+        log.warning("could not mark %s as holding unsaved edits: %s", folder, exc)
+    return True
 
 
 def _claim_working_dir(source: Path) -> Path:
@@ -145,8 +188,9 @@ def _claim_working_dir(source: Path) -> Path:
         except FileExistsError:
             pass
         state = _read_state(folder)
-        if state is not None and (state.get("dirty") or not _process_gone(state)):
-            continue  # recoverable edits, or open in a live cypdesk
+        if state is not None and (state.get("dirty") or not _process_gone(state)
+                                  or _holds_unrecorded_edits(folder, state)):
+            continue  # recoverable edits, or open in a live cypdesk (or one we cannot see)
         shutil.rmtree(folder, ignore_errors=True)  # a clean copy left behind
         try:
             folder.mkdir(mode=paths.PRIVATE_DIR_MODE)
@@ -230,10 +274,13 @@ class Document:
             migration = None
             if status.needs_migration:
                 migration = migrate.migrate_file(work, backup=not read_only, backup_stem=p.stem)
+            # What the working copy holds now: a copy that later differs from it while
+            # its state says "no unsaved changes" is never deleted as clean.
+            work_sha = sha if migration is None and not status.hot_journal else dbfile.file_sha256(work)
             state = {
                 "source": str(p), "opened_at": _now_iso(), "source_size": size, "source_mtime_ns": mtime_ns,
-                "source_sha256": sha, "pid": os.getpid(), "host": inst.host, "installation": inst.id,
-                "dirty": False, "saved_at": None, "read_only": read_only,
+                "source_sha256": sha, "work_sha256": work_sha, "pid": os.getpid(), "host": inst.host,
+                "installation": inst.id, "dirty": False, "saved_at": None, "read_only": read_only,
             }
             write_json_atomic(work_dir / STATE_NAME, state)
             return cls(path=p, work_dir=work_dir, read_only=read_only, read_only_reason=reason,
@@ -255,8 +302,8 @@ class Document:
             paths.private_file(work_dir / WORK_NAME)
             state = {
                 "source": None, "opened_at": _now_iso(), "source_size": None, "source_mtime_ns": None,
-                "source_sha256": None, "pid": os.getpid(), "host": inst.host, "installation": inst.id,
-                "dirty": False, "saved_at": None, "read_only": False,
+                "source_sha256": None, "work_sha256": dbfile.file_sha256(work_dir / WORK_NAME), "pid": os.getpid(),
+                "host": inst.host, "installation": inst.id, "dirty": False, "saved_at": None, "read_only": False,
             }
             write_json_atomic(work_dir / STATE_NAME, state)
         except BaseException:
@@ -323,25 +370,73 @@ class Document:
             )
 
     def mark_dirty(self) -> None:
-        """Call after each committed edit. The first one records it in state.json (so a
-        crash is recoverable); later ones cost nothing."""
+        """Record in state.json (durably) that the document has unsaved changes; later
+        calls cost nothing. Writers need not call it: :meth:`unsaved_write` (used by
+        :meth:`writing` and the workspace) records it before their first commit."""
         if self._state.get("dirty"):
             return
         self.check_writable()
         with self.write_lock:
             if not self._state.get("dirty"):
-                self._state["dirty"] = True
-                self._write_state()
+                self._set_dirty(True)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self._state["dirty"] = dirty
+        try:
+            self._write_state()
+        except BaseException:
+            if dirty:  # not recorded: say so again next time
+                self._state["dirty"] = False
+            raise
+
+    def _change_counter(self) -> bytes | None:
+        """The working copy's file change counter (header bytes 24-27), which SQLite
+        bumps on every commit that changes the file (rollback journal)."""
+        try:
+            return dbfile.read_header(self.working_path)[24:28]
+        except OSError:
+            return None
+
+    @contextmanager
+    def unsaved_write(self) -> Iterator[None]:
+        """Hold ``write_lock`` around one write transaction. The first write after
+        opening or saving records "unsaved changes" in state.json, durably, BEFORE the
+        transaction can commit: a crash or power cut at any point then leaves a working
+        copy that is offered for recovery, never one deleted as clean with an edit in
+        it. If the transaction changed nothing in the file (an edit that changed no
+        field, a rollback), the note is taken back."""
+        self.check_writable()
+        with self.write_lock:
+            if self._state.get("dirty"):
+                yield
+                return
+            before = self._change_counter()
+            try:
+                self._set_dirty(True)
+            except OSError as exc:
+                reason = dbfile.plain_reason(exc)
+                raise SaveFailed(
+                    f"The change was not made: cypdesk could not note it in its working folder "
+                    f"{self.working_dir} ({reason}). Free some space there, or save the document.",
+                    path=self._path, reason=reason) from exc
+            try:
+                yield
+            finally:
+                if before is not None and self._change_counter() == before:
+                    try:
+                        self._set_dirty(False)
+                    except OSError as exc:  # staying "unsaved" is the safe side
+                        log.warning("could not record that %s is unchanged: %s", self.title, exc)
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """``with doc.writing() as conn:`` one write transaction (BEGIN IMMEDIATE)
-        under ``write_lock``; committed on leaving, then the document is marked dirty."""
+        under ``write_lock``, committed on leaving; the document is marked dirty
+        before it (:meth:`unsaved_write`)."""
         self.check_writable()
-        with self.write_lock:
+        with self.unsaved_write():
             with self.write_engine.begin() as conn:
                 yield conn
-            self.mark_dirty()
 
     def _write_state(self) -> None:
         write_json_atomic(self.working_dir / STATE_NAME, self._state)
@@ -358,10 +453,12 @@ class Document:
         except OSError as exc:
             raise SaveFailed(f"Could not save {p.name}: cypdesk could not read the file on disk to check "
                              f"whether it changed ({dbfile.plain_reason(exc)}). Nothing was written.", path=p) from exc
-        if (st.st_size, st.st_mtime_ns) == (self._state.get("source_size"), self._state.get("source_mtime_ns")):
-            return
+        # Size and time cannot prove that nothing changed (a colleague's save of the same
+        # size on a drive with coarse timestamps keeps both), so the content is always
+        # compared. Only a different size proves a change without reading the file.
         try:
-            same = dbfile.file_sha256(p) == self._state.get("source_sha256")
+            same = (st.st_size == self._state.get("source_size")
+                    and dbfile.file_sha256(p) == self._state.get("source_sha256"))
         except OSError as exc:
             raise SaveFailed(f"Could not save {p.name}: the file on disk could not be read to check whether "
                              f"someone changed it ({dbfile.plain_reason(exc)}); it may be open in another "
@@ -379,8 +476,10 @@ class Document:
         st = os.stat(target)
         self._state.update(
             source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
-            source_sha256=dbfile.file_sha256(target), dirty=False, saved_at=_now_iso(), read_only=False,
+            source_sha256=dbfile.file_sha256(target), work_sha256=dbfile.file_sha256(self.working_path),
+            dirty=False, saved_at=_now_iso(), read_only=False,
         )
+        dbfile.cleanup_stale_temps(target.parent)  # what killed saves left beside it
         try:
             self._write_state()
         except OSError as exc:  # the save itself succeeded; only the working copy's note is stale
@@ -469,102 +568,6 @@ class Document:
         return f"<Document {self.title}{' (' + ', '.join(flags) + ')' if flags else ''}>"
 
 
-# --- recovery (case 17) -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Recoverable:
-    """Unsaved edits left by a cypdesk that stopped (crash, power cut) or was closed
-    keeping them."""
-
-    working_dir: Path
-    source: Path | None  # None: an untitled document
-    changed_at: datetime  # when the working copy was last written
-    opened_at: datetime | None
-
-    @property
-    def title(self) -> str:
-        return self.source.name if self.source else "Untitled"
-
-
-def list_recoverable() -> list[Recoverable]:
-    """Working copies with unsaved edits whose cypdesk is no longer running, newest first."""
-    out = []
-    for folder in paths.working_dir().iterdir():
-        state = _read_state(folder)
-        work = folder / WORK_NAME
-        if state is None or not state.get("dirty") or state.get("read_only") or not work.exists():
-            continue
-        if not _process_gone(state):
-            continue
-        source = Path(state["source"]) if state.get("source") else None
-        out.append(Recoverable(
-            working_dir=folder, source=source,
-            changed_at=datetime.fromtimestamp(work.stat().st_mtime, timezone.utc),
-            opened_at=_parse_time(state.get("opened_at")),
-        ))
-    out.sort(key=lambda r: r.changed_at, reverse=True)
-    return out
-
-
-def recover(item: Recoverable, installation: Installation | None = None) -> Document:
-    """Reopen a recoverable working copy as the document's unsaved edits: same source
-    file (Save still refuses if that file changed on disk since it was first opened),
-    dirty, lock taken."""
-    inst = installation or get_installation()
-    state = _read_state(item.working_dir)
-    if state is None or not _process_gone(state):
-        raise SaveFailed(f"The unsaved copy of {item.title} is no longer available.", path=item.source)
-    work = item.working_dir / WORK_NAME
-    with dbfile.opened(work) as conn:  # rolls back anything the crash left half-done
-        problem = dbfile.integrity_check(conn)
-    if problem is not None:
-        raise DamagedDocument(f"The unsaved copy of {item.title} is damaged ({problem}).", path=work)
-    wstatus = dbfile.inspect_file(work)
-    migration = None
-    if wstatus.needs_migration:
-        migration = migrate.migrate_file(work, backup_stem=(item.source.stem if item.source else "untitled"))
-    lock = None
-    if item.source is not None and item.source.parent.exists():
-        lock = DocumentLock(item.source, inst)
-        if not lock.acquire():
-            lock = None
-    state.update(pid=os.getpid(), host=inst.host, installation=inst.id, dirty=True)
-    write_json_atomic(item.working_dir / STATE_NAME, state)
-    return Document(path=item.source, work_dir=item.working_dir, read_only=False, read_only_reason=None,
-                    installation=inst, lock=lock, state=state, migration=migration)
-
-
-def cleanup_working_dirs(*, older_than: float = 60.0) -> list[Path]:
-    """At start-up: remove working copies that hold nothing to recover (read-only views
-    and clean copies whose cypdesk stopped, and folders a crash left before their
-    state.json was written). Copies with unsaved edits are never touched here."""
-    removed = []
-    now = datetime.now().timestamp()
-    for folder in paths.working_dir().iterdir():
-        if not folder.is_dir():
-            continue
-        state = _read_state(folder)
-        if state is None:
-            try:
-                young = now - folder.stat().st_mtime < older_than  # perhaps being opened right now
-            except OSError:
-                continue
-            if young:
-                continue
-        elif (state.get("dirty") and not state.get("read_only")) or not _process_gone(state):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
-    return removed
-
-
-def discard_recovery(item: Recoverable) -> None:
-    state = _read_state(item.working_dir)
-    if state is not None and not _process_gone(state):
-        return  # it came back to life: not ours to delete
-    shutil.rmtree(item.working_dir, ignore_errors=True)
-
-
 # --- saved versions: File > Restore previous version ------------------------------------
 
 @dataclass(frozen=True)
@@ -643,6 +646,8 @@ def restore_saved_version(doc: Document, version: SavedVersion) -> None:
     doc.check_writable()
     status = dbfile.inspect_file(version.path)
     with doc.write_lock:
+        if not doc.dirty:
+            doc._set_dirty(True)  # before the working copy changes (a crash mid-restore is recoverable)
         source = version.path
         tmp: Path | None = None
         if status.needs_migration:
@@ -657,8 +662,6 @@ def restore_saved_version(doc: Document, version: SavedVersion) -> None:
         finally:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
-        doc._state["dirty"] = False  # force the state write below
-        doc.mark_dirty()
 
 
 # --- sync-client conflict copies (case 25) --------------------------------------------------
@@ -679,8 +682,22 @@ def find_conflict_copies(path: str | os.PathLike[str]) -> list[Path]:
     return [s for s in siblings if s != p and s.is_file() and (dropbox.match(s.name) or onedrive.match(s.name))]
 
 
+_RECOVERY_NAMES = ("Recoverable", "cleanup_working_dirs", "discard_recovery", "housekeeping", "list_recoverable",
+                   "recover")
+
+
+def __getattr__(name: str) -> Any:
+    """Recovery lives in :mod:`cypdesk.model.recovery`; its names stay importable from
+    here (imported on first use: that module imports this one)."""
+    if name in _RECOVERY_NAMES:
+        from cypdesk.model import recovery
+
+        return getattr(recovery, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Document", "Recoverable", "SaveAsNeeded", "SavedVersion", "cleanup_working_dirs", "discard_recovery",
-    "find_conflict_copies",
+    "find_conflict_copies", "housekeeping",
     "keep_saved_version", "list_recoverable", "list_saved_versions", "recover", "restore_saved_version",
 ]

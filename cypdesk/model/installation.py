@@ -69,7 +69,11 @@ def _read_id(path: Path) -> str | None:
 
 def write_json_atomic(path: Path, data: dict) -> None:
     """Write JSON to ``path`` through a temporary file in the same folder, fsync'd and
-    renamed over the target, so a crash leaves the old file or the new, never half."""
+    renamed over the target, so a crash leaves the old file or the new, never half; the
+    folder is then synced, so the rename itself survives a power cut (without that, a
+    working copy's "unsaved" note could come back as the old "clean" one)."""
+    from cypdesk.model.dbfile import fsync_dir
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".~{path.name}-", suffix=".tmp", dir=path.parent)
     try:
@@ -78,6 +82,7 @@ def write_json_atomic(path: Path, data: dict) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        fsync_dir(path.parent)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -146,6 +146,40 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def recoverable_edits(path: str | Path) -> list[dict[str, Any]]:
+    """Unsaved edits to the document at ``path`` that a cypdesk left when it stopped
+    (crash, power cut, or closed keeping them), newest first, after tidying cypdesk's
+    own folders (cheap: stale working copies and temporary files). Each: when the edits
+    were last made (``changed_at``), whether the file on disk changed since the copy was
+    taken (``file_changed_since``: None if unknown), the other computer that left them
+    (``host``, None for this one) and the working copy. Never raises: a data folder
+    that cannot be read gives an empty list."""
+    from cypdesk.model.recovery import housekeeping, list_recoverable
+
+    try:
+        housekeeping()
+        items = list_recoverable(Path(path))
+    except OSError:
+        return []
+    return [{"changed_at": item.changed_at.isoformat(timespec="seconds"), "file_changed_since": item.source_changed(),
+             "host": item.host, "working_copy": str(item.working_dir)} for item in items]
+
+
+def recoverable_note(path: str | Path, edits: list[dict[str, Any]]) -> str:
+    """One sentence for the command line about :func:`recoverable_edits`."""
+    from datetime import datetime
+
+    from cypdesk.common.formats import when_uk
+
+    name = Path(path).name
+    times = ", ".join(when_uk(datetime.fromisoformat(e["changed_at"])) for e in edits)
+    what = "unsaved changes" if len(edits) == 1 else f"{len(edits)} sets of unsaved changes"
+    text = f"{name} has {what} from {times} that were never saved"
+    if any(e["file_changed_since"] for e in edits):
+        text += " (the file has changed on disk since)"
+    return text + "; open it in the cypdesk window to recover or discard them."
+
+
 def open_workspace(path: str | Path, *, read_only: bool = False, take_over_lock: bool = False):
     """Open a document for editing (or reading) and return its workspace.
     ``take_over_lock``: the user agreed to take over a lock left by someone else
@@ -161,4 +195,5 @@ def open_workspace(path: str | Path, *, read_only: bool = False, take_over_lock:
         raise
 
 
-__all__ = ["CypdeskError", "DocumentError", "check_file", "document_info", "open_workspace", "write_demo"]
+__all__ = ["CypdeskError", "DocumentError", "check_file", "document_info", "open_workspace", "recoverable_edits",
+           "recoverable_note", "write_demo"]

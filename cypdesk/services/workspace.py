@@ -1,9 +1,10 @@
 """An open document with its author and clock: what every use case takes.
 
 ``ws.write()`` is the one way to change a document: it refuses read-only documents,
-takes the document's single-writer lock, gives a tracked session (every change is
-stamped, versioned and recorded with its author), commits, and marks the document as
-having unsaved changes. ``ws.read()`` gives a plain session for queries.
+takes the document's single-writer lock, marks the document as having unsaved changes
+(durably, before the first commit after opening or saving: ``doc.unsaved_write()``),
+gives a tracked session (every change is stamped, versioned and recorded with its
+author) and commits. ``ws.read()`` gives a plain session for queries.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class Workspace:
         self._sync_clock()
         from cypdesk.model.tracking import make_session
 
-        with self.doc.write_lock:
+        with self.doc.unsaved_write():
             session = make_session(self.doc.write_engine, self.author, self.clock, expire_on_commit=False)
             try:
                 yield session
@@ -73,8 +74,6 @@ class Workspace:
             finally:
                 session.close()
         self.last_changes = changes
-        if changes:
-            self.doc.mark_dirty()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -93,7 +92,6 @@ class Workspace:
         stamp rows with :func:`~cypdesk.model.tracking.stamp_rows` themselves."""
         self.doc.check_writable()
         self._sync_clock()
-        with self.doc.write_lock:
+        with self.doc.unsaved_write():
             with self.doc.write_engine.begin() as conn:
                 yield conn
-        self.doc.mark_dirty()

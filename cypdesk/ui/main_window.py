@@ -23,6 +23,13 @@ from cypdesk import APP_DISPLAY_NAME, __version__
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 
 DOCUMENT_FILTER = "cypdesk documents (*.cypdesk)"
+RECOVERY_TITLE = "Recover unsaved changes"
+# The buttons of some questions in the officer's words (``ask`` applies them; tests
+# answer with the standard button).
+BUTTON_LABELS: dict[str, dict[QMessageBox.StandardButton, str]] = {
+    RECOVERY_TITLE: {QMessageBox.StandardButton.Open: "Recover them", QMessageBox.StandardButton.Discard: "Discard them",
+                     QMessageBox.StandardButton.Ignore: "Decide later"},
+}
 
 
 def tab_specs() -> list[TabSpec]:
@@ -350,6 +357,10 @@ class MainWindow(QMainWindow):
 
         if not self.close_document():
             return False
+        if not read_only:
+            recovered = self.offer_recovery_of(path)
+            if recovered is not None:
+                return recovered
         outcome: dict[str, Any] = {}
         running: dict[str, Any] = {}
 
@@ -643,36 +654,96 @@ class MainWindow(QMainWindow):
             if widget is not None:
                 widget.setText(label)
         box.setAccessibleName(title)
+        for button, label in BUTTON_LABELS.get(title, {}).items():
+            if box.button(button) is not None:
+                box.button(button).setText(label)
         return box.exec()
 
     def offer_recovery(self) -> None:
-        """At start-up: unsaved edits left by a cypdesk that stopped are offered back."""
+        """At start-up with no document: unsaved edits left by a cypdesk that stopped
+        are offered back, each in turn, until one is recovered."""
+        from cypdesk.model.recovery import list_recoverable
+
+        try:
+            items = list_recoverable()
+        except OSError:
+            return
+        for item in items:
+            same = [i for i in items if i.source == item.source]  # sets of changes to this document
+            answer = self._ask_recovery(item, len(same), same.index(item) + 1, recovered=False)
+            if answer == QMessageBox.StandardButton.Open:
+                self._recover(item)
+                return
+
+    def offer_recovery_of(self, path: str | Path) -> bool | None:
+        """Before a document is opened (``cypdesk FILE``, Open, Open Recent): every set
+        of unsaved edits to it that a cypdesk left is offered, newest first. Recovered,
+        they become the open document (unsaved, ``*``) and True is returned; False if
+        recovering failed (said, and the edits kept); None to open the file itself."""
+        from cypdesk.model.recovery import list_recoverable
+
+        try:
+            items = list_recoverable(Path(path))
+        except OSError:
+            return None
+        recovered: bool | None = None
+        for number, item in enumerate(items, start=1):
+            answer = self._ask_recovery(item, len(items), number, recovered=recovered is not None)
+            if answer == QMessageBox.StandardButton.Open and recovered is None:
+                recovered = self._recover(item)
+                if not recovered:
+                    return False
+        return recovered
+
+    def _ask_recovery(self, item: Any, count: int, number: int, *, recovered: bool) -> Any:
+        """Recover them / Discard them / Decide later (only the last two once another
+        set of changes to the document has been recovered). Discard is done here."""
+        from cypdesk.common.formats import when_uk
+        from cypdesk.model.recovery import discard_recovery
+
+        when = when_uk(item.changed_at)
+        if recovered:
+            text = (f"There are also older unsaved changes to {item.title} from {when}. You have recovered a "
+                    "newer set; these cannot be combined with it.\n\nDiscard them, or decide later (they are "
+                    "kept and offered again).")
+            buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Ignore
+        else:
+            text = f"cypdesk has unsaved changes to {item.title} from {when} (cypdesk closed before they were saved)."
+            if count > 1:
+                text += f" This is set {number} of {count}."
+            if item.host:
+                text += f" They were left by cypdesk on {item.host}, which may still be using them."
+            if item.source_changed():
+                text += (f"\n\n{item.title} has changed on disk since then (perhaps a colleague saved it). If you "
+                         "recover, Save will not overwrite their version: use Save As, then merge the two.")
+            text += ("\n\nRecover them to carry on where you left off (they are not in the file until you Save), "
+                     "discard them for good, or decide later: the file opens as it is and they are kept.")
+            buttons = (QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Discard
+                       | QMessageBox.StandardButton.Ignore)
+        answer = self.ask(QMessageBox.Icon.Question, RECOVERY_TITLE, text, buttons)
+        if answer == QMessageBox.StandardButton.Discard:
+            discard_recovery(item)
+        return answer
+
+    def _recover(self, item: Any) -> bool:
+        """Open recoverable edits as the document (unsaved): True when open."""
         from cypdesk.common.errors import CypdeskError
-        from cypdesk.common.formats import datetime_uk
-        from cypdesk.model.document import discard_recovery, list_recoverable, recover
+        from cypdesk.model.recovery import recover
         from cypdesk.services.workspace import Workspace
 
-        for item in list_recoverable():
-            answer = self.ask(QMessageBox.Icon.Question, "Recover unsaved changes",
-                              f"cypdesk stopped before the changes to {item.title} were saved "
-                              f"(last change {datetime_uk(item.changed_at)}).\n\nOpen them now? "
-                              "Discard throws them away for good.",
-                              QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Discard
-                              | QMessageBox.StandardButton.Ignore)
-            if answer == QMessageBox.StandardButton.Open:
-                if not self.close_document():
-                    return
-                try:
-                    workspace = Workspace(recover(item))
-                except CypdeskError as exc:
-                    self.ask(QMessageBox.Icon.Warning, "Cannot recover the changes yet",
-                             f"{exc.message}\n\nYour unsaved changes are kept; cypdesk offers them again "
-                             "next time it starts.", QMessageBox.StandardButton.Ok)
-                    return
-                self._attach(workspace)
-                return
-            if answer == QMessageBox.StandardButton.Discard:
-                discard_recovery(item)
+        if not self.close_document():
+            return False
+        try:
+            doc = self.tasks.run_and_wait(f"Recovering the changes to {item.title}…", lambda _progress: recover(item))
+        except (CypdeskError, OSError, sqlite3.Error) as exc:
+            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            self.ask(QMessageBox.Icon.Warning, "Cannot recover the changes yet",
+                     f"{reason}\n\nYour unsaved changes are kept; cypdesk offers them again next time you open "
+                     f"{item.title}.", QMessageBox.StandardButton.Ok)
+            return False
+        self._opened(item.source or doc.working_path, Workspace(doc))
+        self.status(f"Recovered the unsaved changes to {item.title}: Save to keep them in the file.")
+        return True
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if not self.close_document():

@@ -404,3 +404,14 @@ def test_importing_formats_does_not_import_babel():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=root)
     assert out.stdout.strip() == "False"
+
+
+def test_when_uk_says_today_and_yesterday_as_an_officer_would():
+    import datetime as dt
+
+    from cypdesk.common.formats import when_uk
+
+    now = dt.datetime(2026, 3, 31, 16, 0)
+    assert when_uk(dt.datetime(2026, 3, 31, 14, 5), now) == "14:05 today"
+    assert when_uk(dt.datetime(2026, 3, 30, 14, 5), now) == "14:05 yesterday"
+    assert when_uk(dt.datetime(2026, 3, 29, 9, 0), now) == "29/03/2026 09:00"
