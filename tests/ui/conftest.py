@@ -50,7 +50,7 @@ class Dialogs:
             raise AssertionError(f"unexpected dialog {dialog.windowTitle()!r}")
         return self.drivers.pop(0)(dialog)
 
-    def ask(self, _icon, title, text, _buttons):
+    def ask(self, _icon, title, text, _buttons, labels=None):
         self.seen.append((title, text))
         if not self.answers:
             raise AssertionError(f"unexpected dialog {title!r}: {text}")
