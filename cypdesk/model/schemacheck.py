@@ -264,30 +264,32 @@ def problems(conn: sqlite3.Connection, version: int) -> list[str]:
     want_tables: dict[str, Any] = want["tables"]
     want_indexes: dict[str, Any] = want["indexes"]
     found: list[str] = []
+    objects: list[tuple[int, str]] = []  # (rank, words): what can run code first
     real_tables: dict[str, str | None] = {}
     replaced: set[str] = set()  # a known table's name taken by a view or a virtual table
     index_rows: dict[str, tuple[str, str | None]] = {}
     for kind, name, tbl, rootpage, sql in schema_rows(conn):
         if kind == "trigger":
-            found.append(f"a trigger '{name}' on {tbl}")
+            objects.append((0, f"a trigger '{name}' on {tbl}"))
         elif kind == "view":
             replaced.add(name)
-            found.append(f"'{name}' is a view, not a table" if name in want_tables else f"a view '{name}'")
+            objects.append((1, f"'{name}' is a view, not a table" if name in want_tables else f"a view '{name}'"))
         elif kind == "table":
             if not rootpage or _is_virtual(sql):
                 replaced.add(name)
-                found.append(f"'{name}' is a virtual table" + ("" if name in want_tables else " of its own"))
+                objects.append((1, f"'{name}' is a virtual table" + ("" if name in want_tables else " of its own")))
             elif name in want_tables:
                 real_tables[name] = sql
             elif name not in SQLITE_OWN_TABLES:
-                found.append(f"an extra table '{name}'")
+                objects.append((2, f"an extra table '{name}'"))
         elif kind == "index":
             if name in want_indexes and want_indexes[name]["table"] == tbl:
                 index_rows[name] = (tbl, sql)
-            else:
-                found.append(f"an extra index '{name}' on {tbl}")
+            elif tbl in want_tables:  # an index on a table of the file's own goes with that table
+                objects.append((3, f"an extra index '{name}' on {tbl}"))
         else:
-            found.append(f"an object of unknown type {kind!r} named '{name}'")
+            objects.append((0, f"an object of unknown type {kind!r} named '{name}'"))
+    found += [words for _rank, words in sorted(objects, key=lambda o: o[0])]
     found += [f"the table '{name}' is missing" for name in sorted(want_tables.keys() - real_tables.keys() - replaced)]
     # Only now, and only on known, real tables, ask SQLite about their structure.
     flags = _table_flags(conn) if real_tables else {}
@@ -321,10 +323,32 @@ def foreign_schema_error(path: Path, version: int, found: list[str]) -> ForeignS
     )
 
 
+def read_problems(conn: sqlite3.Connection, version: int) -> list[str]:
+    """:func:`problems`, also when SQLite will not load the schema: an object calls a
+    function this connection has but may not use from the schema (``trusted_schema=OFF``:
+    "unsafe use of ..."). Then ``writable_schema`` is turned on, which lets the schema be
+    read as plain rows, and LEFT ON: call this only on a read-only connection or one on a
+    scratch copy. Raises SQLite's error if the schema cannot be read at all, or if it
+    is unreadable yet shows no difference (damage, not a foreign object)."""
+    try:
+        return problems(conn, version)
+    except sqlite3.DatabaseError as exc:
+        if "malformed database schema" not in str(exc):
+            raise
+        conn.execute("PRAGMA writable_schema=ON")
+        try:
+            found = problems(conn, version)
+        except sqlite3.Error:
+            raise exc from None
+        if not found:
+            raise
+        return found
+
+
 def verify(conn: sqlite3.Connection, path: Path, version: int) -> None:
-    """Raise :class:`ForeignSchema` if the file open on ``conn`` is not exactly
-    cypdesk's schema ``version``. Reads only; fires nothing."""
-    found = problems(conn, version)
+    """Raise :class:`ForeignSchema` if the file open on ``conn`` (read-only, or a scratch
+    copy) is not exactly cypdesk's schema ``version``. Reads only; fires nothing."""
+    found = read_problems(conn, version)
     if found:
         raise foreign_schema_error(path, version, found)
 

@@ -224,7 +224,7 @@ def _copy_rows(reader: sqlite3.Connection, target_path: Path, version: int, prog
     from cypdesk.model import dbfile, schemacheck
 
     want = schemacheck.golden(version)["tables"]
-    foreign = schemacheck.problems(reader, version) if version else []
+    foreign = schemacheck.read_problems(reader, version) if version else []  # reader is read-only
     real = {name for kind, name, _t, root, sql in schemacheck.schema_rows(reader)
             if kind == "table" and root and not schemacheck._is_virtual(sql) and name in want}
     flags = schemacheck._table_flags(reader)
