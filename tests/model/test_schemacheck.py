@@ -156,6 +156,15 @@ def test_the_message_names_a_few_differences_and_counts_the_rest(demo):
     assert "and 3 more (7 differences" in err.value.message and len(err.value.facts["found"]) == 7
 
 
+def test_sqlites_own_statistics_after_analyze_are_accepted(demo):
+    """ANALYZE (run by a DBA with the sqlite3 shell) adds sqlite_stat1, SQLite's own
+    table that only steers the query planner: not a difference."""
+    tamper(demo, "ANALYZE")
+    with closing(sqlite3.connect(demo)) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_schema WHERE name='sqlite_stat1'").fetchone()[0] == 1
+    assert dbfile.inspect_file(demo).schema_version == CURRENT_SCHEMA_VERSION
+
+
 # --- case 11: triggers -------------------------------------------------------------------------
 
 def _services_row(path: Path) -> tuple[str, str, int]:

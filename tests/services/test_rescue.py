@@ -128,6 +128,29 @@ def test_a_sound_document_is_copied_whole(source, tmp_path):
     assert result["kept"] == sum(result["kept_by_table"].values()) > 0
 
 
+def test_a_source_with_a_hot_journal_is_rescued_as_rolled_back_and_left_alone(source, tmp_path):
+    """A copy taken mid-transaction (a power cut): the rescue reads a rolled-back copy
+    of it, so the clean copy has the committed rows; file and journal stay as they were."""
+    tamper(source, TRIGGER)
+    committed = rows(source, "indicator_values")
+    hot = source.parent / "hot.cypdesk"
+    conn = sqlite3.connect(source, isolation_level=None)
+    try:
+        conn.execute("PRAGMA cache_size=5")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM indicator_values")
+        shutil.copyfile(source, hot)
+        shutil.copyfile(f"{source}-journal", f"{hot}-journal")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+    before = snapshot(source.parent)
+    result = rescue(hot, tmp_path / "clean.cypdesk")
+    assert snapshot(source.parent) == before
+    assert result["foreign"] == ["a trigger 'evil' on services"]
+    assert rows(tmp_path / "clean.cypdesk", "indicator_values") == committed and committed
+
+
 def test_what_rescue_cannot_read_is_refused_and_nothing_is_written(tmp_path):
     bad = tmp_path / "notes.cypdesk"
     bad.write_bytes(b"PK\x03\x04 not a database")
