@@ -16,7 +16,7 @@ refused without being touched. Only then are ``PRAGMA table_xinfo``, ``index_lis
 ``index_xinfo`` and ``foreign_key_list`` asked about the known, real tables. The
 comparison is of normalised structure, not of the stored SQL text (Alembic's batch
 rebuilds rewrite it): columns (declared type, NOT NULL, default, primary key, hidden or
-generated), CHECK constraints (tokenised), indexes (unique, columns, partial and its
+generated), CHECK constraints (tokenised), column collations, indexes (unique, columns, partial and its
 WHERE clause), foreign keys (columns, target, actions), WITHOUT ROWID and STRICT.
 
 Plain ``sqlite3`` and ``json`` only: the window's open path runs this.
@@ -114,6 +114,15 @@ def check_constraints(sql: str | None) -> list[str]:
     return sorted(found)
 
 
+def collations(sql: str | None) -> list[str]:
+    """The collating sequences a CREATE TABLE names (a collation is code the application
+    registers), sorted."""
+    if not sql or "collate" not in sql.lower():
+        return []
+    toks = tokens(sql)
+    return sorted(toks[i + 1] for i, t in enumerate(toks[:-1]) if t == "collate")
+
+
 def index_where(sql: str | None) -> str | None:
     """The WHERE clause of a partial index, normalised."""
     toks = tokens(sql or "")
@@ -167,6 +176,7 @@ def describe_table(conn: sqlite3.Connection, name: str, sql: str | None,
     return {
         "columns": columns,
         "checks": check_constraints(sql),
+        "collations": collations(sql),
         "foreign_keys": sorted(fks.values(), key=lambda f: json.dumps(f, sort_keys=True)),
         "without_rowid": without_rowid,
         "strict": strict,
@@ -250,6 +260,8 @@ def _table_problems(table: str, found: dict[str, Any], want: dict[str, Any]) -> 
         problems.append(f"a CHECK constraint of its own in {table}: CHECK({check[:60]})")
     if len(extra_checks) == 0 and found["checks"] != want["checks"]:
         problems.append(f"a CHECK constraint of {table} is missing")
+    if found["collations"] != want["collations"]:
+        problems.append(f"a column of {table} has a changed collation ({', '.join(found['collations']) or 'none'})")
     if found["foreign_keys"] != want["foreign_keys"]:
         problems.append(f"the references (foreign keys) of {table} are changed")
     if found["without_rowid"] != want["without_rowid"] or found["strict"] != want["strict"]:

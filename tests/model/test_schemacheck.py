@@ -125,6 +125,10 @@ CASE10 = {
         True, ["the column 'annual_cost' of services has type TEXT", "column type changed"]),
     "a table of its own": (["CREATE TABLE notes (n TEXT)"], False, ["an extra table 'notes'"]),
     "a virtual table": (["CREATE VIRTUAL TABLE search USING fts4(body)"], False, ["'search' is a virtual table"]),
+    "a collation": (
+        ["UPDATE sqlite_schema SET sql = replace(sql, 'name VARCHAR(300) NOT NULL,', "
+         "'name VARCHAR(300) NOT NULL COLLATE nocase,') WHERE name='services'"],
+        True, ["a column of services has a changed collation (nocase)"]),
     "a missing index": (["DROP INDEX ix_services_team_id"], False, ["the index 'ix_services_team_id' on services is missing"]),
 }
 
