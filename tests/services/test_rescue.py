@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cypdesk.common.errors import ForeignSchema, NotADocument
+from cypdesk.common.errors import DamagedDocument, ForeignSchema, NotADocument
 from cypdesk.model import dbfile, migrate, schemacheck
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 from cypdesk.services.rescue import rescue, summary, type_rule
@@ -149,6 +149,33 @@ def test_a_source_with_a_hot_journal_is_rescued_as_rolled_back_and_left_alone(so
     assert snapshot(source.parent) == before
     assert result["foreign"] == ["a trigger 'evil' on services"]
     assert rows(tmp_path / "clean.cypdesk", "indicator_values") == committed and committed
+
+
+def test_a_damaged_source_keeps_what_can_be_read_and_says_what_could_not(source, tmp_path):
+    """A page in the middle of indicator_values overwritten (a bad sector): open refuses
+    the file as damaged; rescue keeps every other table whole, the rows of
+    indicator_values it could read, and says the rest could not be read."""
+    with closing(sqlite3.connect(source)) as conn:
+        try:
+            leaves = [r[0] for r in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name='indicator_values' AND pagetype='leaf' ORDER BY pageno")]
+        except sqlite3.OperationalError:
+            pytest.skip("this SQLite has no dbstat table to find the pages")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    services = rows(source, "services")
+    data = bytearray(source.read_bytes())
+    start = (leaves[len(leaves) // 2] - 1) * page_size
+    data[start + 100:start + page_size] = b"\xff" * (page_size - 100)
+    source.write_bytes(bytes(data))
+    with pytest.raises(DamagedDocument):
+        dbfile.inspect_file(source)
+    before = snapshot(source.parent)
+    result = rescue(source, tmp_path / "clean.cypdesk")
+    assert snapshot(source.parent) == before
+    assert len(result["unreadable"]) == 1 and result["unreadable"][0].startswith("indicator_values: only ")
+    assert 0 < result["kept_by_table"]["indicator_values"]
+    assert rows(tmp_path / "clean.cypdesk", "services") == services
+    dbfile.inspect_file(tmp_path / "clean.cypdesk")
 
 
 def test_what_rescue_cannot_read_is_refused_and_nothing_is_written(tmp_path):
