@@ -229,7 +229,7 @@ def _column_problems(table: str, found: list[dict[str, Any]], want: list[dict[st
     problems = []
     have = {c["name"]: c for c in found}
     expected = {c["name"]: c for c in want}
-    for name in expected.keys() - have.keys():
+    for name in sorted(expected.keys() - have.keys()):
         problems.append(f"the column '{name}' of {table} is missing")
     for name in sorted(have.keys() - expected.keys()):
         what = "a generated column" if have[name]["hidden"] in (2, 3) else "an extra column"
