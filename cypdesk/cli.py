@@ -17,7 +17,7 @@ from typing import Any
 from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError
 
-COMMANDS = ("demo", "info", "check", "set", "history")
+COMMANDS = ("demo", "info", "check", "set", "history", "rescue")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,6 +77,12 @@ def _command_parser() -> argparse.ArgumentParser:
     hist.add_argument("kind")
     hist.add_argument("id")
     hist.add_argument("--json", action="store_true")
+
+    resc = sub.add_parser("rescue", help="a clean copy of a refused or damaged document, saying what it left out")
+    resc.add_argument("file")
+    resc.add_argument("--out", required=True, metavar="NEW", help="the clean copy to write (a new file)")
+    resc.add_argument("--force", action="store_true", help="replace NEW if it exists")
+    resc.add_argument("--json", action="store_true")
     return p
 
 
@@ -276,6 +282,18 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rescue(args: argparse.Namespace) -> int:
+    from cypdesk.services.rescue import rescue, summary
+
+    progress = _ConsoleProgress()
+    try:
+        result = rescue(args.file, args.out, force=args.force, progress=progress)
+    finally:
+        progress.finish()
+    _emit(result, args.json, summary)
+    return 0
+
+
 def _self_test() -> int:
     from cypdesk.selftest import format_report, run_self_test
 
@@ -285,5 +303,5 @@ def _self_test() -> int:
 
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history,
+    "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
 }

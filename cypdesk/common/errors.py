@@ -147,6 +147,15 @@ class SaveFailed(DocumentError):
     exit_code = 1
 
 
+class ForeignSchema(DocumentError):
+    """The file's structure differs from cypdesk's schema of its revision (a trigger,
+    a view, a table or column of its own...): refused before anything runs; ``found``
+    lists what differs. ``cypdesk rescue`` makes a clean copy."""
+
+    code = "foreign_schema"
+    exit_code = 1
+
+
 class MigrationFailed(DocumentError):
     code = "migration_failed"
     exit_code = 1

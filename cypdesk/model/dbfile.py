@@ -195,9 +195,10 @@ def inspect_file(path: str | os.PathLike[str]) -> FileStatus:
         if wal.exists() and wal.stat().st_size > 0:
             raise _damaged(p, f"another program left changes in {wal.name} (write-ahead log); "
                               "open it in that program and close it cleanly first")
-    problem = _quick_check(p, wal_mode)
+    problem = _quick_check(p, wal_mode, version)
     if problem == "hot_journal":
         hot_journal = True
+        _verify_rolled_back_copy(p)
     elif problem is not None:
         raise _damaged(p, f"SQLite's check says: {problem}", sqlite_message=problem)
     return FileStatus(
@@ -207,20 +208,54 @@ def inspect_file(path: str | os.PathLike[str]) -> FileStatus:
     )
 
 
-def _quick_check(p: Path, wal_mode: bool) -> str | None:
-    """None if ``PRAGMA quick_check`` says ok, "hot_journal" if a hot journal stops a
-    read-only check, else SQLite's first message. Read-only: never writes, never
-    leaves a journal. A file whose header says WAL is opened ``immutable`` so SQLite
-    does not create ``-wal``/``-shm`` files beside it."""
+def probe(p: Path, *, wal_mode: bool = False) -> sqlite3.Connection:
+    """A read-only connection for looking at a file that is not trusted yet (the checks
+    on open, ``rescue``): ``mode=ro`` (``immutable`` for a file whose header says WAL,
+    so SQLite creates no ``-wal``/``-shm`` beside it), no functions of ours registered,
+    ``trusted_schema=OFF``, ``cell_size_check=ON``, no memory map, no extensions, no
+    attached databases."""
     uri = _uri(p, "ro") + ("&immutable=1" if wal_mode else "")
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        _harden_probe(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _harden_probe(conn: sqlite3.Connection) -> None:
+    """The hardening of a connection that looks at an untrusted file: nothing in the
+    file's schema may call a function of ours (``trusted_schema=OFF``), pages are checked
+    as they are read, no memory map, no extension loading, nothing attached, and
+    defensive mode where Python can set it (3.12+; see :func:`hardening_report`)."""
+    setconfig = getattr(conn, "setconfig", None)
+    if setconfig is not None and hasattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE"):
+        setconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE, True)
+    conn.execute("PRAGMA trusted_schema=OFF")
+    conn.execute("PRAGMA cell_size_check=ON")
+    conn.execute("PRAGMA mmap_size=0")
+    try:
+        conn.enable_load_extension(False)
+    except AttributeError:  # Python built without extension loading: already off
+        pass
+    if hasattr(conn, "setlimit") and hasattr(sqlite3, "SQLITE_LIMIT_ATTACHED"):  # Python 3.11+
+        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+
+
+def _quick_check(p: Path, wal_mode: bool, version: int = 0) -> str | None:
+    """None if the file's schema is cypdesk's own for ``version`` (else ForeignSchema,
+    checked first, before anything else runs) and ``PRAGMA quick_check`` says ok;
+    "hot_journal" if a hot journal stops a read-only look, else SQLite's first message.
+    Read-only: never writes, never leaves a journal or a ``-wal``/``-shm``."""
+    from cypdesk.model import schemacheck
+
+    try:
+        conn = probe(p, wal_mode=wal_mode)
     except sqlite3.Error as exc:
         return str(exc)
     try:
-        conn.execute("PRAGMA trusted_schema=OFF")
-        conn.execute("PRAGMA cell_size_check=ON")
-        conn.execute("PRAGMA mmap_size=0")
+        schemacheck.verify(conn, p, version)
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.Error as exc:
         name = getattr(exc, "sqlite_errorname", "")
@@ -236,6 +271,51 @@ def _quick_check(p: Path, wal_mode: bool) -> str | None:
     if rows == [("ok",)]:
         return None
     return str(rows[0][0]) if rows else "no answer"
+
+
+def rolled_back_copy(p: Path, folder: Path) -> sqlite3.Connection:
+    """A hot journal beside ``p``: copy ``p`` and its ``-journal`` into ``folder``, open
+    the copy (hardened like :func:`probe`) and let SQLite roll the copy back, so the
+    file can be looked at as it will be, while ``p`` itself is not written."""
+    import shutil
+
+    copy = folder / "rolled-back.cypdesk"
+    shutil.copyfile(p, copy)
+    try:
+        shutil.copyfile(f"{p}-journal", f"{copy}-journal")
+    except FileNotFoundError:  # rolled back by someone since: the file is as it is
+        pass
+    conn = sqlite3.connect(_uri(copy, "rw"), uri=True, isolation_level=None)
+    try:
+        _harden_probe(conn)
+        conn.execute("PRAGMA user_version").fetchone()  # the first read rolls the copy back
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _verify_rolled_back_copy(p: Path) -> None:
+    """A hot journal beside ``p``: check the schema the file will have once SQLite rolls
+    it back, on a rolled-back copy, before anything rolls back the file itself (the
+    journal restores pages, the schema's among them)."""
+    import tempfile
+
+    from cypdesk.model import schemacheck
+
+    with tempfile.TemporaryDirectory(prefix="cypdesk-check-") as tmp:
+        try:
+            conn = rolled_back_copy(p, Path(tmp))
+        except sqlite3.Error as exc:
+            raise _damaged(p, f"SQLite could not roll back its unfinished change: {exc}", sqlite_message=str(exc)) from exc
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if 0 <= version <= CURRENT_SCHEMA_VERSION:  # newer: refused once the file is rolled back
+                schemacheck.verify(conn, p, version)
+        except sqlite3.Error as exc:
+            raise _damaged(p, f"SQLite's check of its unfinished change says: {exc}", sqlite_message=str(exc)) from exc
+        finally:
+            conn.close()
 
 
 # --- connections ---------------------------------------------------------------------
@@ -738,7 +818,7 @@ def opened(path: str | os.PathLike[str], *, read_only: bool = False) -> Iterator
 
 __all__ = [
     "BEGIN_OPTION", "CURRENT_SCHEMA_VERSION", "EXTENSION", "FileStatus", "SqlitePolicy", "atomic_copy",
-    "cleanup_stale_temps", "connect", "create_document_file", "file_sha256", "hardening_report", "inspect_file",
-    "copy_permissions", "integrity_check", "make_engine", "opened", "plain_reason", "replace_with_retries",
-    "sqlite_policy", "vacuum_into", "write_engine",
+    "cleanup_stale_temps", "connect", "copy_permissions", "create_document_file", "file_sha256",
+    "hardening_report", "inspect_file", "integrity_check", "make_engine", "opened", "plain_reason", "probe",
+    "replace_with_retries", "rolled_back_copy", "sqlite_policy", "vacuum_into", "write_engine",
 ]

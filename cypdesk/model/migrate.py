@@ -303,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         path = make_revision(args[1])
         print(path)
         print(f"Review it by hand, then set CURRENT_SCHEMA_VERSION = {int(path.name[:4])} in "
-              f"{SCRIPT_LOCATION / '__init__.py'}.")
+              f"{SCRIPT_LOCATION / '__init__.py'} and write its golden schema: "
+              "python -m cypdesk.model.schemacheck write")
         return 0
     print('usage: python -m cypdesk.model.migrate revision "what the revision does"', file=sys.stderr)
     return 2

@@ -109,6 +109,7 @@ def recover(item: Recoverable, installation: Installation | None = None) -> Docu
     if state is None:
         raise SaveFailed(f"The unsaved copy of {item.title} is no longer available.", path=item.source)
     work = item.working_dir / WORK_NAME
+    dbfile.inspect_file(work)  # its schema, before anything (the rollback below included) runs on it
     with dbfile.opened(work) as conn:  # rolls back anything the crash left half-done
         problem = dbfile.integrity_check(conn)
     if problem is not None:

@@ -384,9 +384,17 @@ class MainWindow(QMainWindow):
         return bool(outcome.get("ok", not (wait or self.tasks.INLINE)))
 
     def _open_failed(self, path: str | Path, exc: BaseException, read_only: bool) -> bool:
-        from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, NewerDocument
+        from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, ForeignSchema, NewerDocument
 
-        if isinstance(exc, DocumentLocked) and not read_only:
+        if isinstance(exc, ForeignSchema):
+            answer = self.ask(QMessageBox.Icon.Warning, "Not opened: the file holds things of its own",
+                              f"{exc.message}\n\nA clean copy keeps every record that passes cypdesk's checks, "
+                              "and lists what it leaves out. The file itself is not changed.",
+                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                              labels={QMessageBox.StandardButton.Save: "Make a clean copy…"})
+            if answer == QMessageBox.StandardButton.Save:
+                return self.make_clean_copy(path)
+        elif isinstance(exc, DocumentLocked) and not read_only:
             return self._open_locked(path, exc)
         elif isinstance(exc, NewerDocument):
             self.ask(QMessageBox.Icon.Warning, "Made by a newer cypdesk",
@@ -429,6 +437,31 @@ class MainWindow(QMainWindow):
             if sure == QMessageBox.StandardButton.Yes:
                 return self.open_path(path, wait=True, take_over_lock=True)
         return False
+
+    def make_clean_copy(self, path: str | Path) -> bool:
+        """Rescue a refused document: ask where to save a clean copy, make it on the
+        worker, say what was left out, and open the copy. False if nothing was opened."""
+        from cypdesk.common.errors import CypdeskError
+        from cypdesk.services.rescue import rescue, summary
+
+        source = Path(path)
+        new = self.choose_save_path("Save the clean copy as", f"{source.stem} (clean copy).cypdesk", DOCUMENT_FILTER)
+        if not new:
+            return False
+        if not new.endswith(".cypdesk"):
+            new += ".cypdesk"
+        replace = Path(new).exists()  # the save dialog has asked before replacing it
+        try:
+            result = self.tasks.run_and_wait(f"Making a clean copy of {source.name}…",
+                                             lambda progress: rescue(source, new, force=replace, progress=progress))
+        except (CypdeskError, OSError, sqlite3.Error) as exc:
+            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            self.ask(QMessageBox.Icon.Warning, "No clean copy was made", reason, QMessageBox.StandardButton.Ok)
+            return False
+        self.ask(QMessageBox.Icon.Information, "Clean copy made",
+                 f"{summary(result)}\n\n{source.name} has not been changed. The clean copy opens now.",
+                 QMessageBox.StandardButton.Ok)
+        return self.open_path(result["path"], wait=True)
 
     def _opened(self, path: str | Path, workspace: Any) -> None:
         self._attach(workspace)

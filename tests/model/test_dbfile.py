@@ -54,6 +54,33 @@ def make_db(path: Path, *, rows: int = 50, app_id: int = APPLICATION_ID, version
     return path
 
 
+_templates: dict[int, bytes] = {}
+ROWS = "tombstones"  # the real table make_document puts its rows in (few required columns)
+
+
+def make_document(path: Path, *, rows: int = 50, version: int = CURRENT_SCHEMA_VERSION) -> Path:
+    """A real cypdesk document at ``version`` (its schema is the golden one, built by the
+    migrations) with ``rows`` rows in ``tombstones``: for tests that go through
+    inspect_file, which refuses a file whose schema is not cypdesk's (make_db's t and meta)."""
+    from cypdesk.model import migrate
+
+    if version not in _templates:
+        build = path.with_name(f"template-{version}.tmp")
+        migrate.build_new_file(build, to_version=version)
+        _templates[version] = build.read_bytes()
+        build.unlink()
+    path.write_bytes(_templates[version])
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("BEGIN")
+        conn.executemany(INSERT_ROW, [(f"r{i:05d}", f"row {i:05d} " + "x" * 80) for i in range(rows)])
+        conn.execute("COMMIT")
+    return path
+
+
+INSERT_ROW = (f"INSERT INTO {ROWS} (table_name, record_id, hlc, author_id, deleted_at, title) "
+              "VALUES ('t', ?, 'h', 'a', '2026-01-01 00:00:00.000000', ?)")
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
@@ -121,7 +148,7 @@ def test_case4_newer_schema_is_refused_unchanged(tmp_path):
 
 
 def test_older_schema_is_accepted_and_flagged_for_migration(tmp_path):
-    path = make_db(tmp_path / "old.cypdesk", version=1)
+    path = make_document(tmp_path / "old.cypdesk", version=1)
     status = dbfile.inspect_file(path)
     assert status.needs_migration and status.schema_version == 1
     assert "will be updated to schema" in status.note
@@ -165,14 +192,13 @@ def test_case6_truncated_file_is_damaged(tmp_path, cut):
 def test_case7_flipped_byte_in_a_btree_page_fails_quick_check(tmp_path):
     """Case 7: one flipped byte inside a table b-tree page. count(*) would still work
     (E2); quick_check at open catches it. Unchanged."""
-    path = make_db(tmp_path / "flip.cypdesk", rows=2000)
+    path = make_document(tmp_path / "flip.cypdesk", rows=20)
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 2000
+        assert conn.execute(f"SELECT count(*) FROM {ROWS}").fetchone()[0] == 20
+        root = conn.execute("SELECT rootpage FROM sqlite_schema WHERE name=?", (ROWS,)).fetchone()[0]
     data = bytearray(path.read_bytes())
-    # The first table-leaf page (type 0x0D) from page 3 on: page 3 or 4 in practice.
-    page = next(n for n in range(2, len(data) // 4096)
-                        if data[n * 4096] == 0x0D and data[n * 4096 + 3:n * 4096 + 5] != b"\0\0")
-    assert page in (2, 3)
+    page = root - 1  # the table's one page: a table leaf (type 0x0D) holding the 20 rows
+    assert data[page * 4096] == 0x0D and data[page * 4096 + 3:page * 4096 + 5] == (20).to_bytes(2, "big")
     data[page * 4096 + 8] ^= 0xFF  # the first cell pointer, just after the leaf page header
     path.write_bytes(bytes(data))
     before = snapshot(path)
@@ -185,14 +211,14 @@ def test_case7_flipped_byte_in_a_btree_page_fails_quick_check(tmp_path):
 def test_hot_journal_is_reported_not_rolled_back_by_inspection(tmp_path):
     """A crashed writer's hot journal: inspect_file (read-only) reports it and leaves
     file and journal as they are; a read-write connect rolls it back (case 9)."""
-    path = make_db(tmp_path / "hot.cypdesk", rows=20)
+    path = make_document(tmp_path / "hot.cypdesk", rows=20)
     _leave_hot_journal(path)
     before = snapshot(path)
     status = dbfile.inspect_file(path)
     assert status.hot_journal and not status.checked
     assert snapshot(path) == before
     with dbfile.opened(path) as conn:
-        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 20
+        assert conn.execute(f"SELECT count(*) FROM {ROWS}").fetchone()[0] == 20
         assert dbfile.integrity_check(conn) is None
     assert not Path(f"{path}-journal").exists()
     assert dbfile.inspect_file(path).checked
@@ -213,9 +239,14 @@ def _run_and_kill(path: Path, kill_at: int) -> None:
             conn = dbfile.connect(path)
             conn.execute("PRAGMA cache_size=5")
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE meta SET n = -1")
+            real = conn.execute(f"SELECT count(*) FROM sqlite_schema WHERE name='{ROWS}'").fetchone()[0]
+            if not real:  # make_db's file
+                conn.execute("UPDATE meta SET n = -1")
             for i in range(400):
-                conn.execute("INSERT INTO t (v) VALUES (?)", (os.urandom(600).hex(),))
+                if real:
+                    conn.execute(INSERT_ROW, (f"k{i:05d}", os.urandom(600).hex()))
+                else:
+                    conn.execute("INSERT INTO t (v) VALUES (?)", (os.urandom(600).hex(),))
                 if i == kill_at:
                     os.kill(os.getpid(), signal.SIGKILL)
             os.kill(os.getpid(), signal.SIGKILL)
@@ -265,7 +296,7 @@ def test_case23_every_connection_uses_the_rollback_journal(tmp_path):
 
 
 def test_a_wal_file_is_converted_on_a_read_write_connection(tmp_path):
-    path = make_db(tmp_path / "w.cypdesk")
+    path = make_document(tmp_path / "w.cypdesk")
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         assert conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
     before = snapshot(path)
@@ -346,9 +377,9 @@ def test_read_only_engine_refuses_writes(tmp_path):
 # --- atomic copy -------------------------------------------------------------------------------
 
 def test_atomic_copy_writes_a_compact_checked_copy(tmp_path):
-    src = make_db(tmp_path / "src.cypdesk", rows=500)
+    src = make_document(tmp_path / "src.cypdesk", rows=500)
     with dbfile.opened(src) as conn:
-        conn.execute("DELETE FROM t WHERE id > 10")
+        conn.execute(f"DELETE FROM {ROWS} WHERE record_id >= 'r00010'")
     target = tmp_path / "out" / "copy.cypdesk"
     target.parent.mkdir()
     target.write_bytes(b"old")
@@ -356,13 +387,13 @@ def test_atomic_copy_writes_a_compact_checked_copy(tmp_path):
     status = dbfile.inspect_file(target)
     assert status.size < src.stat().st_size  # VACUUM INTO: free pages left behind
     with dbfile.opened(target) as conn:
-        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 10
+        assert conn.execute(f"SELECT count(*) FROM {ROWS}").fetchone()[0] == 10
         assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT_SCHEMA_VERSION
     assert sorted(p.name for p in target.parent.iterdir()) == ["copy.cypdesk"]
 
 
 def test_atomic_copy_from_an_open_connection(tmp_path):
-    src = make_db(tmp_path / "src.cypdesk")
+    src = make_document(tmp_path / "src.cypdesk")
     target = tmp_path / "copy.cypdesk"
     with dbfile.opened(src) as conn:
         dbfile.atomic_copy(conn, target)
