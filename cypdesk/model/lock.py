@@ -174,6 +174,7 @@ class DocumentLock:
         self.installation = installation or get_installation()
         self.token = secrets.token_hex(16)
         self.held = False
+        self.refused: OSError | None = None  # why acquire() returned False
 
     def _content(self) -> bytes:
         holder = LockHolder(
@@ -205,6 +206,7 @@ class DocumentLock:
                 continue
             except OSError as exc:
                 if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    self.refused = exc  # the caller may say why (the command line does)
                     return False  # read-only folder or drive: the caller opens read-only
                 raise
             try:
