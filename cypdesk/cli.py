@@ -135,11 +135,13 @@ def _escaped_fault(exc: BaseException, args_list: list[str]) -> CypdeskError:
         file = next((a for a in args_list if not a.startswith("-")), None)
     inner = unwrap(exc)
     at = getattr(inner, "filename", None)
+    if at and Path(str(at)).name.startswith(".~"):  # a temporary file: name its folder
+        at = Path(str(at)).parent
     consequence = "Nothing was written." if command == "demo" else "The document has not been changed."
-    if at and file and Path(str(at)).absolute() != Path(file).absolute():
-        consequence = f"(The fault was at {at}.) " + consequence
-    return error_from(inner, path=Path(file).absolute() if file else at,
-                      doing=DOING.get(command or "", "open"), consequence=consequence)
+    if not (at and file and Path(str(at)).absolute() != Path(file).absolute()):
+        at = None
+    return error_from(inner, path=Path(file).absolute() if file else None,
+                      doing=DOING.get(command or "", "open"), consequence=consequence, at=at)
 
 
 def _fail(exc: CypdeskError, want_json: bool) -> int:

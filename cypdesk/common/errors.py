@@ -234,6 +234,8 @@ def plain_reason(exc: BaseException) -> str:
             return "the disk is full"
         if fault is ReadOnlyDrive:
             return "the drive or folder is read-only"
+        if fault is DiskIOError and _sqlite_name(exc) in ("SQLITE_IOERR_READ", "SQLITE_IOERR_SHORT_READ"):
+            return "the drive reported an input/output error while reading (it may have been disconnected, or be failing)"
         if fault is DiskIOError:
             return ("the disk could not be written (it may be full, the file may be too big for the drive, "
                     "or the drive or network may have been disconnected)")
@@ -283,13 +285,15 @@ def with_fault(base: type[CypdeskError], fault: type[FileFault]) -> type[Cypdesk
 
 def error_from(
     exc: BaseException, *, path: str | Path | None, doing: str, base: type[CypdeskError] = CypdeskError,
-    consequence: str | None = None, advice: str | None = None,
+    consequence: str | None = None, advice: str | None = None, at: str | Path | None = None,
 ) -> CypdeskError:
     """The error to raise for ``exc`` (an ``OSError`` or ``sqlite3.Error``): "Could not
     <doing> <path>: <reason>. <consequence> <advice>" as the fault's class (combined
     with ``base`` when given, e.g. :class:`SaveFailed`). ``doing`` is a verb phrase such
     as "read", "save", "write the lock file for". A :class:`CypdeskError` is returned
-    as it is; an exception outside the file layer becomes ``base`` (or FileFault)."""
+    as it is; an exception outside the file layer becomes ``base`` (or FileFault).
+    ``at`` names where the fault happened when that is not ``path`` itself (a working
+    copy in the data folder, say)."""
     if isinstance(exc, CypdeskError):
         return exc
     exc = unwrap(exc)
@@ -302,7 +306,7 @@ def error_from(
     reading = doing.split(" ", 1)[0] in ("read", "open", "check", "copy")
     reason = (_READ_REASONS.get(fault) if reading and fault else None) or plain_reason(exc)
     where = f" {path}" if path is not None else ""
-    parts = [f"Could not {doing}{where}: {reason}."]
+    parts = [f"Could not {doing}{where}: {reason}" + (f" (at {at})." if at is not None else ".")]
     if consequence:
         parts.append(consequence)
     hint = advice if advice is not None else getattr(cls, "advice", None)
@@ -310,3 +314,14 @@ def error_from(
         parts.append(hint)
     return cls(" ".join(parts), path=path, reason=reason, errno=getattr(exc, "errno", None),
                sqlite_error=_sqlite_name(exc) or None)
+
+
+def plain_message(exc: BaseException, *, path: str | Path | None = None, doing: str = "do that") -> str:
+    """The words to show for any exception: a :class:`CypdeskError`'s message, a fault of
+    the file layer through :func:`error_from` (never "OSError: [Errno 28]..."), else a
+    short note naming the unexpected problem (a bug, for the log and the report)."""
+    if isinstance(exc, CypdeskError):
+        return exc.message
+    if isinstance(unwrap(exc), (OSError, sqlite3.Error)):
+        return error_from(exc, path=path, doing=doing).message
+    return f"cypdesk met an unexpected problem ({type(exc).__name__}: {exc})."

@@ -133,7 +133,7 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
     existing file unless ``force``, and never overwrites a document someone has open.
     """
     from cypdesk.common.hlc import Clock
-    from cypdesk.model.dbfile import create_document_file, make_engine
+    from cypdesk.model.dbfile import create_document_file, fsync_dir, make_engine
     from cypdesk.model.lock import read_holder
     from cypdesk.services.demo import generate_demo
     from cypdesk.services.workspace import author_of
@@ -182,27 +182,18 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)  # best effort: the demo is in place whatever it says
     except BaseException as exc:
         for leftover in (tmp, Path(f"{tmp}-journal")):
             try:
                 leftover.unlink(missing_ok=True)
             except OSError:
                 pass
-        if isinstance(exc, CypdeskError) or fault_class(exc) is None:
-            raise
-        raise error_from(exc, path=target, doing="write", base=SaveFailed, consequence=consequence) from exc
+        cause = exc.__cause__ if isinstance(exc, CypdeskError) and exc.path == str(tmp) else exc
+        if cause is None or isinstance(cause, CypdeskError) or fault_class(cause) is None:
+            raise  # name the demo's file, not the temporary one, when the fault is the file layer's
+        raise error_from(cause, path=target, doing="write", base=SaveFailed, consequence=consequence) from exc
     return {"path": str(target), "size": size, "counts": counts, "bytes": target.stat().st_size}
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def open_workspace(path: str | Path, *, read_only: bool = False):
