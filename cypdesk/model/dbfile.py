@@ -284,9 +284,7 @@ def connect(
     except sqlite3.OperationalError as exc:
         if not p.exists():
             raise DocumentMissing(f"{p} does not exist.", path=p) from exc
-        if fault_class(exc) is not None:
-            raise error_from(exc, path=p, doing="open") from exc
-        raise
+        raise  # callers say what they were doing (errors.error_from)
     try:
         _harden(conn, foreign_keys=foreign_keys)
     except BaseException:

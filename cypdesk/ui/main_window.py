@@ -535,7 +535,7 @@ class MainWindow(QMainWindow):
         return True
 
     def restore_previous(self) -> None:
-        from cypdesk.common.errors import CypdeskError
+        from cypdesk.common.errors import CypdeskError, plain_message
         from cypdesk.model.document import list_saved_versions, restore_saved_version
 
         if self.workspace is None or self.workspace.doc.untitled:
@@ -554,8 +554,9 @@ class MainWindow(QMainWindow):
         version = versions[labels.index(label)]
         try:
             restore_saved_version(self.workspace.doc, version)
-        except CypdeskError as exc:
-            self.ask(QMessageBox.Icon.Warning, "Not restored", exc.message, QMessageBox.StandardButton.Ok)
+        except (CypdeskError, OSError, sqlite3.Error) as exc:
+            self.ask(QMessageBox.Icon.Warning, "Not restored", plain_message(exc, path=version.path, doing="restore"),
+                     QMessageBox.StandardButton.Ok)
             return
         self.undo_stack.clear()  # the restored content is a new starting point
         self.refresh_all()

@@ -253,14 +253,15 @@ def test_an_unreadable_document_is_exit_2_permission_denied(command, demo, capsy
     real_open = builtins.open
 
     def refusing(file, mode="r", *args, **kwargs):
-        if os.fspath(file) == str(demo) if isinstance(file, (str, os.PathLike)) else False:
+        if isinstance(file, (str, os.PathLike)) and os.fspath(file) == str(demo):
             raise PermissionError(errno.EACCES, "Permission denied", str(demo))
         return real_open(file, mode, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", refusing)
-    args = args_for(command, demo, service_id) + (["annual_cost=£1"] if command == "set" else [])
     if command == "set":
         args = ["set", demo, "services", service_id, "annual_cost=£1"]
+    else:
+        args = args_for(command, demo, service_id)
     before = folder_state(demo.parent)
     code, result = run_json(capsys, *args)
     assert code == 2 and result["error"]["code"] == "permission_denied"
