@@ -284,7 +284,7 @@ def connect(
     except sqlite3.OperationalError as exc:
         if not p.exists():
             raise DocumentMissing(f"{p} does not exist.", path=p) from exc
-        raise  # callers say what they were doing (errors.error_from)
+        raise
     try:
         _harden(conn, foreign_keys=foreign_keys)
     except BaseException:
