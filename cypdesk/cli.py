@@ -29,14 +29,13 @@ from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_cl
 
 COMMANDS = ("demo", "info", "check", "set", "history")
 
-# What each command was doing, for the words of a fault that escapes it ("Could not
-# <doing> FILE: the disk is full.").
-DOING = {"demo": "write", "info": "read", "check": "check", "set": "change", "history": "read"}
-
-# command -> its example argv, declared with its parser (see _add). Placeholders:
-# {document} an existing document (the small demo), {new_file} a path in the same folder
-# that does not exist yet, {service_id} the id of one of the document's services.
+# Declared with each command's parser (see _add), filled when the parser is built:
+# EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
+# small demo), {new_file} (a path in the same folder that does not exist yet) and
+# {service_id} (the id of one of the document's services); DOING, what it does to FILE,
+# for the words of a fault that escapes it ("Could not <doing> FILE: the disk is full.").
 EXAMPLES: dict[str, tuple[str, ...]] = {}
+DOING: dict[str, str] = {}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,9 +54,11 @@ def _window_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add(sub: Any, name: str, *, help: str, example: str) -> argparse.ArgumentParser:  # noqa: A002
-    """A command's parser, with the example invocation the fault-injection test runs."""
+def _add(sub: Any, name: str, *, help: str, example: str, doing: str) -> argparse.ArgumentParser:  # noqa: A002
+    """A command's parser, with the example invocation the fault-injection test runs
+    (tests/cli/test_faults.py) and the verb for its faults' messages."""
     EXAMPLES[name] = tuple(example.split())
+    DOING[name] = doing
     return sub.add_parser(name, help=help)
 
 
@@ -71,30 +72,33 @@ def _command_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cypdesk")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    demo = _add(sub, "demo", help="write a demo document of a fictional trust", example="demo {new_file}")
+    demo = _add(sub, "demo", help="write a demo document of a fictional trust", example="demo {new_file}",
+                doing="write")
     demo.add_argument("file")
     demo.add_argument("--size", choices=("small", "large"), default="small")
     demo.add_argument("--force", action="store_true", help="replace FILE if it exists")
     demo.add_argument("--json", action="store_true")
 
     info = _add(sub, "info", help="schema version, the document's id and owner, records of each kind",
-                example="info {document}")
+                example="info {document}", doing="read")
     info.add_argument("file")
     info.add_argument("--json", action="store_true")
 
-    check = _add(sub, "check", help="identity, version, integrity and schema of a file", example="check {document}")
+    check = _add(sub, "check", help="identity, version, integrity and schema of a file", example="check {document}",
+                 doing="check")
     check.add_argument("file")
     check.add_argument("--json", action="store_true")
 
     set_ = _add(sub, "set", help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...",
-                example="set {document} services {service_id} annual_cost=£123,456")
+                example="set {document} services {service_id} annual_cost=£123,456", doing="change")
     set_.add_argument("file")
     set_.add_argument("kind")
     set_.add_argument("id")
     set_.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
     set_.add_argument("--json", action="store_true")
 
-    hist = _add(sub, "history", help="who changed what in one record", example="history {document} services {service_id}")
+    hist = _add(sub, "history", help="who changed what in one record",
+                example="history {document} services {service_id}", doing="read")
     hist.add_argument("file")
     hist.add_argument("kind")
     hist.add_argument("id")
