@@ -44,7 +44,7 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
 
         window.first_rows_painted.connect(shown)
         QTimer.singleShot(SHOWN_TIMEOUT_MS, timed_out)
-        window.ask = _fail_on_dialog(app, result)  # type: ignore[method-assign]
+        window.ask = _fail_on_dialog(app, result, window)  # type: ignore[method-assign]
 
     window.show()
     if path:
@@ -74,12 +74,15 @@ def _housekeeping() -> None:
     housekeeping()
 
 
-def _fail_on_dialog(app, result):  # type: ignore[no-untyped-def]
-    """In smoke-test mode a dialog would wait for a person: print it and exit 1."""
+def _fail_on_dialog(app, result, window):  # type: ignore[no-untyped-def]
+    """In smoke-test mode a dialog would wait for a person: print it and exit with the
+    command line's code for the refusal (2 missing, not a document, newer, permission
+    denied; 1 damaged, locked, a full disk...), or 1 for any other dialog."""
 
     def ask(icon, title, text, buttons, labels=None):  # type: ignore[no-untyped-def]
         print(f"cypdesk: {title}: {text}", file=sys.stderr)
-        result["code"] = 1
+        refused = getattr(window, "open_error", None)
+        result["code"] = int(getattr(refused, "exit_code", 1) or 1)
         app.quit()
         return 0
 

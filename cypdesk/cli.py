@@ -1,6 +1,14 @@
 """The command line: the same use cases as the window, for automation, IT staff and
-tests. Exit codes: 0 done; 1 refused or the file has problems; 2 bad usage or not a
-file cypdesk can read. ``--json`` prints one JSON object on stdout, also on failure.
+tests. Exit codes: 0 done; 1 refused or the file has problems (damaged, locked, a
+full disk, a read-only drive, an I/O error); 2 bad usage or not a file cypdesk can read
+(missing, not a document, newer, permission denied). ``--json`` prints one JSON object
+on stdout, also on failure (with an ``error`` object whose ``code`` names the fault).
+Any ``OSError`` or ``sqlite3.Error`` that escapes a command goes through the one
+mapping of :func:`cypdesk.common.errors.error_from`: never a traceback.
+
+Every command declares an example invocation where its parser is defined
+(``_add(sub, name, example=...)``); ``tests/cli/test_faults.py`` runs each example
+under injected faults, so a new command is covered as soon as it is added.
 
 Heavy libraries are imported inside the commands that need them, so ``cypdesk FILE``
 starts the window quickly.
@@ -10,14 +18,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from cypdesk import __version__
-from cypdesk.common.errors import CypdeskError, UsageError
+from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
 COMMANDS = ("demo", "info", "check", "set", "history", "rescue")
+
+# Declared with each command's parser (see _add), filled when the parser is built:
+# EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
+# small demo), {new_file} (a path in the same folder that does not exist yet) and
+# {service_id} (the id of one of the document's services); DOING, what it does to FILE,
+# for the words of a fault that escapes it ("Could not <doing> FILE: the disk is full.").
+EXAMPLES: dict[str, tuple[str, ...]] = {}
+DOING: dict[str, str] = {}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,38 +65,60 @@ def _writing_options() -> argparse.ArgumentParser:
     return p
 
 
+def _add(sub: Any, name: str, *, help: str, example: str, doing: str,  # noqa: A002
+         parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+    """A command's parser, with the example invocation the fault-injection test runs
+    (tests/cli/test_faults.py) and the verb for its faults' messages."""
+    EXAMPLES[name] = tuple(example.split())
+    DOING[name] = doing
+    return sub.add_parser(name, help=help, parents=parents or [])
+
+
+def command_examples() -> dict[str, tuple[str, ...]]:
+    """Every command's declared example argv (placeholders as in :data:`EXAMPLES`)."""
+    _command_parser()
+    return dict(EXAMPLES)
+
+
 def _command_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cypdesk")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help="write a demo document of a fictional trust")
+    demo = _add(sub, "demo", help="write a demo document of a fictional trust", example="demo {new_file}",
+                doing="write")
     demo.add_argument("file")
     demo.add_argument("--size", choices=("small", "large"), default="small")
     demo.add_argument("--force", action="store_true", help="replace FILE if it exists")
     demo.add_argument("--json", action="store_true")
 
-    info = sub.add_parser("info", help="schema version, the document's id and owner, records of each kind")
+    info = _add(sub, "info", help="schema version, the document's id and owner, records of each kind",
+                example="info {document}", doing="read")
     info.add_argument("file")
     info.add_argument("--json", action="store_true")
 
-    check = sub.add_parser("check", help="identity, version, integrity and schema of a file")
+    check = _add(sub, "check", help="identity, version, integrity and schema of a file", example="check {document}",
+                 doing="check")
     check.add_argument("file")
     check.add_argument("--json", action="store_true")
 
-    set_ = sub.add_parser("set", parents=[_writing_options()], help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...")
+    set_ = _add(sub, "set", help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...",
+                example="set {document} services {service_id} annual_cost=£123,456", doing="change",
+                parents=[_writing_options()])
     set_.add_argument("file")
     set_.add_argument("kind")
     set_.add_argument("id")
     set_.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
     set_.add_argument("--json", action="store_true")
 
-    hist = sub.add_parser("history", help="who changed what in one record")
+    hist = _add(sub, "history", help="who changed what in one record",
+                example="history {document} services {service_id}", doing="read")
     hist.add_argument("file")
     hist.add_argument("kind")
     hist.add_argument("id")
     hist.add_argument("--json", action="store_true")
 
-    resc = sub.add_parser("rescue", help="a clean copy of a refused or damaged document, saying what it left out")
+    resc = _add(sub, "rescue", help="a clean copy of a refused or damaged document, saying what it left out",
+                example="rescue {document} --out {new_file}", doing="rescue")
     resc.add_argument("file")
     resc.add_argument("--out", required=True, metavar="NEW", help="the clean copy to write (a new file)")
     resc.add_argument("--force", action="store_true", help="replace NEW if it exists")
@@ -104,6 +144,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted: nothing was changed.", file=sys.stderr)
         return 1
+    except Exception as exc:
+        if fault_class(exc) is None and not isinstance(unwrap(exc), (OSError, sqlite3.Error)):
+            raise  # a bug, not a fault of the file layer: keep its traceback
+        return _fail(_escaped_fault(exc, args_list), want_json)
+
+
+def _escaped_fault(exc: BaseException, args_list: list[str]) -> CypdeskError:
+    """An OSError or sqlite3.Error no command caught, in the words of the one mapping:
+    what the command was doing to which file, and where the fault was."""
+    command = args_list[0] if args_list and args_list[0] in COMMANDS else None
+    file = next((a for a in args_list[1:] if not a.startswith("-")), None) if command else None
+    if command is None:
+        file = next((a for a in args_list if not a.startswith("-")), None)
+    inner = unwrap(exc)
+    at = getattr(inner, "filename", None)
+    if at and Path(str(at)).name.startswith(".~"):  # a temporary file: name its folder
+        at = Path(str(at)).parent
+    consequence = "Nothing was written." if command == "demo" else "The document has not been changed."
+    if not (at and file and Path(str(at)).absolute() != Path(file).absolute()):
+        at = None
+    return error_from(inner, path=Path(file).absolute() if file else None,
+                      doing=DOING.get(command or "", "open"), consequence=consequence, at=at)
 
 
 def _fail(exc: CypdeskError, want_json: bool) -> int:
@@ -188,6 +250,7 @@ def _info(args: argparse.Namespace) -> int:
         ]
         width = max((len(k) for k in r["counts"]), default=10)
         lines += [f"  {kind:<{width}}  {count:>10,}" for kind, count in r["counts"].items()]
+        lines += [f"Note: {note}" for note in r.get("warnings", [])]
         return "\n".join(lines)
 
     _emit(result, args.json, prose)
@@ -238,6 +301,10 @@ def _set(args: argparse.Namespace) -> int:
     values = _parse_assignments(args.assignments)
     ws = _open_for_writing(args)
     try:
+        if ws.doc.read_only:  # the window would offer a read-only view; a command must say why not
+            raise error_from(ws.doc.read_only_error or PermissionError(13, "Permission denied", args.file),
+                             path=Path(args.file).absolute(), doing="change",
+                             consequence="The document has not been changed.")
         change = records.update(ws, args.kind, args.id, values)
         if change.after:
             ws.doc.save()
@@ -255,30 +322,33 @@ def _set(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace) -> int:
     from cypdesk.model import kind_of
-    from cypdesk.model.dbfile import make_engine
+    from cypdesk.model.dbfile import inspect_file, make_engine
+    from cypdesk.model.reading import reading
     from cypdesk.model.system import History
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from cypdesk.services.documents import check_file
-
-    check_file(args.file)
+    path = Path(args.file).absolute()
+    status = inspect_file(path)
     model = kind_of(args.kind)
-    engine = make_engine(args.file, read_only=True)
-    try:
-        with Session(engine) as session:
-            rows = session.scalars(select(History).where(History.table_name == model.__tablename__,
-                                                         History.record_id == args.id).order_by(History.hlc)).all()
-            entries = [{"hlc": h.hlc, "at": h.at.isoformat(timespec="seconds"), "author": h.author_name,
-                        "author_id": h.author_id, "op": h.op, "field": h.field,
-                        "old": json.loads(h.old_value) if h.old_value and h.op == "update" else None,
-                        "new": json.loads(h.new_value) if h.new_value else None} for h in rows]
-    finally:
-        engine.dispose()
-    result = {"ok": True, "kind": model.__tablename__, "id": args.id, "history": entries}
+    with reading(path, status) as r:  # a hot journal or WAL mode: a rolled-back private copy
+        engine = make_engine(r.path, read_only=True)
+        try:
+            with Session(engine) as session:
+                rows = session.scalars(select(History).where(History.table_name == model.__tablename__,
+                                                             History.record_id == args.id).order_by(History.hlc)).all()
+                entries = [{"hlc": h.hlc, "at": h.at.isoformat(timespec="seconds"), "author": h.author_name,
+                            "author_id": h.author_id, "op": h.op, "field": h.field,
+                            "old": json.loads(h.old_value) if h.old_value and h.op == "update" else None,
+                            "new": json.loads(h.new_value) if h.new_value else None} for h in rows]
+        finally:
+            engine.dispose()
+        notes = list(r.notes)
+    result = {"ok": True, "kind": model.__tablename__, "id": args.id, "history": entries, "warnings": notes}
     _emit(result, args.json, lambda r: "\n".join(
-        f"{e['at']}  {e['author']}: {e['op']}" + (f" {e['field']}: {e['old']!r} -> {e['new']!r}" if e["field"] else "")
-        for e in r["history"]) or "No changes recorded.")
+        [f"Note: {n}" for n in r["warnings"]] + ([
+            f"{e['at']}  {e['author']}: {e['op']}" + (f" {e['field']}: {e['old']!r} -> {e['new']!r}" if e["field"] else "")
+            for e in r["history"]] or ["No changes recorded."])))
     return 0
 
 

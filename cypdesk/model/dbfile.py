@@ -20,7 +20,6 @@ anchors, section 0 and cases 1-9, 17-27:
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
 import os
@@ -36,7 +35,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cypdesk.common.errors import DamagedDocument, DocumentLocked, DocumentMissing, NewerDocument, NotADocument, SaveFailed
+from cypdesk.common.errors import (
+    DamagedDocument, DocumentLocked, DocumentMissing, NewerDocument, NotADocument, SaveFailed, error_from, fault_class,
+    plain_reason, with_fault,
+)
 from cypdesk.model.identity import APPLICATION_ID
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 from cypdesk.paths import PRIVATE_FILE_MODE
@@ -84,6 +86,9 @@ class FileStatus:
     # on the first read-write open; until then quick_check cannot run read-only.
     hot_journal: bool = False
     checked: bool = True  # quick_check ran and said ok
+    # The header says WAL (another program's setting; cypdesk never uses WAL) and no
+    # -wal with content is beside it: read it through model.reading, never in place.
+    wal_mode: bool = False
 
     @property
     def note(self) -> str:
@@ -139,12 +144,17 @@ def inspect_file(path: str | os.PathLike[str]) -> FileStatus:
         raise DocumentMissing(
             f"{p} does not exist. Check the name, and that the drive or network share is connected.", path=p
         ) from None
+    except OSError as exc:
+        raise error_from(exc, path=p, doing="read") from exc
     if p.is_dir():
         raise NotADocument(f"{p} is a folder, not a cypdesk document.", path=p)
     size = st.st_size
     if size == 0:
         raise NotADocument(f"{p.name} is empty (0 bytes): not a cypdesk document ({p}).", path=p, size=0)
-    head = read_header(p)
+    try:
+        head = read_header(p)
+    except OSError as exc:
+        raise error_from(exc, path=p, doing="read") from exc
     if not head.startswith(MAGIC):
         if len(head) < len(MAGIC) and MAGIC.startswith(head):
             raise _damaged(p, f"it is cut short: only {size} bytes")
@@ -205,6 +215,7 @@ def inspect_file(path: str | os.PathLike[str]) -> FileStatus:
         path=p, schema_version=version, current_version=CURRENT_SCHEMA_VERSION,
         needs_migration=version < CURRENT_SCHEMA_VERSION, size=size, page_size=page_size,
         page_count=page_count, application_id=app_id, hot_journal=hot_journal, checked=not hot_journal,
+        wal_mode=wal_mode,
     )
 
 
@@ -253,6 +264,8 @@ def _quick_check(p: Path, wal_mode: bool, version: int = 0) -> str | None:
     try:
         conn = probe(p, wal_mode=wal_mode)
     except sqlite3.Error as exc:
+        if fault_class(exc) is not None:  # could not look: say why, never "damaged" nor "sound"
+            raise error_from(exc, path=p, doing="read") from exc
         return str(exc)
     try:
         schemacheck.verify(conn, p, version)
@@ -265,6 +278,8 @@ def _quick_check(p: Path, wal_mode: bool, version: int = 0) -> str | None:
             raise DocumentLocked(
                 f"{p} is being written by another program right now. Try again in a moment.", path=p
             ) from exc
+        if fault_class(exc) is not None:
+            raise error_from(exc, path=p, doing="read") from exc
         return str(exc)
     finally:
         conn.close()
@@ -549,32 +564,7 @@ def fsync_dir(folder: str | os.PathLike[str]) -> None:
 
 # --- saving ---------------------------------------------------------------------------
 
-def plain_reason(exc: BaseException) -> str:
-    """A few plain words for why a write failed."""
-    if isinstance(exc, sqlite3.Error):
-        code = getattr(exc, "sqlite_errorcode", None)
-        if (code is not None and code & 0xFF == SQLITE_FULL) or "full" in str(exc).lower():
-            return "the disk is full"
-        name = str(getattr(exc, "sqlite_errorname", ""))
-        if "READONLY" in name:
-            return "the drive or folder is read-only"
-        if name.startswith("SQLITE_IOERR"):
-            return ("the disk could not be written (it may be full, the file may be too big for the drive, "
-                    "or the drive or network may have been disconnected)")
-        return f"SQLite reported: {exc}"
-    if isinstance(exc, OSError):
-        err = exc.errno
-        if err in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-            return "the disk is full"
-        if err == errno.EROFS:
-            return "the drive is read-only"
-        if isinstance(exc, PermissionError) or err in (errno.EACCES, errno.EPERM):
-            return ("another program (perhaps Excel, a virus scanner or a sync client) is using the file, "
-                    "or you do not have permission to change it")
-        if err == errno.ENOENT:
-            return "the folder no longer exists (is the drive or network share still connected?)"
-        return exc.strerror or str(exc)
-    return str(exc) or type(exc).__name__
+# plain_reason lives in cypdesk.common.errors (one set of words for every layer); imported above.
 
 
 def _temp_path(folder: Path) -> Path:
@@ -648,6 +638,13 @@ def atomic_copy(
         finally:
             check.close()
         if problem is not None:
+            own_problem = integrity_check(conn)
+            if own_problem is not None:  # the document itself is damaged, not the copy
+                raise with_fault(SaveFailed, DamagedDocument)(
+                    f"Could not save {target_p}: the document is damaged (SQLite's check says: {own_problem}), "
+                    "so it was not written. The file on disk has not been changed.",
+                    path=target_p, reason="damaged", sqlite_message=own_problem,
+                )
             raise _CopyCheckFailed(f"the new copy failed its integrity check ({problem})")
         if expected_application_id is not None and app_id != expected_application_id:
             raise _CopyCheckFailed(f"the new copy has application id 0x{app_id:08X}")
@@ -658,11 +655,8 @@ def atomic_copy(
         fsync_dir(folder)
     except (OSError, sqlite3.Error, _CopyCheckFailed) as exc:
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
-        reason = plain_reason(exc)
-        raise SaveFailed(
-            f"Could not save {target_p}: {reason}. The file on disk has not been changed.",
-            path=target_p, reason=reason,
-        ) from exc
+        raise error_from(exc, path=target_p, doing="save", base=SaveFailed,
+                         consequence="The file on disk has not been changed.") from exc
     except BaseException:
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
         raise
@@ -789,7 +783,7 @@ def create_document_file(path: str | os.PathLike[str]) -> Path:
     except FileExistsError:
         raise SaveFailed(f"{p} already exists: cypdesk will not overwrite it.", path=p, reason="exists") from None
     except OSError as exc:
-        raise SaveFailed(f"Could not create {p}: {plain_reason(exc)}.", path=p, reason=plain_reason(exc)) from exc
+        raise error_from(exc, path=p, doing="create", base=SaveFailed) from exc
     os.close(fd)
     tmp = _temp_path(p.parent)
     try:
@@ -802,7 +796,7 @@ def create_document_file(path: str | os.PathLike[str]) -> Path:
     except OSError as exc:
         _remove_quietly(tmp)
         _remove_quietly(p)
-        raise SaveFailed(f"Could not create {p}: {plain_reason(exc)}.", path=p, reason=plain_reason(exc)) from exc
+        raise error_from(exc, path=p, doing="create", base=SaveFailed) from exc
     return p
 
 

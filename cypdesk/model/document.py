@@ -22,6 +22,7 @@ code ``save_as_needed``): the caller asks for a file name and calls :meth:`Docum
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cypdesk import paths
-from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
+from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed, error_from
 from cypdesk.model import dbfile, migrate
 from cypdesk.model.installation import Installation, get_installation, write_json_atomic
 from cypdesk.model.lock import DocumentLock, boot_time, pid_alive
@@ -97,12 +98,33 @@ def _copy_and_hash(src: Path, dst: Path) -> tuple[int, int, str]:
     for _ in range(3):
         before = os.stat(src)
         h = hashlib.sha256()
-        with open(src, "rb") as fin, _private_writer(dst) as fout:
-            for chunk in iter(lambda: fin.read(1 << 20), b""):
-                h.update(chunk)
-                fout.write(chunk)
-            fout.flush()
-            os.fsync(fout.fileno())
+        try:  # a fault names the file it is about: the document, or the working folder
+            fin = open(src, "rb")
+        except OSError as exc:
+            raise error_from(exc, path=src, doing="read") from exc
+        with fin:
+            try:
+                fout = _private_writer(dst)
+            except OSError as exc:
+                raise error_from(exc, path=dst.parent, doing=f"make a working copy of {src.name} in") from exc
+            with fout:
+                while True:
+                    try:
+                        chunk = fin.read(1 << 20)
+                    except OSError as exc:
+                        raise error_from(exc, path=src, doing="read") from exc
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    try:
+                        fout.write(chunk)
+                    except OSError as exc:
+                        raise error_from(exc, path=dst.parent, doing=f"make a working copy of {src.name} in") from exc
+                try:
+                    fout.flush()
+                    os.fsync(fout.fileno())
+                except OSError as exc:
+                    raise error_from(exc, path=dst.parent, doing=f"make a working copy of {src.name} in") from exc
         after = os.stat(src)
         if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
             return after.st_size, after.st_mtime_ns, h.hexdigest()
@@ -204,6 +226,10 @@ class Document:
     """One open document. Make it with :meth:`open`, :meth:`new`, :meth:`create` or
     :func:`recover`; end it with :meth:`close`."""
 
+    # Opened read-only although editing was asked for: the fault that stopped it (a
+    # PermissionError, or the OSError from writing the lock file), for the command line.
+    read_only_error: OSError | None = None
+
     def __init__(
         self, *, path: Path | None, work_dir: Path, read_only: bool, read_only_reason: str | None,
         installation: Installation, lock: DocumentLock | None, state: dict[str, Any],
@@ -238,15 +264,20 @@ class Document:
         p = Path(path).absolute()
         status = dbfile.inspect_file(p)
         reason: str | None = "opened read-only as you asked" if read_only else None
+        refusal: OSError | None = None  # why it could not be opened for editing (the command line says it)
         if not read_only:
             if not _is_writable(p):
                 read_only, reason = True, "the file is read-only (you do not have permission to change it)"
+                refusal = PermissionError(errno.EACCES, "Permission denied", str(p))
             elif not _is_writable(p.parent):
                 read_only, reason = True, f"the folder {p.parent} is read-only"
+                refusal = PermissionError(errno.EACCES, "Permission denied", str(p.parent))
         lock: DocumentLock | None = None
         if not read_only:
             lock = DocumentLock(p, inst)
             if not lock.acquire(take_over=take_over_lock, take_over_stale=allow_stale_lock_takeover):
+                refusal = getattr(lock, "refused", None) or PermissionError(
+                    errno.EACCES, "Permission denied", str(lock.path))
                 lock = None
                 read_only, reason = True, f"cypdesk cannot write its lock file in {p.parent}"
         work_dir: Path | None = None
@@ -283,8 +314,10 @@ class Document:
                 "installation": inst.id, "dirty": False, "saved_at": None, "read_only": read_only,
             }
             write_json_atomic(work_dir / STATE_NAME, state)
-            return cls(path=p, work_dir=work_dir, read_only=read_only, read_only_reason=reason,
-                       installation=inst, lock=lock, state=state, status=status, migration=migration)
+            doc = cls(path=p, work_dir=work_dir, read_only=read_only, read_only_reason=reason,
+                      installation=inst, lock=lock, state=state, status=status, migration=migration)
+            doc.read_only_error = refusal
+            return doc
         except BaseException:
             if work_dir is not None:
                 shutil.rmtree(work_dir, ignore_errors=True)

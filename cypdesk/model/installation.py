@@ -102,9 +102,14 @@ def get_installation() -> Installation:
         path = folder / FILENAME
         try:
             inst_id = _read_id(path)
-        except (ValueError, OSError) as exc:
+        except ValueError as exc:
             log.warning("%s is damaged (%s): making a new installation id", path, exc)
             inst_id = None
+        except OSError as exc:  # unreadable is not damaged: never replace the identity for it
+            from cypdesk.common.errors import error_from
+
+            raise error_from(exc, path=path, doing="read",
+                             consequence="It holds this computer's cypdesk identity, so it was left as it is.") from exc
         if inst_id is None:
             inst_id = str(uuid.uuid4())
             write_json_atomic(path, {

@@ -18,7 +18,7 @@ agreed (the window's "Open anyway", the command line's ``--take-over-lock``).
 
 Writing the lock either succeeds or leaves nothing: a full disk, a read-only drive or
 an I/O error removes the partial file and raises a plain
-:class:`~cypdesk.common.errors.StorageError` (``disk_full``, ``read_only_drive``,
+:class:`~cypdesk.common.errors.FileFault` (``disk_full``, ``read_only_drive``,
 ``io_error``). The lock file is readable by whoever may read the document (owner
 read/write plus the document's own group and other read bits, in its group where
 permitted), so colleagues who can open the document can read who holds it.
@@ -312,6 +312,7 @@ class DocumentLock:
         self.installation = installation or get_installation()
         self.token = secrets.token_hex(16)
         self.held = False
+        self.refused: OSError | None = None  # why acquire() returned False
 
     def _content(self) -> bytes:
         me = process_start(os.getpid())
@@ -380,6 +381,7 @@ class DocumentLock:
                 continue
             except OSError as exc:
                 if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    self.refused = exc  # the caller may say why (the command line does)
                     return False  # read-only folder or drive: the caller opens read-only
                 raise error_from_oserror(exc, self.path, f"write the lock file {self.path.name} beside "
                                          f"{self.document.name}") from exc

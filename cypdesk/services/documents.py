@@ -9,69 +9,118 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cypdesk.common.errors import CypdeskError, DocumentError, UsageError
+from cypdesk.common.errors import CypdeskError, DocumentError, SaveFailed, UsageError, error_from, fault_class
 from cypdesk.model.changes import Author
 
 
 def check_file(path: str | Path) -> dict[str, Any]:
-    """Identity, version, integrity and schema of a file. Raises the document errors
-    (missing, not a document, newer: exit 2; damaged: exit 1)."""
-    from cypdesk.model.dbfile import inspect_file
+    """Identity, version, integrity and schema of a file: the header, then SQLite's FULL
+    ``PRAGMA integrity_check`` (which also compares every index with its table;
+    ``quick_check`` is for opening). Read-only: the file is read in place, or through a
+    private copy (hot journal, WAL mode: :mod:`cypdesk.model.reading`), and nothing is
+    created beside it. Raises the document errors (missing, not a document, newer,
+    permission denied: exit 2; damaged, a hot journal, a fault of the drive: exit 1); a
+    check that could not run raises the fault that stopped it, never says "sound"."""
+    import sqlite3
 
-    status = inspect_file(Path(path))
+    from cypdesk.common.errors import DamagedDocument, HotJournal, error_from, fault_class
+    from cypdesk.model.dbfile import inspect_file, integrity_check
+    from cypdesk.model.reading import hot_journal_words, reading
+
+    p = Path(path).absolute()
+    status = inspect_file(p)
+    with reading(p, status) as r:
+        try:
+            problem = integrity_check(r.path)
+        except sqlite3.Error as exc:
+            if fault_class(exc) is not None:
+                raise error_from(exc, path=p, doing="check") from exc
+            problem = str(exc)  # "database disk image is malformed" and the like
+        notes = list(r.notes)
+    if problem is not None:
+        journal = f" ({hot_journal_words(p)}; this is the file as it was before that change.)" if status.hot_journal else ""
+        raise DamagedDocument(
+            f"{p} is damaged: SQLite's full integrity check says: {problem}.{journal} It cannot be opened "
+            "for editing; an earlier saved version may be available.", path=p, sqlite_message=problem,
+        )
+    if status.hot_journal:
+        raise HotJournal(
+            f"{hot_journal_words(p)}. So it is not sound as it is on disk. Checked on a rolled-back temporary "
+            f"copy, the document as last saved is sound (schema version {status.schema_version}).",
+            path=p, schema_version=status.schema_version, rolled_back_sound=True,
+        )
     if status.needs_migration:
-        message = (f"{Path(path).name} is a sound cypdesk document of schema version {status.schema_version}; "
+        message = (f"{p.name} is a sound cypdesk document of schema version {status.schema_version}; "
                    f"it will be updated to version {status.current_version} when it is opened "
                    "(a backup copy is kept first).")
     else:
-        message = f"{Path(path).name} is a sound cypdesk document (schema version {status.schema_version})."
+        message = f"{p.name} is a sound cypdesk document (schema version {status.schema_version})."
+    if notes:
+        message += " Note: " + " ".join(notes)
     return {
         "ok": True,
-        "path": str(Path(path).resolve()),
+        "path": str(p.resolve()),
         "schema_version": status.schema_version,
         "current_version": status.current_version,
         "needs_migration": status.needs_migration,
         "size": status.size,
+        "checks": ["header", "quick_check", "integrity_check"],
+        "wal_mode": status.wal_mode,
+        "warnings": notes,
         "message": message,
     }
 
 
 def document_info(path: str | Path) -> dict[str, Any]:
-    """Schema version, the document's id and owner, and how many records of each kind."""
-    from cypdesk.model import KINDS
-    from cypdesk.model.dbfile import connect
+    """Schema version, the document's id and owner, and how many records of each kind.
+    Read-only, like :func:`check_file`: a hot journal or WAL mode is read through a
+    private rolled-back copy, and ``notes`` says so."""
+    import sqlite3
 
-    checked = check_file(path)
-    conn = connect(Path(path), read_only=True)
-    try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
-        doc = conn.execute("SELECT id, title, owner_org_id, trust_name, rating_scale FROM document").fetchone()
-        owner_name = None
-        if doc and doc[2] and "organisations" in tables:
-            found = conn.execute("SELECT name FROM organisations WHERE id = ?", (doc[2],)).fetchone()
-            owner_name = found[0] if found else None
-        counts = {}
-        for kind in KINDS:
-            if kind in tables:
-                counts[kind] = conn.execute(f'SELECT count(*) FROM "{kind}"').fetchone()[0]
-        edits = conn.execute("SELECT count(*) FROM history").fetchone()[0] if "history" in tables else 0
-        editors = conn.execute("SELECT count(*) FROM installations").fetchone()[0] if "installations" in tables else 0
-    finally:
-        conn.close()
+    from cypdesk.common.errors import error_from
+    from cypdesk.model import KINDS
+    from cypdesk.model.dbfile import connect, inspect_file
+    from cypdesk.model.reading import reading
+
+    p = Path(path).absolute()
+    status = inspect_file(p)
+    with reading(p, status) as r:
+        try:
+            conn = connect(r.path, read_only=True)
+            try:
+                tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+                doc = conn.execute("SELECT id, title, owner_org_id, trust_name, rating_scale FROM document").fetchone()
+                owner_name = None
+                if doc and doc[2] and "organisations" in tables:
+                    found = conn.execute("SELECT name FROM organisations WHERE id = ?", (doc[2],)).fetchone()
+                    owner_name = found[0] if found else None
+                counts = {}
+                for kind in KINDS:
+                    if kind in tables:
+                        counts[kind] = conn.execute(f'SELECT count(*) FROM "{kind}"').fetchone()[0]
+                edits = conn.execute("SELECT count(*) FROM history").fetchone()[0] if "history" in tables else 0
+                editors = (conn.execute("SELECT count(*) FROM installations").fetchone()[0]
+                           if "installations" in tables else 0)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise error_from(exc, path=p, doing="read") from exc
+        notes = list(r.notes)
     return {
-        "path": checked["path"],
-        "schema_version": checked["schema_version"],
-        "current_version": checked["current_version"],
-        "needs_migration": checked["needs_migration"],
+        "path": str(p.resolve()),
+        "schema_version": status.schema_version,
+        "current_version": status.current_version,
+        "needs_migration": status.needs_migration,
         "document_id": doc[0] if doc else None,
         "title": doc[1] if doc else None,
         "trust_name": doc[3] if doc else None,
         "owner": {"id": doc[2], "name": owner_name} if doc else None,
         "rating_scale": doc[4] if doc else None,
-        "size": checked["size"],
+        "size": status.size,
         "counts": counts,
         "history_entries": edits,
         "installations": editors,
+        "warnings": notes,
     }
 
 
@@ -84,7 +133,7 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
     existing file unless ``force``, and never overwrites a document someone has open.
     """
     from cypdesk.common.hlc import Clock
-    from cypdesk.model.dbfile import create_document_file, make_engine
+    from cypdesk.model.dbfile import create_document_file, fsync_dir, make_engine
     from cypdesk.model.lock import read_holder
     from cypdesk.services.demo import generate_demo
     from cypdesk.services.workspace import author_of
@@ -114,7 +163,11 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
 
         author = author_of(get_installation())
     clock = Clock(author.id)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~save-", suffix=".tmp", dir=target.parent)
+    consequence = "Nothing was written." if not target.exists() else f"{target.name} has not been changed."
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".~save-", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise error_from(exc, path=target, doing="write", base=SaveFailed, consequence=consequence) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
@@ -129,21 +182,18 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        fsync_dir(target.parent)  # best effort: the demo is in place whatever it says
+    except BaseException as exc:
+        for leftover in (tmp, Path(f"{tmp}-journal")):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        cause = exc.__cause__ if isinstance(exc, CypdeskError) and exc.path == str(tmp) else exc
+        if cause is None or isinstance(cause, CypdeskError) or fault_class(cause) is None:
+            raise  # name the demo's file, not the temporary one, when the fault is the file layer's
+        raise error_from(cause, path=target, doing="write", base=SaveFailed, consequence=consequence) from exc
     return {"path": str(target), "size": size, "counts": counts, "bytes": target.stat().st_size}
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def recoverable_edits(path: str | Path) -> list[dict[str, Any]]:

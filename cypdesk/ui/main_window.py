@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
 
         self.workspace: Any = None
         self.reader: Any = None  # a read-only sqlite3 connection the tables page through
+        self.open_error: Any = None  # the last refusal of open_path (a CypdeskError)
         self.settings = Settings()
         self.tasks = TaskRunner(self)
         self.undo_stack = QUndoStack(self)
@@ -324,9 +325,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(writable)
 
     def _undo_failed(self, what: str, exc: BaseException) -> None:
-        from cypdesk.common.errors import CypdeskError
+        from cypdesk.common.errors import plain_message
 
-        reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+        doc = self.workspace.doc if self.workspace else None
+        reason = plain_message(exc, path=doc.path if doc else None, doing="change")
         self.ask(QMessageBox.Icon.Warning, "Not undone", f"{what}: {reason}\n\nNothing was changed.",
                  QMessageBox.StandardButton.Ok)
 
@@ -384,8 +386,15 @@ class MainWindow(QMainWindow):
         return bool(outcome.get("ok", not (wait or self.tasks.INLINE)))
 
     def _open_failed(self, path: str | Path, exc: BaseException, read_only: bool) -> bool:
-        from cypdesk.common.errors import CypdeskError, DamagedDocument, DocumentLocked, ForeignSchema, NewerDocument
+        from cypdesk.common.errors import (
+            CypdeskError, DamagedDocument, DocumentLocked, ForeignSchema, NewerDocument, error_from, fault_class,
+            unwrap,
+        )
 
+        if not isinstance(exc, CypdeskError) and (fault_class(exc) is not None
+                                                  or isinstance(unwrap(exc), (OSError, sqlite3.Error))):
+            exc = error_from(exc, path=Path(path).absolute(), doing="open")  # the command line's words and code
+        self.open_error = exc  # --exit-when-shown exits with its exit_code
         if isinstance(exc, ForeignSchema):
             answer = self.ask(QMessageBox.Icon.Warning, "Not opened: the file holds things of its own",
                               f"{exc.message}\n\nA clean copy keeps every record that passes cypdesk's checks, "
@@ -408,7 +417,8 @@ class MainWindow(QMainWindow):
             self.ask(QMessageBox.Icon.Warning, "Cannot open the document", exc.message, QMessageBox.StandardButton.Ok)
         else:
             self.ask(QMessageBox.Icon.Critical, "Cannot open the document",
-                     f"{Path(path).name} could not be opened: {type(exc).__name__}: {exc}", QMessageBox.StandardButton.Ok)
+                     f"{Path(path).name} could not be opened: cypdesk met an unexpected problem "
+                     f"({type(exc).__name__}: {exc}).", QMessageBox.StandardButton.Ok)
         return False
 
     def _open_locked(self, path: str | Path, exc: Any) -> bool:
@@ -510,7 +520,7 @@ class MainWindow(QMainWindow):
         return path
 
     def save(self) -> bool:
-        from cypdesk.common.errors import CypdeskError, ExternalChange
+        from cypdesk.common.errors import CypdeskError, ExternalChange, plain_message
         from cypdesk.model.document import SaveAsNeeded
 
         if self.workspace is None:
@@ -528,7 +538,7 @@ class MainWindow(QMainWindow):
                               QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
             return self.save_as() if answer == QMessageBox.StandardButton.Save else False
         except (CypdeskError, OSError, sqlite3.Error) as exc:
-            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            reason = plain_message(exc, path=doc.path, doing="save")
             self.ask(QMessageBox.Icon.Warning, "The document was not saved",
                      f"{reason}\n\nYour changes are still here; try Save As to another folder.",
                      QMessageBox.StandardButton.Ok)
@@ -539,7 +549,7 @@ class MainWindow(QMainWindow):
         return True
 
     def save_as(self) -> bool:
-        from cypdesk.common.errors import CypdeskError
+        from cypdesk.common.errors import CypdeskError, plain_message
 
         if self.workspace is None:
             return True
@@ -553,7 +563,7 @@ class MainWindow(QMainWindow):
         try:
             self.tasks.run_and_wait(f"Saving {Path(path).name}…", lambda _progress: doc.save_as(path))
         except (CypdeskError, OSError, sqlite3.Error) as exc:
-            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            reason = plain_message(exc, path=Path(path).absolute(), doing="save")
             self.ask(QMessageBox.Icon.Warning, "The document was not saved", reason, QMessageBox.StandardButton.Ok)
             return False
         self.settings.add_recent(path)
@@ -595,7 +605,7 @@ class MainWindow(QMainWindow):
         return True
 
     def restore_previous(self) -> None:
-        from cypdesk.common.errors import CypdeskError
+        from cypdesk.common.errors import CypdeskError, plain_message
         from cypdesk.model.document import list_saved_versions, restore_saved_version
 
         if self.workspace is None or self.workspace.doc.untitled:
@@ -614,8 +624,9 @@ class MainWindow(QMainWindow):
         version = versions[labels.index(label)]
         try:
             restore_saved_version(self.workspace.doc, version)
-        except CypdeskError as exc:
-            self.ask(QMessageBox.Icon.Warning, "Not restored", exc.message, QMessageBox.StandardButton.Ok)
+        except (CypdeskError, OSError, sqlite3.Error) as exc:
+            self.ask(QMessageBox.Icon.Warning, "Not restored", plain_message(exc, path=version.path, doing="restore"),
+                     QMessageBox.StandardButton.Ok)
             return
         self.undo_stack.clear()  # the restored content is a new starting point
         self.refresh_all()
@@ -645,11 +656,13 @@ class MainWindow(QMainWindow):
         self.update_title()
         self.refresh_attention()
 
-    def run_task(self, title: str, fn: Any, on_done: Any) -> None:
-        from cypdesk.common.errors import CypdeskError
+    def run_task(self, title: str, fn: Any, on_done: Any, *, path: Any = None, doing: str = "do that") -> None:
+        """Run ``fn`` off the UI thread; a failure is shown in plain words (``path`` and
+        ``doing`` word a fault of the file layer: "Could not <doing> <path>: ...")."""
+        from cypdesk.common.errors import plain_message
 
         def failed(exc: BaseException) -> None:
-            text = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            text = plain_message(exc, path=path, doing=doing)
             self.ask(QMessageBox.Icon.Warning, "That did not work", text, QMessageBox.StandardButton.Ok)
 
         self.tasks.run(title, fn, on_done, failed)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cypdesk.common.errors import DocumentLocked, StorageError
+from cypdesk.common.errors import DocumentLocked, FileFault
 from cypdesk.model import lock as lockmod
 from cypdesk.model.installation import Installation, get_installation
 from cypdesk.model.lock import DocumentLock, LockHolder, lock_path_for, read_holder
@@ -218,7 +218,7 @@ def test_pid_alive():
 def test_a_fault_while_writing_the_lock_leaves_no_lock_and_a_plain_error(tmp_path, monkeypatch, where, err, code):
     """A full disk, an I/O error or a drive gone read-only during ``os.write`` or
     ``os.fsync`` of the lock file (injected by patching that call): the partial lock
-    file is removed and a plain StorageError (exit 1) names the lock file; before, the
+    file is removed and a plain FileFault (exit 1) names the lock file; before, the
     OSError escaped and a 0-byte lock was left that blocked every later open."""
     doc = tmp_path / "budget.cypdesk"
     failing = DocumentLock(doc)  # made first: this installation's id is written before the fault
@@ -227,7 +227,7 @@ def test_a_fault_while_writing_the_lock_leaves_no_lock_and_a_plain_error(tmp_pat
         raise OSError(err, os.strerror(err))
 
     monkeypatch.setattr(os, where, fail)
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(FileFault) as caught:
         failing.acquire()
     monkeypatch.undo()
     assert caught.value.code == code and caught.value.exit_code == 1

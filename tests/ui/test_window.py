@@ -93,4 +93,4 @@ def test_exit_when_shown_exits_0_once_rows_are_painted(demo_file, tmp_path):
     bad.write_bytes(b"")
     done = subprocess.run([sys.executable, "-m", "cypdesk", str(bad), "--exit-when-shown"],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
-    assert done.returncode == 1 and "empty" in done.stderr
+    assert done.returncode == 2 and "empty" in done.stderr  # not a document: the command line's 2

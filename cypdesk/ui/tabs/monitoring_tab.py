@@ -1168,7 +1168,8 @@ class MonitoringTab(RecordTab):
             return export_rows(path, name.capitalize(), headers, rows)
 
         self.window_.run_task(f"Exporting the {name}…", work,
-                              lambda result: self.window_.status(f"Exported {result['rows']:,} rows to {path}"))
+                              lambda result: self.window_.status(f"Exported {result['rows']:,} rows to {path}"),
+                              path=path, doing="export to")
 
     def _measure_rows(self) -> tuple[list[str], list[list[Any]]]:
         from cypdesk.services.monitoring import KIND_WORDS

@@ -451,5 +451,6 @@ class RecordTab(QWidget):
                 conn.close()
 
         self.window_.run_task(f"Exporting {self.spec.noun}…", work,
-                              lambda result: self.window_.status(f"Exported {result['rows']:,} rows to {path}"))
+                              lambda result: self.window_.status(f"Exported {result['rows']:,} rows to {path}"),
+                              path=path, doing="export to")
 
