@@ -384,7 +384,7 @@ class DocumentLock:
                     self.refused = exc  # the caller may say why (the command line does)
                     return False  # read-only folder or drive: the caller opens read-only
                 raise error_from_oserror(exc, self.path, f"write the lock file {self.path.name} beside "
-                                         f"{self.document.name}") from exc
+                                         f"{self.document}") from exc
             try:
                 try:
                     self._fit_to_document(fd)
@@ -395,7 +395,7 @@ class DocumentLock:
             except OSError as exc:  # disk full, drive gone read-only, I/O error: leave nothing
                 _unlink_quietly(self.path)
                 raise error_from_oserror(exc, self.path, f"write the lock file {self.path.name} beside "
-                                         f"{self.document.name}") from exc
+                                         f"{self.document}") from exc
             self.held = self._still_ours()
             if self.held:
                 return True
@@ -438,7 +438,7 @@ class DocumentLock:
             pass
         except OSError as exc:
             raise error_from_oserror(exc, self.path, f"remove the old lock file {self.path.name} beside "
-                                     f"{self.document.name}") from exc
+                                     f"{self.document}") from exc
 
     def _still_ours(self) -> bool:
         try:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import (
-    DamagedDocument, DocumentLocked, ForeignSchema, SaveFailed, UsageError,
+    DamagedDocument, DocumentLocked, ForeignSchema, SaveFailed, UsageError, error_from,
 )
 
 LEFT_OUT_LISTED = 1000  # rows left out named one by one; the count covers all
@@ -186,9 +186,8 @@ def rescue(source: str | os.PathLike[str], out: str | os.PathLike[str], *, force
         _place(tmp, dst, force)
         dbfile.fsync_dir(dst.parent)
     except (OSError, sqlite3.Error) as exc:
-        reason = dbfile.plain_reason(exc)
-        raise SaveFailed(f"Could not write the clean copy {dst}: {reason}. {src.name} has not been changed.",
-                         path=dst, reason=reason) from exc
+        raise error_from(exc, path=dst, doing="write the clean copy", base=SaveFailed,
+                         consequence=f"{src.name} has not been changed.") from exc
     except _Cancelled:
         raise SaveFailed(f"Making the clean copy of {src.name} was cancelled; nothing was written.",
                          path=dst, reason="cancelled") from None

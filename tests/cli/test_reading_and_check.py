@@ -272,7 +272,7 @@ def test_an_unreadable_document_is_exit_2_permission_denied(command, demo, capsy
 
 def test_a_full_data_folder_while_making_the_working_copy_is_exit_1_disk_full(demo, capsys, monkeypatch):
     """set copies the document into the data folder; writing that copy fails with ENOSPC
-    (patched builtins.open for files under the working folder): exit 1, disk_full, the
+    (patched builtins.open, and os.open with O_CREAT, for files under the working folder): exit 1, disk_full, the
     words name the document and the working folder; the document, and its folder
     (no lock file left), are unchanged."""
     service_id = a_service(demo)
@@ -284,7 +284,15 @@ def test_a_full_data_folder_while_making_the_working_copy_is_exit_1_disk_full(de
             raise OSError(errno.ENOSPC, "No space left on device", os.fspath(file))
         return real_open(file, mode, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def full_os_open(file, flags, *args, **kwargs):  # the working copy is made private through os.open
+        if os.fspath(file).startswith(work_root) and flags & (os.O_WRONLY | os.O_RDWR) and flags & os.O_CREAT:
+            raise OSError(errno.ENOSPC, "No space left on device", os.fspath(file))
+        return real_os_open(file, flags, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", full)
+    monkeypatch.setattr(os, "open", full_os_open)
     before = folder_state(demo.parent)
     code, result = run_json(capsys, "set", demo, "services", service_id, "annual_cost=£1")
     monkeypatch.undo()
