@@ -41,24 +41,29 @@ def make_tab(spec: TabSpec, window: MainWindow) -> RecordTab:
 
 
 class _PaintWatcher(QObject):
-    """Tells once when a view's viewport has painted with rows in it."""
+    """Tells once, with the number of rows, when a tab's table has painted what the open
+    document holds: its rows, or its empty state when it has none. Paints before the
+    document's table is in the view (the empty window at start) do not count. The
+    callback runs on the next turn of the event loop, after the paint itself."""
 
-    def __init__(self, view: QTableView, callback: Any) -> None:
-        super().__init__(view)
-        self.view, self.callback, self.done = view, callback, False
+    def __init__(self, tab: RecordTab, callback: Any) -> None:
+        super().__init__(tab.view)
+        self.tab, self.callback, self.done = tab, callback, False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if not self.done and event.type() == QEvent.Type.Paint:
-            model = self.view.model()
-            if model is not None and model.rowCount() > 0:
+            model = self.tab.model
+            if model is not None and self.tab.view.model() is model:
                 self.done = True
-                QTimer.singleShot(0, self.callback)
+                rows = model.rowCount()
+                QTimer.singleShot(0, lambda: self.callback(rows))
         return False
 
 
 class MainWindow(QMainWindow):
     document_opened = Signal(str)
-    first_rows_painted = Signal()
+    first_rows_painted = Signal()  # the first tab painted rows of the open document
+    first_tab_painted = Signal(int)  # ... painted what the document holds: this many rows, or 0 (its empty state)
 
     def __init__(self) -> None:
         super().__init__()
@@ -110,9 +115,8 @@ class MainWindow(QMainWindow):
         self.status_label.setAccessibleName("Status")
         self.statusBar().addWidget(self.status_label, 1)
         self._make_menus()
-        first = self._built[0].view
-        self._watcher = _PaintWatcher(first, self.first_rows_painted.emit)
-        first.viewport().installEventFilter(self._watcher)
+        self._watcher = _PaintWatcher(self._built[0], self._first_tab_painted)
+        self._built[0].view.viewport().installEventFilter(self._watcher)
         self.settings.restore_widget(self)
         self.update_title()
         self._update_actions()
@@ -226,6 +230,20 @@ class MainWindow(QMainWindow):
             self.attention.clear(f"Could not work out what needs attention: {exc}")
 
         self.tasks.run("Looking for what needs attention…", work, done, failed)
+
+    def _first_tab_painted(self, rows: int) -> None:
+        self.first_tab_painted.emit(rows)
+        if rows:
+            self.first_rows_painted.emit()
+
+    def painted_summary(self, rows: int) -> str:
+        """What the first tab painted, in words: "the Needs tab painted 48 indicators"."""
+        tab = self._built[0]
+        name = self.tabs.tabText(0).replace("&", "")
+        if not rows:
+            return f"the {name} tab painted its empty state: no {tab.spec.noun} yet"
+        noun = tab.spec.noun if rows != 1 else tab.spec.noun.rstrip("s")
+        return f"the {name} tab painted {rows:,} {noun}"
 
     def _tab_shown(self, index: int) -> None:
         if 0 <= index < len(self._specs):
