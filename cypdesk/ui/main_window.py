@@ -599,6 +599,9 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             text = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, CypdeskError) and exc.code == "cancelled":  # the officer pressed Cancel
+                self.status(text)
+                return
             self.ask(QMessageBox.Icon.Warning, "That did not work", text, QMessageBox.StandardButton.Ok)
 
         self.tasks.run(title, fn, on_done, failed)

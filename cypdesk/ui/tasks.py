@@ -85,6 +85,10 @@ class TaskRunner(QObject):
         state: dict[str, Any] = {"dialog": None, "running": True}
         timer = QTimer(self)
         timer.setInterval(100)
+        # The delay is a timer owned by this runner, so it dies with the window (a free
+        # singleShot would fire into a window already closed).
+        delay = QTimer(self)
+        delay.setSingleShot(True)
 
         def show_dialog() -> None:
             # Only work still running after 600 ms gets a dialog: quick work flickers nothing.
@@ -98,6 +102,7 @@ class TaskRunner(QObject):
             dialog.setMinimumDuration(0)
             dialog.canceled.connect(progress.cancel)
             state["dialog"] = dialog
+            dialog.show()  # now: work that never reports (an open) would otherwise never show it
             timer.start()
 
         def tick() -> None:
@@ -113,6 +118,9 @@ class TaskRunner(QObject):
         def finish() -> None:
             state["running"] = False
             timer.stop()
+            delay.stop()
+            timer.deleteLater()
+            delay.deleteLater()
             if state["dialog"] is not None:
                 state["dialog"].reset()
                 state["dialog"].deleteLater()
@@ -121,7 +129,8 @@ class TaskRunner(QObject):
         signals.finished.connect(lambda result: (finish(), on_done(result)))
         signals.failed.connect(lambda exc: (finish(), on_error(exc)))
         timer.timeout.connect(tick)
-        QTimer.singleShot(DIALOG_DELAY_MS, show_dialog)
+        delay.timeout.connect(show_dialog)
+        delay.start(DIALOG_DELAY_MS)
         self.busy = True
         self.pool.start(_Job(fn, progress, signals))
         return progress
