@@ -126,7 +126,7 @@ def test_the_progress_dialog_appears_only_after_600_ms_of_work_and_goes_when_it_
     qtbot.wait(DIALOG_DELAY_MS - 250)  # well inside the delay
     assert visible_progress(window) is None, "the dialog flickered up before 600 ms"
     qtbot.waitUntil(lambda: visible_progress(window) is not None, timeout=3000)
-    assert time.monotonic() - began >= DIALOG_DELAY_MS / 1000
+    assert time.monotonic() - began >= DIALOG_DELAY_MS / 1000 - 0.01  # (the two clocks' rounding)
     dialog = visible_progress(window)
     assert "Slow work…" in dialog.labelText()
     if reports:
