@@ -497,6 +497,34 @@ def test_cancelling_leaves_the_document_empty(engine, cancel_after):
             assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table.name
 
 
+# --- declared limits --------------------------------------------------------------------
+
+def assert_within_declared_limits(conn) -> int:
+    """Every text value the demo wrote passes ``records.check_value`` (its column's
+    declared length, no control characters but tabs and new lines), so nothing in the
+    demo is something the window or the command line would refuse. Returns how many
+    values were checked."""
+    from cypdesk.model.fields import fields_of
+    from cypdesk.services.records import check_value
+
+    checked = 0
+    for model in RECORD_CLASSES:
+        for name, meta in fields_of(model, include_system=True):
+            column = model.__table__.columns[name]
+            if meta.max_length is None and meta.kind not in ("text", "long_text"):
+                continue
+            for (value,) in conn.execute(select(column).where(column.is_not(None))):
+                if isinstance(value, str):
+                    assert check_value(meta, value) is None, (model.__tablename__, name, check_value(meta, value))
+                    checked += 1
+    return checked
+
+
+def test_every_text_in_the_small_demo_is_within_its_declared_limits(demo):
+    conn, _ = demo
+    assert assert_within_declared_limits(conn) > 1000
+
+
 # --- the large demo -----------------------------------------------------------------
 
 def check_large_demo(engine: Engine, counts: dict[str, int], progress: Recorder, scale: float) -> None:
@@ -535,6 +563,8 @@ def test_large_demo_at_one_percent_keeps_the_large_demos_promises(tmp_path):
         assert counts["services"] > small["services"] and counts["indicator_values"] > small["indicator_values"]
         assert counts["indicator_values"] < 50_000  # a scaled run, not the full one
         check_large_demo(engine, counts, progress, 0.01)
+        with engine.connect() as conn:
+            assert assert_within_declared_limits(conn) > 10_000
     finally:
         engine.dispose()
 
