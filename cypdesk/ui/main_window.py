@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
             import matplotlib.backends.backend_agg  # noqa: F401
             import matplotlib.figure  # noqa: F401
 
-        self.tasks.run("Preparing charts…", work, lambda _result: None, lambda _exc: None)
+        self.tasks.run("Preparing charts…", work, lambda _result: None, lambda _exc: None, dialog=False)
 
     def refresh_attention(self) -> None:
         """Work out the Overview again, on the worker (it reads every tab's analysis)."""
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             self.attention.clear(f"Could not work out what needs attention: {exc}")
 
-        self.tasks.run("Looking for what needs attention…", work, done, failed)
+        self.tasks.run("Looking for what needs attention…", work, done, failed, dialog=False)
 
     def _first_tab_painted(self, rows: int) -> None:
         self.first_tab_painted.emit(rows)
@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
         try:
             if doc.untitled:
                 raise SaveAsNeeded("An untitled document needs a name.", path=None)
-            self.tasks.run_and_wait(f"Saving {Path(doc.path).name}…", lambda _progress: doc.save())
+            self.tasks.run_and_wait(f"Saving {Path(doc.path).name}…", lambda _progress: doc.save(), cancellable=False)
         except SaveAsNeeded:
             return self.save_as()
         except ExternalChange as exc:
@@ -500,7 +500,8 @@ class MainWindow(QMainWindow):
         if not path.endswith(".cypdesk"):
             path += ".cypdesk"
         try:
-            self.tasks.run_and_wait(f"Saving {Path(path).name}…", lambda _progress: doc.save_as(path))
+            self.tasks.run_and_wait(f"Saving {Path(path).name}…", lambda _progress: doc.save_as(path),
+                                    cancellable=False)
         except (CypdeskError, OSError, sqlite3.Error) as exc:
             reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
             self.ask(QMessageBox.Icon.Warning, "The document was not saved", reason, QMessageBox.StandardButton.Ok)

@@ -6,7 +6,7 @@ Event the test controls, never by a long sleep.
 - a save runs on a thread other than the window's, and the window keeps handling
   events while it runs;
 - the progress dialog appears only once work has run for 600 ms (and never for quick
-  work);
+  work, nor for background work such as the Overview); a save's has no Cancel;
 - Cancel pressed in that dialog mid-work: the work sees ``cancelled()`` and stops,
   and nothing is left behind (an open leaves no document open and no lock; an export
   leaves no file, partial or whole).
@@ -145,6 +145,55 @@ def test_quick_work_never_shows_the_progress_dialog(qtbot, window):
     qtbot.waitUntil(lambda: results == [42], timeout=3000)
     qtbot.wait(DIALOG_DELAY_MS + 200)  # past the moment the dialog would have come
     assert visible_progress(window) is None
+
+
+def test_background_work_never_shows_a_progress_dialog(qtbot, window):
+    """Work the officer did not ask for (the Overview, warming up the charts) runs with
+    ``dialog=False``: no dialog, however long it takes."""
+    release = threading.Event()
+    results: list = []
+    window.tasks.run("Looking for what needs attention…", lambda _p: release.wait(10), results.append,
+                     results.append, dialog=False)
+    qtbot.wait(DIALOG_DELAY_MS + 300)
+    assert visible_progress(window) is None
+    release.set()
+    qtbot.waitUntil(lambda: results == [True], timeout=5000)
+
+
+def test_a_slow_save_shows_its_dialog_without_a_cancel_button(qtbot, window, demo_path, monkeypatch):
+    """A save cannot stop part way: its dialog (after 600 ms) has no Cancel button that
+    would pretend otherwise. The save is held until the dialog has been seen."""
+    from cypdesk.services import records
+
+    assert window.open_path(demo_path, wait=True)
+    ws = window.workspace
+    sid = window.reader.execute("SELECT id FROM services ORDER BY name LIMIT 1").fetchone()[0]
+    records.update(ws, "services", sid, {"name": "Saved slowly"})
+    release = threading.Event()
+    seen: list[list[str]] = []
+    real_save = ws.doc.save
+
+    def held_save(*args, **kwargs):
+        assert release.wait(10), "the dialog never came"
+        return real_save(*args, **kwargs)
+
+    def look() -> None:  # runs in the window's event loop while save() waits for the worker
+        dialog = visible_progress(window)
+        if dialog is not None and not release.is_set():
+            seen.append([b.text() for b in dialog.findChildren(QPushButton) if b.isVisible()])
+            release.set()
+
+    monkeypatch.setattr(ws.doc, "save", held_save)
+    timer = QTimer(window)
+    timer.setInterval(20)
+    timer.timeout.connect(look)
+    timer.start()
+    try:
+        assert window.save() is True
+    finally:
+        timer.stop()
+    assert seen == [[]], seen
+    assert not ws.doc.dirty
 
 
 def test_cancel_pressed_while_a_document_opens_leaves_no_document_open_and_no_lock(qtbot, window, demo_path,
