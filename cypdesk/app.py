@@ -33,16 +33,19 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
             print("cypdesk: --exit-when-shown needs a FILE", file=sys.stderr)
             return 2
 
-        def shown() -> None:
+        def shown(rows: int) -> None:
+            # Exit 0 only once the first tab has painted what FILE holds (rows, or its
+            # empty state), and say so in one line every caller sees.
+            print(f"cypdesk: window shown with {Path(path).name} ({window.painted_summary(rows)})", flush=True)
             result["code"] = 0
             app.quit()
 
         def timed_out() -> None:
-            print("cypdesk: the first tab did not show rows in time", file=sys.stderr)
+            print("cypdesk: the first tab did not show the document in time", file=sys.stderr)
             result["code"] = 1
             app.quit()
 
-        window.first_rows_painted.connect(shown)
+        window.first_tab_painted.connect(shown)
         QTimer.singleShot(SHOWN_TIMEOUT_MS, timed_out)
         window.ask = _fail_on_dialog(app, result, window)  # type: ignore[method-assign]
 

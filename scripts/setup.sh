@@ -6,7 +6,23 @@
 #  3. pip install -e ".[test]", skipped while pyproject.toml is unchanged since the last
 #     successful install.
 # Quiet unless something goes wrong; errors are shown in full.
+#
+# When another package manager holds the dpkg/apt lock (unattended-upgrades on a fresh
+# machine), apt-get waits for it: up to CYPDESK_APT_LOCK_WAIT seconds (120), with
+# -o DPkg::Lock::Timeout, and by trying again where an apt-get does not wait itself
+# (apt-get update on the lists lock, in older apt).
+#
+#   bash scripts/setup.sh                 all three steps
+#   bash scripts/setup.sh --system-only   step 1 only (for images and their tests)
 set -euo pipefail
+
+SYSTEM_ONLY=0
+case "${1:-}" in
+    "") ;;
+    --system-only) SYSTEM_ONLY=1 ;;
+    *) printf 'setup: unknown option %s (only --system-only)\n' "$1" >&2; exit 2 ;;
+esac
+APT_LOCK_WAIT=${CYPDESK_APT_LOCK_WAIT:-120}
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 VENV=.venv
@@ -32,6 +48,26 @@ deb_installed() {
         fi
     done
     return 1
+}
+
+apt_get() {
+    # apt-get "$@" as root (sudo when needed), output appended to $APT_LOG, waiting up to
+    # APT_LOCK_WAIT seconds for another package manager's lock.
+    local waited=0 status
+    while :; do
+        status=0
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT" "$@" \
+            >>"$APT_LOG" 2>&1 || status=$?
+        [ $status -eq 0 ] && return 0
+        if [ $waited -lt "$APT_LOCK_WAIT" ] &&
+            tail -n 5 "$APT_LOG" | grep -qiE 'could not get lock|unable to lock|unable to acquire'; then
+            [ $waited -eq 0 ] && say "another package manager is busy: waiting for it (up to ${APT_LOCK_WAIT} s)"
+            sleep 5
+            waited=$((waited + 5))
+            continue
+        fi
+        return $status
+    done
 }
 
 install_system_libraries() {
@@ -63,15 +99,12 @@ install_system_libraries() {
         fi
     fi
     say "installing system packages: ${missing[*]}"
-    local log
-    log=$(mktemp)
-    if "${sudo[@]}" apt-get update -qq >"$log" 2>&1 &&
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-            "${missing[@]}" >>"$log" 2>&1; then
-        rm -f "$log"
+    APT_LOG=$(mktemp)
+    if apt_get update -qq && apt_get install -y -qq --no-install-recommends "${missing[@]}"; then
+        rm -f "$APT_LOG"
     else
-        tail -n 20 "$log" >&2
-        rm -f "$log"
+        tail -n 20 "$APT_LOG" >&2
+        rm -f "$APT_LOG"
         say "could not install them; please run: sudo apt-get install ${missing[*]}"
         say "continuing: the tests that need Qt may fail until they are installed"
     fi
@@ -124,5 +157,6 @@ install_package() {
 }
 
 install_system_libraries
+[ "$SYSTEM_ONLY" -eq 1 ] && exit 0
 make_venv
 install_package

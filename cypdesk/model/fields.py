@@ -67,6 +67,7 @@ class FieldMeta:
     minimum: float | None = None
     maximum: float | None = None
     system: bool = False  # bookkeeping: not shown in forms, not imported
+    max_length: int | None = None  # the most characters a text value may hold (its column's declared length)
     extra: dict[str, Any] = dc_field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -99,13 +100,19 @@ def field(
         label=label, kind=kind, help=help, choices=choices, unit=unit,
         confidential=confidential, personal=personal, synonyms=tuple(synonyms),
         required=required, references=references, minimum=minimum, maximum=maximum,
-        system=system,
+        system=system, max_length=_declared_length(sqltype),
     )
     if not column_kw.get("primary_key"):
         column_kw.setdefault("nullable", not required)
     info = dict(column_kw.pop("info", {}) or {})
     info["meta"] = meta
     return mapped_column(sqltype, *args, info=info, **column_kw)
+
+
+def _declared_length(sqltype: Any) -> int | None:
+    """The length a column type declares (``String(300)``: 300), or None for no limit."""
+    length = getattr(sqltype, "length", None)
+    return length if isinstance(length, int) and not isinstance(length, bool) else None
 
 
 def _default_kind(sqltype: Any) -> str:

@@ -5,6 +5,7 @@ a :class:`Change` that names what changed and holds what undo needs."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime
 from typing import Any
@@ -61,7 +62,8 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
             raise ValueError(f"{value!r} is not one of: {allowed}")
         return found
     if kind in ("text", "long_text", "identifier", "email", "reference", "stamp"):
-        text = str(value).strip() if kind != "long_text" else str(value)
+        text = str(value).replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+        text = text.strip() if kind != "long_text" else text
         if kind == "identifier" and isinstance(value, float) and value.is_integer():
             raise ValueError("identifiers must be given as text, so leading zeros are kept")
         if kind == "email" and text and "@" not in text:
@@ -132,10 +134,34 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
     return value
 
 
+ALLOWED_CONTROLS = frozenset("\t\n")
+
+
+def _control_character(text: str) -> tuple[int, str] | None:
+    """(1-based position, character) of the first control character other than a tab or
+    a new line, or None."""
+    for position, char in enumerate(text, start=1):
+        if char not in ALLOWED_CONTROLS and unicodedata.category(char) == "Cc":
+            return position, char
+    return None
+
+
 def check_value(meta: FieldMeta, value: Any) -> str | None:
-    """The problem with an already-converted value, or None."""
+    """The problem with an already-converted value, or None: required, the declared
+    length of text, control characters (only tabs and new lines are text), and the
+    declared minimum and maximum of numbers. Every way in (the window, the command line,
+    imports) comes through here."""
     if value is None:
         return f"{meta.label} is required" if meta.required else None
+    if isinstance(value, str):
+        if meta.max_length is not None and len(value) > meta.max_length:
+            return (f"{meta.label} is {len(value):,} characters long; "
+                    f"the most it can hold is {meta.max_length:,}")
+        found = _control_character(value)
+        if found is not None:
+            position, char = found
+            return (f"{meta.label} holds a control character (U+{ord(char):04X}) at character {position:,}; "
+                    "text may hold tabs and new lines but no other control characters")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if meta.minimum is not None and value < meta.minimum:
             return f"{meta.label} must be at least {meta.minimum:g}"

@@ -48,24 +48,29 @@ def make_tab(spec: TabSpec, window: MainWindow) -> RecordTab:
 
 
 class _PaintWatcher(QObject):
-    """Tells once when a view's viewport has painted with rows in it."""
+    """Tells once, with the number of rows, when a tab's table has painted what the open
+    document holds: its rows, or its empty state when it has none. Paints before the
+    document's table is in the view (the empty window at start) do not count. The
+    callback runs on the next turn of the event loop, after the paint itself."""
 
-    def __init__(self, view: QTableView, callback: Any) -> None:
-        super().__init__(view)
-        self.view, self.callback, self.done = view, callback, False
+    def __init__(self, tab: RecordTab, callback: Any) -> None:
+        super().__init__(tab.view)
+        self.tab, self.callback, self.done = tab, callback, False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if not self.done and event.type() == QEvent.Type.Paint:
-            model = self.view.model()
-            if model is not None and model.rowCount() > 0:
+            model = self.tab.model
+            if model is not None and self.tab.view.model() is model:
                 self.done = True
-                QTimer.singleShot(0, self.callback)
+                rows = model.rowCount()
+                QTimer.singleShot(0, lambda: self.callback(rows))
         return False
 
 
 class MainWindow(QMainWindow):
     document_opened = Signal(str)
-    first_rows_painted = Signal()
+    first_rows_painted = Signal()  # the first tab painted rows of the open document
+    first_tab_painted = Signal(int)  # ... painted what the document holds: this many rows, or 0 (its empty state)
 
     def __init__(self) -> None:
         super().__init__()
@@ -118,9 +123,8 @@ class MainWindow(QMainWindow):
         self.status_label.setAccessibleName("Status")
         self.statusBar().addWidget(self.status_label, 1)
         self._make_menus()
-        first = self._built[0].view
-        self._watcher = _PaintWatcher(first, self.first_rows_painted.emit)
-        first.viewport().installEventFilter(self._watcher)
+        self._watcher = _PaintWatcher(self._built[0], self._first_tab_painted)
+        self._built[0].view.viewport().installEventFilter(self._watcher)
         self.settings.restore_widget(self)
         self.update_title()
         self._update_actions()
@@ -203,7 +207,7 @@ class MainWindow(QMainWindow):
             import matplotlib.backends.backend_agg  # noqa: F401
             import matplotlib.figure  # noqa: F401
 
-        self.tasks.run("Preparing charts…", work, lambda _result: None, lambda _exc: None)
+        self.tasks.run("Preparing charts…", work, lambda _result: None, lambda _exc: None, dialog=False)
 
     def refresh_attention(self) -> None:
         """Work out the Overview again, on the worker (it reads every tab's analysis)."""
@@ -233,7 +237,21 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             self.attention.clear(f"Could not work out what needs attention: {exc}")
 
-        self.tasks.run("Looking for what needs attention…", work, done, failed)
+        self.tasks.run("Looking for what needs attention…", work, done, failed, dialog=False)
+
+    def _first_tab_painted(self, rows: int) -> None:
+        self.first_tab_painted.emit(rows)
+        if rows:
+            self.first_rows_painted.emit()
+
+    def painted_summary(self, rows: int) -> str:
+        """What the first tab painted, in words: "the Needs tab painted 48 indicators"."""
+        tab = self._built[0]
+        name = self.tabs.tabText(0).replace("&", "")
+        if not rows:
+            return f"the {name} tab painted its empty state: no {tab.spec.noun} yet"
+        noun = tab.spec.noun if rows != 1 else tab.spec.noun.rstrip("s")
+        return f"the {name} tab painted {rows:,} {noun}"
 
     def _tab_shown(self, index: int) -> None:
         if 0 <= index < len(self._specs):
@@ -451,7 +469,7 @@ class MainWindow(QMainWindow):
     def make_clean_copy(self, path: str | Path) -> bool:
         """Rescue a refused document: ask where to save a clean copy, make it on the
         worker, say what was left out, and open the copy. False if nothing was opened."""
-        from cypdesk.common.errors import CypdeskError
+        from cypdesk.common.errors import CypdeskError, plain_message
         from cypdesk.services.rescue import rescue, summary
 
         source = Path(path)
@@ -465,7 +483,7 @@ class MainWindow(QMainWindow):
             result = self.tasks.run_and_wait(f"Making a clean copy of {source.name}…",
                                              lambda progress: rescue(source, new, force=replace, progress=progress))
         except (CypdeskError, OSError, sqlite3.Error) as exc:
-            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            reason = plain_message(exc, path=new, doing="write the clean copy")
             self.ask(QMessageBox.Icon.Warning, "No clean copy was made", reason, QMessageBox.StandardButton.Ok)
             return False
         self.ask(QMessageBox.Icon.Information, "Clean copy made",
@@ -529,7 +547,7 @@ class MainWindow(QMainWindow):
         try:
             if doc.untitled:
                 raise SaveAsNeeded("An untitled document needs a name.", path=None)
-            self.tasks.run_and_wait(f"Saving {Path(doc.path).name}…", lambda _progress: doc.save())
+            self.tasks.run_and_wait(f"Saving {Path(doc.path).name}…", lambda _progress: doc.save(), cancellable=False)
         except SaveAsNeeded:
             return self.save_as()
         except ExternalChange as exc:
@@ -561,7 +579,8 @@ class MainWindow(QMainWindow):
         if not path.endswith(".cypdesk"):
             path += ".cypdesk"
         try:
-            self.tasks.run_and_wait(f"Saving {Path(path).name}…", lambda _progress: doc.save_as(path))
+            self.tasks.run_and_wait(f"Saving {Path(path).name}…", lambda _progress: doc.save_as(path),
+                                    cancellable=False)
         except (CypdeskError, OSError, sqlite3.Error) as exc:
             reason = plain_message(exc, path=Path(path).absolute(), doing="save")
             self.ask(QMessageBox.Icon.Warning, "The document was not saved", reason, QMessageBox.StandardButton.Ok)
@@ -659,10 +678,13 @@ class MainWindow(QMainWindow):
     def run_task(self, title: str, fn: Any, on_done: Any, *, path: Any = None, doing: str = "do that") -> None:
         """Run ``fn`` off the UI thread; a failure is shown in plain words (``path`` and
         ``doing`` word a fault of the file layer: "Could not <doing> <path>: ...")."""
-        from cypdesk.common.errors import plain_message
+        from cypdesk.common.errors import CypdeskError, plain_message
 
         def failed(exc: BaseException) -> None:
             text = plain_message(exc, path=path, doing=doing)
+            if isinstance(exc, CypdeskError) and exc.code == "cancelled":  # the officer pressed Cancel
+                self.status(text)
+                return
             self.ask(QMessageBox.Icon.Warning, "That did not work", text, QMessageBox.StandardButton.Ok)
 
         self.tasks.run(title, fn, on_done, failed)

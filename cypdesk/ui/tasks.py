@@ -3,8 +3,9 @@
 The work is a plain function taking a progress object with ``report(done, total,
 text)`` and ``cancelled()`` (the services' protocol, no Qt). It runs in a
 QThreadPool; its result or error comes back on the main thread. A progress dialog
-appears only if the work is still running after 600 ms. Tests set ``INLINE`` so work
-runs at once on the calling thread.
+appears only if the work is still running after 600 ms, whether or not it reports.
+Most window tests set ``INLINE`` so work runs at once on the calling thread;
+tests/ui/test_worker_thread.py runs the real pool (dialog, Cancel, the worker thread).
 """
 
 from __future__ import annotations
@@ -70,8 +71,13 @@ class TaskRunner(QObject):
         self.busy = False
 
     def run(self, title: str, fn: Callable[[Progress], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException], None], *, inline: bool = False) -> Progress:
-        """Run ``fn`` on the worker (or at once if ``inline`` or ``INLINE``)."""
+            on_error: Callable[[BaseException], None], *, inline: bool = False, dialog: bool = True,
+            cancellable: bool = True) -> Progress:
+        """Run ``fn`` on the worker (or at once if ``inline`` or ``INLINE``).
+
+        ``dialog=False``: background work the officer did not ask for (the Overview,
+        warming up charts) never shows a progress dialog. ``cancellable=False``: work
+        that cannot stop part way (a save) shows its dialog without a Cancel button."""
         progress = Progress()
         if inline or self.INLINE:
             try:
@@ -85,34 +91,46 @@ class TaskRunner(QObject):
         state: dict[str, Any] = {"dialog": None, "running": True}
         timer = QTimer(self)
         timer.setInterval(100)
+        # The delay is a timer owned by this runner, so it dies with the window (a free
+        # singleShot would fire into a window already closed).
+        delay = QTimer(self)
+        delay.setSingleShot(True)
+        delay.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may fire up to 5% early
 
         def show_dialog() -> None:
             # Only work still running after 600 ms gets a dialog: quick work flickers nothing.
             if not state["running"]:
                 return
-            dialog = QProgressDialog(title, "Cancel", 0, 0, self.parent_widget)
-            dialog.setObjectName("progress_dialog")
-            dialog.setAccessibleName(title)
-            dialog.setWindowTitle("cypdesk")
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            dialog.setMinimumDuration(0)
-            dialog.canceled.connect(progress.cancel)
-            state["dialog"] = dialog
+            box = QProgressDialog(title, "Cancel", 0, 0, self.parent_widget)
+            box.setObjectName("progress_dialog")
+            box.setAccessibleName(title)
+            box.setWindowTitle("cypdesk")
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.setMinimumDuration(0)
+            if cancellable:
+                box.canceled.connect(progress.cancel)
+            else:
+                box.setCancelButton(None)
+            state["dialog"] = box
+            box.show()  # now: work that never reports (an open) would otherwise never show it
             timer.start()
 
         def tick() -> None:
-            dialog = state["dialog"]
-            if dialog is None:
+            box = state["dialog"]
+            if box is None:
                 return
             if progress.total:
-                dialog.setMaximum(progress.total)
-                dialog.setValue(min(progress.done, progress.total))
+                box.setMaximum(progress.total)
+                box.setValue(min(progress.done, progress.total))
             if progress.text:
-                dialog.setLabelText(f"{title}\n{progress.text}")
+                box.setLabelText(f"{title}\n{progress.text}")
 
         def finish() -> None:
             state["running"] = False
             timer.stop()
+            delay.stop()
+            timer.deleteLater()
+            delay.deleteLater()
             if state["dialog"] is not None:
                 state["dialog"].reset()
                 state["dialog"].deleteLater()
@@ -121,12 +139,14 @@ class TaskRunner(QObject):
         signals.finished.connect(lambda result: (finish(), on_done(result)))
         signals.failed.connect(lambda exc: (finish(), on_error(exc)))
         timer.timeout.connect(tick)
-        QTimer.singleShot(DIALOG_DELAY_MS, show_dialog)
+        delay.timeout.connect(show_dialog)
+        if dialog:
+            delay.start(DIALOG_DELAY_MS)
         self.busy = True
         self.pool.start(_Job(fn, progress, signals))
         return progress
 
-    def run_and_wait(self, title: str, fn: Callable[[Progress], Any]) -> Any:
+    def run_and_wait(self, title: str, fn: Callable[[Progress], Any], *, cancellable: bool = True) -> Any:
         """Run ``fn`` on the worker while the window keeps painting (a local event loop),
         and return its result or raise its error: for work whose answer the caller needs
         at once, such as Save before closing."""
@@ -143,7 +163,7 @@ class TaskRunner(QObject):
             outcome["error"] = exc
             loop.quit()
 
-        self.run(title, fn, done, failed)
+        self.run(title, fn, done, failed, cancellable=cancellable)
         if not outcome:  # not finished inline
             loop.exec()
         if "error" in outcome:

@@ -144,6 +144,27 @@ def test_set_refuses_a_bad_value_and_leaves_the_file_unchanged(capsys, demo):
     assert sha(demo) == before
 
 
+def test_set_refuses_a_name_longer_than_its_declared_length_and_leaves_the_file_unchanged(capsys, demo):
+    """``cypdesk set FILE services ID name=<5,000 characters>``: the name is declared
+    with a length of 300, so it exits 1 naming the limit (prose and --json) and the file
+    is byte for byte what it was."""
+    conn = sqlite3.connect(demo)
+    service_id, name = conn.execute("SELECT id, name FROM services LIMIT 1").fetchone()
+    conn.close()
+    before = sha(demo)
+    code, out, err = run(capsys, "set", demo, "services", service_id, "name=" + "x" * 5000)
+    assert code == 1 and out == ""
+    assert "Service is 5,000 characters long; the most it can hold is 300." in err
+    assert sha(demo) == before
+    code, result = run_json(capsys, "set", demo, "services", service_id, "name=Bell\x07")
+    assert code == 1 and result["error"]["code"] == "invalid"
+    assert "control character (U+0007) at character 5" in result["error"]["message"]
+    assert sha(demo) == before
+    conn = sqlite3.connect(demo)
+    assert conn.execute("SELECT name FROM services WHERE id = ?", (service_id,)).fetchone()[0] == name
+    conn.close()
+
+
 def test_bad_usage_is_exit_2_with_json(capsys, tmp_path):
     code, result = run_json(capsys, "demo", tmp_path / "x.cypdesk", "--size", "enormous")
     assert code == 2 and result["error"]["code"] == "usage"

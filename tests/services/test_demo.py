@@ -497,7 +497,83 @@ def test_cancelling_leaves_the_document_empty(engine, cancel_after):
             assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table.name
 
 
+# --- declared limits --------------------------------------------------------------------
+
+def assert_within_declared_limits(conn) -> int:
+    """Every text value the demo wrote passes ``records.check_value`` (its column's
+    declared length, no control characters but tabs and new lines), so nothing in the
+    demo is something the window or the command line would refuse. Returns how many
+    values were checked."""
+    from cypdesk.model.fields import fields_of
+    from cypdesk.services.records import check_value
+
+    checked = 0
+    for model in RECORD_CLASSES:
+        for name, meta in fields_of(model, include_system=True):
+            column = model.__table__.columns[name]
+            if meta.max_length is None and meta.kind not in ("text", "long_text"):
+                continue
+            for (value,) in conn.execute(select(column).where(column.is_not(None))):
+                if isinstance(value, str):
+                    assert check_value(meta, value) is None, (model.__tablename__, name, check_value(meta, value))
+                    checked += 1
+    return checked
+
+
+def test_every_text_in_the_small_demo_is_within_its_declared_limits(demo):
+    conn, _ = demo
+    assert assert_within_declared_limits(conn) > 1000
+
+
 # --- the large demo -----------------------------------------------------------------
+
+def check_large_demo(engine: Engine, counts: dict[str, int], progress: Recorder, scale: float) -> None:
+    """What the large demo promises, at ``scale`` of its full size: the services and
+    values asked for (all names distinct), a progress report per chunk, every reference
+    sound, and the import record counting every value."""
+    from cypdesk.services.demo import LARGE_SERVICES
+
+    assert counts["services"] >= LARGE_SERVICES * scale
+    assert counts["indicator_values"] >= 1_000_000 * scale
+    assert len(progress.reports) >= 20  # a report per chunk
+    dones = [d for d, _t, _x in progress.reports]
+    assert dones == sorted(dones) and dones[-1] == progress.reports[-1][1] == sum(counts.values())
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Service.__table__)).scalar() == counts["services"]
+        assert conn.execute(select(func.count(func.distinct(Service.name)))).scalar() == counts["services"]
+        assert conn.execute(select(func.count()).select_from(IndicatorValue.__table__)).scalar() == counts["indicator_values"]
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        record = conn.execute(select(ImportRecord.rows_read)).scalar_one()
+        assert record == counts["indicator_values"]
+
+
+def test_large_demo_at_one_percent_keeps_the_large_demos_promises(tmp_path):
+    """The large demo's own generator (``size="large"``) at ``scale=0.01``, so CI runs
+    its code on every change: about 100 services and 10,000 values beyond the small
+    demo, in chunks of 500, checked as the full-size slow test checks it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'large-1pc.cypdesk'}")
+    try:
+        progress = Recorder()
+        counts = write_demo(engine, size="large", scale=0.01, progress=progress)
+        small_engine = make_engine()
+        try:
+            small = write_demo(small_engine)
+        finally:
+            small_engine.dispose()
+        assert counts["services"] > small["services"] and counts["indicator_values"] > small["indicator_values"]
+        assert counts["indicator_values"] < 50_000  # a scaled run, not the full one
+        check_large_demo(engine, counts, progress, 0.01)
+        with engine.connect() as conn:
+            assert assert_within_declared_limits(conn) > 10_000
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("size, scale", [("large", 0), ("large", 1.5), ("small", 0.5)])
+def test_a_scale_outside_the_large_demo_or_out_of_range_is_refused(engine, size, scale):
+    with pytest.raises(ValueError):
+        write_demo(engine, size=size, scale=scale)
+
 
 @pytest.mark.slow
 def test_large_demo(tmp_path, request):
@@ -515,14 +591,7 @@ def test_large_demo(tmp_path, request):
               f"{counts['services']:,} services")
         assert counts["services"] >= 10_000
         assert counts["indicator_values"] >= 1_000_000
-        assert len(progress.reports) >= 20  # a report per chunk
         assert elapsed < 60
-        with engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(Service.__table__)).scalar() == counts["services"]
-            assert conn.execute(select(func.count(func.distinct(Service.name)))).scalar() == counts["services"]
-            assert conn.execute(select(func.count()).select_from(IndicatorValue.__table__)).scalar() == counts["indicator_values"]
-            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
-            record = conn.execute(select(ImportRecord.rows_read)).scalar_one()
-            assert record == counts["indicator_values"]
+        check_large_demo(engine, counts, progress, 1.0)
     finally:
         engine.dispose()

@@ -146,3 +146,109 @@ def test_kinds_with_a_title_field_are_named_by_it(doc, kind, values):
     with ws.read() as session:
         titles = {h.record_title for h in session.scalars(select(History).where(History.record_id == made.id))}
     assert titles == {values["title"], values["title"] + " (revised)"}
+
+
+# --- declared limits: lengths and control characters (issue 7, item 11) ----------------------
+
+def _one_of_each_text_kind():
+    """A field of each text kind that declares a length: (kind, field, its limit)."""
+    from cypdesk.model import kind_of
+    from cypdesk.model.fields import fields_of
+
+    return [("services", "name", "text", 300), ("services", "lgsl_code", "identifier", 10),
+            ("people", "email", "email", dict(fields_of(kind_of("people")))["email"].max_length)]
+
+
+def test_every_declared_length_is_read_from_the_column_and_no_text_column_is_left_without_one():
+    """Each field's limit is its column's declared length (String(300): 300), and every
+    short-text column declares one; only Text (long text) is unbounded."""
+    from sqlalchemy import String, Text
+
+    from cypdesk.model import RECORD_CLASSES
+    from cypdesk.model.fields import meta_of
+
+    checked = 0
+    for model in RECORD_CLASSES:
+        for column in model.__table__.columns:
+            meta = meta_of(column)
+            if meta is None:
+                continue
+            if isinstance(column.type, Text):
+                assert meta.max_length is None, (model.__tablename__, column.key)
+            elif isinstance(column.type, String):
+                assert meta.max_length == column.type.length and meta.max_length, (model.__tablename__, column.key)
+                checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize("kind, name, field_kind, limit", _one_of_each_text_kind())
+def test_a_value_longer_than_its_declared_length_is_refused_naming_the_limit(doc, kind, name, field_kind, limit):
+    """At the limit is saved; one character over is refused with the length and the
+    limit in words, on create and on update, and nothing is written."""
+    ws = Workspace(doc, ALICE)
+    base = {"services": {"name": "Family support"}, "people": {"name": "Zoë O'Brien"}}[kind]
+    at_limit = ("a" * (limit - len("@x.org")) + "@x.org") if field_kind == "email" else "A" * limit
+    made = records.create(ws, kind, {**base, name: at_limit})
+    assert records.get(ws, kind, made.id)[name] == at_limit
+    too_long = "B" * (limit + 1) if field_kind != "email" else "b" * (limit + 1 - len("@x.org")) + "@x.org"
+    from cypdesk.model import kind_of
+    from cypdesk.model.fields import fields_of
+
+    label = dict(fields_of(kind_of(kind)))[name].label
+    expected = f"{label} is {limit + 1:,} characters long; the most it can hold is {limit:,}"
+    with pytest.raises(ValidationError) as caught:
+        records.update(ws, kind, made.id, {name: too_long})
+    assert expected in caught.value.message
+    assert caught.value.facts["problems"][0]["field"] == name
+    assert records.get(ws, kind, made.id)[name] == at_limit
+    with pytest.raises(ValidationError, match=expected):
+        records.create(ws, kind, {**base, name: too_long})
+
+
+def test_five_thousand_characters_in_a_name_of_300_is_refused_in_words(doc):
+    ws = Workspace(doc, ALICE)
+    made = records.create(ws, "services", {"name": "Family support"})
+    with pytest.raises(ValidationError) as caught:
+        records.update(ws, "services", made.id, {"name": "x" * 5000})
+    assert caught.value.message == (
+        "The service was not saved: Service is 5,000 characters long; the most it can hold is 300.")
+    assert records.get(ws, "services", made.id)["name"] == "Family support"
+
+
+def test_long_text_has_no_declared_length_and_keeps_100000_characters(doc):
+    ws = Workspace(doc, ALICE)
+    made = records.create(ws, "services", {"name": "Family support", "description": "word " * 20_000})
+    assert len(records.get(ws, "services", made.id)["description"]) == 100_000
+
+
+@pytest.mark.parametrize("name, text, position, code", [
+    ("name", "Family\x00support", 7, "U+0000"),
+    ("name", "Bell\x07", 5, "U+0007"),
+    ("description", "Line one\nLine two\x1b[31m", 18, "U+001B"),
+    ("description", "fine\tthen \x7f", 11, "U+007F"),
+    ("lgsl_code", "12\x0c3", 3, "U+000C"),
+])
+def test_control_characters_other_than_tab_and_new_line_are_refused_with_their_position(doc, name, text, position, code):
+    ws = Workspace(doc, ALICE)
+    made = records.create(ws, "services", {"name": "Family support"})
+    with pytest.raises(ValidationError) as caught:
+        records.update(ws, "services", made.id, {name: text})
+    assert f"({code}) at character {position}" in caught.value.message
+    assert records.get(ws, "services", made.id)[name] == ("Family support" if name == "name" else None)
+
+
+def test_tabs_and_new_lines_are_kept_and_windows_line_ends_become_new_lines(doc):
+    ws = Workspace(doc, ALICE)
+    made = records.create(ws, "services", {"name": "Family\tsupport",
+                                           "description": "First line\r\nSecond line\rThird\n\tindented"})
+    saved = records.get(ws, "services", made.id)
+    assert saved["name"] == "Family\tsupport"
+    assert saved["description"] == "First line\nSecond line\nThird\n\tindented"
+
+
+def test_numbers_keep_their_declared_minimum(doc):
+    """The numeric limits already checked stay checked beside the new ones."""
+    ws = Workspace(doc, ALICE)
+    with pytest.raises(ValidationError, match="Capacity must be at least 0"):
+        records.create(ws, "services", {"name": "Family support", "capacity": "-1"})
+

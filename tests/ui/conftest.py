@@ -61,6 +61,10 @@ class Dialogs:
 
 @pytest.fixture(autouse=True)
 def dialogs(monkeypatch):
+    """Every test here: message boxes and dialogs answered from :class:`Dialogs`, and
+    ``TaskRunner.INLINE`` set, so long work runs at once on the test's own thread with
+    no progress dialog. A test that exercises the real thread pool turns INLINE off and
+    says so (tests/ui/test_worker_thread.py, test_data_safety.py's ``window``)."""
     if QT_IMPORT_ERROR is not None:
         return None
     from cypdesk.ui.main_window import MainWindow

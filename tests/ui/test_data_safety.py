@@ -1,7 +1,11 @@
 """Data-safety cases found in review: a read-only view saved over its own file must
 not overwrite a colleague's save; recovering edits to a file someone has open is
 reported, not raised; a save failing with a raw OSError keeps the window and the edits;
-and saving from the worker thread while the tables read the working copy works."""
+and saving from the worker thread while the tables read the working copy works.
+
+The ``window`` fixture turns the shared fixture's ``TaskRunner.INLINE`` off, so the
+saves below run on the real thread pool (tests/ui/test_worker_thread.py covers the
+thread pool itself: the progress dialog and Cancel)."""
 
 from __future__ import annotations
 
@@ -28,8 +32,12 @@ def ws(demo_path):
 
 @pytest.fixture
 def window(qtbot, demo_path, monkeypatch):
-    """The real window with long work on the real worker thread (not INLINE)."""
+    """The real window with long work on the real worker thread: INLINE, which the
+    shared fixture sets, is turned off here."""
     from cypdesk.ui.main_window import MainWindow
+    from cypdesk.ui.tasks import TaskRunner
+
+    monkeypatch.setattr(TaskRunner, "INLINE", False)
 
     asked: list = []
     monkeypatch.setattr(MainWindow, "ask", lambda self, icon, title, text, buttons: asked.append((title, text))
@@ -57,19 +65,25 @@ def window(qtbot, demo_path, monkeypatch):
         w.workspace = None
 
 
-def test_threaded_save_with_reader_open_saves_the_edit(window, demo_path):
-    """MainWindow.save runs doc.save() on the worker while the UI thread's reader is
-    open (and mid-statement, as a table paging through rows would be)."""
+def test_threaded_save_with_reader_open_saves_the_edit(window, demo_path, monkeypatch):
+    """MainWindow.save runs doc.save() on the worker thread (checked: not the window's
+    thread) while the UI thread's reader is open (and mid-statement, as a table paging
+    through rows would be)."""
     import sqlite3
+    import threading
 
     from cypdesk.services import records
 
     ws = window.workspace
+    threads: list[int] = []
+    real_save = ws.doc.save
+    monkeypatch.setattr(ws.doc, "save", lambda *a, **k: (threads.append(threading.get_ident()), real_save(*a, **k))[1])
     sid = window.reader.execute("SELECT id FROM services LIMIT 1").fetchone()[0]
     records.update(ws, "services", sid, {"name": "Renamed by review"})
     cursor = window.reader.execute("SELECT id FROM services")  # a statement left open
     cursor.fetchone()
     assert window.save() is True, window.asked
+    assert threads and threads[0] != threading.get_ident()
     cursor.close()
     on_disk = sqlite3.connect(demo_path)
     try:

@@ -190,3 +190,23 @@ def test_an_undo_that_cannot_be_done_says_so_and_changes_nothing(window, dialogs
     assert dialogs.seen[-1][0] == "Not undone" and "Nothing was changed" in dialogs.seen[-1][1]
     assert tab.model.rowCount() == count
     assert window.undo_stack.count() == 0 or not window.undo_stack.canRedo()
+
+
+def test_typing_a_name_longer_than_its_declared_length_shows_the_limit_under_the_field(window, qtbot):
+    """The Services editor refuses a 5,000-character name (declared length 300) with the
+    message under the Name field, and the register keeps the old name."""
+    tab = window.tab("services")
+    tab.view.selectRow(0)
+    old = tab.form.editors["name"].text()
+    assert old
+    editor = tab.form.editors["name"]
+    editor.clear()
+    editor.setText("x" * 4990)
+    qtbot.keyClicks(editor, "typed")  # typed at the keyboard: the editor takes all of it
+    assert len(editor.text()) == 4995
+    qtbot.mouseClick(tab.apply_button, Qt.MouseButton.LeftButton)
+    error = tab.form.errors["name"]
+    assert not error.isHidden()
+    assert error.text() == "Service is 4,995 characters long; the most it can hold is 300"
+    assert old in names(tab) and "x" * 300 not in " ".join(names(tab))
+    assert "*" not in window.windowTitle()

@@ -94,3 +94,94 @@ def test_exit_when_shown_exits_0_once_rows_are_painted(demo_file, tmp_path):
     done = subprocess.run([sys.executable, "-m", "cypdesk", str(bad), "--exit-when-shown"],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 2 and "empty" in done.stderr  # not a document: the command line's 2
+
+
+def _count(path, table):
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _exit_when_shown(path, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=str(tmp_path / "home"))
+    return subprocess.run([sys.executable, "-m", "cypdesk", str(path), "--exit-when-shown"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+
+
+def test_exit_when_shown_says_how_many_rows_of_the_file_the_first_tab_painted(demo_file, tmp_path):
+    """A real process: exit 0 with one line on stdout naming the file and the number of
+    rows the first tab (Needs) painted, which is the number of indicators FILE holds."""
+    done = _exit_when_shown(demo_file, tmp_path)
+    assert done.returncode == 0, done.stderr
+    indicators = _count(demo_file, "indicators")
+    assert indicators > 0
+    assert done.stdout.splitlines() == [
+        f"cypdesk: window shown with demo.cypdesk (the Needs tab painted {indicators:,} indicators)"]
+
+
+def test_exit_when_shown_on_an_empty_document_exits_0_once_its_empty_state_is_painted(tmp_path):
+    """A new, empty but valid document (``create_document_file``): the first tab paints
+    its empty state and the process exits 0 at once (it used to wait 120 s and exit 1)."""
+    import time
+
+    from cypdesk.model.dbfile import create_document_file
+
+    empty = tmp_path / "new.cypdesk"
+    create_document_file(empty)
+    started = time.monotonic()
+    done = _exit_when_shown(empty, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "cypdesk: window shown with new.cypdesk (the Needs tab painted its empty state: no indicators yet)"]
+    assert time.monotonic() - started < 30
+
+
+def test_the_first_tab_reports_painted_only_after_painting_the_documents_rows(qtbot, demo_file):
+    """In process: the empty window's paints before the document opens do not count; the
+    report comes after a paint of the first tab's table with the document's model in it,
+    with FILE's row count, and the row at the top of the painted table is FILE's first
+    indicator by name."""
+    import sqlite3
+
+    from PySide6.QtCore import QEvent, QObject, QPoint
+
+    from cypdesk.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    reported: list[int] = []
+    window.first_tab_painted.connect(reported.append)
+    view = window.tab_list[0].view
+    paints: list[object] = []  # the model in the view at each paint of the table
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                paints.append(view.model())
+            return False
+
+    spy = Paints(view)
+    view.viewport().installEventFilter(spy)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: len(paints) > 0, timeout=3000)
+    qtbot.wait(50)
+    assert reported == [], "reported before any document was open"
+
+    assert window.open_path(demo_file, wait=True)
+    qtbot.waitUntil(lambda: bool(reported), timeout=5000)
+    model = window.tab_list[0].model
+    assert reported == [_count(demo_file, "indicators")] and model.rowCount() == reported[0]
+    assert any(m is model for m in paints), "reported without a paint of the document's rows"
+    top = view.indexAt(QPoint(2, 2))
+    assert top.isValid() and top.row() == 0
+    conn = sqlite3.connect(demo_file)
+    first = sorted((r[0] for r in conn.execute("SELECT name FROM indicators")), key=str.lower)[0]
+    conn.close()
+    assert model.data(model.index(0, 0)) == first
+    assert "painted" in window.painted_summary(reported[0])
+    window.close()
