@@ -80,9 +80,18 @@ def _housekeeping() -> None:
 def _fail_on_dialog(app, result, window):  # type: ignore[no-untyped-def]
     """In smoke-test mode a dialog would wait for a person: print it and exit with the
     command line's code for the refusal (2 missing, not a document, newer, permission
-    denied; 1 damaged, locked, a full disk...), or 1 for any other dialog."""
+    denied; 1 damaged, locked, a full disk...), or 1 for any other dialog. The one
+    question answered without a person is recovery: unsaved edits waiting for FILE are
+    kept for later (said on stderr) and the file itself is shown."""
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from cypdesk.ui.main_window import RECOVERY_TITLE
 
     def ask(icon, title, text, buttons, labels=None):  # type: ignore[no-untyped-def]
+        if title == RECOVERY_TITLE:  # nobody to ask: keep the edits for later, show the file as it is
+            print(f"cypdesk: {text.splitlines()[0]} They are kept for later (Decide later).", file=sys.stderr)
+            return QMessageBox.StandardButton.Ignore
         print(f"cypdesk: {title}: {text}", file=sys.stderr)
         refused = getattr(window, "open_error", None)
         result["code"] = int(getattr(refused, "exit_code", 1) or 1)

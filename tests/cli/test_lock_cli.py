@@ -68,8 +68,8 @@ def test_disk_full_while_writing_the_lock_is_a_plain_exit_1_and_leaves_no_lock(c
         error = json.loads(out)["error"]
         assert error["code"] == "disk_full" and ".~lock.trust.cypdesk#" in error["message"]
     else:
-        assert err.startswith("cypdesk: Could not write the lock file .~lock.trust.cypdesk# beside trust.cypdesk: "
-                              "the disk is full.") and "Traceback" not in err
+        assert err.startswith(f"cypdesk: Could not write the lock file .~lock.trust.cypdesk# beside {doc}: "
+                              "the disk is full. Nothing was changed.") and "Traceback" not in err
     assert not lock_path_for(doc).exists() and sha(doc) == before
     assert main(["set", str(doc), "services", service, "annual_cost=£1"]) == 0
     assert cost_of(doc, service) == 1.0

@@ -286,6 +286,12 @@ def test_window_killed_at_random_points_then_cypdesk_file_recovers_every_committ
         run_app(str(demo_path))
     finally:
         guard.stop()
+        # A quit queued after run_app's loop ended would leave Qt's "quit now" flag set,
+        # and every later event loop (run_and_wait, qtbot's waits) would return at once:
+        # run one more short loop, which takes any stray quit and clears the flag.
+        app = QApplication.instance()
+        QTimer.singleShot(0, app.quit)
+        app.exec()
     assert recovery_questions(dialogs) and "set 1 of" not in recovery_questions(dialogs)[0]
     assert seen["dirty"] and seen["title"].startswith("trust.cypdesk*") and seen["original"]
     assert set(reported) <= seen["history"]

@@ -185,3 +185,29 @@ def test_the_first_tab_reports_painted_only_after_painting_the_documents_rows(qt
     assert model.data(model.index(0, 0)) == first
     assert "painted" in window.painted_summary(reported[0])
     window.close()
+
+
+def test_exit_when_shown_keeps_waiting_unsaved_edits_for_later_and_shows_the_file(demo_path, tmp_path, monkeypatch):
+    """A real process on a document with unsaved edits waiting (left by a cypdesk closed
+    before Save, in the same CYPDESK_HOME): nobody can answer the recovery question, so
+    --exit-when-shown keeps the edits (says so on stderr), shows the file as it is and
+    exits 0; the working copy with the edits is still there afterwards."""
+    import sqlite3
+
+    from cypdesk.services import records
+    from cypdesk.services.documents import open_workspace
+
+    monkeypatch.setenv("CYPDESK_HOME", str(tmp_path / "home"))
+    with sqlite3.connect(demo_path) as conn:
+        sid = conn.execute("SELECT id FROM services ORDER BY name LIMIT 1").fetchone()[0]
+    conn.close()
+    ws = open_workspace(demo_path)
+    records.update(ws, "services", sid, {"capacity": "4321"})
+    kept = ws.doc.working_dir
+    ws.doc.close()  # edits kept for recovery
+
+    done = _exit_when_shown(demo_path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "unsaved changes to trust.cypdesk" in done.stderr and "kept for later" in done.stderr
+    assert done.stdout.startswith("cypdesk: window shown with trust.cypdesk")
+    assert (kept / "work.cypdesk").exists()

@@ -48,7 +48,7 @@ def test_open_failing_on_a_full_data_folder_shows_plain_words(qtbot, tmp_path, d
     from cypdesk.services import documents
     from cypdesk.ui import open_main_window
 
-    def full(path, read_only=False):
+    def full(path, read_only=False, take_over_lock=False):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "home" / "data" / "working"))
 
     monkeypatch.setattr(documents, "open_workspace", full)
