@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cypdesk import paths
-from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed, error_from
+from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
 from cypdesk.model import dbfile, migrate
+from cypdesk.model.filecopy import copy_private
 from cypdesk.model.installation import Installation, get_installation, write_json_atomic
 from cypdesk.model.lock import DocumentLock, boot_time, pid_alive
 
@@ -98,50 +99,12 @@ def _copy_and_hash(src: Path, dst: Path) -> tuple[int, int, str]:
     for _ in range(3):
         before = os.stat(src)
         h = hashlib.sha256()
-        try:  # a fault names the file it is about: the document, or the working folder
-            fin = open(src, "rb")
-        except OSError as exc:
-            raise error_from(exc, path=src, doing="read") from exc
-        with fin:
-            try:
-                fout = _private_writer(dst)
-            except OSError as exc:
-                raise error_from(exc, path=dst.parent, doing=f"make a working copy of {src.name} in") from exc
-            with fout:
-                while True:
-                    try:
-                        chunk = fin.read(1 << 20)
-                    except OSError as exc:
-                        raise error_from(exc, path=src, doing="read") from exc
-                    if not chunk:
-                        break
-                    h.update(chunk)
-                    try:
-                        fout.write(chunk)
-                    except OSError as exc:
-                        raise error_from(exc, path=dst.parent, doing=f"make a working copy of {src.name} in") from exc
-                try:
-                    fout.flush()
-                    os.fsync(fout.fileno())
-                except OSError as exc:
-                    raise error_from(exc, path=dst.parent, doing=f"make a working copy of {src.name} in") from exc
+        # a fault names the file it is about: the document, or the working folder
+        copy_private(src, dst, document=src, writing=f"make a working copy of {src.name} in", hasher=h, sync=True)
         after = os.stat(src)
         if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
             return after.st_size, after.st_mtime_ns, h.hexdigest()
     raise SaveFailed(f"{src} kept changing while it was being opened. Try again.", path=src)
-
-
-def _private_writer(dst: Path) -> Any:
-    """``dst`` opened for writing (truncated), mode 0600 whatever the umask or the mode
-    of what it copies: working copies are the user's alone."""
-    fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), paths.PRIVATE_FILE_MODE)
-    try:
-        if os.name == "posix":
-            os.fchmod(fd, paths.PRIVATE_FILE_MODE)
-        return os.fdopen(fd, "wb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def _process_gone(state: dict[str, Any]) -> bool:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from cypdesk.common.errors import DamagedDocument, error_from, fault_class
 from cypdesk.model import dbfile
+from cypdesk.model.filecopy import copy_private
 
 COPY_NAME = "copy.cypdesk"
 
@@ -63,32 +64,6 @@ def wal_words(p: Path) -> str:
             "is saved")
 
 
-def _copy(src: Path, dst: Path, *, document: Path) -> None:
-    """Copy ``src`` to ``dst``: a failure to read names the document, a failure to
-    write names the temporary folder."""
-    try:
-        fin = open(src, "rb")
-    except OSError as exc:
-        raise error_from(exc, path=document, doing="read") from exc
-    with fin:
-        try:
-            fout = open(dst, "wb")
-        except OSError as exc:
-            raise error_from(exc, path=dst.parent, doing="write a temporary copy in") from exc
-        with fout:
-            while True:
-                try:
-                    chunk = fin.read(1 << 20)
-                except OSError as exc:
-                    raise error_from(exc, path=document, doing="read") from exc
-                if not chunk:
-                    break
-                try:
-                    fout.write(chunk)
-                except OSError as exc:
-                    raise error_from(exc, path=dst.parent, doing="write a temporary copy in") from exc
-
-
 @contextmanager
 def reading(path: str | os.PathLike[str], status: dbfile.FileStatus | None = None) -> Iterator[Reading]:
     """``with reading(path) as r:`` connect to ``r.path`` read-only. ``status`` is
@@ -106,11 +81,11 @@ def reading(path: str | os.PathLike[str], status: dbfile.FileStatus | None = Non
         raise error_from(exc, path=Path(tempfile.gettempdir()), doing="make a temporary folder in") from exc
     with tmpdir as folder:
         copy = Path(folder) / COPY_NAME
-        _copy(p, copy, document=p)
+        copy_private(p, copy, document=p, writing="write a temporary copy in")
         result = Reading(path=copy, document=p, status=st, wal_mode=wal_mode)
         journal = Path(f"{p}-journal")
         if st.hot_journal and journal.exists():
-            _copy(journal, Path(f"{copy}-journal"), document=journal)
+            copy_private(journal, Path(f"{copy}-journal"), document=journal, writing="write a temporary copy in")
             result.rolled_back = True
             result.notes.append(hot_journal_words(p) + "; what is shown here is the document as it was "
                                 "before that change (rolled back in a temporary copy, not in the file itself).")
