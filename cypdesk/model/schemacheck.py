@@ -325,13 +325,13 @@ def problems(conn: sqlite3.Connection, version: int) -> list[str]:
 def foreign_schema_error(path: Path, version: int, found: list[str]) -> ForeignSchema:
     shown = "; ".join(found[:MESSAGE_ITEMS])
     more = f"; and {len(found) - MESSAGE_ITEMS} more" if len(found) > MESSAGE_ITEMS else ""
+    summary = (f"{path.name} holds things cypdesk does not put in its documents, so it was not opened and has not "
+               f"been changed: {shown}{more} ({len(found)} difference{'s' if len(found) != 1 else ''} from "
+               f"cypdesk's schema {version}). A file like this can run code of its own when it is edited.")
     return ForeignSchema(
-        f"{path.name} holds things cypdesk does not put in its documents, so it was not opened and has not "
-        f"been changed: {shown}{more} ({len(found)} difference{'s' if len(found) != 1 else ''} from cypdesk's "
-        f"schema {version}). A file like this can run code of its own when it is edited. To keep what can be "
-        f"saved, make a clean copy: cypdesk rescue \"{path}\" --out NEW.cypdesk (in the window: "
-        "Make a clean copy…).",
-        path=path, schema_version=version, found=found, count=len(found),
+        f"{summary} To keep what can be saved, make a clean copy: cypdesk rescue \"{path}\" --out NEW.cypdesk "
+        "(in the window: Make a clean copy…).",
+        path=path, schema_version=version, found=found, count=len(found), summary=summary,
     )
 
 

@@ -39,8 +39,8 @@ class OpeningMixin:
         self.open_error = exc  # --exit-when-shown exits with its exit_code
         if isinstance(exc, ForeignSchema):
             answer = self.ask(QMessageBox.Icon.Warning, "Not opened: the file holds things of its own",
-                              f"{exc.message}\n\nA clean copy keeps every record that passes cypdesk's checks, "
-                              "and lists what it leaves out. The file itself is not changed.",
+                              f"{exc.facts.get('summary') or exc.message}\n\nA clean copy keeps every record that "
+                              "passes cypdesk's checks, and lists what it leaves out. The file itself is not changed.",
                               QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
                               labels={QMessageBox.StandardButton.Save: "Make a clean copy…"})
             if answer == QMessageBox.StandardButton.Save:
@@ -70,12 +70,12 @@ class OpeningMixin:
         buttons = QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel
         labels = {QMessageBox.StandardButton.Open: "Open read-only"}
         takeable = bool(exc.facts.get("stale_possible") or exc.facts.get("unreadable"))
-        text = f"{exc.message}\n\nYou can open a read-only view of it instead"
+        text = exc.message  # it already says a read-only view can be opened
         if takeable:
             buttons |= QMessageBox.StandardButton.Ignore
             labels[QMessageBox.StandardButton.Ignore] = "Open anyway…"
-            text += ", or open it anyway if you are sure nobody is using it"
-        answer = self.ask(QMessageBox.Icon.Question, "Document in use", text + ".", buttons, labels=labels)
+            text += "\n\nOpen it anyway only if you are sure nobody is using it."
+        answer = self.ask(QMessageBox.Icon.Question, "Document in use", text, buttons, labels=labels)
         if answer == QMessageBox.StandardButton.Open:
             return self.open_path(path, read_only=True, wait=True)
         if takeable and answer == QMessageBox.StandardButton.Ignore:
