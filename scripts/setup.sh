@@ -79,6 +79,7 @@ install_system_libraries() {
         return 0
     fi
     local wanted=("${QT_DEBS[@]}")
+    wanted+=(strace)  # tests/model/test_commit_syscalls.py watches SQLite sync the commit
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
         wanted+=(xvfb xauth)  # to open the real window without a screen (run-demo.sh)
     fi
