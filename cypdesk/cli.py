@@ -345,6 +345,7 @@ def _history(args: argparse.Namespace) -> int:
             engine.dispose()
         notes = list(r.notes)
     result = {"ok": True, "kind": model.__tablename__, "id": args.id, "history": entries, "warnings": notes}
+    result["recoverable_edits"] = _recoverable(args.file, args.json)
     _emit(result, args.json, lambda r: "\n".join(
         [f"Note: {n}" for n in r["warnings"]] + ([
             f"{e['at']}  {e['author']}: {e['op']}" + (f" {e['field']}: {e['old']!r} -> {e['new']!r}" if e["field"] else "")

@@ -1,5 +1,5 @@
 """Issue 7, item 7: the command line says when a document has unsaved edits waiting in
-a working copy (info, check, set: a line on stderr, ``recoverable_edits`` in the JSON),
+a working copy (info, check, set, history: a line on stderr, ``recoverable_edits`` in the JSON),
 and tidies cypdesk's own folders as it goes."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def leave_unsaved_edits(path) -> str:
     return sid
 
 
-def test_info_check_and_set_name_the_unsaved_edits_waiting(capsys, demo_path):
+def test_info_check_history_and_set_name_the_unsaved_edits_waiting(capsys, demo_path):
     before = datetime.now(timezone.utc).replace(microsecond=0)
     sid = leave_unsaved_edits(demo_path)
 
@@ -53,6 +53,9 @@ def test_info_check_and_set_name_the_unsaved_edits_waiting(capsys, demo_path):
     (edit,) = result["recoverable_edits"]
     assert edit["file_changed_since"] is False and edit["host"] is None
     assert datetime.fromisoformat(edit["changed_at"]) >= before
+
+    code, out, err = run(capsys, "history", demo_path, "services", sid)
+    assert code == 0 and "trust.cypdesk has unsaved changes from" in err
 
     code, out, err = run(capsys, "set", demo_path, "services", sid, "capacity=12")
     assert code == 0 and "saved the document" in out
