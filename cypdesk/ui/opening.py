@@ -124,9 +124,11 @@ class OpeningMixin:
             items = list_recoverable()
         except OSError:
             return
+        changed = self._changed_on_disk(items)
         for item in items:
             same = [i for i in items if i.source == item.source]  # sets of changes to this document
-            answer = self._ask_recovery(item, len(same), same.index(item) + 1, recovered=False)
+            answer = self._ask_recovery(item, len(same), same.index(item) + 1, recovered=False,
+                                        changed=changed.get(id(item)))
             if answer == QMessageBox.StandardButton.Open:
                 self._recover(item)
                 return
@@ -143,17 +145,34 @@ class OpeningMixin:
         except OSError:
             return None
         recovered: bool | None = None
+        changed = self._changed_on_disk(items)
         for number, item in enumerate(items, start=1):
-            answer = self._ask_recovery(item, len(items), number, recovered=recovered is not None)
+            answer = self._ask_recovery(item, len(items), number, recovered=recovered is not None,
+                                        changed=changed.get(id(item)))
             if answer == QMessageBox.StandardButton.Open and recovered is None:
                 recovered = self._recover(item)
                 if not recovered:
                     return False
         return recovered
 
-    def _ask_recovery(self, item: Any, count: int, number: int, *, recovered: bool) -> Any:
+    def _changed_on_disk(self, items: list[Any]) -> dict[int, bool | None]:
+        """Whether each recoverable item's file changed on disk since (its content is
+        hashed: a large file on a share takes seconds, so on the worker)."""
+        if not any(item.source is not None for item in items):
+            return {}
+        try:
+            flags = self.tasks.run_and_wait("Checking whether the file changed on disk…",
+                                            lambda _progress: [item.source_changed() for item in items],
+                                            cancellable=False)
+        except Exception:  # noqa: BLE001 - unknown is said as unknown: no sentence about it
+            return {}
+        return {id(item): flag for item, flag in zip(items, flags)}
+
+    def _ask_recovery(self, item: Any, count: int, number: int, *, recovered: bool,
+                      changed: bool | None = None) -> Any:
         """Recover them / Discard them / Decide later (only the last two once another
-        set of changes to the document has been recovered). Discard is done here."""
+        set of changes to the document has been recovered). Discard is done here.
+        ``changed``: the file changed on disk since the copy was taken."""
         from cypdesk.common.formats import when_uk
         from cypdesk.model.recovery import discard_recovery
 
@@ -169,7 +188,7 @@ class OpeningMixin:
                 text += f" This is set {number} of {count}."
             if item.host:
                 text += f" They were left by cypdesk on {item.host}, which may still be using them."
-            if item.source_changed():
+            if changed:
                 text += (f"\n\n{item.title} has changed on disk since then (perhaps a colleague saved it). If you "
                          "recover, Save will not overwrite their version: use Save As, then merge the two.")
             text += ("\n\nRecover them to carry on where you left off (they are not in the file until you Save), "
@@ -183,7 +202,7 @@ class OpeningMixin:
 
     def _recover(self, item: Any) -> bool:
         """Open recoverable edits as the document (unsaved): True when open."""
-        from cypdesk.common.errors import CypdeskError
+        from cypdesk.common.errors import CypdeskError, plain_message
         from cypdesk.model.recovery import recover
         from cypdesk.services.workspace import Workspace
 
@@ -192,7 +211,7 @@ class OpeningMixin:
         try:
             doc = self.tasks.run_and_wait(f"Recovering the changes to {item.title}…", lambda _progress: recover(item))
         except (CypdeskError, OSError, sqlite3.Error) as exc:
-            reason = exc.message if isinstance(exc, CypdeskError) else f"{type(exc).__name__}: {exc}"
+            reason = plain_message(exc, path=item.working_dir, doing="recover the changes in")
             self.ask(QMessageBox.Icon.Warning, "Cannot recover the changes yet",
                      f"{reason}\n\nYour unsaved changes are kept; cypdesk offers them again next time you open "
                      f"{item.title}.", QMessageBox.StandardButton.Ok)

@@ -147,6 +147,39 @@ def test_the_question_says_when_the_file_changed_on_disk_since(qtbot, demo_path,
     closed(window)
 
 
+def test_whether_the_file_changed_is_worked_out_on_the_real_worker_thread(qtbot, demo_path, dialogs, monkeypatch):
+    """With the real thread pool (``TaskRunner.INLINE`` turned off for this test): the
+    file's hash, which takes seconds for a large file on a share, is taken on a worker
+    thread, not the window's, and the question still says the file changed."""
+    import threading
+
+    from cypdesk.model.recovery import Recoverable
+    from cypdesk.ui.tasks import TaskRunner
+
+    monkeypatch.setattr(TaskRunner, "INLINE", False)
+    sid = first_service(demo_path)
+    leave_edits(demo_path, sid, 45)
+    with sqlite3.connect(demo_path) as conn:
+        conn.execute("UPDATE services SET capacity = 6 WHERE id = ?", (sid,))
+    conn.close()
+    threads: list = []
+    real = Recoverable.source_changed
+
+    def watched(self):
+        threads.append(threading.current_thread())
+        return real(self)
+
+    monkeypatch.setattr(Recoverable, "source_changed", watched)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    dialogs.answers = [LATER]
+    window.open_path(demo_path, wait=True)
+    (text,) = recovery_questions(dialogs)
+    assert "has changed on disk since then" in text
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    closed(window)
+
+
 def test_open_and_open_recent_offer_the_edits_too(qtbot, demo_path, dialogs, monkeypatch):
     """File > Open (the file dialog patched to choose the document) and File > Open
     Recent both go through the same offer."""
