@@ -69,6 +69,19 @@ class FilterBar(QWidget):
         """Filter at once (tests, and Enter in the text box)."""
         self._emit()
 
+    def reset(self) -> None:
+        """Back to no filter without telling anyone (the document was closed)."""
+        self._timer.stop()
+        for widget in (self.text, *self.combos.values()):
+            widget.blockSignals(True)
+        try:
+            self.text.clear()
+            for combo in self.combos.values():
+                combo.setCurrentIndex(0)
+        finally:
+            for widget in (self.text, *self.combos.values()):
+                widget.blockSignals(False)
+
     def clear(self) -> None:
         self.text.blockSignals(True)
         self.text.clear()
