@@ -130,7 +130,7 @@ class MainWindow(OpeningMixin, QMainWindow):
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(self.status_label.clear)
         self._stack_is_saved = True  # the undo stack's clean state is the file as saved
-        self.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.undo_stack.cleanChanged.connect(self._stack_changed)  # the title's * follows the saved state
         self._shown_index = 0
         self._make_menus()
         self._watcher = _PaintWatcher(self._built[0], self._first_tab_painted)
@@ -403,7 +403,9 @@ class MainWindow(OpeningMixin, QMainWindow):
         doc = self.workspace.doc if self.workspace else None
         if doc is None or not doc.dirty:
             return False
-        return not (self._stack_is_saved and self.undo_stack.isClean())
+        # undone back to the saved state; with nothing on the stack, a change was made
+        # outside it, and the document stays unsaved
+        return not (self._stack_is_saved and self.undo_stack.isClean() and self.undo_stack.count())
 
     def update_title(self) -> None:
         doc = self.workspace.doc if self.workspace else None

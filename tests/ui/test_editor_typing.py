@@ -78,6 +78,9 @@ def test_a_cost_that_is_not_money_keeps_the_officer_on_the_record_with_the_messa
     tab.view.setFocus()
     qtbot.keyClick(tab.view, Qt.Key.Key_Down)
     assert tab.current_id == first and tab.form.editors["annual_cost"].text() == "lots"
+    tab.view.selectRow(3)  # moved by code (the map, an Overview link): the selection comes back too
+    qtbot.waitUntil(lambda: [i.row() for i in tab.view.selectionModel().selectedRows()] == [0])
+    assert tab.current_id == first and tab.form.editors["annual_cost"].text() == "lots"
 
     qtbot.mouseClick(tab.revert_button, Qt.MouseButton.LeftButton)
     assert tab.form.editors["annual_cost"].text() != "lots" and "*" not in window.windowTitle()

@@ -34,6 +34,7 @@ def test_after_close_no_count_filter_or_action_is_left(services, qtbot):
     for shown in window._built_tabs():
         assert shown.caption.text() == "", shown.kind
         assert shown.filter_bar.text.text() == "", shown.kind
+        assert not shown.filter_bar.isEnabled(), shown.kind
         for name in ("add", "duplicate", "delete", "export"):
             assert not shown.buttons[name].isEnabled(), (shown.kind, name)
     assert not window.action_add.isEnabled()
@@ -48,6 +49,7 @@ def test_after_reopening_find_and_the_list_agree(services, qtbot, demo_path):
     window.close_document()
     assert window.open_path(demo_path, wait=True)
     tab = window.tab("services")
+    assert tab.filter_bar.isEnabled()
     shown_text = tab.filter_bar.text.text()
     assert shown_text == tab.model.query.filter_text
     assert tab.model.rowCount() == everything

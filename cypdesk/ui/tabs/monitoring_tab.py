@@ -499,6 +499,7 @@ class RecordPage(QWidget):
         self.current_id = change.id
         self.tab.window_.push(change, self.tab)
         self.select(change.id)
+        self.update_buttons()
         return True
 
     def revert(self) -> None:

@@ -299,6 +299,7 @@ class RecordTab(QWidget):
     def document_opened(self) -> None:
         """A document was opened: read it now if this tab is showing, else when it is."""
         self._stale = True
+        self.filter_bar.setEnabled(True)
         self.view.setModel(None)
         self.model = None
         self.current_id = None
@@ -328,6 +329,7 @@ class RecordTab(QWidget):
         self.current_id = None
         self.adding = False
         self.filter_bar.reset()  # the next document opens unfiltered: the Find box and the list agree
+        self.filter_bar.setEnabled(False)  # nothing to find until a document is open
         self._update_caption()
         if self._form is not None:
             self._show(None)
@@ -462,6 +464,14 @@ class RecordTab(QWidget):
         it is not valid the list's selection goes back to it."""
         if self.commit_pending():
             return True
+        self._back_to_current()
+        QTimer.singleShot(0, self._back_to_current)  # again after a caller's own selection (selectRow, a click)
+        return False
+
+    def _back_to_current(self) -> None:
+        """The list's selection goes back to the record in the editor."""
+        if self.model is None:
+            return
         self._moving = True
         try:
             if self.current_id is None or not self.select(self.current_id):
@@ -469,7 +479,6 @@ class RecordTab(QWidget):
         finally:
             self._moving = False
         self.selection_changed.emit(self.current_id)
-        return False
 
     def _show(self, record_id: str | None) -> None:
         from cypdesk.services.lookups import values_of
