@@ -195,3 +195,33 @@ def test_an_action_hidden_by_find_leaves_the_action_plans_editor(open_window, qt
     tab.delete_record()
     assert dialogs.seen == []
     assert values_of(window.reader, "actions", hidden) is not None
+
+
+def test_typing_in_the_action_plan_is_applied_when_the_officer_goes_to_the_risk_register(open_window, qtbot):
+    from cypdesk.ui.tabs.monitoring_tab import ACTIONS, RISKS
+
+    window = open_window("measures")
+    tab = window.tab("measures")
+    tab.show_view(ACTIONS)
+    page = tab.action_page
+    page.table.setCurrentCell(0, 0)
+    action = page.current_id
+    page.form.editors["action"].setPlainText("Publish the report by the end of June")
+    assert "*" in window.windowTitle()
+    tab.show_view(RISKS)
+    assert values_of(window.reader, "actions", action)["action"] == "Publish the report by the end of June"
+    assert window.undo_stack.count() == 1 and "*" in window.windowTitle()
+
+
+def test_a_measure_edit_that_is_not_valid_keeps_the_officer_on_its_row(open_window, qtbot):
+    """The Monitoring measures list: an amber tolerance of "a lot" is refused when the
+    officer clicks another measure; the selection stays, the message is under the field."""
+    window = open_window("measures")
+    window.show()
+    tab = window.tab("measures")
+    click_row(qtbot, tab, 0)
+    first = tab.current_id
+    retype(qtbot, tab.form.editors["target"], "a lot")
+    click_row(qtbot, tab, 1)
+    assert tab.current_id == first and tab.view.currentIndex().row() == 0
+    assert tab.form.errors["target"].text()

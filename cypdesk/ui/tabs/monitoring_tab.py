@@ -1012,6 +1012,13 @@ class MonitoringTab(RecordTab):
         return pages.get(self.view_index())
 
     def _view_changed(self, index: int) -> None:
+        previous = getattr(self, "_view_shown", MEASURES)
+        if previous != index and not self._leave_view(previous):
+            self.views_tabs.blockSignals(True)  # typing that is not valid: back to its view, message shown
+            self.views_tabs.setCurrentIndex(previous)
+            self.views_tabs.blockSignals(False)
+            return
+        self._view_shown = index
         for combo in (self.filter_bar.combos.get("kind"), self.rating_filter):
             if combo is not None:
                 combo.setVisible(index == MEASURES)
@@ -1164,6 +1171,13 @@ class MonitoringTab(RecordTab):
         self.buttons["duplicate"].setEnabled(editable and has)
         self.buttons["delete"].setEnabled(editable and has)
         self.buttons["export"].setEnabled(self.model is not None)
+
+    def _leave_view(self, index: int) -> bool:
+        """Typing in the view being left is applied first (False: not valid, it stays)."""
+        if index == MEASURES:
+            return RecordTab.commit_pending(self)
+        page = {ACTIONS: self.action_page, RISKS: self.risk_page}.get(index)
+        return page is None or page.commit_pending()
 
     def has_pending(self) -> bool:
         return super().has_pending() or any(page.has_pending() for page in (self.action_page, self.risk_page))
