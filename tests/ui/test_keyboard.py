@@ -186,3 +186,35 @@ def test_alt_d_answers_dont_save_in_the_real_unsaved_changes_question(shown, qtb
     guard.stop()
     assert asked == {"title": "Unsaved changes"}
     assert window.workspace is None
+
+
+def test_the_action_plan_keyboard_only(shown, qtbot):
+    """Monitoring > Action plan: Ctrl+F, type, one Tab to the plan, Down, Enter (its
+    first field), Tab to the action, add to it, Ctrl+Enter, F6 back to the plan, Ctrl+Z."""
+    from cypdesk.ui.tabs.monitoring_tab import ACTIONS
+
+    window, tab = shown("measures")
+    tab.show_view(ACTIONS)
+    page = tab.action_page
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(focus(), "CAMHS")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focus() is page.table
+    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Return)
+    action = page.current_id
+    assert action is not None and focus() is next(iter(page.form.editors.values()))
+    for _ in range(10):
+        if focus() is page.form.editors["action"]:
+            break
+        press(qtbot, Qt.Key.Key_Tab)
+    assert focus() is page.form.editors["action"]
+    before = values_of(window.reader, "actions", action)["action"]
+    press(qtbot, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(focus(), " Now weekly.")
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert values_of(window.reader, "actions", action)["action"] == before + " Now weekly."
+    press(qtbot, Qt.Key.Key_F6)
+    assert focus() is page.table
+    press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert values_of(window.reader, "actions", action)["action"] == before

@@ -42,7 +42,7 @@ from cypdesk.io.charts.style import RATING_COLOURS
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.tables import Column, TableQuery
 from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
-from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec, apply_revert_row
+from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec, apply_revert_row, chain, focus_first_field
 from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Monitoring", "measures", "Performance measures", "performance measures",
@@ -288,6 +288,9 @@ class RecordPage(QWidget):
         detail_layout.addLayout(buttons)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), detail, activated=self.revert)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):  # the selected record's editor
+            QShortcut(QKeySequence(key), self.table, activated=self.focus_editor,
+                      context=Qt.ShortcutContext.WidgetShortcut)
         self.splitter.addWidget(detail)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
@@ -364,6 +367,14 @@ class RecordPage(QWidget):
             self.table.setCurrentCell(-1, -1)
             self.table.blockSignals(False)
             self._show(None)
+
+    def focus_editor(self) -> None:
+        if self.current_id is not None or self.adding:
+            focus_first_field(self.form, self)
+
+    def tab_order(self, find: QWidget) -> None:
+        """Tab from Find to this view's table, then its form, Revert and Apply."""
+        chain([find, self.table, *self.form.editors.values(), self.revert_button, self.apply_button])
 
     def is_shown(self, record_id: str | None) -> bool:
         row = self.row_of(record_id)
@@ -1019,6 +1030,11 @@ class MonitoringTab(RecordTab):
             self.views_tabs.blockSignals(False)
             return
         self._view_shown = index
+        page = self._page()
+        if page is not None and hasattr(page, "tab_order"):
+            page.tab_order(self.filter_bar.text)
+        elif page is None and self._form is not None:
+            self.set_tab_order()
         for combo in (self.filter_bar.combos.get("kind"), self.rating_filter):
             if combo is not None:
                 combo.setVisible(index == MEASURES)
@@ -1171,6 +1187,17 @@ class MonitoringTab(RecordTab):
         self.buttons["duplicate"].setEnabled(editable and has)
         self.buttons["delete"].setEnabled(editable and has)
         self.buttons["export"].setEnabled(self.model is not None)
+
+    def list_widget(self) -> QWidget:
+        page = self._page() if hasattr(self, "views_tabs") else None
+        return page.table if page is not None and hasattr(page, "table") and hasattr(page, "form") else self.view
+
+    def focus_editor(self) -> None:
+        page = self._page()
+        if page is not None and hasattr(page, "focus_editor"):
+            page.focus_editor()
+        elif page is None:
+            super().focus_editor()
 
     def _leave_view(self, index: int) -> bool:
         """Typing in the view being left is applied first (False: not valid, it stays)."""

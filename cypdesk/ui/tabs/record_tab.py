@@ -66,6 +66,23 @@ class RecordListView(QTableView):
         super().mousePressEvent(event)
 
 
+def chain(widgets: list[QWidget]) -> None:
+    """Tab goes through ``widgets`` in this order."""
+    for first, second in zip(widgets, widgets[1:]):
+        QWidget.setTabOrder(first, second)
+
+
+def focus_first_field(form: Any, within: QWidget) -> bool:
+    """The cursor to a form's first field that takes it (its page brought forward)."""
+    for editor in form.editors.values():
+        if not editor.isEnabled() or editor.isHidden():
+            continue
+        _reveal(editor, within)
+        editor.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+    return False
+
+
 def _reveal(widget: QWidget, within: QWidget) -> None:
     """Bring forward the page of any tab widget (inside ``within``) that holds ``widget``
     (the Pooled budgets' fields are on the detail's Agreement page)."""
@@ -248,8 +265,7 @@ class RecordTab(QWidget):
                 order.append(widget)
         order += [self.revert_button, self.apply_button, *self.filter_bar.combos.values(),
                   self.filter_bar.clear_button, *self.buttons.values()]
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
+        chain(order)
         for view in self.findChildren(QAbstractItemView):  # Tab leaves every table; arrows move in it
             view.setTabKeyNavigation(False)
 
@@ -265,17 +281,12 @@ class RecordTab(QWidget):
             if not current.isValid():
                 return
             self._show(current.data(ID_ROLE))
-        for editor in self.form.editors.values():
-            if not editor.isEnabled() or editor.isHidden():
-                continue
-            _reveal(editor, self)
-            editor.setFocus(Qt.FocusReason.TabFocusReason)
-            return
+        focus_first_field(self.form, self)
 
     def switch_list_editor(self) -> None:
         """F6: from the list to the editor and back."""
         focus = QApplication.focusWidget()
-        if focus is not None and self.detail_pane.isAncestorOf(focus):
+        if focus is not None and focus is not self.list_widget():
             self.list_widget().setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.focus_editor()
