@@ -341,6 +341,9 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
         self.action_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
         self.action_redo.setObjectName("redo")
+        for action, step in ((self.action_undo, self.undo_stack.undo), (self.action_redo, self.undo_stack.redo)):
+            action.triggered.disconnect()  # typing not yet applied is applied first, so Undo never loses it
+            action.triggered.connect(lambda _checked=False, step=step: self.commit_pending() and step())
         self.action_find = self._action("&Find", self.find, QKeySequence.StandardKey.Find)
         self.action_add = self._action("&Add a record", lambda: self.current_tab().add_record(), None, "add_record")
         self.action_duplicate = self._action("D&uplicate", lambda: self.current_tab().duplicate_record(), None, "duplicate_record")

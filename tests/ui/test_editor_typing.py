@@ -225,3 +225,23 @@ def test_a_measure_edit_that_is_not_valid_keeps_the_officer_on_its_row(open_wind
     click_row(qtbot, tab, 1)
     assert tab.current_id == first and tab.view.currentIndex().row() == 0
     assert tab.form.errors["target"].text()
+
+
+def test_undo_with_typing_not_yet_applied_applies_it_first_so_redo_brings_it_back(services, qtbot):
+    """Apply a cost on one service; on another, type a new cost and choose Edit > Undo
+    without applying: the typing is not silently dropped (nor the earlier change undone
+    under it); it becomes one step that Undo takes back and Redo brings back."""
+    window, tab = services
+    click_row(qtbot, tab, 1)
+    earlier = tab.current_id
+    retype(qtbot, tab.form.editors["annual_cost"], "£1")
+    qtbot.mouseClick(tab.apply_button, Qt.MouseButton.LeftButton)
+    click_row(qtbot, tab, 0)
+    first = tab.current_id
+    before = cost_of(window, first)
+    retype(qtbot, tab.form.editors["annual_cost"], "£88,000")
+    window.action_undo.trigger()
+    assert cost_of(window, first) == before and tab.form.editors["annual_cost"].text() != "£88,000"
+    assert cost_of(window, earlier) == 1  # the earlier change stays
+    window.action_redo.trigger()
+    assert cost_of(window, first) == 88000 and tab.form.editors["annual_cost"].text() == "£88,000"
