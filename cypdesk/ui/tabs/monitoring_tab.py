@@ -510,7 +510,7 @@ class RecordPage(QWidget):
         self.current_id = change.id
         self.tab.window_.push(change, self.tab)
         self.select(change.id)
-        self.update_buttons()
+        self._show(self.current_id)  # the form holds what was applied: nothing is pending any more
         return True
 
     def revert(self) -> None:
