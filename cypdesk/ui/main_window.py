@@ -23,9 +23,14 @@ from cypdesk import APP_DISPLAY_NAME, __version__
 from cypdesk.ui.opening import DOCUMENT_FILTER, RECOVERY_TITLE, OpeningMixin
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 
+UNSAVED_TITLE = "Unsaved changes"
+STATUS_TIMEOUT_MS = 8000  # a message in the status bar goes after this long
+
 # The buttons of some questions in the officer's words (``ask`` applies them; tests
 # answer with the standard button).
 BUTTON_LABELS: dict[str, dict[QMessageBox.StandardButton, str]] = {
+    UNSAVED_TITLE: {QMessageBox.StandardButton.Save: "&Save", QMessageBox.StandardButton.Discard: "&Don't save",
+                    QMessageBox.StandardButton.Cancel: "Cancel"},
     RECOVERY_TITLE: {QMessageBox.StandardButton.Open: "Recover them", QMessageBox.StandardButton.Discard: "Discard them",
                      QMessageBox.StandardButton.Ignore: "Decide later"},
 }
@@ -121,6 +126,12 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.status_label = QLabel("")
         self.status_label.setAccessibleName("Status")
         self.statusBar().addWidget(self.status_label, 1)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(self.status_label.clear)
+        self._stack_is_saved = True  # the undo stack's clean state is the file as saved
+        self.undo_stack.cleanChanged.connect(self._stack_changed)  # the title's * follows the saved state
+        self._shown_index = 0
         self._make_menus()
         self._watcher = _PaintWatcher(self._built[0], self._first_tab_painted)
         self._built[0].view.viewport().installEventFilter(self._watcher)
@@ -253,8 +264,33 @@ class MainWindow(OpeningMixin, QMainWindow):
         return f"the {name} tab painted {rows:,} {noun}"
 
     def _tab_shown(self, index: int) -> None:
+        previous, self._shown_index = self._shown_index, index
+        left = self._built.get(previous)
+        if left is not None and previous != index and not left.commit_pending():
+            # typing that is not valid stays on show, with its message: back to its tab
+            self._shown_index = previous
+            self.tabs.blockSignals(True)
+            self.tabs.setCurrentIndex(previous)
+            self.tabs.blockSignals(False)
+            return
         if 0 <= index < len(self._specs):
             self._build(index).shown()
+
+    def commit_pending(self) -> bool:
+        """Apply typing not yet applied in any tab (before Close, Quit, Open, Save). False
+        when some is not valid: its tab comes to the front with the message at the field."""
+        for index, tab in sorted(self._built.items()):
+            if not tab.commit_pending():
+                if self.tabs.currentIndex() != index:
+                    self.tabs.blockSignals(True)
+                    self.tabs.setCurrentIndex(index)
+                    self.tabs.blockSignals(False)
+                    self._shown_index = index
+                return False
+        return True
+
+    def has_pending(self) -> bool:
+        return any(tab.has_pending() for tab in self._built.values())
 
     # --- menus ---------------------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "", tip: str = "") -> QAction:
@@ -305,6 +341,9 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
         self.action_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
         self.action_redo.setObjectName("redo")
+        for action, step in ((self.action_undo, self.undo_stack.undo), (self.action_redo, self.undo_stack.redo)):
+            action.triggered.disconnect()  # typing not yet applied is applied first, so Undo never loses it
+            action.triggered.connect(lambda _checked=False, step=step: self.commit_pending() and step())
         self.action_find = self._action("&Find", self.find, QKeySequence.StandardKey.Find)
         self.action_add = self._action("&Add a record", lambda: self.current_tab().add_record(), None, "add_record")
         self.action_duplicate = self._action("D&uplicate", lambda: self.current_tab().duplicate_record(), None, "duplicate_record")
@@ -316,7 +355,15 @@ class MainWindow(OpeningMixin, QMainWindow):
             edit_menu.addAction(action)
 
         help_menu = bar.addMenu("&Help")
+        self.action_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, name="keyboard_shortcuts")
+        help_menu.addAction(self.action_shortcuts)
         help_menu.addAction(self._action("&About cypdesk", self.about))
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard shortcuts: every key the window answers, in a table."""
+        from cypdesk.ui.dialogs.shortcuts import ShortcutsDialog
+
+        self.run_dialog(ShortcutsDialog(self))
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -352,18 +399,36 @@ class MainWindow(OpeningMixin, QMainWindow):
     def _stack_changed(self, _index: int) -> None:
         self.update_title()
 
+    def unsaved(self) -> bool:
+        """Whether the document differs from its file: edits the undo stack has not taken
+        back to the saved state, or changes made outside it (a restored version,
+        recovered edits)."""
+        doc = self.workspace.doc if self.workspace else None
+        if doc is None or not doc.dirty:
+            return False
+        # undone back to the saved state; with nothing on the stack, a change was made
+        # outside it, and the document stays unsaved
+        return not (self._stack_is_saved and self.undo_stack.isClean() and self.undo_stack.count())
+
     def update_title(self) -> None:
         doc = self.workspace.doc if self.workspace else None
         if doc is None:
             self.setWindowTitle(APP_DISPLAY_NAME)
             return
         name = Path(doc.path).name if doc.path else "Untitled"
-        marker = "*" if doc.dirty else ""
+        marker = "*" if (self.unsaved() or self.has_pending()) else ""
         suffix = " (read-only)" if doc.read_only else ""
         self.setWindowTitle(f"{name}{marker}{suffix} — {APP_DISPLAY_NAME}")
 
-    def status(self, text: str) -> None:
+    def status(self, text: str, timeout_ms: int | None = None) -> None:
+        """A message in the status bar; it goes after ``timeout_ms`` (STATUS_TIMEOUT_MS
+        unless said; 0: it stays, for a state such as read-only)."""
         self.status_label.setText(text)
+        timeout_ms = STATUS_TIMEOUT_MS if timeout_ms is None else timeout_ms
+        if timeout_ms:
+            self._status_timer.start(timeout_ms)
+        else:
+            self._status_timer.stop()
 
     # --- the document ------------------------------------------------------------------------
     def open_path(self, path: str | Path, *, read_only: bool = False, wait: bool = False,
@@ -406,7 +471,7 @@ class MainWindow(OpeningMixin, QMainWindow):
         self._attach(workspace)
         doc = workspace.doc
         if doc.read_only and doc.read_only_reason:
-            self.status(f"Read-only: {doc.read_only_reason}")
+            self.status(f"Read-only: {doc.read_only_reason}", timeout_ms=0)
         if doc.migration is not None and getattr(doc.migration, "backup", None):
             self.status(f"Updated from an older cypdesk; a copy of the original is kept at {doc.migration.backup}")
         if doc.path:
@@ -419,6 +484,7 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.workspace = workspace
         self.reader = connect(workspace.doc.working_path, read_only=True)
         self.undo_stack.clear()
+        self._stack_is_saved = not workspace.doc.dirty  # recovered edits are unsaved from the start
         for tab in self._built_tabs():
             tab.document_opened()
         self.current_tab().shown()
@@ -454,6 +520,8 @@ class MainWindow(OpeningMixin, QMainWindow):
 
         if self.workspace is None:
             return True
+        if not self.commit_pending():
+            return False
         doc = self.workspace.doc
         try:
             if doc.untitled:
@@ -473,6 +541,7 @@ class MainWindow(OpeningMixin, QMainWindow):
                      QMessageBox.StandardButton.Ok)
             return False
         self.undo_stack.setClean()
+        self._stack_is_saved = True
         self.status(f"Saved {self.workspace.doc.path}")
         self.update_title()
         return True
@@ -498,6 +567,7 @@ class MainWindow(OpeningMixin, QMainWindow):
             return False
         self.settings.add_recent(path)
         self.undo_stack.setClean()
+        self._stack_is_saved = True
         self.update_title()
         self._update_actions()
         return True
@@ -507,10 +577,14 @@ class MainWindow(OpeningMixin, QMainWindow):
         officer chose Cancel and the document stays open."""
         if self.workspace is None:
             return True
+        if not self.commit_pending():  # typing is applied, or the officer stays to correct it
+            return False
         doc = self.workspace.doc
-        if doc.dirty and not doc.read_only:
+        if doc.dirty and not doc.read_only and not self.unsaved():
+            discard = True  # undone back to the saved file: nothing to ask about
+        elif doc.dirty and not doc.read_only:
             name = Path(doc.path).name if doc.path else "Untitled"
-            answer = self.ask(QMessageBox.Icon.Question, "Unsaved changes",
+            answer = self.ask(QMessageBox.Icon.Question, UNSAVED_TITLE,
                               f"Save the changes to {name} before closing?",
                               QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                               | QMessageBox.StandardButton.Cancel)
@@ -521,15 +595,16 @@ class MainWindow(OpeningMixin, QMainWindow):
             discard = answer == QMessageBox.StandardButton.Discard
         else:
             discard = False
-        for tab in self._built_tabs():
-            tab.document_closed()
         if self.reader is not None:
             self.reader.close()
             self.reader = None
         doc.close(discard=discard)
         self.workspace = None
+        for tab in self._built_tabs():  # counts, filters and buttons as for no document
+            tab.document_closed()
         self.attention.clear()
         self.undo_stack.clear()
+        self.status_label.clear()
         self.update_title()
         self._update_actions()
         return True
@@ -559,6 +634,7 @@ class MainWindow(OpeningMixin, QMainWindow):
                      QMessageBox.StandardButton.Ok)
             return
         self.undo_stack.clear()  # the restored content is a new starting point
+        self._stack_is_saved = False  # ... not the file as saved
         self.refresh_all()
         self.status(f"Restored the version saved {_local(version.saved_at):%d/%m/%Y at %H:%M:%S}; Save to keep it.")
 

@@ -30,7 +30,7 @@ import html
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
@@ -42,7 +42,7 @@ from cypdesk.io.charts.style import RATING_COLOURS
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.tables import Column, TableQuery
 from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
-from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec, apply_revert_row
+from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec, apply_revert_row, chain, focus_first_field
 from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Monitoring", "measures", "Performance measures", "performance measures",
@@ -278,6 +278,7 @@ class RecordPage(QWidget):
 
         self.form = RecordForm(kind)
         self.form.changed.connect(self.update_buttons)
+        self.form.changed.connect(self.tab.window_.update_title)  # the title's * shows typing not yet applied
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -287,6 +288,9 @@ class RecordPage(QWidget):
         detail_layout.addLayout(buttons)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), detail, activated=self.revert)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):  # the selected record's editor
+            QShortcut(QKeySequence(key), self.table, activated=self.focus_editor,
+                      context=Qt.ShortcutContext.WidgetShortcut)
         self.splitter.addWidget(detail)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
@@ -351,6 +355,53 @@ class RecordPage(QWidget):
                 for col in range(self.table.columnCount()))
             self.table.setRowHidden(row, not shown)
 
+    def filtered(self, text: str) -> None:
+        """Find typed: typing is applied first; a record the filter hides leaves the editor,
+        so nothing acts on a record the officer cannot see."""
+        self.commit_pending()
+        self.apply_filter(text)
+        row = self.row_of(self.current_id)
+        if self.current_id is not None and (row is None or self.table.isRowHidden(row)) and not self.has_pending():
+            self.table.blockSignals(True)
+            self.table.clearSelection()
+            self.table.setCurrentCell(-1, -1)
+            self.table.blockSignals(False)
+            self._show(None)
+
+    def focus_editor(self) -> None:
+        if self.current_id is not None or self.adding:
+            focus_first_field(self.form, self)
+
+    def tab_order(self, find: QWidget) -> None:
+        """Tab from Find to this view's table, then its form, Revert and Apply."""
+        chain([find, self.table, *self.form.editors.values(), self.revert_button, self.apply_button])
+
+    def is_shown(self, record_id: str | None) -> bool:
+        row = self.row_of(record_id)
+        return row is not None and not self.table.isRowHidden(row)
+
+    def has_pending(self) -> bool:
+        if not self.tab.editable or (self.current_id is None and not self.adding):
+            return False
+        return bool(self.form.changed_values())
+
+    def commit_pending(self) -> bool:
+        """Apply typing before the officer moves away (False: not valid, the message shows)."""
+        if not self.has_pending():
+            self.adding = False
+            return True
+        return self.apply()
+
+    def _back_to_current(self) -> None:
+        row = self.row_of(self.current_id)
+        self.table.blockSignals(True)
+        if row is None:
+            self.table.clearSelection()
+        else:
+            self.table.setCurrentCell(row, 0, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.blockSignals(False)
+
     def shown_count(self) -> int:
         return sum(1 for row in range(self.table.rowCount()) if not self.table.isRowHidden(row))
 
@@ -377,6 +428,14 @@ class RecordPage(QWidget):
         record_id = self.rows[row].id if 0 <= row < len(self.rows) else None
         if record_id == self.current_id and not self.adding:
             return
+        if self.has_pending():
+            if not self.commit_pending():  # not valid: the officer stays on the record
+                self._back_to_current()
+                QTimer.singleShot(0, self._back_to_current)  # after the click has selected
+                return
+            if record_id is not None:
+                self.select(record_id)
+                return
         self.adding = False
         self._show(record_id)
 
@@ -411,7 +470,7 @@ class RecordPage(QWidget):
         self.tab._update_buttons()
 
     def add(self) -> None:
-        if not self.tab.editable:
+        if not self.tab.editable or not self.commit_pending():
             return
         self.table.clearSelection()
         self.current_id = None
@@ -426,9 +485,10 @@ class RecordPage(QWidget):
     def defaults(self) -> dict[str, Any]:
         return {}
 
-    def apply(self) -> None:
+    def apply(self) -> bool:
+        """Apply the form's typing; False when it was refused (the message is shown)."""
         if not self.tab.editable or (self.current_id is None and not self.adding):
-            return
+            return True
         from cypdesk.services import records
 
         try:
@@ -438,25 +498,28 @@ class RecordPage(QWidget):
             else:
                 values = self.form.changed_values()
                 if not values:
-                    return
+                    return True
                 change = records.update(self.tab.ws, self.kind, self.current_id, values)
         except ValidationError as exc:
             self.form.show_problems(exc.facts.get("problems", []))
-            return
+            return False
         except CypdeskError as exc:
             self.tab.window_.ask(QMessageBox.Icon.Warning, "Not saved", exc.message, QMessageBox.StandardButton.Ok)
-            return
+            return False
         self.adding = False
         self.current_id = change.id
         self.tab.window_.push(change, self.tab)
         self.select(change.id)
+        self._show(self.current_id)  # the form holds what was applied: nothing is pending any more
+        return True
 
     def revert(self) -> None:
         self.adding = False
         self._show(self.current_id)
+        self.tab.window_.update_title()
 
     def duplicate(self) -> None:
-        if not (self.tab.editable and self.current_id):
+        if not (self.tab.editable and self.is_shown(self.current_id)) or not self.commit_pending():
             return
         from cypdesk.services import records
 
@@ -477,7 +540,7 @@ class RecordPage(QWidget):
         """A copy's changes from the original (a new number, say)."""
 
     def delete(self) -> None:
-        if not (self.tab.editable and self.current_id):
+        if not (self.tab.editable and self.is_shown(self.current_id)):  # never a record the list hides
             return
         from cypdesk.services import records
         from cypdesk.services.lookups import title_of
@@ -960,6 +1023,18 @@ class MonitoringTab(RecordTab):
         return pages.get(self.view_index())
 
     def _view_changed(self, index: int) -> None:
+        previous = getattr(self, "_view_shown", MEASURES)
+        if previous != index and not self._leave_view(previous):
+            self.views_tabs.blockSignals(True)  # typing that is not valid: back to its view, message shown
+            self.views_tabs.setCurrentIndex(previous)
+            self.views_tabs.blockSignals(False)
+            return
+        self._view_shown = index
+        page = self._page()
+        if page is not None and hasattr(page, "tab_order"):
+            page.tab_order(self.filter_bar.text)
+        elif page is None and self._form is not None:
+            self.set_tab_order()
         for combo in (self.filter_bar.combos.get("kind"), self.rating_filter):
             if combo is not None:
                 combo.setVisible(index == MEASURES)
@@ -1055,6 +1130,10 @@ class MonitoringTab(RecordTab):
 
     def _filter(self, text: str, conditions: dict[str, Any]) -> None:
         page = self._page()
+        if page is not None and hasattr(page, "filtered"):
+            page.filtered(text)
+            self._update_caption()
+            return
         if page is not None and hasattr(page, "apply_filter"):
             page.apply_filter(text)
             self._update_caption()
@@ -1103,11 +1182,43 @@ class MonitoringTab(RecordTab):
                     self.buttons[name].setEnabled(False)
             return
         editable = self.editable
-        has = page.current_id is not None
+        has = page.current_id is not None and page.is_shown(page.current_id)
         self.buttons["add"].setEnabled(editable)
         self.buttons["duplicate"].setEnabled(editable and has)
         self.buttons["delete"].setEnabled(editable and has)
         self.buttons["export"].setEnabled(self.model is not None)
+
+    def list_widget(self) -> QWidget:
+        page = self._page() if hasattr(self, "views_tabs") else None
+        return page.table if page is not None and hasattr(page, "table") and hasattr(page, "form") else self.view
+
+    def focus_editor(self) -> None:
+        page = self._page()
+        if page is not None and hasattr(page, "focus_editor"):
+            page.focus_editor()
+        elif page is None:
+            super().focus_editor()
+
+    def _leave_view(self, index: int) -> bool:
+        """Typing in the view being left is applied first (False: not valid, it stays)."""
+        if index == MEASURES:
+            return RecordTab.commit_pending(self)
+        page = {ACTIONS: self.action_page, RISKS: self.risk_page}.get(index)
+        return page is None or page.commit_pending()
+
+    def has_pending(self) -> bool:
+        return super().has_pending() or any(page.has_pending() for page in (self.action_page, self.risk_page))
+
+    def commit_pending(self) -> bool:
+        """Typing in the measures' editor and in the action plan's and risk register's."""
+        for page in (self.action_page, self.risk_page):
+            if not page.commit_pending():
+                self.show_view(ACTIONS if page is self.action_page else RISKS)
+                return False
+        if not super().commit_pending():
+            self.show_view(MEASURES)
+            return False
+        return True
 
     def apply(self) -> None:
         """Ctrl+Return and Apply act on the view that is showing."""

@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
-    QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
+    QMessageBox, QPushButton, QScrollArea, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from cypdesk.common.errors import CypdeskError, ValidationError
@@ -26,12 +26,82 @@ from cypdesk.ui.widgets.filter_bar import FilterBar
 from cypdesk.ui.widgets.record_form import RecordForm
 
 
+APPLY_KEYS = "Ctrl+Enter"  # shown on the Apply button and in Help > Keyboard shortcuts (Ctrl+Return too)
+
+NAVIGATION_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
+                   Qt.Key.Key_End)
+OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
+
+
+class RecordListView(QTableView):
+    """The list of records. Before the officer moves to another row (a click, an arrow
+    key) it asks ``leave`` whether the record being edited may be left: its typing is
+    applied first, or, when it is not valid, the row stays where it is. Enter, Return
+    and F2 ask for the selected record's editor (``open_editor``). Tab leaves the table
+    (arrows move within it). (Overrides rather than an event filter: a Python event
+    filter outliving its view crashes Python at exit.)"""
+
+    open_editor = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.leave: Any = None  # () -> bool: True when the record being edited may be left
+        self.setTabKeyNavigation(False)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if event.key() in OPEN_KEYS and plain:
+            self.open_editor.emit()
+            return
+        if event.key() in NAVIGATION_KEYS and self.leave is not None and not self.leave():
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802
+        index = self.indexAt(event.position().toPoint())
+        if (index.isValid() and index.row() != self.currentIndex().row() and self.leave is not None
+                and not self.leave()):
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+def chain(widgets: list[QWidget]) -> None:
+    """Tab goes through ``widgets`` in this order."""
+    for first, second in zip(widgets, widgets[1:]):
+        QWidget.setTabOrder(first, second)
+
+
+def focus_first_field(form: Any, within: QWidget) -> bool:
+    """The cursor to a form's first field that takes it (its page brought forward)."""
+    for editor in form.editors.values():
+        if not editor.isEnabled() or editor.isHidden():
+            continue
+        _reveal(editor, within)
+        editor.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+    return False
+
+
+def _reveal(widget: QWidget, within: QWidget) -> None:
+    """Bring forward the page of any tab widget (inside ``within``) that holds ``widget``
+    (the Pooled budgets' fields are on the detail's Agreement page)."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not within:
+        if isinstance(parent, QTabWidget):
+            for index in range(parent.count()):
+                if parent.widget(index).isAncestorOf(widget) and parent.currentIndex() != index:
+                    parent.setCurrentIndex(index)
+        parent = parent.parentWidget()
+
+
 def apply_revert_row(prefix: str, apply: Any, revert: Any) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
-    """The Revert and Apply buttons under a detail editor (Ctrl+Return applies, Esc reverts)."""
-    apply_button = QPushButton("&Apply changes")
+    """The Revert and Apply buttons under a detail editor (Ctrl+Enter applies, Esc reverts)."""
+    apply_button = QPushButton(f"&Apply changes ({APPLY_KEYS})")
     apply_button.setObjectName(f"{prefix}_apply")
     apply_button.setAccessibleName("Apply changes")
-    apply_button.setToolTip("Save these changes into the document (Ctrl+Return); Undo takes them back")
+    apply_button.setToolTip(f"Save these changes into the document ({APPLY_KEYS}); Undo takes them back. "
+                            "Moving to another record applies them too")
     apply_button.clicked.connect(apply)
     revert_button = QPushButton("&Revert")
     revert_button.setObjectName(f"{prefix}_revert")
@@ -103,7 +173,9 @@ class RecordTab(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName(f"{spec.kind}_splitter")
-        self.view = QTableView()
+        self.view = RecordListView()
+        self.view.leave = self.leave_record
+        self.view.open_editor.connect(self.focus_editor)
         self.view.setObjectName(f"{spec.kind}_table")
         self.view.setAccessibleName(spec.accessible)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -152,6 +224,10 @@ class RecordTab(QWidget):
         QShortcut(QKeySequence("Ctrl+Shift+N"), self, activated=self.add_record)
         QShortcut(QKeySequence("Ctrl+D"), self, activated=self.duplicate_record)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, activated=self.delete_record)
+        for keys in ("F6", "Shift+F6"):
+            QShortcut(QKeySequence(keys), self, activated=self.switch_list_editor,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._moving = False  # the selection is being put back or moved on by the machinery
         self._update_buttons()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
@@ -174,7 +250,46 @@ class RecordTab(QWidget):
             self._form.changed.connect(self._form_changed)
             self.sections.insertWidget(0, self._form)
             self.build_sections()
+            self.set_tab_order()
         return self._form
+
+    def set_tab_order(self) -> None:
+        """Tab goes from Find straight to the list, then through the editor's fields and
+        its sections to Revert and Apply; the filter drop-downs and the toolbar follow.
+        (Built once the form exists: its fields are made after the rest of the window.)"""
+        inner = self.sections.parentWidget()
+        order: list[QWidget] = [self.filter_bar.text, self.list_widget()]
+        for widget in inner.findChildren(QWidget):
+            if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.window() is self.window() \
+                    and not isinstance(widget.parentWidget(), (QComboBox, QAbstractSpinBox)):
+                order.append(widget)
+        order += [self.revert_button, self.apply_button, *self.filter_bar.combos.values(),
+                  self.filter_bar.clear_button, *self.buttons.values()]
+        chain(order)
+        for view in self.findChildren(QAbstractItemView):  # Tab leaves every table; arrows move in it
+            view.setTabKeyNavigation(False)
+
+    def list_widget(self) -> QWidget:
+        """The list the officer picks records from (the Teams tab shows a tree instead)."""
+        return getattr(self, "tree", None) or self.view
+
+    # --- moving between the list and the editor --------------------------------------------------
+    def focus_editor(self) -> None:
+        """Enter or F2 on a row: the cursor goes to the record's first field."""
+        if self.current_id is None and not self.adding:
+            current = self.view.currentIndex()
+            if not current.isValid():
+                return
+            self._show(current.data(ID_ROLE))
+        focus_first_field(self.form, self)
+
+    def switch_list_editor(self) -> None:
+        """F6: from the list to the editor and back."""
+        focus = QApplication.focusWidget()
+        if focus is not None and focus is not self.list_widget():
+            self.list_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.focus_editor()
 
     def build_sections(self) -> None:
         """Subclasses add their sections (with :meth:`add_section`) here, once."""
@@ -195,6 +310,7 @@ class RecordTab(QWidget):
     def document_opened(self) -> None:
         """A document was opened: read it now if this tab is showing, else when it is."""
         self._stale = True
+        self.filter_bar.setEnabled(True)
         self.view.setModel(None)
         self.model = None
         self.current_id = None
@@ -222,8 +338,13 @@ class RecordTab(QWidget):
         self.view.setModel(None)
         self.model = None
         self.current_id = None
+        self.adding = False
+        self.filter_bar.reset()  # the next document opens unfiltered: the Find box and the list agree
+        self.filter_bar.setEnabled(False)  # nothing to find until a document is open
+        self._update_caption()
         if self._form is not None:
             self._show(None)
+        self._update_buttons()
 
     def shown(self) -> None:
         """Called when the tab is shown: read the document if not yet done, and fit the
@@ -250,9 +371,29 @@ class RecordTab(QWidget):
         if self.model is None:
             return
         keep = self.current_id
+        if keep is not None and not self.commit_pending():
+            keep = self.current_id  # the typing stays on show, with its message
         self.model.set_filter(text, **conditions)
         self._update_caption()
-        self.select(keep)
+        if not self.select(keep) and not self.has_pending():
+            self._hidden_by_filter()
+
+    def _hidden_by_filter(self) -> None:
+        """The selected record is filtered out of the list: the editor clears, so nothing
+        acts on a record the officer cannot see."""
+        if self.current_id is not None:
+            self._show(None)
+        self._update_buttons()
+
+    def is_shown(self, record_id: str | None) -> bool:
+        """Whether the list shows this record (the filter may hide it)."""
+        if self.model is None or record_id is None:
+            return False
+        query = getattr(self.model, "query", None)
+        if query is not None:
+            return query.position_of(record_id) is not None
+        row_of = getattr(self.model, "row_of", None)
+        return row_of is not None and row_of(record_id) is not None
 
     def _update_caption(self) -> None:
         if self.model is None:
@@ -289,11 +430,66 @@ class RecordTab(QWidget):
         return True
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._moving:
+            return
         record_id = current.data(ID_ROLE) if current.isValid() else None
         if record_id == self.current_id and not self.adding:
             return
+        if self.has_pending():  # moved by the machinery (the map, the tree, an Overview link)
+            if not self.leave_record():
+                return
+            if record_id is not None:
+                self._move_to(record_id)
+                return
         self.adding = False
         self._show(record_id)
+
+    def _move_to(self, record_id: str) -> None:
+        self._moving = True
+        try:
+            shown = self.select(record_id)
+        finally:
+            self._moving = False
+        self.adding = False
+        self._show(record_id if shown else None)
+
+    # --- typing is never thrown away ------------------------------------------------------
+    def has_pending(self) -> bool:
+        """Typing in the editor not yet applied (Apply, Ctrl+Enter or moving away applies it)."""
+        if self._form is None or not self.editable or (self.current_id is None and not self.adding):
+            return False
+        return bool(self._form.changed_values())
+
+    def commit_pending(self) -> bool:
+        """Apply the editor's typing before the officer moves away, as one undo step like
+        Apply. False when it is not valid: the message is under the field and the officer
+        stays on the record. A new record nobody typed into is simply left."""
+        if not self.has_pending():
+            if self.adding:
+                self.adding = False
+            return True
+        return self.apply_edit()
+
+    def leave_record(self) -> bool:
+        """May the officer leave the record in the editor? Its typing is applied first; when
+        it is not valid the list's selection goes back to it."""
+        if self.commit_pending():
+            return True
+        self._back_to_current()
+        QTimer.singleShot(0, self._back_to_current)  # again after a caller's own selection (selectRow, a click)
+        return False
+
+    def _back_to_current(self) -> None:
+        """The list's selection goes back to the record in the editor."""
+        if self.model is None:
+            return
+        self._moving = True
+        try:
+            if self.current_id is None or not self.select(self.current_id):
+                self.view.clearSelection()
+        finally:
+            self._moving = False
+        self.selection_changed.emit(self.current_id)
 
     def _show(self, record_id: str | None) -> None:
         from cypdesk.services.lookups import values_of
@@ -320,9 +516,12 @@ class RecordTab(QWidget):
     # --- editing --------------------------------------------------------------------------
     def _form_changed(self) -> None:
         self._update_buttons()
+        update_title = getattr(self.window_, "update_title", None)
+        if update_title is not None:  # the title's * shows typing not yet applied
+            update_title()
 
     def _update_buttons(self) -> None:
-        has = self.current_id is not None
+        has = self.current_id is not None and self.is_shown(self.current_id)
         editable = self.editable
         pending = bool(self._form.changed_values()) if (self._form is not None and (has or self.adding)) else False
         self.buttons["add"].setEnabled(editable)
@@ -337,8 +536,12 @@ class RecordTab(QWidget):
             self.buttons[name].setVisible(self.spec.editable)
 
     def apply(self) -> None:
+        self.apply_edit()
+
+    def apply_edit(self) -> bool:
+        """Apply the editor's typing. False when it was refused (the message is shown)."""
         if not self.editable or (self.current_id is None and not self.adding):
-            return
+            return True
         from cypdesk.services import records
 
         try:
@@ -348,25 +551,29 @@ class RecordTab(QWidget):
             else:
                 values = self.form.changed_values()
                 if not values:
-                    return
+                    return True
                 change = records.update(self.ws, self.kind, self.current_id, values)
         except ValidationError as exc:
             self.form.show_problems(exc.facts.get("problems", []))
-            return
+            return False
         except CypdeskError as exc:
             self.window_.ask(QMessageBox.Icon.Warning, "Not saved", exc.message, QMessageBox.StandardButton.Ok)
-            return
+            return False
         self.adding = False
         self.current_id = change.id
         self.window_.push(change, self)
+        return True
 
     def revert(self) -> None:
         if self.adding:
             self.adding = False
         self._show(self.current_id)
+        update_title = getattr(self.window_, "update_title", None)
+        if update_title is not None:
+            update_title()
 
     def add_record(self) -> None:
-        if not self.editable:
+        if not self.editable or not self.commit_pending():
             return
         self.view.clearSelection()
         self.current_id = None
@@ -380,7 +587,7 @@ class RecordTab(QWidget):
         first.setFocus()
 
     def duplicate_record(self) -> None:
-        if not (self.editable and self.current_id):
+        if not (self.editable and self.is_shown(self.current_id)) or not self.commit_pending():
             return
         from cypdesk.services import records
 
@@ -406,7 +613,7 @@ class RecordTab(QWidget):
         return records.create(self.ws, self.kind, copy)
 
     def delete_record(self) -> None:
-        if not (self.editable and self.current_id):
+        if not (self.editable and self.is_shown(self.current_id)):  # never a record the list hides
             return
         from cypdesk.services import records
         from cypdesk.services.lookups import title_of

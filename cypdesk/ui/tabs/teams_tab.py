@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QStyle,
@@ -133,7 +133,7 @@ class _TeamTree(QTreeWidget):
     resized = Signal()
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() in (
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and event.modifiers() in (
                 Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
             self.enter_pressed.emit()
             return
@@ -562,6 +562,9 @@ class TeamsTab(RecordTab):
             return
         team_id = current.data(0, ID_ROLE)
         if team_id == self.current_id and not self.adding:
+            return
+        if not self.leave_record():  # typing that is not valid: the tree goes back to its team
+            QTimer.singleShot(0, lambda: self._sync_tree(self.current_id))
             return
         self.adding = False
         self._syncing = True

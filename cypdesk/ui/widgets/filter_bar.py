@@ -57,6 +57,8 @@ class FilterBar(QWidget):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
         self.text.textChanged.connect(lambda _text: self._timer.start())
+        # Tab (or Enter) out of Find filters at once: the list the officer lands on is the filtered one
+        self.text.editingFinished.connect(self._finish_typing)
 
     def conditions(self) -> dict[str, Any]:
         return {name: combo.currentData() for name, combo in self.combos.items() if combo.currentData() is not None}
@@ -65,9 +67,26 @@ class FilterBar(QWidget):
         self._timer.stop()
         self.filter_changed.emit(self.text.text(), self.conditions())
 
+    def _finish_typing(self) -> None:
+        if self._timer.isActive():
+            self._emit()
+
     def apply_now(self) -> None:
         """Filter at once (tests, and Enter in the text box)."""
         self._emit()
+
+    def reset(self) -> None:
+        """Back to no filter without telling anyone (the document was closed)."""
+        self._timer.stop()
+        for widget in (self.text, *self.combos.values()):
+            widget.blockSignals(True)
+        try:
+            self.text.clear()
+            for combo in self.combos.values():
+                combo.setCurrentIndex(0)
+        finally:
+            for widget in (self.text, *self.combos.values()):
+                widget.blockSignals(False)
 
     def clear(self) -> None:
         self.text.blockSignals(True)
