@@ -241,9 +241,8 @@ def period_warning(model: type[Record], values: dict[str, Any], today: date | No
                 period = Period.financial_quarter(year, int(values[name]))
     if period is None or period.end_date() < today:
         return None
-    what = model.__label__ or model.__tablename__
     return (f"{period.label()} has not ended yet (it ends on {date_uk(period.end_date())}): "
-            f"a {what} for it is usually a forecast")
+            "figures for it are usually a forecast")
 
 
 def typed_period_warning(kind: str, values: dict[str, Any], today: date | None = None) -> str | None:

@@ -130,7 +130,7 @@ def test_money_that_is_not_money_gets_one_message_not_required(ws):
 def test_a_period_that_has_not_ended_is_a_warning_not_a_refusal(ws):
     day = date(2026, 5, 1)
     assert records.typed_period_warning("measurements", {"period": "2026-27 Q1"}, day) == (
-        "2026-27 Q1 has not ended yet (it ends on 30/06/2026): a measurement for it is usually a forecast")
+        "2026-27 Q1 has not ended yet (it ends on 30/06/2026): figures for it are usually a forecast")
     assert records.typed_period_warning("measurements", {"period": "2025-26 Q4"}, day) is None
     assert records.typed_period_warning("returns", {"financial_year": "2026-27", "quarter": "Q2"}, day).startswith(
         "2026-27 Q2 has not ended yet")
