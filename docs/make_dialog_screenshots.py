@@ -71,10 +71,20 @@ def main(argv: list[str]) -> int:
         app.processEvents()
         shots[:] = [("dialog-add-a-contract.png", None)]
         services.add_contract()
+        services.form.editors["annual_cost"].setText("£900,000")  # the cost moves away from its funding
+        services.form.changed.emit()
+        services.apply()
+        app.processEvents()
         services.form.editors["annual_cost"].setFocus()
+        services.form.editors["annual_cost"].parentWidget().setFocus()
         app.processEvents()
         window.grab().save(str(out / "services-figures.png"))
         print(out / "services-figures.png")
+        services.form.editors["capacity"].setText("50")  # typed, not yet applied: the note says what will be
+        services.form.changed.emit()
+        app.processEvents()
+        window.grab().save(str(out / "services-figures-typing.png"))
+        print(out / "services-figures-typing.png")
         window.workspace.doc.close(discard=True)
         window.workspace = None
     return 0

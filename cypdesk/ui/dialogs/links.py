@@ -247,7 +247,7 @@ class RecordDialog(_SaveDialog):
                  save: Callable[[dict[str, Any]], Any], fields: list[str] | None = None,
                  parent: QWidget | None = None, *, subject: str = "",
                  confirm: Callable[[dict[str, Any]], bool] | None = None) -> None:
-        from PySide6.QtWidgets import QFrame, QScrollArea
+        from PySide6.QtWidgets import QFrame, QPlainTextEdit, QScrollArea
 
         from cypdesk.ui.widgets.record_form import RecordForm
 
@@ -264,6 +264,9 @@ class RecordDialog(_SaveDialog):
             if name in self.form.editors:
                 self.form.set_options(name, opts)
         self.form.load(values or {})
+        for editor in self.form.editors.values():  # three lines for notes; they scroll when longer
+            if isinstance(editor, QPlainTextEdit):
+                editor.setFixedHeight(editor.fontMetrics().lineSpacing() * 3 + 12)
         self.is_new = not values or not values.get("id")
         self.tall = self.form.sizeHint().height() > self.TALL
         if self.tall:

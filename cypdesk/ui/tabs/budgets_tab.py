@@ -765,10 +765,10 @@ class BudgetsTab(RecordTab):
         from cypdesk.services.budgets import save_contribution
 
         aid, ws = self.data["id"], self.ws
-        self._dialog(f"Add a contribution — {self.data['info'].title}", "contributions",
+        self._dialog("Add a contribution", "contributions",
                      {"financial_year": self.data["year"]},
                      ["organisation_id", "financial_year", "cash", "in_kind_description", "in_kind_fte",
-                      "in_kind_value"], lambda v: save_contribution(ws, aid, v))
+                      "in_kind_value"], lambda v: save_contribution(ws, aid, v), subject=self.data["info"].title)
 
     def edit_contribution(self) -> None:
         if not (self.editable and self.data):
@@ -802,8 +802,9 @@ class BudgetsTab(RecordTab):
         from cypdesk.services.budgets import save_partner
 
         aid, ws = self.data["id"], self.ws
-        self._dialog(f"Add a partner — {self.data['info'].title}", "agreement_partners", {},
-                     ["organisation_id", "overspend_pct", "underspend_pct"], lambda v: save_partner(ws, aid, v))
+        self._dialog("Add a partner", "agreement_partners", {},
+                     ["organisation_id", "overspend_pct", "underspend_pct"], lambda v: save_partner(ws, aid, v),
+                     subject=self.data["info"].title)
 
     def edit_partner(self) -> None:
         if not (self.editable and self.data):

@@ -160,7 +160,8 @@ class ServicesTab(RecordTab):
         self.figures_warning.setWordWrap(True)
         self.figures_warning.setStyleSheet("color: #8a4b00; font-weight: 600;")  # dark amber, 6.2:1 on white
         self.figures_warning.hide()
-        self.add_section(self.figures_warning)
+        # under the service's name, above the scrolling editor: seen whatever field is in view
+        self.detail_pane.layout().insertWidget(1, self.figures_warning)
         self.outcomes_section = _Section("Outcomes it contributes to", "outcomes",
                                          [("edit", "Edit outcomes…", self.edit_outcomes)])
         self.groups_section = _Section("Groups of children it serves", "groups",
