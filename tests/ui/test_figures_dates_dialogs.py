@@ -245,3 +245,19 @@ def test_the_add_an_actual_dialog_is_compact_and_says_abc_is_not_a_number(monito
     assert seen["actual"] == "Actual: 'abc' is not a number"
     assert seen["title"] == "Add an actual" and seen["subject"] == NEET
     assert seen["height"] < 320 and seen["commentary"] <= 110
+
+
+def test_a_stored_period_outside_the_list_stays_chosen_and_unchanged(qtbot):
+    """Editing an old actual: its period (2015-16 Q1, long before the list offered
+    around today) stays chosen by its label, and nothing counts as changed."""
+    from cypdesk.ui.widgets.record_form import RecordForm, recent_periods
+
+    form = RecordForm("measurements", ["period", "actual"])
+    qtbot.addWidget(form)
+    form.load({"period": "FQ2015-1", "actual": 4.0})
+    form.set_periods("period", recent_periods("financial_quarter", TODAY))
+    period = form.editors["period"]
+    assert period.currentText() == "2015-16 Q1" and period.itemText(0) == "2026-27 Q2"
+    assert form.raw_values()["period"] == "FQ2015-1" and form.changed_values() == {}
+    period.setCurrentIndex(period.findText("2025-26 Q3"))
+    assert form.changed_values() == {"period": "FQ2025-3"}

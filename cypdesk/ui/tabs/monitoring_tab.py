@@ -1340,12 +1340,12 @@ class MonitoringTab(RecordTab):
                               lambda v: save_actual(self.ws, measure_id, v, measurement_id),
                               ["period", "actual", "commentary"], self, subject=self.detail.name,
                               confirm=confirm_future_period(self.window_, "measurements", self.today))
-        self._offer_periods(dialog.form, values.get("period"))
+        self._offer_periods(dialog.form)
         if self.window_.run_dialog(dialog) and dialog.result_change is not None and (
                 dialog.result_change.op == "create" or dialog.result_change.after):
             self.window_.push(dialog.result_change, self)
 
-    def _offer_periods(self, form: Any, chosen: Any) -> None:
+    def _offer_periods(self, form: Any) -> None:
         """The period list of an actual's dialog: the measure's own kind of period
         (months, quarters, years) around today, the chosen one kept."""
         from cypdesk.ui.widgets.record_form import recent_periods
@@ -1354,7 +1354,6 @@ class MonitoringTab(RecordTab):
         kind = {"monthly": "month", "quarterly": "financial_quarter", "annual": "financial_year",
                 "termly": "academic_year"}.get(row[0] if row else "", "financial_quarter")
         form.set_periods("period", recent_periods(kind, self.today()))
-        form.load({**form.raw_values(), "period": chosen} if chosen else form.raw_values())
 
     # --- red twice: start an action or a decommissioning record ---------------------------------------
     def _options(self, kind: str) -> dict[str, list[tuple[str, str]]]:

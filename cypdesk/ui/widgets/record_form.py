@@ -335,11 +335,16 @@ def fill_periods(combo: QComboBox, periods: list[Any], *, required: bool) -> Non
         combo.addItem("", None)
     for period in periods:
         combo.addItem(period.label(), period.key())
+    if current not in (None, "") and combo.findData(current) < 0:
+        from cypdesk.common.periods import Period
+
+        try:  # a stored period outside the list stays chosen, shown by its label
+            combo.addItem(Period.from_key(str(current)).label(), current)
+        except ValueError:  # typed text stays as typed
+            combo.setEditText(str(current))
     index = combo.findData(current)
     if index >= 0:
         combo.setCurrentIndex(index)
-    elif current not in (None, ""):
-        combo.setEditText(str(current))
     combo.blockSignals(blocked)
 
 
