@@ -261,3 +261,15 @@ def test_a_stored_period_outside_the_list_stays_chosen_and_unchanged(qtbot):
     assert form.raw_values()["period"] == "FQ2015-1" and form.changed_values() == {}
     period.setCurrentIndex(period.findText("2025-26 Q3"))
     assert form.changed_values() == {"period": "FQ2025-3"}
+
+
+def test_a_year_or_quarter_not_given_is_left_unchosen_not_guessed(qtbot):
+    """A new return with no quarter: the lists show nothing chosen (not the first
+    year or Q1), so saving says they are required."""
+    from cypdesk.ui.widgets.record_form import RecordForm
+
+    form = RecordForm("returns", ["financial_year", "quarter", "spend_to_date"])
+    qtbot.addWidget(form)
+    form.load({})
+    assert form.editors["financial_year"].currentIndex() == -1 and form.editors["quarter"].currentIndex() == -1
+    assert form.raw_values()["financial_year"] is None and form.raw_values()["quarter"] is None

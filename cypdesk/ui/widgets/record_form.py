@@ -202,7 +202,9 @@ class RecordForm(QWidget):
                 if spec["kind"] in PERIOD_KINDS:
                     _keep_period(editor, spec, value)
                 index = editor.findData(value)
-                editor.setCurrentIndex(index if index >= 0 else 0)
+                if index < 0 and spec["kind"] not in PERIOD_KINDS:
+                    index = 0
+                editor.setCurrentIndex(index)  # a period not given: none chosen, never one guessed
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
             elif isinstance(editor, QPlainTextEdit):
