@@ -308,14 +308,24 @@ def _set(args: argparse.Namespace) -> int:
         change = records.update(ws, args.kind, args.id, values)
         if change.after:
             ws.doc.save()
+        moved = {k for k in change.after if change.before.get(k) != change.after[k]}
+        given = {k for k in moved if k in values}
         result = {"ok": True, "kind": change.kind, "id": change.id, "title": change.title,
-                  "changed": len(change.after), "unchanged": len(values) - len(change.after),
-                  "fields": {k: {"old": change.before[k], "new": change.after[k]} for k in change.after}}
+                  "changed": len(given), "unchanged": len(values) - len(given),
+                  "fields": {k: {"old": change.before[k], "new": change.after[k]} for k in sorted(given)},
+                  # figures kept in step with what was set (a service's unit cost)
+                  "worked_out": {k: {"old": change.before[k], "new": change.after[k]} for k in sorted(moved - given)},
+                  # saved, but worth a look: a command cannot ask, so it says (a period not yet ended)
+                  "warnings": list(change.warnings)}
     finally:
         ws.doc.close()
     result["recoverable_edits"] = _recoverable(args.file, args.json)
+    for warning in result["warnings"]:
+        print(f"Warning: {warning}.", file=sys.stderr)
     _emit(result, args.json, lambda r: (
-        f"Changed {r['changed']} field(s) of {r['kind']} {r['title']!r} and saved the document."
+        f"Changed {r['changed']} field(s) of {r['kind']} {r['title']!r}"
+        + (f" (worked out again: {', '.join(r['worked_out'])})" if r["worked_out"] else "")
+        + " and saved the document."
         if r["changed"] else f"Nothing to change in {r['kind']} {r['title']!r}."))
     return 0
 

@@ -1,97 +1,94 @@
-"""Writes screenshots of the questions the window asks when a document cannot simply
-be opened (issue 7): a file holding schema objects of its own, a lock left over, and
-unsaved edits waiting. Each is the real window's own message box, captured instead of
-waiting for an answer. Run from the repository root:
+"""Writes screenshots of the record dialogs (Add a return, Add an actual, Add a
+contract) and of the Services editor's figures, at 1366x768 on a fresh small demo, into
+docs/screenshots/ (or the folder given). Run from the repository root:
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_dialog_screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_dialog_screenshots.py [folder]
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "screenshots"
 
-
-def main() -> int:
+def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out = Path(argv[0]) if argv else Path(__file__).resolve().parent / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CYPDESK_HOME"] = str(Path(tmp) / "home")
-        from PySide6.QtWidgets import QApplication, QMessageBox
+        from PySide6.QtWidgets import QApplication
 
-        from cypdesk.services import records
-        from cypdesk.services.documents import open_workspace, write_demo
-        from cypdesk.ui.main_window import MainWindow
+        from cypdesk.services.documents import write_demo
+        from cypdesk.ui import open_main_window
         from cypdesk.ui.tasks import TaskRunner
 
-        master = Path(tmp) / "master.cypdesk"
-        write_demo(master, today=date(2026, 11, 22))
+        demo = Path(tmp) / "Riverside children's trust.cypdesk"
+        write_demo(demo, today=date(2026, 11, 22))
         app = QApplication.instance() or QApplication(sys.argv[:1])
         TaskRunner.INLINE = True
-        OUT.mkdir(exist_ok=True)
-        shots: list[str] = []
-
-        def capture(name: str):  # the box is shown, painted and saved, then answered Open anyway/Decide later, else Cancel
-            def exec_(box: QMessageBox) -> int:
-                box.show()
-                app.processEvents()
-                shot = name if name not in shots else name.replace(".png", "-confirm.png")
-                box.grab().save(str(OUT / shot))
-                shots.append(shot)
-                box.hide()
-                for answer in (QMessageBox.StandardButton.Ignore, QMessageBox.StandardButton.Cancel):
-                    if box.button(answer) is not None:
-                        return answer
-                return QMessageBox.StandardButton.Ok
-            QMessageBox.exec = exec_  # type: ignore[method-assign]
-
-        def copy(name: str) -> Path:
-            path = Path(tmp) / name
-            shutil.copy(master, path)
-            return path
-
-        window = MainWindow()
-        window.resize(1366, 800)
+        window = open_main_window(demo)
+        window.resize(1366, 768)
         window.show()
+        app.processEvents()
+        shots: list[tuple[str, str | None]] = []  # (file name, text typed into a money field)
 
-        # 1. A partner's file with a trigger of its own.
-        foreign = copy("Partner return.cypdesk")
-        with sqlite3.connect(foreign) as conn:
-            conn.execute("CREATE TRIGGER evil AFTER UPDATE ON services BEGIN "
-                         "UPDATE services SET name='PWNED' WHERE id=NEW.id; DELETE FROM history; END")
-        conn.close()
-        capture("7-foreign-schema.png")
-        window.open_path(foreign, wait=True)
+        def grab(dialog: object) -> bool:
+            name, typed = shots.pop(0)
+            dialog.show()
+            app.processEvents()
+            if typed is not None:  # show a field's message the way the officer meets it
+                field = next(n for n in ("spend_to_date", "actual") if n in dialog.form.editors)
+                dialog.form.editors[field].setText(typed)
+                dialog.try_accept()
+                app.processEvents()
+            dialog.grab().save(str(out / name))
+            print(out / name, f"{dialog.width()}x{dialog.height()}")
+            dialog.reject()
+            return False
 
-        # 2. An empty lock file left by a full disk.
-        locked = copy("Budget 2026.cypdesk")
-        lock = locked.with_name(f".~lock.{locked.name}#")
-        lock.write_bytes(b"")
-        os.utime(lock, (0, 1_700_000_000))
-        capture("7-lock-left-over.png")
-        window.open_path(locked, wait=True)
+        window.run_dialog = grab
+        from cypdesk.services.lookups import options
 
-        # 3. Unsaved edits waiting from a cypdesk that stopped.
-        edited = copy("Riverside children's trust.cypdesk")
-        with sqlite3.connect(edited) as conn:
-            sid = conn.execute("SELECT id FROM services ORDER BY name LIMIT 1").fetchone()[0]
-        conn.close()
-        ws = open_workspace(edited)
-        records.update(ws, "services", sid, {"capacity": "120"})
-        ws.doc.close()
-        capture("7-recover-unsaved.png")
-        window.open_path(edited, wait=True)
-        window.close_document()
-        window.close()
-        print("wrote " + ", ".join(shots))
+        budgets = window.show_tab("agreements")
+        budgets.select(next(i for i, t in options(budgets.reader, "agreements") if t.startswith("Section 75")))
+        budgets.show_page(1) if hasattr(budgets, "show_page") else None
+        app.processEvents()
+        shots[:] = [("dialog-add-a-return.png", None), ("dialog-add-a-return-bad-spend.png", "abc")]
+        budgets.add_return()
+        budgets.add_return()
+        monitoring = window.show_tab("measures")
+        monitoring.view.selectRow(0)
+        app.processEvents()
+        shots[:] = [("dialog-add-an-actual.png", None), ("dialog-add-an-actual-bad.png", "abc")]
+        monitoring.add_actual()
+        monitoring.add_actual()
+        services = window.show_tab("services")
+        services.view.selectRow(3)
+        app.processEvents()
+        shots[:] = [("dialog-add-a-contract.png", None)]
+        services.add_contract()
+        services.form.editors["annual_cost"].setText("£900,000")  # the cost moves away from its funding
+        services.form.changed.emit()
+        services.apply()
+        app.processEvents()
+        services.form.editors["annual_cost"].setFocus()
+        services.form.editors["annual_cost"].parentWidget().setFocus()
+        app.processEvents()
+        window.grab().save(str(out / "services-figures.png"))
+        print(out / "services-figures.png")
+        services.form.editors["capacity"].setText("50")  # typed, not yet applied: the note says what will be
+        services.form.changed.emit()
+        app.processEvents()
+        window.grab().save(str(out / "services-figures-typing.png"))
+        print(out / "services-figures-typing.png")
+        window.workspace.doc.close(discard=True)
+        window.workspace = None
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

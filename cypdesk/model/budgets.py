@@ -55,7 +55,7 @@ class Agreement(Record):
     aims: Mapped[str | None] = field(Text, "Aims")
     start_date: Mapped[date | None] = field(Date, "Start")
     review_date: Mapped[date | None] = field(Date, "Review date")
-    end_date: Mapped[date | None] = field(Date, "End")
+    end_date: Mapped[date | None] = field(Date, "End", not_before="start_date")
     status: Mapped[str] = field(String(20), "Status", choices=AGREEMENT_STATUSES, default="draft", required=True)
     governance: Mapped[str | None] = field(Text, "Governance")
     overspend_rule: Mapped[str] = field(String(20), "Overspends shared", choices=VARIANCE_RULES, default="proportional", required=True)

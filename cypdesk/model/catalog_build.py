@@ -30,7 +30,7 @@ def build() -> dict:
         fields = []
         for name, meta in fields_of(model, include_system=True):
             entry = {"name": name, "label": meta.label, "kind": meta.kind}
-            for key in ("help", "unit", "references"):
+            for key in ("help", "unit", "references", "not_before"):
                 value = getattr(meta, key)
                 if value:
                     entry[key] = value

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, relationship
 
 from cypdesk.model.base import Record
@@ -124,6 +124,7 @@ class Service(Record):
     status: Mapped[str] = field(String(20), "Status", choices=SERVICE_STATUSES, default="active", required=True)
     lgsl_code: Mapped[str | None] = field(String(10), "LGSL code", kind="identifier", help="Local Government Service List code, so registers merge and publish cleanly.")
     oruk_id: Mapped[str | None] = field(String(64), "Open Referral UK id", kind="identifier", help="The service's id in an Open Referral UK directory.")
+    unit_cost_by_hand: Mapped[bool] = field(Boolean, "Unit cost set by hand", default=False, server_default=text("0"), required=True, help="Ticked: the unit cost is the one typed. Not ticked: it is worked out from the annual cost and the capacity.")
 
     outcomes: Mapped[list[ServiceOutcome]] = relationship(cascade="all, delete-orphan")
     groups: Mapped[list[ServiceGroup]] = relationship(cascade="all, delete-orphan")
@@ -194,7 +195,7 @@ class Contract(Record):
     reference: Mapped[str | None] = field(String(60), "Contract reference", kind="identifier", synonyms=("contract reference number", "reference", "contract id", "ref"))
     route: Mapped[str | None] = field(String(20), "Procurement route", choices=PROCUREMENT_ROUTES, synonyms=("procurement type", "route to market"))
     start_date: Mapped[date | None] = field(Date, "Start", synonyms=("start date", "contract start date"))
-    end_date: Mapped[date | None] = field(Date, "End", index=True, synonyms=("end date", "contract end date", "expiry date"))
+    end_date: Mapped[date | None] = field(Date, "End", index=True, not_before="start_date", synonyms=("end date", "contract end date", "expiry date"))
     extension_options: Mapped[str | None] = field(String(200), "Extension options", help="e.g. 2 x 12 months.", synonyms=("extension period", "extension"))
     annual_value: Mapped[float | None] = field(Float, "Annual value", kind="money", unit="£", confidential=True, minimum=0, synonyms=("annual value", "value per annum"))
     total_value: Mapped[float | None] = field(Float, "Total value", kind="money", unit="£", confidential=True, minimum=0, synonyms=("contract value", "total value", "value"))

@@ -868,7 +868,7 @@ def save_return(ws: Any, agreement_id: str, financial_year: Any, quarter: Any, v
     if clash:
         raise ValidationError(f"There is already a return for {label}: edit that one instead.", field="quarter",
                               problems=[{"field": "quarter", "label": "Quarter",
-                                         "message": f"There is already a return for {label}"}])
+                                         "message": f"There is already a return for {label}: edit that one instead"}])
     title = f"monitoring return {label}"
     if return_id is None:
         rid = records.shared_id(ws, "returns", agreement_id, str(fy), str(q))
@@ -916,7 +916,7 @@ def save_contribution(ws: Any, agreement_id: str, values: dict[str, Any], contri
             raise ValidationError(f"{who} already has a contribution for {format_financial_year(fy)}: edit that one "
                                   "instead.", field="organisation_id",
                                   problems=[{"field": "organisation_id", "label": "Partner",
-                                             "message": f"Already has a contribution for {format_financial_year(fy)}"}])
+                                             "message": f"Already has a contribution for {format_financial_year(fy)}: edit that one instead"}])
     if contribution_id is None:
         rid = records.shared_id(ws, "contributions", agreement_id, str(org), str(fy)) if org and fy is not None \
             else new_id()

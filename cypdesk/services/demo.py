@@ -989,7 +989,7 @@ class _Builder:
             self.add("services", id=sid, name=s.name, description=description, provider_id=self.org[s.provider],
                      sector=s.sector, tier=s.tier, prevention=s.prevention, setting=s.setting, capacity=capacity,
                      annual_cost=cost, staff_fte=fte, unit_cost=round(cost / capacity, 2), unit_cost_basis=basis,
-                     commissioning_level=s.level, team_id=self.team.get(s.team or ""), status=s.status,
+                     unit_cost_by_hand=basis not in ("per_child", "per_place"), commissioning_level=s.level, team_id=self.team.get(s.team or ""), status=s.status,
                      lgsl_code=s.lgsl, oruk_id=_uid("oruk", s.name) if s.prevention and n % 3 == 0 else None,
                      owner_org_id=self.org[lead])
             for kind, codes in (("primary", s.primary), ("secondary", s.secondary)):
@@ -1702,6 +1702,7 @@ class _Large:
                 tier=tier, prevention=prevention, setting=setting, capacity=capacity, annual_cost=cost,
                 staff_fte=round(cost * 0.65 / 41_000, 1), unit_cost=round(cost / capacity, 2),
                 unit_cost_basis="per_session" if "group" in tname or "club" in tname else "per_child",
+                unit_cost_by_hand="group" in tname or "club" in tname,  # a capacity does not divide into sessions
                 commissioning_level="local", team_id=teams[n % len(teams)], status=status, lgsl_code=None,
                 oruk_id=_uid("oruk", name) if n % 4 == 0 else None))
             for i, code in enumerate(outcomes.split()):

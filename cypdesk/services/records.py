@@ -30,6 +30,7 @@ class Change:
     after: dict[str, Any] = dc_field(default_factory=dict)
     dependents: list[tuple[str, dict[str, Any]]] = dc_field(default_factory=list)  # rows deleted with it
     cleared: list[tuple[str, str, str, Any]] = dc_field(default_factory=list)  # (table, id, field, old value)
+    warnings: list[str] = dc_field(default_factory=list)  # saved, but worth a look (a period not yet ended)
 
     @property
     def fields(self) -> list[str]:
@@ -191,11 +192,72 @@ def prepare(model: type[Record], values: dict[str, Any], *, partial: bool) -> tu
             continue
         out[name] = value
     if not partial:
+        refused = {p.field for p in problems}  # one message a field: "abc" is not "required"
         for name, meta in fields.items():
             column = model.__table__.columns[name]
-            if meta.required and name not in out and column.default is None:
+            if meta.required and name not in out and name not in refused and column.default is None:
                 problems.append(FieldProblem(name, meta.label, f"{meta.label} is required"))
     return out, problems
+
+
+def order_problems(model: type[Record], values: dict[str, Any]) -> list[FieldProblem]:
+    """Dates out of order in a record's whole values: an end (a field declared
+    ``not_before`` another) before its start. Each message names both dates."""
+    from cypdesk.common.formats import date_uk
+
+    fields = dict(fields_of(model, include_system=True))
+    problems = []
+    for name, meta in fields.items():
+        other = fields.get(meta.not_before or "")
+        if other is None:
+            continue
+        end, start = values.get(name), values.get(meta.not_before)
+        if isinstance(end, date) and isinstance(start, date) and end < start:
+            problems.append(FieldProblem(name, meta.label, f"{meta.label} ({date_uk(end)}) is before "
+                                                           f"{other.label.lower()} ({date_uk(start)})"))
+    return problems
+
+
+def period_warning(model: type[Record], values: dict[str, Any], today: date | None = None) -> str | None:
+    """A warning, not a refusal, for figures of a period that has not ended yet (an
+    actual, a budget return): it is usually a forecast typed in the wrong place. The
+    window asks the officer to confirm; the command line saves and prints it. ``values``
+    are already converted (a period's key; a financial year and quarter)."""
+    from cypdesk.common.formats import date_uk
+    from cypdesk.common.periods import Period
+
+    today = today or date.today()
+    fields = dict(fields_of(model))
+    period: Period | None = None
+    for name, meta in fields.items():
+        if meta.kind == "period" and values.get(name):
+            try:
+                period = Period.from_key(str(values[name]))
+            except ValueError:
+                return None
+        elif meta.kind == "quarter" and values.get(name):
+            year = next((values.get(n) for n, m in fields.items() if m.kind == "financial_year"), None)
+            if isinstance(year, int) and 1 <= int(values[name]) <= 4:
+                period = Period.financial_quarter(year, int(values[name]))
+    if period is None or period.end_date() < today:
+        return None
+    return (f"{period.label()} has not ended yet (it ends on {date_uk(period.end_date())}): "
+            "figures for it are usually a forecast")
+
+
+def typed_period_warning(kind: str, values: dict[str, Any], today: date | None = None) -> str | None:
+    """:func:`period_warning` for values as typed (the window asks before saving);
+    None when they do not convert (saving will say why)."""
+    model = kind_of(kind)
+    fields = editable_fields(model)
+    clean: dict[str, Any] = {}
+    for name, raw in values.items():
+        if name in fields:
+            try:
+                clean[name] = coerce(fields[name], raw, field_name=name)
+            except ValueError:
+                return None
+    return period_warning(model, clean, today)
 
 
 def _raise_problems(model: type[Record], problems: list[FieldProblem]) -> None:
@@ -224,6 +286,8 @@ def create(ws: Workspace, kind: str, values: dict[str, Any], *, id: str | None =
     model = kind_of(kind)
     clean, problems = prepare(model, values, partial=False)
     _raise_problems(model, problems)
+    clean = _derived(model, {}, clean)
+    _raise_problems(model, order_problems(model, clean))
     with ws.write() as session:
         record = model(**clean)
         if id is not None:
@@ -231,6 +295,7 @@ def create(ws: Workspace, kind: str, values: dict[str, Any], *, id: str | None =
         session.add(record)
         session.flush()
         change = Change("create", model.__tablename__, record.id, record.display_title(), after=clean)
+    change.warnings = [w for w in [period_warning(model, clean)] if w]
     return change
 
 
@@ -242,13 +307,36 @@ def update(ws: Workspace, kind: str, record_id: str, values: dict[str, Any]) -> 
         record = session.get(model, record_id)
         if record is None:
             raise RecordNotFound(f"There is no {model.__label__ or kind} with id {record_id}.", id=record_id)
+        current = snapshot(record)
+        clean = _derived(model, current, clean)
+        _raise_problems(model, order_problems(model, {**current, **clean}))
         before = {name: getattr(record, name) for name in clean}
         for name, value in clean.items():
             setattr(record, name, value)
         changed = {k: v for k, v in clean.items() if before[k] != v}
+        for name in list(changed):  # a figure and what says where it came from undo together
+            partner = KEPT_TOGETHER.get(model.__tablename__, {}).get(name)
+            if partner is not None and partner not in changed:
+                changed[partner] = before.get(partner, current.get(partner))
+                before.setdefault(partner, changed[partner])
         change = Change("update", model.__tablename__, record.id, record.display_title(),
                         before={k: before[k] for k in changed}, after=changed)
+        if changed:
+            change.warnings = [w for w in [period_warning(model, {**current, **clean})] if w]
     return change
+
+
+# Fields worked out from others, by kind: the rule that keeps them in step.
+KEPT_TOGETHER = {"services": {"unit_cost": "unit_cost_by_hand"}}
+
+
+def _derived(model: type[Record], current: dict[str, Any], clean: dict[str, Any]) -> dict[str, Any]:
+    """``clean`` with what follows from it worked out (a service's unit cost)."""
+    if model.__tablename__ == "services":
+        from cypdesk.services.service_figures import derive
+
+        return derive(current, clean)
+    return clean
 
 
 def _dependents(model: type[Record]) -> list[tuple[type[Record], str, str | None]]:

@@ -206,12 +206,11 @@ def save_decommissioning(ws: Workspace, service_id: str, values: dict[str, Any],
 
 
 def _check_contract_dates(merged: dict[str, Any]) -> None:
-    start, end = merged.get("start_date"), merged.get("end_date")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        from cypdesk.common.formats import date_uk
+    """An end before its start is refused, the message naming both dates (the rule every
+    kind with a start and an end shares: ``records.order_problems``)."""
+    from cypdesk.services.records import _raise_problems, order_problems
 
-        raise ValidationError(f"The contract was not saved: its end ({date_uk(end)}) is before its start "
-                              f"({date_uk(start)}).", field="end_date")
+    _raise_problems(Contract, order_problems(Contract, merged))
 
 
 def _save_child(ws: Workspace, model: type[Record], service_id: str, values: dict[str, Any], record_id: str | None,
@@ -296,7 +295,9 @@ def service_detail(ws: Workspace, service_id: str) -> dict[str, Any]:
     """Everything the service editor shows: the service's fields (``service``), its
     provider and owning team, its links with the titles of what they link to (each
     list in the order people read it, with ``link_id`` for the row), and its contracts
-    and decommissioning decisions (all fields, with the contracting partner's name).
+    and decommissioning decisions (all fields, with the contracting partner's name);
+    ``unit_cost_note`` says where the unit cost comes from and ``figure_warnings`` where
+    the money no longer adds up (:mod:`cypdesk.services.service_figures`).
     ``outcome_links``, ``group_ids``, ``locality_ids``, ``commissioner_shares`` and
     ``funding_sources`` are the current links in the form the ``set_...`` operations
     take."""
@@ -367,6 +368,10 @@ def service_detail(ws: Workspace, service_id: str) -> dict[str, Any]:
     out["locality_ids"] = [d["area_id"] for d in out["localities"]]
     out["commissioner_shares"] = [(d["organisation_id"], d["share_pct"]) for d in out["commissioners"]]
     out["funding_sources"] = [(d["source"], d["amount"]) for d in out["funding"]]
+    from cypdesk.services.service_figures import figure_warnings, unit_cost_note
+
+    out["unit_cost_note"] = unit_cost_note(out["service"])
+    out["figure_warnings"] = figure_warnings(out["service"], out["funding"], out["commissioners"])
     return out
 
 

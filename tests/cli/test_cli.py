@@ -127,7 +127,9 @@ def test_set_through_the_cli_advances_the_clock_and_names_the_author(capsys, dem
     assert after_hlc > before_hlc and version == after_hlc
     code, hist = run_json(capsys, "history", demo, "services", service_id)
     updates = [h for h in hist["history"] if h["op"] == "update"]
-    assert {h["field"] for h in updates} == {"annual_cost", "status"}
+    worked_out = set(result["worked_out"])  # the unit cost follows the cost unless it was set by hand
+    assert worked_out <= {"unit_cost"}
+    assert {h["field"] for h in updates} == {"annual_cost", "status"} | worked_out
     from cypdesk.model.installation import get_installation
 
     me = get_installation()
@@ -175,3 +177,34 @@ def test_bad_usage_is_exit_2_with_json(capsys, tmp_path):
 def test_python_dash_m_runs_the_same_command_line():
     out = subprocess.run([sys.executable, "-m", "cypdesk", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and out.stdout.startswith("cypdesk ")
+
+
+def test_set_refuses_a_contract_ending_before_it_starts_naming_both_dates(capsys, demo):
+    """The command line inherits the one check of records: exit 1, the document unchanged."""
+    conn = sqlite3.connect(demo)
+    contract_id = conn.execute("SELECT id FROM contracts WHERE start_date IS NOT NULL LIMIT 1").fetchone()[0]
+    conn.close()
+    before = sha(demo)
+    code, result = run_json(capsys, "set", demo, "contracts", contract_id, "start_date=01/04/2024",
+                            "end_date=01/01/2020")
+    assert code == 1 and result["error"]["code"] == "invalid"
+    assert "End (01/01/2020) is before start (01/04/2024)" in result["error"]["message"]
+    assert sha(demo) == before
+
+
+def test_set_saves_an_actual_for_a_period_not_yet_ended_and_warns(capsys, demo):
+    """A command cannot ask, so a period that has not ended is saved (exit 0) with a
+    warning on stderr and in the JSON's ``warnings``."""
+    from datetime import date
+
+    conn = sqlite3.connect(demo)
+    measurement_id = conn.execute("SELECT id FROM measurements LIMIT 1").fetchone()[0]
+    conn.close()
+    year = date.today().year + 1
+    period = f"{year}-{(year + 1) % 100:02d} Q1"
+    code, out, err = run(capsys, "set", demo, "measurements", measurement_id, f"period={period}", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["changed"] == 1
+    assert result["warnings"] == [f"{period} has not ended yet (it ends on 30/06/{year}): figures for it are "
+                                  "usually a forecast"]
+    assert f"Warning: {period} has not ended yet" in err

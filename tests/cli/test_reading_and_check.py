@@ -143,13 +143,13 @@ def test_history_on_a_hot_journal_reads_the_last_committed_state(demo, capsys):
     """history with a hot journal: the record's history as last committed, a warning,
     nothing changed or created beside the document."""
     service_id = a_service(demo)
-    assert main(["set", str(demo), "services", service_id, "annual_cost=£5"]) == 0
+    assert main(["set", str(demo), "services", service_id, "staff_fte=5"]) == 0  # a figure nothing follows
     _leave_hot_journal(demo)
     before = folder_state(demo.parent)
     capsys.readouterr()
     code, result = run_json(capsys, "history", demo, "services", service_id)
     assert code == 0 and result["warnings"]
-    assert [(e["field"], e["new"]) for e in result["history"] if e["op"] == "update"] == [("annual_cost", 5.0)]
+    assert [(e["field"], e["new"]) for e in result["history"] if e["op"] == "update"] == [("staff_fte", 5.0)]
     assert folder_state(demo.parent) == before
 
 

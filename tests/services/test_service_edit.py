@@ -194,7 +194,7 @@ def test_save_contract_creates_and_updates_with_the_records_rules(ws):
     records.update(ws, "contracts", made.id, changed.before)  # the window's undo
     assert records.get(ws, "contracts", made.id)["end_date"] == date(2029, 3, 31)
 
-    with pytest.raises(ValidationError, match=r"its end \(01/01/2026\) is before its start \(01/04/2026\)"):
+    with pytest.raises(ValidationError, match=r"End \(01/01/2026\) is before start \(01/04/2026\)"):
         save_contract(ws, sid, {"end_date": "01/01/2026"}, contract_id=made.id)
     with pytest.raises(ValidationError, match="Annual value must be at least 0"):
         save_contract(ws, sid, {"annual_value": -1})

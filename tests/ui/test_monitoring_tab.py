@@ -96,7 +96,7 @@ def test_edit_an_actual_and_the_rating_changes_and_undo_takes_it_back(tab, dialo
     seen = {}
 
     def ninety_five(dialog):
-        seen["period"] = dialog.form.editors["period"].text()
+        seen["period"] = dialog.form.editors["period"].currentText()
         dialog.form.editors["actual"].setText("95")
         dialog.try_accept()
         return dialog.result() == 1
@@ -115,16 +115,22 @@ def test_edit_an_actual_and_the_rating_changes_and_undo_takes_it_back(tab, dialo
 
 
 def test_add_an_actual_for_the_next_period(tab, dialogs):
+    """On 15 March 2026 (the tab's patched today) the next quarter, 2025-26 Q4, has not
+    ended: the officer is asked (the ``dialogs`` fixture answers Save) and it is saved."""
+    from PySide6.QtWidgets import QMessageBox
+
     select_measure(tab, CAMHS_WAITS)
 
     def next_quarter(dialog):
-        assert dialog.form.editors["period"].text() == "2025-26 Q4"
+        assert dialog.form.editors["period"].currentText() == "2025-26 Q4"
         dialog.form.editors["actual"].setText("88")
         dialog.try_accept()
         return dialog.result() == 1
 
     dialogs.drivers = [next_quarter]
+    dialogs.answers = [QMessageBox.StandardButton.Save]
     tab.actuals_section.buttons["add"].click()
+    assert dialogs.seen[-1][0] == "A period that has not ended" and "2025-26 Q4 has not ended yet" in dialogs.seen[-1][1]
     assert tab.actuals_table.rowCount() == 9
     assert tab.actuals_table.item(0, 0).text() == "2025-26 Q4"
     assert rating_of(tab, CAMHS_WAITS) == "Amber"  # 88 is within 4.6 of 92

@@ -102,7 +102,9 @@ def test_add_a_contract_and_a_decommissioning_decision(tab, dialogs):
         form.editors["end_date"].setText("31/03/2025")  # before the start: refused
         form.editors["annual_value"].setText("£98,000")
         dialog.try_accept()
-        assert dialog.result() == 0 and "before its start" in dialog.error.text()
+        assert dialog.result() == 0  # said once, under the end date, naming both dates
+        assert form.errors["end_date"].text() == "End (31/03/2025) is before start (01/04/2026)"
+        assert dialog.error.isHidden()
         form.editors["end_date"].setText("31/03/2029")
         dialog.try_accept()
         return dialog.result() == 1

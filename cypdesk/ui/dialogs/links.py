@@ -33,6 +33,8 @@ class _SaveDialog(QDialog):
         self.layout_ = QVBoxLayout(self)
         label = QLabel(intro)
         label.setWordWrap(True)
+        label.setVisible(bool(intro))
+        self.intro = label
         self.layout_.addWidget(label)
         self.error = QLabel("")
         self.error.setObjectName("dialog_error")
@@ -232,29 +234,56 @@ class SharesDialog(_SaveDialog):
 
 
 class RecordDialog(_SaveDialog):
-    """A child record of a service (a contract, a decommissioning decision) in a form
-    built from its fields."""
+    """A record in a compact form built by the editors' own code (a contract, a budget
+    return, an actual): each label beside its field, the message about a field under
+    it, one a field. A short window title (window managers cut long ones) and, when
+    given, the ``subject`` (the agreement, the measure) wrapped in bold above the form.
+    ``confirm`` (the whole form's values -> bool) is asked before saving, e.g. whether
+    to save figures for a period that has not ended; False keeps the dialog open."""
+
+    TALL = 480  # a form taller than this scrolls inside the dialog
 
     def __init__(self, title: str, kind: str, values: dict[str, Any] | None, options: dict[str, list[tuple[str, str]]],
                  save: Callable[[dict[str, Any]], Any], fields: list[str] | None = None,
-                 parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QScrollArea
+                 parent: QWidget | None = None, *, subject: str = "",
+                 confirm: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        from PySide6.QtWidgets import QFrame, QPlainTextEdit, QScrollArea
 
         from cypdesk.ui.widgets.record_form import RecordForm
 
         super().__init__(title, "", save, parent)
+        self.setObjectName(f"{kind}_dialog")
+        self.confirm = confirm
+        if subject:
+            self.intro.setText(subject)
+            self.intro.setObjectName(f"{kind}_dialog_subject")
+            self.intro.setStyleSheet("font-weight: 600;")
+            self.intro.show()
         self.form = RecordForm(kind, fields)
         for name, opts in options.items():
             if name in self.form.editors:
                 self.form.set_options(name, opts)
         self.form.load(values or {})
+        for editor in self.form.editors.values():  # three lines for notes; they scroll when longer
+            if isinstance(editor, QPlainTextEdit):
+                editor.setFixedHeight(editor.fontMetrics().lineSpacing() * 3 + 12)
         self.is_new = not values or not values.get("id")
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        self.layout_.addWidget(scroll)
+        self.tall = self.form.sizeHint().height() > self.TALL
+        if self.tall:
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(self.form)
+            self.layout_.addWidget(scroll, 1)
+        else:
+            self.layout_.addWidget(self.form)
         self.finish_layout()
-        self.resize(620, 640)
+        self.setMinimumWidth(480)
+        if self.tall:
+            self.resize(640, 600)
+        else:
+            hint = self.sizeHint()
+            self.resize(max(480, hint.width()), hint.height())
 
     def choice(self) -> dict[str, Any]:
         if self.is_new:
@@ -264,16 +293,49 @@ class RecordDialog(_SaveDialog):
     def try_accept(self) -> None:
         from cypdesk.common.errors import ValidationError
 
+        self.error.hide()
+        if self.confirm is not None and not self.confirm(self.form.raw_values()):
+            return
         try:
             self.result_change = self.save(self.choice())
         except ValidationError as exc:
-            self.form.show_problems(exc.facts.get("problems", []) or
-                                    ([{"field": exc.facts["field"], "message": exc.message}] if exc.facts.get("field") else []))
-            self.error.setText(exc.message)
-            self.error.show()
+            problems = exc.facts.get("problems", []) or (
+                [{"field": exc.facts["field"], "message": exc.message}] if exc.facts.get("field") else [])
+            self.form.show_problems(problems)
+            elsewhere = [p for p in problems if p.get("field") not in self.form.editors]
+            if elsewhere or not problems:  # said under its field otherwise: once is enough
+                self.error.setText(exc.message)
+                self.error.show()
+            self._fit()
             return
         except CypdeskError as exc:
             self.error.setText(exc.message)
             self.error.show()
+            self._fit()
             return
         self.accept()
+
+    def _fit(self) -> None:
+        """Grow to show the messages now under the fields (a short form has no scroll bar)."""
+        if not self.tall:
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+
+def confirm_future_period(window: Any, kind: str, today: Any = None) -> Callable[[dict[str, Any]], bool]:
+    """A ``confirm`` for :class:`RecordDialog`: when the services warn that the period
+    has not ended yet (``records.typed_period_warning``), ask the officer whether to
+    save it anyway."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def confirm(values: dict[str, Any]) -> bool:
+        from cypdesk.services.records import typed_period_warning
+
+        warning = typed_period_warning(kind, values, today() if callable(today) else today)
+        if warning is None:
+            return True
+        answer = window.ask(QMessageBox.Icon.Question, "A period that has not ended",
+                            f"{warning}.\n\nSave it anyway?",
+                            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Save
+
+    return confirm

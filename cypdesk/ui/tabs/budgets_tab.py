@@ -647,12 +647,14 @@ class BudgetsTab(RecordTab):
             return options(self.reader, "organisations")
         return sorted(found.items(), key=lambda kv: (kv[1] or "").casefold())
 
-    def _dialog(self, title: str, kind: str, values: dict[str, Any], fields: list[str], save: Any) -> Any:
-        """Run a child record's dialog; OK saves through ``save`` and the change goes on
-        the undo stack. Returns the change, or None."""
+    def _dialog(self, title: str, kind: str, values: dict[str, Any], fields: list[str], save: Any,
+                **shown: Any) -> Any:
+        """Run a child record's dialog (``shown``: its ``subject`` and ``confirm``); OK
+        saves through ``save`` and the change goes on the undo stack. Returns the
+        change, or None."""
         from cypdesk.ui.dialogs.links import RecordDialog
 
-        dialog = RecordDialog(title, kind, values, self._options(kind), save, fields, self)
+        dialog = RecordDialog(title, kind, values, self._options(kind), save, fields, self, **shown)
         if not self.window_.run_dialog(dialog):
             return None
         change = dialog.result_change
@@ -677,10 +679,10 @@ class BudgetsTab(RecordTab):
             budget = contrib.cash if contrib and contrib.cash else None
         values = {"financial_year": year.financial_year, "quarter": quarter, "budget": budget}
         ws = self.ws
-        change = self._dialog(f"Add a monitoring return — {self.data['info'].title}", "returns", values,
+        change = self._dialog("Add a monitoring return", "returns", values,
                               ["financial_year", "quarter", "budget", "spend_to_date", "forecast_outturn",
                                "commentary", "submitted_on"],
-                              lambda v: save_return(ws, aid, None, None, v))
+                              lambda v: save_return(ws, aid, None, None, v), **self._return_dialog_extras())
         if change is not None:
             self.window_.status(f"Added the {change.title}. Edit > Undo takes it back.")
             self._after_return(change.id)
@@ -718,9 +720,16 @@ class BudgetsTab(RecordTab):
                               "returns", values,
                               ["financial_year", "quarter", "budget", "spend_to_date", "forecast_outturn",
                                "commentary", "submitted_on"],
-                              lambda v: save_return(ws, aid, None, None, v, rid))
+                              lambda v: save_return(ws, aid, None, None, v, rid), **self._return_dialog_extras())
         if change is not None:
             self._after_return(rid)
+
+    def _return_dialog_extras(self) -> dict[str, Any]:
+        """A return's dialog names its agreement above the form and asks before saving
+        a return for a quarter that has not ended."""
+        from cypdesk.ui.dialogs.links import confirm_future_period
+
+        return {"subject": self.data["info"].title, "confirm": confirm_future_period(self.window_, "returns", self.day)}
 
     def _delete(self, kind: str, record_id: str, what: str) -> None:
         from cypdesk.services import records
@@ -756,10 +765,10 @@ class BudgetsTab(RecordTab):
         from cypdesk.services.budgets import save_contribution
 
         aid, ws = self.data["id"], self.ws
-        self._dialog(f"Add a contribution — {self.data['info'].title}", "contributions",
+        self._dialog("Add a contribution", "contributions",
                      {"financial_year": self.data["year"]},
                      ["organisation_id", "financial_year", "cash", "in_kind_description", "in_kind_fte",
-                      "in_kind_value"], lambda v: save_contribution(ws, aid, v))
+                      "in_kind_value"], lambda v: save_contribution(ws, aid, v), subject=self.data["info"].title)
 
     def edit_contribution(self) -> None:
         if not (self.editable and self.data):
@@ -793,8 +802,9 @@ class BudgetsTab(RecordTab):
         from cypdesk.services.budgets import save_partner
 
         aid, ws = self.data["id"], self.ws
-        self._dialog(f"Add a partner — {self.data['info'].title}", "agreement_partners", {},
-                     ["organisation_id", "overspend_pct", "underspend_pct"], lambda v: save_partner(ws, aid, v))
+        self._dialog("Add a partner", "agreement_partners", {},
+                     ["organisation_id", "overspend_pct", "underspend_pct"], lambda v: save_partner(ws, aid, v),
+                     subject=self.data["info"].title)
 
     def edit_partner(self) -> None:
         if not (self.editable and self.data):

@@ -1432,7 +1432,7 @@ class MonitoringTab(RecordTab):
                 period = Period.from_key(self.detail.latest.period).next().key()
             except ValueError:
                 period = ""
-        self._actual_dialog(f"Add an actual: {self.detail.name}", {"period": period} if period else {}, None)
+        self._actual_dialog("Add an actual", {"period": period} if period else {}, None)
 
     def edit_actual(self) -> None:
         chosen = self._selected_actual()
@@ -1440,20 +1440,31 @@ class MonitoringTab(RecordTab):
             return
         values = {"id": chosen.measurement_id, "period": chosen.period, "actual": chosen.actual,
                   "commentary": chosen.commentary}
-        self._actual_dialog(f"{chosen.label}: {self.detail.name}", values, chosen.measurement_id)
+        self._actual_dialog(f"The actual for {chosen.label}", values, chosen.measurement_id)
 
     def _actual_dialog(self, title: str, values: dict[str, Any], measurement_id: str | None) -> None:
         from cypdesk.services.monitoring import save_actual
-        from cypdesk.ui.dialogs.links import RecordDialog
+        from cypdesk.ui.dialogs.links import RecordDialog, confirm_future_period
 
         measure_id = self.detail.id
         dialog = RecordDialog(title, "measurements", values, {},
                               lambda v: save_actual(self.ws, measure_id, v, measurement_id),
-                              ["period", "actual", "commentary"], self)
-        dialog.resize(520, 360)
+                              ["period", "actual", "commentary"], self, subject=self.detail.name,
+                              confirm=confirm_future_period(self.window_, "measurements", self.today))
+        self._offer_periods(dialog.form)
         if self.window_.run_dialog(dialog) and dialog.result_change is not None and (
                 dialog.result_change.op == "create" or dialog.result_change.after):
             self.window_.push(dialog.result_change, self)
+
+    def _offer_periods(self, form: Any) -> None:
+        """The period list of an actual's dialog: the measure's own kind of period
+        (months, quarters, years) around today, the chosen one kept."""
+        from cypdesk.ui.widgets.record_form import recent_periods
+
+        row = self.reader.execute("SELECT frequency FROM measures WHERE id = ?", (self.detail.id,)).fetchone()
+        kind = {"monthly": "month", "quarterly": "financial_quarter", "annual": "financial_year",
+                "termly": "academic_year"}.get(row[0] if row else "", "financial_quarter")
+        form.set_periods("period", recent_periods(kind, self.today()))
 
     # --- red twice: start an action or a decommissioning record ---------------------------------------
     def _options(self, kind: str) -> dict[str, list[tuple[str, str]]]:

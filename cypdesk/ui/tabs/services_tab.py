@@ -22,10 +22,23 @@ from PySide6.QtWidgets import (
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 
+def _form_fields() -> list[str]:
+    """The service's fields in the editor: whether the unit cost was set by hand sits
+    just under the unit cost, whatever the column order."""
+    from cypdesk.model.catalog import CATALOG
+
+    names = [f["name"] for f in CATALOG["services"]["fields"] if not f.get("system")]
+    names.remove("unit_cost_by_hand")
+    names.insert(names.index("unit_cost") + 1, "unit_cost_by_hand")
+    return names
+
+
 SPEC = TabSpec("&Services", "services", "Services register", "services",
                columns=["name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
                         "annual_cost", "contract_end"],
-               filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"})
+               filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"},
+               form_fields=_form_fields())
+FIGURES = ("annual_cost", "capacity", "unit_cost", "unit_cost_basis", "unit_cost_by_hand")
 
 CONTRACT_COLUMNS = (("reference", "Reference"), ("contracting_org", "Holder"), ("start_date", "Start"),
                     ("end_date", "End"), ("annual_value", "Annual value (confidential)"))
@@ -142,6 +155,13 @@ class ServicesTab(RecordTab):
 
     # --- building ----------------------------------------------------------------------------
     def build_sections(self) -> None:
+        self.figures_warning = QLabel("")
+        self.figures_warning.setObjectName("services_figures_warning")
+        self.figures_warning.setWordWrap(True)
+        self.figures_warning.setStyleSheet("color: #8a4b00; font-weight: 600;")  # dark amber, 6.2:1 on white
+        self.figures_warning.hide()
+        # under the service's name, above the scrolling editor: seen whatever field is in view
+        self.detail_pane.layout().insertWidget(1, self.figures_warning)
         self.outcomes_section = _Section("Outcomes it contributes to", "outcomes",
                                          [("edit", "Edit outcomes…", self.edit_outcomes)])
         self.groups_section = _Section("Groups of children it serves", "groups",
@@ -187,6 +207,7 @@ class ServicesTab(RecordTab):
             section.setVisible(has)
             for button in section.buttons.values():
                 button.setEnabled(has and self.editable)
+        self._show_figures()
         if not has:
             return
         d = self.detail
@@ -238,6 +259,53 @@ class ServicesTab(RecordTab):
         else:
             self.decommissioning_section.summary.setText("<i>No decommissioning decision.</i>")
             self.decommissioning_section.buttons["edit"].setText("Record a decision…")
+
+    # --- figures in step -------------------------------------------------------------------------
+    def _show_figures(self) -> None:
+        """Where the money no longer adds up (funding, commissioners' shares against the
+        annual cost), in words above the sections; the unit cost's note under it."""
+        warnings = self.detail["figure_warnings"] if self.detail else []
+        self.figures_warning.setText("\n".join(f"Check the figures: {w}" for w in warnings))
+        self.figures_warning.setVisible(bool(warnings))
+        self._show_unit_cost_note()
+
+    def _form_changed(self) -> None:
+        super()._form_changed()
+        self._show_unit_cost_note()
+
+    def _show_unit_cost_note(self) -> None:
+        """The note under the unit cost, following what is typed: where the figure comes
+        from, and what applying the typed cost or capacity will make it."""
+        from cypdesk.services.service_figures import derive, unit_cost_note
+
+        if "unit_cost" not in self.form.editors:
+            return
+        if self.detail is None and not self.adding:
+            self.form.set_note("unit_cost", "")
+            return
+        current = dict(self.detail["service"]) if self.detail else {}
+        typed = self._typed_figures()
+        after = {**current, **derive(current, typed)} if typed else current
+        note = unit_cost_note(after)
+        if typed and after.get("unit_cost") != current.get("unit_cost") and "unit_cost" not in typed:
+            note = f"When applied: {note[0].lower()}{note[1:]}"
+        self.form.set_note("unit_cost", note)
+
+    def _typed_figures(self) -> dict[str, Any]:
+        """The figures the officer has changed in the editor, converted; one that does
+        not convert is left out (applying will say why)."""
+        from cypdesk.services.records import coerce, editable_fields, kind_of
+
+        fields = editable_fields(kind_of("services"))
+        changed = self.form.raw_values() if self.adding else self.form.changed_values()
+        out: dict[str, Any] = {}
+        for name in FIGURES:
+            if name in changed:
+                try:
+                    out[name] = coerce(fields[name], changed[name])
+                except ValueError:
+                    continue
+        return out
 
     def _sections(self) -> list[_Section]:
         return [self.outcomes_section, self.groups_section, self.localities_section, self.commissioners_section,

@@ -74,6 +74,7 @@ class RecordForm(QWidget):
         self.layout_ = QFormLayout()
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addLayout(self.layout_)
+        outer.addStretch(1)  # room to spare goes below the fields, never between a label and its field
         for spec in self.specs:
             self._add(spec)
 
@@ -82,7 +83,13 @@ class RecordForm(QWidget):
         if spec.get("unit") and spec["unit"] not in ("£", "%"):
             label = f"{label} ({spec['unit']})"
         editor: QWidget
-        if "choices" in spec:
+        period_editor = _period_editor(spec)
+        if period_editor is not None:
+            editor = period_editor
+            editor.currentIndexChanged.connect(self._edited)
+            if editor.isEditable():
+                editor.lineEdit().textEdited.connect(self._edited)
+        elif "choices" in spec:
             editor = QComboBox()
             if not spec.get("required"):
                 editor.addItem("", None)
@@ -157,6 +164,32 @@ class RecordForm(QWidget):
         combo.setCurrentIndex(max(index, 0))
         self._loading = False
 
+    def set_note(self, name: str, text: str) -> None:
+        """A line in words under a field saying where its value comes from (e.g. a unit
+        cost "Worked out: £1,200 a place"); empty text hides it. Made on first use."""
+        notes = self.__dict__.setdefault("notes", {})
+        note = notes.get(name)
+        if note is None:
+            note = QLabel("")
+            note.setObjectName(f"{self.kind}_{name}_note")
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #3b3b3b;")  # dark grey, 11:1 on white: a note, not an error
+            box = self.editors[name].parentWidget()
+            box.layout().insertWidget(1, note)
+            note.setProperty("described", self.editors[name].accessibleDescription())
+            notes[name] = note
+        note.setText(text)
+        note.setVisible(bool(text))
+        # a screen reader hears the note with the field
+        self.editors[name].setAccessibleDescription(" ".join(t for t in (note.property("described"), text) if t))
+
+    def set_periods(self, name: str, periods: list[Any]) -> None:
+        """The periods a period field offers (newest first), e.g. a measure's months."""
+        spec = next(s for s in self.specs if s["name"] == name)
+        self._loading = True
+        fill_periods(self.editors[name], periods, required=bool(spec.get("required")))
+        self._loading = False
+
     # --- values -----------------------------------------------------------------------
     def load(self, values: dict[str, Any] | None) -> None:
         self._loading = True
@@ -166,8 +199,12 @@ class RecordForm(QWidget):
             editor = self.editors[name]
             value = (values or {}).get(name)
             if isinstance(editor, QComboBox):
+                if spec["kind"] in PERIOD_KINDS:
+                    _keep_period(editor, spec, value)
                 index = editor.findData(value)
-                editor.setCurrentIndex(index if index >= 0 else 0)
+                if index < 0 and spec["kind"] not in PERIOD_KINDS:
+                    index = 0
+                editor.setCurrentIndex(index)  # a period not given: none chosen, never one guessed
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
             elif isinstance(editor, QPlainTextEdit):
@@ -184,7 +221,7 @@ class RecordForm(QWidget):
         for spec in self.specs:
             editor = self.editors[spec["name"]]
             if isinstance(editor, QComboBox):
-                out[spec["name"]] = editor.currentData()
+                out[spec["name"]] = _combo_value(editor)
             elif isinstance(editor, QCheckBox):
                 out[spec["name"]] = editor.isChecked()
             elif isinstance(editor, QPlainTextEdit):
@@ -225,8 +262,8 @@ class RecordForm(QWidget):
         first = None
         for problem in problems:
             label = self.errors.get(problem.get("field", ""))
-            if label is None:
-                continue
+            if label is None or label.text():
+                continue  # one message a field: the first, the one about what was typed
             label.setText(problem["message"])
             label.show()
             first = first or self.editors[problem["field"]]
@@ -237,3 +274,98 @@ class RecordForm(QWidget):
         for label in self.errors.values():
             label.clear()
             label.hide()
+
+
+# --- periods chosen from lists ---------------------------------------------------------------
+# A quarter, a financial year and a period are chosen from lists built from
+# common/periods.py, not typed: a quarter is one of four, a year one of the years around
+# today, a period one of the measure's recent periods (its list can be set with
+# :meth:`RecordForm.set_periods`; a period not in it can still be typed).
+
+PERIOD_KINDS = ("quarter", "financial_year", "period")
+YEARS_BACK, YEARS_AHEAD = 8, 3  # financial years offered around this one
+PERIODS_BACK, PERIODS_AHEAD = 12, 2  # periods offered around the current one
+
+
+def _period_editor(spec: dict[str, Any], today: date | None = None) -> QComboBox | None:
+    """The drop-down for a quarter, financial year or period field; None for other kinds."""
+    kind = spec["kind"]
+    if kind not in PERIOD_KINDS:
+        return None
+    from cypdesk.common.periods import Period, financial_year_of
+
+    today = today or date.today()
+    combo = QComboBox()
+    if not spec.get("required"):
+        combo.addItem("", None)
+    if kind == "quarter":
+        for quarter, months in ((1, "Apr-Jun"), (2, "Jul-Sep"), (3, "Oct-Dec"), (4, "Jan-Mar")):
+            combo.addItem(f"Q{quarter} ({months})", quarter)
+    elif kind == "financial_year":
+        this = financial_year_of(today)
+        for year in range(this + YEARS_AHEAD, this - YEARS_BACK - 1, -1):
+            combo.addItem(Period.financial_year(year).label(), year)
+    else:
+        combo.setEditable(True)  # a period of another kind (2024/25, Mar 2026) can be typed
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.lineEdit().setPlaceholderText("e.g. 2025-26 Q1")
+        fill_periods(combo, recent_periods("financial_quarter", today), required=bool(spec.get("required")))
+    return combo
+
+
+def recent_periods(kind: str, today: date | None = None, back: int = PERIODS_BACK,
+                   ahead: int = PERIODS_AHEAD) -> list[Any]:
+    """Periods of ``kind`` (a :data:`cypdesk.common.periods.KINDS` kind) from ``ahead``
+    after the current one back to ``back`` before it, newest first."""
+    from cypdesk.common.periods import Period
+
+    current = Period.of(kind, today or date.today())  # type: ignore[arg-type]
+    out = [current]
+    for _ in range(ahead):
+        out.insert(0, out[0].next())
+    for _ in range(back):
+        out.append(out[-1].previous())
+    return out
+
+
+def fill_periods(combo: QComboBox, periods: list[Any], *, required: bool) -> None:
+    """Put ``periods`` (newest first) in a period drop-down, keeping its choice."""
+    current = _combo_value(combo)
+    blocked = combo.blockSignals(True)
+    combo.clear()
+    if not required:
+        combo.addItem("", None)
+    for period in periods:
+        combo.addItem(period.label(), period.key())
+    if current not in (None, "") and combo.findData(current) < 0:
+        from cypdesk.common.periods import Period
+
+        try:  # a stored period outside the list stays chosen, shown by its label
+            combo.addItem(Period.from_key(str(current)).label(), current)
+        except ValueError:  # typed text stays as typed
+            combo.setEditText(str(current))
+    index = combo.findData(current)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+    combo.blockSignals(blocked)
+
+
+def _keep_period(combo: QComboBox, spec: dict[str, Any], value: Any) -> None:
+    """A stored period, year or quarter outside the list is added to it, so loading a
+    record never changes it."""
+    if value in (None, "") or combo.findData(value) >= 0:
+        return
+    combo.addItem(text_of(spec, value), value)
+
+
+def _combo_value(combo: QComboBox) -> Any:
+    """A drop-down's value: the chosen item's, or what was typed into an editable one
+    when it is not an item's text (the services read it)."""
+    if combo.isEditable():
+        text = combo.currentText().strip()
+        index = combo.findText(text)
+        if index >= 0:
+            return combo.itemData(index)
+        return text or None
+    return combo.currentData()
+
