@@ -571,8 +571,9 @@ class MainWindow(OpeningMixin, QMainWindow):
 
     def find(self) -> None:
         tab = self.current_tab()
-        tab.filter_bar.text.setFocus()
-        tab.filter_bar.text.selectAll()
+        bar = tab.find_bar() if hasattr(tab, "find_bar") else tab.filter_bar  # a tab with views: the one in front
+        bar.text.setFocus()
+        bar.text.selectAll()
 
     # --- edits and long work -----------------------------------------------------------------
     def push(self, change: Any, tab: RecordTab) -> None:

@@ -245,3 +245,17 @@ def test_people_are_listed_added_renamed_and_deleted_with_their_organisation(ope
     window.action_undo.trigger()
     assert window.reader.execute("SELECT count(*) FROM teams WHERE lead_id IN (SELECT id FROM people WHERE name = ?)",
                                  (lead,)).fetchone()[0] >= 1
+
+
+def test_find_acts_on_the_view_in_front(open_window, dialogs, qtbot):
+    """On the People view, Edit > Find (Ctrl+F) puts the cursor in the people's Find box,
+    and typing there filters the people, not the organisations."""
+    window = open_window("organisations")
+    tab = window.tab("organisations")
+    people = tab.show_people()
+    window.activateWindow()
+    window.action_find.trigger()
+    assert people.filter_bar.text.hasFocus() or window.focusWidget() is people.filter_bar.text
+    qtbot.keyClicks(people.filter_bar.text, "Marlowe")
+    people.filter_bar.apply_now()
+    assert people.model.rowCount() == 0 and tab.model.rowCount() == 18

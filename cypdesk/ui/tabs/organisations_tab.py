@@ -173,6 +173,9 @@ class OrganisationsTab(RecordTab):
     def duplicate_record(self) -> None:
         self.people.duplicate_record() if self.showing_people() else super().duplicate_record()
 
+    def find_bar(self) -> Any:
+        return self.people.filter_bar if self.showing_people() else self.filter_bar
+
     def export_table(self) -> None:
         self.people.export_table() if self.showing_people() else super().export_table()
 
