@@ -259,3 +259,27 @@ def test_find_acts_on_the_view_in_front(open_window, dialogs, qtbot):
     qtbot.keyClicks(people.filter_bar.text, "Marlowe")
     people.filter_bar.apply_now()
     assert people.model.rowCount() == 0 and tab.model.rowCount() == 18
+
+
+def test_new_organisation_with_a_name_already_recorded_is_questioned_once(open_window, dialogs, qtbot):
+    """"New organisation…" with "Brightside Family Support Limited": OK is refused once,
+    under the name, saying "Brightside Family Support" is already recorded; OK again adds it."""
+    window = open_window("services")
+    tab = window.tab("services")
+    _select_service(tab, "Speech and language therapy for children")
+    seen = {}
+
+    def same_name_twice(dialog):
+        qtbot.keyClicks(dialog.form.editors["name"], "Brightside Family Support Limited")
+        seen["first"] = _ok(dialog)
+        seen["message"] = dialog.form.errors["name"].text()
+        return _ok(dialog)
+
+    dialogs.drivers = [same_name_twice]
+    combo = tab.form.editors["provider_id"]
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_End)
+    assert seen["first"] is False
+    assert seen["message"].startswith("“Brightside Family Support” is already recorded, and may be the same organisation")
+    assert combo.currentText() == "Brightside Family Support Limited"
+    assert _org(window, "Brightside Family Support Limited") == combo.currentData()

@@ -193,7 +193,7 @@ class OrganisationsTab(RecordTab):
                                     "duplicates, and delete it")
         row.addWidget(self.merge_button)
         layout.addLayout(row)
-        self.add_section(self.usage_box)
+        self.sections.insertWidget(0, self.usage_box)  # above its fields: what uses it decides what can be done
 
     def load_sections(self, record_id: str | None) -> None:
         from cypdesk.services.organisations import describe_usage, usage
