@@ -605,7 +605,9 @@ class MainWindow(OpeningMixin, QMainWindow):
                 self.refresh_all()
                 return
             for tab in self._built_tabs():
-                if tab.kind == change.kind:
+                if hasattr(tab, "reference_added"):  # a tab with more than one editor says how
+                    tab.reference_added(change.kind)
+                elif tab.kind == change.kind:
                     tab.refresh()
                 elif tab.model is not None:
                     tab.load_options()

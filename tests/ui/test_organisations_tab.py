@@ -283,3 +283,29 @@ def test_new_organisation_with_a_name_already_recorded_is_questioned_once(open_w
     assert seen["message"].startswith("“Brightside Family Support” is already recorded, and may be the same organisation")
     assert combo.currentText() == "Brightside Family Support Limited"
     assert _org(window, "Brightside Family Support Limited") == combo.currentData()
+
+
+def test_new_organisation_from_a_persons_drop_down_keeps_the_typing_in_the_people_view(open_window, dialogs, qtbot):
+    """People view, adding a person: the officer types the name, then makes their
+    organisation with "New organisation…"; the name typed is still there, the new
+    organisation is chosen and listed in the Organisations view, and Apply saves the person."""
+    window = open_window("organisations")
+    tab = window.tab("organisations")
+    people = tab.show_people()
+    people.buttons["add"].click()
+    qtbot.keyClicks(people.form.editors["name"], "Ada Byron")
+
+    def new_org(dialog):
+        qtbot.keyClicks(dialog.form.editors["name"], "Analytical Engines Ltd")
+        return _ok(dialog)
+
+    dialogs.drivers = [new_org]
+    combo = people.form.editors["organisation_id"]
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_End)
+    new_id = _org(window, "Analytical Engines Ltd")
+    assert people.form.editors["name"].text() == "Ada Byron" and people.adding
+    assert combo.currentData() == new_id
+    assert tab.model.query.position_of(new_id) is not None  # listed among the organisations
+    people.apply_button.click()
+    assert window.reader.execute("SELECT organisation_id FROM people WHERE name = 'Ada Byron'").fetchone()[0] == new_id

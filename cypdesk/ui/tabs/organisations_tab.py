@@ -166,6 +166,15 @@ class OrganisationsTab(RecordTab):
         if self.model is not None:
             self.load_duplicates()
 
+    def reference_added(self, kind: str) -> None:
+        """An organisation was added from a drop-down (perhaps the people view's own):
+        re-read the organisations, and only the people's choices, keeping their typing."""
+        if self.model is not None and kind == "organisations":
+            RecordTab.refresh(self)
+            self.load_duplicates()
+        if self.people.model is not None:
+            self.people.load_options()
+
     # The window's Edit menu and Export act on the view in front.
     def add_record(self) -> None:
         self.people.add_record() if self.showing_people() else super().add_record()
