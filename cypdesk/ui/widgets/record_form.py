@@ -91,7 +91,7 @@ class RecordForm(QWidget):
                 editor.addItem(text, value)
             editor.currentIndexChanged.connect(self._edited)
         elif kind == "reference":
-            editor = ReferenceCombo(spec.get("references", ""), field=name)
+            editor = ReferenceCombo(spec.get("references", ""), field=name, record_kind=self.kind)
             editor.currentIndexChanged.connect(self._edited)
         elif kind == "bool":
             editor = QCheckBox()

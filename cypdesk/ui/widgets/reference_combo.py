@@ -15,9 +15,13 @@ from PySide6.QtWidgets import QComboBox, QWidget
 NEW = "\x00new"  # the data of the "New …" entry: never a record's id
 NEW_ENTRY_TEXT = {"organisations": "New organisation…"}
 
-# What a new organisation made from a field's drop-down is marked as.
+# What a new organisation made from a field's drop-down is marked as, by the field's
+# name or by "kind.field" where the name alone says too little.
 NEW_DEFAULTS: dict[str, dict[str, Any]] = {
     "provider_id": {"is_provider": True},
+    "agreement_partners.organisation_id": {"is_partner": True},
+    "contributions.organisation_id": {"is_partner": True},
+    "service_commissioners.organisation_id": {"is_partner": True},
     "host_id": {"is_partner": True},
     "contracting_org_id": {"is_partner": True},
     "payer_id": {"is_partner": True},
@@ -29,10 +33,12 @@ class ReferenceCombo(QComboBox):
     """Choices of records of ``kind`` (a blank first unless ``blank`` is False), and
     the "New …" entry where records of that kind can be made from here."""
 
-    def __init__(self, kind: str, *, field: str = "", blank: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(self, kind: str, *, field: str = "", record_kind: str = "", blank: bool = True,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
         self.field = field
+        self.record_kind = record_kind  # the kind of record the field belongs to
         self.blank = blank
         self._last = 0
         self.currentIndexChanged.connect(self._chosen)
@@ -88,4 +94,5 @@ class ReferenceCombo(QComboBox):
             widget = widget.parentWidget()
         if widget is None:
             return None
-        return widget.new_reference(self.kind, NEW_DEFAULTS.get(self.field, {}), self)
+        defaults = NEW_DEFAULTS.get(f"{self.record_kind}.{self.field}", NEW_DEFAULTS.get(self.field, {}))
+        return widget.new_reference(self.kind, dict(defaults), self)
