@@ -88,6 +88,7 @@ class OrganisationChange:
     updated: list[tuple[str, str, str, Any]] = dc_field(default_factory=list)  # (table, id, column, old value)
     created: list[tuple[str, str]] = dc_field(default_factory=list)  # (table, id) made by the operation
     moved: list[Use] = dc_field(default_factory=list)  # what was moved, by kind
+    owned: list[tuple[str, list[str]]] = dc_field(default_factory=list)  # (table, ids) whose owner moved
 
     @property
     def summary(self) -> str:
@@ -131,9 +132,11 @@ def _words(table: str, column: str, count: int) -> str:
     return f"{count:,} {words[0] if count == 1 else words[1]}"
 
 
-def usage(source: Any, kind: str, record_id: str) -> list[Use]:
+def usage(source: Any, kind: str, record_id: str, *, owned: bool = True) -> list[Use]:
     """What uses an organisation or a person (``kind``: "organisations" or "people"),
-    counted by kind of use; kinds with none are left out."""
+    counted by kind of use; kinds with none are left out. ``owned=False`` leaves out
+    the records an organisation owns as a partner: counting those reads every table
+    whole (half a second in a million-row document), too slow for each selection."""
     found: list[Use] = []
     for table, column in reference_columns(kind):
         count = _rows(source, f'SELECT count(*) FROM "{table}" WHERE "{column}" = :id', {"id": record_id})[0][0]
@@ -141,11 +144,11 @@ def usage(source: Any, kind: str, record_id: str) -> list[Use]:
             found.append(Use(table, column, count, _words(table, column, count)))
     order = list(USE_WORDS)
     found.sort(key=lambda u: order.index((u.table, u.column)) if (u.table, u.column) in order else len(order))
-    if kind == "organisations":
-        owned = sum(_rows(source, f'SELECT count(*) FROM "{t}" WHERE owner_org_id = :id', {"id": record_id})[0][0]
+    if kind == "organisations" and owned:
+        count = sum(_rows(source, f'SELECT count(*) FROM "{t}" WHERE owner_org_id = :id', {"id": record_id})[0][0]
                     for t in CATALOG)
-        if owned:
-            found.append(Use("*", "owner_org_id", owned, _words("*", "owner_org_id", owned)))
+        if count:
+            found.append(Use("*", "owner_org_id", count, _words("*", "owner_org_id", count)))
     return found
 
 
@@ -168,7 +171,7 @@ def _title(source: Any, kind: str, record_id: str) -> str:
 
 @dataclass(frozen=True)
 class DuplicatePair:
-    keep_id: str  # the one suggested to keep: used by more records, else the older
+    keep_id: str  # the one suggested to keep: referred to by more records, else the older
     keep_name: str
     merge_id: str
     merge_name: str
@@ -177,10 +180,10 @@ class DuplicatePair:
 
 
 def use_counts(source: Any) -> dict[str, int]:
-    """How many records use each organisation (any reference, or owned as a partner)."""
+    """How many records refer to each organisation (records it owns as a partner left
+    out, as :func:`usage` with ``owned=False``)."""
     counts: dict[str, int] = {}
-    columns = [*reference_columns("organisations"), *((t, "owner_org_id") for t in CATALOG)]
-    for table, column in columns:
+    for table, column in reference_columns("organisations"):
         for org_id, n in _rows(source, f'SELECT "{column}", count(*) FROM "{table}" WHERE "{column}" IS NOT NULL '
                                        f'GROUP BY "{column}"'):
             counts[org_id] = counts.get(org_id, 0) + n
@@ -249,7 +252,7 @@ def _snapshot(record: Any) -> dict[str, Any]:
 
 def _move_references(session: Any, change: OrganisationChange, from_id: str, to_id: str) -> None:
     """Point everything at ``from_id`` at ``to_id`` instead (see the module doc)."""
-    from sqlalchemy import select
+    from sqlalchemy import select, update
 
     from cypdesk.model import KINDS
     from cypdesk.model.system import DocumentInfo
@@ -265,12 +268,17 @@ def _move_references(session: Any, change: OrganisationChange, from_id: str, to_
             change.updated.append((table, row.id, column, from_id))
             setattr(row, column, to_id)
         session.flush()
+    # Records it owns as a partner: perhaps a million rows, so moved in SQL with only
+    # their ids kept for undo (the owner is bookkeeping: not versioned, not in history).
     owned = 0
     for table, model in KINDS.items():
-        for row in session.scalars(select(model).where(model.owner_org_id == from_id)).all():
-            change.updated.append((table, row.id, "owner_org_id", from_id))
-            row.owner_org_id = to_id
-            owned += 1
+        ids = list(session.scalars(select(model.id).where(model.owner_org_id == from_id)))
+        if ids:
+            session.execute(update(model).where(model.owner_org_id == from_id).values(owner_org_id=to_id)
+                            .execution_options(synchronize_session=False))
+            change.owned.append((table, ids))
+            owned += len(ids)
+    session.expire_all()  # rows already loaded see the new owner
     for info in session.scalars(select(DocumentInfo).where(DocumentInfo.owner_org_id == from_id)).all():
         change.updated.append(("document", info.id, "owner_org_id", from_id))
         info.owner_org_id = to_id
@@ -395,6 +403,8 @@ def delete_organisation(ws: Any, org_id: str) -> Any:
 def undo(ws: Any, change: OrganisationChange) -> None:
     """Take a merge or reassignment back: the deleted rows return with their ids, every
     moved reference and added amount is put back, and the merge record goes."""
+    from sqlalchemy import update
+
     from cypdesk.model import KINDS
     from cypdesk.model.system import DocumentInfo
 
@@ -408,6 +418,12 @@ def undo(ws: Any, change: OrganisationChange) -> None:
             if row is not None:
                 setattr(row, column, old)
         session.flush()
+        for table, ids in change.owned:
+            model = KINDS[table]
+            for start in range(0, len(ids), 500):
+                session.execute(update(model).where(model.id.in_(ids[start:start + 500]))
+                                .values(owner_org_id=change.merged_id).execution_options(synchronize_session=False))
+        session.expire_all()
         for table, record_id in change.created:
             row = session.get(KINDS[table], record_id)
             if row is not None:

@@ -71,6 +71,8 @@ def test_usage_is_counted_by_kind_and_said_in_words(ws):
     assert orgs.describe_usage(uses) == ("10 services it provides, 1 person who works there, "
                                          "2 seats on teams and 1 record it owns as a partner")
     assert [(u.table, u.column, u.count) for u in uses][0] == ("services", "provider_id", 10)
+    assert orgs.describe_usage(orgs.usage(ws, "organisations", bfs, owned=False)) == (
+        "10 services it provides, 1 person who works there and 2 seats on teams")  # quick: no whole-table reads
     conn = sqlite3.connect(ws.doc.working_path)  # the window's plain reader gives the same answer
     try:
         assert orgs.usage(conn, "organisations", bfs) == uses
@@ -104,7 +106,7 @@ def test_possible_duplicates_pair_names_written_differently(ws, icb, duplicate):
     the ICB (used by far more records) is the one suggested to keep."""
     pairs = orgs.find_duplicates(ws)
     assert [(p.keep_id, p.merge_id) for p in pairs] == [(icb, duplicate["id"])]
-    assert pairs[0].uses_keep > pairs[0].uses_merge == 4  # provider, commissioner (and owner of that share), person
+    assert pairs[0].uses_keep > pairs[0].uses_merge == 3  # the service it provides, the share, the person
 
 
 def test_merging_moves_every_reference_and_records_the_merge(ws, icb, duplicate):

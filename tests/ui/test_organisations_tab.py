@@ -210,7 +210,7 @@ def test_an_unused_organisation_is_deleted_after_asking(open_window, dialogs, qt
     qtbot.keyClicks(orgs.form.editors["name"], "Short-lived Trust")
     orgs.apply_button.click()
     assert orgs.current_id == _org(window, "Short-lived Trust")
-    assert orgs.usage_label.text() == "Nothing uses it yet: it can be deleted."
+    assert orgs.usage_label.text() == "No service, contract, person or other record names it."
     dialogs.answers = [QMessageBox.StandardButton.Yes]
     orgs.buttons["delete"].click()
     assert "Nothing uses it" in dialogs.seen[-1][1]

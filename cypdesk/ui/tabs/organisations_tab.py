@@ -212,9 +212,9 @@ class OrganisationsTab(RecordTab):
         self.merge_button.setEnabled(has and self.editable)
         if not has:
             return
-        uses = usage(self.reader, "organisations", record_id)
+        uses = usage(self.reader, "organisations", record_id, owned=False)
         self.usage_label.setText(f"Used by {describe_usage(uses)}." if uses else
-                                 "Nothing uses it yet: it can be deleted.")
+                                 "No service, contract, person or other record names it.")
 
     def load_duplicates(self) -> None:
         from cypdesk.services.organisations import find_duplicates
