@@ -261,12 +261,22 @@ def _move_references(session: Any, change: OrganisationChange, from_id: str, to_
     for table, column in [*reference_columns("organisations"), (MERGES, "survivor_id")]:
         model = KINDS[table]
         attr = getattr(model, column)
-        for row in session.scalars(select(model).where(attr == from_id).order_by(model.id)).all():
-            moved[(table, column)] = moved.get((table, column), 0) + 1
-            if table in COMBINE and _combine(session, change, row, column, to_id):
-                continue
-            change.updated.append((table, row.id, column, from_id))
-            setattr(row, column, to_id)
+        keys = COMBINE[table][0] if table in COMBINE else None
+        twins: dict[tuple[Any, ...], Any] = {}  # the survivor's own links, by what they link
+        if keys is not None:
+            for row in session.scalars(select(model).where(attr == to_id).order_by(model.id)):
+                twins.setdefault(tuple(getattr(row, k) for k in keys), row)
+        with session.no_autoflush:
+            for row in session.scalars(select(model).where(attr == from_id).order_by(model.id)).all():
+                moved[(table, column)] = moved.get((table, column), 0) + 1
+                if keys is not None:
+                    key = tuple(getattr(row, k) for k in keys)
+                    if key in twins:
+                        _combine(session, change, row, twins[key])
+                        continue
+                    twins[key] = row
+                change.updated.append((table, row.id, column, from_id))
+                setattr(row, column, to_id)
         session.flush()
     # Records it owns as a partner: perhaps a million rows, so moved in SQL with only
     # their ids kept for undo (the owner is bookkeeping: not versioned, not in history).
@@ -291,21 +301,10 @@ def _move_references(session: Any, change: OrganisationChange, from_id: str, to_
         change.moved.append(Use("*", "owner_org_id", owned, _words("*", "owner_org_id", owned)))
 
 
-def _combine(session: Any, change: OrganisationChange, row: Any, column: str, to_id: str) -> bool:
-    """If the survivor is already on the same link as ``row``, add ``row``'s amounts to
-    the survivor's link and delete ``row``. True when it did."""
-    from sqlalchemy import select
-
-    keys, amounts = COMBINE[row.__tablename__]
-    model = type(row)
-    query = select(model).where(getattr(model, column) == to_id, model.id != row.id)
-    for key in keys:
-        value = getattr(row, key)
-        attr = getattr(model, key)
-        query = query.where(attr.is_(None) if value is None else attr == value)
-    twin = session.scalars(query.order_by(model.id)).first()
-    if twin is None:
-        return False
+def _combine(session: Any, change: OrganisationChange, row: Any, twin: Any) -> None:
+    """The survivor is already on the same link as ``row`` (``twin``): add ``row``'s
+    amounts to the twin's and delete ``row``."""
+    _keys, amounts = COMBINE[row.__tablename__]
     for name in amounts:
         mine, theirs = getattr(twin, name), getattr(row, name)
         if theirs is None:
@@ -318,8 +317,6 @@ def _combine(session: Any, change: OrganisationChange, row: Any, column: str, to
             setattr(twin, name, total)
     change.removed.append((row.__tablename__, _snapshot(row)))
     session.delete(row)
-    session.flush()
-    return True
 
 
 def _load_pair(session: Any, from_id: str, to_id: str, what: str) -> tuple[Any, Any]:
@@ -409,14 +406,18 @@ def undo(ws: Any, change: OrganisationChange) -> None:
     from cypdesk.model.system import DocumentInfo
 
     with ws.write() as session:
-        for table, values in reversed(change.removed):  # the organisation first, then its links
+        # The organisation first (it was removed last), then its links in one go.
+        for table, values in sorted(reversed(change.removed), key=lambda tv: tv[0] != "organisations"):
             model = KINDS[table]
             session.add(model(**{k: v for k, v in values.items() if k not in ("hlc", "updated_at", "updated_by")}))
-            session.flush()
-        for table, record_id, column, old in reversed(change.updated):
-            row = session.get(DocumentInfo if table == "document" else KINDS[table], record_id)
-            if row is not None:
-                setattr(row, column, old)
+            if table == "organisations":
+                session.flush()
+        session.flush()
+        with session.no_autoflush:  # one flush for them all, not one per row read
+            for table, record_id, column, old in reversed(change.updated):
+                row = session.get(DocumentInfo if table == "document" else KINDS[table], record_id)
+                if row is not None:
+                    setattr(row, column, old)
         session.flush()
         for table, ids in change.owned:
             model = KINDS[table]

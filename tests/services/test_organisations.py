@@ -185,3 +185,29 @@ def test_merging_refuses_itself_and_unknown_organisations(ws, icb):
     with pytest.raises(RecordNotFound, match="no organisation with id nope"):
         orgs.merge_organisations(ws, "nope", icb)
     assert _state(ws) == before
+
+
+def test_merging_two_partners_of_the_same_pooled_budgets_adds_their_money_together(ws, icb):
+    """The council and the ICB are both partners in the demo's pooled budgets and both
+    contribute each year: merged (as if one were a duplicate of the other), each budget
+    has one partner row for the ICB, each year's cash is the sum of both, the services
+    both commissioned have one share of their total; undo puts every row back."""
+    rcc = _org_id(ws, "Riverside County Council")
+    cash = dict(orgs._rows(ws, "SELECT agreement_id || ' ' || financial_year, sum(cash) FROM contributions "
+                               "GROUP BY agreement_id, financial_year"))
+    shared = orgs._rows(ws, "SELECT count(*) FROM agreement_partners a JOIN agreement_partners b "
+                            "ON a.agreement_id = b.agreement_id WHERE a.organisation_id = :r AND b.organisation_id = :i",
+                        {"r": rcc, "i": icb})[0][0]
+    assert shared >= 1  # the case this test is about
+    before = _state(ws)
+    change = orgs.merge_organisations(ws, rcc, icb)
+    assert dict(orgs._rows(ws, "SELECT agreement_id || ' ' || financial_year, sum(cash) FROM contributions "
+                               "GROUP BY agreement_id, financial_year")) == cash
+    assert orgs._rows(ws, "SELECT count(*) FROM contributions GROUP BY agreement_id, financial_year, organisation_id "
+                          "HAVING count(*) > 1") == []
+    assert orgs._rows(ws, "SELECT count(*) FROM agreement_partners GROUP BY agreement_id, organisation_id "
+                          "HAVING count(*) > 1") == []
+    assert orgs._rows(ws, "SELECT service_id FROM service_commissioners GROUP BY service_id "
+                          "HAVING abs(sum(share_pct) - 100) > 0.01") == []  # shares still total 100%
+    orgs.undo(ws, change)
+    assert _state(ws) == before
