@@ -309,3 +309,40 @@ def test_new_organisation_from_a_persons_drop_down_keeps_the_typing_in_the_peopl
     assert tab.model.query.position_of(new_id) is not None  # listed among the organisations
     people.apply_button.click()
     assert window.reader.execute("SELECT organisation_id FROM people WHERE name = 'Ada Byron'").fetchone()[0] == new_id
+
+
+def test_merge_into_another_organisation_from_the_selected_one(open_window, dialogs, qtbot):
+    """Select an organisation recorded twice under the very same name, click "Merge into
+    another organisation…", pick the other one (the list leaves out the selected one),
+    confirm: one remains, with the person that worked for the merged one."""
+    window = open_window("organisations")
+    orgs = window.tab("organisations")
+    for _ in range(2):
+        orgs.buttons["add"].click()
+        qtbot.keyClicks(orgs.form.editors["name"], "Riverside Parent Carer Forum")
+        orgs.apply_button.click()
+    first, second = [r[0] for r in window.reader.execute(
+        "SELECT id FROM organisations WHERE name = 'Riverside Parent Carer Forum' ORDER BY id")]
+    people = orgs.show_people()
+    people.buttons["add"].click()
+    qtbot.keyClicks(people.form.editors["name"], "Robin Hood")
+    combo = people.form.editors["organisation_id"]
+    combo.setCurrentIndex(combo.findData(second))
+    people.apply_button.click()
+    orgs.views_tabs.setCurrentIndex(0)
+    assert orgs.select(second)
+
+    def pick_the_other(dialog):
+        items = dialog.comboBoxItems()
+        assert items.count("Riverside Parent Carer Forum") == 1  # itself is left out of the list
+        dialog.setTextValue("Riverside Parent Carer Forum")
+        return True
+
+    dialogs.drivers = [pick_the_other]
+    dialogs.answers = [QMessageBox.StandardButton.Yes]
+    orgs.merge_button.click()
+    assert "1 person who works there" in dialogs.seen[-1][1]
+    assert [r[0] for r in window.reader.execute(
+        "SELECT id FROM organisations WHERE name = 'Riverside Parent Carer Forum'")] == [first]
+    assert window.reader.execute("SELECT organisation_id FROM people WHERE name = 'Robin Hood'").fetchone()[0] == first
+    assert orgs.current_id == first
