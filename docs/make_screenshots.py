@@ -53,6 +53,15 @@ def main() -> int:
 
                 tab.select(next(i for i, t in options(tab.reader, "agreements") if t.startswith("Section 75")))
                 app.processEvents()
+            if tab.kind == "organisations":  # a duplicate written differently, as partners' lists have
+                from cypdesk.services import records
+                from cypdesk.services.lookups import options
+
+                records.create(window.workspace, "organisations",
+                               {"name": "The Brightside Family Support Ltd", "kind": "voluntary"})
+                window.refresh_all()
+                tab.select(next(i for i, t in options(tab.reader, "organisations") if t == "Brightside Family Support"))
+                app.processEvents()
             window.grab().save(str(path))
             print(path)
             if tab.kind == "services":

@@ -137,6 +137,14 @@ class RecordNotFound(CypdeskError):
     exit_code = 1
 
 
+class RecordInUse(CypdeskError):
+    """A record other records still use (an organisation a service names as provider):
+    not deleted; ``uses`` says what uses it, by kind."""
+
+    code = "in_use"
+    exit_code = 1
+
+
 # --- faults of the file layer (DESIGN.md section 9) ---------------------------------------
 
 SQLITE_FULL = 13

@@ -65,6 +65,22 @@ class Person(Record):
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
 
 
+class OrganisationMerge(Record):
+    """One organisation merged into another as a duplicate: every reference to it was
+    moved to the survivor and it was deleted. Kept, and exchanged with partners, so a
+    partner's file that still points at the merged one can be redirected
+    (``services.organisations.redirect_organisation``). The id is made from the merged
+    organisation's id, so two partners who merge the same duplicate make one record."""
+
+    __tablename__ = "organisation_merges"
+    __label__ = "organisation merge"
+    __title__ = "merged_name"
+
+    merged_id: Mapped[str] = field(String(36), "Merged organisation's id", kind="identifier", required=True, index=True, help="The id the merged organisation had; files made before the merge may still use it.")
+    merged_name: Mapped[str | None] = field(String(200), "Merged organisation", help="Its name when it was merged.")
+    survivor_id: Mapped[str] = field(String(36), "Merged into", ForeignKey("organisations.id", ondelete="CASCADE"), kind="reference", references="organisations", required=True, index=True)
+
+
 class Outcome(Record):
     """An outcome of the trust's framework (default: the five Every Child Matters
     outcomes) or a sub-outcome of one (``parent_id``)."""

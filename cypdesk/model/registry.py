@@ -9,7 +9,7 @@ from cypdesk.model.base import APPLICATION_ID, Base, Record, link_id, new_id
 from cypdesk.model.budgets import Agreement, AgreementPartner, AgreementService, BudgetReturn, Contribution
 from cypdesk.model.monitoring import Action, Appendix, Measure, Measurement, Meeting, Paper, Recommendation, Risk
 from cypdesk.model.needs import Evidence, EvidenceTag, Indicator, IndicatorOutcome, IndicatorValue, Priority, PriorityLink
-from cypdesk.model.reference import Area, ComparatorMember, ComparatorSet, Group, Organisation, Outcome, Person
+from cypdesk.model.reference import Area, ComparatorMember, ComparatorSet, Group, Organisation, OrganisationMerge, Outcome, Person
 from cypdesk.model.services import (
     Contract, Decommissioning, Payment, Service, ServiceArea, ServiceCommissioner, ServiceFunding,
     ServiceGroup, ServiceOutcome,
@@ -23,7 +23,7 @@ from cypdesk.model.teams import Membership, Team
 # In dependency order: a kind only refers to kinds before it (merge, import and the
 # demo insert in this order).
 RECORD_CLASSES: tuple[type[Record], ...] = (
-    Organisation, Person, Outcome, Group, Area, ComparatorSet, ComparatorMember,
+    Organisation, Person, OrganisationMerge, Outcome, Group, Area, ComparatorSet, ComparatorMember,
     ImportRecord,
     Indicator, IndicatorOutcome, IndicatorValue, Evidence, EvidenceTag, Priority, PriorityLink,
     Team, Membership,
@@ -51,7 +51,7 @@ __all__ = [
     "Action", "Agreement", "AgreementPartner", "AgreementService", "Appendix", "Area", "BudgetReturn", "ComparatorMember",
     "ComparatorSet", "Contract", "Contribution", "Decommissioning", "DocumentInfo", "Evidence", "EvidenceTag",
     "Conflict", "FieldVersion", "Group", "History", "ImportRecord", "Indicator", "IndicatorOutcome", "IndicatorValue",
-    "InstallationSeen", "Measure", "Measurement", "MergePeer", "Meeting", "Membership", "Organisation", "Outcome", "Paper",
+    "InstallationSeen", "Measure", "Measurement", "MergePeer", "Meeting", "Membership", "Organisation", "OrganisationMerge", "Outcome", "Paper",
     "Payment", "Person", "Priority", "PriorityLink", "Recommendation", "Risk", "Service", "ServiceArea",
     "ServiceCommissioner", "ServiceFunding", "ServiceGroup", "ServiceOutcome", "Team", "Tombstone",
 ]

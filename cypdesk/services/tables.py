@@ -52,6 +52,18 @@ DERIVED: dict[str, dict[str, dict[str, Any]]] = {
             "sql": "(SELECT max(c.end_date) FROM contracts c WHERE c.service_id = t.id)",
         },
     },
+    "organisations": {
+        "services_provided": {
+            "name": "services_provided", "label": "Services provided", "kind": "integer",
+            "help": "How many services in the register name it as their provider.",
+            "sql": "(SELECT count(*) FROM services s WHERE s.provider_id = t.id)",
+        },
+        "people_count": {
+            "name": "people_count", "label": "People", "kind": "integer",
+            "help": "How many of its people (contacts) are recorded.",
+            "sql": "(SELECT count(*) FROM people p WHERE p.organisation_id = t.id)",
+        },
+    },
 }
 
 

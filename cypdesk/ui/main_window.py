@@ -1,4 +1,4 @@
-"""The main window: the open document in five tabs, with Word's habits.
+"""The main window: the open document in six tabs, with Word's habits.
 
 File: New, Open, Open Recent, Save, Save As, Share and Merge (with the exchange work),
 Restore previous version, Export, Close, Quit. Edit: Undo, Redo, Find, Add, Duplicate,
@@ -37,17 +37,19 @@ BUTTON_LABELS: dict[str, dict[QMessageBox.StandardButton, str]] = {
 
 
 def tab_specs() -> list[TabSpec]:
-    """The five tabs in order; each tab's module declares its own spec."""
-    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, services_tab, teams_tab
+    """The six tabs in order; each tab's module declares its own spec."""
+    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, organisations_tab, services_tab, teams_tab
 
-    return [needs_tab.SPEC, services_tab.SPEC, teams_tab.SPEC, budgets_tab.SPEC, monitoring_tab.SPEC]
+    return [needs_tab.SPEC, services_tab.SPEC, teams_tab.SPEC, budgets_tab.SPEC, monitoring_tab.SPEC,
+            organisations_tab.SPEC]
 
 
 def make_tab(spec: TabSpec, window: MainWindow) -> RecordTab:
-    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, services_tab, teams_tab
+    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, organisations_tab, services_tab, teams_tab
 
     classes = {"indicators": needs_tab.NeedsTab, "services": services_tab.ServicesTab, "teams": teams_tab.TeamsTab,
-               "agreements": budgets_tab.BudgetsTab, "measures": monitoring_tab.MonitoringTab}
+               "agreements": budgets_tab.BudgetsTab, "measures": monitoring_tab.MonitoringTab,
+               "organisations": organisations_tab.OrganisationsTab}
     return classes.get(spec.kind, RecordTab)(spec, window)
 
 
@@ -100,7 +102,7 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.tabs.setDocumentMode(True)
         from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-        # Each tab is built when first shown (the first at once): building all five,
+        # Each tab is built when first shown (the first at once): building all six,
         # with their sub-views and forms, was a quarter of the time to the first paint.
         self._specs = tab_specs()
         self._built: dict[int, RecordTab] = {}
@@ -191,8 +193,10 @@ class MainWindow(OpeningMixin, QMainWindow):
             tab.show_view(view)
             page = tab.action_page if kind == "actions" else tab.risk_page
             return page.select(record_id)
+        if kind == "people":
+            return self.show_tab("organisations").show_people().select(record_id)
         owner = {"measures": "measures", "services": "services", "indicators": "indicators",
-                 "agreements": "agreements", "teams": "teams"}.get(kind)
+                 "agreements": "agreements", "teams": "teams", "organisations": "organisations"}.get(kind)
         if owner is None:
             return False
         tab = self.show_tab(owner)
@@ -643,8 +647,9 @@ class MainWindow(OpeningMixin, QMainWindow):
 
     def find(self) -> None:
         tab = self.current_tab()
-        tab.filter_bar.text.setFocus()
-        tab.filter_bar.text.selectAll()
+        bar = tab.find_bar() if hasattr(tab, "find_bar") else tab.filter_bar  # a tab with views: the one in front
+        bar.text.setFocus()
+        bar.text.selectAll()
 
     # --- edits and long work -----------------------------------------------------------------
     def push(self, change: Any, tab: RecordTab) -> None:
@@ -655,6 +660,35 @@ class MainWindow(OpeningMixin, QMainWindow):
 
     def push_command(self, command: Any) -> None:
         self.undo_stack.push(command)
+
+    def new_reference(self, kind: str, defaults: dict[str, Any], parent: Any) -> tuple[str, str] | None:
+        """A drop-down's "New organisation…": ask for one, add it, return (id, name)."""
+        from cypdesk.ui.tabs.organisations_tab import new_organisation
+
+        return new_organisation(self, defaults, parent) if kind == "organisations" else None
+
+    def push_added_reference(self, change: Any) -> None:
+        """Put a record added from a drop-down on the undo stack. Now, only the lists of
+        choices and the tabs that list such records are re-read: an editor with typing
+        not yet applied (the drop-down's own form) keeps it. Undo and redo refresh all."""
+        from cypdesk.ui.undo import command_for
+
+        runs = {"n": 0}
+
+        def after() -> None:
+            runs["n"] += 1
+            if runs["n"] > 1:
+                self.refresh_all()
+                return
+            for tab in self._built_tabs():
+                if hasattr(tab, "reference_added"):  # a tab with more than one editor says how
+                    tab.reference_added(change.kind)
+                elif tab.kind == change.kind:
+                    tab.refresh()
+                elif tab.model is not None:
+                    tab.load_options()
+
+        self.undo_stack.push(command_for(self.workspace, change, after=after))
 
     def refresh_all(self) -> None:
         for tab in self._built_tabs():

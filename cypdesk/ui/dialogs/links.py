@@ -176,11 +176,11 @@ class SharesDialog(_SaveDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         if self.organisations is not None:
-            who = QComboBox()
+            from cypdesk.ui.widgets.reference_combo import ReferenceCombo
+
+            who = ReferenceCombo("organisations", field="commissioner")
             who.setAccessibleName(f"Commissioner {row + 1}")
-            who.addItem("", None)
-            for org_id, name in self.organisations:
-                who.addItem(name, org_id)
+            who.set_options(self.organisations)
             who.setCurrentIndex(max(who.findData(key), 0))
         else:
             who = QLineEdit("" if key is None else str(key))

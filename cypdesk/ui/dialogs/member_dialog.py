@@ -67,12 +67,12 @@ class MemberDialog(QDialog):
         form = QFormLayout()
         layout.addLayout(form)
 
-        self.organisation = QComboBox()
+        from cypdesk.ui.widgets.reference_combo import ReferenceCombo
+
+        self.organisation = ReferenceCombo("organisations", field="organisation_id")
         self.organisation.setObjectName("member_organisation")
         self.organisation.setAccessibleName("Organisation")
-        self.organisation.addItem("", None)
-        for org_id, name, _kind in organisations:
-            self.organisation.addItem(name, org_id)
+        self.organisation.set_options([(org_id, name) for org_id, name, _kind in organisations])
         self.organisation.currentIndexChanged.connect(self._organisation_chosen)
         self.person = QComboBox()
         self.person.setObjectName("member_person")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.model.catalog import CATALOG
+from cypdesk.ui.widgets.reference_combo import ReferenceCombo
 
 ERROR_STYLE = "color: #a4262c;"  # dark red, 6.9:1 on white; the message also says what is wrong
 
@@ -97,9 +98,7 @@ class RecordForm(QWidget):
                 editor.addItem(text, value)
             editor.currentIndexChanged.connect(self._edited)
         elif kind == "reference":
-            editor = QComboBox()
-            editor.setEditable(False)
-            editor.addItem("", None)
+            editor = ReferenceCombo(spec.get("references", ""), field=name, record_kind=self.kind)
             editor.currentIndexChanged.connect(self._edited)
         elif kind == "bool":
             editor = QCheckBox()
@@ -153,15 +152,9 @@ class RecordForm(QWidget):
     # --- options for references -------------------------------------------------------
     def set_options(self, name: str, options: list[tuple[str, str]]) -> None:
         combo = self.editors[name]
-        assert isinstance(combo, QComboBox)
-        current = combo.currentData()
+        assert isinstance(combo, ReferenceCombo)
         self._loading = True
-        combo.clear()
-        combo.addItem("", None)
-        for record_id, title in options:
-            combo.addItem(title, record_id)
-        index = combo.findData(current)
-        combo.setCurrentIndex(max(index, 0))
+        combo.set_options(options)
         self._loading = False
 
     def set_note(self, name: str, text: str) -> None:
