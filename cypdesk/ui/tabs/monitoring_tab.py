@@ -47,6 +47,8 @@ from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Monitoring", "measures", "Performance measures", "performance measures",
                columns=["name", "kind"], filters=["kind"],
+               find_hint="measure, what it is of, or kind",
+               key_columns=["name", "rating", "latest_actual", "target", "latest_period"],
                defaults={"kind": "how_well", "polarity": "higher_better", "frequency": "quarterly",
                          "tolerance_kind": "percent"})
 
@@ -156,6 +158,8 @@ class MeasureTableModel(RecordTableModel):
     def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip (the rule)
+            return self.data(index, Qt.ItemDataRole.ToolTipRole)
         column = self.query.columns[index.column()]
         if column.name not in ("rating", "latest_actual", "target"):
             return super().data(index, role)
@@ -263,13 +267,13 @@ class RecordPage(QWidget):
         detail_layout.setContentsMargins(8, 0, 0, 0)
         self.title = QLabel("")
         self.title.setObjectName(f"monitoring_{name}_title")
-        self.title.setAccessibleName(f"Selected {CATALOG[kind]['label']}")
+        self.title.setAccessibleDescription(f"The selected {CATALOG[kind]['label']}")
         self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.title.setWordWrap(True)
         detail_layout.addWidget(self.title)
         self.note = QLabel("")
         self.note.setObjectName(f"monitoring_{name}_note")
-        self.note.setAccessibleName(f"{accessible}: about the selected {CATALOG[kind]['label']}")
+        self.note.setAccessibleDescription(f"{accessible}: about the selected {CATALOG[kind]['label']}")
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.hide()
@@ -281,6 +285,8 @@ class RecordPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own: Tab goes to the fields
+        scroll.setAccessibleName(f"Details of the selected {CATALOG[kind]['label']}")
         scroll.setWidget(self.form)
         detail_layout.addWidget(scroll, 1)
         buttons, self.apply_button, self.revert_button = apply_revert_row(f"monitoring_{name}", self.apply, self.revert)
@@ -650,6 +656,8 @@ class ReviewPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setAccessibleName("What needs reviewing")
         inner = QWidget()
         self.body = QVBoxLayout(inner)
         self.body.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # scroll rather than squeeze
@@ -738,7 +746,7 @@ class ReviewPage(QWidget):
                           f"<span style='{HINT_STYLE}'>{html.escape(red.summary)}</span>")
             text.setTextFormat(Qt.TextFormat.RichText)
             text.setWordWrap(True)
-            text.setAccessibleName(f"{red.owner}: red for two periods running")
+            text.setAccessibleDescription(f"{red.owner}: red for two periods running")
             line.addWidget(text, 1)
             action = QPushButton("Start an action…")
             action.setObjectName("monitoring_start_action")
@@ -867,7 +875,7 @@ class _Section(QGroupBox):
         self.body = QVBoxLayout(self)
         self.summary = QLabel("")
         self.summary.setObjectName(f"measures_{name}_summary")
-        self.summary.setAccessibleName(f"{title}: summary")
+        self.summary.setAccessibleDescription(f"{title}: summary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.body.addWidget(self.summary)
@@ -897,8 +905,7 @@ class MonitoringTab(RecordTab):
         self.rating_filter.setObjectName("measures_filter_rating")
         self.rating_filter.setAccessibleName("Filter by rating")
         self.rating_filter.currentIndexChanged.connect(lambda _i: self.filter_bar.apply_now())
-        bar = self.filter_bar.layout()
-        bar.insertWidget(bar.indexOf(self.filter_bar.clear_button), self.rating_filter, 1)
+        self.filter_bar.insert_combo("rating", "Rating", self.rating_filter)
         self.filter_bar.combos["rating"] = self.rating_filter
         self._fill_rating_filter()
 

@@ -25,7 +25,9 @@ from cypdesk.ui.undo import DoneCommand
 SPEC = TabSpec("&Services", "services", "Services register", "services",
                columns=["name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
                         "annual_cost", "contract_end"],
-               filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"})
+               filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"},
+               find_hint="service, provider or commissioner",
+               key_columns=["name", "annual_cost", "contract_end"])
 
 CONTRACT_COLUMNS = (("reference", "Reference"), ("contracting_org", "Holder"), ("start_date", "Start"),
                     ("end_date", "End"), ("annual_value", "Annual value (confidential)"))
@@ -39,7 +41,7 @@ class _Section(QGroupBox):
         layout = QVBoxLayout(self)
         self.summary = QLabel("")
         self.summary.setObjectName(f"services_{name}_summary")
-        self.summary.setAccessibleName(f"{title}: list")
+        self.summary.setAccessibleDescription(f"{title}: list")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.summary)

@@ -31,7 +31,11 @@ class AttentionBar(QWidget):
         row = QHBoxLayout()
         self.summary = QLabel("")
         self.summary.setObjectName("attention_summary")
-        self.summary.setAccessibleName("What needs attention: summary")
+        self.summary.setAccessibleDescription("What needs attention: Tab moves to each count, Enter opens its list")
+        # the counts are links the keyboard reaches (Tab) and opens (Enter), not only the mouse
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.summary.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.linkActivated.connect(self._summary_link)
@@ -69,7 +73,8 @@ class AttentionBar(QWidget):
         parts = []
         for s in sections:
             if s.items:
-                parts.append(f'<a href="{s.key}">{len(s.items)} {_short(s)}</a>')
+                # no break inside an item ("14 indicators worse than England"): the line wraps between items
+                parts.append(f'<span style="white-space: nowrap"><a href="{s.key}">{len(s.items)} {_short(s)}</a></span>')
         text = "<b>Needs attention:</b> " + " · ".join(parts) if parts else "<b>Nothing needs attention this month.</b>"
         self.summary.setText(text)
         self.toggle.setEnabled(True)

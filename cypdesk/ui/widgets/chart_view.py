@@ -19,7 +19,7 @@ class ChartView(QWidget):
         self.figure: Any = None
         self.description = QLabel("")  # the chart in words, for screen readers and as a caption
         self.description.setWordWrap(True)
-        self.description.setAccessibleName(f"{accessible_name}: in words")
+        self.description.setAccessibleDescription(f"{accessible_name}: in words")
         self.layout_.addWidget(self.description)
 
     def show_figure(self, figure: Any, description: str = "") -> None:
@@ -32,6 +32,7 @@ class ChartView(QWidget):
         self.canvas = FigureCanvasQTAgg(figure)
         self.canvas.setAccessibleName(self.accessibleName())
         self.canvas.setAccessibleDescription(description)
+        self.setAccessibleDescription(description)  # the chart, not only its caption, says what it shows
         self.canvas.setMinimumHeight(220)
         self.layout_.insertWidget(0, self.canvas, 1)
         self.description.setText(description)
@@ -44,3 +45,4 @@ class ChartView(QWidget):
             self.canvas = None
         self.figure = None
         self.description.setText(text)
+        self.setAccessibleDescription(text)
