@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from cypdesk.paths import resources_dir
@@ -46,7 +47,7 @@ class HelpDialog(QDialog):
         self.browser.setOpenLinks(True)
         self.browser.setOpenExternalLinks(True)
         self.browser.setSearchPaths([str(page.parent)])
-        self.browser.setSource(QUrl.fromLocalFile(str(page)), QTextBrowser.ResourceType.MarkdownResource)
+        self.browser.setSource(QUrl.fromLocalFile(str(page)), QTextDocument.ResourceType.MarkdownResource)
         layout.addWidget(self.browser, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
