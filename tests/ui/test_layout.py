@@ -94,3 +94,45 @@ def test_every_tab_fits_the_window_at_laptop_sizes(open_window, qtbot, size):
         qtbot.wait(10)
         assert window.minimumSizeHint().width() <= size[0], window.tabs.tabText(index)
         assert (window.width(), window.height()) == size, window.tabs.tabText(index)
+
+
+def _table_cut(table):
+    """Cells of a small table whose text is cut: wider than the column on one line, or,
+    where the table wraps, taller than the row."""
+    fm = table.fontMetrics()
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+    cut = []
+    for row in range(table.rowCount()):
+        for col in range(table.columnCount()):
+            item = table.item(row, col)
+            if item is None or not item.text() or table.columnSpan(row, col) > 1:
+                continue
+            font = item.font()
+            metrics = fm if font == table.font() else __import__("PySide6.QtGui").QtGui.QFontMetrics(font)
+            width = table.columnWidth(col) - margin
+            if table.wordWrap():
+                box = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, item.text())
+                if box.width() > width or box.height() > table.rowHeight(row):
+                    cut.append(item.text())
+            elif metrics.horizontalAdvance(item.text()) > width:
+                cut.append(item.text())
+    return cut
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 800)])
+def test_partners_and_variance_are_not_cut_in_the_pooled_budget(open_window, qtbot, size):
+    """The Section 75 pooled fund at laptop sizes: on Contributions and Quarterly
+    monitoring, the partners' names and the variance ("£169,800 overspend (2.9%)") show
+    whole (a long name wraps onto another line)."""
+    window = open_window()
+    _show_at(window, qtbot, *size)
+    tab = window.show_tab("agreements")
+    qtbot.wait(20)
+    tab.view.selectRow(1)
+    assert tab.detail_title.text().startswith("Section 75")
+    for page in (1, 2):
+        tab.pages.setCurrentIndex(page)
+        qtbot.wait(20)
+    for table in (tab.partners_table, tab.contributions_table, tab.returns_table, tab.shares_table):
+        assert table.rowCount() > 0, table.objectName()
+        assert _table_cut(table) == [], table.objectName()

@@ -78,6 +78,12 @@ def _table(name: str, headers: tuple[str, ...], accessible: str, stretch: int | 
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
+        # a partner's long name wraps onto a second line rather than being cut off
+        table.setWordWrap(True)
+        rows = table.verticalHeader()
+        rows.setMinimumSectionSize(24)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows.sectionResized.connect(lambda *_: _fit(table))
     header.setStretchLastSection(stretch is None)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -895,6 +895,7 @@ class _Section(QGroupBox):
 
 class MonitoringTab(RecordTab):
     detail: Any = None  # the selected measure's MeasureRating
+    WRAP_NAMES = True  # a long measure wraps rather than pushing its rating and figures off the table
 
     def __init__(self, spec: TabSpec, window: Any) -> None:
         super().__init__(spec, window)

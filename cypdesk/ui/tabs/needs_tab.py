@@ -262,7 +262,7 @@ class NeedsFilterBar(FilterBar):
     "Worse than England" tick box."""
 
     LISTS = (("outcome", "Any outcome", "Filter by outcome", "Outcome"),
-             ("group", "Any group of children", "Filter by group of children", "Group"),
+             ("group", "Any group", "Filter by group of children", "Group"),
              ("locality", "Any locality", "Filter by locality", "Locality"))
 
     def __init__(self, parent: QWidget | None = None) -> None:

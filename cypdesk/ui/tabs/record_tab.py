@@ -268,6 +268,7 @@ class RecordTab(QWidget):
     # --- key columns: never cut off ---------------------------------------------------------
     MAX_TABLE_SHARE = 0.72  # the detail editor keeps at least 28% of the width
     MIN_NAME_WIDTH = 160
+    MIN_DETAIL_WIDTH = 410  # the editor's fields, its charts and their titles still fit beside the table
     # A tab whose names are long sentences (the Needs indicators) wraps them onto more
     # lines rather than cutting them; the name then asks for this much width at most.
     WRAP_NAMES = False
@@ -302,12 +303,13 @@ class RecordTab(QWidget):
         total = self.splitter.width()
         table = self.splitter.sizes()[0] if self.splitter.count() else 0
         if self._split_is_ours and total > 0 and needed > table:
-            table = min(needed, int(total * self.MAX_TABLE_SHARE))
+            table = max(min(needed, int(total * self.MAX_TABLE_SHARE), total - self.MIN_DETAIL_WIDTH), table)
             self.splitter.setSizes([table, total - table])
         room = table - frame
         if self.WRAP_NAMES and table > 0:  # the name takes the room the others leave, on as many lines as it needs
             view.setColumnWidth(keys[0], max(room - sum(widths[1:]), self.MIN_NAME_WIDTH))
             view.setWordWrap(True)
+            view.verticalHeader().setMinimumSectionSize(view.verticalHeader().defaultSectionSize())
             view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         elif table > 0 and sum(widths) > room:
             view.setColumnWidth(keys[0], max(room - sum(widths[1:]), self.MIN_NAME_WIDTH))

@@ -29,6 +29,7 @@ class ChartView(QWidget):
             self.layout_.removeWidget(self.canvas)
             self.canvas.deleteLater()
         self.figure = figure
+        fit_titles(figure)
         self.canvas = FigureCanvasQTAgg(figure)
         self.canvas.setAccessibleName(self.accessibleName())
         self.canvas.setAccessibleDescription(description)
@@ -46,3 +47,14 @@ class ChartView(QWidget):
         self.figure = None
         self.description.setText(text)
         self.setAccessibleDescription(text)
+
+
+def fit_titles(figure: Any) -> None:
+    """Titles wrap onto a second line rather than run off a narrow chart (matplotlib
+    wraps a text marked so at the figure's edge, at every draw)."""
+    texts = [axes.title for axes in figure.axes] + [axes._left_title for axes in figure.axes if hasattr(axes, "_left_title")]
+    if getattr(figure, "_suptitle", None) is not None:
+        texts.append(figure._suptitle)
+    for text in texts:
+        if text.get_text():
+            text.set_wrap(True)
