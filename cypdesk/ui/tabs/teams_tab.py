@@ -35,7 +35,7 @@ from cypdesk.ui.undo import DoneCommand
 SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
                columns=["name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"],
                filters=["kind", "stage"], defaults={"stage": "in_place"},
-               find_hint="team, kind, focus, stage, whom it reports to, lead or a problem")
+               find_hint="team, focus, lead or a problem")
 
 TREE_COLUMNS = ("Team", "Kind", "Focus", "Stage", "Lead")
 TREE_SHARES = (0.31, 0.15, 0.24, 0.14)  # of the tree's width, until the officer drags a column; Lead has the rest
