@@ -72,3 +72,22 @@ def test_each_tabs_find_says_what_it_searches(open_window):
     assert hints["measures"].startswith("Type to filter by measure")
     assert hints["teams"].startswith("Type to filter by team")
     assert len(set(hints.values())) == len(hints)
+
+
+def test_monitorings_find_says_what_the_view_in_front_searches(open_window):
+    """Monitoring's views search different lists: the hint follows the view, and the
+    measures' drop-downs leave with their labels."""
+    from cypdesk.ui.tabs import monitoring_tab
+
+    window = open_window("measures")
+    tab = window.tab("measures")
+    bar = tab.filter_bar
+    assert bar.text.placeholderText().startswith("Type to filter by measure")
+    tab.show_view(monitoring_tab.ACTIONS)
+    assert bar.text.placeholderText() == "Type to filter by action, reference, owner or status…"
+    assert bar.combos["rating"].isHidden() and bar.labels["rating"].isHidden() and bar.labels["kind"].isHidden()
+    tab.show_view(monitoring_tab.RISKS)
+    assert bar.text.placeholderText().startswith("Type to filter by risk")
+    tab.show_view(monitoring_tab.MEASURES)
+    assert bar.text.placeholderText().startswith("Type to filter by measure")
+    assert not bar.labels["rating"].isHidden()

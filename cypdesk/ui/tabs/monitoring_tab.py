@@ -968,9 +968,11 @@ class MonitoringTab(RecordTab):
         return pages.get(self.view_index())
 
     def _view_changed(self, index: int) -> None:
-        for combo in (self.filter_bar.combos.get("kind"), self.rating_filter):
-            if combo is not None:
-                combo.setVisible(index == MEASURES)
+        for name in ("kind", "rating"):
+            if name in self.filter_bar.combos:
+                self.filter_bar.show_combo(name, index == MEASURES)
+        self.filter_bar.set_find_hint({ACTIONS: "action, reference, owner or status",
+                                       RISKS: "risk, owner, level or trend"}.get(index, self.spec.find_hint))
         self.filter_bar.text.setEnabled(index != REVIEW)  # the Review view is short lists, not a table to search
         page = self._page()
         if page is None and self.model is not None:

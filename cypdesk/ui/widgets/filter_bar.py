@@ -33,9 +33,8 @@ class FilterBar(QWidget):
         self.text = QLineEdit()
         self.text.setObjectName(f"{kind}_filter_text")
         self.text.setAccessibleName("Find")
-        self.text.setPlaceholderText(f"Type to filter by {find_hint}…")
-        self.text.setToolTip(f"Find: shows only the rows whose {find_hint} contain what you type (Ctrl+F)")
-        self.text.setAccessibleDescription(f"Shows only the rows whose {find_hint} contain what you type")
+        self.labels: dict[str, QLabel] = {}  # each drop-down's label, by the drop-down's name
+        self.set_find_hint(find_hint)
         self.text.setClearButtonEnabled(True)
         find.setBuddy(self.text)
         layout.addWidget(find)
@@ -76,7 +75,21 @@ class FilterBar(QWidget):
         label = QLabel(f"{purpose}:")
         label.setObjectName(f"{self.kind}_filter_{name}_label")
         label.setBuddy(combo)
+        self.labels[name] = label
         return label
+
+    def set_find_hint(self, find_hint: str) -> None:
+        """What Find searches, in the box's hint and tooltip (a tab with several views
+        says what the view in front searches)."""
+        self.text.setPlaceholderText(f"Type to filter by {find_hint}…")
+        self.text.setToolTip(f"Find: shows only the rows whose {find_hint} contain what you type (Ctrl+F)")
+        self.text.setAccessibleDescription(f"Shows only the rows whose {find_hint} contain what you type")
+
+    def show_combo(self, name: str, visible: bool) -> None:
+        """Show or hide a drop-down with its label."""
+        self.combos[name].setVisible(visible)
+        if name in self.labels:
+            self.labels[name].setVisible(visible)
 
     def insert_combo(self, name: str, purpose: str, combo: QComboBox) -> None:
         """A drop-down of a tab's own, with its label, before the Clear button."""
