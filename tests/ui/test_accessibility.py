@@ -153,3 +153,27 @@ def test_the_attention_bars_counts_open_from_the_keyboard(open_window, qtbot):
     qtbot.keyClick(summary, Qt.Key.Key_Return)  # ... and Enter opens its list
     assert window.attention.toggle.isChecked()
     assert window.attention.tree.currentItem().text(0) == "Red two periods running (4)"
+
+
+def test_the_service_map_is_heard_once(open_window, qtbot):
+    """The map's two scrolled-together parts: the frozen part exposes only the outcomes
+    and their figures; the services' columns are exposed once, by the matrix (a screen
+    reader reads hidden columns too, so both parts used to expose the whole map)."""
+    from cypdesk.ui.tabs.service_map_view import N_FIXED
+
+    window = open_window("services")
+    window.show()
+    tab = window.tab("services")
+    tab.show_map()
+    qtbot.wait(10)
+    view = tab.map_view
+
+    def headings(table):
+        iface = QAccessible.queryAccessibleInterface(table)
+        return [iface.child(i).text(NAME) for i in range(iface.childCount())
+                if iface.child(i).role() == QAccessible.Role.ColumnHeader]
+
+    fixed, matrix = headings(view.fixed_view), headings(view.matrix_view)
+    assert fixed == ["Outcome", "Services", "Money", "Share of spend", "Gap"] and len(fixed) == N_FIXED
+    service = view.model.headerData(N_FIXED, Qt.Orientation.Horizontal)
+    assert service not in fixed and matrix.count(service) == 1

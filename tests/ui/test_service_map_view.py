@@ -252,7 +252,7 @@ def test_only_the_services_of_the_selected_outcome(view):
     row = row_of_code(view, "BH2")
     outcome = view.model.outcomes[row]
     view.only_selected.setChecked(True)
-    view.fixed_view.setCurrentIndex(view.model.index(row, 0))
+    view.fixed_view.setCurrentIndex(view.fixed_view.model().index(row, 0))
     shown = {s.id for s in view.model.services}
     assert len(shown) == outcome.services
     assert shown == {sid for (oid, sid) in view.map.cells if oid == outcome.id}

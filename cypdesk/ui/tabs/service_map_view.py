@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QSortFilterProxyModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QSplitter, QStyle,
@@ -291,6 +291,15 @@ class OutcomeMatrixModel(QAbstractTableModel):
         return "\n".join(lines)
 
 
+class FiguresOnly(QSortFilterProxyModel):
+    """The matrix's model with only its frozen columns (the outcome and its figures), in
+    the same row order. The frozen view shows it, so a screen reader, which reads hidden
+    columns too, meets the map's services once (in the matrix), not twice."""
+
+    def filterAcceptsColumn(self, source_column: int, _source_parent: Any) -> bool:  # noqa: N802
+        return source_column < N_FIXED
+
+
 class WrapHeader(QHeaderView):
     """A horizontal header that wraps each label over up to ``lines`` lines (the last
     elided) so long service names fit narrow columns; the full name is its tooltip."""
@@ -527,9 +536,11 @@ class ServiceMapView(QWidget):
         self.model = OutcomeMatrixModel(self)
         self.fixed_view = self._table("service_map_outcomes", "Service map: outcomes with their services, money and gaps")
         self.matrix_view = self._table("service_map_matrix", "Service map: each service's contribution to each outcome")
-        for view in (self.fixed_view, self.matrix_view):
+        self.figures = FiguresOnly(self)
+        self.figures.setSourceModel(self.model)
+        for view, model in ((self.fixed_view, self.figures), (self.matrix_view, self.model)):
             view.setHorizontalHeader(WrapHeader(4, view))
-            view.setModel(self.model)
+            view.setModel(model)
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # keeps the rows level
             view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -871,8 +882,6 @@ class ServiceMapView(QWidget):
         """After a reset: the frozen view shows the figures, the matrix the services."""
         columns = self.model.columnCount()
         fixed_header = self.fixed_view.horizontalHeader()
-        for col in range(columns):
-            self.fixed_view.setColumnHidden(col, col >= N_FIXED)
         for col in range(min(N_FIXED, columns)):
             self.matrix_view.setColumnHidden(col, True)
         if columns:
@@ -910,12 +919,12 @@ class ServiceMapView(QWidget):
                 col = current.column() if current.isValid() else (0 if view is self.fixed_view else N_FIXED)
                 if view is self.matrix_view and col < N_FIXED:
                     col = N_FIXED
-                if col >= self.model.columnCount():
+                if col >= view.model().columnCount():
                     col = 0
                 view.selectionModel().setCurrentIndex(
-                    self.model.index(row, col),
+                    view.model().index(row, col),
                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.fixed_view.scrollTo(self.model.index(row, 0))
+            self.fixed_view.scrollTo(self.figures.index(row, 0))
         finally:
             self._syncing = was
         self._selected_outcome = self.model.outcomes[row].id if 0 <= row < len(self.model.outcomes) else None
