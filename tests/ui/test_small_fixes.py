@@ -91,3 +91,17 @@ def test_monitorings_find_says_what_the_view_in_front_searches(open_window):
     tab.show_view(monitoring_tab.MEASURES)
     assert bar.text.placeholderText().startswith("Type to filter by measure")
     assert not bar.labels["rating"].isHidden()
+
+
+def test_the_action_plan_counts_one_match_in_the_singular(open_window, qtbot):
+    """Find one action in the action plan: its caption says "1 action matches the filter"."""
+    from cypdesk.ui.tabs import monitoring_tab
+
+    window = open_window("measures")
+    tab = window.tab("measures")
+    tab.show_view(monitoring_tab.ACTIONS)
+    page = tab.action_page
+    first = page.table.item(0, 1).text()
+    qtbot.keyClicks(tab.filter_bar.text, first)
+    tab.filter_bar.apply_now()
+    assert tab.caption.text().startswith("1 action matches the filter")

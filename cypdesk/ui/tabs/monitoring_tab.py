@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.errors import CypdeskError, ValidationError
+from cypdesk.common.formats import plural, word_for
 from cypdesk.io.charts.style import RATING_COLOURS
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.tables import Column, TableQuery
@@ -575,8 +576,8 @@ class ActionPage(RecordPage):
         overdue = sum(1 for a in rows if a.overdue)
         done = sum(1 for a in rows if a.status == "done")
         off = sum(1 for a in rows if a.status == "off_track")
-        filtered = " match the filter" if self.filter_text else ""
-        return (f"{len(rows)} action{'s' if len(rows) != 1 else ''}{filtered}: {overdue} overdue, {off} off track, "
+        filtered = f" {word_for(len(rows), 'matches', 'match')} the filter" if self.filter_text else ""
+        return (f"{plural(len(rows), 'action')}{filtered}: {overdue} overdue, {off} off track, "
                 f"{done} done")
 
 
@@ -636,8 +637,8 @@ class RiskPage(RecordPage):
         rows = [r for i, r in enumerate(self.rows) if not self.table.isRowHidden(i)]
         high = sum(1 for r in rows if r.score >= 15)
         rising = sum(1 for r in rows if r.trend == "rising")
-        filtered = " match the filter" if self.filter_text else ""
-        return f"{len(rows)} risk{'s' if len(rows) != 1 else ''}{filtered}: {high} very high, {rising} rising"
+        filtered = f" {word_for(len(rows), 'matches', 'match')} the filter" if self.filter_text else ""
+        return f"{plural(len(rows), 'risk')}{filtered}: {high} very high, {rising} rising"
 
 
 # --- the Review view ---------------------------------------------------------------------------
@@ -774,7 +775,8 @@ class ReviewPage(QWidget):
         self.ending = list(ending) + list(expired)
         six = sum(1 for c in ending if c.within == 6)
         self.ending_summary.setText(
-            f"{len(ending)} contract{'s' if len(ending) != 1 else ''} end within 12 months ({six} within 6 months)"
+            f"{plural(len(ending), 'contract')} {word_for(len(ending), 'ends', 'end')} within 12 months "
+            f"({six} within 6 months)"
             + (f"; {len(expired)} ended and not replaced." if expired else "."))
         self.ending_table.setRowCount(len(self.ending))
         for row, c in enumerate(self.ending):

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from cypdesk.common.formats import word_for
 from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.widgets.filter_bar import FilterBar
@@ -510,7 +511,8 @@ class NeedsTab(RecordTab):
         for s in shown:
             counts[s.comparison.rating] += 1
         noun = "indicator" if total == 1 else "indicators"
-        head = f"{len(shown):,} of {total:,} {noun} match the filter" if self._model().filtered else f"{total:,} {noun}"
+        head = (f"{len(shown):,} of {total:,} {noun} {word_for(len(shown), 'matches', 'match')} the filter"
+                if self._model().filtered else f"{total:,} {noun}")
         parts = [f"{counts['worse']} worse than England", f"{counts['similar']} similar", f"{counts['better']} better",
                  f"{counts['not_compared']} not compared"]
         text = f"{head}: " + ", ".join(parts)
