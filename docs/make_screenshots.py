@@ -31,7 +31,7 @@ def main() -> int:
 
         TaskRunner.INLINE = True  # a script: work at once, so every picture is complete
         window = open_main_window(demo)
-        window.resize(1366, 800)
+        window.resize(1366, 768)  # a council laptop's screen
         window.refresh_attention()
         app.processEvents()
         OUT.mkdir(exist_ok=True)

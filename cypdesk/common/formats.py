@@ -36,6 +36,8 @@ __all__ = [
     "parse_date_uk",
     "parse_money",
     "percent",
+    "plural",
+    "word_for",
 ]
 
 LOCALE = "en_GB"
@@ -46,6 +48,20 @@ class FormatError(ValidationError, ValueError):
     ``facts`` hold ``text``, the text refused."""
 
     code = "format"
+
+
+# --- counting in words -------------------------------------------------------------
+
+def word_for(n: int, one: str, many: str | None = None) -> str:
+    """The word that agrees with ``n``: ``word_for(1, "matches", "match")`` is "matches";
+    ``many`` defaults to ``one`` + "s" ("service" -> "services"; "performance measure"
+    -> "performance measures"). Only exactly 1 takes the singular (0 services)."""
+    return one if n == 1 else (many if many is not None else one + "s")
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """A count and the noun that agrees with it: "1 service", "1,204 services"."""
+    return f"{n:,} {word_for(n, one, many)}"
 
 
 # --- writing numbers ----------------------------------------------------------------

@@ -23,11 +23,12 @@ boundary value takes the better rating: exactly on target is green, exactly the
 tolerance away is amber.
 
 **Five-level trajectory scale** (a document setting instead of RAG), the same
-comparison: *ahead* when better than target by more than the tolerance; *on course*
-when within the tolerance of the target either way (both ends included, so exactly the
-tolerance better than target is on course, not ahead: "ahead" needs more than the
-tolerance); *slippage* when worse by more than the tolerance but no more than twice it
-(exactly twice is slippage: the better rating); *no progress* beyond twice it.
+comparison: *ahead* when better than target by the tolerance or more (exactly the
+tolerance better is ahead: a boundary takes the better rating, as on RAG); *on course*
+when within the tolerance of the target either way, short of that (exactly the tolerance
+worse is on course); *slippage* when worse by more than the tolerance but no more than
+twice it (exactly twice is slippage); *no progress* beyond twice it. With no tolerance
+(a band of nothing) exactly on target is on course and anything better is ahead.
 
 **Not rated / not assessed.** No actual for the period; no target; or a measure of
 "no judgement" polarity (it counts activity and has no better or worse). The rating
@@ -206,8 +207,9 @@ def rate(actual: float | None, target: float | None, tolerance: float | None, to
             value, why = "red", f"{A} is {below} the target of {T}, with no tolerance {how}."
         else:
             value, why = "red", f"{A} is {below} the target of {T} by more than the tolerance of {B} {how}."
-    elif shortfall < -band:
-        value, why = "ahead", f"{A} is better than the target of {T} by more than the tolerance of {B} {how}."
+    elif shortfall < -band or (band > 0 and shortfall == -band):  # the boundary takes the better rating
+        value, why = "ahead", (f"{A} is better than the target of {T}, with no tolerance {how}." if band == 0 else
+                               f"{A} is better than the target of {T} by the tolerance of {B} or more {how}.")
     elif shortfall <= band:
         value, why = "on_course", (f"{A} is on the target of {T} {how}." if band == 0 else
                                    f"{A} is within the tolerance of {B} of the target of {T} {how}.")
@@ -242,15 +244,17 @@ def _bands(scale: str, t: Decimal, band: Decimal, higher: bool, tol_words: str, 
         return {"green": green, "amber": amber, "red": red}
     lo, hi = t - band, t + band
     if higher:
-        ahead = f"ahead above {n(hi)}"
+        ahead = f"ahead on or above {n(hi)}"
         slip = f"slippage from {n(t - 2 * band)} to under {n(lo)}"
         none = f"no progress below {n(t - 2 * band)}"
     else:
-        ahead = f"ahead below {n(lo)}"
+        ahead = f"ahead on or below {n(lo)}"
         slip = f"slippage above {n(hi)} up to {n(t + 2 * band)}"
         none = f"no progress above {n(t + 2 * band)}"
-    course = f"on course from {n(lo)} to {n(hi)} ({tol_words})"
+    course = (f"on course from {n(lo)} to under {n(hi)} ({tol_words})" if higher else
+              f"on course above {n(lo)} up to {n(hi)} ({tol_words})")
     if band == 0:
+        ahead = f"ahead {'above' if higher else 'below'} {n(t)}"
         course, slip = f"on course only exactly on {n(t)} ({tol_words})", "no slippage band"
     return {"ahead": ahead, "on_course": course, "slippage": slip, "no_progress": none}
 

@@ -94,7 +94,7 @@ class MainWindow(OpeningMixin, QMainWindow):
 
         DoneCommand.on_error = self._undo_failed
         self.setObjectName("MainWindow")
-        self.setAccessibleName("cypdesk main window")
+        self.setAccessibleName(APP_DISPLAY_NAME)  # then the title, with the document's name and *
         self.resize(1280, 800)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
@@ -126,7 +126,8 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.setCentralWidget(central)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.status_label = QLabel("")
-        self.status_label.setAccessibleName("Status")
+        self.status_label.setObjectName("status_message")
+        self.status_label.setAccessibleDescription("Status message")
         self.statusBar().addWidget(self.status_label, 1)
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
@@ -264,8 +265,7 @@ class MainWindow(OpeningMixin, QMainWindow):
         name = self.tabs.tabText(0).replace("&", "")
         if not rows:
             return f"the {name} tab painted its empty state: no {tab.spec.noun} yet"
-        noun = tab.spec.noun if rows != 1 else tab.spec.noun.rstrip("s")
-        return f"the {name} tab painted {rows:,} {noun}"
+        return f"the {name} tab painted {tab.spec.counted(rows)}"
 
     def _tab_shown(self, index: int) -> None:
         previous, self._shown_index = self._shown_index, index
@@ -311,16 +311,19 @@ class MainWindow(OpeningMixin, QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.setToolTipsVisible(True)  # a greyed-out entry's tooltip says why it is greyed out
         self.action_new = self._action("&New", self.new_document, QKeySequence.StandardKey.New)
         self.action_open = self._action("&Open…", self.choose_and_open, QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.action_save = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
         self.action_save_as = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
-        self.action_share = self._action("S&hare a copy for a partner…", lambda: None, name="share",
-                                         tip="Comes with the exchange work: a copy without confidential fields")
-        self.action_merge = self._action("&Merge a partner's file…", lambda: None, name="merge",
-                                         tip="Comes with the exchange work: merge a partner's document into this one")
+        self.action_share = self._action("S&hare a copy for a partner (not available yet)…", lambda: None, name="share",
+                                         tip="Not available in this version: sharing a copy without confidential "
+                                             "fields comes with the exchange of documents between partners")
+        self.action_merge = self._action("&Merge a partner's file (not available yet)…", lambda: None, name="merge",
+                                         tip="Not available in this version: merging a partner's document into "
+                                             "this one comes with the exchange of documents between partners")
         self.action_share.setEnabled(False)
         self.action_merge.setEnabled(False)
         self.action_restore = self._action("Restore &previous version…", self.restore_previous)
@@ -339,6 +342,7 @@ class MainWindow(OpeningMixin, QMainWindow):
         file_menu.addAction(self.action_quit)
 
         edit_menu = bar.addMenu("&Edit")
+        edit_menu.setToolTipsVisible(True)
         self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.action_undo.setObjectName("undo")
@@ -358,9 +362,17 @@ class MainWindow(OpeningMixin, QMainWindow):
         for action in (self.action_find, self.action_add, self.action_duplicate, self.action_delete):
             edit_menu.addAction(action)
 
-        help_menu = bar.addMenu("&Help")
+        self.help_menu = help_menu = bar.addMenu("&Help")
+        help_menu.setToolTipsVisible(True)
+        self.action_help = self._action("&Help for this tab", self.show_help, QKeySequence.StandardKey.HelpContents,
+                                        name="help_tab", tip="What this tab is for and how to work in it (F1)")
+        self.action_help.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        help_menu.addAction(self.action_help)
+        help_menu.addAction(self._action("&Contents of the guide", lambda: self.show_help(contents=True),
+                                         name="help_contents", tip="Every page of the guide"))
         self.action_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, name="keyboard_shortcuts")
         help_menu.addAction(self.action_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About cypdesk", self.about))
 
     def show_shortcuts(self) -> None:
@@ -417,12 +429,14 @@ class MainWindow(OpeningMixin, QMainWindow):
     def update_title(self) -> None:
         doc = self.workspace.doc if self.workspace else None
         if doc is None:
-            self.setWindowTitle(APP_DISPLAY_NAME)
-            return
-        name = Path(doc.path).name if doc.path else "Untitled"
-        marker = "*" if (self.unsaved() or self.has_pending()) else ""
-        suffix = " (read-only)" if doc.read_only else ""
-        self.setWindowTitle(f"{name}{marker}{suffix} — {APP_DISPLAY_NAME}")
+            title = APP_DISPLAY_NAME
+        else:
+            name = Path(doc.path).name if doc.path else "Untitled"
+            marker = "*" if (self.unsaved() or self.has_pending()) else ""
+            suffix = " (read-only)" if doc.read_only else ""
+            title = f"{name}{marker}{suffix} — {APP_DISPLAY_NAME}"
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)  # a screen reader names the window by it, as the title bar shows it
 
     def status(self, text: str, timeout_ms: int | None = None) -> None:
         """A message in the status bar; it goes after ``timeout_ms`` (STATUS_TIMEOUT_MS
@@ -716,6 +730,16 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.ask(QMessageBox.Icon.Information, "About cypdesk",
                  f"cypdesk {__version__}\nPlanning and commissioning for children's trusts.\n\n"
                  f"Document: {path or 'none open'}", QMessageBox.StandardButton.Ok)
+
+    def show_help(self, *, contents: bool = False) -> None:
+        """The guide's page for the tab in view (F1), or its contents."""
+        from cypdesk.ui.dialogs.help import HelpDialog, guide_page
+
+        index = self.tabs.currentIndex()
+        spec = self._specs[index] if 0 <= index < len(self._specs) and not contents else None
+        page = guide_page(spec.kind if spec else None)
+        name = spec.title.replace("&", "") if spec is not None and page.stem == spec.kind else "Contents"
+        self.run_dialog(HelpDialog(page, f"Help: {name} — {APP_DISPLAY_NAME}", self))
 
     def choose_item(self, title: str, label: str, items: list[str]) -> str | None:
         """Pick one of ``items`` (tests answer it like a dialog)."""

@@ -415,3 +415,16 @@ def test_when_uk_says_today_and_yesterday_as_an_officer_would():
     assert when_uk(dt.datetime(2026, 3, 31, 14, 5), now) == "14:05 today"
     assert when_uk(dt.datetime(2026, 3, 30, 14, 5), now) == "14:05 yesterday"
     assert when_uk(dt.datetime(2026, 3, 29, 9, 0), now) == "29/03/2026 09:00"
+
+
+def test_plural_agrees_with_the_count():
+    """One helper for counts in words: only exactly one takes the singular, thousands
+    are grouped, and an irregular plural or a verb is given."""
+    from cypdesk.common.formats import plural, word_for
+
+    assert plural(1, "service") == "1 service"
+    assert plural(0, "service") == "0 services"
+    assert plural(1204, "performance measure") == "1,204 performance measures"
+    assert plural(2, "service or team", "services or teams") == "2 services or teams"
+    assert word_for(1, "matches", "match") == "matches"
+    assert word_for(3, "matches", "match") == "match"

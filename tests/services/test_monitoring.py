@@ -95,7 +95,8 @@ def test_negative_target_takes_the_tolerance_of_its_size():
 @pytest.mark.parametrize(("actual", "expected"), [
     (100, "ahead"),
     (94.51, "ahead"),
-    (94.5, "on_course"),  # exactly the tolerance better: within it, so on course ("ahead" needs more)
+    (94.5, "ahead"),  # exactly the tolerance better: the boundary takes the better rating
+    (94.49, "on_course"),
     (90, "on_course"),
     (85.5, "on_course"),  # exactly the tolerance worse: on course
     (85.49, "slippage"),
@@ -108,7 +109,8 @@ def test_trajectory_higher_is_better_percent(actual, expected):
 
 @pytest.mark.parametrize(("actual", "expected"), [
     (26.99, "ahead"),
-    (27, "on_course"),
+    (27, "ahead"),  # exactly the tolerance better (lower): the better rating
+    (27.01, "on_course"),
     (30, "on_course"),
     (33, "on_course"),
     (33.01, "slippage"),
@@ -117,6 +119,21 @@ def test_trajectory_higher_is_better_percent(actual, expected):
 ])
 def test_trajectory_lower_is_better_absolute(actual, expected):
     assert value(actual, 30, 3, "absolute", "lower_better", scale="trajectory") == expected
+
+
+def test_exactly_the_tolerance_better_is_ahead_and_its_rule_says_so():
+    """A boundary takes the better rating on the trajectory scale too, and the hover's
+    bands agree: "ahead on or above", "on course ... to under"."""
+    r = rate(94.5, 90, 5, "percent", "higher_better", "trajectory")
+    assert r.value == "ahead"
+    assert r.rule.startswith("Ahead: 94.5 is better than the target of 90 by the tolerance of 4.5 or more")
+    assert "On course from 85.5 to under 94.5" in r.rule
+    assert rate(30, 33, 3, "absolute", "lower_better", "trajectory").value == "ahead"
+    lower = rate(31, 33, 3, "absolute", "lower_better", "trajectory")
+    assert lower.value == "on_course" and "ahead on or below 30" in lower.rule.lower()
+    assert "On course above 30 up to 36" in rate(25, 33, 3, "absolute", "lower_better", "trajectory").rule
+    assert rate(0.01, 0, 5, "percent", "higher_better", "trajectory").rule.startswith(
+        "Ahead: 0.01 is better than the target of 0, with no tolerance")
 
 
 def test_trajectory_words():
@@ -188,7 +205,7 @@ def test_rule_in_plain_words():
         "lower is better). Green on or below 30; amber above 30 up to 33 (tolerance 3).")
     assert rate(85, 90, 5, "percent", "higher_better", "trajectory").rule == (
         "Slippage: 85 is worse than the target of 90 by more than the tolerance of 4.5 but no more than "
-        "twice it (5% of target; higher is better). Ahead above 94.5; on course from 85.5 to 94.5 "
+        "twice it (5% of target; higher is better). Ahead on or above 94.5; on course from 85.5 to under 94.5 "
         "(5% of target); no progress below 81.")
 
 

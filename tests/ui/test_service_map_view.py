@@ -252,7 +252,7 @@ def test_only_the_services_of_the_selected_outcome(view):
     row = row_of_code(view, "BH2")
     outcome = view.model.outcomes[row]
     view.only_selected.setChecked(True)
-    view.fixed_view.setCurrentIndex(view.model.index(row, 0))
+    view.fixed_view.setCurrentIndex(view.fixed_view.model().index(row, 0))
     shown = {s.id for s in view.model.services}
     assert len(shown) == outcome.services
     assert shown == {sid for (oid, sid) in view.map.cells if oid == outcome.id}
@@ -287,8 +287,22 @@ def test_every_control_has_a_name_and_tables_let_tab_move_on(view):
         for widget in view.findChildren(cls):
             if isinstance(widget.parent(), (QComboBox, QLineEdit, QTableView)) or widget.objectName().startswith("qt_"):
                 continue
-            if not widget.accessibleName() or not widget.objectName():
+            # what a screen reader hears: a label's name is its text (a name set in code would hide it)
+            from PySide6.QtGui import QAccessible
+
+            heard = QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Name)
+            empty_label = isinstance(widget, QLabel) and not widget.text() and widget.pixmap().isNull()
+            if (not heard and not empty_label) or not widget.objectName():
                 missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
+            if isinstance(widget, QLabel) and widget.text():
+                from PySide6.QtGui import QTextDocument
+
+                shown = widget.text()
+                if widget.textFormat() != Qt.TextFormat.PlainText:
+                    document = QTextDocument()
+                    document.setHtml(shown)
+                    shown = document.toPlainText()
+                assert heard.replace("\n", " ") == shown.replace("&", "").replace("\n", " "), (widget.objectName(), heard)
     assert missing == [], missing
     assert all(not t.tabKeyNavigation() for t in view.findChildren(QTableView))
     assert "twice" in view.legend.toolTip()

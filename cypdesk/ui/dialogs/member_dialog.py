@@ -93,7 +93,7 @@ class MemberDialog(QDialog):
         self.represents.currentIndexChanged.connect(self._update_hint)
         self.hint = QLabel("")
         self.hint.setObjectName("member_represents_hint")
-        self.hint.setAccessibleName("What the member counts for")
+        self.hint.setAccessibleDescription("What the member counts for")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(HINT_STYLE)
         for text, editor in (("&Organisation", self.organisation), ("&Person", self.person),
@@ -105,7 +105,7 @@ class MemberDialog(QDialog):
 
         self.error = QLabel("")
         self.error.setObjectName("member_dialog_error")
-        self.error.setAccessibleName("Problem")
+        self.error.setAccessibleDescription("Problem")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()

@@ -70,6 +70,8 @@ class RecordTableModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip
+            return self.data(index, Qt.ItemDataRole.ToolTipRole)
         found = self._row(index.row())
         if found is None:
             return None

@@ -39,6 +39,8 @@ from cypdesk.ui.undo import DoneCommand
 SPEC = TabSpec("&Pooled budgets", "agreements", "Pooled budget agreements", "budget agreements", editable=True,
                columns=["title", "type", "legal_basis", "host_id", "status", "start_date", "review_date", "end_date"],
                filters=["type", "status"],
+               find_hint="agreement, type, legal basis, host or status",
+               key_columns=["title", "status", "start_date", "review_date", "end_date"],
                defaults={"type": "pooled", "status": "draft", "overspend_rule": "proportional",
                          "underspend_rule": "proportional"})
 
@@ -76,6 +78,12 @@ def _table(name: str, headers: tuple[str, ...], accessible: str, stretch: int | 
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
+        # a partner's long name wraps onto a second line rather than being cut off
+        table.setWordWrap(True)
+        rows = table.verticalHeader()
+        rows.setMinimumSectionSize(24)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows.sectionResized.connect(lambda *_: _fit(table))
     header.setStretchLastSection(stretch is None)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -137,7 +145,7 @@ class _Section(QGroupBox):
 def _label(name: str, accessible: str, *, rich: bool = True) -> QLabel:
     label = QLabel("")
     label.setObjectName(f"agreements_{name}")
-    label.setAccessibleName(accessible)
+    label.setAccessibleDescription(accessible)  # a label's name is its text
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     return label
@@ -158,6 +166,11 @@ class BudgetsTab(RecordTab):
     def day(self) -> date:
         return self.today or date.today()
 
+    # The detail is the main work here (its monitoring tables must not be cut): the table
+    # keeps its 40%, and an agreement's long title wraps onto more lines instead.
+    MAX_TABLE_SHARE = 0.4
+    WRAP_NAMES = True
+
     def _first_split(self) -> None:
         """An agreement has much to show and there are few of them: the detail gets
         about 60% of the width until the officer drags the divider."""
@@ -165,6 +178,8 @@ class BudgetsTab(RecordTab):
         if total > 0 and not self.layout_restored:
             self.splitter.setSizes([int(total * 0.4), total - int(total * 0.4)])
             self.layout_restored = True
+            self._split_is_ours = True
+            self.fit_key_columns()
 
     # --- building ----------------------------------------------------------------------------
     def build_sections(self) -> None:

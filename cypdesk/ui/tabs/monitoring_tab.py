@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.errors import CypdeskError, ValidationError
+from cypdesk.common.formats import plural, word_for
 from cypdesk.io.charts.style import RATING_COLOURS
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.tables import Column, TableQuery
@@ -47,6 +48,8 @@ from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Monitoring", "measures", "Performance measures", "performance measures",
                columns=["name", "kind"], filters=["kind"],
+               find_hint="measure, what it is of, or kind",
+               key_columns=["name", "rating", "latest_actual", "target", "latest_period"],
                defaults={"kind": "how_well", "polarity": "higher_better", "frequency": "quarterly",
                          "tolerance_kind": "percent"})
 
@@ -156,6 +159,8 @@ class MeasureTableModel(RecordTableModel):
     def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip (the rule)
+            return self.data(index, Qt.ItemDataRole.ToolTipRole)
         column = self.query.columns[index.column()]
         if column.name not in ("rating", "latest_actual", "target"):
             return super().data(index, role)
@@ -263,13 +268,13 @@ class RecordPage(QWidget):
         detail_layout.setContentsMargins(8, 0, 0, 0)
         self.title = QLabel("")
         self.title.setObjectName(f"monitoring_{name}_title")
-        self.title.setAccessibleName(f"Selected {CATALOG[kind]['label']}")
+        self.title.setAccessibleDescription(f"The selected {CATALOG[kind]['label']}")
         self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.title.setWordWrap(True)
         detail_layout.addWidget(self.title)
         self.note = QLabel("")
         self.note.setObjectName(f"monitoring_{name}_note")
-        self.note.setAccessibleName(f"{accessible}: about the selected {CATALOG[kind]['label']}")
+        self.note.setAccessibleDescription(f"{accessible}: about the selected {CATALOG[kind]['label']}")
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.hide()
@@ -282,6 +287,8 @@ class RecordPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own: Tab goes to the fields
+        scroll.setAccessibleName(f"Details of the selected {CATALOG[kind]['label']}")
         scroll.setWidget(self.form)
         detail_layout.addWidget(scroll, 1)
         buttons, self.apply_button, self.revert_button = apply_revert_row(f"monitoring_{name}", self.apply, self.revert)
@@ -632,8 +639,8 @@ class ActionPage(RecordPage):
         overdue = sum(1 for a in rows if a.overdue)
         done = sum(1 for a in rows if a.status == "done")
         off = sum(1 for a in rows if a.status == "off_track")
-        filtered = " match the filter" if self.filter_text else ""
-        return (f"{len(rows)} action{'s' if len(rows) != 1 else ''}{filtered}: {overdue} overdue, {off} off track, "
+        filtered = f" {word_for(len(rows), 'matches', 'match')} the filter" if self.filter_text else ""
+        return (f"{plural(len(rows), 'action')}{filtered}: {overdue} overdue, {off} off track, "
                 f"{done} done")
 
 
@@ -693,8 +700,8 @@ class RiskPage(RecordPage):
         rows = [r for i, r in enumerate(self.rows) if not self.table.isRowHidden(i)]
         high = sum(1 for r in rows if r.score >= 15)
         rising = sum(1 for r in rows if r.trend == "rising")
-        filtered = " match the filter" if self.filter_text else ""
-        return f"{len(rows)} risk{'s' if len(rows) != 1 else ''}{filtered}: {high} very high, {rising} rising"
+        filtered = f" {word_for(len(rows), 'matches', 'match')} the filter" if self.filter_text else ""
+        return f"{plural(len(rows), 'risk')}{filtered}: {high} very high, {rising} rising"
 
 
 # --- the Review view ---------------------------------------------------------------------------
@@ -713,6 +720,8 @@ class ReviewPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setAccessibleName("What needs reviewing")
         inner = QWidget()
         self.body = QVBoxLayout(inner)
         self.body.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # scroll rather than squeeze
@@ -801,7 +810,7 @@ class ReviewPage(QWidget):
                           f"<span style='{HINT_STYLE}'>{html.escape(red.summary)}</span>")
             text.setTextFormat(Qt.TextFormat.RichText)
             text.setWordWrap(True)
-            text.setAccessibleName(f"{red.owner}: red for two periods running")
+            text.setAccessibleDescription(f"{red.owner}: red for two periods running")
             line.addWidget(text, 1)
             action = QPushButton("Start an action…")
             action.setObjectName("monitoring_start_action")
@@ -829,7 +838,8 @@ class ReviewPage(QWidget):
         self.ending = list(ending) + list(expired)
         six = sum(1 for c in ending if c.within == 6)
         self.ending_summary.setText(
-            f"{len(ending)} contract{'s' if len(ending) != 1 else ''} end within 12 months ({six} within 6 months)"
+            f"{plural(len(ending), 'contract')} {word_for(len(ending), 'ends', 'end')} within 12 months "
+            f"({six} within 6 months)"
             + (f"; {len(expired)} ended and not replaced." if expired else "."))
         self.ending_table.setRowCount(len(self.ending))
         for row, c in enumerate(self.ending):
@@ -930,7 +940,7 @@ class _Section(QGroupBox):
         self.body = QVBoxLayout(self)
         self.summary = QLabel("")
         self.summary.setObjectName(f"measures_{name}_summary")
-        self.summary.setAccessibleName(f"{title}: summary")
+        self.summary.setAccessibleDescription(f"{title}: summary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.body.addWidget(self.summary)
@@ -950,6 +960,7 @@ class _Section(QGroupBox):
 
 class MonitoringTab(RecordTab):
     detail: Any = None  # the selected measure's MeasureRating
+    WRAP_NAMES = True  # a long measure wraps rather than pushing its rating and figures off the table
 
     def __init__(self, spec: TabSpec, window: Any) -> None:
         super().__init__(spec, window)
@@ -960,8 +971,7 @@ class MonitoringTab(RecordTab):
         self.rating_filter.setObjectName("measures_filter_rating")
         self.rating_filter.setAccessibleName("Filter by rating")
         self.rating_filter.currentIndexChanged.connect(lambda _i: self.filter_bar.apply_now())
-        bar = self.filter_bar.layout()
-        bar.insertWidget(bar.indexOf(self.filter_bar.clear_button), self.rating_filter, 1)
+        self.filter_bar.insert_combo("rating", "Rating", self.rating_filter)
         self.filter_bar.combos["rating"] = self.rating_filter
         self._fill_rating_filter()
 
@@ -1035,9 +1045,11 @@ class MonitoringTab(RecordTab):
             page.tab_order(self.filter_bar.text)
         elif page is None and self._form is not None:
             self.set_tab_order()
-        for combo in (self.filter_bar.combos.get("kind"), self.rating_filter):
-            if combo is not None:
-                combo.setVisible(index == MEASURES)
+        for name in ("kind", "rating"):
+            if name in self.filter_bar.combos:
+                self.filter_bar.show_combo(name, index == MEASURES)
+        self.filter_bar.set_find_hint({ACTIONS: "action, reference, owner or status",
+                                       RISKS: "risk, owner, level or trend"}.get(index, self.spec.find_hint))
         self.filter_bar.text.setEnabled(index != REVIEW)  # the Review view is short lists, not a table to search
         page = self._page()
         if page is None and self.model is not None:

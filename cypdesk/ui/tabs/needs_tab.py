@@ -37,13 +37,16 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from cypdesk.common.formats import word_for
 from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.widgets.filter_bar import FilterBar
 
 SPEC = TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editable=False,
                columns=["name"], filters=[],
-               form_fields=["name", "code", "group_id", "unit", "polarity", "decimals", "source", "definition"])
+               form_fields=["name", "code", "group_id", "unit", "polarity", "decimals", "source", "definition"],
+               find_hint="indicator, code, group or outcome",
+               key_columns=["name", "period", "value", "england", "comparison", "trend", "rank"])
 
 # The comparison's colour, strong (a square beside the word) and pale (the cell behind
 # black text, contrast above 12:1). The word is always there.
@@ -174,6 +177,8 @@ class IndicatorTableModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip
+            return self.data(index, Qt.ItemDataRole.ToolTipRole)
         row = self._rows[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -257,27 +262,24 @@ class NeedsFilterBar(FilterBar):
     """Free text, then outcome, group and locality (records of the document) and a
     "Worse than England" tick box."""
 
-    LISTS = (("outcome", "Any outcome", "Filter by outcome"),
-             ("group", "Any group of children", "Filter by group of children"),
-             ("locality", "Any locality", "Filter by locality"))
+    LISTS = (("outcome", "Any outcome", "Filter by outcome", "Outcome"),
+             ("group", "Any group", "Filter by group of children", "Group"),
+             ("locality", "Any locality", "Filter by locality", "Locality"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("indicators", [], parent)
-        self.text.setPlaceholderText("Type to filter by indicator, code, group or outcome…")
+        super().__init__("indicators", [], parent, find_hint=SPEC.find_hint)
         layout = self.layout()
-        at = layout.indexOf(self.clear_button)
-        for name, anything, accessible in self.LISTS:
+        for name, anything, accessible, purpose in self.LISTS:
             combo = QComboBox()
             combo.setObjectName(f"indicators_filter_{name}")
             combo.setAccessibleName(accessible)
             combo.setToolTip(accessible)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(10)
             combo.addItem(anything, None)
             combo.currentIndexChanged.connect(self._emit)
-            layout.insertWidget(at, combo, 1)
-            at += 1
-            self.combos[name] = combo
+            self.insert_combo(name, purpose, combo)
+        at = layout.indexOf(self.clear_button)
         self.worse = QCheckBox("&Worse than England")
         self.worse.setObjectName("indicators_filter_worse")
         self.worse.setAccessibleName("Only indicators worse than England")
@@ -326,7 +328,7 @@ def _box(title: str, name: str) -> tuple[QGroupBox, QVBoxLayout]:
 def _label(name: str, accessible: str) -> QLabel:
     label = QLabel("")
     label.setObjectName(f"indicators_{name}")
-    label.setAccessibleName(accessible)
+    label.setAccessibleDescription(accessible)  # a label's name is its text
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -417,6 +419,7 @@ class NeedsTab(RecordTab):
         bar.set_options("locality", _localities(self.reader, self.areas.home_id if self.areas else None))
 
     WIDTHS = (250, 62, 70, 70, 118, 112, 118, 150, 90)
+    WRAP_NAMES = True  # an indicator's name is a sentence: shown whole, on two lines if need be
 
     def shown(self) -> None:
         """Read the document if not yet done; give the columns widths that show the
@@ -426,6 +429,7 @@ class NeedsTab(RecordTab):
             for col, width in enumerate(self.WIDTHS):
                 self.view.setColumnWidth(col, width)
             self.sized = True
+            self.fit_key_columns()
         if self.model is not None and self.views_tabs.currentIndex() == 1:
             self.evidence_page.fill()
 
@@ -507,7 +511,8 @@ class NeedsTab(RecordTab):
         for s in shown:
             counts[s.comparison.rating] += 1
         noun = "indicator" if total == 1 else "indicators"
-        head = f"{len(shown):,} of {total:,} {noun} match the filter" if self._model().filtered else f"{total:,} {noun}"
+        head = (f"{len(shown):,} of {total:,} {noun} {word_for(len(shown), 'matches', 'match')} the filter"
+                if self._model().filtered else f"{total:,} {noun}")
         parts = [f"{counts['worse']} worse than England", f"{counts['similar']} similar", f"{counts['better']} better",
                  f"{counts['not_compared']} not compared"]
         text = f"{head}: " + ", ".join(parts)
@@ -576,7 +581,7 @@ class NeedsTab(RecordTab):
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.rating_chip = QLabel("")
         self.rating_chip.setObjectName("indicators_rating")
-        self.rating_chip.setAccessibleName("Compared with England")
+        self.rating_chip.setAccessibleDescription("Compared with England")
         self.method = _label("method", "How it was compared with England")
         self.neighbours_label = _label("neighbours", "Among the statistical neighbours")
         self.trend_label = _label("trend", "Trend")
@@ -619,7 +624,7 @@ class NeedsTab(RecordTab):
         buttons = QHBoxLayout()
         self.commentary_state = QLabel("")
         self.commentary_state.setObjectName("indicators_commentary_state")
-        self.commentary_state.setAccessibleName("Commentary: state")
+        self.commentary_state.setAccessibleDescription("Commentary: state")
         self.commentary_state.setStyleSheet("color: #505a5f;")
         buttons.addWidget(self.commentary_state, 1)
         self.commentary_revert = QPushButton("Revert")
@@ -874,7 +879,7 @@ class EvidencePage(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         self.evidence_caption = QLabel("")
         self.evidence_caption.setObjectName("indicators_evidence_caption")
-        self.evidence_caption.setAccessibleName("Consultation evidence: summary")
+        self.evidence_caption.setAccessibleDescription("Consultation evidence: summary")
         top_layout.addWidget(self.evidence_caption)
         self.evidence = QTreeWidget()
         self.evidence.setObjectName("indicators_evidence_tree")
@@ -890,7 +895,7 @@ class EvidencePage(QWidget):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         self.priorities_caption = QLabel("")
         self.priorities_caption.setObjectName("indicators_priorities_caption")
-        self.priorities_caption.setAccessibleName("Priorities: summary")
+        self.priorities_caption.setAccessibleDescription("Priorities: summary")
         bottom_layout.addWidget(self.priorities_caption)
         self.priorities = QTreeWidget()
         self.priorities.setObjectName("indicators_priorities_tree")

@@ -126,6 +126,24 @@ class TabSpec:
     form_fields: list[str] | None = None
     editable: bool = True
     defaults: dict[str, Any] = field(default_factory=dict)
+    # What the tab's Find searches, in the officer's words ("name, provider, reference").
+    find_hint: str = "name"
+    # The columns that carry the meaning (name, money, rating, dates): placed first in the
+    # table and sized to their content on first show, so none is cut off or off-screen.
+    key_columns: list[str] = field(default_factory=list)
+
+    def counted(self, n: int) -> str:
+        """``n`` of what the tab lists, agreeing in number: "1 service", "79 services"."""
+        from cypdesk.common.formats import plural
+
+        return plural(n, self.noun[:-1] if self.noun.endswith("s") else self.noun, self.noun)
+
+    def table_columns(self) -> list[str] | None:
+        """The table's columns with the key columns first (None: the kind's own)."""
+        if self.columns is None:
+            return None
+        keys = [c for c in self.key_columns if c in self.columns]
+        return keys + [c for c in self.columns if c not in keys]
 
 
 class RecordTab(QWidget):
@@ -142,11 +160,12 @@ class RecordTab(QWidget):
         self.adding = False
         self.sized = False
         self.layout_restored = False  # the window sets it when the officer's own split was put back
+        self._split_is_ours = False  # the split was set here (not the officer's): it may widen for key columns
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
-        self.filter_bar = FilterBar(spec.kind, spec.filters)
+        self.filter_bar = FilterBar(spec.kind, spec.filters, find_hint=spec.find_hint)
         self.filter_bar.filter_changed.connect(self._filter)
         top.addWidget(self.filter_bar, 1)
         self.buttons: dict[str, QPushButton] = {}
@@ -168,7 +187,7 @@ class RecordTab(QWidget):
 
         self.caption = QLabel("")
         self.caption.setObjectName(f"{spec.kind}_caption")
-        self.caption.setAccessibleName(f"{spec.accessible}: summary")
+        self.caption.setAccessibleDescription(f"{spec.accessible}: summary")  # its name is its text
         outer.addWidget(self.caption)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -196,14 +215,19 @@ class RecordTab(QWidget):
         detail_layout.setContentsMargins(8, 0, 0, 0)
         self.detail_title = QLabel("")
         self.detail_title.setObjectName(f"{spec.kind}_detail_title")
-        self.detail_title.setAccessibleName("Selected record")
+        self.detail_title.setAccessibleDescription("The selected record")  # its name is its text
         self.detail_title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.detail_title.setWordWrap(True)
         detail_layout.addWidget(self.detail_title)
         scroll = QScrollArea()
+        scroll.setObjectName(f"{spec.kind}_detail_scroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own: Tab goes to the fields
+        scroll.setAccessibleName("Details of the selected record")
+        self.detail_scroll = scroll
         inner = QWidget()
+        inner.setAccessibleName("Fields of the selected record")
         self.sections = QVBoxLayout(inner)
         self.sections.setContentsMargins(0, 0, 8, 0)
         self.sections.addStretch(1)
@@ -242,6 +266,8 @@ class RecordTab(QWidget):
         if total > 0 and not self.layout_restored:
             self.splitter.setSizes([int(total * 0.6), total - int(total * 0.6)])
             self.layout_restored = True
+            self._split_is_ours = True
+            self.fit_key_columns()
 
     @property
     def form(self) -> RecordForm:
@@ -323,7 +349,7 @@ class RecordTab(QWidget):
         self._stale = False
         from cypdesk.services.tables import TableQuery
 
-        self.model = RecordTableModel(TableQuery(self.reader, self.kind, self.spec.columns), self.view)
+        self.model = RecordTableModel(TableQuery(self.reader, self.kind, self.spec.table_columns()), self.view)
         self.view.setModel(self.model)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by the record's name, in SQL
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -358,6 +384,56 @@ class RecordTab(QWidget):
         for col in range(self.model.columnCount()):
             self.view.setColumnWidth(col, min(max(self.view.columnWidth(col), 70), 300))
         self.sized = True
+        self.fit_key_columns()
+
+    # --- key columns: never cut off ---------------------------------------------------------
+    MAX_TABLE_SHARE = 0.72  # the detail editor keeps at least 28% of the width
+    MIN_NAME_WIDTH = 160
+    MIN_DETAIL_WIDTH = 410  # the editor's fields, its charts and their titles still fit beside the table
+    # A tab whose names are long sentences (the Needs indicators) wraps them onto more
+    # lines rather than cutting them; the name then asks for this much width at most.
+    WRAP_NAMES = False
+    WRAPPED_NAME_WIDTH = 300
+
+    def key_column_indexes(self) -> list[int]:
+        """The table's columns that carry the meaning (the spec's key columns), in order."""
+        if self.model is None:
+            return []
+        query = getattr(self.model, "query", None)
+        names = [getattr(c, "name", None) or getattr(c, "key", None)
+                 for c in (query.columns if query is not None else getattr(self.model, "columns", []))]
+        return [names.index(k) for k in self.spec.key_columns if k in names]
+
+    def fit_key_columns(self) -> None:
+        """Size the key columns to their content (the header and the rows in view) and,
+        while the split is not the officer's own, give the table the width they need
+        (up to :data:`MAX_TABLE_SHARE`). Only if they still do not fit does the first
+        (the name, which has its full text in the editor's heading) give up the rest."""
+        keys = self.key_column_indexes()
+        if self.model is None or not keys:
+            return
+        view = self.view
+        header = view.horizontalHeader()
+        for col in keys:
+            view.setColumnWidth(col, max(view.sizeHintForColumn(col), header.sectionSizeHint(col)))
+        widths = [view.columnWidth(col) for col in keys]
+        if self.WRAP_NAMES:
+            widths[0] = min(widths[0], self.WRAPPED_NAME_WIDTH)
+        frame = 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width() + 4
+        needed = sum(widths) + frame
+        total = self.splitter.width()
+        table = self.splitter.sizes()[0] if self.splitter.count() else 0
+        if self._split_is_ours and total > 0 and needed > table:
+            table = max(min(needed, int(total * self.MAX_TABLE_SHARE), total - self.MIN_DETAIL_WIDTH), table)
+            self.splitter.setSizes([table, total - table])
+        room = table - frame
+        if self.WRAP_NAMES and table > 0:  # the name takes the room the others leave, on as many lines as it needs
+            view.setColumnWidth(keys[0], max(room - sum(widths[1:]), self.MIN_NAME_WIDTH))
+            view.setWordWrap(True)
+            view.verticalHeader().setMinimumSectionSize(view.verticalHeader().defaultSectionSize())
+            view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        elif table > 0 and sum(widths) > room:
+            view.setColumnWidth(keys[0], max(room - sum(widths[1:]), self.MIN_NAME_WIDTH))
 
     def load_options(self) -> None:
         from cypdesk.services.lookups import options
@@ -399,10 +475,12 @@ class RecordTab(QWidget):
         if self.model is None:
             self.caption.setText("")
             return
+        from cypdesk.common.formats import word_for
+
         total = self.model.rowCount()
         filtered = bool(self.model.query.filter_text or self.model.query.conditions)
-        noun = self.spec.noun if total != 1 else self.spec.noun.rstrip("s")
-        self.caption.setText(f"{total:,} {noun}" + (" match the filter" if filtered else ""))
+        self.caption.setText(self.spec.counted(total)
+                             + (f" {word_for(total, 'matches', 'match')} the filter" if filtered else ""))
 
     def refresh(self) -> None:
         """Re-read the table after a change, keeping the selected record selected."""
@@ -494,6 +572,8 @@ class RecordTab(QWidget):
     def _show(self, record_id: str | None) -> None:
         from cypdesk.services.lookups import values_of
 
+        if record_id != self.current_id:
+            self.reset_detail_scroll()
         self.current_id = record_id
         values = values_of(self.reader, self.kind, record_id) if (record_id and self.reader is not None) else None
         if values is None:
@@ -506,6 +586,11 @@ class RecordTab(QWidget):
         self.load_sections(self.current_id)
         self._update_buttons()
         self.selection_changed.emit(self.current_id)
+
+    def reset_detail_scroll(self) -> None:
+        """Another record opens at its top, not at the previous one's scroll position."""
+        self.detail_scroll.verticalScrollBar().setValue(0)
+        self.detail_scroll.horizontalScrollBar().setValue(0)
 
     def load_sections(self, record_id: str | None) -> None:
         """Subclasses fill their extra sections for the selected record."""

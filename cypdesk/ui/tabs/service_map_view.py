@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QSortFilterProxyModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QSplitter, QStyle,
     QStyleOptionHeader, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from cypdesk.common.formats import date_uk, money, money_short, percent
+from cypdesk.common.formats import date_uk, money, money_short, percent, plural
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services.service_map import (
     RULE_LITTLE_MONEY, RULE_NO_SERVICE, RULE_ONLY_SECONDARY, ContractEnding, Gap, OutcomeMap, OutcomeRow, Overlap,
@@ -79,8 +79,7 @@ def _choices(field: str) -> dict[str, str]:
     return {}
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+_plural = plural  # one helper for counts in words, in common.formats
 
 
 def _names(names: Sequence[str], most: int = 8) -> str:
@@ -292,6 +291,15 @@ class OutcomeMatrixModel(QAbstractTableModel):
         return "\n".join(lines)
 
 
+class FiguresOnly(QSortFilterProxyModel):
+    """The matrix's model with only its frozen columns (the outcome and its figures), in
+    the same row order. The frozen view shows it, so a screen reader, which reads hidden
+    columns too, meets the map's services once (in the matrix), not twice."""
+
+    def filterAcceptsColumn(self, source_column: int, _source_parent: Any) -> bool:  # noqa: N802
+        return source_column < N_FIXED
+
+
 class WrapHeader(QHeaderView):
     """A horizontal header that wraps each label over up to ``lines`` lines (the last
     elided) so long service names fit narrow columns; the full name is its tooltip."""
@@ -379,7 +387,39 @@ class ListTableModel(QAbstractTableModel):
     def set_rows(self, rows: list[_Row]) -> None:
         self.beginResetModel()
         self.rows = rows
+        self._sort_rows()
         self.endResetModel()
+
+    _sorted_by: tuple[int, bool] | None = None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (the officer clicks its heading): figures as numbers ("£1,200"
+        after "£900"), words without regard to case; rows with nothing there go last."""
+        self.layoutAboutToBeChanged.emit()
+        self._sorted_by = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
+        self._sort_rows()
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        if self._sorted_by is None or not self.rows:
+            return
+        column, descending = self._sorted_by
+        if not 0 <= column < len(self.headers):
+            return
+
+        def key(row: _Row) -> tuple[int, Any]:
+            text = row.cells[column].strip()
+            if column in self.right:
+                digits = "".join(ch for ch in text if ch.isdigit() or ch in ".-")
+                try:
+                    return (0, float(digits))
+                except ValueError:
+                    return (1, 0.0)
+            return (0 if text else 1, text.casefold())
+
+        filled = [r for r in self.rows if key(r)[0] == 0]
+        empty = [r for r in self.rows if key(r)[0] == 1]
+        self.rows = sorted(filled, key=key, reverse=descending) + empty
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
@@ -462,7 +502,6 @@ class ServiceMapView(QWidget):
         controls = QHBoxLayout()
         find_label = QLabel("Show &services:")
         find_label.setObjectName("service_map_filter_label")
-        find_label.setAccessibleName("Show services")
         self.name_filter = QLineEdit()
         self.name_filter.setObjectName("service_map_filter")
         self.name_filter.setAccessibleName("Show only services whose name contains")
@@ -497,9 +536,11 @@ class ServiceMapView(QWidget):
         self.model = OutcomeMatrixModel(self)
         self.fixed_view = self._table("service_map_outcomes", "Service map: outcomes with their services, money and gaps")
         self.matrix_view = self._table("service_map_matrix", "Service map: each service's contribution to each outcome")
-        for view in (self.fixed_view, self.matrix_view):
+        self.figures = FiguresOnly(self)
+        self.figures.setSourceModel(self.model)
+        for view, model in ((self.fixed_view, self.figures), (self.matrix_view, self.model)):
             view.setHorizontalHeader(WrapHeader(4, view))
-            view.setModel(self.model)
+            view.setModel(model)
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # keeps the rows level
             view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -558,6 +599,8 @@ class ServiceMapView(QWidget):
         self.gap_table = self._small_table("service_map_gaps", "Gaps: outcomes and priorities with no or little service",
                                            self.gap_model)
         self.gap_table.doubleClicked.connect(self._gap_activated)
+        self.gap_table.setSortingEnabled(True)  # by level, services or money, as the officer chooses
+        self.gap_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # as worked out, first
         self.details.addTab(self.gap_table, "&Gaps")
 
         self.overlap_model = ListTableModel(("Outcome", "Services", "Which", "Where (group of children, locality)"), (1,),
@@ -566,6 +609,8 @@ class ServiceMapView(QWidget):
         self.overlap_table = self._small_table("service_map_overlaps", "Overlaps: services with the same primary "
                                                "outcome for the same group in the same locality", self.overlap_model)
         self.overlap_table.doubleClicked.connect(self._overlap_activated)
+        self.overlap_table.setSortingEnabled(True)
+        self.overlap_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.details.addTab(self.overlap_table, "O&verlaps")
 
         contracts_page = QWidget()
@@ -615,7 +660,7 @@ class ServiceMapView(QWidget):
     def _label(self, name: str, accessible: str) -> QLabel:
         label = QLabel("")
         label.setObjectName(name)
-        label.setAccessibleName(accessible)
+        label.setAccessibleDescription(accessible)  # a label's name is its text
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
@@ -837,8 +882,6 @@ class ServiceMapView(QWidget):
         """After a reset: the frozen view shows the figures, the matrix the services."""
         columns = self.model.columnCount()
         fixed_header = self.fixed_view.horizontalHeader()
-        for col in range(columns):
-            self.fixed_view.setColumnHidden(col, col >= N_FIXED)
         for col in range(min(N_FIXED, columns)):
             self.matrix_view.setColumnHidden(col, True)
         if columns:
@@ -876,12 +919,12 @@ class ServiceMapView(QWidget):
                 col = current.column() if current.isValid() else (0 if view is self.fixed_view else N_FIXED)
                 if view is self.matrix_view and col < N_FIXED:
                     col = N_FIXED
-                if col >= self.model.columnCount():
+                if col >= view.model().columnCount():
                     col = 0
                 view.selectionModel().setCurrentIndex(
-                    self.model.index(row, col),
+                    view.model().index(row, col),
                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.fixed_view.scrollTo(self.model.index(row, 0))
+            self.fixed_view.scrollTo(self.figures.index(row, 0))
         finally:
             self._syncing = was
         self._selected_outcome = self.model.outcomes[row].id if 0 <= row < len(self.model.outcomes) else None

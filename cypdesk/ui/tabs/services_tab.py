@@ -37,7 +37,9 @@ SPEC = TabSpec("&Services", "services", "Services register", "services",
                columns=["name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
                         "annual_cost", "contract_end"],
                filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"},
-               form_fields=_form_fields())
+               form_fields=_form_fields(),
+               find_hint="service, provider or commissioner",
+               key_columns=["name", "annual_cost", "contract_end"])
 FIGURES = ("annual_cost", "capacity", "unit_cost", "unit_cost_basis", "unit_cost_by_hand")
 
 CONTRACT_COLUMNS = (("reference", "Reference"), ("contracting_org", "Holder"), ("start_date", "Start"),
@@ -52,7 +54,7 @@ class _Section(QGroupBox):
         layout = QVBoxLayout(self)
         self.summary = QLabel("")
         self.summary.setObjectName(f"services_{name}_summary")
-        self.summary.setAccessibleName(f"{title}: list")
+        self.summary.setAccessibleDescription(f"{title}: list")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.summary)

@@ -34,7 +34,8 @@ from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
                columns=["name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"],
-               filters=["kind", "stage"], defaults={"stage": "in_place"})
+               filters=["kind", "stage"], defaults={"stage": "in_place"},
+               find_hint="team, focus, lead or a problem")
 
 TREE_COLUMNS = ("Team", "Kind", "Focus", "Stage", "Lead")
 TREE_SHARES = (0.31, 0.15, 0.24, 0.14)  # of the tree's width, until the officer drags a column; Lead has the rest
@@ -87,7 +88,7 @@ class _Section(QGroupBox):
         self.body = QVBoxLayout(self)
         self.summary = QLabel("")
         self.summary.setObjectName(f"teams_{name}_summary")
-        self.summary.setAccessibleName(f"{title}: summary")
+        self.summary.setAccessibleDescription(f"{title}: summary")
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
 
@@ -213,7 +214,7 @@ class TeamsTab(RecordTab):
         note = QLabel("Teams at the top level report to the board; each sub-group sits under the team it reports "
                       "to. Select a team to see and edit it.")
         note.setObjectName("teams_tree_note")
-        note.setAccessibleName("How the teams are shown")
+        note.setAccessibleDescription("How the teams are shown")
         note.setWordWrap(True)
         note.setStyleSheet(HINT_STYLE)
 
@@ -236,7 +237,7 @@ class TeamsTab(RecordTab):
     def build_sections(self) -> None:
         self.adding_note = QLabel("Apply the new team first; then add its members here.")
         self.adding_note.setObjectName("teams_adding_note")
-        self.adding_note.setAccessibleName("Members of a new team")
+        self.adding_note.setAccessibleDescription("Members of a new team")
         self.adding_note.setStyleSheet(HINT_STYLE)
         self.adding_note.setWordWrap(True)
         self.adding_note.hide()
@@ -256,7 +257,7 @@ class TeamsTab(RecordTab):
             "duties, so it counts for the service's own sector only. A member counts for the sector chosen under "
             "Represents, or else for their organisation's.")
         self.warnings_note.setObjectName("teams_warnings_note")
-        self.warnings_note.setAccessibleName("What the warnings check")
+        self.warnings_note.setAccessibleDescription("What the warnings check")
         self.warnings_note.setWordWrap(True)
         self.warnings_note.setStyleSheet(HINT_STYLE)
         self.warnings_section.body.addWidget(self.warnings_note)
@@ -343,7 +344,7 @@ class TeamsTab(RecordTab):
             picture.setAlignment(Qt.AlignmentFlag.AlignTop)
             words = QLabel(text)
             words.setObjectName("teams_warning" if warnings else "teams_no_warning")
-            words.setAccessibleName(f"Warning: {text}" if warnings else text)
+            words.setAccessibleDescription(f"Warning: {text}" if warnings else text)
             words.setWordWrap(True)
             words.setStyleSheet(WARNING_STYLE if warnings else CALM_STYLE)
             row.addWidget(picture)

@@ -31,7 +31,13 @@ class AttentionBar(QWidget):
         row = QHBoxLayout()
         self.summary = QLabel("")
         self.summary.setObjectName("attention_summary")
-        self.summary.setAccessibleName("What needs attention: summary")
+        self.summary.setAccessibleDescription("What needs attention: Tab moves to each count, Enter opens its list")
+        # the counts are links the keyboard reaches (Tab) and opens (Enter), not only the mouse
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.summary.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.summary.installEventFilter(self)
+        self._links: dict[str, str] = {}  # a count's words -> its list's key
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.linkActivated.connect(self._summary_link)
@@ -67,9 +73,12 @@ class AttentionBar(QWidget):
     def show_sections(self, sections: list[Any]) -> None:
         self.sections = sections
         parts = []
+        self._links = {}
         for s in sections:
             if s.items:
-                parts.append(f'<a href="{s.key}">{len(s.items)} {_short(s)}</a>')
+                self._links[f"{len(s.items)} {_short(s)}"] = s.key
+                # no break inside an item ("14 indicators worse than England"): the line wraps between items
+                parts.append(f'<span style="white-space: nowrap"><a href="{s.key}">{len(s.items)} {_short(s)}</a></span>')
         text = "<b>Needs attention:</b> " + " · ".join(parts) if parts else "<b>Nothing needs attention this month.</b>"
         self.summary.setText(text)
         self.toggle.setEnabled(True)
@@ -91,6 +100,19 @@ class AttentionBar(QWidget):
                 child.setData(0, KIND_ROLE, item.kind)
                 child.setData(0, ID_ROLE, item.id)
             head.setExpanded(bool(s.items))
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+        """Enter on the count that Tab selected opens its list (Qt's label does not
+        follow a link selected from the keyboard)."""
+        from PySide6.QtCore import QEvent
+
+        if obj is self.summary and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            key = self._links.get(" ".join(self.summary.selectedText().split()))
+            if key is not None:
+                self._summary_link(key)
+                return True
+        return super().eventFilter(obj, event)
 
     def _toggled(self, on: bool) -> None:
         self.tree.setVisible(on)

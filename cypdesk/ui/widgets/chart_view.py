@@ -19,7 +19,7 @@ class ChartView(QWidget):
         self.figure: Any = None
         self.description = QLabel("")  # the chart in words, for screen readers and as a caption
         self.description.setWordWrap(True)
-        self.description.setAccessibleName(f"{accessible_name}: in words")
+        self.description.setAccessibleDescription(f"{accessible_name}: in words")
         self.layout_.addWidget(self.description)
 
     def show_figure(self, figure: Any, description: str = "") -> None:
@@ -29,9 +29,11 @@ class ChartView(QWidget):
             self.layout_.removeWidget(self.canvas)
             self.canvas.deleteLater()
         self.figure = figure
+        fit_titles(figure)
         self.canvas = FigureCanvasQTAgg(figure)
         self.canvas.setAccessibleName(self.accessibleName())
         self.canvas.setAccessibleDescription(description)
+        self.setAccessibleDescription(description)  # the chart, not only its caption, says what it shows
         self.canvas.setMinimumHeight(220)
         self.layout_.insertWidget(0, self.canvas, 1)
         self.description.setText(description)
@@ -44,3 +46,15 @@ class ChartView(QWidget):
             self.canvas = None
         self.figure = None
         self.description.setText(text)
+        self.setAccessibleDescription(text)
+
+
+def fit_titles(figure: Any) -> None:
+    """Titles wrap onto a second line rather than run off a narrow chart (matplotlib
+    wraps a text marked so at the figure's edge, at every draw)."""
+    texts = [axes.title for axes in figure.axes] + [axes._left_title for axes in figure.axes if hasattr(axes, "_left_title")]
+    if getattr(figure, "_suptitle", None) is not None:
+        texts.append(figure._suptitle)
+    for text in texts:
+        if text.get_text():
+            text.set_wrap(True)

@@ -68,6 +68,7 @@ class RecordForm(QWidget):
         self.specs = _fields(kind, fields)
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self._descriptions: dict[str, str] = {}  # each editor's own description (its help)
         self._loading = False
         self._original: dict[str, Any] = {}
         outer = QVBoxLayout(self)
@@ -128,7 +129,8 @@ class RecordForm(QWidget):
                               + "Confidential: left out of copies shared with providers.")
         error = QLabel("")
         error.setObjectName(f"{self.kind}_{name}_error")
-        error.setAccessibleName(f"{spec['label']}: problem")
+        error.setAccessibleDescription(f"{spec['label']}: problem")
+        error.setBuddy(editor)  # the message labels its field: a screen reader hears it with the field
         error.setStyleSheet(ERROR_STYLE)
         error.setWordWrap(True)
         error.hide()
@@ -139,11 +141,15 @@ class RecordForm(QWidget):
         column.addWidget(editor)
         column.addWidget(error)
         required = spec.get("required") and kind != "bool"  # a tick box always has a value
-        title = QLabel(label + (" *" if required else ""))
+        # "required" in words: a star alone is read as "star"
+        title = QLabel(label + (" (required)" if required else ""))
+        if required:
+            editor.setAccessibleName(f"{spec['label']} (required)")
         title.setBuddy(editor)
         self.layout_.addRow(title, box)
         self.editors[name] = editor
         self.errors[name] = error
+        self._descriptions[name] = editor.accessibleDescription()
 
     def _edited(self, *_: Any) -> None:
         if not self._loading:
@@ -259,14 +265,26 @@ class RecordForm(QWidget):
                 continue  # one message a field: the first, the one about what was typed
             label.setText(problem["message"])
             label.show()
+            self._mark_invalid(problem["field"], problem["message"])
             first = first or self.editors[problem["field"]]
         if first is not None:
             first.setFocus()
 
     def clear_problems(self) -> None:
-        for label in self.errors.values():
+        for name, label in self.errors.items():
             label.clear()
             label.hide()
+            self._mark_invalid(name, None)
+
+    def _mark_invalid(self, name: str, message: str | None) -> None:
+        """The field itself says it is wrong, for a screen reader: its description starts
+        with the problem ("Not valid: ..."), and its ``invalid`` property is set (style
+        sheets and tests read it). Qt offers no way to set the accessible "invalid entry"
+        state of a standard widget from Python, so the words carry it."""
+        editor = self.editors[name]
+        own = self._descriptions.get(name, "")
+        editor.setProperty("invalid", message is not None)
+        editor.setAccessibleDescription(f"Not valid: {message}" + (f" {own}" if own else "") if message else own)
 
 
 # --- periods chosen from lists ---------------------------------------------------------------
