@@ -657,7 +657,10 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.status(f"Restored the version saved {_local(version.saved_at):%d/%m/%Y at %H:%M:%S}; Save to keep it.")
 
     def export_current(self) -> None:
-        self.current_tab().export_table()
+        """Export the table in view; typing not yet applied goes in first (or, when not
+        valid, the officer stays on it and nothing is exported)."""
+        if self.commit_pending():
+            self.current_tab().export_table()
 
     def find(self) -> None:
         tab = self.current_tab()

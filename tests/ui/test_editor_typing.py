@@ -245,3 +245,36 @@ def test_undo_with_typing_not_yet_applied_applies_it_first_so_redo_brings_it_bac
     assert cost_of(window, earlier) == 1  # the earlier change stays
     window.action_redo.trigger()
     assert cost_of(window, first) == 88000 and tab.form.editors["annual_cost"].text() == "£88,000"
+
+
+def test_typing_goes_into_an_export_and_switching_to_the_map(services, qtbot, tmp_path, monkeypatch):
+    """Type a new cost, then File > Export this table (the save dialog patched to a
+    path): the typing is applied first, so the exported file and the document hold it.
+    Type another cost, switch to the Service and outcome map: applied too. Type "lots"
+    and switch: the register stays in front with the message under the field."""
+    import csv
+
+    from cypdesk.ui.main_window import MainWindow
+
+    window, tab = services
+    click_row(qtbot, tab, 0)
+    first = tab.current_id
+    retype(qtbot, tab.form.editors["annual_cost"], "£654,321")
+    out = tmp_path / "services.csv"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(out))
+    window.export_current()
+    assert cost_of(window, first) == 654321
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        text = fh.read()
+    assert "654,321" in text or "654321" in text
+
+    retype(qtbot, tab.form.editors["annual_cost"], "£111,111")
+    tab.views_tabs.setCurrentIndex(1)
+    assert cost_of(window, first) == 111111 and tab.views_tabs.currentIndex() == 1
+
+    tab.views_tabs.setCurrentIndex(0)
+    click_row(qtbot, tab, 0)
+    retype(qtbot, tab.form.editors["annual_cost"], "lots")
+    tab.views_tabs.setCurrentIndex(1)
+    assert tab.views_tabs.currentIndex() == 0
+    assert tab.form.errors["annual_cost"].text()

@@ -26,7 +26,7 @@ def test_after_close_no_count_filter_or_action_is_left(services, qtbot):
     window, tab = services
     qtbot.keyClicks(tab.filter_bar.text, "speech")
     tab.filter_bar.apply_now()
-    assert "match the filter" in tab.caption.text()
+    assert "matches the filter" in tab.caption.text()
     window.show_tab("measures")
     window.show_tab("services")
     window.action_close.trigger()

@@ -95,7 +95,7 @@ class OrganisationsTab(RecordTab):
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 4, 0, 0)
         self.duplicates_box, box_layout = _group("Possible duplicates", "duplicates")
-        intro = QLabel("These names are the same once case, spaces, punctuation, “&” and “and”, “Ltd” and "
+        intro = QLabel("These names are the same once case, spaces, punctuation, an ampersand and “and”, “Ltd” and "
                        "“Limited” and a leading “The” are ignored. Merging keeps the first of each pair.")
         intro.setWordWrap(True)
         box_layout.addWidget(intro)

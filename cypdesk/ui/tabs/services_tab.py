@@ -104,6 +104,11 @@ class ServicesTab(RecordTab):
 
     def _view_changed(self, index: int) -> None:
         if index == 1:
+            if not self.commit_pending():  # typing that is not valid: back to it, message shown
+                self.views_tabs.blockSignals(True)
+                self.views_tabs.setCurrentIndex(0)
+                self.views_tabs.blockSignals(False)
+                return
             self.show_map()
 
     def show_map(self) -> None:
