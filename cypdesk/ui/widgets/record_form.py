@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget,
 )
@@ -58,6 +59,27 @@ def text_of(spec: dict[str, Any], value: Any) -> str:
     return str(value)
 
 
+class UndoGoesToWindow(QObject):
+    """Ctrl+Z (and redo) in a field with nothing of its own to undo reaches the window's
+    Edit > Undo: straight after Apply the officer's Ctrl+Z takes the change back, as
+    in Excel, instead of being swallowed by a text box with an empty undo history."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)):
+            undo = event.matches(QKeySequence.StandardKey.Undo)
+            if isinstance(obj, QLineEdit):
+                own = obj.isUndoAvailable() if undo else obj.isRedoAvailable()
+            elif isinstance(obj, QPlainTextEdit):
+                own = obj.document().isUndoAvailable() if undo else obj.document().isRedoAvailable()
+            else:
+                own = True
+            if not own:
+                event.ignore()  # not the field's: the window's shortcut takes it
+                return True
+        return False
+
+
 class RecordForm(QWidget):
     changed = Signal()
 
@@ -71,6 +93,7 @@ class RecordForm(QWidget):
         self._descriptions: dict[str, str] = {}  # each editor's own description (its help)
         self._loading = False
         self._original: dict[str, Any] = {}
+        self._undo_filter = UndoGoesToWindow(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.layout_ = QFormLayout()
@@ -118,6 +141,9 @@ class RecordForm(QWidget):
         if isinstance(editor, QComboBox):  # long names elide instead of widening the form
             editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             editor.setMinimumContentsLength(14)
+        text_box = editor.lineEdit() if isinstance(editor, QComboBox) and editor.isEditable() else editor
+        if isinstance(text_box, (QLineEdit, QPlainTextEdit)):
+            text_box.installEventFilter(self._undo_filter)
         editor.setObjectName(f"{self.kind}_{name}")
         editor.setAccessibleName(spec["label"])
         if spec.get("help"):
