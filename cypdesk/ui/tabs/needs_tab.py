@@ -27,18 +27,17 @@ indicator to select it in the table.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QPixmap
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-    QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
+    QVBoxLayout, QWidget,
 )
 
 from cypdesk.common.formats import word_for
-from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
+from cypdesk.ui.tabs.needs_evidence_view import EvidencePage
+from cypdesk.ui.tabs.needs_table import PALE, STRONG, WORDS, IndicatorTableModel
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.widgets.filter_bar import FilterBar
 
@@ -48,16 +47,6 @@ SPEC = TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editab
                find_hint="indicator, code, group or outcome",
                key_columns=["name", "period", "value", "england", "comparison", "trend", "rank"])
 
-# The comparison's colour, strong (a square beside the word) and pale (the cell behind
-# black text, contrast above 12:1). The word is always there.
-STRONG = {"better": "#00703c", "similar": "#f3d21b", "worse": "#d4351c", "not_compared": "#b1b4b6"}
-PALE = {"better": "#d2eadd", "similar": "#fff7c2", "worse": "#f8d9d4", "not_compared": "#eeeeee"}
-WORDS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not_compared": "Not compared"}
-RATING_ORDER = {"worse": 0, "similar": 1, "better": 2, "not_compared": 3}
-TREND_ORDER = {"worsening": 0, "no clear change": 1, "improving": 2, "increasing": 3, "decreasing": 4,
-               "not enough data": 5}
-
-_Index = QModelIndex | QPersistentModelIndex
 
 GUIDE = (
     "<p><b>Against England</b>, as Fingertips does it: <b>better</b> or <b>worse</b> when the trust's 95% "
@@ -76,184 +65,6 @@ GUIDE = (
     "<p>A * beside a value means a later period has no value (suppressed); the cell's tip says which. "
     "Every cell's tip gives the method.</p>"
 )
-
-
-# --- the table --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Column:
-    key: str
-    label: str
-    help: str
-    numeric: bool = False
-
-
-def columns_for(home_name: str) -> list[_Column]:
-    return [
-        _Column("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
-        _Column("period", "Period", "The latest period with a value for the trust."),
-        _Column("value", home_name, f"{home_name}'s latest value.", True),
-        _Column("england", "England", "England's value for the same period.", True),
-        _Column("comparison", "Against England",
-                "Better, similar or worse than England: by 95% confidence interval where there is one, "
-                "else by value; the method is in the cell's tip and the detail."),
-        _Column("trend", "Trend", "The direction of the last five values, by polarity."),
-        _Column("rank", "Among neighbours", "Rank among the trust and its statistical neighbours (1st = best) "
-                "and quartile (Q1 = the best quarter)."),
-        _Column("group", "Group", "The group of children the indicator is about."),
-        _Column("outcomes", "Outcome", "The outcomes the indicator measures."),
-    ]
-
-
-@dataclass
-class _Row:
-    id: str
-    summary: Any
-    cells: tuple[str, ...]
-    keys: tuple[Any, ...]
-    tips: tuple[str, ...]
-    search: str
-
-
-def _row(s: Any) -> _Row:
-    """A summary written out once, so that painting is a lookup."""
-    value_text, england_text, ci_text = s.value_text, s.england_text, s.ci_text  # each formats: once
-    value = f"{value_text} *" if s.note and value_text else ("*" if s.note else value_text)
-    comparison = WORDS[s.comparison.rating]
-    if s.comparison.rating == "not_compared" and s.comparison.direction in ("higher", "lower", "similar"):
-        comparison = s.comparison.direction.capitalize()  # grey: "no judgement" (the tip says so)
-    cells = (s.name, s.period_label, value, england_text, comparison, s.trend.word.capitalize(),
-             s.neighbours.text if s.value is not None else "", s.group_name or "", ", ".join(s.outcome_labels))
-    keys = (s.name.casefold(), s.period_start, s.value, s.england, RATING_ORDER[s.comparison.rating],
-            TREND_ORDER.get(s.trend.word, 9), s.neighbours.rank, (s.group_name or "").casefold() or None,
-            ", ".join(s.outcome_labels) or None)
-    ci = f" (95% confidence interval {ci_text})" if ci_text else ""
-    tips = (f"{s.code + ': ' if s.code else ''}{s.name}", s.period_label,
-            f"{value_text}{ci}" + (f"\n* Later: {s.note}" if s.note else ""), f"England {england_text}",
-            f"{s.comparison.phrase}.\nMethod: {s.comparison.method}.",
-            f"{s.trend.word.capitalize()}.\nRule: {s.trend.method}.",
-            f"{s.neighbours.method}." if s.value is not None else "", s.group_name or "All children",
-            ", ".join(s.outcome_labels))
-    search = " ".join([s.name, s.code or "", s.group_name or "", *s.outcome_labels]).casefold()
-    return _Row(s.indicator_id, s, cells, keys, tips, search)
-
-
-def _swatch(colour: str) -> QPixmap:
-    pixmap = QPixmap(10, 10)
-    pixmap.fill(QColor(colour))
-    return pixmap
-
-
-class IndicatorTableModel(QAbstractTableModel):
-    """The indicators with their comparisons, written out once when read: painting is a
-    lookup. Sorted and filtered in memory (a trust has tens or hundreds of indicators;
-    the values behind them stay in SQLite)."""
-
-    def __init__(self, summaries: list[Any], home_name: str, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.columns = columns_for(home_name)
-        self._all: list[_Row] = [_row(s) for s in summaries]
-        self._rows: list[_Row] = list(self._all)
-        self._text = ""
-        self._keep: set[str] | None = None
-        self._sort: tuple[int, bool] | None = None
-        self._swatches: dict[str, QPixmap] = {}
-
-    # --- shape -------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.columns[section].label
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self.columns[section].help
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip
-            return self.data(index, Qt.ItemDataRole.ToolTipRole)
-        row = self._rows[index.row()]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return row.cells[col]
-        if role == ID_ROLE:
-            return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.tips[col] or None
-        if role == SORT_ROLE:
-            return row.keys[col]
-        key = self.columns[col].key
-        if key == "comparison":
-            rating = row.summary.comparison.rating
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(PALE[rating]))
-            if role == Qt.ItemDataRole.DecorationRole:
-                if rating not in self._swatches:
-                    self._swatches[rating] = _swatch(STRONG[rating])
-                return self._swatches[rating]
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    # --- which rows, in which order ------------------------------------------------------
-    def set_summaries(self, summaries: list[Any]) -> None:
-        self.beginResetModel()
-        self._all = [_row(s) for s in summaries]
-        self._apply()
-        self.endResetModel()
-
-    def set_filter(self, text: str = "", keep: set[str] | None = None) -> None:
-        self.beginResetModel()
-        self._text = text.strip().casefold()
-        self._keep = keep
-        self._apply()
-        self.endResetModel()
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self._text) or self._keep is not None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
-        self._order()
-        self.layoutChanged.emit()
-
-    def _apply(self) -> None:
-        rows = self._all
-        if self._keep is not None:
-            rows = [r for r in rows if r.id in self._keep]
-        if self._text:
-            rows = [r for r in rows if self._text in r.search]
-        self._rows = rows
-        self._order()
-
-    def _order(self) -> None:
-        if self._sort is None:
-            return
-        column, descending = self._sort
-        present = [r for r in self._rows if r.keys[column] is not None]
-        blank = [r for r in self._rows if r.keys[column] is None]  # blanks last, either way
-        present.sort(key=lambda r: (r.keys[column], r.keys[0]), reverse=descending)
-        blank.sort(key=lambda r: r.keys[0])
-        self._rows = present + blank
-
-    def row_of(self, record_id: str) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == record_id), None)
-
-    def summaries(self) -> list[Any]:
-        """The rows shown, in the order shown."""
-        return [r.summary for r in self._rows]
-
-    def shown_ids(self) -> list[str]:
-        return [r.id for r in self._rows]
 
 
 # --- the filter bar -----------------------------------------------------------------------------
@@ -858,143 +669,6 @@ class NeedsTab(RecordTab):
         if self._form is not None:
             self._commentary_edited()
 
-
-# --- the evidence and priorities view ---------------------------------------------------------------
-
-class EvidencePage(QWidget):
-    """Consultation evidence with its tags, and the priorities with the indicators and
-    evidence they rest on."""
-
-    def __init__(self, tab: NeedsTab) -> None:
-        super().__init__()
-        self.tab = tab
-        self.setObjectName("indicators_evidence_page")
-        self.indicator_chosen: Any = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setObjectName("indicators_evidence_splitter")
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        self.evidence_caption = QLabel("")
-        self.evidence_caption.setObjectName("indicators_evidence_caption")
-        self.evidence_caption.setAccessibleDescription("Consultation evidence: summary")
-        top_layout.addWidget(self.evidence_caption)
-        self.evidence = QTreeWidget()
-        self.evidence.setObjectName("indicators_evidence_tree")
-        self.evidence.setAccessibleName("Consultation evidence")
-        self.evidence.setHeaderLabels(["Evidence", "Who was heard", "Method", "Date", "Participants", "Tags"])
-        self.evidence.setWordWrap(True)
-        self.evidence.setUniformRowHeights(False)
-        self.evidence.setAlternatingRowColors(True)
-        self.evidence.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        top_layout.addWidget(self.evidence)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        self.priorities_caption = QLabel("")
-        self.priorities_caption.setObjectName("indicators_priorities_caption")
-        self.priorities_caption.setAccessibleDescription("Priorities: summary")
-        bottom_layout.addWidget(self.priorities_caption)
-        self.priorities = QTreeWidget()
-        self.priorities.setObjectName("indicators_priorities_tree")
-        self.priorities.setAccessibleName("Priorities and what they rest on")
-        self.priorities.setHeaderLabels(["Priority and what it rests on", "Status or rating", "Detail"])
-        self.priorities.setWordWrap(True)
-        self.priorities.setUniformRowHeights(False)
-        self.priorities.setAlternatingRowColors(True)
-        self.priorities.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.priorities.itemActivated.connect(self._activated)
-        self.priorities.itemDoubleClicked.connect(self._activated)
-        bottom_layout.addWidget(self.priorities)
-        splitter.addWidget(top)
-        splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        layout.addWidget(splitter, 1)
-
-    def clear(self) -> None:
-        self.evidence.clear()
-        self.priorities.clear()
-        self.evidence_caption.setText("")
-        self.priorities_caption.setText("")
-
-    def fill(self) -> None:
-        tab = self.tab
-        if tab.reader is None or tab.model is None:
-            self.clear()
-            return
-        from cypdesk.common.formats import date_uk, number
-        from cypdesk.services.needs import evidence_for, priorities_with_links
-
-        conditions = tab.filter_bar.conditions()
-        outcome, group, area = conditions.get("outcome"), conditions.get("group"), conditions.get("locality")
-        items = evidence_for(tab.reader, outcome_id=outcome, group_id=group, area_id=area, match="all")
-        total = tab.reader.execute("SELECT count(*) FROM evidence").fetchone()[0]
-        filtered = any((outcome, group, area))
-        self.evidence_caption.setText(
-            f"<b>Consultation evidence</b>: {len(items)} of {total} tagged with the filter's "
-            "outcome, group and locality" if filtered else f"<b>Consultation evidence</b>: {total} in all, newest first")
-        self.evidence.clear()
-        for e in items:
-            item = QTreeWidgetItem([e.title, e.who, e.method, date_uk(e.held_on) if e.held_on else "",
-                                    number(e.participants) if e.participants is not None else "", e.tags_text()])
-            item.setData(0, Qt.ItemDataRole.UserRole, e.id)
-            item.setToolTip(0, e.summary or e.title)
-            if e.summary or e.source_document:
-                detail = QTreeWidgetItem([(e.summary or "") + (f"\nSource: {e.source_document}" if e.source_document else "")])
-                detail.setFirstColumnSpanned(True)
-                item.addChild(detail)
-            self.evidence.addTopLevelItem(item)
-        self.evidence.expandAll()
-        for item in (self.evidence.topLevelItem(i) for i in range(self.evidence.topLevelItemCount())):
-            for j in range(item.childCount()):
-                item.child(j).setFirstColumnSpanned(True)
-        header = self.evidence.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.evidence.setColumnWidth(0, 380)
-        for col, width in ((1, 170), (2, 130), (3, 90), (4, 90)):
-            self.evidence.setColumnWidth(col, width)
-
-        found = priorities_with_links(tab.reader, summaries=tab.summaries)
-        self.priorities_caption.setText(
-            f"<b>Priorities</b>: {len(found)}, by rank. Double-click an indicator to see it in the table.")
-        self.priorities.clear()
-        for p in found:
-            ref = f"{p.plan_reference} " if p.plan_reference else ""
-            top = QTreeWidgetItem([f"{ref}{p.statement}", p.status, p.rationale or ""])
-            top.setToolTip(0, p.statement)
-            top.setToolTip(2, p.rationale or "")
-            font = top.font(0)
-            font.setBold(True)
-            top.setFont(0, font)
-            for i in p.indicators:
-                child = QTreeWidgetItem([f"Indicator: {i.name}", WORDS[i.rating] + " than England"
-                                         if i.rating in ("better", "worse") else
-                                         ("Similar to England" if i.rating == "similar" else "Not compared"),
-                                         f"{i.period_label}: {i.value_text}. Method: {i.method}" if i.value_text
-                                         else i.method])
-                child.setData(0, Qt.ItemDataRole.UserRole, i.id)
-                child.setBackground(1, QBrush(QColor(PALE[i.rating])))
-                child.setIcon(1, _swatch(STRONG[i.rating]))
-                child.setToolTip(0, "Double-click to see the indicator in the table")
-                top.addChild(child)
-            for _eid, title in p.evidence:
-                top.addChild(QTreeWidgetItem([f"Evidence: {title}", "", ""]))
-            for _oid, name in p.outcomes:
-                top.addChild(QTreeWidgetItem([f"Outcome: {name}", "", ""]))
-            for _gid, name in p.groups:
-                top.addChild(QTreeWidgetItem([f"Group: {name}", "", ""]))
-            self.priorities.addTopLevelItem(top)
-        self.priorities.expandAll()
-        self.priorities.setColumnWidth(0, 560)
-        self.priorities.setColumnWidth(1, 170)
-
-    def _activated(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
-        indicator_id = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
-        if indicator_id and self.indicator_chosen is not None:
-            self.indicator_chosen(indicator_id)
 
 
 # --- helpers -------------------------------------------------------------------------------------------

@@ -1,0 +1,201 @@
+"""The Needs tab's indicator table: the comparison colours and words, and
+:class:`IndicatorTableModel`, which holds each indicator's summary already written out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QPixmap
+
+from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
+
+# The comparison's colour, strong (a square beside the word) and pale (the cell behind
+# black text, contrast above 12:1). The word is always there.
+STRONG = {"better": "#00703c", "similar": "#f3d21b", "worse": "#d4351c", "not_compared": "#b1b4b6"}
+PALE = {"better": "#d2eadd", "similar": "#fff7c2", "worse": "#f8d9d4", "not_compared": "#eeeeee"}
+WORDS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not_compared": "Not compared"}
+RATING_ORDER = {"worse": 0, "similar": 1, "better": 2, "not_compared": 3}
+TREND_ORDER = {"worsening": 0, "no clear change": 1, "improving": 2, "increasing": 3, "decreasing": 4,
+               "not enough data": 5}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+# --- the table --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    label: str
+    help: str
+    numeric: bool = False
+
+
+def columns_for(home_name: str) -> list[_Column]:
+    return [
+        _Column("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
+        _Column("period", "Period", "The latest period with a value for the trust."),
+        _Column("value", home_name, f"{home_name}'s latest value.", True),
+        _Column("england", "England", "England's value for the same period.", True),
+        _Column("comparison", "Against England",
+                "Better, similar or worse than England: by 95% confidence interval where there is one, "
+                "else by value; the method is in the cell's tip and the detail."),
+        _Column("trend", "Trend", "The direction of the last five values, by polarity."),
+        _Column("rank", "Among neighbours", "Rank among the trust and its statistical neighbours (1st = best) "
+                "and quartile (Q1 = the best quarter)."),
+        _Column("group", "Group", "The group of children the indicator is about."),
+        _Column("outcomes", "Outcome", "The outcomes the indicator measures."),
+    ]
+
+
+@dataclass
+class _Row:
+    id: str
+    summary: Any
+    cells: tuple[str, ...]
+    keys: tuple[Any, ...]
+    tips: tuple[str, ...]
+    search: str
+
+
+def _row(s: Any) -> _Row:
+    """A summary written out once, so that painting is a lookup."""
+    value_text, england_text, ci_text = s.value_text, s.england_text, s.ci_text  # each formats: once
+    value = f"{value_text} *" if s.note and value_text else ("*" if s.note else value_text)
+    comparison = WORDS[s.comparison.rating]
+    if s.comparison.rating == "not_compared" and s.comparison.direction in ("higher", "lower", "similar"):
+        comparison = s.comparison.direction.capitalize()  # grey: "no judgement" (the tip says so)
+    cells = (s.name, s.period_label, value, england_text, comparison, s.trend.word.capitalize(),
+             s.neighbours.text if s.value is not None else "", s.group_name or "", ", ".join(s.outcome_labels))
+    keys = (s.name.casefold(), s.period_start, s.value, s.england, RATING_ORDER[s.comparison.rating],
+            TREND_ORDER.get(s.trend.word, 9), s.neighbours.rank, (s.group_name or "").casefold() or None,
+            ", ".join(s.outcome_labels) or None)
+    ci = f" (95% confidence interval {ci_text})" if ci_text else ""
+    tips = (f"{s.code + ': ' if s.code else ''}{s.name}", s.period_label,
+            f"{value_text}{ci}" + (f"\n* Later: {s.note}" if s.note else ""), f"England {england_text}",
+            f"{s.comparison.phrase}.\nMethod: {s.comparison.method}.",
+            f"{s.trend.word.capitalize()}.\nRule: {s.trend.method}.",
+            f"{s.neighbours.method}." if s.value is not None else "", s.group_name or "All children",
+            ", ".join(s.outcome_labels))
+    search = " ".join([s.name, s.code or "", s.group_name or "", *s.outcome_labels]).casefold()
+    return _Row(s.indicator_id, s, cells, keys, tips, search)
+
+
+def _swatch(colour: str) -> QPixmap:
+    pixmap = QPixmap(10, 10)
+    pixmap.fill(QColor(colour))
+    return pixmap
+
+
+class IndicatorTableModel(QAbstractTableModel):
+    """The indicators with their comparisons, written out once when read: painting is a
+    lookup. Sorted and filtered in memory (a trust has tens or hundreds of indicators;
+    the values behind them stay in SQLite)."""
+
+    def __init__(self, summaries: list[Any], home_name: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = columns_for(home_name)
+        self._all: list[_Row] = [_row(s) for s in summaries]
+        self._rows: list[_Row] = list(self._all)
+        self._text = ""
+        self._keep: set[str] | None = None
+        self._sort: tuple[int, bool] | None = None
+        self._swatches: dict[str, QPixmap] = {}
+
+    # --- shape -------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].label
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.columns[section].help
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip
+            return self.data(index, Qt.ItemDataRole.ToolTipRole)
+        row = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return row.cells[col]
+        if role == ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tips[col] or None
+        if role == SORT_ROLE:
+            return row.keys[col]
+        key = self.columns[col].key
+        if key == "comparison":
+            rating = row.summary.comparison.rating
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(PALE[rating]))
+            if role == Qt.ItemDataRole.DecorationRole:
+                if rating not in self._swatches:
+                    self._swatches[rating] = _swatch(STRONG[rating])
+                return self._swatches[rating]
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    # --- which rows, in which order ------------------------------------------------------
+    def set_summaries(self, summaries: list[Any]) -> None:
+        self.beginResetModel()
+        self._all = [_row(s) for s in summaries]
+        self._apply()
+        self.endResetModel()
+
+    def set_filter(self, text: str = "", keep: set[str] | None = None) -> None:
+        self.beginResetModel()
+        self._text = text.strip().casefold()
+        self._keep = keep
+        self._apply()
+        self.endResetModel()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self._text) or self._keep is not None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
+        self._order()
+        self.layoutChanged.emit()
+
+    def _apply(self) -> None:
+        rows = self._all
+        if self._keep is not None:
+            rows = [r for r in rows if r.id in self._keep]
+        if self._text:
+            rows = [r for r in rows if self._text in r.search]
+        self._rows = rows
+        self._order()
+
+    def _order(self) -> None:
+        if self._sort is None:
+            return
+        column, descending = self._sort
+        present = [r for r in self._rows if r.keys[column] is not None]
+        blank = [r for r in self._rows if r.keys[column] is None]  # blanks last, either way
+        present.sort(key=lambda r: (r.keys[column], r.keys[0]), reverse=descending)
+        blank.sort(key=lambda r: r.keys[0])
+        self._rows = present + blank
+
+    def row_of(self, record_id: str) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.id == record_id), None)
+
+    def summaries(self) -> list[Any]:
+        """The rows shown, in the order shown."""
+        return [r.summary for r in self._rows]
+
+    def shown_ids(self) -> list[str]:
+        return [r.id for r in self._rows]
