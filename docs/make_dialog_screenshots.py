@@ -1,5 +1,7 @@
 """Writes screenshots of the record dialogs (Add a return, Add an actual, Add a
-contract) and of the Services editor's figures, at 1366x768 on a fresh small demo, into
+contract), the service's link dialogs (outcomes, commissioners, funding), New
+organisation…, the team member dialog, Help > Keyboard shortcuts and the guide (F1),
+and of the Services editor's figures, at 1366x768 on a fresh small demo, into
 docs/screenshots/ (or the folder given). Run from the repository root:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_dialog_screenshots.py [folder]
@@ -85,6 +87,23 @@ def main(argv: list[str]) -> int:
         app.processEvents()
         window.grab().save(str(out / "services-figures-typing.png"))
         print(out / "services-figures-typing.png")
+        # The service's link dialogs, the team member dialog, New organisation…, help.
+        services.revert() if hasattr(services, "revert") else None
+        shots[:] = [("dialog-outcomes.png", None), ("dialog-commissioners.png", None),
+                    ("dialog-funding.png", None)]
+        services.edit_outcomes()
+        services.edit_commissioners()
+        services.edit_funding()
+        shots[:] = [("dialog-new-organisation.png", None)]
+        window.new_reference("organisations", {"is_provider": True}, window)
+        teams = window.show_tab("teams")
+        app.processEvents()
+        shots[:] = [("dialog-team-member.png", None)]
+        teams.add_member()
+        shots[:] = [("dialog-keyboard-shortcuts.png", None), ("dialog-help-services.png", None)]
+        window.show_shortcuts()
+        window.show_tab("services")
+        window.show_help()
         window.workspace.doc.close(discard=True)
         window.workspace = None
     return 0

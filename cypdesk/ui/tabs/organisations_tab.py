@@ -372,7 +372,7 @@ def new_organisation(window: Any, defaults: dict[str, Any], parent: QWidget) -> 
 
     dialog = RecordDialog("New organisation", "organisations", dict(defaults), {}, save, NEW_ORGANISATION_FIELDS, parent)
     dialog.setObjectName("new_organisation_dialog")
-    dialog.resize(520, 480)
+    dialog.resize(520, dialog.height())  # wide enough for a long name; as tall as its fields
     if not window.run_dialog(dialog) or dialog.result_change is None:
         return None
     change = dialog.result_change
