@@ -117,10 +117,11 @@ class MemberDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)
+        layout.addStretch(1)  # spare height goes below the fields, never between them
         layout.addWidget(self.buttons)
         self._fill_people(None)
         self._update_hint()
-        self.resize(520, 300)
+        self.resize(520, self.sizeHint().height())  # as tall as its fields
 
     # --- choices ----------------------------------------------------------------------------
     def _fill_people(self, organisation_id: str | None) -> None:
