@@ -159,6 +159,7 @@ def test_the_service_map_is_heard_once(open_window, qtbot):
     """The map's two scrolled-together parts: the frozen part exposes only the outcomes
     and their figures; the services' columns are exposed once, by the matrix (a screen
     reader reads hidden columns too, so both parts used to expose the whole map)."""
+    from cypdesk.ui.tabs.service_map_models import FIXED_COLUMNS
     from cypdesk.ui.tabs.service_map_view import N_FIXED
 
     window = open_window("services")
@@ -177,3 +178,6 @@ def test_the_service_map_is_heard_once(open_window, qtbot):
     assert fixed == ["Outcome", "Services", "Money", "Share of spend", "Gap"] and len(fixed) == N_FIXED
     service = view.model.headerData(N_FIXED, Qt.Orientation.Horizontal)
     assert service not in fixed and matrix.count(service) == 1
+    # the matrix exposes the services' columns only: no outcome-figure heading, hidden or not
+    assert not set(matrix) & set(FIXED_COLUMNS)
+    assert matrix == [s.name for s in view.model.services]

@@ -1,5 +1,6 @@
 """The service map's table pieces: the matrix model (:class:`OutcomeMatrixModel`), the
-proxy that keeps its frozen columns (:class:`FiguresOnly`), the wrapping header
+proxies that keep its frozen columns (:class:`FiguresOnly`) and its services' columns
+(:class:`ServicesOnly`), the wrapping header
 (:class:`WrapHeader`) and the small detail tables (:class:`ListTableModel`), with the
 columns, roles and shades they share. :mod:`cypdesk.ui.tabs.service_map_view` lays them out."""
 
@@ -282,6 +283,27 @@ class FiguresOnly(QSortFilterProxyModel):
 
     def filterAcceptsColumn(self, source_column: int, _source_parent: Any) -> bool:  # noqa: N802
         return source_column < N_FIXED
+
+
+class ServicesOnly(QSortFilterProxyModel):
+    """The matrix's model with only its services' columns, in the same row order: the
+    mirror of :class:`FiguresOnly`. The matrix view shows it, so the outcomes' figures
+    are exposed once (in the frozen view), not also as hidden columns of the matrix.
+    Its column ``c`` is the source's column ``c + N_FIXED`` (the service ``c``)."""
+
+    def filterAcceptsColumn(self, source_column: int, _source_parent: Any) -> bool:  # noqa: N802
+        return source_column >= N_FIXED
+
+    @staticmethod
+    def source_column(column: int) -> int:
+        return column + N_FIXED
+
+    def service_of(self, column: int) -> ServiceRow | None:
+        """The service of the matrix view's ``column`` (None outside them)."""
+        source = self.sourceModel()
+        if not isinstance(source, OutcomeMatrixModel) or column < 0:
+            return None
+        return source.service_of(self.source_column(column))
 
 
 class WrapHeader(QHeaderView):

@@ -6,8 +6,10 @@ money by tier, the prevention share, unmapped services and contracts ending.
 Everything shown is computed by :func:`cypdesk.services.service_map.outcome_map`; this
 module only lays it out. The matrix is one :class:`QAbstractTableModel` whose cells are
 read on demand from the map's dictionaries (no object per cell), shown by two views
-that share it: a frozen part with the outcome's figures, and the service columns,
-scrolled together. A register can hold 10,000 services: the matrix draws at most
+that share it, each through a proxy of its own columns: a frozen part with the
+outcome's figures (:class:`FiguresOnly`), and the service columns
+(:class:`ServicesOnly`), scrolled together. Neither hides columns, which a screen
+reader would read all the same. A register can hold 10,000 services: the matrix draws at most
 :data:`MAX_SERVICE_COLUMNS` service columns and says so when more match.
 """
 
@@ -30,7 +32,8 @@ from cypdesk.services.service_map import ContractEnding, Gap, OutcomeMap, Overla
 # share are in service_map_models; the names others import stay importable from here.
 from cypdesk.ui.tabs.service_map_models import (  # noqa: F401 (COL_GAP, COL_OUTCOME, the roles: imported by tests)
     APPORTIONMENT_RULE, COL_GAP, COL_MONEY, COL_OUTCOME, CONTRIBUTION_ROLE, ENDING_SHADES, FIXED_WIDTHS, IS_GAP_ROLE,
-    KEY_ROLE, N_FIXED, OUTCOME_ID_ROLE, SERVICE_ID_ROLE, FiguresOnly, ListTableModel, OutcomeMatrixModel, WrapHeader,
+    KEY_ROLE, N_FIXED, OUTCOME_ID_ROLE, SERVICE_ID_ROLE, FiguresOnly, ListTableModel, OutcomeMatrixModel, ServicesOnly,
+    WrapHeader,
     _months_text, _names, _plural, _Row,
 )
 
@@ -107,13 +110,16 @@ class ServiceMapView(QWidget):
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.legend)
 
-        # The matrix: a frozen part and the service columns, one model.
+        # The matrix: a frozen part and the service columns, one model seen through two
+        # proxies (the figures' columns, the services' columns).
         self.model = OutcomeMatrixModel(self)
         self.fixed_view = self._table("service_map_outcomes", "Service map: outcomes with their services, money and gaps")
         self.matrix_view = self._table("service_map_matrix", "Service map: each service's contribution to each outcome")
         self.figures = FiguresOnly(self)
         self.figures.setSourceModel(self.model)
-        for view, model in ((self.fixed_view, self.figures), (self.matrix_view, self.model)):
+        self.service_columns = ServicesOnly(self)
+        self.service_columns.setSourceModel(self.model)
+        for view, model in ((self.fixed_view, self.figures), (self.matrix_view, self.service_columns)):
             view.setHorizontalHeader(WrapHeader(4, view))
             view.setModel(model)
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -454,11 +460,10 @@ class ServiceMapView(QWidget):
         self.matrix_view.setVisible(bool(shown))
 
     def _lay_out_columns(self) -> None:
-        """After a reset: the frozen view shows the figures, the matrix the services."""
+        """After a reset: size the frozen view's figures (the matrix's service columns
+        keep their default width) and, once, the split between the two."""
         columns = self.model.columnCount()
         fixed_header = self.fixed_view.horizontalHeader()
-        for col in range(min(N_FIXED, columns)):
-            self.matrix_view.setColumnHidden(col, True)
         if columns:
             for col, width in zip(range(N_FIXED), FIXED_WIDTHS, strict=True):
                 self.fixed_view.setColumnWidth(col, width)
@@ -491,9 +496,7 @@ class ServiceMapView(QWidget):
         try:
             for view in (self.fixed_view, self.matrix_view):
                 current = view.currentIndex()
-                col = current.column() if current.isValid() else (0 if view is self.fixed_view else N_FIXED)
-                if view is self.matrix_view and col < N_FIXED:
-                    col = N_FIXED
+                col = current.column() if current.isValid() else 0
                 if col >= view.model().columnCount():
                     col = 0
                 view.selectionModel().setCurrentIndex(
@@ -512,7 +515,9 @@ class ServiceMapView(QWidget):
             self._columns_changed()
 
     def _service_at(self, index: QModelIndex) -> str | None:
-        return index.data(SERVICE_ID_ROLE) if index.isValid() and index.column() >= N_FIXED else None
+        """The service of a matrix view's cell (its model has the services' columns only)."""
+        s = self.service_columns.service_of(index.column()) if index.isValid() else None
+        return s.id if s is not None else None
 
     def _cell_activated(self, index: QModelIndex) -> None:
         sid = self._service_at(index)
@@ -520,7 +525,7 @@ class ServiceMapView(QWidget):
             self.service_activated.emit(sid)
 
     def _column_activated(self, column: int) -> None:
-        s = self.model.service_of(column)
+        s = self.service_columns.service_of(column)
         if s is not None:
             self.service_activated.emit(s.id)
 
@@ -551,4 +556,5 @@ class ServiceMapView(QWidget):
 
 
 __all__ = ["APPORTIONMENT_RULE", "MAX_SERVICE_COLUMNS", "N_FIXED", "OutcomeMatrixModel", "ServiceMapView",
+           "ServicesOnly",
            "SERVICE_ID_ROLE", "OUTCOME_ID_ROLE", "CONTRIBUTION_ROLE", "IS_GAP_ROLE", "KEY_ROLE"]
