@@ -70,12 +70,13 @@ class AttentionSummary(QWidget):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.flow = FlowLayout(self, h_spacing=0, v_spacing=2)
+        self.flow = FlowLayout(self, h_spacing=0, v_spacing=0)
         self.flow.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel("")
         self.heading.setObjectName("attention_heading")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setWordWrap(True)
+        self.heading.setContentsMargins(0, 0, 3, 0)
         self.flow.addWidget(self.heading)
         self.counts: list[CountLink] = []
         self._parts: list[QWidget] = []  # the counts' separators and the counts, after the heading
@@ -93,8 +94,7 @@ class AttentionSummary(QWidget):
             if i:
                 dot = QLabel("·")
                 dot.setObjectName("attention_separator")
-                dot.setAccessibleName("")
-                dot.setContentsMargins(3, 0, 3, 0)
+                dot.setContentsMargins(2, 0, 2, 0)
                 dot.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 self._add(dot)
             self._add(link)
@@ -146,7 +146,7 @@ class AttentionBar(QWidget):
         self.toggle.setCheckable(True)
         self.toggle.toggled.connect(self._toggled)
         row.addWidget(self.summary, 1)
-        row.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.toggle)
         outer.addLayout(row)
         self.tree = QTreeWidget()
         self.tree.setObjectName("attention_list")
