@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QTextDocument
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel
 
 NAME, DESCRIPTION = QAccessible.Text.Name, QAccessible.Text.Description
 
@@ -128,10 +128,9 @@ def test_charts_cells_and_panes_are_heard(open_window, qtbot):
     assert tip and cell.text(DESCRIPTION) == tip
     assert tab.detail_scroll.focusPolicy() == Qt.FocusPolicy.NoFocus and heard(tab.detail_scroll)
     window.refresh_attention()  # worked out at once: TaskRunner.INLINE (the dialogs fixture)
-    summary = window.attention.summary
-    assert summary.focusPolicy() & Qt.FocusPolicy.TabFocus
-    assert summary.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-    assert "measures rated red" in heard(summary)
+    counts = window.attention.counts
+    assert counts and all(c.focusPolicy() & Qt.FocusPolicy.TabFocus for c in counts)
+    assert heard(counts[0]) == "4 measures rated red"
 
 
 def test_the_attention_bars_counts_open_from_the_keyboard(open_window, qtbot):
@@ -142,17 +141,67 @@ def test_the_attention_bars_counts_open_from_the_keyboard(open_window, qtbot):
     window.windowHandle().requestActivate()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     window.refresh_attention()  # worked out at once: TaskRunner.INLINE (the dialogs fixture)
-    summary = window.attention.summary
-    window.tab("services").filter_bar.text.setFocus()
-    summary.setFocus(Qt.FocusReason.TabFocusReason)
+    first, second = window.attention.counts[:2]
+    first.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.wait(10)
-    qtbot.keyClick(summary, Qt.Key.Key_Tab)  # Tab selects the first count, then the next...
-    assert " ".join(summary.selectedText().split()) == "4 measures rated red"
-    qtbot.keyClick(summary, Qt.Key.Key_Tab)
-    assert " ".join(summary.selectedText().split()) == "4 services or teams red twice running"
-    qtbot.keyClick(summary, Qt.Key.Key_Return)  # ... and Enter opens its list
+    assert first.hasFocus() and first.text() == "4 measures rated red"
+    qtbot.keyClick(first, Qt.Key.Key_Tab)  # Tab moves to the next count...
+    assert second.hasFocus() and second.text() == "4 services or teams red twice running"
+    qtbot.keyClick(second, Qt.Key.Key_Return)  # ... and Enter opens its list
     assert window.attention.toggle.isChecked()
     assert window.attention.tree.currentItem().text(0) == "Red two periods running (4)"
+
+
+def test_each_attention_count_is_its_own_link_heard_by_its_words(open_window, qtbot):
+    """Issue 8, item 11: the attention line's counts, read through QAccessible as a
+    screen reader reads them, are each their own object, named by their words, with a
+    button or link role and a description of what activating them does; Tab goes from
+    one to the next in reading order, then to "Show the list"; Space and a click open
+    the count's list as Enter does. (They were links inside one label, heard as its text.)"""
+    window = open_window("services")
+    window.resize(1366, 768)
+    window.show()
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.refresh_attention()  # worked out at once: TaskRunner.INLINE (the dialogs fixture)
+    bar = window.attention
+    expected = [f"{len(s.items)} " for s in bar.sections if s.items]
+    assert len(expected) >= 4
+
+    def counts_heard_in(interface, found):  # the bar's accessible tree, depth first, in order
+        for i in range(interface.childCount()):
+            child = interface.child(i)
+            if child.role() in (QAccessible.Role.Link, QAccessible.Role.Button) and child.object() is not bar.toggle:
+                found.append(child)
+            counts_heard_in(child, found)
+        return found
+
+    found = counts_heard_in(QAccessible.queryAccessibleInterface(bar), [])
+    names = [f.text(NAME) for f in found]
+    assert len(found) == len(expected), names
+    assert names[0] == "4 measures rated red" and "4 services or teams red twice running" in names
+    assert any(n.endswith("actions overdue") for n in names) and any(n.endswith("worse than England") for n in names)
+    assert all(n.startswith(e) for n, e in zip(names, expected))
+    objects = [f.object() for f in found]
+    assert len(set(map(id, objects))) == len(objects)  # each count its own object
+    for f in found:
+        assert f.text(DESCRIPTION).startswith("Opens the list")
+        assert f.state().focusable and not f.state().invisible
+    # Tab goes through them in reading order, then on to "Show the list"
+    objects[0].setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.wait(10)
+    for obj in objects[1:] + [bar.toggle]:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is obj
+    # Space (and a click) opens the count's list, as Enter does
+    overdue = next(o for o in objects if o.text().endswith("actions overdue"))
+    overdue.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(overdue, Qt.Key.Key_Space)
+    assert bar.toggle.isChecked() and bar.tree.currentItem().text(0).startswith("Actions overdue")
+    bar.toggle.setChecked(False)
+    england = next(o for o in objects if o.text().endswith("worse than England"))
+    qtbot.mouseClick(england, Qt.MouseButton.LeftButton)
+    assert bar.toggle.isChecked() and bar.tree.currentItem().text(0).startswith("Indicators worse than England")
 
 
 def test_the_service_map_is_heard_once(open_window, qtbot):

@@ -136,3 +136,31 @@ def test_partners_and_variance_are_not_cut_in_the_pooled_budget(open_window, qtb
     for table in (tab.partners_table, tab.contributions_table, tab.returns_table, tab.shares_table):
         assert table.rowCount() > 0, table.objectName()
         assert _table_cut(table) == [], table.objectName()
+
+
+@pytest.mark.parametrize("width", [1366, 1280, 800])
+def test_the_attention_bar_wraps_between_its_counts(open_window, qtbot, width):
+    """The attention line's counts are each one whole button: at a laptop's width (and a
+    narrow window) the line wraps between counts, never inside one, and every count is
+    shown whole inside the bar, above the tabs, not cut off."""
+    window = open_window("services")
+    _show_at(window, qtbot, width, 768)
+    window.refresh_attention()  # worked out at once: TaskRunner.INLINE (the dialogs fixture)
+    qtbot.wait(20)
+    bar = window.attention
+    summary = bar.summary
+    counts = bar.counts
+    assert len(counts) >= 4
+    lines = summary.flow.lines(summary.width())
+    placed = [w for line in lines for w in line if w in counts]
+    assert placed == counts  # each count on exactly one line, in order
+    assert summary.height() >= summary.flow.heightForWidth(summary.width())
+    for count in counts:
+        box = count.geometry()
+        assert count.isVisible() and summary.rect().contains(box), count.text()
+        assert box.width() >= count.sizeHint().width(), count.text()  # whole: not squeezed or cut
+        assert box.height() <= 2 * count.fontMetrics().height(), count.text()  # on one line
+    assert summary.geometry().right() < bar.toggle.geometry().left()
+    assert bar.geometry().bottom() <= window.tabs.geometry().top() + 1
+    if width == 800:
+        assert len(lines) > 1  # it does wrap, between counts

@@ -31,8 +31,12 @@ def window(qtbot, tmp_path_factory, tmp_path, monkeypatch):
 
 def test_the_summary_names_each_list_and_the_list_leads_to_the_records(window):
     bar = window.attention
-    text = bar.summary.text()
-    assert "Needs attention:" in text and "rated red" in text and "overdue" in text and "worse than England" in text
+    assert bar.summary.heading.text() == "<b>Needs attention:</b>"
+    words = [c.text() for c in bar.counts]  # each count is its own link-like button
+    assert any(w.endswith("rated red") for w in words) and any(w.endswith("overdue") for w in words)
+    assert any(w.endswith("worse than England") for w in words)
+    assert [c.accessibleName() for c in bar.counts] == words
+    assert bar.summary.text() == "Needs attention: " + " · ".join(words)
     bar.toggle.setChecked(True)
     assert bar.tree.isVisibleTo(window)
     heads = {bar.tree.topLevelItem(i).text(0).split(" (")[0]: bar.tree.topLevelItem(i)
