@@ -27,7 +27,7 @@ from typing import Any
 from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
-COMMANDS = ("demo", "info", "check", "set", "history", "rescue")
+COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
@@ -123,6 +123,17 @@ def _command_parser() -> argparse.ArgumentParser:
     resc.add_argument("--out", required=True, metavar="NEW", help="the clean copy to write (a new file)")
     resc.add_argument("--force", action="store_true", help="replace NEW if it exists")
     resc.add_argument("--json", action="store_true")
+
+    exp = _add(sub, "export", help="a table to Excel or CSV, with the headers the window shows; "
+                                   "--for leaves out what that partner may not see; --list shows the tables",
+               example="export {document} --table services --out {new_file}.xlsx", doing="export")
+    exp.add_argument("file", nargs="?", help="the .cypdesk document (optional with --list)")
+    exp.add_argument("--table", metavar="TABLE", help="the table to export (cypdesk export --list shows them)")
+    exp.add_argument("--out", metavar="OUT", help="the file to write: OUT.xlsx or OUT.csv")
+    exp.add_argument("--for", dest="for_org", metavar="ORG",
+                     help="a copy for this partner (name or id): what it may not see is left out")
+    exp.add_argument("--list", action="store_true", help="list the tables (with their row counts given FILE)")
+    exp.add_argument("--json", action="store_true")
     return p
 
 
@@ -375,6 +386,42 @@ def _rescue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from cypdesk.services.export import export_file, list_tables
+
+    if args.list:
+        if args.table or args.out or args.for_org:
+            raise UsageError("--list takes no --table, --out or --for.")
+        result = list_tables(args.file)
+        result["ok"] = True
+
+        def listing(r: dict[str, Any]) -> str:
+            width = max(len(t["table"]) for t in r["tables"])
+            if r["path"] is None:
+                return "\n".join(t["table"] for t in r["tables"])
+            return "\n".join(f"{t['table']:<{width}}  {t['rows']:>10,}" for t in r["tables"])
+
+        _emit(result, args.json, listing)
+        return 0
+    missing = [flag for flag, value in (("FILE", args.file), ("--table", args.table), ("--out", args.out))
+               if not value]
+    if missing:
+        raise UsageError("export needs " + ", ".join(missing)
+                         + ": cypdesk export FILE --table TABLE --out OUT.xlsx|OUT.csv [--for ORG], "
+                           "or cypdesk export [FILE] --list.")
+    progress = _ConsoleProgress()
+    try:
+        result = export_file(args.file, args.table, args.out, for_org=args.for_org, progress=progress)
+    finally:
+        progress.finish()
+    result = {"ok": True, "table": result["table"], "rows": result["rows"], "path": result["path"],
+              "for": result["for"]}
+    _emit(result, args.json, lambda r: (
+        f"Exported {r['rows']:,} row(s) of {r['table']} to {r['path']}"
+        + (f", leaving out what {r['for']['name']} may not see." if r["for"] else ".")))
+    return 0
+
+
 def _self_test() -> int:
     from cypdesk.selftest import format_report, run_self_test
 
@@ -385,4 +432,5 @@ def _self_test() -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
+    "export": _export,
 }

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from cypdesk.common.errors import CypdeskError, UsageError
+from cypdesk.common.errors import CypdeskError, SaveFailed, UsageError, error_from, fault_class
 from cypdesk.services.tables import Column, TableQuery, display
 
 PAGE = 5_000
@@ -36,6 +36,7 @@ WRITER_KIND = {
     "integer": "integer",
     "quarter": "integer",
     "date": "date",
+    "contract_end": "date",  # services' "Contract end": a date (it went out as text before)
     "datetime": "datetime",
     "bool": "bool",
 }
@@ -56,7 +57,7 @@ class ExportCancelled(CypdeskError):
 def export_table(
     conn: Any, kind: str, *, columns: list[str] | None = None, filter_text: str = "",
     conditions: dict[str, Any] | None = None, sort_column: int | None = None, descending: bool = False,
-    path: str | Path, progress: Progress | None = None,
+    path: str | Path, progress: Progress | None = None, partner: Any = None, contacts: bool = False,
 ) -> dict[str, Any]:
     """Export one table as the window shows it to ``path`` (``.xlsx`` or ``.csv``).
 
@@ -66,7 +67,14 @@ def export_table(
     are the window's table state, as :class:`TableQuery` takes them. Returns
     ``{"rows": n, "path": ...}``. Raises :class:`UsageError` for another extension or
     an unknown kind, :class:`ExportCancelled` when cancelled, ``SaveFailed`` when the
-    file cannot be written (open in Excel, say)."""
+    file cannot be written (open in Excel, say).
+
+    ``partner`` (a :class:`cypdesk.services.outward.Partner`): the copy is for that
+    partner, and :func:`cypdesk.services.outward.redact_row` leaves out what it may not
+    see: columns it may never see (contact details, unless ``contacts``) are dropped,
+    confidential values are blank except on its own records, records marked
+    confidential are left out. Without a partner, the full version (the trust's own
+    use)."""
     from cypdesk.io.xlsx import Sheet, write_csv, write_xlsx
 
     target = Path(path)
@@ -84,10 +92,28 @@ def export_table(
             total = query.count()
         except KeyError as exc:
             raise UsageError(f"The {kind} table has no column {exc.args[0]!r} to filter on.") from None
-        headers = [c.label for c in query.columns]
-        kinds = [WRITER_KIND.get(c.kind, "text") for c in query.columns]
+        keep = list(range(len(query.columns)))
+        redact = None
+        if partner is not None:
+            from cypdesk.services import outward
+
+            names = [c.name for c in query.columns]
+            dropped = set(outward.never_visible(kind, names, contacts=contacts))
+            keep = [i for i, n in enumerate(names) if n not in dropped]
+            owned = outward.owned_ids(raw, kind, partner)
+            hidden = _confidential_ids(raw, kind)
+
+            def redact(record_id: str, values: list[Any]) -> list[Any] | None:
+                row = dict(zip(names, values))
+                if record_id in hidden:
+                    row["confidential"] = True
+                out = outward.redact_row(kind, row, owned=record_id in owned, contacts=contacts)
+                return None if out is None else [out[n] for n in names]
+
+        headers = [query.columns[i].label for i in keep]
+        kinds = [WRITER_KIND.get(query.columns[i].kind, "text") for i in keep]
         label = _label(kind)
-        rows = _rows(query, total, kind.replace("_", " "), progress)
+        rows = _rows(query, total, kind.replace("_", " "), progress, redact, keep)
         if suffix == ".xlsx":
             result = write_xlsx(target, [Sheet(label, headers, rows, kinds)])
             count = result["sheets"][0]["rows"]
@@ -98,12 +124,106 @@ def export_table(
     return {"rows": count, "path": str(target.resolve())}
 
 
+def export_file(document: str | Path, table: str, out: str | Path, *, for_org: str | None = None,
+                contacts: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+    """The command line's export: ``table`` of the document at ``document`` (read-only,
+    never changed: a hot journal or WAL mode is read through a private copy) to
+    ``out`` (``.xlsx`` or ``.csv``, written atomically beside itself), with the columns
+    and headers the window shows; ``for_org`` (a partner's name or id) leaves out what
+    that partner may not see (:mod:`cypdesk.services.outward`). Returns ``{"table",
+    "rows", "path", "for"}``. A missing, foreign or damaged document raises the usual
+    errors; a fault writing ``out`` is the fault's error (``disk_full``, ...) naming it."""
+    from cypdesk.model.catalog import CATALOG
+    from cypdesk.model.dbfile import connect, inspect_file
+    from cypdesk.model.reading import reading
+    from cypdesk.services import outward
+    from cypdesk.services.tables import window_columns
+
+    src = Path(document).absolute()
+    target = Path(out).absolute()
+    if target.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"{target.name}: export to a .xlsx (Excel) or .csv file.", path=target)
+    if table not in CATALOG:
+        raise UsageError(f"There is no table called {table!r}; cypdesk export --list shows the tables.")
+    if target == src:
+        raise UsageError(f"Export to a new file, not {src.name} itself.", path=target)
+    status = inspect_file(src)
+    with reading(src, status) as r:
+        try:
+            conn = connect(r.path, read_only=True)
+        except sqlite3.Error as exc:
+            raise error_from(exc, path=src, doing="read") from exc
+        try:
+            try:
+                partner = outward.find_partner(conn, for_org) if for_org is not None else None
+                result = export_table(conn, table, columns=window_columns(table), path=target,
+                                      progress=progress, partner=partner, contacts=contacts)
+            except SaveFailed as exc:
+                fault = _os_fault(exc)
+                if fault is None:
+                    raise
+                raise error_from(fault, path=target, doing="write", base=SaveFailed,
+                                 consequence="Nothing was written; the document has not been changed.") from exc
+            except OSError as exc:
+                raise error_from(exc, path=target, doing="write", base=SaveFailed,
+                                 consequence="Nothing was written; the document has not been changed.") from exc
+            except sqlite3.Error as exc:
+                raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
+        finally:
+            conn.close()
+    result.update({"table": table, "for": None if partner is None else {"id": partner.id, "name": partner.name}})
+    return result
+
+
+def list_tables(document: str | Path | None = None) -> dict[str, Any]:
+    """The tables ``export`` can write, with their row counts when a document is given:
+    ``{"tables": [{"table", "label", "rows"}], "path"}``."""
+    from cypdesk.model.catalog import CATALOG
+
+    counts: dict[str, int] = {}
+    path = None
+    if document is not None:
+        from cypdesk.services.documents import document_info
+
+        info = document_info(document)
+        counts, path = info["counts"], info["path"]
+    tables = [{"table": kind, "label": _label(kind), "rows": counts.get(kind) if path else None}
+              for kind in CATALOG]
+    return {"tables": tables, "path": path}
+
+
+def _os_fault(exc: BaseException) -> BaseException | None:
+    """The ``OSError`` of the file layer behind a wrapped error (its cause, context, or
+    the first argument xlsxwriter's ``FileCreateError`` keeps), if any."""
+    seen: set[int] = set()
+    todo: list[Any] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen or not isinstance(e, BaseException):
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and fault_class(e) is not None:
+            return e
+        todo += [e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, BaseException))]
+    return None
+
+
 def _label(kind: str) -> str:
     """The sheet's name: the table's name as the command line writes it, in words."""
     return kind.replace("_", " ").capitalize()
 
 
-def _rows(query: TableQuery, total: int, words: str, progress: Progress | None) -> Iterator[list[Any]]:
+def _confidential_ids(conn: sqlite3.Connection, kind: str) -> set[str]:
+    """The ids of records marked confidential (kinds with a ``confidential`` yes/no field)."""
+    from cypdesk.model.catalog import CATALOG
+
+    if not any(f["name"] == "confidential" and f["kind"] == "bool" for f in CATALOG[kind]["fields"]):
+        return set()
+    return {r[0] for r in conn.execute(f'SELECT id FROM "{kind}" WHERE confidential')}
+
+
+def _rows(query: TableQuery, total: int, words: str, progress: Progress | None,
+          redact: Any = None, keep: list[int] | None = None) -> Iterator[list[Any]]:
     convert = [_converter(c) for c in query.columns]
     done = 0
     if progress is not None:
@@ -111,8 +231,13 @@ def _rows(query: TableQuery, total: int, words: str, progress: Progress | None) 
     for page in query.stream(PAGE):
         if progress is not None and progress.cancelled():
             raise ExportCancelled("The export was cancelled; no file was written.")
-        for _id, values in page:
-            yield [f(v) for f, v in zip(convert, values)]
+        for record_id, values in page:
+            if redact is not None:
+                values = redact(record_id, list(values))
+                if values is None:
+                    continue
+            row = [f(v) for f, v in zip(convert, values)]
+            yield row if keep is None else [row[i] for i in keep]
         done += len(page)
         if progress is not None:
             progress.report(done, total, f"Exporting {words}: {done:,} of {total:,} rows")
@@ -131,7 +256,7 @@ def _converter(column: Column) -> Any:
         return lambda v: v
     if kind == "bool":
         return lambda v: None if v is None else bool(v)
-    if kind == "date":
+    if kind in ("date", "contract_end"):
         return lambda v: None if v is None else _date(v)
     if kind == "datetime":
         return lambda v: None if v is None else _datetime(v)
@@ -181,4 +306,4 @@ class _sqlite:
             self._fairy.close()
 
 
-__all__ = ["ExportCancelled", "PAGE", "Progress", "export_table"]
+__all__ = ["ExportCancelled", "PAGE", "Progress", "export_file", "export_table", "list_tables"]

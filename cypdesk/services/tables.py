@@ -82,6 +82,26 @@ def default_columns(kind: str, limit: int = 9) -> list[str]:
     return names[:limit]
 
 
+# The columns the window's tabs show, in their order (the tabs read them from here, so
+# an export of a table has the headers the window shows).
+WINDOW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "services": ("name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
+                 "annual_cost", "contract_end"),
+    "organisations": ("name", "kind", "is_partner", "is_provider", "services_provided", "people_count"),
+    "people": ("name", "role", "organisation_id", "email"),
+    "teams": ("name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"),
+    "agreements": ("title", "type", "legal_basis", "host_id", "status", "start_date", "review_date", "end_date"),
+}
+
+
+def window_columns(kind: str) -> list[str]:
+    """The columns a table of ``kind`` shows in the window: its tab's, else the
+    :func:`default_columns`."""
+    if kind in WINDOW_COLUMNS:
+        return list(WINDOW_COLUMNS[kind])
+    return default_columns(kind)
+
+
 def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 

@@ -34,11 +34,12 @@ from cypdesk.common.errors import CypdeskError
 from cypdesk.ui.tabs.budgets_sections import (
     ID_ROLE, MUTED_COLOUR, BudgetSections, _fit, _item, _label, _Section, _table,
 )
+from cypdesk.services.tables import WINDOW_COLUMNS
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Pooled budgets", "agreements", "Pooled budget agreements", "budget agreements", editable=True,
-               columns=["title", "type", "legal_basis", "host_id", "status", "start_date", "review_date", "end_date"],
+               columns=list(WINDOW_COLUMNS["agreements"]),
                filters=["type", "status"],
                find_hint="agreement, type, legal basis, host or status",
                key_columns=["title", "status", "start_date", "review_date", "end_date"],

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from cypdesk.services.tables import WINDOW_COLUMNS
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 
@@ -34,8 +35,7 @@ def _form_fields() -> list[str]:
 
 
 SPEC = TabSpec("&Services", "services", "Services register", "services",
-               columns=["name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
-                        "annual_cost", "contract_end"],
+               columns=list(WINDOW_COLUMNS["services"]),
                filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"},
                form_fields=_form_fields(),
                find_hint="service, provider or commissioner",

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 from cypdesk.common.errors import CypdeskError
 from cypdesk.model.catalog import CATALOG
 from cypdesk.ui.models.record_table import ID_ROLE
+from cypdesk.services.tables import WINDOW_COLUMNS
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 
 SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
-               columns=["name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"],
+               columns=list(WINDOW_COLUMNS["teams"]),
                filters=["kind", "stage"], defaults={"stage": "in_place"},
                find_hint="team, focus, lead or a problem")
 
