@@ -181,3 +181,13 @@ def test_an_existing_output_is_replaced_whole(demo_path, capsys, tmp_path):
     out.write_text("old")
     assert run_json(capsys, "export", demo_path, "--table", "areas", "--out", out)[0] == 0
     assert out.read_text(encoding="utf-8-sig").startswith("Name") or "old" not in out.read_text()
+
+
+def test_a_damaged_document_is_refused_and_nothing_written(demo_path, capsys, tmp_path):
+    data = demo_path.read_bytes()
+    demo_path.write_bytes(data[: len(data) // 2 + 100])
+    before = sha(demo_path)
+    out = tmp_path / "o.xlsx"
+    code, result = run_json(capsys, "export", demo_path, "--table", "services", "--out", out)
+    assert code == 1 and result["error"]["code"] == "damaged"
+    assert sha(demo_path) == before and not out.exists()

@@ -179,3 +179,22 @@ def test_a_workspace_or_engine_can_be_given_instead_of_a_connection(demo_master,
         doc.close(discard=True)
     assert a["rows"] == b["rows"] == 7
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_the_services_tabs_contract_end_is_a_real_date(conn, tmp_path):
+    """Issue 9 item 14: the window's export of its services table wrote "Contract end"
+    as text; it is a real Excel date (dd/mm/yyyy) now, and dd/mm/yyyy in CSV."""
+    from cypdesk.services.tables import WINDOW_COLUMNS
+
+    columns = list(WINDOW_COLUMNS["services"])
+    path = tmp_path / "services.xlsx"
+    export_table(conn, "services", columns=columns, path=path)
+    rows, ws = _sheet(path)
+    col = rows[0].index("Contract end")
+    ends = [r[col] for r in rows[1:] if r[col] is not None]
+    assert ends and all(isinstance(v, datetime) for v in ends)
+    assert ws.cell(row=2, column=col + 1).number_format == "dd/mm/yyyy"
+    truth = {r[0] for r in conn.execute("SELECT max(end_date) FROM contracts GROUP BY service_id")}
+    assert {v.date().isoformat() for v in ends} <= {t[:10] for t in truth if t}
+    money = rows[0].index("Annual cost")
+    assert ws.cell(row=2, column=money + 1).number_format == "£#,##0"
