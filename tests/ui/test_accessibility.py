@@ -143,10 +143,11 @@ def test_the_attention_bars_counts_open_from_the_keyboard(open_window, qtbot):
     window.refresh_attention()  # worked out at once: TaskRunner.INLINE (the dialogs fixture)
     first, second = window.attention.counts[:2]
     first.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.wait(10)
-    assert first.hasFocus() and first.text() == "4 measures rated red"
+    qtbot.waitUntil(first.hasFocus, timeout=2000)  # focus arrives with the event loop, later on a busy machine
+    assert first.text() == "4 measures rated red"
     qtbot.keyClick(first, Qt.Key.Key_Tab)  # Tab moves to the next count...
-    assert second.hasFocus() and second.text() == "4 services or teams red twice running"
+    qtbot.waitUntil(second.hasFocus, timeout=2000)
+    assert second.text() == "4 services or teams red twice running"
     qtbot.keyClick(second, Qt.Key.Key_Return)  # ... and Enter opens its list
     assert window.attention.toggle.isChecked()
     assert window.attention.tree.currentItem().text(0) == "Red two periods running (4)"
@@ -189,13 +190,14 @@ def test_each_attention_count_is_its_own_link_heard_by_its_words(open_window, qt
         assert f.state().focusable and not f.state().invisible
     # Tab goes through them in reading order, then on to "Show the list"
     objects[0].setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.wait(10)
+    qtbot.waitUntil(objects[0].hasFocus, timeout=2000)  # focus arrives with the event loop
     for obj in objects[1:] + [bar.toggle]:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-        assert QApplication.focusWidget() is obj
+        qtbot.waitUntil(obj.hasFocus, timeout=2000)
     # Space (and a click) opens the count's list, as Enter does
     overdue = next(o for o in objects if o.text().endswith("actions overdue"))
     overdue.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(overdue.hasFocus, timeout=2000)
     qtbot.keyClick(overdue, Qt.Key.Key_Space)
     assert bar.toggle.isChecked() and bar.tree.currentItem().text(0).startswith("Actions overdue")
     bar.toggle.setChecked(False)
