@@ -425,39 +425,17 @@ class Workbook:
         return out
 
     def _scan_sheet(self, zf: zipfile.ZipFile, name: str, part: str) -> tuple[_SheetMeta, bool]:
-        """One streamed pass: dimension sanity, hidden rows, merges, formulas without value."""
-        from defusedxml.ElementTree import iterparse
-        meta = _SheetMeta()
-        size = self._zip_sizes.get(part, 0)
-        has_cells = False
+        """One streamed pass through defusedxml's parser with a target that builds no
+        tree (memory stays flat whatever the rows): dimension sanity, hidden rows,
+        merged ranges, formulas without a cached value."""
+        from defusedxml.ElementTree import DefusedXMLParser
+        target = _ScanTarget(self, name, self._zip_sizes.get(part, 0))
+        parser = DefusedXMLParser(target=target)
         counted = _CountingReader(zf.open(part), self, part)
         try:
-            for event, elem in iterparse(counted, events=("start", "end")):
-                tag = elem.tag
-                if event == "start":
-                    if tag == f"{SSML}dimension":
-                        self._check_dimension(name, elem.get("ref", ""), size)
-                    continue
-                if tag == f"{SSML}c":
-                    has_cells = True
-                    f = elem.find(f"{SSML}f")
-                    if f is not None:
-                        v = elem.find(f"{SSML}v")
-                        if v is None or v.text is None or v.text == "":
-                            if elem.get("t") != "inlineStr":
-                                meta.formulas_without_value.append(
-                                    FormulaWithoutValue(elem.get("r", "?"), f.text or ""))
-                    elem.clear()
-                elif tag == f"{SSML}row":
-                    if elem.get("hidden") in ("1", "true"):
-                        r = elem.get("r")
-                        if r and r.isdigit():
-                            meta.hidden_rows.add(int(r))
-                    elem.clear()
-                elif tag == f"{SSML}mergeCell":
-                    ref = elem.get("ref")
-                    if ref:
-                        meta.merged_ranges.append(ref)
+            while chunk := counted.read(1 << 16):
+                parser.feed(chunk)
+            parser.close()
         except WorkbookError:
             raise
         except Exception as exc:
@@ -468,7 +446,7 @@ class Workbook:
             raise self._damaged(exc, name) from exc
         finally:
             counted.close()
-        return meta, has_cells
+        return target.meta, target.has_cells
 
     def _check_dimension(self, sheet: str, ref: str, size: int) -> None:
         last = ref.split(":")[-1]
@@ -578,14 +556,46 @@ class Workbook:
         else:
             yield from self._iter_csv()
 
-    def _iter_xlsx(self, name: str) -> Iterator[tuple[int, list[Any]]]:
-        import openpyxl
-        fh = open(self.path, "rb")  # a file object: openpyxl judges a path by its extension
+    def _openpyxl_book(self) -> Any:
+        """openpyxl's read-only workbook, loaded once (styles and shared strings) for all sheets."""
+        if getattr(self, "_book", None) is None:
+            import openpyxl
+            fh = open(self.path, "rb")  # a file object: openpyxl judges a path by its extension
+            try:
+                self._book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            except Exception as exc:
+                fh.close()
+                raise self._damaged(exc) from exc
+            self._book_fh = fh
+        return self._book
+
+    def close(self) -> None:
+        """Release the file (also done when the workbook is garbage-collected)."""
+        book, self._book = getattr(self, "_book", None), None
+        if book is not None:
+            book.close()
+            self._book_fh.close()
+        cal, self._calamine = getattr(self, "_calamine", None), None
+        if cal is not None:
+            try:
+                cal.close()
+            except Exception:
+                pass
+
+    def __del__(self) -> None:
         try:
-            book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
-        except Exception as exc:
-            fh.close()
-            raise self._damaged(exc) from exc
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _iter_xlsx(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+        book = self._openpyxl_book()
         try:
             ws = book[name]
             ws.reset_dimensions()  # never trust <dimension>: rows as they are in the file
@@ -598,9 +608,6 @@ class Workbook:
             raise
         except Exception as exc:
             raise self._damaged(exc, name) from exc
-        finally:
-            book.close()
-            fh.close()
 
     def _iter_calamine(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         try:
@@ -622,6 +629,65 @@ class Workbook:
             except csv.Error as exc:
                 raise DamagedWorkbook(f"{_name(self.path)} line {reader.line_num} cannot be read as CSV: {exc}.",
                                       path=self.path, row=reader.line_num) from exc
+
+
+class _ScanTarget:
+    """Parser target for :meth:`Workbook._scan_sheet` (keeps only the few facts it needs)."""
+
+    C, F, V, ROW = f"{SSML}c", f"{SSML}f", f"{SSML}v", f"{SSML}row"
+    DIM, MERGE = f"{SSML}dimension", f"{SSML}mergeCell"
+
+    def __init__(self, wb: Workbook, sheet: str, size: int) -> None:
+        self.wb, self.sheet, self.size = wb, sheet, size
+        self.meta = _SheetMeta()
+        self.has_cells = False
+        self.cell: tuple[str, str | None] | None = None
+        self.formula: list[str] | None = None
+        self.value: list[str] | None = None
+        self.has_value = False
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == self.C:
+            self.has_cells = True
+            self.cell = (attrib.get("r", "?"), attrib.get("t"))
+            self.formula = None
+            self.has_value = False
+        elif tag == self.F:
+            self.formula = []
+        elif tag == self.V:
+            self.value = []
+        elif tag == self.ROW:
+            if attrib.get("hidden") in ("1", "true"):
+                r = attrib.get("r", "")
+                if r.isdigit():
+                    self.meta.hidden_rows.add(int(r))
+        elif tag == self.DIM:
+            self.wb._check_dimension(self.sheet, attrib.get("ref", ""), self.size)
+        elif tag == self.MERGE:
+            if attrib.get("ref"):
+                self.meta.merged_ranges.append(attrib["ref"])
+
+    def data(self, text: str) -> None:
+        if self.value is not None:
+            self.value.append(text)
+        elif self.formula is not None and self.cell is not None and not self.has_value:
+            self.formula.append(text)
+
+    def end(self, tag: str) -> None:
+        if tag == self.V:
+            self.has_value = bool("".join(self.value or ()))
+            self.value = None
+        elif tag == self.F:
+            self.formula_text = "".join(self.formula or ())
+        elif tag == self.C:
+            if self.formula is not None and not self.has_value and self.cell and self.cell[1] != "inlineStr":
+                self.meta.formulas_without_value.append(
+                    FormulaWithoutValue(self.cell[0], getattr(self, "formula_text", "")))
+            self.cell = None
+            self.formula = None
+
+    def close(self) -> None:
+        return None
 
 
 class _CountingReader(io.RawIOBase):

@@ -200,11 +200,45 @@ def test_semicolon_csv(tmp_path):
     assert rows == [["Area", "Value"], ["E06000001", "1,5"], ["E06000002", "2,5"]]
 
 
-def test_ods_and_calamine_path(tmp_path):
-    pytest.importorskip("python_calamine")
-    # an .xls/.ods cannot be written by openpyxl; a mislabelled xlsx still goes through content detection
-    path = good_xlsx(tmp_path, "x.ods")
-    assert open_workbook(path).format == "xlsx"
+ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>{prolog}'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="Returns">'
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>Area</text:p></table:table-cell>'
+    '<table:table-cell office:value-type="string"><text:p>Value</text:p></table:table-cell></table:table-row>'
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>00123</text:p></table:table-cell>'
+    '<table:table-cell office:value-type="float" office:value="12.5"><text:p>12.5</text:p></table:table-cell>'
+    '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
+
+
+def hand_ods(path, prolog=""):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", ODS_CONTENT.format(prolog=prolog))
+        z.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                   '<manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                   '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                   '</manifest:manifest>')
+
+
+def test_ods_through_calamine(tmp_path):
+    path = tmp_path / "returns.ods"
+    hand_ods(path)
+    with open_workbook(path) as wb:
+        assert wb.format == "ods" and wb.sheet_names == ["Returns"] and wb.warnings == []
+        assert [(r.number, r.values) for r in wb.sheet("Returns").rows()] == [
+            (1, ["Area", "Value"]), (2, ["00123", 12.5])]
+
+
+def test_ods_with_entities_is_refused(tmp_path):
+    path = tmp_path / "laughs.ods"
+    hand_ods(path, prolog=BILLION_LAUGHS)
+    refused(path, wbmod.XmlEntities, "xml_entities", "content.xml", seconds=2)
 
 
 # --- refusals ---------------------------------------------------------------------------
@@ -386,9 +420,9 @@ def test_large_xlsx_streams_in_bounded_memory(tmp_path):
     for i in range(15_000):
         ws.append([f"E0{i:07d}", "2025/26", i * 0.5])
     wb.save(path)
-    book = open_workbook(path)
     tracemalloc.start()
     try:
+        book = open_workbook(path)  # the pre-flight scan builds no tree: flat too
         count = 0
         for row in book.sheet("Values").rows():
             count += 1
