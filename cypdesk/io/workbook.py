@@ -218,7 +218,8 @@ def _zip_kind(path: Path) -> str:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             if "mimetype" in names:
-                mime = zf.read("mimetype")[:200]
+                with zf.open("mimetype") as fh:  # never more than a few bytes, whatever it declares
+                    mime = fh.read(200)
                 if b"opendocument.spreadsheet" in mime:
                     return "ods"
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
@@ -226,7 +227,10 @@ def _zip_kind(path: Path) -> str:
                     raise NotAWorkbook(
                         f"{_name(path)} is an Excel binary workbook (.xlsb), which cypdesk cannot read: "
                         "open it in Excel and save it as .xlsx.", path=path)
-                types = zf.read("[Content_Types].xml")[:PROLOG_BYTES * 4] if "[Content_Types].xml" in names else b""
+                types = b""
+                if "[Content_Types].xml" in names:
+                    with zf.open("[Content_Types].xml") as fh:
+                        types = fh.read(PROLOG_BYTES * 4)
                 return "xlsm" if b"macroEnabled" in types else "xlsx"
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise DamagedWorkbook(
@@ -565,6 +569,11 @@ class Workbook:
                 self._book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
             except Exception as exc:
                 fh.close()
+                if type(exc).__module__.startswith("defusedxml") or type(exc.__context__).__module__.startswith(
+                        "defusedxml"):
+                    raise XmlEntities(f"{_name(self.path)} contains XML entity declarations, which cypdesk refuses "
+                                      "to read for safety: open it in Excel and save it again.",
+                                      path=self.path) from exc
                 raise self._damaged(exc) from exc
             self._book_fh = fh
         return self._book

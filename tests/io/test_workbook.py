@@ -45,9 +45,13 @@ def sheet_xml(body: str, dimension: str | None = None, prolog: str = "") -> str:
             f'{dim}<sheetData>{body}</sheetData></worksheet>')
 
 
+SST_CT = CT.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                   'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+
+
 def hand_xlsx(path, sheet: str, *, extra: dict[str, bytes] | None = None) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CT)
+        z.writestr("[Content_Types].xml", SST_CT if extra and "xl/sharedStrings.xml" in extra else CT)
         z.writestr("_rels/.rels", RELS)
         z.writestr("xl/workbook.xml", BOOK)
         z.writestr("xl/_rels/workbook.xml.rels", BOOK_RELS)
@@ -448,3 +452,22 @@ def test_large_csv_streams_in_bounded_memory(tmp_path):
         tracemalloc.stop()
     assert count == 200_001
     assert peak < 5 * 1024 * 1024, peak
+
+
+def test_entities_after_a_long_prolog_are_still_refused_by_defusedxml(tmp_path):
+    # beyond the 64 KB prolog check: openpyxl's own parse (defusedxml) refuses, and it is mapped
+    path = tmp_path / "late.xlsx"
+    sst = ('<?xml version="1.0"?><!--' + "x" * 70_000 + '-->' + BILLION_LAUGHS +
+           '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>')
+    hand_xlsx(path, sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+              extra={"xl/sharedStrings.xml": sst})
+    refused(path, wbmod.XmlEntities, "xml_entities", "entity", seconds=3)
+
+
+def test_a_dimension_that_understates_drops_nothing(tmp_path):
+    # openpyxl read-only trusts <dimension> and would drop C5 (anchor 44, E12): we reset it
+    path = tmp_path / "small_dim.xlsx"
+    hand_xlsx(path, sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row><row r="5"><c r="C5"><v>7</v></c></row>',
+                              dimension="A1"))
+    rows = list(open_workbook(path).sheets[0].rows())
+    assert [(r.number, r.values) for r in rows] == [(1, [1]), (5, [None, None, 7])]
