@@ -7,6 +7,7 @@ each with a :class:`WorkbookError` subclass whose ``code`` is stable and whose m
 names the file (and the sheet where there is one):
 
 - ``not_a_workbook`` (exit 2): not a spreadsheet or CSV cypdesk can read;
+  ``missing`` (exit 2): no such file;
 - ``password_protected``: an encrypted OLE container (``EncryptedPackage`` /
   ``EncryptionInfo``), or an .xls calamine reports as protected;
 - ``zip_bomb``: members that would expand beyond 1 GB, or more than 200 times their
@@ -95,6 +96,11 @@ class DamagedWorkbook(WorkbookError):
 
 class EmptyWorkbook(WorkbookError):
     code = "empty_workbook"
+
+
+class WorkbookMissing(WorkbookError):
+    code = "missing"
+    exit_code = 2
 
 
 class UnsafeXmlReader(WorkbookError):
@@ -262,8 +268,9 @@ _EXT_FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".ods": "ods", 
 def open_workbook(path: str | Path) -> Workbook:
     """The workbook at ``path``, checked before reading (see the module's notes)."""
     path = Path(path)
-    if not path.exists():
-        raise error_from(FileNotFoundError(2, "No such file", str(path)), path=path, doing="read")
+    if not path.is_file():
+        raise WorkbookMissing(f"{path} does not exist (or is a folder, not a file): check the name and the "
+                              "folder.", path=path)
     kind = detect_format(path)
     wb = Workbook(path, kind)
     by_ext = _EXT_FORMATS.get(path.suffix.lower())

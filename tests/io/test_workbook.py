@@ -471,3 +471,9 @@ def test_a_dimension_that_understates_drops_nothing(tmp_path):
                               dimension="A1"))
     rows = list(open_workbook(path).sheets[0].rows())
     assert [(r.number, r.values) for r in rows] == [(1, [1]), (5, [None, None, 7])]
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(wbmod.WorkbookMissing) as info:
+        open_workbook(tmp_path / "gone.xlsx")
+    assert info.value.code == "missing" and info.value.exit_code == 2 and "gone.xlsx" in info.value.message
