@@ -537,6 +537,18 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
+def file_unchanged(path: str | os.PathLike[str], size: int | None, sha256: str | None,
+                   st: os.stat_result | None = None) -> bool:
+    """Whether the file at ``path`` still holds what was recorded as ``size`` and
+    ``sha256``. Size and time cannot prove that nothing changed (a colleague's save of
+    the same size on a drive with coarse timestamps keeps both), so the content is
+    compared; only a different size proves a change without reading the file. Raises
+    OSError when the file cannot be read (``st``: its stat, when the caller has it)."""
+    if size is not None and (st or os.stat(path)).st_size != size:
+        return False
+    return file_sha256(path) == sha256
+
+
 def fsync_file(path: str | os.PathLike[str]) -> None:
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:

@@ -449,12 +449,8 @@ class Document:
         except OSError as exc:
             raise SaveFailed(f"Could not save {p.name}: cypdesk could not read the file on disk to check "
                              f"whether it changed ({dbfile.plain_reason(exc)}). Nothing was written.", path=p) from exc
-        # Size and time cannot prove that nothing changed (a colleague's save of the same
-        # size on a drive with coarse timestamps keeps both), so the content is always
-        # compared. Only a different size proves a change without reading the file.
         try:
-            same = (st.st_size == self._state.get("source_size")
-                    and dbfile.file_sha256(p) == self._state.get("source_sha256"))
+            same = dbfile.file_unchanged(p, self._state.get("source_size"), self._state.get("source_sha256"), st)
         except OSError as exc:
             raise SaveFailed(f"Could not save {p.name}: the file on disk could not be read to check whether "
                              f"someone changed it ({dbfile.plain_reason(exc)}); it may be open in another "

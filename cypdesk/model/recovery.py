@@ -55,9 +55,7 @@ class Recoverable:
         if self.source is None or not self.source_sha256:
             return None
         try:
-            if self.source_size is not None and os.stat(self.source).st_size != self.source_size:
-                return True  # a different size proves it without reading the file
-            return dbfile.file_sha256(self.source) != self.source_sha256
+            return not dbfile.file_unchanged(self.source, self.source_size, self.source_sha256)
         except OSError:
             return None
 
