@@ -38,6 +38,7 @@ SUPPRESSION_MARKERS = Choices(
     ("z", "z (not applicable)"),
     ("k", "k (rounds to zero)"),
     ("low", "low (small number)"),
+    (":", ": (not available)"),
 )
 
 EVIDENCE_WHO = Choices(
@@ -112,6 +113,11 @@ class IndicatorValue(Record):
     value: Mapped[float | None] = field(Float, "Value", synonyms=("value", "rate", "percentage"))
     lower_ci: Mapped[float | None] = field(Float, "Lower 95% CI", synonyms=("lower ci 95.0 limit", "lower ci", "lcl", "lower confidence limit"))
     upper_ci: Mapped[float | None] = field(Float, "Upper 95% CI", synonyms=("upper ci 95.0 limit", "upper ci", "ucl", "upper confidence limit"))
+    lower_ci_998: Mapped[float | None] = field(Float, "Lower 99.8% CI", synonyms=("lower ci 99.8 limit", "lower 99.8% ci"))
+    upper_ci_998: Mapped[float | None] = field(Float, "Upper 99.8% CI", synonyms=("upper ci 99.8 limit", "upper 99.8% ci"))
+    sex: Mapped[str | None] = field(String(20), "Sex", synonyms=("gender",), help="The breakdown a value is for: blank for persons.")
+    age: Mapped[str | None] = field(String(40), "Age", synonyms=("age group", "age band"), help="The breakdown a value is for, e.g. 0-4 yrs.")
+    category: Mapped[str | None] = field(String(200), "Category", synonyms=("category type", "breakdown"), help="Any other breakdown, e.g. a deprivation decile.")
     numerator: Mapped[float | None] = field(Float, "Numerator", synonyms=("count",))
     denominator: Mapped[float | None] = field(Float, "Denominator")
     suppressed: Mapped[str | None] = field(String(8), "Suppressed", choices=SUPPRESSION_MARKERS, help="The marker the source showed instead of a value.")

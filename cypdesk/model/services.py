@@ -124,6 +124,7 @@ class Service(Record):
     status: Mapped[str] = field(String(20), "Status", choices=SERVICE_STATUSES, default="active", required=True)
     lgsl_code: Mapped[str | None] = field(String(10), "LGSL code", kind="identifier", help="Local Government Service List code, so registers merge and publish cleanly.")
     oruk_id: Mapped[str | None] = field(String(64), "Open Referral UK id", kind="identifier", help="The service's id in an Open Referral UK directory.")
+    to_classify: Mapped[bool] = field(Boolean, "To classify", default=False, server_default=text("0"), required=True, help="Made by an import: its sector, tier and outcomes are not known yet.")
     unit_cost_by_hand: Mapped[bool] = field(Boolean, "Unit cost set by hand", default=False, server_default=text("0"), required=True, help="Ticked: the unit cost is the one typed. Not ticked: it is worked out from the annual cost and the capacity.")
 
     outcomes: Mapped[list[ServiceOutcome]] = relationship(cascade="all, delete-orphan")
@@ -205,6 +206,13 @@ class Contract(Record):
     review_date: Mapped[date | None] = field(Date, "Review date", synonyms=("review date",))
     risk_assessed: Mapped[bool] = field(Boolean, "Risk assessed", default=False, required=True)
     equality_assessed: Mapped[bool] = field(Boolean, "Equality impact assessed", default=False, required=True)
+    title: Mapped[str | None] = field(String(300), "Title", synonyms=("contract title", "title of agreement", "grant title"))
+    description: Mapped[str | None] = field(Text, "Description", synonyms=("contract description", "description of goods and services"))
+    supplier_id: Mapped[str | None] = field(String(36), "Supplier", ForeignKey("organisations.id", ondelete="SET NULL"), kind="reference", references="organisations", index=True, help="Who delivers the contract; one service can hold contracts with several suppliers.", synonyms=("supplier name", "supplier", "recipient org:name", "provider"))
+    cpv_code: Mapped[str | None] = field(String(20), "CPV code", kind="identifier", synonyms=("cpv", "cpv code", "proclass", "cpv/proclass"))
+    supplier_is_sme: Mapped[bool] = field(Boolean, "SME supplier", default=False, server_default=text("0"), required=True, synonyms=("sme supplier", "sme"))
+    supplier_is_vcse: Mapped[bool] = field(Boolean, "VCSE supplier", default=False, server_default=text("0"), required=True, synonyms=("vcse supplier", "vcse"))
+    irrecoverable_vat: Mapped[float | None] = field(Float, "Irrecoverable VAT", kind="money", unit="£", minimum=0, synonyms=("irrecoverable vat",))
 
     payments: Mapped[list[Payment]] = relationship(passive_deletes=True)
 
@@ -223,6 +231,7 @@ class Payment(Record):
     description: Mapped[str | None] = field(String(500), "Description", synonyms=("expense type", "purpose"))
     transaction_ref: Mapped[str | None] = field(String(60), "Transaction reference", kind="identifier", synonyms=("transaction number", "invoice number"))
     contract_id: Mapped[str | None] = field(String(36), "Contract", ForeignKey("contracts.id", ondelete="SET NULL"), kind="reference", references="contracts", index=True)
+    supplier_id: Mapped[str | None] = field(String(36), "Supplier organisation", ForeignKey("organisations.id", ondelete="SET NULL"), kind="reference", references="organisations", index=True, help="The organisation the supplier's name was matched to.")
     payer_id: Mapped[str | None] = field(String(36), "Paid by", ForeignKey("organisations.id", ondelete="SET NULL"), kind="reference", references="organisations", help="The partner whose spend file the payment came from.", synonyms=("organisation name", "body name", "body"))
 
 

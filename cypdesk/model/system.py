@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cypdesk.model.base import Base, Record, new_id, utcnow
@@ -63,6 +63,8 @@ class ImportRecord(Record):
     rows_added: Mapped[int] = field(Integer, "Added", default=0, required=True)
     rows_updated: Mapped[int] = field(Integer, "Updated", default=0, required=True)
     rows_rejected: Mapped[int] = field(Integer, "Rejected", default=0, required=True)
+    rows_unchanged: Mapped[int] = field(Integer, "Unchanged", default=0, server_default=text("0"), required=True)
+    layout: Mapped[str | None] = field(String(64), "Layout", kind="identifier", index=True, help="A fingerprint of the source's headings, so the mapping is offered again for the same layout.", system=True)
 
 
 HISTORY_OPS = ("insert", "update", "delete", "bulk_insert", "restore", "merge")

@@ -1876,13 +1876,14 @@ class _Writer:
         if not rows:
             return 0
         columns = [c.key for c in table.columns]
+        defaults = {c.key: c.default.arg for c in table.columns if c.default is not None and c.default.is_scalar}
         now, author_id, stamp = self.stamp()
         shared = {"created_at": now, "updated_at": now, "created_by": author_id, "updated_by": author_id,
                   "created_hlc": stamp, "hlc": stamp}
 
         def chunks() -> Iterator[list[tuple[Any, ...]]]:
             for start in range(0, len(rows), chunk):
-                yield [tuple(_sql_value(shared[c] if c in shared else row.get(c)) for c in columns)
+                yield [tuple(_sql_value(shared[c] if c in shared else row.get(c, defaults.get(c))) for c in columns)
                        for row in rows[start:start + chunk]]
 
         return self.insert_tuples(table, columns, chunks(), text)
