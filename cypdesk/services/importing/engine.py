@@ -100,12 +100,13 @@ class ImportResult:
     mapping: Mapping | None = None
     rows_read: int = 0
     problem_count: int = 0  # all problems, also those beyond PROBLEM_LIMIT
+    changes: list[dict[str, Any]] = field(default_factory=list)  # each changed field: kind, id, title, field, old, new (up to PROBLEM_LIMIT)
 
     def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged, "rejected": self.rejected,
                 "problems": [p.to_json() for p in self.problems], "created": {k: list(v) for k, v in self.created.items()},
                 "notes": list(self.notes), "import_id": self.import_id, "rows_read": self.rows_read,
-                "problem_count": self.problem_count}
+                "problem_count": self.problem_count, "changes": [dict(c) for c in self.changes]}
 
 
 class ImportRefused(CypdeskError):
@@ -543,6 +544,10 @@ class _Planner:
             index.taken[found] = number
             if changes:
                 self.plan.updates.append((self.kind, found, index.title(found), changes))
+                for name, (old, new) in changes.items():
+                    if len(self.result.changes) < PROBLEM_LIMIT:
+                        self.result.changes.append({"kind": self.kind, "id": found, "title": index.title(found),
+                                                    "field": name, "old": old, "new": new})
                 index.update(found, {f: new for f, (_, new) in changes.items()})
                 self.result.changed += 1
             else:
