@@ -395,6 +395,8 @@ class _Planner:
         if bad:
             self.result.rejected += 1
             return
+        if self.kind == "indicator_values" and "period" in values:
+            self.academic_if_indicator_is(values, source_row)
         position = len(self.plan.inserts.get(self.kind, []))
         if not self.record(number, values, refs):
             self.result.rejected += 1
@@ -410,6 +412,33 @@ class _Planner:
             else:
                 rows.append(row)
             self.result.created.setdefault(kind, []).append(index.title(record_id))
+
+    def academic_if_indicator_is(self, values: dict[str, Any], source_row: Any) -> None:
+        """A pair of years ("2020/21") is a financial year unless the field or the source
+        says otherwise (cypdesk.common.periods): an indicator whose values so far are all
+        academic years says so, and the period is read again as one."""
+        period = values["period"]
+        indicator = values.get("indicator_id")
+        if not isinstance(period, str) or not period.startswith("FY") or indicator is None:
+            return
+        if not hasattr(self, "_period_kinds"):
+            self._period_kinds: dict[str, set[str]] = {}
+            for record in self.main.values.values():
+                key = record.get("period")
+                if isinstance(key, str):
+                    self._period_kinds.setdefault(record.get("indicator_id"), set()).add(key[:2])
+        if self._period_kinds.get(indicator) != {"AY"}:
+            return
+        column = next((c for c in self.columns if c.field == "period"), None)
+        if column is None:
+            return
+        raw = source_row.values[column.index] if column.index < len(source_row.values) else None
+        from cypdesk.io.cellvalues import convert
+
+        try:
+            values["period"] = convert("period", raw, date1904=self.table.date1904, hint="academic")
+        except ValueError:
+            pass
 
     # -- references --------------------------------------------------------------------
     def resolve(self, number: int, name: str, given: dict[str, tuple[Any, _Column]], values: dict[str, Any],

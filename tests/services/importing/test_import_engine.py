@@ -290,3 +290,18 @@ def test_several_sheets_with_tables_are_refused_listing_them_and_one_is_chosen_b
     table = open_source(path, kind="organisations", sheet="Archive")
     result = run_import(ws, table, ImportOptions(kind="organisations"))
     assert result.added == 1 and table.sheet == "Archive"
+
+
+def test_a_pair_of_years_is_an_academic_year_for_an_indicator_counted_in_academic_years(importer, db):
+    """'2020/21' reads as a financial year unless the source says otherwise; for an
+    indicator whose values are all academic years (a DfE school measure), it is the
+    academic year, so re-importing the window's own export matches its values."""
+    indicator, area, period = db.rows(
+        "SELECT i.name, a.name, v.period FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id "
+        "JOIN areas a ON a.id = v.area_id WHERE v.period = 'AY2020' AND v.group_id IS NULL LIMIT 1")[0]
+    value = db.one("SELECT value FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id "
+                   "JOIN areas a ON a.id = v.area_id WHERE i.name = ? AND a.name = ? AND v.period = 'AY2020' "
+                   "AND v.group_id IS NULL", indicator, area)
+    text = f'Indicator,Area,Period,Value\n"{indicator}","{area}",2020/21,{value}\n'
+    result = importer("ay.csv", text, "indicator_values")
+    assert (result.added, result.unchanged) == (0, 1)
