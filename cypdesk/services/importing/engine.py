@@ -171,7 +171,8 @@ def _choose_mapping(ws: Any, table: SourceTable, options: ImportOptions, kind: s
 
 class _Planner:
     def __init__(self, ws: Any, table: SourceTable, options: ImportOptions) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.fields import fields_of
+        from cypdesk.model.registry import kind_of
 
         self.ws, self.table, self.options = ws, table, options
         self.model = kind_of(options.kind)
@@ -185,6 +186,16 @@ class _Planner:
         self.fixed: dict[str, Any] = {}
         self.filters: list[tuple[int, str]] = []
         self.derive_service = False
+        self.ref_info: dict[str, tuple[str, KindIndex, dict[str, Any], list[str]]] = {}
+        self.has_order = any(meta.not_before for _, meta in fields_of(self.model, include_system=True))
+
+    def order_problems(self, model: Any, values: dict[str, Any]) -> list[Any]:
+        """records.order_problems (an end before its start), skipped for kinds without dates in order."""
+        if not self.has_order:
+            return []
+        from cypdesk.services.records import order_problems
+
+        return order_problems(model, values)
 
     # -- problems ----------------------------------------------------------------------
     def problem(self, row: int | None, column: _Column | None, value: Any, reason: str, *,
@@ -197,7 +208,7 @@ class _Planner:
 
     # -- the columns -------------------------------------------------------------------
     def check_columns(self) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.registry import kind_of
 
         table, mapping = self.table, self.mapping
         letters = table.letters or []
@@ -443,13 +454,13 @@ class _Planner:
     # -- references --------------------------------------------------------------------
     def resolve(self, number: int, name: str, given: dict[str, tuple[Any, _Column]], values: dict[str, Any],
                 creations: list[tuple[str, str, dict[str, Any]]]) -> str | None:
-        from cypdesk.model import kind_of
+        if name not in self.ref_info:
+            from cypdesk.model.registry import kind_of
 
-        meta = self.fields[name]
-        ref_kind = kind_of(meta.references).__tablename__
-        index = self.indexes[ref_kind]
-        ref_fields = _fields(index.model)
-        subs = reference_subfields(ref_kind)
+            ref_kind = kind_of(self.fields[name].references).__tablename__
+            index = self.indexes[ref_kind]
+            self.ref_info[name] = (ref_kind, index, _fields(index.model), reference_subfields(ref_kind))
+        ref_kind, index, ref_fields, subs = self.ref_info[name]
         first_column = next(iter(given.values()))[1]
         for kind, record_id, new in creations:  # made for another reference of this row
             if kind == ref_kind and any(new.get(s) is not None and v is not None and
@@ -530,7 +541,9 @@ class _Planner:
 
     # -- the record itself -------------------------------------------------------------
     def record(self, number: int, values: dict[str, Any], refs: dict[str, Any]) -> bool:
-        from cypdesk.services.records import _derived, order_problems
+        from cypdesk.services.records import _derived
+
+        order_problems = self.order_problems
 
         index = self.main
         model = self.model

@@ -48,7 +48,7 @@ CREATABLE = ("organisations", "areas", "indicators", "services", "groups", "outc
 
 
 def natural_keys(kind: str) -> list[tuple[str, ...]]:
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
 
     model = kind_of(kind)
     return NATURAL_KEYS.get(model.__tablename__, [(model.__title__,)])

@@ -14,7 +14,7 @@ from cypdesk.services.importing.keys import REPEATABLE, key_value, natural_keys
 
 class KindIndex:
     def __init__(self, conn: Any, kind: str) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.registry import kind_of
         from cypdesk.model.fields import fields_of
 
         self.model = kind_of(kind)
