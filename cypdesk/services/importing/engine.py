@@ -462,29 +462,41 @@ class _Planner:
             self.ref_info[name] = (ref_kind, index, _fields(index.model), reference_subfields(ref_kind))
         ref_kind, index, ref_fields, subs = self.ref_info[name]
         first_column = next(iter(given.values()))[1]
+        # Only identifying fields find a record (a key's first field, the title); the
+        # others (an area's kind, an indicator's unit) only fill in one the import makes.
+        identifying = [key[0] for key in index.keys if key[0] in ref_fields] + [index.title_field]
         for kind, record_id, new in creations:  # made for another reference of this row
-            if kind == ref_kind and any(new.get(s) is not None and v is not None and
-                                        str(new.get(s)).casefold() == str(v).casefold()
-                                        for s, (v, _) in given.items() if s):
+            if kind == ref_kind and any(new.get(s) is not None and given.get(s, (None,))[0] is not None and
+                                        str(new.get(s)).casefold() == str(given[s][0]).casefold()
+                                        for s in identifying):
                 return record_id
         if "" in given:
             bare = given[""][0]
             if bare in index.values:
                 return bare
-            for sub in [index.title_field, *subs]:
-                if sub in ref_fields:
-                    found = index.lookup(sub, bare)
-                    if found is not None:
-                        return found
+            for sub in [index.title_field, *identifying]:
+                found = index.lookup(sub, bare)
+                if found is not None:
+                    return found
             for kind, record_id, new in creations:
                 if kind == ref_kind and index.title_field in new and \
                         str(new[index.title_field]).casefold() == str(bare).casefold():
                     return record_id
-        for sub in [*subs, *(s for s in given if s and s not in subs)]:
-            if sub in given:
-                found = index.lookup(sub, given[sub][0])
-                if found is not None:
-                    return found
+        for position, key in enumerate(index.keys):
+            if key[0] not in given:
+                continue
+            if len(key) > 1 and all(f in given for f in key):  # the whole key given: it must all match
+                ids = index.by_key[position].get(index.key_of({f: given[f][0] for f in key}, position))
+                if ids:
+                    return ids[0]
+                continue
+            found = index.lookup(key[0], given[key[0]][0])
+            if found is not None:
+                return found
+        if index.title_field in given:
+            found = index.lookup(index.title_field, given[index.title_field][0])
+            if found is not None:
+                return found
         label = index.model.__label__ or ref_kind
         described = " and ".join(
             (f"{ref_fields[s].label.lower()} {v!r}" if s else repr(v)) for s, (v, _) in given.items())
