@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    Head, date_in_name, find_header, headings, index_of, long_table, sheet_rows, split_marker, text,
+    fill_only, Head, date_in_name, find_header, headings, index_of, long_table, sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
@@ -39,7 +39,7 @@ HEADERS = [
     ("Indicator Name", "indicator_id.name"),
     ("Area Code", "area_id.gss_code"),
     ("Area Name", "area_id.name"),
-    ("Area kind", "area_id.kind"),
+    ("Area kind", fill_only("area_id.kind")),
     ("Sex", "sex"),
     ("Age", "age"),
     ("Category", "category"),
