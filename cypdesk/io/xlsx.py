@@ -125,7 +125,7 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Iterable[Sheet | tuple[Any,
     target = Path(path)
     written: list[dict[str, Any]] = []
     truncated = 0
-    with _atomic(target, ".xlsx") as tmp:
+    with atomic_output(target, ".xlsx") as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         try:
             formats = _Formats(workbook)
@@ -339,7 +339,7 @@ def write_csv(path: str | os.PathLike[str], headers: Sequence[str], rows: Iterab
     ncols = len(headers)
     col_kinds = [(kinds[i] if i < len(kinds) else "text") or "text" for i in range(ncols)]
     n = 0
-    with _atomic(target, ".csv") as tmp:
+    with atomic_output(target, ".csv") as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow([escape_csv_cell(str(h)) for h in headers])
@@ -361,9 +361,9 @@ def read_csv(path: str | os.PathLike[str]) -> Iterator[list[str]]:
 # --- saving -----------------------------------------------------------------------------
 
 @contextmanager
-def _atomic(target: Path, suffix: str) -> Iterator[Path]:
+def atomic_output(target: Path, suffix: str) -> Iterator[Path]:
     """A temporary path beside ``target``, moved onto it when the block succeeds and
-    removed whatever happens otherwise."""
+    removed whatever happens otherwise (exports and return templates write through it)."""
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise SaveFailed(f"The folder {folder} does not exist, so {target.name} was not written.", path=target)
@@ -400,5 +400,6 @@ def _atomic(target: Path, suffix: str) -> Iterator[Path]:
 
 __all__ = [
     "COLUMN_KINDS", "DANGEROUS_PREFIXES", "DATE_FORMAT", "MONEY_FORMAT", "PERCENT_FORMAT", "Sheet",
-    "escape_csv_cell", "is_dangerous", "read_csv", "sheet_name", "unescape_csv_cell", "write_csv", "write_xlsx",
+    "atomic_output", "escape_csv_cell", "is_dangerous", "read_csv", "sheet_name", "unescape_csv_cell", "write_csv",
+    "write_xlsx",
 ]
