@@ -76,6 +76,16 @@ def test_a_tabs_button_makes_a_template_for_its_kind_and_adds_xlsx(open_window, 
     assert [c.value for c in book["Organisations"][1]][0] == "Name *"
 
 
+def test_its_keys_clash_with_nothing(open_window):
+    """The File menu's entry has a mnemonic no other File entry has (Alt+F, T); the tabs'
+    button has none, since Alt+T is the Teams tab's."""
+    window = open_window("services")
+    menu = window.menuBar().actions()[0].menu()
+    letters = [a.text().split("&", 1)[1][0].lower() for a in menu.actions() if "&" in a.text()]
+    assert "t" in letters and letters.count("t") == 1
+    assert "&" not in window.tab("services").buttons["template"].text()
+
+
 def test_cancelling_the_save_dialog_writes_nothing(open_window, dialogs, tmp_path, monkeypatch):
     window = open_window("services")
     monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: "")

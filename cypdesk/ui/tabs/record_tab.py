@@ -173,7 +173,8 @@ class RecordTab(QWidget):
                                 ("duplicate", "D&uplicate", "Copy the selected record (Ctrl+D)"),
                                 ("delete", "&Delete", "Delete the selected record (Delete)"),
                                 ("export", "E&xport…", "Export the table as it is shown to Excel or CSV"),
-                                ("template", "Return &template…",
+                                # no mnemonic: each of its letters is taken by a tab or a menu already
+                                ("template", "Return template…",
                                  "A blank Excel return for partners to fill in, that imports back")):
             button = QPushButton(text)
             button.setObjectName(f"{spec.kind}_{name}")
