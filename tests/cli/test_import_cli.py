@@ -159,8 +159,10 @@ def test_bad_usage_exits_2(demo_path, source, capsys):
     assert code == 2 and "Colour" in result["error"]["message"]
 
 
-@pytest.mark.parametrize("table", ["organisations", "services", "contracts", "indicator_values", "payments",
-                                   "measurements"])
+# payments are left out: the window's export of payments has a spend file's headings, and
+# the spend format (formats/spend.py) matches each supplier to an organisation on import.
+@pytest.mark.parametrize("table", ["organisations", "services", "contracts", "indicator_values", "measurements",
+                                   "contributions"])
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_export_then_import_changes_nothing(table, suffix, demo_path, capsys, tmp_path):
     """cypdesk export of a table, then cypdesk import of that file: 0 added, 0 changed,
