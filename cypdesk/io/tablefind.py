@@ -219,6 +219,10 @@ def locate(rows: list[Row], *, header_row: int | None = None, merged: Iterable[s
                           "be the heading row: choose the row that holds the column headings.", row=header_row)
     else:
         idx = _find_header(rows)
+        # a group heading row was found first: the headings are the row below it
+        while idx + 1 < len(rows) and rows[idx + 1].number == rows[idx].number + 1 \
+                and _mostly_headings(rows[idx + 1]) and _is_group_row(rows[idx], rows[idx + 1], ranges):
+            idx += 1
     head = rows[idx]
     below = rows[idx + 1:]
 
@@ -308,8 +312,7 @@ def _find_header(rows: list[Row]) -> int:
             continue
         if n * 2 < widest:
             continue
-        heading = sum(1 for k in filled if _headingish(r.values[k]))
-        if heading * 10 < n * 8:      # at least 80% text
+        if not _mostly_headings(r):
             continue
         texts = [_cell_text(r.values[k]).casefold() for k in filled]
         if len(set(texts)) * 10 < len(texts) * 8:
@@ -323,6 +326,13 @@ def _find_header(rows: list[Row]) -> int:
             return i
     raise NoTable("No row in the first rows of the sheet looks like column headings (a row of names such as "
                   "'Area', 'Value', 'Period'): add a heading row above the data, or say which row holds them.")
+
+
+def _mostly_headings(row: Row) -> bool:
+    """At least 80% of the row's cells could be headings."""
+    filled = _filled(row)
+    heading = sum(1 for k in filled if _headingish(row.values[k]))
+    return bool(filled) and heading * 10 >= len(filled) * 8
 
 
 def _is_group_row(row: Row, head: Row, ranges: list[tuple[int, int, int, int]]) -> bool:
