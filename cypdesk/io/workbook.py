@@ -686,13 +686,8 @@ class Workbook:
         errors: dict[int, list[tuple[int, str]]] = {}
         for (er, ec), text in meta.error_cells.items():
             errors.setdefault(er, []).append((ec, text))
-        start = sh.start or (0, 0)
-        r0, c0 = start
-        pad = [None] * c0
         try:
-            for i, row in enumerate(sh.iter_rows()):
-                number = r0 + i + 1
-                values = pad + [None if v == "" else v for v in row]
+            for number, values in _calamine_rows(sh):
                 for ec, text in errors.get(number, ()):
                     values.extend([None] * (ec + 1 - len(values)))
                     values[ec] = text
@@ -703,11 +698,7 @@ class Workbook:
     def _iter_calamine(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         try:
             sh = self._calamine.get_sheet_by_name(name)
-            start = sh.start or (0, 0)
-            r0, c0 = start
-            pad = [None] * c0
-            for i, row in enumerate(sh.iter_rows()):
-                yield r0 + i + 1, pad + [None if v == "" else v for v in row]
+            yield from _calamine_rows(sh)
         except Exception as exc:
             raise self._damaged(exc, name) from exc
 
@@ -720,6 +711,26 @@ class Workbook:
             except csv.Error as exc:
                 raise DamagedWorkbook(f"{_name(self.path)} line {reader.line_num} cannot be read as CSV: {exc}.",
                                       path=self.path, row=reader.line_num) from exc
+
+
+def _calamine_rows(sh: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(Excel row number, values from column A) of a python-calamine sheet. Its
+    ``iter_rows`` starts at the sheet's first used column, and (python-calamine 0.9)
+    at row 1 with empty rows before the first used row, or (other versions) at the
+    first used row: the first row tells which."""
+    r0, c0 = sh.start or (0, 0)
+    pad = [None] * c0
+    rows = sh.iter_rows()
+    first = next(rows, None)
+    if first is None:
+        return
+    number = r0 + 1
+    if r0 > 0 and all(v == "" for v in first):
+        number = 1                # empty rows before the first used row are given too
+    yield number, pad + [None if v == "" else v for v in first]
+    for row in rows:
+        number += 1
+        yield number, pad + [None if v == "" else v for v in row]
 
 
 CALAMINE_MAX_CELLS = 12_000_000   # a denser grid than this is streamed by openpyxl instead
