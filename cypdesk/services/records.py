@@ -85,11 +85,9 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
     if kind in ("number", "percent"):
         if isinstance(value, (int, float)):
             return float(value)
-        text = str(value).strip().replace(",", "").rstrip("%").strip()
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
+        from cypdesk.io.cellvalues import parse_number  # one reading of numbers, imports and forms alike
+
+        return float(parse_number(str(value)))
     if kind == "integer" or kind == "quarter":
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not a whole number")
@@ -97,13 +95,18 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        text = str(value).strip().replace(",", "")
+        text = str(value).strip()
         if kind == "quarter" and text.upper().startswith("Q"):
             text = text[1:]
+        from cypdesk.io.cellvalues import parse_number
+
         try:
-            return int(text)
+            number = parse_number(text)
         except ValueError:
             raise ValueError(f"{value!r} is not a whole number") from None
+        if number != number.to_integral_value():
+            raise ValueError(f"{value!r} is not a whole number")
+        return int(number)
     if kind == "financial_year":
         if isinstance(value, int) and not isinstance(value, bool):
             return value
