@@ -222,3 +222,20 @@ def test_hidden_rows_are_imported_and_reported_and_hidden_sheets_listed(tmp_path
     values = data_rows(sheet, loc)
     assert sorted(values) == [2, 3, 4, 5, 6, 7]
     assert [r.number for r in sheet.rows() if r.hidden] == [3, 4, 5, 7]
+
+
+def test_dfe_la_table_headings_only_over_the_values_are_found_above_the_first_row_of_numbers():
+    """Laid out as DfE's LA tables are: a title and coverage note, years over the value
+    columns only, 'LA Code' alone below them, then rows whose cells are codes, numbers
+    and 'x' markers (which look like text but are data, never headings)."""
+    loc = locate(rows_of(
+        ["Table LAA4: Unaccompanied asylum seeking children looked after at 31 March, by local authority"],
+        ["Coverage: England"], [],
+        [None, None, None, 2012, 2013, 2014, 2015, 2016],
+        ["LA Code"],
+        [None, None, "England", 2230, 1950, 2050, 2740, 4210],
+        ["E06000005", 841, "Darlington", "x", 0, 0, 0, 0],
+        ["E06000047", 840, "Durham", "x", "x", "x", "x", "x"],
+        ["E08000037", 390, "Gateshead", 0, 0, 0, 0, "x"]))
+    assert loc.header_rows == [4]
+    assert loc.headers == ["Column A", "Column B", "Column C", "2012", "2013", "2014", "2015", "2016"]
