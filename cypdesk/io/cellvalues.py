@@ -99,7 +99,7 @@ ERROR_CELLS = {
 NUMERIC_KINDS = frozenset({"money", "number", "percent", "integer"})
 TEXT_KINDS = frozenset({"text", "long_text", "identifier", "email", "reference", "stamp"})
 _ALWAYS_BLANK = frozenset({"n/a"})
-_BLANK_UNLESS_TEXT = frozenset({"na", "none", "null", "-", "n.a.", "#n/a"})  # #n/a handled as an error first
+_BLANK_UNLESS_TEXT = frozenset({"na", "none", "null", "-", "n.a."})
 _MARKERS = {m: m for m in SUPPRESSION_MARKERS}
 _MARKERS.update({f"[{m}]": m for m in SUPPRESSION_MARKERS if m not in ("..", "-", ":")})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\ufeff": ""})
@@ -555,12 +555,12 @@ def _period_text(raw: str, hint: str | None) -> Any:
 
 def _period_or_blank(raw: str, hint: str | None) -> Any:
     s = _clean(raw)
+    if s[:1] == "#" and s.upper() in ERROR_CELLS:
+        raise CellProblem(f"the cell holds Excel's error {s.upper()} ({ERROR_CELLS[s.upper()]}), not a value: "
+                          "correct it in the source")
     low = s.lower()
     if not s or low in _ALWAYS_BLANK or low in _BLANK_UNLESS_TEXT:
         return None
-    if s[0] == "#" and s.upper() in ERROR_CELLS:
-        raise CellProblem(f"the cell holds Excel's error {s.upper()} ({ERROR_CELLS[s.upper()]}), not a value: "
-                          "correct it in the source")
     return _period(s, hint=hint)
 
 

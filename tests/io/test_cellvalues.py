@@ -244,3 +244,33 @@ def test_unknown_kind_is_a_programming_error_not_a_cell_problem():
     with pytest.raises(ValueError) as info:
         convert("colour", "red")
     assert not isinstance(info.value, CellProblem)
+
+
+# --- the fast paths give what the full rules give ---------------------------------------------
+
+@pytest.mark.parametrize("kind,raw", [
+    ("number", 94.7261), ("number", "94.7261"), ("number", "-12"), ("number", "007"), ("money", 1234.5),
+    ("money", "1234.50"), ("percent", 12.5), ("percent", "12.5"), ("integer", "12"), ("integer", "-3"),
+    ("text", "Indicator 5 per 1,000 children"), ("text", "NA"), ("text", " padded "), ("text", "[c]"),
+    ("text", "a\r\nb"), ("reference", "Acme Care Ltd"), ("period", "2015/16"), ("period", " 2015/16 "),
+    ("period", "n/a"), ("period", "NULL"), ("date", "31/03/2026"), ("date", "31-Mar-26"),
+])
+def test_fast_paths_agree_with_the_full_rules(kind, raw):
+    """convert takes shortcuts for the commonest cells (and remembers periods and dates):
+    each gives exactly what the kind's reader gives through the general path."""
+    from cypdesk.io import cellvalues
+
+    fast = convert(kind, raw)
+    s = cellvalues._clean(raw) if isinstance(raw, str) else raw
+    if isinstance(s, str) and (not s or s.lower() in ("n/a", "null")):
+        slow = None
+    else:
+        slow = cellvalues._READERS[kind](s if kind in ("text", "reference") and "\r" not in raw else raw)
+    assert fast == slow and type(fast) is type(slow)
+
+
+def test_a_remembered_period_or_date_still_refuses_each_time():
+    for _ in range(2):
+        assert "month 31 does not exist" in problem("date", "03/31/2026")
+        assert "not a period" in problem("period", "next year")
+        assert "Excel's error" in problem("period", "#N/A")
