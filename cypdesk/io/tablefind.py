@@ -44,8 +44,8 @@ Formulas without a cached value (anchor 46)
     :func:`check_formulas` refuses a table with any, listing every cell
     (:class:`FormulasWithoutValues`): never read as blank.
 Hidden rows and sheets (anchor 51)
-    Imported like the others; :func:`find_table` notes which rows are hidden, and
-    which sheets of the workbook are hidden.
+    Imported like the others; :func:`find_table` notes which rows are hidden; the
+    workbook's ``warnings`` name its hidden sheets.
 """
 
 from __future__ import annotations
@@ -516,8 +516,8 @@ def check_formulas(sheet: Sheet, location: TableLocation | None = None) -> None:
 
 def find_table(sheet: Sheet, *, header_row: int | None = None) -> TableLocation:
     """:func:`locate` on the sheet's first rows with its merged ranges, refusing formulas
-    without values (:func:`check_formulas`), and noting hidden rows of the table and the
-    workbook's hidden sheets (anchor 51)."""
+    without values (:func:`check_formulas`), and noting hidden rows of the table (anchor
+    51; the workbook's hidden sheets are in its ``warnings``)."""
     sample: list[Row] = []
     for row in sheet.rows():
         sample.append(row)
@@ -532,10 +532,6 @@ def find_table(sheet: Sheet, *, header_row: int | None = None) -> TableLocation:
     hidden = sorted(n for n in sheet.hidden_rows if n >= location.first_data_row)
     if hidden:
         location.notes.append(f"{_rows_text(hidden)} hidden in Excel: imported like the others")
-    hidden_sheets = [s.name for s in sheet.workbook.sheets if s.hidden]
-    if hidden_sheets:
-        location.notes.append(f"the workbook has hidden sheet{'s' if len(hidden_sheets) > 1 else ''} "
-                              f"{', '.join(repr(n) for n in hidden_sheets)}: not read unless chosen by name")
     return location
 
 

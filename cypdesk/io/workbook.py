@@ -412,6 +412,9 @@ class Workbook:
                 any_cells = any_cells or has_cells
         if not any_cells:
             raise EmptyWorkbook(f"{_name(self.path)} is empty: none of its sheets has any cells.", path=self.path)
+        self._warn_hidden_sheets()
+
+    def _warn_hidden_sheets(self) -> None:
         hidden_sheets = [s.name for s in self._sheets if s.hidden]
         if hidden_sheets:
             self.warnings.append(f"{_name(self.path)} has hidden sheets: {', '.join(hidden_sheets)}.")
@@ -556,6 +559,7 @@ class Workbook:
             self._sheets.append(Sheet(self, name, hidden=name in hidden_names))
         if not self._sheets:
             raise EmptyWorkbook(f"{_name(self.path)} has no sheets.", path=self.path)
+        self._warn_hidden_sheets()
         any_cells = False
         for name in book.sheet_names:
             try:

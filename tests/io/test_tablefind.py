@@ -218,7 +218,7 @@ def test_hidden_rows_are_imported_and_reported_and_hidden_sheets_listed(tmp_path
     sheet = book.sheet("Data")
     loc = find_table(sheet)
     assert "rows 3-5, 7 are hidden in Excel: imported like the others" in loc.notes
-    assert "the workbook has hidden sheet 'Old data': not read unless chosen by name" in loc.notes
+    assert "t.xlsx has hidden sheets: Old data." in book.warnings
     values = data_rows(sheet, loc)
     assert sorted(values) == [2, 3, 4, 5, 6, 7]
     assert [r.number for r in sheet.rows() if r.hidden] == [3, 4, 5, 7]
