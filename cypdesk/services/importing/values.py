@@ -5,7 +5,6 @@ and :func:`~cypdesk.services.records.check_value`), then the identifiers' form."
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from cypdesk.io.cellvalues import SUPPRESSION_MARKERS, Suppressed, convert
@@ -13,17 +12,6 @@ from cypdesk.model.fields import FieldMeta
 from cypdesk.services.importing.keys import check_identifier
 
 IDENTIFIER_FIELDS = ("gss_code", "ods_code", "charity_number", "company_number")
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _needs_check(meta: FieldMeta, value: Any) -> bool:
-    """Whether records.check_value could find anything wrong (its character-by-character
-    scan for control characters costs more than the rest of a cell's reading)."""
-    if isinstance(value, str):
-        return (meta.max_length is not None and len(value) > meta.max_length) or _CONTROL.search(value) is not None
-    return True
 
 
 def read_value(meta: FieldMeta, raw: Any, *, field: str = "", date1904: bool = False) -> Any:
@@ -42,7 +30,7 @@ def read_value(meta: FieldMeta, raw: Any, *, field: str = "", date1904: bool = F
         value, problem = check_identifier(field, value)
         if problem:
             raise ValueError(problem)
-    problem = check_value(meta, value) if value is not None and _needs_check(meta, value) else None
+    problem = check_value(meta, value) if value is not None else None
     if problem:
         raise ValueError(problem)
     return value
