@@ -353,3 +353,11 @@ def test_progress_is_reported_while_reading_and_writing(importer):
     writing = [h for h in heard if h[1] is not None]
     assert [h[0] for h in reading] == [500, 1000] and reading[0][2].startswith("Reading row ")
     assert writing and writing[-1][0] == writing[-1][1] == 1200
+
+
+def test_a_mapping_read_from_json_keeps_the_reasons_it_carries():
+    """A format's preset mapping says why each column maps ('Fingertips export'); a
+    mapping file without reasons says each was given in the file."""
+    preset = Mapping.from_json({"kind": "indicator_values", "columns": {"Value": "value", "Note": None},
+                                "reasons": {"Value": "Fingertips export"}})
+    assert preset.reasons == {"Value": "Fingertips export", "Note": "given in the mapping file"}
