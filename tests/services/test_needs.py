@@ -225,7 +225,7 @@ def test_demo_has_indicators_better_similar_and_worse_than_england_as_designed(s
     assert summaries["REREF"].comparison.rating == "worse"
     assert summaries["REREF"].comparison.method == "95% confidence interval"
     assert summaries["OBES_R"].comparison.rating == "better"
-    assert summaries["ATT8"].comparison.method.startswith("by value")  # a score: no interval
+    assert summaries["ATT8"].comparison.method.startswith("by the trust's own rule")  # a score: no interval
 
 
 def test_counts_are_neither_compared_nor_ranked(summaries):
