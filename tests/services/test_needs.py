@@ -273,12 +273,14 @@ def test_filters_by_outcome_group_locality_and_worse(conn, summaries):
     assert worse == {c for c, s in summaries.items() if s.comparison.rating == "worse"}
     both = indicators_for_filter(conn, outcome_id=_id(conn, "outcomes", "code", "BH"), worse_than_england=True)
     assert {by_id[i] for i in both} == healthy & worse
-    # The small demo holds no locality figures.
+    # The small demo holds locality figures for the place indicators (services/demo_places.py).
+    from cypdesk.services.demo_places import PLACE_INDICATORS
+
     north = _id(conn, "areas", "name", "North Riverside")
-    assert indicators_for_filter(conn, area_id=north) == []
+    assert {by_id[i] for i in indicators_for_filter(conn, area_id=north)} == set(PLACE_INDICATORS)
 
 
-def test_locality_filter_finds_figures_for_a_ward_within_it(demo_master, tmp_path, summaries):
+def test_locality_filter_finds_figures_for_a_ward_within_it(demo_master, tmp_path, conn, summaries):
     copy = tmp_path / "ward.cypdesk"
     shutil.copyfile(demo_master, copy)
     c = sqlite3.connect(copy)
@@ -290,10 +292,11 @@ def test_locality_filter_finds_figures_for_a_ward_within_it(demo_master, tmp_pat
     columns = [r[1] for r in c.execute("PRAGMA table_info(indicator_values)")]
     picked = ", ".join("? AS id" if n == "id" else "? AS area_id" if n == "area_id" else n for n in columns)
     c.execute(f"INSERT INTO indicator_values ({', '.join(columns)}) SELECT {picked} FROM indicator_values "
-              "WHERE indicator_id = ? LIMIT 1", (str(uuid.uuid4()), ward, summaries["NEET"].indicator_id))
+              "WHERE indicator_id = ? LIMIT 1", (str(uuid.uuid4()), ward, summaries["ATT8"].indicator_id))
     c.commit()
-    assert indicators_for_filter(c, area_id=north) == [summaries["NEET"].indicator_id]
-    assert indicators_for_filter(c, area_id=ward) == [summaries["NEET"].indicator_id]
+    assert summaries["ATT8"].indicator_id not in indicators_for_filter(conn, area_id=north)  # the demo: no locality ATT8
+    assert summaries["ATT8"].indicator_id in indicators_for_filter(c, area_id=north)
+    assert indicators_for_filter(c, area_id=ward) == [summaries["ATT8"].indicator_id]
     c.close()
 
 
