@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.formats import word_for
+from cypdesk.services.needs_rules import format_value
 from cypdesk.ui.tabs.needs_evidence_view import EvidencePage
 from cypdesk.ui.tabs.needs_table import PALE, STRONG, WORDS, IndicatorTableModel
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
@@ -45,14 +46,21 @@ SPEC = TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editab
                columns=["name"], filters=[],
                form_fields=["name", "code", "group_id", "unit", "polarity", "decimals", "source", "definition"],
                find_hint="indicator, code, group or outcome",
-               key_columns=["name", "period", "value", "england", "comparison", "trend", "rank"])
+               key_columns=["name", "period", "value", "trust", "england", "comparison", "against_trust", "trend",
+                            "rank"])
 
 
 GUIDE = (
-    "<p><b>Against England</b>, as Fingertips does it: <b>better</b> or <b>worse</b> when the trust's 95% "
+    "<p><b>Against England</b>, as Fingertips does it: <b>better</b> or <b>worse</b> when the trust's "
     "confidence interval lies wholly above or below England's value (which way is better depends on the "
     "indicator's polarity); <b>similar</b> when the interval includes England's value, even only at its edge. "
-    "Where there is no interval (scores, counts), the values are compared: similar within ±5% of England's.</p>"
+    "The interval is the 95% one, or the 99.8% one when <i>Compare by</i> says so and the value has it; each "
+    "result names the level it used. Where there is no interval (scores), the values are compared by the "
+    "<b>trust's own rule</b>, not Fingertips': similar within ±5% of England's.</p>"
+    "<p><b>A locality or ward</b> chosen in the filter shows that area's own figures, with the trust's and "
+    "England's for the same period beside them and its comparison with the trust by the same rules; an "
+    "indicator with no figure for the area says so. <b>Places</b> shows every area within the trust's side "
+    "by side for the selected indicator.</p>"
     "<p><b>Not compared</b>: no value (suppressed or missing), no England value for the same period, a count "
     "(it depends on the size of the area), or an indicator with no judgement on which way is better (its cell "
     "then says higher, lower or similar, in grey).</p>"
@@ -98,6 +106,19 @@ class NeedsFilterBar(FilterBar):
                               "interval, worse by more than the tolerance)")
         self.worse.toggled.connect(self._emit)
         layout.insertWidget(at, self.worse)
+        # The confidence level of the comparisons: a setting, not a filter (Clear keeps it).
+        self.level = QComboBox()
+        self.level.setObjectName("indicators_ci_level")
+        self.level.setAccessibleName("Compare by confidence interval")
+        self.level.setToolTip("The confidence interval a value is compared by: 95%, or 99.8% where the value has "
+                              "one (Fingertips gives both). Values without an interval are compared by the "
+                              "trust's own rule (±5%), whatever the choice.")
+        self.level.addItem("95% CI", "95")
+        self.level.addItem("99.8% CI", "99.8")
+        level_label = QLabel("Compare b&y:")
+        level_label.setBuddy(self.level)
+        layout.insertWidget(at + 1, level_label)
+        layout.insertWidget(at + 2, self.level)
 
     def set_options(self, name: str, items: list[tuple[str, str]]) -> None:
         combo = self.combos[name]
@@ -163,6 +184,8 @@ class NeedsTab(RecordTab):
         self._commentary_stored = ""
         self._chart_key: Any = None
         self.trend_data: Any = None
+        self.place_id: str | None = None  # the locality or ward whose figures the table shows
+        self.place_name: str | None = None
 
         # The filter bar with the document's outcomes, groups and localities.
         outer = self.layout()
@@ -174,6 +197,7 @@ class NeedsTab(RecordTab):
         old.deleteLater()
         self.filter_bar = NeedsFilterBar(self)
         self.filter_bar.filter_changed.connect(self._filter)
+        self.filter_bar.level.currentIndexChanged.connect(self.refresh)
         top.insertWidget(at, self.filter_bar, 1)
 
         # Two views: the indicators with their detail, and evidence and priorities.
@@ -185,6 +209,10 @@ class NeedsTab(RecordTab):
         self.views_tabs.addTab(self.splitter, "&Indicators")
         self.evidence_page = EvidencePage(self)
         self.views_tabs.addTab(self.evidence_page, "Evidence and &priorities")
+        from cypdesk.ui.tabs.needs_places_view import PlacesPage
+
+        self.places_page = PlacesPage(self)
+        self.views_tabs.addTab(self.places_page, "P&laces")
         outer.insertWidget(index, self.views_tabs, 1)
         self.views_tabs.currentChanged.connect(self._view_changed)
         self.evidence_page.indicator_chosen = self.show_indicator
@@ -201,7 +229,8 @@ class NeedsTab(RecordTab):
             return
         self._stale = False
         self._read()
-        self.model = IndicatorTableModel(self.summaries, self.areas.home_name, self.view)  # type: ignore[assignment]
+        self.model = IndicatorTableModel(self.summaries, self.areas.home_name, self.view,  # type: ignore[assignment]
+                                         place_name=self.place_name)
         self.view.setModel(self.model)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -211,12 +240,30 @@ class NeedsTab(RecordTab):
         self._show(None)
         self._update_caption()
 
+    @property
+    def level(self) -> str:
+        """The confidence level the officer compares by: "95" or "99.8"."""
+        bar = self.filter_bar
+        return bar.level.currentData() if isinstance(bar, NeedsFilterBar) else "95"
+
     def _read(self) -> None:
+        """The summaries the table shows: the trust's, or with a locality or ward chosen
+        in the filter bar, that area's own (with the trust's beside them)."""
         from cypdesk.services.needs import indicator_summaries, resolve_areas
 
         self.areas = resolve_areas(self.reader)
-        self.summaries = indicator_summaries(self.reader, home_area_id=self.areas.home_id,
-                                             comparator_set_id=self.areas.set_id)
+        place = self.filter_bar.combos["locality"].currentData() if isinstance(self.filter_bar, NeedsFilterBar) \
+            else None
+        row = self.reader.execute("SELECT name FROM areas WHERE id = ?", (place,)).fetchone() if place else None
+        self.place_id, self.place_name = (place, row[0]) if row else (None, None)
+        if self.place_id is not None:
+            from cypdesk.services.needs_places import place_summaries
+
+            self.summaries = place_summaries(self.reader, self.place_id, home_area_id=self.areas.home_id,
+                                             level=self.level)
+        else:
+            self.summaries = indicator_summaries(self.reader, home_area_id=self.areas.home_id,
+                                                 comparator_set_id=self.areas.set_id, level=self.level)
         self._by_id = {s.indicator_id: s for s in self.summaries}
 
     def load_options(self) -> None:
@@ -230,19 +277,24 @@ class NeedsTab(RecordTab):
         bar.set_options("locality", _localities(self.reader, self.areas.home_id if self.areas else None))
 
     WIDTHS = (250, 62, 70, 70, 118, 112, 118, 150, 90)
+    PLACE_WIDTHS = (250, 62, 70, 70, 70, 112, 112, 112, 150, 90)  # the place, the trust, England, two comparisons
     WRAP_NAMES = True  # an indicator's name is a sentence: shown whole, on two lines if need be
 
     def shown(self) -> None:
         """Read the document if not yet done; give the columns widths that show the
         comparisons beside the names (the officer's own widths are kept after)."""
         self.ensure_ready()
+        self._size_columns()
+        if self.model is not None and self.views_tabs.currentIndex() == 1:
+            self.evidence_page.fill()
+
+    def _size_columns(self) -> None:
         if self.model is not None and not self.sized:
-            for col, width in enumerate(self.WIDTHS):
+            widths = self.PLACE_WIDTHS if self.place_name is not None else self.WIDTHS
+            for col, width in enumerate(widths):
                 self.view.setColumnWidth(col, width)
             self.sized = True
             self.fit_key_columns()
-        if self.model is not None and self.views_tabs.currentIndex() == 1:
-            self.evidence_page.fill()
 
     def document_opened(self) -> None:
         self._forget_detail()
@@ -252,7 +304,9 @@ class NeedsTab(RecordTab):
         self._forget_detail()
         super().document_closed()
         self.summaries, self._by_id = [], {}
+        self.place_id = self.place_name = None
         self.evidence_page.clear()
+        self.places_page.clear()
 
     def _forget_detail(self) -> None:
         self._chart_timer.stop()
@@ -270,17 +324,35 @@ class NeedsTab(RecordTab):
         if self.model is None:
             return
         keep = self.current_id
+        self.load_options()  # first: the locality chosen may be gone
         self._read()
-        model = self._model()
-        model.set_summaries(self.summaries)
+        self._set_rows()
         self._refilter()
-        self.load_options()
         if not self.select(keep):
             self._show(None)
         else:
             self._show(keep)
+        self._fill_view()
+
+    def _set_rows(self) -> None:
+        """Put the summaries read into the table, with the columns of the trust or the place."""
+        model = self._model()
+        changed = model.place_name != self.place_name
+        header = self.view.horizontalHeader()
+        column, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+        model.set_summaries(self.summaries, self.place_name, self.areas.home_name if self.areas else None)
+        if changed:
+            self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+            self.sized = False
+            self._size_columns()
+        elif column >= 0:
+            model.sort(column, order)
+
+    def _fill_view(self) -> None:
         if self.views_tabs.currentIndex() == 1:
             self.evidence_page.fill()
+        elif self.views_tabs.currentIndex() == 2:
+            self.places_page.fill()
 
     def _model(self) -> IndicatorTableModel:
         assert isinstance(self.model, IndicatorTableModel)
@@ -300,13 +372,15 @@ class NeedsTab(RecordTab):
     def _filter(self, text: str, conditions: dict[str, Any]) -> None:
         if self.model is None:
             return
+        if conditions.get("locality") != self.place_id:  # another place's figures, or the trust's
+            self.refresh()
+            return
         keep = self.current_id
         self._model().set_filter(text, self._keep_ids(conditions))
         self._update_caption()
         if not self.select(keep):
             self._show(None)
-        if self.views_tabs.currentIndex() == 1:
-            self.evidence_page.fill()
+        self._fill_view()
 
     def _refilter(self) -> None:
         self._model().set_filter(self.filter_bar.text.text(), self._keep_ids(self.filter_bar.conditions()))
@@ -332,12 +406,14 @@ class NeedsTab(RecordTab):
         elif self.areas is not None and self.areas.home_id is None:
             text += (". No area is marked as this trust's own (\u201cThis trust's area\u201d), so there are no "
                      "figures to compare")
+        elif self.areas is not None and self.place_name is not None:
+            text += (f". Figures are {self.place_name}'s own latest, with {self.areas.home_name}'s and England's "
+                     f"for the same period; the table keeps indicators with figures for {self.place_name} or an "
+                     "area within it")
         elif self.areas is not None:
             text += f". Figures are {self.areas.home_name}'s latest"
-        locality = self.filter_bar.combos["locality"].currentData()
-        if locality is not None:
-            text += (f"; the locality filter keeps indicators with figures for "
-                     f"{self.filter_bar.combos['locality'].currentText().strip()} or an area within it")
+        if total:
+            text += f". Compared by the {self.level}% confidence interval where a value has one"
         self.caption.setText(text + ".")
 
     def select(self, record_id: str | None) -> bool:
@@ -362,8 +438,18 @@ class NeedsTab(RecordTab):
         self.view.setFocus()
 
     def _view_changed(self, index: int) -> None:
-        if index == 1:
-            self.evidence_page.fill()
+        self._fill_view()
+
+    def choose_place(self, area_id: str) -> None:
+        """Show a place's figures in the indicators table (from the Places view), keeping
+        the selected indicator."""
+        combo = self.filter_bar.combos["locality"]
+        index = combo.findData(area_id)
+        if index < 0:
+            return
+        self.views_tabs.setCurrentIndex(0)
+        combo.setCurrentIndex(index)
+        self.view.setFocus()
 
     # --- export ------------------------------------------------------------------------------
     def export_table(self) -> None:
@@ -492,29 +578,48 @@ class NeedsTab(RecordTab):
             self._chart_timer.stop()
             self._chart_key = None
             self.chart.clear("")
+            if self.views_tabs.currentIndex() == 2:
+                self.places_page.fill()
             return
         self._show_figures(s)
         self._load_commentary(s.indicator_id)
         self._show_evidence(s)
         self._show_priorities(s)
         self._chart_timer.start()
+        if self.views_tabs.currentIndex() == 2:
+            self.places_page.fill()
 
     def _show_figures(self, s: Any) -> None:
         esc = html.escape
-        home = self.areas.home_name if self.areas else "The trust"
+        trust_name = self.areas.home_name if self.areas else "The trust"
+        home = self.place_name or trust_name
         if s.value is None:
-            self.headline.setText(f"<b>No value for {esc(home)} yet</b>" + (f" ({esc(s.note)})" if s.note else ""))
+            why = "only broken-down values (by sex, age, category or group)" if s.breakdown_only else "no value"
+            self.headline.setText(f"<b>{esc(home)} has {why}</b>" + (f" ({esc(s.note)})" if s.note and
+                                                                    not s.breakdown_only else ""))
         else:
-            ci = f" (95% confidence interval {esc(s.ci_text)})" if s.ci_text else " (no confidence interval)"
+            ci = f" (95% confidence interval {esc(s.ci_text)}" if s.ci_text else " (no confidence interval"
+            if s.lower_ci_998 is not None and s.upper_ci_998 is not None:
+                ci += (f"; 99.8%: {esc(format_value(s.lower_ci_998, s.unit, s.decimals))} to "
+                       f"{esc(format_value(s.upper_ci_998, s.unit, s.decimals))}")
+            ci += ")"
             england = f"England <b>{esc(s.england_text)}</b>" if s.england is not None else "no England value"
+            trust = ""
+            if self.place_name is not None:
+                trust = (f"{esc(trust_name)} <b>{esc(s.trust_text)}</b>; " if s.trust is not None
+                         else f"no {esc(trust_name)} value for the same period; ")
             unit = f" · {esc(s.unit_label)}" if s.unit_label and s.unit_label not in ("%", "£") else ""
             self.headline.setText(f"{esc(home)} {esc(s.period_label)}: <b>{esc(s.value_text)}</b>{ci}; "
-                                  f"{england}{unit}")
+                                  f"{trust}{england}{unit}")
         rating = s.comparison.rating
-        self.rating_chip.setText(s.comparison.phrase)
+        self.rating_chip.setText(s.comparison.phrase_with_level)
         self.rating_chip.setStyleSheet(_chip_style(rating))
         self.rating_chip.setAccessibleDescription(f"Method: {s.comparison.method}")
-        self.method.setText(f"<b>Method:</b> {esc(s.comparison.method)}")
+        method = f"<b>Method:</b> {esc(s.comparison.method)}"
+        if self.place_name is not None and s.against_trust is not None:
+            method += (f"<br><b>{esc(s.against_trust.phrase_with_level)}</b>. "
+                       f"<span style='color:#505a5f'>Method: {esc(s.against_trust.method)}.</span>")
+        self.method.setText(method)
         area_set = self.areas.set_name if self.areas else "Statistical neighbours"
         if s.neighbours.rank is None:
             self.neighbours_label.setText(f"<b>{esc(area_set)}:</b> {esc(s.neighbours.method)}.")
