@@ -222,6 +222,7 @@ class NeedsTab(RecordTab):
         self._chart_timer.setInterval(self.CHART_DELAY_MS)
         self._chart_timer.timeout.connect(self.draw_chart)
         self.view.setWordWrap(False)
+        self.caption.setWordWrap(True)  # a locality's caption is long: it wraps rather than widen the window
 
     # --- reading the document ----------------------------------------------------------------
     def ensure_ready(self) -> None:
@@ -407,13 +408,12 @@ class NeedsTab(RecordTab):
             text += (". No area is marked as this trust's own (\u201cThis trust's area\u201d), so there are no "
                      "figures to compare")
         elif self.areas is not None and self.place_name is not None:
-            text += (f". Figures are {self.place_name}'s own latest, with {self.areas.home_name}'s and England's "
-                     f"for the same period; the table keeps indicators with figures for {self.place_name} or an "
-                     "area within it")
+            text += (f". {self.place_name}'s own latest figures (indicators with figures for it or an area "
+                     f"within it), beside {self.areas.home_name}'s and England's for the same period")
         elif self.areas is not None:
             text += f". Figures are {self.areas.home_name}'s latest"
         if total:
-            text += f". Compared by the {self.level}% confidence interval where a value has one"
+            text += f". Compared by {self.level}% CI"
         self.caption.setText(text + ".")
 
     def select(self, record_id: str | None) -> bool:
