@@ -626,10 +626,13 @@ def priorities_with_links(conn: sqlite3.Connection, *, indicator_id: str | None 
 
 # --- export ------------------------------------------------------------------------------------
 
-def export_summaries(summaries: Sequence[IndicatorSummary], path: str | Any, *, home_name: str = "Trust") -> dict[str, Any]:
+def export_summaries(summaries: Sequence[IndicatorSummary], path: str | Any, *, home_name: str = "Trust",
+                     trust_name: str | None = None) -> dict[str, Any]:
     """The indicator table as shown (these summaries, in this order) to Excel or CSV:
-    values as numbers with their unit beside them, each comparison with its method.
-    Returns ``{"rows", "path"}``."""
+    values as numbers with their unit beside them, each comparison with its method and
+    the level it used. For a locality's figures (``home_name`` the locality), the
+    trust's value for the same period and the comparison with it follow, under
+    ``trust_name``. Returns ``{"rows", "path"}``."""
     from pathlib import Path
 
     from cypdesk.common.errors import UsageError
@@ -645,9 +648,18 @@ def export_summaries(summaries: Sequence[IndicatorSummary], path: str | Any, *, 
     kinds = ["text", "text", "text", "text", "text", "number", "number", "number", "number", "text", "text",
              "integer", "integer", "integer", "text", "text", "text", "text", "text", "text"]
     rows = [[s.code, s.name, s.unit_label, POLARITY_LABELS.get(s.polarity, s.polarity), s.period_label, s.value,
-             s.lower_ci, s.upper_ci, s.england, s.comparison.phrase, s.comparison.method, s.neighbours.rank,
+             s.lower_ci, s.upper_ci, s.england, s.comparison.phrase_with_level, s.comparison.method, s.neighbours.rank,
              s.neighbours.of or None, s.neighbours.quartile, s.neighbours.method, s.trend.word, s.trend.method,
-             s.group_name, ", ".join(s.outcome_labels), s.note] for s in summaries]
+             s.group_name, ", ".join(s.outcome_labels), s.note, s.lower_ci_998, s.upper_ci_998]
+            for s in summaries]
+    headers += ["Lower 99.8% CI", "Upper 99.8% CI"]
+    kinds += ["number", "number"]
+    if trust_name is not None:
+        headers += [trust_name, f"Compared with {trust_name}", f"Method ({trust_name})"]
+        kinds += ["number", "text", "text"]
+        for row, s in zip(rows, summaries):
+            row += [s.trust, s.against_trust.phrase_with_level if s.against_trust else None,
+                    s.against_trust.method if s.against_trust else None]
     if suffix == ".xlsx":
         count = write_xlsx(target, [Sheet("Indicators", headers, rows, kinds)])["sheets"][0]["rows"]
     else:

@@ -341,4 +341,7 @@ def test_summaries_are_exported_as_shown(tmp_path, summaries):
     assert result["rows"] == 2
     rows = list(read_csv(tmp_path / "needs.csv"))
     assert rows[0][:6] == ["Code", "Indicator", "Unit", "Polarity", "Period", "Riverside"]
-    assert rows[1][0] == "REREF" and rows[1][9] == "Worse than England" and rows[1][10] == "95% confidence interval"
+    assert rows[1][0] == "REREF" and rows[1][9] == "Worse than England (95% CI)"
+    assert rows[1][10] == "95% confidence interval"
+    assert rows[0][-2:] == ["Lower 99.8% CI", "Upper 99.8% CI"]
+    assert float(rows[1][-2]) < float(rows[1][6]) < float(rows[1][7]) < float(rows[1][-1])

@@ -231,3 +231,20 @@ def test_places_side_by_side_says_which_places_have_only_breakdowns_or_a_marker(
     assert rows["West Riverside"].note == "only values broken down (by sex, age, category or group)"
     assert rows["South Riverside"].against_trust.method == "no comparison: suppressed (:)"
     assert set(PLACE_INDICATORS).isdisjoint({"ATT8"})
+
+
+def test_a_localitys_figures_are_exported_with_the_trusts_beside_them(doc, tmp_path):
+    from cypdesk.io.xlsx import read_csv
+    from cypdesk.services.needs import export_summaries
+
+    _ws, conn = doc
+    north = {s.code: s for s in place_summaries(conn, _area(conn, "North Riverside"))}
+    export_summaries([north["REREF"], north["ATT8"]], tmp_path / "north.csv", home_name="North Riverside",
+                     trust_name="Riverside")
+    rows = list(read_csv(tmp_path / "north.csv"))
+    assert rows[0][5] == "North Riverside" and rows[0][-3:] == ["Riverside", "Compared with Riverside",
+                                                               "Method (Riverside)"]
+    assert float(rows[1][5]) == pytest.approx(north["REREF"].value)
+    assert float(rows[1][-3]) == pytest.approx(north["REREF"].trust)
+    assert rows[1][-2] == north["REREF"].against_trust.phrase_with_level
+    assert rows[2][5] == "" and rows[2][-3] == "" and rows[2][-1] == "no comparison: no value for North Riverside"
