@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
 )
 
 from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
-from cypdesk.ui.tabs.needs_table import PALE, RATING_ORDER, STRONG, _swatch, comparison_word
+from cypdesk.ui.tabs.needs_table import (
+    _ACCESSIBLE_DESCRIPTION, _ACCESSIBLE_TEXT, _ALIGNMENT, _BACKGROUND, _DECORATION, _DISPLAY, _RIGHT, _ROLES, _TOOLTIP,
+    RATING_ORDER, STRONG, _swatch, brush, comparison_word,
+)
 
 if TYPE_CHECKING:
     from cypdesk.ui.tabs.needs_tab import NeedsTab
@@ -129,32 +131,33 @@ class PlacesModel(QAbstractTableModel):
                 return self.columns[section].help
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
-            return self.data(index, Qt.ItemDataRole.ToolTipRole)
+    def data(self, index: _Index, role: int = 0) -> Any:
+        role = int(role)
+        if role not in _ROLES or not index.isValid() or index.row() >= len(self._rows):
+            return None  # painting asks for a dozen roles per cell: the others answer at once
+        if role == _ACCESSIBLE_DESCRIPTION:
+            return self.data(index, _TOOLTIP)
         row = self._rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (_DISPLAY, _ACCESSIBLE_TEXT):
             return row.cells[col]
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return row.tips[col] or None
         if role == SORT_ROLE:
             return row.keys[col]
         key = self.columns[col].key
         if key in ("against_trust", "against_england"):
             rating = (row.place.against_trust if key == "against_trust" else row.place.against_england).rating
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(PALE[rating]))
-            if role == Qt.ItemDataRole.DecorationRole:
+            if role == _BACKGROUND:
+                return brush(rating)
+            if role == _DECORATION:
                 if rating not in self._swatches:
                     self._swatches[rating] = _swatch(STRONG[rating])
                 return self._swatches[rating]
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and self.columns[col].numeric:
+            return _RIGHT
         return None
 
     # --- order ---------------------------------------------------------------------------

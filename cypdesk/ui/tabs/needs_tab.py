@@ -124,7 +124,7 @@ class NeedsTab(RecordTab):
         old.deleteLater()
         self.filter_bar = NeedsFilterBar(self)
         self.filter_bar.filter_changed.connect(self._filter)
-        self.filter_bar.level.currentIndexChanged.connect(self.refresh)
+        self.filter_bar.level.currentIndexChanged.connect(self._switch_place)  # read again at that level
         top.insertWidget(at, self.filter_bar, 1)
 
         # Two views: the indicators with their detail, and evidence and priorities.
@@ -255,24 +255,47 @@ class NeedsTab(RecordTab):
         self.load_options()  # first: the locality chosen may be gone
         self._read()
         self._set_rows()
-        self._refilter()
+        self._update_caption()
         if not self.select(keep):
             self._show(None)
         else:
             self._show(keep)
         self._fill_view()
 
+    def _switch_place(self) -> None:
+        """Another locality chosen (or none), or another confidence level: read the
+        figures again and show them, keeping the selected indicator if the filter still
+        shows it. One model reset; the columns
+        take their set widths (fitting them to the rows would cost more than the read)."""
+        if self.model is None:
+            return
+        keep = self.current_id
+        self._read()
+        self._set_rows()
+        self._update_caption()
+        if not self.select(keep):
+            self._show(None)
+        elif self.current_id == keep:
+            self.load_sections(keep)  # the same indicator, another place's figures
+        self._fill_view()
+
     def _set_rows(self) -> None:
-        """Put the summaries read into the table, with the columns of the trust or the place."""
+        """Put the summaries read into the table (one reset, the filter applied), with the
+        columns of the trust or of the place."""
         model = self._model()
         changed = model.place_name != self.place_name
         header = self.view.horizontalHeader()
         column, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
-        model.set_summaries(self.summaries, self.place_name, self.areas.home_name if self.areas else None)
+        model.set_summaries(self.summaries, self.place_name, self.areas.home_name if self.areas else None,
+                            text=self.filter_bar.text.text(), keep=self._keep_ids(self.filter_bar.conditions()))
         if changed:
-            self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-            self.sized = False
-            self._size_columns()
+            header.blockSignals(True)
+            header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            model.sort(0, Qt.SortOrder.AscendingOrder)
+            widths = self.PLACE_WIDTHS if self.place_name is not None else self.WIDTHS
+            for col, width in enumerate(widths):
+                self.view.setColumnWidth(col, width)
         elif column >= 0:
             model.sort(column, order)
 
@@ -301,7 +324,7 @@ class NeedsTab(RecordTab):
         if self.model is None:
             return
         if conditions.get("locality") != self.place_id:  # another place's figures, or the trust's
-            self.refresh()
+            self._switch_place()
             return
         keep = self.current_id
         self._model().set_filter(text, self._keep_ids(conditions))

@@ -23,6 +23,29 @@ TREND_ORDER = {"worsening": 0, "no clear change": 1, "improving": 2, "increasing
 
 _Index = QModelIndex | QPersistentModelIndex
 
+# The roles the models answer, as plain ints (comparing with Qt's enums costs a
+# microsecond each, and a repaint asks tens of thousands of times).
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+_ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def brush(rating: str) -> QBrush:
+    """The pale background of a comparison's cell (made once per rating)."""
+    if rating not in _BRUSHES:
+        _BRUSHES[rating] = QBrush(QColor(PALE[rating]))
+    return _BRUSHES[rating]
+
+
+_ROLES = frozenset({_DISPLAY, _ACCESSIBLE_TEXT, _ACCESSIBLE_DESCRIPTION, _TOOLTIP, _BACKGROUND, _DECORATION, _ALIGNMENT,
+                    int(ID_ROLE), int(SORT_ROLE)})
+
 
 # --- the table --------------------------------------------------------------------------------
 
@@ -159,18 +182,19 @@ class IndicatorTableModel(QAbstractTableModel):
                 return self.columns[section].help
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip
-            return self.data(index, Qt.ItemDataRole.ToolTipRole)
+    def data(self, index: _Index, role: int = 0) -> Any:
+        role = int(role)
+        if role not in _ROLES or not index.isValid() or index.row() >= len(self._rows):
+            return None  # painting asks for a dozen roles per cell: the others answer at once
+        if role == _ACCESSIBLE_DESCRIPTION:  # a screen reader hears the cell's tip
+            return self.data(index, _TOOLTIP)
         row = self._rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (_DISPLAY, _ACCESSIBLE_TEXT):
             return row.cells[col]
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return row.tips[col] or None
         if role == SORT_ROLE:
             return row.keys[col]
@@ -180,20 +204,26 @@ class IndicatorTableModel(QAbstractTableModel):
             if found is None:
                 return None
             rating = found.rating
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(PALE[rating]))
-            if role == Qt.ItemDataRole.DecorationRole:
+            if role == _BACKGROUND:
+                return brush(rating)
+            if role == _DECORATION:
                 if rating not in self._swatches:
                     self._swatches[rating] = _swatch(STRONG[rating])
                 return self._swatches[rating]
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and self.columns[col].numeric:
+            return _RIGHT
         return None
 
     # --- which rows, in which order ------------------------------------------------------
-    def set_summaries(self, summaries: list[Any], place_name: str | None = None, home_name: str | None = None) -> None:
-        """New rows; with ``place_name``, a place's figures (its own columns)."""
+    def set_summaries(self, summaries: list[Any], place_name: str | None = None, home_name: str | None = None, *,
+                      text: str | None = None, keep: set[str] | None | Any = ...) -> None:
+        """New rows; with ``place_name``, a place's figures (its own columns); with
+        ``text`` and ``keep``, the filter too, in the same reset."""
         self.beginResetModel()
+        if text is not None:
+            self._text = text.strip().casefold()
+        if keep is not ...:
+            self._keep = keep
         self.home_name = home_name or self.home_name
         if place_name != self.place_name or home_name is not None:
             self.place_name = place_name
