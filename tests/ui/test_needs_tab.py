@@ -139,6 +139,17 @@ def test_the_confidence_level_setting_changes_the_comparison_and_says_which_was_
     assert tab.rating_chip.text().endswith("(99.8% CI)") and "99.8%: " in tab.headline.text()
     tab.filter_bar.clear()
     assert level.currentData() == "99.8"  # a setting, not a filter: Clear keeps it
+    assert tab.window_.settings.ci_level() == "99.8"  # and the next window starts with it
+
+
+def test_the_confidence_level_chosen_is_kept_for_the_next_window(tab, qtbot):
+    from cypdesk.ui.main_window import MainWindow
+
+    tab.filter_bar.level.setCurrentIndex(tab.filter_bar.level.findData("99.8"))
+    tab.window_.settings.sync()
+    second = MainWindow()  # a new window (no document: the first holds it), reading the settings
+    qtbot.addWidget(second)
+    assert second.tab("indicators").level == "99.8"
 
 
 def test_places_view_lists_the_localities_side_by_side_sortable_and_leads_to_a_locality(tab):

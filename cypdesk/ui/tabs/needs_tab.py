@@ -124,7 +124,10 @@ class NeedsTab(RecordTab):
         old.deleteLater()
         self.filter_bar = NeedsFilterBar(self)
         self.filter_bar.filter_changed.connect(self._filter)
-        self.filter_bar.level.currentIndexChanged.connect(self._switch_place)  # read again at that level
+        settings = getattr(window, "settings", None)
+        if settings is not None:  # the officer's last choice
+            self.filter_bar.level.setCurrentIndex(max(self.filter_bar.level.findData(settings.ci_level()), 0))
+        self.filter_bar.level.currentIndexChanged.connect(self._level_changed)
         top.insertWidget(at, self.filter_bar, 1)
 
         # Two views: the indicators with their detail, and evidence and priorities.
@@ -261,6 +264,12 @@ class NeedsTab(RecordTab):
         else:
             self._show(keep)
         self._fill_view()
+
+    def _level_changed(self) -> None:
+        settings = getattr(self.window_, "settings", None)
+        if settings is not None:
+            settings.set_ci_level(self.level)
+        self._switch_place()  # read again at that level
 
     def _switch_place(self) -> None:
         """Another locality chosen (or none), or another confidence level: read the
