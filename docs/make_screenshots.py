@@ -70,6 +70,7 @@ def main() -> int:
                 locality.setCurrentIndex(locality.findData(
                     tab.reader.execute("SELECT id FROM areas WHERE name = 'North Riverside'").fetchone()[0]))
                 tab.select(reref)
+                tab.draw_chart()  # at once, not on the selection's timer
                 app.processEvents()
                 path = OUT / f"{index + 1}-needs-locality.png"
                 window.grab().save(str(path))

@@ -401,15 +401,19 @@ class IndicatorTrend(NamedTuple):
 
 
 def trend(conn: sqlite3.Connection, indicator_id: str, *, home_area_id: str | None = None,
-          comparator_set_id: str | None = None) -> IndicatorTrend | None:
+          comparator_set_id: str | None = None, neighbours: bool = True) -> IndicatorTrend | None:
     """The indicator over the years, oldest first: the trust's value and interval,
     England's, and the neighbours' lowest, highest and median. One statement. None for
-    an indicator that does not exist."""
+    an indicator that does not exist. ``home_area_id`` may be a locality or ward (its
+    own values; ``neighbours=False`` leaves out the trust's neighbours, which are local
+    authorities)."""
     row = conn.execute("SELECT name, unit, decimals, polarity FROM indicators WHERE id = ?", (indicator_id,)).fetchone()
     if row is None:
         return None
     name, unit, decimals, polarity = row
     areas = resolve_areas(conn, home_area_id, comparator_set_id)
+    if not neighbours:
+        areas = areas._replace(set_id=None, neighbour_ids=(), neighbour_names={})
     wanted = [a for a in (areas.home_id, areas.england_id, *areas.neighbour_ids) if a is not None]
     by_period: dict[str, dict[str, tuple[Any, ...]]] = {}
     starts: dict[str, str] = {}

@@ -109,6 +109,9 @@ def test_choosing_a_locality_shows_its_own_values_beside_the_trusts_and_englands
     headline = tab.headline.text()
     assert headline.startswith("North Riverside 2024-25: ") and f"Riverside <b>{trust_value}</b>" in headline
     assert "Riverside (95% CI)" in tab.method.text() and "not ranked" in tab.neighbours_label.text()
+    tab.draw_chart()  # the locality's own trend against England's, without the trust's neighbours
+    assert tab.trend_data.home_name == "North Riverside" and tab.trend_data.neighbours_total == 0
+    assert tab.chart.description.text().startswith("North Riverside 2024-25: ")
     # East Riverside: its latest NEET figure is suppressed with ':' (the year before is shown, marked *);
     # it has no figures for injuries, which are not shown as the trust's.
     locality.setCurrentIndex(locality.findText("East Riverside", Qt.MatchFlag.MatchContains))

@@ -303,8 +303,10 @@ class NeedsTab(RecordTab):
             header.blockSignals(False)
             model.sort(0, Qt.SortOrder.AscendingOrder)
             widths = self.PLACE_WIDTHS if self.place_name is not None else self.WIDTHS
-            for col, width in enumerate(widths):
-                self.view.setColumnWidth(col, width)
+            metrics = header.fontMetrics()
+            for col, width in enumerate(widths):  # wide enough for the heading (a place's name), cheaply
+                label = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+                self.view.setColumnWidth(col, max(width, metrics.horizontalAdvance(label) + 28) if col else width)
         elif column >= 0:
             model.sort(column, order)
 
@@ -632,8 +634,11 @@ class NeedsTab(RecordTab):
             return
         from cypdesk.services.needs import trend
 
-        data = trend(self.reader, self.current_id, home_area_id=self.areas.home_id if self.areas else None,
-                     comparator_set_id=self.areas.set_id if self.areas else None)
+        if self.place_id is not None:  # the place's own values against England's
+            data = trend(self.reader, self.current_id, home_area_id=self.place_id, neighbours=False)
+        else:
+            data = trend(self.reader, self.current_id, home_area_id=self.areas.home_id if self.areas else None,
+                         comparator_set_id=self.areas.set_id if self.areas else None)
         if data is None:
             self.chart.clear("")
             return
@@ -649,6 +654,8 @@ class NeedsTab(RecordTab):
         # The detail's title names the indicator; the chart's says what is drawn (papers
         # give the indicator's name instead).
         title = f"{data.home_name} against {data.england_name} and {_in_sentence(data.comparator_name)}"
+        if self.place_id is not None:
+            title = f"{data.home_name} against {data.england_name}"
         self.chart.show_figure(trend_figure(data, title=title, width_in=5.2), describe_trend(data))
 
     # --- the commentary ----------------------------------------------------------------------------
