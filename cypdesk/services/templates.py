@@ -31,7 +31,6 @@ mapping step; any other file gives None.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -139,10 +138,15 @@ def write_template(kind: str, out: str | Path, *, ws: Any = None, today: date | 
     only an input message. ``today`` picks the financial years offered (tests fix it).
     Returns ``out``. Raises :class:`UsageError` (unknown kind, not ``.xlsx``) and
     ``SaveFailed`` or the ``OSError`` of the file layer when it cannot be written."""
+    _write(kind, Path(out), ws, today)
+    return Path(out)
+
+
+def _write(kind: str, target: Path, ws: Any, today: date | None) -> dict[str, int]:
+    """:func:`write_template`'s work; returns how many values each drop-down offers."""
     from cypdesk.io.xlsx import atomic_output
 
     columns = template_columns(kind)
-    target = Path(out)
     if target.suffix.lower() != ".xlsx":
         raise UsageError(f"{target.name}: a return template is an Excel workbook; name it .xlsx.", path=target)
     today = today or date.today()
@@ -158,7 +162,7 @@ def write_template(kind: str, out: str | Path, *, ws: Any = None, today: date | 
     book = _build(kind, columns, lists, facts, today)
     with atomic_output(target, ".xlsx") as tmp:
         book.save(tmp)
-    return target
+    return {name: len(values) for name, values in lists.items()}
 
 
 def _document_facts(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -504,7 +508,7 @@ def template_file(kind: str, out: str | Path, *, document: str | Path | None = N
 
     def write(ws: Any) -> None:
         try:
-            write_template(kind, target, ws=ws, today=today)
+            lists.update(_write(kind, target, ws, today))
         except SaveFailed as exc:
             from cypdesk.services.export import os_fault
 
@@ -539,27 +543,8 @@ def template_file(kind: str, out: str | Path, *, document: str | Path | None = N
                     raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
             finally:
                 conn.close()
-    counts = _list_counts(target)
-    lists.update(counts)
     return {"kind": kind, "path": str(target), "sheet": sheet_title(kind), "columns": [c.header for c in columns],
             "lists": lists, "from": source}
-
-
-def _list_counts(path: Path) -> dict[str, int]:
-    """How many values each drop-down of a written template offers (for the report)."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        out = {}
-        for name, defined in book.defined_names.items():
-            if name.startswith("cypdesk_"):
-                m = re.search(r"\$(\d+):\$[A-Z]+\$(\d+)$", defined.attr_text)
-                if m:
-                    out[name.removeprefix("cypdesk_")] = int(m.group(2)) - int(m.group(1)) + 1
-        return out
-    finally:
-        book.close()
 
 
 # --- reading a completed template -------------------------------------------------------
