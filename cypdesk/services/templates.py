@@ -584,8 +584,9 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
     None when ``path`` is not a cypdesk return template. ``kind``: the kind the caller
     imports; a template for another kind is refused (:class:`TemplateError`), as is one
     whose hidden sheet is damaged or from a newer cypdesk. Columns are found by their
-    headings (a partner who moved one loses nothing); a column the template did not
-    have is ignored and said in ``notes``. Blank rows are skipped."""
+    headings (a partner who moved one loses nothing), or at their own letter when the
+    heading there was changed; a column the template did not have is ignored; both are
+    said in ``notes``. Blank rows are skipped."""
     if not is_template(path):
         return None
     from cypdesk.io.workbook import open_workbook
@@ -593,54 +594,24 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
     from cypdesk.services.importing.source import SourceRow, SourceTable
 
     path = Path(path)
-    book = open_workbook(path)
-    info = _read_meta(book, path)
-    if kind is not None and info["kind"] != kind:
-        raise TemplateError(
-            f"{path.name} is a return template for {info['kind'].replace('_', ' ')}, not {kind.replace('_', ' ')}: "
-            f"import it as {info['kind']}.", path=path, template_kind=info["kind"])
-    sheet_name = info["sheet"]
-    if sheet_name not in book.sheet_names:
-        raise TemplateError(f"{path.name} has lost its sheet {sheet_name!r}, so the return cannot be read; "
-                            "ask for it to be filled in again on a new template.", path=path, sheet=sheet_name)
-    sheet = book.sheet(sheet_name)
-    header_row = info["header_row"]
-    header_values: list[Any] = []
-    for row in sheet.rows():
-        if row.number == header_row:
-            header_values = list(row.values)
-            break
-        if row.number > header_row:
-            break
-    from openpyxl.utils import get_column_letter
-
-    while header_values and header_values[-1] in (None, ""):
-        header_values.pop()
-    headers = ["" if v is None else str(v).strip() for v in header_values]
-    letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
-    by_heading = {_norm(h): i for i, h in enumerate(headers) if h}
-    columns: dict[str, str | None] = {}
-    notes = [w for w in book.warnings if "hidden sheets" not in w]
-    found: set[int] = set()
-    for col in info["columns"]:
-        i = by_heading.get(_norm(col["heading"]))
-        if i is None:
-            i = by_heading.get(_norm(col["heading"].removesuffix(REQUIRED_MARK)))
-        if i is None:
-            notes.append(f"The column {col['heading']!r} is no longer on the sheet {sheet_name!r}: "
-                         "nothing is read for it.")
-            continue
-        columns[headers[i]] = col["target"]
-        found.add(i)
-    for i, h in enumerate(headers):
-        if i not in found:
-            if h:
-                columns[h] = None
-                notes.append(f"Column {letters[i]} ({h}) on the sheet {sheet_name!r} is not one of the "
-                             "template's columns: it is not imported.")
-            else:
-                headers[i] = f"Column {letters[i]}"
-                columns[headers[i]] = None
+    with open_workbook(path) as book:
+        info = _read_meta(book, path)
+        if kind is not None and info["kind"] != kind:
+            raise TemplateError(
+                f"{path.name} is a return template for {info['kind'].replace('_', ' ')}, not "
+                f"{kind.replace('_', ' ')}: import it as {info['kind']}.", path=path, template_kind=info["kind"])
+        sheet_name = info["sheet"]
+        if sheet_name not in book.sheet_names:
+            raise TemplateError(f"{path.name} has lost its sheet {sheet_name!r}, so the return cannot be read; "
+                                "ask for it to be filled in again on a new template.", path=path, sheet=sheet_name)
+        header_row = info["header_row"]
+        header_values: list[Any] = []
+        for row in book.sheet(sheet_name).rows():
+            if row.number >= header_row:
+                header_values = list(row.values) if row.number == header_row else []
+                break
+        notes = [w for w in book.warnings if "hidden sheets" not in w]
+    headers, letters, columns = _match_columns(info["columns"], header_values, sheet_name, notes)
     width = len(headers)
 
     def rows() -> Iterator[SourceRow]:
@@ -655,9 +626,49 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
 
     mapping = Mapping(kind=info["kind"], columns=columns,
                       reasons={h: "return template" for h, t in columns.items() if t is not None})
-    book.close()
     return SourceTable(path=path, sheet=sheet_name, headers=headers, letters=letters, rows=rows, notes=notes,
                        format="template", preset=mapping)
+
+
+def _match_columns(wanted: list[dict[str, str]], header_values: list[Any], sheet_name: str,
+                   notes: list[str]) -> tuple[list[str], list[str], dict[str, str | None]]:
+    """(headings, their letters, heading -> target) of the data sheet: each template
+    column found by its heading (with or without the * a partner may have taken off),
+    else at its own letter when the heading there was changed to one the template does
+    not have (said in ``notes``); a column the template did not make maps to nothing
+    (said too); a column without a heading is called "Column X"."""
+    from openpyxl.utils import get_column_letter
+
+    values = list(header_values)
+    while values and values[-1] in (None, ""):
+        values.pop()
+    headers = ["" if v is None else str(v).strip() for v in values]
+    letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
+    by_heading = {_norm(h): i for i, h in enumerate(headers) if h}
+    ours = {_norm(c["heading"]) for c in wanted} | {_norm(c["heading"].removesuffix(REQUIRED_MARK)) for c in wanted}
+    found: dict[int, str] = {}
+    for col in wanted:
+        i = by_heading.get(_norm(col["heading"]), by_heading.get(_norm(col["heading"].removesuffix(REQUIRED_MARK))))
+        if i is None and col["letter"] in letters:
+            at = letters.index(col["letter"])
+            if at not in found and _norm(headers[at]) not in ours:
+                i = at
+                notes.append(f"Column {col['letter']} on the sheet {sheet_name!r} is headed {headers[at]!r}; "
+                             f"the template headed it {col['heading']!r}: read as {col['heading']!r}.")
+        if i is None or i in found:
+            notes.append(f"The column {col['heading']!r} is no longer on the sheet {sheet_name!r}: "
+                         "nothing is read for it.")
+            continue
+        found[i] = col["target"]
+    columns: dict[str, str | None] = {}
+    for i, h in enumerate(headers):
+        if not h:
+            headers[i] = h = f"Column {letters[i]}"
+        elif i not in found:
+            notes.append(f"Column {letters[i]} ({h}) on the sheet {sheet_name!r} is not one of the "
+                         "template's columns: it is not imported.")
+        columns[h] = found.get(i)
+    return headers, letters, columns
 
 
 def _read_meta(book: Any, path: Path) -> dict[str, Any]:
@@ -692,7 +703,7 @@ def _read_meta(book: Any, path: Path) -> dict[str, Any]:
         raise TemplateError(f"{path.name} is a return template from a newer version of cypdesk (template version "
                             f"{version}); update cypdesk to import it.", path=path)
     kind = str(values.get("kind") or "")
-    if kind not in CATALOG:
+    if kind not in CATALOG or kind in NOT_TEMPLATE_KINDS:
         raise bad(f"it is for {kind!r}, which this version of cypdesk does not know")
     known = {c.field: c for c in template_columns(kind)}
     unknown = [c["field"] for c in columns if c["field"] not in known]

@@ -166,6 +166,26 @@ def test_read_template_finds_columns_by_heading_and_says_what_it_ignores(tmp_pat
     assert list(table.rows())[1].values[table.headers.index("Name *")] == "Second Org"  # re-iterable
 
 
+def test_a_heading_the_partner_changed_is_read_at_its_own_letter(tmp_path):
+    """A partner changed the heading "Website" to "Web site (URL)": the column at the
+    template's letter for Website is still read as Website, and a note says so; a
+    required heading whose * was taken off is found by its words."""
+    out = tmp_path / "t.xlsx"
+    write_template("organisations", out)
+    book = openpyxl.load_workbook(out)
+    sheet = book["Organisations"]
+    website = next(c for c in sheet[1] if c.value == "Website")
+    website.value = "Web site (URL)"
+    sheet["A1"] = "Name"
+    sheet["A2"], sheet.cell(row=2, column=website.column).value = "Harbour Lights", "https://example.org"
+    book.save(out)
+    table = read_template(out)
+    assert table.preset.columns["Web site (URL)"] == "website" and table.preset.columns["Name"] == "name"
+    assert any("'Web site (URL)'" in n and "read as 'Website'" in n for n in table.notes)
+    (row,) = list(table.rows())
+    assert row.values[table.headers.index("Web site (URL)")] == "https://example.org"
+
+
 def test_read_template_refusals_and_files_that_are_not_templates(tmp_path):
     """None for a plain workbook; TemplateError (exit 1) for a template of another kind
     than the one imported, one from a newer cypdesk, and one whose hidden sheet names a
