@@ -127,8 +127,6 @@ def test_formula_like_names_round_trip_through_xlsx(demo_path, capsys, tmp_path)
     assert organisation_names(demo_path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="the importer does not yet take off the ' the CSV export puts in front of "
-                                       "formula-like text (cypdesk.io.xlsx.unescape_csv_cell): for the lead to wire")
 def test_formula_like_names_round_trip_through_csv(demo_path, capsys, tmp_path):
     """Anchor 55's round trip through CSV: the export put a ' in front of each
     formula-like name; importing the CSV back must take it off again, so nothing

@@ -21,9 +21,6 @@ from typing import Any
 
 from cypdesk.common.errors import CypdeskError
 
-SCAN_ROWS = 200  # rows read to find the table's headings
-
-
 class SourceError(CypdeskError):
     """The file holds no table an import can read (no sheet chosen among several, no
     headings...)."""
@@ -168,70 +165,45 @@ def _only_data_sheet(path: Path, wb: Any) -> Any:
 
 
 def _plain_table(path: Path, wb: Any, sheet: Any, *, header_row: int | None, notes: list[str]) -> SourceTable:
-    first: list[Any] = []
-    for row in sheet.rows():
-        first.append(row)
-        if len(first) >= SCAN_ROWS:
-            break
+    """The table in one sheet (or a CSV): headings under title and note rows, two-row
+    and merged headings joined (io.tablefind); rows that are not data (totals, repeated
+    headings, footnotes) skipped and noted as the rows stream."""
+    from cypdesk.io import tablefind
+
     sheet_name = None if wb.format == "csv" else sheet.name
-    where = path.name + (f", sheet {sheet_name!r}" if sheet_name else "")
-    try:
-        from cypdesk.io import tablefind
-    except ImportError:
-        tablefind = None
-    if tablefind is not None:
-        location = tablefind.locate(first, header_row=header_row)
-        headers = [str(h) if h is not None else "" for h in location.headers]
-        letters = list(location.letters)
-        first_data = location.first_data_row
-        notes.extend(location.notes)
-        skip = tablefind.skip_reason
-    else:  # until io.tablefind exists: the first row with values is the heading row
-        chosen = next((r for r in first if header_row is None or r.number == header_row), None)
-        if chosen is None:
-            raise SourceError(f"{where} has no row {header_row} with headings." if header_row else
-                              f"{where} is empty: there is no row of headings.", path=path)
-        headers = ["" if v is None else " ".join(str(v).split()) for v in chosen.values]
-        letters = [column_letter(i) for i in range(len(headers))]
-        first_data = chosen.number + 1
-        location = None
-        skip = None
-    hidden_rows = getattr(sheet, "hidden_rows", set()) if wb.format in ("xlsx", "xlsm") else set()
-    hidden_data = sorted(n for n in hidden_rows if n >= first_data)
-    if hidden_data:
-        notes.append(f"{len(hidden_data)} hidden row(s) are imported like the others: "
-                     + _row_list(hidden_data) + ".")
-    if wb.format in ("xlsx", "xlsm"):
-        missing = sheet.formula_cells_without_value
-        if missing:
-            cells = ", ".join(m.cell for m in missing[:10]) + (" ..." if len(missing) > 10 else "")
-            notes.append(f"{len(missing)} formula cell(s) have no saved value and are read as blank ({cells}): "
-                         "open the file in Excel and save it to keep their values.")
-    width = len(headers)
-    table = SourceTable(path=path, sheet=sheet_name, headers=headers, letters=letters, rows=lambda: iter(()),
-                        notes=notes, format="table")
+    location = tablefind.find_table(sheet, header_row=header_row)
+    notes.extend(location.notes)
+    table = SourceTable(path=path, sheet=sheet_name, headers=[str(h or "") for h in location.headers],
+                        letters=list(location.letters), rows=lambda: iter(()), notes=notes, format="table",
+                        date1904=bool(getattr(wb, "date1904", False)))
+
+    # A CSV's text cells that look like formulas were written with a ' in front (ours by
+    # cypdesk.io.xlsx.escape_csv_cell, Excel users' by hand): the text is what follows it.
+    unescape = _csv_unescape() if wb.format == "csv" else None
 
     def rows() -> Iterator[SourceRow]:
         table.skipped = []
-        for row in sheet.rows():
-            if row.number < first_data:
+        for row in tablefind.fill_merged(sheet.rows(), location):
+            if row.number < location.first_data_row:
                 continue
-            values = list(row.values[:width]) + [None] * (width - len(row.values))
-            if skip is not None and location is not None:
-                reason = skip(row, location)
-                if reason is not None:
-                    if reason != "blank":
-                        table.skipped.append((row.number, reason))
-                    continue
+            reason = tablefind.skip_reason(row, location)
+            if reason is not None:
+                if reason != "blank":
+                    table.skipped.append((row.number, reason))
+                continue
+            values = location.values(row)
+            if unescape is not None:
+                values = [unescape(v) if isinstance(v, str) and v.startswith("'") else v for v in values]
             yield SourceRow(row.number, values, bool(row.hidden))
 
     table.rows = rows
     return table
 
 
-def _row_list(numbers: list[int], limit: int = 20) -> str:
-    shown = ", ".join(str(n) for n in numbers[:limit])
-    return f"row{'s' if len(numbers) > 1 else ''} {shown}" + (" ..." if len(numbers) > limit else "")
+def _csv_unescape() -> Callable[[str], str]:
+    from cypdesk.io.xlsx import unescape_csv_cell
+
+    return unescape_csv_cell
 
 
 __all__ = ["SourceError", "SourceRow", "SourceTable", "column_letter", "normalise_heading", "open_source"]
