@@ -183,7 +183,7 @@ def _document_lists(conn: sqlite3.Connection | None, kind: str, columns: list[Te
                     today: date) -> dict[str, list[str]]:
     """Each drop-down's values by field: choice labels, Yes/No, the referenced records'
     titles, financial years and periods (the document's and the years around today)."""
-    from cypdesk.common.periods import Period, financial_year_of, format_financial_year
+    from cypdesk.common.periods import MAX_YEAR, MIN_YEAR, Period, financial_year_of, format_financial_year
 
     this_year = financial_year_of(today)
     lists: dict[str, list[str]] = {}
@@ -194,23 +194,23 @@ def _document_lists(conn: sqlite3.Connection | None, kind: str, columns: list[Te
             lists[col.field] = ["Yes", "No"]
         elif col.kind == "reference" and col.references and conn is not None:
             title = CATALOG[col.references]["title"]
-            rows = conn.execute(
-                f'SELECT DISTINCT "{title}" FROM "{col.references}" WHERE "{title}" IS NOT NULL '
-                f'AND trim(CAST("{title}" AS TEXT)) <> \'\' ORDER BY "{title}" COLLATE NOCASE LIMIT ?',
-                (MAX_LIST,)).fetchall()
-            if rows:
-                lists[col.field] = [str(r[0]) for r in rows]
+            titles = _column(conn, f'SELECT DISTINCT "{title}" FROM "{col.references}" WHERE "{title}" IS NOT NULL '
+                                   f'AND trim(CAST("{title}" AS TEXT)) <> \'\' ORDER BY "{title}" COLLATE NOCASE '
+                                   f'LIMIT {MAX_LIST}')
+            if titles:
+                lists[col.field] = [str(t) for t in titles]
         elif col.kind == "financial_year":
             years = set(range(this_year - 3, this_year + 2))
             if conn is not None:
-                years |= {int(r[0]) for r in conn.execute(
-                    f'SELECT DISTINCT "{col.field}" FROM "{kind}" WHERE typeof("{col.field}") = \'integer\'')}
+                years |= {int(y) for y in _column(conn, f'SELECT DISTINCT "{col.field}" FROM "{kind}" '
+                                                        f'WHERE typeof("{col.field}") = \'integer\'')
+                          if MIN_YEAR <= int(y) <= MAX_YEAR}
             lists[col.field] = [format_financial_year(y) for y in sorted(years)]
         elif col.kind == "period":
             periods = {Period.financial_year(y) for y in range(this_year - 2, this_year + 1)}
             periods |= set(Period.financial_year(this_year).quarters())
             if conn is not None:
-                for (key,) in conn.execute(f'SELECT DISTINCT "{col.field}" FROM "{kind}" LIMIT ?', (MAX_LIST,)):
+                for key in _column(conn, f'SELECT DISTINCT "{col.field}" FROM "{kind}" LIMIT {MAX_LIST}'):
                     try:
                         periods.add(Period.from_key(str(key)))
                     except ValueError:
@@ -218,6 +218,17 @@ def _document_lists(conn: sqlite3.Connection | None, kind: str, columns: list[Te
             ordered = sorted(periods, key=lambda p: (p.start_date(), p.end_date()))
             lists[col.field] = [p.label() for p in ordered]
     return lists
+
+
+def _column(conn: sqlite3.Connection, sql: str) -> list[Any]:
+    """The first column of a query's rows; none when an older document lacks the table
+    or column (its lists are then the template's own)."""
+    try:
+        return [row[0] for row in conn.execute(sql)]
+    except sqlite3.OperationalError as exc:
+        if "no such" in str(exc):
+            return []
+        raise
 
 
 def _text(cell: Any, value: Any) -> Any:
