@@ -1,0 +1,679 @@
+"""Spend against contracts: payments from a council's spend-over-£500 file matched to
+the organisations they were paid to and to the contracts they pay for; spend to date
+against a contract's (or a service's) value; and the contracts whose spend runs ahead
+of their value.
+
+**Matching** (:func:`match_payments`). A payment's supplier name is matched to an
+organisation by the one name normaliser (:func:`cypdesk.common.names.normalise_name`);
+two organisations with the same normalised name are a duplicate to merge, never a
+guess. A payment is matched to a contract:
+
+1. by a contract's reference written in the payment's description or transaction
+   reference ("reference RCC-CYP-2024-003 in the description"), whole (NCC12 is not
+   found in NCC123), references shorter than :data:`REFERENCE_MIN` characters not
+   searched for; a reference of a contract with another supplier is not taken;
+2. else by its supplier: the supplier's contracts (a contract's supplier, else its
+   service's provider), narrowed to those held by the partner that paid, in force on
+   the payment's date or ended less than :data:`GRACE_DAYS` before it (invoices are
+   paid in arrears: an old contract's last invoice and its successor's first are
+   both possible then), and, when several are left, to the one whose service or title is
+   the payment's cost centre ("only contract with Barnardo's for Short breaks").
+
+One candidate only: where two remain the payment is left unmatched with the reason,
+for the officer to choose (:func:`set_payment_contract`). A match someone set or
+cleared by hand is kept: matching only fills blanks, and skips a payment whose
+contract was cleared by hand. Each match is written with its reason in the history
+note of the change, and :func:`match_reason` says, for any matched payment, why it
+holds.
+
+**Spend to date** (:func:`spend_to_date`): sums, counts and first and last dates in
+SQL, against the contract's total value, or its annual value times the years of its
+term where no total is recorded (said so). **Running ahead** (:func:`contracts_overspent`):
+spend above the value, or, for a contract with an annual value and a start, above
+the annual value pro rata to the end of the contract quarter in hand (so a quarter
+paid in advance is not flagged); each says which rule.
+
+Reading functions take a Workspace, a SQLAlchemy session or the window's sqlite3
+connection; nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field as dc_field
+from datetime import date, timedelta
+from typing import Any
+
+from cypdesk.common.errors import RecordNotFound
+from cypdesk.common.formats import date_uk, money
+from cypdesk.common.names import normalise_name
+
+REFERENCE_MIN = 4  # shorter references ("12", "A1") turn up in descriptions by chance
+GRACE_DAYS = 92  # a payment up to three months after a contract ended is its last invoice
+POUND = 0.5  # spend within 50p of the value is not over it
+CLEARED_NOTE = "Cleared by hand"
+CHOSEN_NOTE = "Chosen by hand"
+CHUNK = 500  # ids per IN (...) list
+
+
+# --- reading rows from any source ------------------------------------------------------------
+
+def _rows(source: Any, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    from cypdesk.services.organisations import _rows as rows_of
+
+    return rows_of(source, sql, params)
+
+
+def _day(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _words(text: Any) -> str:
+    """Text compared without case, apostrophes or punctuation: "Children's Services"
+    is "childrens services"."""
+    text = re.sub(r"['\u2018\u2019`]", "", str(text or "").casefold())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+# --- what matching knows -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Contract:
+    id: str
+    reference: str | None
+    title: str | None
+    service_id: str
+    service_name: str
+    supplier_id: str | None  # the contract's supplier, else its service's provider
+    holder_id: str | None
+    start: date | None
+    end: date | None
+
+    @property
+    def label(self) -> str:
+        return self.reference or self.title or self.service_name
+
+    def in_force(self, day: date, grace: int = 0) -> bool:
+        return (self.start is None or self.start <= day) and (
+            self.end is None or day <= self.end + timedelta(days=grace))
+
+    def term(self) -> str:
+        if self.start and self.end:
+            return f"{date_uk(self.start)} to {date_uk(self.end)}"
+        if self.start:
+            return f"from {date_uk(self.start)}"
+        return f"to {date_uk(self.end)}" if self.end else "with no dates"
+
+
+class Matcher:
+    """The organisations and contracts of a document, indexed to match payments; built
+    once per matching run (or per view) from a few plain queries."""
+
+    def __init__(self, source: Any) -> None:
+        self.names: dict[str, str] = {}
+        self.by_name: dict[str, list[str]] = {}
+        for org_id, name in _rows(source, "SELECT id, name FROM organisations"):
+            self.names[org_id] = name
+            key = normalise_name(name)
+            if key:
+                self.by_name.setdefault(key, []).append(org_id)
+        self.contracts: dict[str, _Contract] = {}
+        self.by_supplier: dict[str, list[_Contract]] = {}
+        self.by_reference: dict[str, list[_Contract]] = {}
+        rows = _rows(source, "SELECT c.id, c.reference, c.title, c.service_id, s.name, "
+                             "coalesce(c.supplier_id, s.provider_id), c.contracting_org_id, c.start_date, c.end_date "
+                             "FROM contracts c JOIN services s ON s.id = c.service_id ORDER BY c.start_date, c.reference, c.id")
+        for row in rows:
+            contract = _Contract(row[0], (row[1] or "").strip() or None, row[2], row[3], row[4], row[5], row[6],
+                                 _day(row[7]), _day(row[8]))
+            self.contracts[contract.id] = contract
+            if contract.supplier_id:
+                self.by_supplier.setdefault(contract.supplier_id, []).append(contract)
+            if contract.reference and len(contract.reference) >= REFERENCE_MIN:
+                self.by_reference.setdefault(contract.reference.casefold(), []).append(contract)
+        refs = sorted(self.by_reference, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![0-9a-z])(" + "|".join(re.escape(r) for r in refs) + r")(?![0-9a-z])", re.IGNORECASE
+        ) if refs else None
+
+    # --- suppliers -------------------------------------------------------------------------
+    def supplier(self, name: Any) -> tuple[str | None, str]:
+        """(organisation id or None, reason) for a payment's supplier name."""
+        key = normalise_name(name)
+        found = self.by_name.get(key, []) if key else []
+        if len(found) == 1:
+            return found[0], f"named “{self.names[found[0]]}”"
+        if not found:
+            return None, f"no organisation is named “{name}”"
+        return None, (f"{len(found)} organisations are named like “{name}” (possible duplicates): "
+                      "merge them, then match again")
+
+    def org(self, org_id: str | None) -> str:
+        return self.names.get(org_id or "", "its supplier")
+
+    # --- contracts -------------------------------------------------------------------------
+    def contract(self, payment: dict[str, Any]) -> tuple[str | None, str]:
+        """(contract id or None, reason) for a payment with ``supplier_id`` (perhaps
+        None), ``payer_id``, ``paid_on``, ``description``, ``transaction_ref`` and
+        ``cost_centre``."""
+        by_ref = self._by_reference(payment)
+        if by_ref is not None:
+            return by_ref
+        return self._by_supplier(payment)
+
+    def _by_reference(self, payment: dict[str, Any]) -> tuple[str | None, str] | None:
+        if self._pattern is None:
+            return None
+        found: dict[str, tuple[str, str]] = {}  # reference -> (as written, where)
+        for where, text in (("the description", payment.get("description")),
+                            ("the transaction reference", payment.get("transaction_ref"))):
+            for hit in self._pattern.finditer(str(text or "")):
+                found.setdefault(hit.group(1).casefold(), (hit.group(1), where))
+        if not found:
+            return None
+        contracts = {c.id: c for ref in found for c in self.by_reference[ref]}
+        written = " and ".join(w for w, _where in found.values())
+        where = found[next(iter(found))][1]
+        if len(contracts) > 1:
+            return None, (f"{'references' if len(found) > 1 else 'reference'} {written} in {where} "
+                          f"{'name' if len(found) > 1 else 'names'} {len(contracts)} contracts: choose one")
+        contract = next(iter(contracts.values()))
+        supplier = payment.get("supplier_id")
+        if supplier and contract.supplier_id and supplier != contract.supplier_id:
+            return None, (f"reference {written} in {where} is of a contract with {self.org(contract.supplier_id)}, "
+                          f"not {self.org(supplier)}: choose one")
+        return contract.id, f"reference {written} in {where}"
+
+    def _by_supplier(self, payment: dict[str, Any]) -> tuple[str | None, str]:
+        supplier = payment.get("supplier_id")
+        if not supplier:
+            return None, "its supplier is not matched to an organisation"
+        who = self.org(supplier)
+        candidates = list(self.by_supplier.get(supplier, []))
+        if not candidates:
+            return None, f"no contract with {who} is recorded"
+        said: list[str] = []
+        payer = payment.get("payer_id")
+        if payer:
+            held = [c for c in candidates if c.holder_id in (None, payer)]
+            if not held:
+                return None, f"no contract with {who} is held by {self.org(payer)}"
+            if len(held) < len(candidates):
+                said.append(f"held by {self.org(payer)}")
+            candidates = held
+        day = _day(payment.get("paid_on"))
+        if day is not None:
+            current = [c for c in candidates if c.in_force(day, GRACE_DAYS)]
+            if not current:
+                terms = "; ".join(f"{c.label} {c.term()}" for c in candidates[:3])
+                return None, f"no contract with {who} was in force on {date_uk(day)} ({terms})"
+            if len(current) < len(candidates):
+                said.append(f"in force on {date_uk(day)}")
+            candidates = current
+        if len(candidates) == 1:
+            return candidates[0].id, " ".join([f"only contract with {who}", *said])
+        centre = _words(payment.get("cost_centre"))
+        if centre:
+            hits = [c for c in candidates if _same_area(centre, c)]
+            if len(hits) == 1:
+                return hits[0].id, " ".join([f"only contract with {who}", *said,
+                                             f"for {payment.get('cost_centre')}"])
+        labels = ", ".join(c.label for c in candidates[:4]) + (", …" if len(candidates) > 4 else "")
+        return None, (f"{who} has {len(candidates)} contracts that could be meant ({labels}) "
+                      "and the cost centre does not tell them apart: choose one")
+
+
+def _same_area(centre: str, contract: _Contract) -> bool:
+    """Whether a cost centre ("CS4200 Short Breaks") names the contract's service or
+    title ("Short breaks for disabled children"): one holds the other in whole words,
+    the cost centre's codes (words with digits) left out."""
+    centre = " ".join(w for w in centre.split() if not any(ch.isdigit() for ch in w))
+    if not centre:
+        return False
+    for name in (contract.service_name, contract.title):
+        words = _words(name)
+        if words and (f" {words} " in f" {centre} " or f" {centre} " in f" {words} "):
+            return True
+    return False
+
+
+# --- matching payments ---------------------------------------------------------------------------
+
+@dataclass
+class PaymentMatch:
+    payment_id: str
+    supplier: str  # the name as paid
+    supplier_id: str | None
+    supplier_reason: str
+    contract_id: str | None
+    contract_reason: str
+    set_fields: list[str] = dc_field(default_factory=list)  # what this run filled in: "supplier_id", "contract_id"
+
+
+@dataclass
+class SpendMatchReport:
+    """What :func:`match_payments` did: every payment looked at, what it filled in and
+    why, and what it left unmatched and why. ``before`` holds what :func:`undo_match`
+    needs (each changed payment's old values)."""
+
+    checked: int = 0
+    suppliers_matched: int = 0
+    contracts_matched: int = 0
+    matches: list[PaymentMatch] = dc_field(default_factory=list)  # payments this run changed
+    unmatched: list[PaymentMatch] = dc_field(default_factory=list)  # still without a contract, with why
+    before: dict[str, dict[str, Any]] = dc_field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.before)
+
+    def summary(self) -> str:
+        from cypdesk.common.formats import plural
+
+        return (f"{plural(self.checked, 'payment')} checked: {self.suppliers_matched:,} matched to a supplier, "
+                f"{self.contracts_matched:,} to a contract, {len(self.unmatched):,} left without a contract.")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checked": self.checked, "suppliers_matched": self.suppliers_matched,
+                "contracts_matched": self.contracts_matched,
+                "matches": [asdict(m) for m in self.matches], "unmatched": [asdict(m) for m in self.unmatched]}
+
+
+PAYMENT_COLUMNS = "id, supplier, supplier_id, contract_id, payer_id, paid_on, description, transaction_ref, cost_centre"
+PAYMENT_KEYS = tuple(c.strip() for c in PAYMENT_COLUMNS.split(","))
+
+
+def _payments(session: Any, payment_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+    from sqlalchemy import text
+
+    if payment_ids is None:
+        rows = session.execute(text(f"SELECT {PAYMENT_COLUMNS} FROM payments "
+                                    "WHERE contract_id IS NULL OR supplier_id IS NULL ORDER BY paid_on, id")).all()
+    else:
+        rows = []
+        ids = list(dict.fromkeys(payment_ids))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+            rows += session.execute(text(f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE id IN ({marks})"),
+                                    {f"p{i}": v for i, v in enumerate(chunk)}).all()
+    return [dict(zip(PAYMENT_KEYS, row)) for row in rows]
+
+
+def _cleared_by_hand(session: Any, payment_ids: list[str]) -> set[str]:
+    """Of these payments (without a contract), those whose contract an officer cleared
+    by hand: the last change of the field carries the note :data:`CLEARED_NOTE`."""
+    from sqlalchemy import text
+
+    out: set[str] = set()
+    for start in range(0, len(payment_ids), CHUNK):
+        chunk = payment_ids[start:start + CHUNK]
+        marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+        rows = session.execute(text(
+            "SELECT v.record_id FROM field_versions v JOIN history h ON h.hlc = v.hlc AND h.record_id = v.record_id "
+            "AND h.table_name = v.table_name AND h.field = v.field "
+            f"WHERE v.table_name = 'payments' AND v.field = 'contract_id' AND v.record_id IN ({marks}) "
+            "AND h.note = :note"), {"note": CLEARED_NOTE, **{f"p{i}": v for i, v in enumerate(chunk)}}).all()
+        out.update(r[0] for r in rows)
+    return out
+
+
+def _note(session: Any, stamped: Iterable[tuple[str, str, str, str]]) -> None:
+    """Write each reason into the history line of its change: (hlc, record id, field, note)."""
+    from sqlalchemy import text
+
+    params = [{"hlc": h, "id": i, "field": f, "note": n} for h, i, f, n in stamped]
+    if params:
+        session.execute(text("UPDATE history SET note = :note WHERE hlc = :hlc AND table_name = 'payments' "
+                             "AND record_id = :id AND field = :field"), params)
+
+
+def match_payments(ws: Any, payment_ids: list[str] | None = None, *, session: Any = None,
+                   progress: Any = None) -> SpendMatchReport:
+    """Match payments to suppliers and contracts (see the module doc): ``payment_ids``
+    (the payments an import just wrote), or every payment still without a supplier
+    organisation or a contract. Only blanks are filled; one transaction. ``session``:
+    an open write session to match in (the import's own transaction); ``progress``:
+    ``(done, total, what)``."""
+    if session is not None:
+        return _match(session, payment_ids, progress)
+    with ws.write() as own:
+        return _match(own, payment_ids, progress)
+
+
+def _match(session: Any, payment_ids: list[str] | None, progress: Any) -> SpendMatchReport:
+    from cypdesk.model import Payment
+
+    session.flush()
+    matcher = Matcher(session)
+    payments = _payments(session, payment_ids)
+    report = SpendMatchReport(checked=len(payments))
+    cleared = _cleared_by_hand(session, [p["id"] for p in payments if p["contract_id"] is None])
+    wanted: dict[str, dict[str, Any]] = {}
+    reasons: dict[str, dict[str, str]] = {}
+    for n, payment in enumerate(payments):
+        sets: dict[str, Any] = {}
+        why: dict[str, str] = {}
+        if payment["supplier_id"] is None:
+            org_id, supplier_reason = matcher.supplier(payment["supplier"])
+            if org_id is not None:
+                sets["supplier_id"] = payment["supplier_id"] = org_id
+                why["supplier_id"] = supplier_reason
+        else:
+            supplier_reason = f"set before as {matcher.org(payment['supplier_id'])}"
+        if payment["contract_id"] is not None:
+            contract_id, contract_reason = payment["contract_id"], "set before"
+        elif payment["id"] in cleared:
+            contract_id, contract_reason = None, "its contract was cleared by hand"
+        else:
+            contract_id, contract_reason = matcher.contract(payment)
+            if contract_id is not None:
+                sets["contract_id"] = contract_id
+                why["contract_id"] = contract_reason
+        match = PaymentMatch(payment["id"], payment["supplier"], payment["supplier_id"], supplier_reason,
+                             contract_id, contract_reason, sorted(sets))
+        if sets:
+            wanted[payment["id"]] = sets
+            reasons[payment["id"]] = why
+            report.matches.append(match)
+            report.suppliers_matched += "supplier_id" in sets
+            report.contracts_matched += "contract_id" in sets
+        if contract_id is None:
+            report.unmatched.append(match)
+        if progress is not None and n % 1000 == 0:
+            progress(n, len(payments), "Matching payments")
+    ids = list(wanted)
+    stamped: list[tuple[str, str, str, str]] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows = {p.id: p for p in session.query(Payment).filter(Payment.id.in_(chunk))}
+        for pid in chunk:
+            row = rows[pid]
+            report.before[pid] = {name: getattr(row, name) for name in wanted[pid]}
+            for name, value in wanted[pid].items():
+                setattr(row, name, value)
+        session.flush()
+        for pid in chunk:
+            stamped += [(rows[pid].hlc, pid, name, f"Matched: {reason}") for name, reason in reasons[pid].items()]
+    _note(session, stamped)
+    if progress is not None:
+        progress(len(payments), len(payments), "Matching payments")
+    return report
+
+
+def undo_match(ws: Any, report: SpendMatchReport) -> None:
+    """Take a matching run back: every payment it changed gets its old values."""
+    from cypdesk.model import Payment
+
+    ids = list(report.before)
+    with ws.write() as session:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            for row in session.query(Payment).filter(Payment.id.in_(chunk)):
+                for name, value in report.before[row.id].items():
+                    setattr(row, name, value)
+
+
+def redo_match(ws: Any, report: SpendMatchReport) -> None:
+    """Do a matching run again after :func:`undo_match`: the same values it set."""
+    from cypdesk.model import Payment
+
+    after = {m.payment_id: {name: getattr(m, name) for name in m.set_fields} for m in report.matches}
+    with ws.write() as session:
+        ids = list(after)
+        for start in range(0, len(ids), CHUNK):
+            for row in session.query(Payment).filter(Payment.id.in_(ids[start:start + CHUNK])):
+                for name, value in after[row.id].items():
+                    setattr(row, name, value)
+
+
+def set_payment_contract(ws: Any, payment_id: str, contract_id: str | None) -> Any:
+    """Match a payment to a contract by hand, or clear its match (``None``): a
+    :class:`~cypdesk.services.records.Change` the window undoes like any edit. A match
+    cleared by hand stays cleared when payments are matched again."""
+    from cypdesk.model import Contract, Payment
+    from cypdesk.services.records import Change
+
+    with ws.write() as session:
+        payment = session.get(Payment, payment_id)
+        if payment is None:
+            raise RecordNotFound(f"There is no payment with id {payment_id}.", id=payment_id)
+        if contract_id is not None and session.get(Contract, contract_id) is None:
+            raise RecordNotFound(f"There is no contract with id {contract_id} (deleted, perhaps by a partner); "
+                                 "the payment's match was not changed.", id=contract_id)
+        old = payment.contract_id
+        title = _payment_title(payment.supplier, payment.amount, payment.paid_on)
+        if old == contract_id:
+            return Change("update", "payments", payment_id, title)
+        payment.contract_id = contract_id
+        session.flush()
+        _note(session, [(payment.hlc, payment_id, "contract_id", CHOSEN_NOTE if contract_id else CLEARED_NOTE)])
+    return Change("update", "payments", payment_id, title, before={"contract_id": old}, after={"contract_id": contract_id})
+
+
+def _payment_title(supplier: Any, amount: Any, paid_on: Any) -> str:
+    day = _day(paid_on)
+    return f"payment of {money(amount or 0, pence=True)} to {supplier}" + (f" on {date_uk(day)}" if day else "")
+
+
+# --- why a payment is matched --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaymentLine:
+    id: str
+    paid_on: date | None
+    supplier: str
+    amount: float
+    description: str | None
+    cost_centre: str | None
+    contract_id: str | None
+    contract: str  # the contract's reference or title
+    reason: str  # why it is matched
+
+
+def match_reason(source: Any, payment: dict[str, Any], matcher: Matcher | None = None) -> str:
+    """Why a payment (a dict of its columns) is matched to its contract, in words: the
+    rule that picks it ("reference X in the description", "only contract with X"), else
+    "chosen by hand"."""
+    if not payment.get("contract_id"):
+        return ""
+    matcher = matcher or Matcher(source)
+    found, reason = matcher.contract(payment)
+    return reason if found == payment["contract_id"] else CHOSEN_NOTE.lower()
+
+
+def matched_payments(source: Any, *, contract_id: str | None = None, service_id: str | None = None,
+                     limit: int = 200) -> list[PaymentLine]:
+    """The payments matched to a contract, or to any contract of a service, newest
+    first (at most ``limit``), each with why it is matched."""
+    where, params = _scope(contract_id, service_id)
+    rows = _rows(source, f"SELECT p.{', p.'.join(PAYMENT_KEYS)}, p.amount, coalesce(c.reference, c.title, '') "
+                         f"FROM payments p JOIN contracts c ON c.id = p.contract_id WHERE {where} "
+                         "ORDER BY p.paid_on DESC, p.id LIMIT :limit", {**params, "limit": limit})
+    if not rows:
+        return []
+    matcher = Matcher(source)
+    out = []
+    for row in rows:
+        payment = dict(zip(PAYMENT_KEYS, row))
+        out.append(PaymentLine(payment["id"], _day(payment["paid_on"]), payment["supplier"], row[-2] or 0.0,
+                               payment["description"], payment["cost_centre"], payment["contract_id"], row[-1],
+                               match_reason(source, payment, matcher)))
+    return out
+
+
+def _scope(contract_id: str | None, service_id: str | None) -> tuple[str, dict[str, Any]]:
+    if (contract_id is None) == (service_id is None):
+        raise ValueError("give a contract or a service")
+    if contract_id is not None:
+        return "p.contract_id = :id", {"id": contract_id}
+    return "p.contract_id IN (SELECT id FROM contracts WHERE service_id = :id)", {"id": service_id}
+
+
+# --- spend to date --------------------------------------------------------------------------------
+
+def _months(start: date, end: date) -> int:
+    """Whole months from ``start`` to the day after ``end`` (a term 01/04/2024 to
+    31/03/2027 is 36 months)."""
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + (after.month - start.month)
+    return max(months - (1 if after.day < start.day else 0), 0)
+
+
+def contract_value(total: Any, annual: Any, start: Any, end: Any) -> tuple[float | None, str]:
+    """(value, how it is known): the total value; else the annual value times the
+    years of the term, said so; else None with why."""
+    if total is not None:
+        return float(total), "total value"
+    start, end = _day(start), _day(end)
+    if annual is not None and start and end:
+        months = _months(start, end)
+        return float(annual) * months / 12, (f"annual value × {months / 12:g} years "
+                                             "(no total value recorded)")
+    if annual is not None:
+        return None, "only an annual value is recorded, and no start and end to count the years"
+    return None, "no value is recorded"
+
+
+@dataclass(frozen=True)
+class SpendFigures:
+    spent: float
+    payments: int
+    first_paid: date | None
+    last_paid: date | None
+    value: float | None  # what spend is measured against (None: not known)
+    value_basis: str  # "total value", "annual value × 3 years (no total value recorded)", ...
+    contracts: int = 1
+    notes: tuple[str, ...] = ()
+
+    @property
+    def share(self) -> float | None:
+        """Spend as a fraction of the value."""
+        return self.spent / self.value if self.value else None
+
+    @property
+    def remaining(self) -> float | None:
+        return None if self.value is None else self.value - self.spent
+
+    def words(self) -> str:
+        """"£120,000 spent on 12 payments (05/04/2025 to 20/03/2026): 40% of the total
+        value of £300,000, £180,000 left." """
+        from cypdesk.common.formats import plural
+
+        if not self.payments:
+            head = "No payments matched yet"
+        else:
+            head = f"{money(self.spent)} spent on {plural(self.payments, 'payment')}"
+            if self.first_paid and self.last_paid:
+                head += (f" ({date_uk(self.first_paid)})" if self.first_paid == self.last_paid else
+                         f" ({date_uk(self.first_paid)} to {date_uk(self.last_paid)})")
+        if self.value is None:
+            text = f"{head}; {self.value_basis}, so it cannot be measured against one."
+        else:
+            share = f"{self.share * 100:.0f}% of " if self.value else ""
+            left = self.value - self.spent
+            tail = f"{money(left)} left" if left >= -POUND else f"{money(-left)} over"
+            text = f"{head}: {share}the {self.value_basis} of {money(self.value)}, {tail}."
+        return " ".join([text, *self.notes])
+
+
+def spend_to_date(ws: Any, *, contract_id: str | None = None, service_id: str | None = None) -> SpendFigures:
+    """The spend matched to a contract, or to every contract of a service: the sum,
+    count, first and last dates (in SQL), against the value (:func:`contract_value`;
+    for a service, its contracts' values added, with a note for any whose value is
+    not known)."""
+    where, params = _scope(contract_id, service_id)
+    source = ws
+    spent, count, first, last = _rows(
+        source, f"SELECT coalesce(sum(p.amount), 0), count(*), min(p.paid_on), max(p.paid_on) "
+                      f"FROM payments p WHERE {where}", params)[0]
+    table_where = "id = :id" if contract_id is not None else "service_id = :id"
+    contracts = _rows(source, f"SELECT reference, total_value, annual_value, start_date, end_date "
+                              f"FROM contracts WHERE {table_where}", params)
+    if contract_id is not None and not contracts:
+        raise RecordNotFound(f"There is no contract with id {contract_id}.", id=contract_id)
+    notes: list[str] = []
+    if contract_id is not None:
+        value, basis = contract_value(*contracts[0][1:])
+    else:
+        values = [(ref, *contract_value(*rest)) for ref, *rest in contracts]
+        known = [v for _r, v, _b in values if v is not None]
+        value = sum(known) if known else None
+        basis = "value of its contracts" if known else (
+            "no contract is recorded" if not values else "no contract's value is recorded")
+        if any(b != "total value" for _r, v, b in values if v is not None):
+            notes.append("Some are counted as annual value × years: no total value is recorded for them.")
+        missing = [r or "a contract without a reference" for r, v, _b in values if v is None]
+        if known and missing:
+            notes.append(f"Not counted, having no value: {', '.join(missing)}.")
+    return SpendFigures(float(spent or 0), int(count), _day(first), _day(last), value, basis,
+                        len(contracts), tuple(notes))
+
+
+# --- running ahead of value ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Overspent:
+    contract_id: str
+    reference: str | None
+    title: str | None
+    service_id: str
+    service: str
+    supplier: str | None
+    spent: float
+    limit: float  # the figure spend is above
+    rule: str  # "value" or "pro_rata"
+    words: str  # "£310,000 spent, above the total value of £300,000"
+
+    @property
+    def over(self) -> float:
+        return self.spent - self.limit
+
+
+def contracts_overspent(ws: Any, *, today: date | None = None) -> list[Overspent]:
+    """Contracts whose spend runs ahead of their value, most over first. Rule "value":
+    spend to date above the value (:func:`contract_value`). Rule "pro_rata": a contract
+    with an annual value and a start, spend above the annual value for the time run so
+    far, counted to the end of the contract quarter in hand (or to its end)."""
+    today = today or date.today()
+    rows = _rows(ws, "SELECT c.id, c.reference, c.title, c.service_id, s.name, "
+                     "coalesce(os.name, op.name), c.total_value, c.annual_value, c.start_date, c.end_date, "
+                     "t.spent FROM (SELECT contract_id, sum(amount) AS spent FROM payments "
+                     "WHERE contract_id IS NOT NULL GROUP BY contract_id) t "
+                     "JOIN contracts c ON c.id = t.contract_id JOIN services s ON s.id = c.service_id "
+                     "LEFT JOIN organisations os ON os.id = c.supplier_id "
+                     "LEFT JOIN organisations op ON op.id = s.provider_id")
+    out: list[Overspent] = []
+    for cid, ref, title, sid, service, supplier, total, annual, start, end, spent in rows:
+        spent = float(spent or 0)
+        value, basis = contract_value(total, annual, start, end)
+        entry = dict(contract_id=cid, reference=ref, title=title, service_id=sid, service=service,
+                     supplier=supplier, spent=spent)
+        if value is not None and spent > value + POUND:
+            out.append(Overspent(**entry, limit=value, rule="value",
+                                 words=f"{money(spent)} spent, above the {basis} of {money(value)}"))
+            continue
+        start_day, end_day = _day(start), _day(end)
+        if annual is None or start_day is None or today < start_day:
+            continue
+        upto = today if end_day is None or today < end_day else end_day
+        months = _months(start_day, upto - timedelta(days=1)) + 1  # the month in hand counts
+        months = min(-(-months // 3) * 3, _months(start_day, end_day) if end_day else months)  # to the quarter's end
+        allowed = float(annual) * months / 12
+        if spent > allowed + POUND:
+            out.append(Overspent(**entry, limit=allowed, rule="pro_rata",
+                                 words=(f"{money(spent)} spent, above the annual value of {money(annual)} "
+                                        f"pro rata for {months} months: {money(allowed)}")))
+    return sorted(out, key=lambda o: (-(o.spent - o.limit), o.service.casefold(), o.contract_id))
+
+
+__all__ = [
+    "CLEARED_NOTE", "Matcher", "Overspent", "PaymentLine", "PaymentMatch", "SpendFigures", "SpendMatchReport",
+    "contract_value", "contracts_overspent", "match_payments", "match_reason", "matched_payments", "redo_match",
+    "set_payment_contract", "spend_to_date", "undo_match",
+]
