@@ -40,6 +40,7 @@ connection; nothing here imports Qt.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field as dc_field
 from datetime import date, timedelta
@@ -73,6 +74,7 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+@lru_cache(maxsize=8192)
 def _words(text: Any) -> str:
     """Text compared without case, apostrophes or punctuation: "Children's Services"
     is "childrens services"."""
@@ -228,15 +230,20 @@ class Matcher:
                       "and the cost centre does not tell them apart: choose one")
 
 
+@lru_cache(maxsize=8192)
+def _without_codes(words: str) -> str:
+    return " ".join(w for w in words.split() if not any(ch.isdigit() for ch in w))
+
+
 def _same_area(centre: str, contract: _Contract) -> bool:
     """Whether a cost centre ("CS4200 Short Breaks") names the contract's service or
     title ("Short breaks for disabled children"): one holds the other in whole words,
     the cost centre's codes (words with digits) left out."""
-    centre = " ".join(w for w in centre.split() if not any(ch.isdigit() for ch in w))
+    centre = _without_codes(centre)
     if not centre:
         return False
     for name in (contract.service_name, contract.title):
-        words = _words(name)
+        words = _words(name)  # cached: the same few names for every payment
         if words and (f" {words} " in f" {centre} " or f" {centre} " in f" {words} "):
             return True
     return False
@@ -253,6 +260,7 @@ class PaymentMatch:
     contract_id: str | None
     contract_reason: str
     set_fields: list[str] = dc_field(default_factory=list)  # what this run filled in: "supplier_id", "contract_id"
+    title: str | None = None  # the payment's description, naming it in history
 
 
 @dataclass
@@ -347,23 +355,19 @@ def match_payments(ws: Any, payment_ids: list[str] | None = None, *, session: An
 
 
 def _match(session: Any, payment_ids: list[str] | None, progress: Any) -> SpendMatchReport:
-    from cypdesk.model import Payment
-
     session.flush()
     matcher = Matcher(session)
     payments = _payments(session, payment_ids)
     report = SpendMatchReport(checked=len(payments))
     cleared = _cleared_by_hand(session, [p["id"] for p in payments if p["contract_id"] is None])
-    wanted: dict[str, dict[str, Any]] = {}
-    reasons: dict[str, dict[str, str]] = {}
+    edits: list[tuple[str, str, str | None, Any, Any, str | None]] = []
     for n, payment in enumerate(payments):
-        sets: dict[str, Any] = {}
-        why: dict[str, str] = {}
+        sets: dict[str, tuple[Any, str]] = {}  # field -> (value, why)
         if payment["supplier_id"] is None:
             org_id, supplier_reason = matcher.supplier(payment["supplier"])
             if org_id is not None:
-                sets["supplier_id"] = payment["supplier_id"] = org_id
-                why["supplier_id"] = supplier_reason
+                sets["supplier_id"] = (org_id, supplier_reason)
+                payment = {**payment, "supplier_id": org_id}
         else:
             supplier_reason = f"set before as {matcher.org(payment['supplier_id'])}"
         if payment["contract_id"] is not None:
@@ -373,13 +377,13 @@ def _match(session: Any, payment_ids: list[str] | None, progress: Any) -> SpendM
         else:
             contract_id, contract_reason = matcher.contract(payment)
             if contract_id is not None:
-                sets["contract_id"] = contract_id
-                why["contract_id"] = contract_reason
+                sets["contract_id"] = (contract_id, contract_reason)
         match = PaymentMatch(payment["id"], payment["supplier"], payment["supplier_id"], supplier_reason,
-                             contract_id, contract_reason, sorted(sets))
+                             contract_id, contract_reason, sorted(sets), payment["description"])
         if sets:
-            wanted[payment["id"]] = sets
-            reasons[payment["id"]] = why
+            report.before[payment["id"]] = {name: None for name in sets}  # matching only fills blanks
+            edits += [(payment["id"], name, payment["description"], None, value, f"Matched: {why}")
+                      for name, (value, why) in sets.items()]
             report.matches.append(match)
             report.suppliers_matched += "supplier_id" in sets
             report.contracts_matched += "contract_id" in sets
@@ -387,49 +391,51 @@ def _match(session: Any, payment_ids: list[str] | None, progress: Any) -> SpendM
             report.unmatched.append(match)
         if progress is not None and n % 1000 == 0:
             progress(n, len(payments), "Matching payments")
-    ids = list(wanted)
-    stamped: list[tuple[str, str, str, str]] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        rows = {p.id: p for p in session.query(Payment).filter(Payment.id.in_(chunk))}
-        for pid in chunk:
-            row = rows[pid]
-            report.before[pid] = {name: getattr(row, name) for name in wanted[pid]}
-            for name, value in wanted[pid].items():
-                setattr(row, name, value)
-        session.flush()
-        for pid in chunk:
-            stamped += [(rows[pid].hlc, pid, name, f"Matched: {reason}") for name, reason in reasons[pid].items()]
-    _note(session, stamped)
+    _write(session, edits)
     if progress is not None:
         progress(len(payments), len(payments), "Matching payments")
     return report
 
 
-def undo_match(ws: Any, report: SpendMatchReport) -> None:
-    """Take a matching run back: every payment it changed gets its old values."""
-    from cypdesk.model import Payment
+def _write(session: Any, edits: list[tuple[str, str, str | None, Any, Any, str | None]]) -> None:
+    """Payments' fields changed in bulk with their history and versions
+    (:func:`cypdesk.model.tracking.bulk_update`); the session's loaded payments see them."""
+    from cypdesk.model.tracking import bulk_update
 
-    ids = list(report.before)
+    bulk_update(session, session.author, session.clock, "payments", edits)
+    session.changes.changed.extend(("payments", e[0], e[1]) for e in edits if e[3] != e[4])
+    session.expire_all()
+
+
+def _current(session: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
+    from sqlalchemy import text
+
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+        for row in session.execute(text(f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE id IN ({marks})"),
+                                   {f"p{i}": v for i, v in enumerate(chunk)}):
+            out[row[0]] = dict(zip(PAYMENT_KEYS, row))
+    return out
+
+
+def undo_match(ws: Any, report: SpendMatchReport) -> None:
+    """Take a matching run back: every payment it changed gets its old values (one
+    transaction; a payment deleted since is passed over)."""
     with ws.write() as session:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            for row in session.query(Payment).filter(Payment.id.in_(chunk)):
-                for name, value in report.before[row.id].items():
-                    setattr(row, name, value)
+        now = _current(session, list(report.before))
+        _write(session, [(pid, name, now[pid]["description"], now[pid][name], old, "Undo of matching")
+                         for pid, olds in report.before.items() if pid in now for name, old in olds.items()])
 
 
 def redo_match(ws: Any, report: SpendMatchReport) -> None:
     """Do a matching run again after :func:`undo_match`: the same values it set."""
-    from cypdesk.model import Payment
-
-    after = {m.payment_id: {name: getattr(m, name) for name in m.set_fields} for m in report.matches}
     with ws.write() as session:
-        ids = list(after)
-        for start in range(0, len(ids), CHUNK):
-            for row in session.query(Payment).filter(Payment.id.in_(ids[start:start + CHUNK])):
-                for name, value in after[row.id].items():
-                    setattr(row, name, value)
+        now = _current(session, [m.payment_id for m in report.matches])
+        _write(session, [(m.payment_id, name, m.title, now[m.payment_id][name], getattr(m, name),
+                          f"Matched: {m.supplier_reason if name == 'supplier_id' else m.contract_reason}")
+                         for m in report.matches if m.payment_id in now for name in m.set_fields])
 
 
 def set_payment_contract(ws: Any, payment_id: str, contract_id: str | None) -> Any:
