@@ -482,21 +482,51 @@ class PaymentLine:
     reason: str  # why it is matched
 
 
-def match_reason(source: Any, payment: dict[str, Any], matcher: Matcher | None = None) -> str:
-    """Why a payment (a dict of its columns) is matched to its contract, in words: the
-    rule that picks it ("reference X in the description", "only contract with X"), else
-    "chosen by hand"."""
+def match_reason(source: Any, payment: dict[str, Any], matcher: Matcher | None = None,
+                 recorded: tuple[str | None, str | None, Any] | None = None) -> str:
+    """Why a payment (a dict of its columns) is matched to its contract, in words.
+    ``recorded``: the note, author and time of the last change of its contract (see
+    :func:`_recorded`). The reason written when it was matched ("reference X in the
+    description", "chosen by hand (alice on PC-1, 05/12/2026)"); else the rule that
+    picks it now; else who set it, or that it came with the payment."""
     if not payment.get("contract_id"):
         return ""
+    note, author, at = recorded or (None, None, None)
+    when = f", {date_uk(_day(at))}" if at else ""
+    if note and note.startswith("Matched: "):
+        return note.removeprefix("Matched: ")
+    if note == CHOSEN_NOTE:
+        return f"chosen by hand ({author}{when})"
     matcher = matcher or Matcher(source)
     found, reason = matcher.contract(payment)
-    return reason if found == payment["contract_id"] else CHOSEN_NOTE.lower()
+    if found == payment["contract_id"]:
+        return reason
+    if author:
+        return f"set by {author}{when}"
+    return "recorded with the payment"
+
+
+def _recorded(source: Any, payment_ids: list[str]) -> dict[str, tuple[str | None, str | None, Any]]:
+    """Payment id -> (note, author, time) of the last change of its contract, for those
+    whose contract was changed after the payment was recorded (by the field's version:
+    an indexed look-up, not a read of the whole history)."""
+    out: dict[str, tuple[str | None, str | None, Any]] = {}
+    for start in range(0, len(payment_ids), CHUNK):
+        chunk = payment_ids[start:start + CHUNK]
+        marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+        for pid, note, author, at in _rows(source, (
+                "SELECT v.record_id, h.note, h.author_name, h.at FROM field_versions v JOIN history h "
+                "ON h.hlc = v.hlc AND h.record_id = v.record_id AND h.table_name = v.table_name AND h.field = v.field "
+                f"WHERE v.table_name = 'payments' AND v.field = 'contract_id' AND v.record_id IN ({marks})"),
+                {f"p{i}": v for i, v in enumerate(chunk)}):
+            out[pid] = (note, author, at)
+    return out
 
 
 def matched_payments(source: Any, *, contract_id: str | None = None, service_id: str | None = None,
                      limit: int = 200) -> list[PaymentLine]:
     """The payments matched to a contract, or to any contract of a service, newest
-    first (at most ``limit``), each with why it is matched."""
+    first (at most ``limit``), each with why it is matched (:func:`match_reason`)."""
     where, params = _scope(contract_id, service_id)
     rows = _rows(source, f"SELECT p.{', p.'.join(PAYMENT_KEYS)}, p.amount, coalesce(c.reference, c.title, '') "
                          f"FROM payments p JOIN contracts c ON c.id = p.contract_id WHERE {where} "
@@ -504,12 +534,13 @@ def matched_payments(source: Any, *, contract_id: str | None = None, service_id:
     if not rows:
         return []
     matcher = Matcher(source)
+    recorded = _recorded(source, [row[0] for row in rows])
     out = []
     for row in rows:
         payment = dict(zip(PAYMENT_KEYS, row))
         out.append(PaymentLine(payment["id"], _day(payment["paid_on"]), payment["supplier"], row[-2] or 0.0,
                                payment["description"], payment["cost_centre"], payment["contract_id"], row[-1],
-                               match_reason(source, payment, matcher)))
+                               match_reason(source, payment, matcher, recorded.get(payment["id"]))))
     return out
 
 

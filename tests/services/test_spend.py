@@ -156,9 +156,29 @@ def test_a_match_changed_by_hand_is_undone_by_the_change_it_returns(ws, register
     assert _payment(ws, pid)["contract_id"] == register["c_family"]
     assert change.before == {"contract_id": None} and change.after == {"contract_id": register["c_family"]}
     [line] = matched_payments(ws, contract_id=register["c_family"])
-    assert line.reason == "chosen by hand"
+    assert line.reason.startswith("chosen by hand (alice on COUNCIL-LAPTOP, ")
     records.update(ws, change.kind, change.id, change.before)  # the window's undo
     assert _payment(ws, pid)["contract_id"] is None
+
+
+def test_each_matched_payment_says_why_it_is_matched(ws, register):
+    """The reason written when matching ran; the rule that picks it now for a match
+    undone and redone; "recorded with the payment" for one that came matched (the demo's)."""
+    by_ref = _pay(ws, "Acme Care Ltd", 10.0, paid_on=date(2025, 5, 1), description="NCC-SB-0123 April")
+    only = _pay(ws, "Hope Trust", 20.0, paid_on=date(2025, 6, 1))
+    match_payments(ws, [by_ref, only])
+    lines = matched_payments(ws, service_id=register["breaks"]) + matched_payments(ws, contract_id=register["c_mentoring"])
+    assert [(line.id, line.reason, line.contract) for line in lines] == [
+        (by_ref, "reference NCC-SB-0123 in the description", "NCC-SB-0123"),
+        (only, "only contract with The Hope Trust", "HT-9")]
+    change = set_payment_contract(ws, only, None)
+    records.update(ws, "payments", only, change.before)  # undo: no note on this change
+    assert matched_payments(ws, contract_id=register["c_mentoring"])[0].reason == "only contract with The Hope Trust"
+    with ws.doc.engine.connect() as conn:
+        demo_contract = conn.exec_driver_sql("SELECT contract_id FROM payments WHERE contract_id IS NOT NULL "
+                                             "AND supplier = 'NORTHSTAR CARE GROUP PLC' LIMIT 1").scalar()
+    assert demo_contract is not None
+    assert matched_payments(ws, contract_id=demo_contract)[0].reason == "recorded with the payment"
 
 
 def test_a_match_cleared_by_hand_stays_cleared_when_payments_are_matched_again(ws, register):
