@@ -641,7 +641,7 @@ def spend_to_date(ws: Any, *, contract_id: str | None = None, service_id: str | 
         values = [(ref, *contract_value(*rest)) for ref, *rest in contracts]
         known = [v for _r, v, _b in values if v is not None]
         value = sum(known) if known else None
-        basis = "value of its contracts" if known else (
+        basis = "contracts' value" if known else (
             "no contract is recorded" if not values else "no contract's value is recorded")
         if any(b != "total value" for _r, v, b in values if v is not None):
             notes.append("Some are counted as annual value × years: no total value is recorded for them.")
