@@ -222,7 +222,9 @@ def bulk_update(conn: Connection | Session, author: Author, clock: Clock, table:
         by_field.setdefault(name, []).append({"id": record_id, "v": new, "hlc": stamp, "at": now, "by": author.id})
     from sqlalchemy import bindparam
 
-    target = Record.metadata.tables[table]
+    from cypdesk.model import kind_of
+
+    target = kind_of(table).__table__
     for name, params in by_field.items():  # typed binds: dates and times stored as the ORM stores them
         conn.execute(target.update().where(target.c.id == bindparam("_id")).values(
             {name: bindparam("v"), "hlc": bindparam("_hlc"), "updated_at": bindparam("_at"),
