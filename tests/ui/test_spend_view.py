@@ -43,10 +43,11 @@ def test_a_services_view_shows_spend_to_date_against_value_and_the_payments(tab)
     assert panel.service_line.text() == f"Spend to date across its contracts: {figures.words()}"
     assert "spent on 3 payments" in panel.service_line.text() and "of the contracts' value of" in panel.service_line.text()
     assert panel.table.rowCount() == 3
-    assert set(_cells(panel.table, 5)) == {"recorded with the payment"}  # the demo's came matched
+    assert set(_cells(panel.table, 2)) == {"recorded with the payment"}  # the demo's came matched
     # the contract chosen in the contracts table is the panel's scope, with its own line
     assert panel.contract_id() == tab.detail["contracts"][-1]["id"]
     assert panel.scope_line.text().startswith("This contract: ")
+    assert panel.scope_line.isHidden()  # its only contract: the service's line says the same
     from cypdesk.ui.tabs.services_tab import CONTRACT_COLUMNS
 
     spent_col = [k for k, _l in CONTRACT_COLUMNS].index("spent")
@@ -122,6 +123,8 @@ def test_services_to_classify_are_a_column_and_a_filter(tab):
     sid = select(tab, SERVICE)
     records.update(tab.ws, "services", sid, {"to_classify": True})
     tab.refresh()
+    select(tab, SERVICE)
+    assert not tab.classify_note.isHidden() and "To classify" in tab.classify_note.text()
     column = [c.name for c in tab.model.query.columns].index("to_classify")
     combo = tab.filter_bar.combos["to_classify"]
     combo.setCurrentIndex(combo.findData(1))
@@ -129,6 +132,9 @@ def test_services_to_classify_are_a_column_and_a_filter(tab):
     assert tab.model.rowCount() == 1
     assert tab.model.index(0, column).data() == "Yes"
     assert tab.model.query.ids() == [sid]
+    records.update(tab.ws, "services", sid, {"to_classify": False})
+    tab.refresh()
+    assert tab.classify_note.isHidden()
 
 
 def test_the_contract_form_shows_the_transparency_code_fields_in_order(tab, dialogs):

@@ -43,8 +43,8 @@ SPEC = TabSpec("&Services", "services", "Services register", "services",
 FIGURES = ("annual_cost", "capacity", "unit_cost", "unit_cost_basis", "unit_cost_by_hand")
 
 CONTRACT_COLUMNS = (("reference", "Reference"), ("title", "Title"), ("supplier", "Supplier"),
-                    ("contracting_org", "Holder"), ("start_date", "Start"), ("end_date", "End"),
-                    ("annual_value", "Annual value (confidential)"), ("spent", "Spent to date"))
+                    ("start_date", "Start"), ("end_date", "End"), ("annual_value", "Annual value (confidential)"),
+                    ("spent", "Spent to date"), ("contracting_org", "Holder"))
 # The contract's form in a sensible order: what it is, who delivers it and who holds
 # it, how it was bought, its term, its money, then the checks.
 CONTRACT_FORM = ("title", "reference", "description", "supplier_id", "supplier_is_sme", "supplier_is_vcse",
@@ -187,6 +187,13 @@ class ServicesTab(RecordTab):
         self.figures_warning.hide()
         # under the service's name, above the scrolling editor: seen whatever field is in view
         self.detail_pane.layout().insertWidget(1, self.figures_warning)
+        self.classify_note = QLabel("To classify: made by an import, its sector, tier and outcomes are not known "
+                                    "yet. Untick \u201cTo classify\u201d once they are filled in.")
+        self.classify_note.setObjectName("services_to_classify_note")
+        self.classify_note.setWordWrap(True)
+        self.classify_note.setStyleSheet("color: #8a4b00; font-weight: 600;")  # the figures warning's amber
+        self.classify_note.hide()
+        self.detail_pane.layout().insertWidget(1, self.classify_note)
         self.outcomes_section = _Section("Outcomes it contributes to", "outcomes",
                                          [("edit", "Edit outcomes…", self.edit_outcomes)])
         self.groups_section = _Section("Groups of children it serves", "groups",
@@ -215,6 +222,7 @@ class ServicesTab(RecordTab):
         self.spend_section = _Section("Spend against value", "spend",
                                       [("match", "Match payments to contracts", self.match_payments),
                                        ("change", "Change the match…", self.change_match)])
+        self.spend_section.summary.hide()  # the panel says it all
         self.spend_panel = SpendPanel()
         self.spend_panel.change_match.connect(self.change_match)
         self.spend_section.body.insertWidget(1, self.spend_panel)
@@ -242,6 +250,7 @@ class ServicesTab(RecordTab):
             for button in section.buttons.values():
                 button.setEnabled(has and self.editable)
         self._show_figures()
+        self.classify_note.setVisible(bool(has and self.detail["service"].get("to_classify")))
         if not has:
             return
         d = self.detail

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from cypdesk.ui.dialogs.links import _SaveDialog
 
-PAYMENT_COLUMNS = ("Date", "Supplier", "Amount", "Description", "Contract", "Why it is matched")
+PAYMENT_COLUMNS = ("Date", "Amount", "Why it is matched", "Supplier", "Description", "Contract")
 OVERSPENT_COLUMNS = ("Service", "Contract", "Supplier", "Spent", "Above", "Rule")
 PAYMENTS_SHOWN = 200
 ALL = "\x00all"  # the "Payments of" choice for every contract of the service
@@ -152,7 +152,7 @@ class SpendPanel(QWidget):
         if contract_id is not None:
             figures = spend_to_date(self.source, contract_id=contract_id)
             self.scope_line.setText(f"This contract: {figures.words()}")
-            self.scope_line.show()
+            self.scope_line.setVisible(self.scope.count() > 2)  # its only contract: the line above says it
             scope = {"contract_id": contract_id}
         else:
             self.scope_line.hide()
@@ -161,11 +161,11 @@ class SpendPanel(QWidget):
         shown = self.lines[:PAYMENTS_SHOWN]
         self.table.setRowCount(len(shown))
         for row, line in enumerate(shown):
-            cells = (date_uk(line.paid_on) if line.paid_on else "", line.supplier,
-                     money(line.amount, pence=not float(line.amount).is_integer()), line.description or "",
-                     line.contract, line.reason)
+            cells = (date_uk(line.paid_on) if line.paid_on else "",
+                     money(line.amount, pence=not float(line.amount).is_integer()), line.reason, line.supplier,
+                     line.description or "", line.contract)
             for col, text in enumerate(cells):
-                self.table.setItem(row, col, _item(text, line.id, right=col == 2))
+                self.table.setItem(row, col, _item(text, line.id, right=col == 1))
         if shown:
             self.table.selectRow(0)
         self.table.setVisible(bool(shown))
