@@ -117,13 +117,8 @@ class Matcher:
     once per matching run (or per view) from a few plain queries."""
 
     def __init__(self, source: Any) -> None:
-        self.names: dict[str, str] = {}
-        self.by_name: dict[str, list[str]] = {}
-        for org_id, name in _rows(source, "SELECT id, name FROM organisations"):
-            self.names[org_id] = name
-            key = normalise_name(name)
-            if key:
-                self.by_name.setdefault(key, []).append(org_id)
+        self.names: dict[str, str] = dict(_rows(source, "SELECT id, name FROM organisations"))
+        self._by_name: dict[str, list[str]] | None = None  # made on first use: explaining needs none
         self.contracts: dict[str, _Contract] = {}
         self.by_supplier: dict[str, list[_Contract]] = {}
         self.by_reference: dict[str, list[_Contract]] = {}
@@ -144,6 +139,17 @@ class Matcher:
         ) if refs else None
 
     # --- suppliers -------------------------------------------------------------------------
+    @property
+    def by_name(self) -> dict[str, list[str]]:
+        """Organisation ids by normalised name."""
+        if self._by_name is None:
+            self._by_name = {}
+            for org_id, name in self.names.items():
+                key = normalise_name(name)
+                if key:
+                    self._by_name.setdefault(key, []).append(org_id)
+        return self._by_name
+
     def supplier(self, name: Any) -> tuple[str | None, str]:
         """(organisation id or None, reason) for a payment's supplier name."""
         key = normalise_name(name)
@@ -346,16 +352,18 @@ def match_payments(ws: Any, payment_ids: list[str] | None = None, *, session: An
     """Match payments to suppliers and contracts (see the module doc): ``payment_ids``
     (the payments an import just wrote), or every payment still without a supplier
     organisation or a contract. Only blanks are filled; one transaction. ``session``:
-    an open write session to match in (the import's own transaction); ``progress``:
-    ``(done, total, what)``."""
+    the import's own open transaction to match in, a write session (``ws.write()``) or
+    a Core connection (``ws.bulk()``), written with ``ws``'s author and clock;
+    ``progress``: ``(done, total, what)``."""
     if session is not None:
-        return _match(session, payment_ids, progress)
+        return _match(session, payment_ids, progress, ws)
     with ws.write() as own:
-        return _match(own, payment_ids, progress)
+        return _match(own, payment_ids, progress, ws)
 
 
-def _match(session: Any, payment_ids: list[str] | None, progress: Any) -> SpendMatchReport:
-    session.flush()
+def _match(session: Any, payment_ids: list[str] | None, progress: Any, ws: Any) -> SpendMatchReport:
+    if hasattr(session, "flush"):
+        session.flush()
     matcher = Matcher(session)
     payments = _payments(session, payment_ids)
     report = SpendMatchReport(checked=len(payments))
@@ -391,20 +399,25 @@ def _match(session: Any, payment_ids: list[str] | None, progress: Any) -> SpendM
             report.unmatched.append(match)
         if progress is not None and n % 1000 == 0:
             progress(n, len(payments), "Matching payments")
-    _write(session, edits)
+    _write(session, edits, ws)
     if progress is not None:
         progress(len(payments), len(payments), "Matching payments")
     return report
 
 
-def _write(session: Any, edits: list[tuple[str, str, str | None, Any, Any, str | None]]) -> None:
+def _write(session: Any, edits: list[tuple[str, str, str | None, Any, Any, str | None]], ws: Any = None) -> None:
     """Payments' fields changed in bulk with their history and versions
-    (:func:`cypdesk.model.tracking.bulk_update`); the session's loaded payments see them."""
+    (:func:`cypdesk.model.tracking.bulk_update`) by the session's author (else
+    ``ws``'s); a write session's loaded payments see them and its changes name them."""
     from cypdesk.model.tracking import bulk_update
 
-    bulk_update(session, session.author, session.clock, "payments", edits)
-    session.changes.changed.extend(("payments", e[0], e[1]) for e in edits if e[3] != e[4])
-    session.expire_all()
+    info = getattr(session, "info", {})
+    author = info.get("author") or ws.author
+    clock = info.get("clock") or ws.clock
+    bulk_update(session, author, clock, "payments", edits)
+    if "author" in info:  # a tracked session: what the window refreshes, and no stale rows
+        session.changes.changed.extend(("payments", e[0], e[1]) for e in edits if e[3] != e[4])
+        session.expire_all()
 
 
 def _current(session: Any, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -277,3 +277,25 @@ def test_contracts_overspent_names_the_rule_each_breaks(ws, register):
 def test_the_demo_document_has_no_contract_running_ahead(ws):
     """The demo pays each contract monthly at its annual value: nothing runs ahead."""
     assert contracts_overspent(ws, today=date(2026, 3, 15)) == []
+
+
+def test_an_import_matches_in_its_own_transaction_a_session_or_a_core_connection(ws, register):
+    """The import engine calls match_payments(ws, ids, session=...) inside its one
+    transaction: a write session (ws.write()) or a Core connection (ws.bulk()); either
+    way the match is written with its history, and a rollback takes it back too."""
+    a = _pay(ws, "Hope Trust", 10.0)
+    b = _pay(ws, "Hope Trust", 20.0)
+    with ws.write() as session:
+        report = match_payments(ws, [a], session=session)
+    assert report.contracts_matched == 1 and _payment(ws, a)["contract_id"] == register["c_mentoring"]
+    with ws.bulk() as conn:
+        report = match_payments(ws, [b], session=conn)
+    assert report.contracts_matched == 1 and _payment(ws, b)["contract_id"] == register["c_mentoring"]
+    history = records.history(ws, "payments", b)
+    assert sorted((h["field"], h["author"]) for h in history if h["op"] == "update") == [
+        ("contract_id", "alice on COUNCIL-LAPTOP"), ("supplier_id", "alice on COUNCIL-LAPTOP")]
+    c = _pay(ws, "Hope Trust", 30.0)
+    with pytest.raises(RuntimeError), ws.write() as session:
+        match_payments(ws, [c], session=session)
+        raise RuntimeError("the import failed after matching")
+    assert _payment(ws, c)["contract_id"] is None
