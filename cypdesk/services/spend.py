@@ -116,16 +116,23 @@ class Matcher:
     """The organisations and contracts of a document, indexed to match payments; built
     once per matching run (or per view) from a few plain queries."""
 
-    def __init__(self, source: Any) -> None:
-        self.names: dict[str, str] = dict(_rows(source, "SELECT id, name FROM organisations"))
+    CONTRACT_SQL = ("SELECT c.id, c.reference, c.title, c.service_id, s.name, coalesce(c.supplier_id, s.provider_id), "
+                    "c.contracting_org_id, c.start_date, c.end_date FROM contracts c JOIN services s ON s.id = c.service_id")
+
+    def __init__(self, source: Any, *, names: dict[str, str] | None = None, contracts: list[tuple] | None = None) -> None:
+        """Every organisation and contract of ``source``; or, for explaining a few
+        payments (:meth:`for_payments`), the ``names`` and ``contracts`` rows given."""
+        if names is None:
+            names = dict(_rows(source, "SELECT id, name FROM organisations"))
+        if contracts is None:
+            contracts = _rows(source, self.CONTRACT_SQL)
+        self.names: dict[str, str] = names
         self._by_name: dict[str, list[str]] | None = None  # made on first use: explaining needs none
         self.contracts: dict[str, _Contract] = {}
         self.by_supplier: dict[str, list[_Contract]] = {}
         self.by_reference: dict[str, list[_Contract]] = {}
-        rows = _rows(source, "SELECT c.id, c.reference, c.title, c.service_id, s.name, "
-                             "coalesce(c.supplier_id, s.provider_id), c.contracting_org_id, c.start_date, c.end_date "
-                             "FROM contracts c JOIN services s ON s.id = c.service_id ORDER BY c.start_date, c.reference, c.id")
-        for row in rows:
+        order = sorted(contracts, key=lambda r: (str(r[7] or ""), r[1] or "", r[0]))  # by start, then reference
+        for row in order:
             contract = _Contract(row[0], (row[1] or "").strip() or None, row[2], row[3], row[4], row[5], row[6],
                                  _day(row[7]), _day(row[8]))
             self.contracts[contract.id] = contract
@@ -133,10 +140,57 @@ class Matcher:
                 self.by_supplier.setdefault(contract.supplier_id, []).append(contract)
             if contract.reference and len(contract.reference) >= REFERENCE_MIN:
                 self.by_reference.setdefault(contract.reference.casefold(), []).append(contract)
-        refs = sorted(self.by_reference, key=len, reverse=True)
-        self._pattern = re.compile(
-            r"(?<![0-9a-z])(" + "|".join(re.escape(r) for r in refs) + r")(?![0-9a-z])", re.IGNORECASE
-        ) if refs else None
+        self._compiled: re.Pattern[str] | None | bool = False  # not yet compiled
+
+    @classmethod
+    def for_payments(cls, source: Any, payments: list[dict[str, Any]]) -> Matcher:
+        """Only what explaining these payments needs: their contracts, their suppliers'
+        contracts and the names of their suppliers and payers (indexed look-ups, not a
+        read of every contract: the window's view stays quick)."""
+        orgs = sorted({p[k] for p in payments for k in ("supplier_id", "payer_id") if p.get(k)})
+        matched = sorted({p["contract_id"] for p in payments if p.get("contract_id")})
+        contracts: dict[str, tuple] = {}
+        for ids, where in ((matched, "c.id IN ({})"), (orgs, "c.supplier_id IN ({})"),
+                           (orgs, "c.supplier_id IS NULL AND s.provider_id IN ({})")):
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
+                marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+                for row in _rows(source, f"{cls.CONTRACT_SQL} WHERE {where.format(marks)}",
+                                 {f"p{i}": v for i, v in enumerate(chunk)}):
+                    contracts[row[0]] = row
+        names: dict[str, str] = {}
+        for start in range(0, len(orgs), CHUNK):
+            chunk = orgs[start:start + CHUNK]
+            marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+            names.update(_rows(source, f"SELECT id, name FROM organisations WHERE id IN ({marks})",
+                               {f"p{i}": v for i, v in enumerate(chunk)}))
+        return cls(source, names=names, contracts=list(contracts.values()))
+
+    @property
+    def _pattern(self) -> re.Pattern[str] | None:
+        """Every reference at least :data:`REFERENCE_MIN` long, longest first, found whole."""
+        if self._compiled is False:
+            refs = sorted(self.by_reference, key=len, reverse=True)
+            self._compiled = re.compile(
+                r"(?<![0-9a-z])(" + "|".join(re.escape(r) for r in refs) + r")(?![0-9a-z])", re.IGNORECASE
+            ) if refs else None
+        return self._compiled  # type: ignore[return-value]
+
+    def explain(self, payment: dict[str, Any]) -> str | None:
+        """The rule that gives a matched payment its contract, or None when none does
+        (it was chosen by hand, or came matched)."""
+        contract = self.contracts.get(payment.get("contract_id") or "")
+        if contract is None:
+            return None
+        if contract.reference and len(contract.reference) >= REFERENCE_MIN:
+            whole = re.compile(r"(?<![0-9a-z])(" + re.escape(contract.reference) + r")(?![0-9a-z])", re.IGNORECASE)
+            for where, text in (("the description", payment.get("description")),
+                                ("the transaction reference", payment.get("transaction_ref"))):
+                hit = whole.search(str(text or ""))
+                if hit:
+                    return f"reference {hit.group(1)} in {where}"
+        found, reason = self._by_supplier(payment)
+        return reason if found == contract.id else None
 
     # --- suppliers -------------------------------------------------------------------------
     @property
@@ -510,9 +564,9 @@ def match_reason(source: Any, payment: dict[str, Any], matcher: Matcher | None =
         return note.removeprefix("Matched: ")
     if note == CHOSEN_NOTE:
         return f"chosen by hand ({author}{when})"
-    matcher = matcher or Matcher(source)
-    found, reason = matcher.contract(payment)
-    if found == payment["contract_id"]:
+    matcher = matcher or Matcher.for_payments(source, [payment])
+    reason = matcher.explain(payment)
+    if reason is not None:
         return reason
     if author:
         return f"set by {author}{when}"
@@ -546,11 +600,11 @@ def matched_payments(source: Any, *, contract_id: str | None = None, service_id:
                          "ORDER BY p.paid_on DESC, p.id LIMIT :limit", {**params, "limit": limit})
     if not rows:
         return []
-    matcher = Matcher(source)
+    payments = [dict(zip(PAYMENT_KEYS, row)) for row in rows]
+    matcher = Matcher.for_payments(source, payments)
     recorded = _recorded(source, [row[0] for row in rows])
     out = []
-    for row in rows:
-        payment = dict(zip(PAYMENT_KEYS, row))
+    for row, payment in zip(rows, payments):
         out.append(PaymentLine(payment["id"], _day(payment["paid_on"]), payment["supplier"], row[-2] or 0.0,
                                payment["description"], payment["cost_centre"], payment["contract_id"], row[-1],
                                match_reason(source, payment, matcher, recorded.get(payment["id"]))))
