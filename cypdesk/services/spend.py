@@ -637,8 +637,9 @@ def contract_value(total: Any, annual: Any, start: Any, end: Any) -> tuple[float
     start, end = _day(start), _day(end)
     if annual is not None and start and end:
         months = _months(start, end)
-        return float(annual) * months / 12, (f"annual value × {months / 12:g} years "
-                                             "(no total value recorded)")
+        years = months / 12
+        return float(annual) * years, (f"annual value × {years:g} {'year' if years == 1 else 'years'} "
+                                       "(no total value recorded)")
     if annual is not None:
         return None, "only an annual value is recorded, and no start and end to count the years"
     return None, "no value is recorded"
@@ -678,6 +679,8 @@ class SpendFigures:
                          f" ({date_uk(self.first_paid)} to {date_uk(self.last_paid)})")
         if self.value is None:
             text = f"{head}; {self.value_basis}, so it cannot be measured against one."
+        elif not self.payments:
+            text = f"{head}; the {self.value_basis} is {money(self.value)}."
         else:
             share = f"{self.share * 100:.0f}% of " if self.value else ""
             left = self.value - self.spent

@@ -231,7 +231,11 @@ def test_spend_to_date_of_a_contract_against_its_total_value(ws, register):
 def test_spend_to_date_without_a_total_uses_annual_value_times_years_and_says_so(ws, register):
     figures = spend_to_date(ws, contract_id=register["c_family"])
     assert figures.value == 60000.0 and figures.payments == 0
-    assert figures.value_basis == "annual value × 1 years (no total value recorded)"
+    assert figures.value_basis == "annual value × 1 year (no total value recorded)"
+    assert figures.words() == ("No payments matched yet; the annual value × 1 year (no total value recorded) "
+                               "is £60,000.")
+    records.update(ws, "contracts", register["c_family"], {"end_date": date(2027, 9, 30)})
+    assert spend_to_date(ws, contract_id=register["c_family"]).value == 150000.0  # 2.5 years
     records.update(ws, "contracts", register["c_family"], {"start_date": None})
     figures = spend_to_date(ws, contract_id=register["c_family"])
     assert figures.value is None
