@@ -499,8 +499,7 @@ class ServicesTab(RecordTab):
         dialog = MatchDialog(line, contract_choices(self.reader, supplier[0] if supplier else None),
                              lambda contract_id: set_payment_contract(self.ws, line.id, contract_id), self)
         if self.window_.run_dialog(dialog) and dialog.result_change is not None and dialog.result_change.after:
-            self.window_.push(dialog.result_change, self)
-            self.window_.refresh_all()
+            self.window_.push(dialog.result_change, self)  # its first redo refreshes the window
 
     def match_payments(self) -> None:
         """Match every payment without a supplier organisation or a contract, off the UI
@@ -513,11 +512,10 @@ class ServicesTab(RecordTab):
             return spend.match_payments(ws, progress=lambda done, total, what: progress.report(done, total, what))
 
         def done(report: Any) -> None:
-            if report.changed:
+            if report.changed:  # pushed: its first redo refreshes the window
                 self.window_.push_command(DoneCommand("Match payments to contracts",
                                                       lambda: spend.redo_match(ws, report),
                                                       lambda: spend.undo_match(ws, report), self.window_.refresh_all))
-                self.window_.refresh_all()
             self.window_.status(report.summary())
 
         self.window_.run_task("Matching payments to contracts", work, done)
