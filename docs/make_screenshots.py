@@ -85,9 +85,21 @@ def main() -> int:
                 tab.views_tabs.setCurrentIndex(0)
                 tab.select(None)
             if tab.kind == "services":
+                from cypdesk.services.lookups import options
+
                 tab.view.selectRow(3)
                 app.processEvents()
                 path = OUT / f"{index + 1}-services-detail.png"
+                window.grab().save(str(path))
+                print(path)
+                spend_of = next(i for i, t in options(tab.reader, "services")
+                                if t == "Appropriate adult service for children")
+                tab.select(spend_of)  # its spend against value and the payments matched
+                app.processEvents()
+                tab.spend_section.parentWidget().parentWidget().parentWidget().ensureWidgetVisible(
+                    tab.spend_section, 0, 0)
+                app.processEvents()
+                path = OUT / f"{index + 1}-services-spend.png"
                 window.grab().save(str(path))
                 print(path)
                 tab.show_map()
