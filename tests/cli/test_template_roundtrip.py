@@ -218,8 +218,6 @@ def test_read_template_refusals_and_files_that_are_not_templates(tmp_path):
         read_template(foreign)
 
 
-@pytest.mark.xfail(strict=True, reason="open_source does not yet pass its kind to read_template "
-                                       "(read_template(path, kind=kind)): for the lead to wire")
 def test_a_template_imported_as_another_kind_is_refused_in_plain_words(demo_path, capsys, tmp_path):
     """An organisations template imported with --kind services: refused (exit 1) saying it
     is a return template for organisations, and the document is unchanged."""

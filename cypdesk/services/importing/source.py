@@ -95,7 +95,7 @@ def open_source(path: str | Path, *, kind: str, sheet: str | None = None,
     if detected is not None:
         tables = detected.tables(path, kind)
         return _choose_table(path, tables, sheet)
-    template = _read_template(path)
+    template = _read_template(path, kind)
     if template is not None:
         return template
     from cypdesk.io.workbook import open_workbook
@@ -120,14 +120,14 @@ def _detect_format(path: Path) -> Any:
     return detect(path) if detect is not None else None
 
 
-def _read_template(path: Path) -> SourceTable | None:
+def _read_template(path: Path, kind: str) -> SourceTable | None:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     try:
         from cypdesk.services.templates import read_template
     except ImportError:
         return None
-    return read_template(path)
+    return read_template(path, kind=kind)  # a template for another kind is refused
 
 
 def _choose_table(path: Path, tables: list[SourceTable], sheet: str | None) -> SourceTable:
