@@ -296,13 +296,13 @@ def _table(path: Path, sheet: str, layout: Layout, merges: list[tuple[int, int, 
                 gss, la, area_kind = ENGLAND, None, "england"
             elif key in REGIONS and not GSS.match(gss):
                 gss, la, area_kind = REGIONS[key], None, "region"
-            elif gss or la:
+            elif GSS.match(gss) or la:
                 area_kind = "local_authority"
                 if la is not None and len(la) == 3 and la.startswith("99"):
                     table.skipped.append((row.number, f"{name} ({la}) is a subtotal of areas cypdesk does not know"))
                     continue
-            else:
-                table.skipped.append((row.number, "not an area"))
+            else:  # text with no area code: a note or footnote under (or within) the table
+                table.skipped.append((row.number, "footnote"))
                 continue
             if not GSS.match(gss):
                 gss = ""
