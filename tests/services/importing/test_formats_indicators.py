@@ -131,6 +131,7 @@ def _la_workbook(path: Path) -> Path:
     ws["C8"] = "England"
     ws["D8"], ws["E8"], ws["G8"], ws["H8"] = 390000, 394000, 337, 338
     ws["C10"] = "North East"
+    ws["A10"] = "E06000001"  # a wrong code beside a region, as SFR41 has for Outer London
     ws["D10"], ws["E10"], ws["G10"], ws["H10"] = 21000, 22000, 400, "x"
     ws.append(["E06000005", 841, "Darlington", 205, 210, None, 90, "."])
     ws.append(["E06000047", 840.0, "Durham", 655, 630, None, 66, 63])
@@ -146,7 +147,7 @@ def test_dfe_la_table_sheet_unpivoted_with_merged_headings_years_and_areas(tmp_p
     """A hand-made LA table (title, 'numbers' merged over the years, England and a region
     among the LAs, an LA number stored as 840.0, footnotes below): one long row per area
     and column with the column's year as a year to 31 March; England and the region get
-    their GSS codes; 'x' and '.' are suppressed; footnotes skipped; the notes sheet is
+    their own GSS codes (the region's even with another code beside it); 'x' and '.' are suppressed; footnotes skipped; the notes sheet is
     not offered."""
     path = _la_workbook(tmp_path / "sfr_la_tables.xlsx")
     table = table_of(path, "indicator_values", "LAX1")

@@ -103,7 +103,7 @@ def _find(at: dict[str, int], names: tuple[str, ...]) -> int | None:
 
 # --- identifiers -----------------------------------------------------------------------
 
-_PREFIXES = re.compile(r"^(gb[/-]|gb-coh-|gb-chc-|gb-sc-|gb-nic-)", re.IGNORECASE)
+_PREFIXES = re.compile(r"^(gb-coh-|gb-chc-|gb-sc-|gb-nic-|gb[/-])", re.IGNORECASE)
 
 
 def clean_identifier(field: str, raw) -> str | None:

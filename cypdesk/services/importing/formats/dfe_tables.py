@@ -264,6 +264,8 @@ def _table(path: Path, sheet: str, layout: Layout, merges: list[tuple[int, int, 
                         _period(year_kind, col_year) if col_year else None, " / ".join(ps)))
     notes = [f"Sheet {sheet!r}: {len(columns)} column(s) of figures for the areas in rows "
              f"{layout.first_data} onwards, headings from row(s) {', '.join(str(r.number) for r in layout.header_rows)}."]
+    notes.append("Rows named as England, a region or Inner or Outer London are read as that area with its own GSS "
+                 "code, whatever code the sheet puts beside them (SFR41 gives Outer London Barking and Dagenham's).")
     if layout.england_values is not None:
         notes.append(f"England's figures are on row {layout.england_values.number}, the row above its name: read as "
                      "England's.")
@@ -294,7 +296,7 @@ def _table(path: Path, sheet: str, layout: Layout, merges: list[tuple[int, int, 
                 values = list(layout.england_values.values)
             if key == "england" or la == "0":
                 gss, la, area_kind = ENGLAND, None, "england"
-            elif key in REGIONS and not GSS.match(gss):
+            elif key in REGIONS:  # by its name: SFR41 gives Outer London the code of Barking and Dagenham
                 gss, la, area_kind = REGIONS[key], None, "region"
             elif GSS.match(gss) or la:
                 area_kind = "local_authority"
