@@ -171,7 +171,8 @@ def _choose_mapping(ws: Any, table: SourceTable, options: ImportOptions, kind: s
 
 class _Planner:
     def __init__(self, ws: Any, table: SourceTable, options: ImportOptions) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.fields import fields_of
+        from cypdesk.model.registry import kind_of
 
         self.ws, self.table, self.options = ws, table, options
         self.model = kind_of(options.kind)
@@ -185,6 +186,16 @@ class _Planner:
         self.fixed: dict[str, Any] = {}
         self.filters: list[tuple[int, str]] = []
         self.derive_service = False
+        self.ref_info: dict[str, tuple[str, KindIndex, dict[str, Any], list[str]]] = {}
+        self.has_order = any(meta.not_before for _, meta in fields_of(self.model, include_system=True))
+
+    def order_problems(self, model: Any, values: dict[str, Any]) -> list[Any]:
+        """records.order_problems (an end before its start), skipped for kinds without dates in order."""
+        if not self.has_order:
+            return []
+        from cypdesk.services.records import order_problems
+
+        return order_problems(model, values)
 
     # -- problems ----------------------------------------------------------------------
     def problem(self, row: int | None, column: _Column | None, value: Any, reason: str, *,
@@ -197,7 +208,7 @@ class _Planner:
 
     # -- the columns -------------------------------------------------------------------
     def check_columns(self) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.registry import kind_of
 
         table, mapping = self.table, self.mapping
         letters = table.letters or []
@@ -395,6 +406,8 @@ class _Planner:
         if bad:
             self.result.rejected += 1
             return
+        if self.kind == "indicator_values" and "period" in values:
+            self.academic_if_indicator_is(values, source_row)
         position = len(self.plan.inserts.get(self.kind, []))
         if not self.record(number, values, refs):
             self.result.rejected += 1
@@ -411,40 +424,79 @@ class _Planner:
                 rows.append(row)
             self.result.created.setdefault(kind, []).append(index.title(record_id))
 
+    def academic_if_indicator_is(self, values: dict[str, Any], source_row: Any) -> None:
+        """A pair of years ("2020/21") is a financial year unless the field or the source
+        says otherwise (cypdesk.common.periods): an indicator whose values so far are all
+        academic years says so, and the period is read again as one."""
+        period = values["period"]
+        indicator = values.get("indicator_id")
+        if not isinstance(period, str) or not period.startswith("FY") or indicator is None:
+            return
+        if not hasattr(self, "_period_kinds"):
+            self._period_kinds: dict[str, set[str]] = {}
+            for record in self.main.values.values():
+                key = record.get("period")
+                if isinstance(key, str):
+                    self._period_kinds.setdefault(record.get("indicator_id"), set()).add(key[:2])
+        if self._period_kinds.get(indicator) != {"AY"}:
+            return
+        column = next((c for c in self.columns if c.field == "period"), None)
+        if column is None:
+            return
+        raw = source_row.values[column.index] if column.index < len(source_row.values) else None
+        from cypdesk.io.cellvalues import convert
+
+        try:
+            values["period"] = convert("period", raw, date1904=self.table.date1904, hint="academic")
+        except ValueError:
+            pass
+
     # -- references --------------------------------------------------------------------
     def resolve(self, number: int, name: str, given: dict[str, tuple[Any, _Column]], values: dict[str, Any],
                 creations: list[tuple[str, str, dict[str, Any]]]) -> str | None:
-        from cypdesk.model import kind_of
+        if name not in self.ref_info:
+            from cypdesk.model.registry import kind_of
 
-        meta = self.fields[name]
-        ref_kind = kind_of(meta.references).__tablename__
-        index = self.indexes[ref_kind]
-        ref_fields = _fields(index.model)
-        subs = reference_subfields(ref_kind)
+            ref_kind = kind_of(self.fields[name].references).__tablename__
+            index = self.indexes[ref_kind]
+            self.ref_info[name] = (ref_kind, index, _fields(index.model), reference_subfields(ref_kind))
+        ref_kind, index, ref_fields, subs = self.ref_info[name]
         first_column = next(iter(given.values()))[1]
+        # Only identifying fields find a record (a key's first field, the title); the
+        # others (an area's kind, an indicator's unit) only fill in one the import makes.
+        identifying = [key[0] for key in index.keys if key[0] in ref_fields] + [index.title_field]
         for kind, record_id, new in creations:  # made for another reference of this row
-            if kind == ref_kind and any(new.get(s) is not None and v is not None and
-                                        str(new.get(s)).casefold() == str(v).casefold()
-                                        for s, (v, _) in given.items() if s):
+            if kind == ref_kind and any(new.get(s) is not None and given.get(s, (None,))[0] is not None and
+                                        str(new.get(s)).casefold() == str(given[s][0]).casefold()
+                                        for s in identifying):
                 return record_id
         if "" in given:
             bare = given[""][0]
             if bare in index.values:
                 return bare
-            for sub in [index.title_field, *subs]:
-                if sub in ref_fields:
-                    found = index.lookup(sub, bare)
-                    if found is not None:
-                        return found
+            for sub in [index.title_field, *identifying]:
+                found = index.lookup(sub, bare)
+                if found is not None:
+                    return found
             for kind, record_id, new in creations:
                 if kind == ref_kind and index.title_field in new and \
                         str(new[index.title_field]).casefold() == str(bare).casefold():
                     return record_id
-        for sub in [*subs, *(s for s in given if s and s not in subs)]:
-            if sub in given:
-                found = index.lookup(sub, given[sub][0])
-                if found is not None:
-                    return found
+        for position, key in enumerate(index.keys):
+            if key[0] not in given:
+                continue
+            if len(key) > 1 and all(f in given for f in key):  # the whole key given: it must all match
+                ids = index.by_key[position].get(index.key_of({f: given[f][0] for f in key}, position))
+                if ids:
+                    return ids[0]
+                continue
+            found = index.lookup(key[0], given[key[0]][0])
+            if found is not None:
+                return found
+        if index.title_field in given:
+            found = index.lookup(index.title_field, given[index.title_field][0])
+            if found is not None:
+                return found
         label = index.model.__label__ or ref_kind
         described = " and ".join(
             (f"{ref_fields[s].label.lower()} {v!r}" if s else repr(v)) for s, (v, _) in given.items())
@@ -501,7 +553,9 @@ class _Planner:
 
     # -- the record itself -------------------------------------------------------------
     def record(self, number: int, values: dict[str, Any], refs: dict[str, Any]) -> bool:
-        from cypdesk.services.records import _derived, order_problems
+        from cypdesk.services.records import _derived
+
+        order_problems = self.order_problems
 
         index = self.main
         model = self.model
