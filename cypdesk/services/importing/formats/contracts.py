@@ -190,16 +190,17 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
             else:
                 route = _route(values, type_col, tender_col)
                 start = None
-            yield SourceRow(row.number, values + [ref or None, company, charity, service or None, route, start],
-                            bool(row.hidden))
+            extra = [ref or None, company, charity, service or None, route] + ([start] if giving else [])
+            yield SourceRow(row.number, values + extra, bool(row.hidden))
 
+    derived = DERIVED if giving else DERIVED[:5]  # a register has its own start date column
     columns.update({
         DERIVED[0]: "reference", DERIVED[1]: "supplier_id.company_number", DERIVED[2]: "supplier_id.charity_number",
-        DERIVED[3]: "service_id.name", DERIVED[4]: "route", DERIVED[5]: "start_date" if giving else None,
+        DERIVED[3]: "service_id.name", DERIVED[4]: "route",
     })
-    if not giving:
-        columns[DERIVED[5]] = None
-    letters = [column_letter(i) for i in range(width)] + [""] * len(DERIVED)
+    if giving:
+        columns[DERIVED[5]] = "start_date"
+    letters = [column_letter(i) for i in range(width)] + [""] * len(derived)
     fixed = {"regime": "grant"} if giving else {}
     label = "360Giving grant file" if giving else "Transparency Code contract register"
     if giving:
@@ -208,7 +209,7 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
     else:
         notes.append("Each contract's service is the register's service column where it has one, else the contract's "
                      "title: services the document does not have are made and marked 'to classify'.")
-    table = long_table(path, sheet, names + DERIVED, letters, rows, fmt=fmt, kind="contracts", columns=columns,
+    table = long_table(path, sheet, names + derived, letters, rows, fmt=fmt, kind="contracts", columns=columns,
                        fixed=fixed, reason=label, notes=notes)
     return table
 
