@@ -99,3 +99,64 @@ def test_unpivot_refuses_a_missing_column_and_a_clashing_heading():
         unpivot(table, ["2024"], name_header="Year", value_header="Value")
     with pytest.raises(ReshapeError, match="same heading"):
         unpivot(table, ["2023"], name_header="Area", value_header="Value")
+
+
+def _fingertips_xlsx(path: Path, rows: int = 100) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Indicator ID", "Indicator Name", "Area Code", "Area Name", "Time period", "Value"])
+    for i in range(rows):
+        ws.append([90631, "Infant mortality", f"E060000{i % 90:02d}", f"Area {i}", "2015", i])
+    wb.save(path)
+    return path
+
+
+def _rewrite(src: Path, dst: Path, member: str, change) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info.filename, change(data) if info.filename == member else data)
+    return dst
+
+
+def test_xlsx_detection_reads_only_the_first_rows(tmp_path):
+    """A workbook whose sheet XML is cut off after its first rows is still recognised
+    (detection streams the first rows and stops), while the reader, which reads it all,
+    refuses it as damaged: detection does not read whole sheets."""
+    from cypdesk.io.workbook import WorkbookError, open_workbook
+
+    whole = _fingertips_xlsx(tmp_path / "whole.xlsx", rows=400)
+    cut = _rewrite(whole, tmp_path / "cut.xlsx", "xl/worksheets/sheet1.xml",
+                   lambda data: data[: data.index(b'<row r="300"') + 20])
+    found = detect(cut)
+    assert found is not None and found.name == "fingertips"
+    with pytest.raises(WorkbookError):
+        wb = open_workbook(cut)
+        for sheet in wb.sheets:
+            list(sheet.rows())
+
+
+def test_xlsx_detection_never_parses_entities_or_a_zip_bomb(tmp_path):
+    """Detection of an xlsx with a DOCTYPE/entity in its sheet, or a part that
+    would expand more than 200 times its compressed size: None at once (nothing parsed
+    through entities, nothing inflated), so the reader's own refusal names the problem."""
+    import time
+    import zipfile
+
+    whole = _fingertips_xlsx(tmp_path / "ok.xlsx", rows=5)
+    laughs = _rewrite(whole, tmp_path / "laughs.xlsx", "xl/worksheets/sheet1.xml", lambda data: data.replace(
+        b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                       b"<worksheet", 1).replace(b"Infant mortality", b"&b;", 1))
+    assert b"<!ENTITY" in zipfile.ZipFile(laughs).read("xl/worksheets/sheet1.xml")
+    assert detect(laughs) is None
+    bomb = tmp_path / "bomb.xlsx"
+    _rewrite(whole, bomb, "", lambda data: data)
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/padding.bin", b"\0" * (50 << 20))
+    started = time.monotonic()
+    assert detect(bomb) is None
+    assert time.monotonic() - started < 2
