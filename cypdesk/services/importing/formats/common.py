@@ -240,6 +240,21 @@ def sheet_rows(path: Path, sheet: str | None = None) -> Iterator[Any]:
         wb.close()
 
 
+def leading_rows(path: Path, sheet: str | None = None, limit: int = HEAD_ROWS) -> list[Any]:
+    """A sheet's first ``limit`` rows with values (CSV: the file's)."""
+    rows = []
+    for row in sheet_rows(path, sheet):
+        rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def first_of(at: dict[str, int], names: Iterable[str]) -> int | None:
+    """The position of the first of ``names`` (normalised headings) a table has."""
+    return next((at[n] for n in names if n in at), None)
+
+
 def text(value: Any) -> str:
     """A cell as plain text: spaces (non-breaking ones too) trimmed and runs collapsed."""
     if value is None:
@@ -372,7 +387,7 @@ def wrong_kind(path: Path, label: str, kind: str, kinds: tuple[str, ...]) -> For
 
 
 __all__ = [
-    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "fill_only", "find_header", "fix_mojibake", "headings", "index_of",
-    "load_json", "long_table", "looks_numeric", "preset", "read_head", "sheet_rows", "split_marker", "text",
-    "wrong_kind",
+    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "fill_only",
+    "find_header", "first_of", "fix_mojibake", "headings", "index_of", "leading_rows", "load_json",
+    "long_table", "looks_numeric", "preset", "read_head", "sheet_rows", "split_marker", "text", "wrong_kind",
 ]

@@ -24,7 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
-from cypdesk.services.importing.formats.common import Head, headings, index_of, long_table, sheet_rows, text
+from cypdesk.services.importing.formats.common import (
+    Head, first_of, headings, index_of, long_table, sheet_rows, text,
+)
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
 HEAD_SCAN = 15
@@ -97,9 +99,6 @@ def sniff_giving(head: Head) -> bool:
     return head.format != "json" and _giving_header(head) is not None
 
 
-def _find(at: dict[str, int], names: tuple[str, ...]) -> int | None:
-    return next((at[n] for n in names if n in at), None)
-
 
 # --- identifiers -----------------------------------------------------------------------
 
@@ -142,17 +141,17 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
     at = index_of(names)
     columns: dict[str, str | None] = {h: None for h in names}
     for target, options in targets:
-        i = _find(at, options)
+        i = first_of(at, options)
         if i is not None and columns.get(names[i]) is None:
             columns[names[i]] = target
-    ref_col = at.get("identifier") if giving else _find(at, REFERENCE)
-    company_col, charity_col = _find(at, COMPANY if not giving else ("recipient org company number",)), \
-        _find(at, CHARITY if not giving else ("recipient org charity number",))
-    service_col = None if giving else _find(at, SERVICE)
-    title_col = _find(at, ("title",) if giving else ("title of the agreement", "contract title", "title"))
-    supplier_col = _find(at, ("recipient org name",) if giving else ("supplier name", "supplier"))
-    type_col, tender_col = _find(at, CONTRACT_TYPE), _find(at, TENDER_TYPE)
-    start_cols = [_find(at, ("planned dates start date",)), _find(at, ("award date",))] if giving else []
+    ref_col = at.get("identifier") if giving else first_of(at, REFERENCE)
+    company_col, charity_col = first_of(at, COMPANY if not giving else ("recipient org company number",)), \
+        first_of(at, CHARITY if not giving else ("recipient org charity number",))
+    service_col = None if giving else first_of(at, SERVICE)
+    title_col = first_of(at, ("title",) if giving else ("title of the agreement", "contract title", "title"))
+    supplier_col = first_of(at, ("recipient org name",) if giving else ("supplier name", "supplier"))
+    type_col, tender_col = first_of(at, CONTRACT_TYPE), first_of(at, TENDER_TYPE)
+    start_cols = [first_of(at, ("planned dates start date",)), first_of(at, ("award date",))] if giving else []
     renamed, dropped, bad = _prepass(path, sheet, header.number, width, ref_col,
                                      {"company_number": company_col, "charity_number": charity_col})
     notes = []

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.services.importing.formats import Format
-from cypdesk.services.importing.formats.common import fill_only, Head, long_table, sheet_rows, split_marker, text
+from cypdesk.services.importing.formats.common import Head, fill_only, long_table, sheet_rows, split_marker, text
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter
 
 SOURCE = "DfE local authority tables"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    fill_only, Head, date_in_name, find_header, headings, index_of, long_table, sheet_rows, split_marker, text,
+    fill_only, Head, date_in_name, find_header, leading_rows, headings, index_of, long_table, sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
@@ -78,19 +78,11 @@ def build(path: Path, kind: str) -> list[SourceTable]:
         wb.close()
     out = []
     for sheet in sheets:
-        header = find_header(_first(path, sheet), REQUIRED)
+        header = find_header(leading_rows(path, sheet, 10), REQUIRED)
         if header is not None:
             out.append(_table(path, sheet, header))
     return out
 
-
-def _first(path: Path, sheet: str | None, limit: int = 10) -> list:
-    rows = []
-    for row in sheet_rows(path, sheet):
-        rows.append(row)
-        if len(rows) >= limit:
-            break
-    return rows
 
 
 def _table(path: Path, sheet: str | None, header) -> SourceTable:
