@@ -58,18 +58,26 @@ def test_fingertips_short_rows_are_padded_not_shifted_and_limits_kept(tmp_path):
     assert table.preset["kind"] == "indicator_values"
 
 
-def test_fingertips_extract_date_from_its_own_column_else_the_import_date_said_so(tmp_path):
+def test_fingertips_extract_date_from_its_own_column_else_the_files_date_said_so(tmp_path):
     """An 'Extract date' column gives each value's date; without it and without a date
-    in the name, the import date is used and a note says so."""
+    in the name, the day the file was saved (patched here with os.utime), and a note
+    says so: not the import date, which would change every value on a re-import."""
     with_col = tmp_path / "export.csv"
     with_col.write_text(FT_HEADER + ",Extract date\n93356,Campylobacter,,,E92000001,England,England,Persons,All ages,,,"
                         "2015,94.7,93.9,95.5,,,51897,54786327,,,,,20150000,,,2024-03-01\n", encoding="utf-8")
     t = table_of(with_col, "indicator_values")
     assert as_dicts(t)[0]["Extract date"] == "2024-03-01"
     assert any("own column 'Extract date'" in n for n in t.notes)
-    t = table_of(REAL / "fingertips/ohid_fingertips_indicators-CountyUA.data.csv", "indicator_values")
-    assert as_dicts(t)[0]["Extract date"] == dt.date.today()
-    assert any("the import date" in n and "does not say when it was extracted" in n for n in t.notes)
+    import os
+
+    plain = tmp_path / "indicators-CountyUA.data.csv"
+    plain.write_bytes((REAL / "fingertips/ohid_fingertips_indicators-CountyUA.data.csv").read_bytes())
+    saved = dt.datetime(2020, 12, 27, 12, 0).timestamp()
+    os.utime(plain, (saved, saved))
+    t = table_of(plain, "indicator_values")
+    assert {r["Extract date"] for r in as_dicts(t)} == {dt.date(2020, 12, 27)}
+    assert any("the day the file was saved, 27/12/2020" in n and "does not say when it was extracted" in n
+               for n in t.notes)
 
 
 # --- DfE explore education statistics ---------------------------------------------------------

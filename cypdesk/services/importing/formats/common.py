@@ -333,6 +333,13 @@ def date_in_name(path: Path) -> date | None:
         return None
 
 
+def file_date(path: Path) -> date:
+    """The day a file was last saved (its modification time, local time)."""
+    import datetime as _dt
+
+    return _dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+
+
 def fix_mojibake(value: str) -> str:
     """UTF-8 read as Windows-1252/Latin-1 and saved again ("SteÃ²rnabhagh" for
     "Steòrnabhagh"), undone when the round trip gives valid UTF-8; anything else as is."""
@@ -387,7 +394,7 @@ def wrong_kind(path: Path, label: str, kind: str, kinds: tuple[str, ...]) -> For
 
 
 __all__ = [
-    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "fill_only",
+    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "file_date", "fill_only",
     "find_header", "first_of", "fix_mojibake", "headings", "index_of", "leading_rows", "load_json",
     "long_table", "looks_numeric", "preset", "read_head", "sheet_rows", "split_marker", "text", "wrong_kind",
 ]
