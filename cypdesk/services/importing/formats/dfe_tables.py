@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.services.importing.formats import Format
-from cypdesk.services.importing.formats.common import Head, fill_only, long_table, sheet_rows, split_marker, text
+from cypdesk.services.importing.formats.common import Head, long_table, sheet_rows, split_marker, text
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter
 
 SOURCE = "DfE local authority tables"
@@ -38,8 +38,8 @@ REGIONS = {
     "south west": "E12000009", "inner london": "E13000001", "outer london": "E13000002",
 }
 HEADERS = [
-    ("Indicator", "indicator_id.name"), ("Unit", fill_only("indicator_id.unit")), ("Area code", "area_id.gss_code"),
-    ("LA code", "area_id.la_code"), ("Area", "area_id.name"), ("Area kind", fill_only("area_id.kind")), ("Period", "period"),
+    ("Indicator", "indicator_id.name"), ("Unit", "indicator_id.unit"), ("Area code", "area_id.gss_code"),
+    ("LA code", "area_id.la_code"), ("Area", "area_id.name"), ("Area kind", "area_id.kind"), ("Period", "period"),
     ("Column", None), ("Value", "value"), ("Suppressed", "suppressed"), ("Source", "source"),
 ]
 SCAN = 60
