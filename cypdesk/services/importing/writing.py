@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -25,10 +26,15 @@ def _derived_columns(model: Any, values: dict[str, Any]) -> dict[str, Any]:
     """Columns the model works out from others when the ORM sets them (a period's first
     day, ``@validates("period")``): bulk writes bypass the ORM, so they are set here."""
     if "period_start" in model.__table__.columns and values.get("period") is not None:
-        from cypdesk.model.base import period_key_and_start
-
-        return {"period_start": period_key_and_start(values["period"])[1]}
+        return {"period_start": _period_start(values["period"])}
     return {}
+
+
+@lru_cache(maxsize=4096)
+def _period_start(key: str) -> Any:
+    from cypdesk.model.base import period_key_and_start
+
+    return period_key_and_start(key)[1]
 
 
 def _note(plan: Any) -> str:
