@@ -90,6 +90,8 @@ WINDOW_COLUMNS: dict[str, tuple[str, ...]] = {
     "organisations": ("name", "kind", "is_partner", "is_provider", "services_provided", "people_count"),
     "people": ("name", "role", "organisation_id", "email"),
     "teams": ("name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"),
+    "indicator_values": ("indicator_id", "area_id", "period", "sex", "age", "category", "group_id", "value",
+                         "lower_ci", "upper_ci", "suppressed"),
     "agreements": ("title", "type", "legal_basis", "host_id", "status", "start_date", "review_date", "end_date"),
 }
 

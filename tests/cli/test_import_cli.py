@@ -159,16 +159,8 @@ def test_bad_usage_exits_2(demo_path, source, capsys):
     assert code == 2 and "Colour" in result["error"]["message"]
 
 
-# payments are left out: the window's export of payments has a spend file's headings, and
-# the spend format (formats/spend.py) matches each supplier to an organisation on import.
-BREAKDOWN_NOT_EXPORTED = pytest.mark.xfail(strict=True, reason=(
-    "the window's columns for indicator values (services.tables.WINDOW_COLUMNS) leave out Sex, Age and Category, "
-    "so the demo's values by sex collide with the persons' value on import: for the lead to add them"))
-
-
 @pytest.mark.parametrize("table", ["organisations", "services", "contracts",
-                                   pytest.param("indicator_values", marks=BREAKDOWN_NOT_EXPORTED), "measurements",
-                                   "contributions"])
+                                   "indicator_values", "payments", "measurements", "contributions"])
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_export_then_import_changes_nothing(table, suffix, demo_path, capsys, tmp_path):
     """cypdesk export of a table, then cypdesk import of that file: 0 added, 0 changed,

@@ -47,7 +47,8 @@ DAGGER = "\u2020"
 def _spend_header(rows: list) -> object | None:
     for row in rows[:HEAD_SCAN]:
         cells = {normalise_heading(v) for v in row.values if v not in (None, "")}
-        if cells & set(SUPPLIER) and cells & set(AMOUNT) and cells & set(DATE) and "contract value" not in cells:
+        if (cells & set(SUPPLIER) and cells & set(AMOUNT) and cells & set(DATE) and "contract value" not in cells
+                and "supplier organisation" not in cells):  # cypdesk's own export of payments: a plain table
             return row
     return None
 
