@@ -195,8 +195,9 @@ def test_ods_rows_keep_their_numbers_after_empty_leading_rows(tmp_path):
 
 
 def test_a_second_pass_over_the_rows_reuses_the_sheet_calamine_loaded(tmp_path, monkeypatch):
-    """Finding the table and then importing each read the rows: the sheet is loaded
-    once (loading is most of python-calamine's cost)."""
+    """Finding the table reads the first rows, then importing reads them all: the sheet
+    is loaded once for both (loading is most of python-calamine's cost), and its grid is
+    freed after a whole pass, so a later pass loads it again."""
     from python_calamine import CalamineWorkbook
 
     wb = openpyxl.Workbook()
@@ -211,7 +212,9 @@ def test_a_second_pass_over_the_rows_reuses_the_sheet_calamine_loaded(tmp_path, 
     monkeypatch.setattr(CalamineWorkbook, "get_sheet_by_name",
                         lambda self, name: loads.append(name) or real(self, name), raising=False)
     book = open_workbook(path)
-    first = [r.values for r in book.sheet("Data").rows()]
-    second = [r.values for r in book.sheet("Data").rows()]
-    assert first == second == [["Area", "Value"], ["E1", 1.0]]
+    sample = next(iter(book.sheet("Data").rows()))          # finding the table: the first rows only
+    whole = [r.values for r in book.sheet("Data").rows()]
+    assert sample.values == ["Area", "Value"] and whole == [["Area", "Value"], ["E1", 1.0]]
     assert loads == ["Data"]
+    assert book._calamine_loaded is None                     # a whole pass frees the grid
+    assert [r.values for r in book.sheet("Data").rows()] == whole and loads == ["Data", "Data"]
