@@ -354,19 +354,22 @@ _DATE_TEXT = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
 def _data_like(row: Row) -> bool:
     """Two or more cells that are values, not headings: numbers other than years,
     dates, suppression markers, ONS codes."""
-    n = 0
+    n = dates = filled = 0
     for v in row.values:
         if _empty(v) or isinstance(v, bool):
             continue
+        filled += 1
         if isinstance(v, (int, float)):
             n += not (float(v).is_integer() and 1900 <= v <= 2100)
-        elif isinstance(v, (_dt.date, _dt.datetime)):
-            n += 1
+        elif isinstance(v, (_dt.date, _dt.datetime)) or isinstance(v, str) and _DATE_TEXT.fullmatch(v.strip()):
+            dates += 1
         elif isinstance(v, str):
             t = v.strip()
             n += _is_number(t) and not re.fullmatch(r"(19|20)\d\d", t) or t.lower() in _MARKERS \
-                or bool(_CODE.fullmatch(t)) or bool(_DATE_TEXT.fullmatch(t))
-    return n >= 2
+                or bool(_CODE.fullmatch(t))
+    if dates >= 3 and dates * 10 >= filled * 6:
+        dates = 0                 # a row of months across the columns: headings Excel turned into dates
+    return n + dates >= 2
 
 
 def _covered(row: Row, ranges: list[tuple[int, int, int, int]]) -> set[int]:
