@@ -20,7 +20,7 @@ from typing import Any
 
 from cypdesk.common.errors import CypdeskError
 from cypdesk.services.importing.keys import CREATABLE
-from cypdesk.services.importing.mapping import Mapping, guess_mapping, reference_subfields, remembered_mapping
+from cypdesk.services.importing.mapping import Mapping, guess_mapping, remembered_mapping
 from cypdesk.services.importing.resolve import Indexes, KindIndex
 from cypdesk.services.importing.source import SourceTable, normalise_heading
 from cypdesk.services.importing.values import Suppressed, read_value, shown
@@ -131,6 +131,38 @@ class _Column:
     field: str          # the kind's field
     sub: str | None     # a referenced kind's field; "" for a bare reference
     meta: Any           # the FieldMeta the value is read with
+    memo: dict[str, Any] = field(default_factory=dict)  # text -> its value (or _Unreadable), for repeated cells
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    reason: str
+
+
+MEMO_SIZE = 4_096  # distinct texts remembered per column (names, codes, periods repeat; figures rarely do)
+
+
+def _read(column: _Column, meta: Any, raw: Any, name: str, date1904: bool) -> Any:
+    """read_value, remembering the value of each text a column holds: a Fingertips file
+    names one indicator, a few areas and periods on thousands of rows."""
+    if not isinstance(raw, str):
+        return None if raw is None else read_value(meta, raw, field=name, date1904=date1904)
+    if not raw:
+        return None
+    known = column.memo.get(raw)
+    if known is not None:
+        if isinstance(known, _Unreadable):
+            raise ValueError(known.reason)
+        return known
+    try:
+        value = read_value(meta, raw, field=name, date1904=date1904)
+    except ValueError as exc:
+        if len(column.memo) < MEMO_SIZE:
+            column.memo[raw] = _Unreadable(str(exc))
+        raise
+    if value is not None and len(column.memo) < MEMO_SIZE:
+        column.memo[raw] = value
+    return value
 
 
 @dataclass
@@ -187,6 +219,7 @@ class _Planner:
         self.filters: list[tuple[int, str]] = []
         self.derive_service = False
         self.ref_info: dict[str, tuple[str, KindIndex, dict[str, Any], list[str]]] = {}
+        self.ref_cache: dict[tuple, str] = {}  # (field, the values naming it) -> the record found or made
         self.has_order = any(meta.not_before for _, meta in fields_of(self.model, include_system=True))
 
     def order_problems(self, model: Any, values: dict[str, Any]) -> list[Any]:
@@ -356,7 +389,7 @@ class _Planner:
                         (shown(raw) or "").strip()
                 else:
                     try:
-                        value = read_value(meta, raw, field=column.sub, date1904=self.table.date1904)
+                        value = _read(column, meta, raw, column.sub, self.table.date1904)
                     except ValueError as exc:
                         self.problem(number, column, raw, str(exc))
                         bad = True
@@ -370,7 +403,7 @@ class _Planner:
                 continue
             meta = column.meta
             try:
-                value = read_value(meta, raw, field=column.field, date1904=self.table.date1904)
+                value = _read(column, meta, raw, column.field, self.table.date1904)
             except ValueError as exc:
                 self.problem(number, column, raw, str(exc))
                 bad = True
@@ -389,10 +422,16 @@ class _Planner:
         if blank:
             return
         creations: list[tuple[str, str, dict[str, Any]]] = []
+        resolved: list[tuple[tuple, str]] = []  # remembered once the row is accepted
         if not bad:
             order = sorted(refs, key=lambda f: f == "service_id")  # the supplier first: a new service's provider
             for name in order:
-                record_id = self.resolve(number, name, refs[name], values, creations)
+                cache_key = (name, tuple((s, v) for s, (v, _) in refs[name].items()))
+                record_id = self.ref_cache.get(cache_key)
+                if record_id is None:
+                    record_id = self.resolve(number, name, refs[name], values, creations)
+                    if record_id is not None:
+                        resolved.append((cache_key, record_id))
                 if record_id is None:
                     bad = True
                 else:
@@ -412,6 +451,7 @@ class _Planner:
         if not self.record(number, values, refs):
             self.result.rejected += 1
             return
+        self.ref_cache.update(resolved)
         for kind, record_id, new in creations:
             index = self.indexes[kind]
             row = {"id": record_id, **new}  # one dict: a later row that fills it in changes what is inserted
@@ -459,12 +499,13 @@ class _Planner:
 
             ref_kind = kind_of(self.fields[name].references).__tablename__
             index = self.indexes[ref_kind]
-            self.ref_info[name] = (ref_kind, index, _fields(index.model), reference_subfields(ref_kind))
-        ref_kind, index, ref_fields, subs = self.ref_info[name]
+            ref_fields = _fields(index.model)
+            # Only identifying fields find a record (a key's first field, the title); the
+            # others (an area's kind, an indicator's unit) only fill in one the import makes.
+            identifying = [key[0] for key in index.keys if key[0] in ref_fields] + [index.title_field]
+            self.ref_info[name] = (ref_kind, index, ref_fields, identifying)
+        ref_kind, index, ref_fields, identifying = self.ref_info[name]
         first_column = next(iter(given.values()))[1]
-        # Only identifying fields find a record (a key's first field, the title); the
-        # others (an area's kind, an indicator's unit) only fill in one the import makes.
-        identifying = [key[0] for key in index.keys if key[0] in ref_fields] + [index.title_field]
         for kind, record_id, new in creations:  # made for another reference of this row
             if kind == ref_kind and any(new.get(s) is not None and given.get(s, (None,))[0] is not None and
                                         str(new.get(s)).casefold() == str(given[s][0]).casefold()
