@@ -1,16 +1,16 @@
 """Importing 200,000 indicator values (issue 9, Benchmarks): a Fingertips-shaped sheet,
 as xlsx and as csv, through ``cypdesk import``, against a yardstick measured in the
-same run: python-calamine's bare read of the same file plus a bare sqlite3
-``executemany`` of the same rows into a table with the same columns and indexes as
-``indicator_values``.
+same run: python-calamine's bare read of the same file (``csv.reader`` for the csv,
+which calamine does not read) plus a bare sqlite3 ``executemany`` of the same rows into
+a table with the same columns and indexes as ``indicator_values``.
 
     .venv/bin/python bench/bench_import.py [--rows 200000] [--rounds 3] [--csv-only]
 
-Not run by ``run.py`` (one round takes minutes). The sheet is generated once into
-``bench/out/`` (the xlsx takes a minute or two to write). Each measurement is a child
-process timed from outside (whole-process wall time, so interpreter start and imports
-count, as they do for the user), with its peak RSS read from ``wait4``; the commands
-alternate within each round. Printed per format:
+``run.py`` runs it too, with its ``--rounds``: allow minutes a round. The sheet is
+generated once into ``bench/out/`` (the xlsx takes a minute or two to write). Each
+measurement is a child process timed from outside (whole-process wall time, so
+interpreter start and imports count, as they do for the user), with its peak RSS read
+from ``wait4``; the commands alternate within each round. Printed per format:
 
 - first import into a new document (copied from an empty one made once), and its
   ratio to the yardstick (target at most 2x, stretch 1.5x);

@@ -182,13 +182,12 @@ def _is_number(v: Any) -> bool:
     if isinstance(v, (int, float)):
         return True
     if isinstance(v, str):
-        s = v.strip().replace(",", "").replace("£", "").replace("%", "").strip("()")
-        try:
-            float(s)
-            return True
-        except ValueError:
-            return False
+        return _NUMBER_TEXT.fullmatch(v.strip()) is not None
     return False
+
+
+# a number as text: signs, brackets, £, thousands commas, a decimal point, %, an exponent
+_NUMBER_TEXT = re.compile(r"\(?[-+]?£?[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?\)?")
 
 
 def _headingish(v: Any) -> bool:
@@ -355,19 +354,22 @@ _DATE_TEXT = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
 def _data_like(row: Row) -> bool:
     """Two or more cells that are values, not headings: numbers other than years,
     dates, suppression markers, ONS codes."""
-    n = 0
+    n = dates = filled = 0
     for v in row.values:
         if _empty(v) or isinstance(v, bool):
             continue
+        filled += 1
         if isinstance(v, (int, float)):
             n += not (float(v).is_integer() and 1900 <= v <= 2100)
-        elif isinstance(v, (_dt.date, _dt.datetime)):
-            n += 1
+        elif isinstance(v, (_dt.date, _dt.datetime)) or isinstance(v, str) and _DATE_TEXT.fullmatch(v.strip()):
+            dates += 1
         elif isinstance(v, str):
             t = v.strip()
             n += _is_number(t) and not re.fullmatch(r"(19|20)\d\d", t) or t.lower() in _MARKERS \
-                or bool(_CODE.fullmatch(t)) or bool(_DATE_TEXT.fullmatch(t))
-    return n >= 2
+                or bool(_CODE.fullmatch(t))
+    if dates >= 3 and dates * 10 >= filled * 6:
+        dates = 0                 # a row of months across the columns: headings Excel turned into dates
+    return n + dates >= 2
 
 
 def _covered(row: Row, ranges: list[tuple[int, int, int, int]]) -> set[int]:
@@ -433,29 +435,39 @@ def _spread(group: Row, width: int, ranges: list[tuple[int, int, int, int]], hea
 
 def skip_reason(row: Row, location: TableLocation) -> str | None:
     """Why a row below the headings is not data, or None: "blank", "repeated header",
-    "total" or "footnote" (see the module's notes)."""
+    "total" or "footnote" (see the module's notes). Called for every row of an import,
+    so it looks at as few cells as it can."""
     values = location.values(row)
-    filled = [k for k, v in enumerate(values) if not _empty(v)]
+    filled = [k for k, v in enumerate(values) if v is not None and (type(v) is not str or v.strip())]
     if not filled:
         return "blank"
-    texts = [_cell_text(v) for v in values]
-    if location.header_cells:
-        same = sum(1 for k in filled if texts[k].casefold() == location.header_cells[k].casefold())
-        if same >= 2 and same * 10 >= len(filled) * 8 or (same == len(filled) == len(location.columns)):
-            return "repeated header"
-    first_text = next((k for k in filled if isinstance(values[k], str) and not _is_number(values[k])), None)
-    if first_text is not None and first_text <= 2 and _TOTAL.fullmatch(texts[first_text]):
+    heads = location.header_cells
+    if heads:
+        k0 = filled[0]
+        k1 = filled[1] if len(filled) > 1 else k0
+        if _same_heading(values[k0], heads[k0]) or _same_heading(values[k1], heads[k1]):
+            same = sum(1 for k in filled if _same_heading(values[k], heads[k]))
+            if same >= 2 and same * 10 >= len(filled) * 8 or (same == len(filled) == len(location.columns)):
+                return "repeated header"
+    first_text = next((k for k in filled[:3] if isinstance(values[k], str) and not _is_number(values[k])), None)
+    if first_text is not None and first_text <= 2 and _TOTAL.fullmatch(_cell_text(values[first_text])):
         others = [k for k in filled if k != first_text]
         if all(_is_number(values[k]) or isinstance(values[k], (int, float)) for k in others):
             return "total"
     if len(filled) == 1 and row.number > location.first_data_row and isinstance(values[filled[0]], str) \
             and filled[0] <= 1:
-        text = texts[filled[0]]
+        text = _cell_text(values[filled[0]])
         if _FOOTNOTE_START.match(text) and not _is_number(text):
             return "footnote"
         if len(location.columns) >= 3 and len(text) >= FOOTNOTE_MIN_LENGTH and " " in text:
             return "footnote"
     return None
+
+
+def _same_heading(value: Any, heading: str) -> bool:
+    if value is None or not heading:
+        return False
+    return _cell_text(value).casefold() == heading.casefold()
 
 
 # --- merged cells in the data area ----------------------------------------------------------------

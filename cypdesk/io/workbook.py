@@ -700,11 +700,13 @@ class Workbook:
                 yield number, values
         except Exception as exc:
             raise self._damaged(exc, name) from exc
+        self._calamine_loaded = None  # a whole pass is done: free the grid
 
     def _calamine_sheet(self, name: str) -> Any:
-        """The sheet loaded by python-calamine, kept for the next pass over its rows
-        (loading is most of calamine's cost; finding the table, then importing, each read
-        the rows). Only the last sheet read is kept, to bound memory."""
+        """The sheet loaded by python-calamine, kept while a pass over its rows stops
+        early (finding the table reads the first rows; loading is most of calamine's
+        cost) for the next pass, and freed when a pass reads every row: at most one grid
+        is held, and only between passes."""
         cached = getattr(self, "_calamine_loaded", None)
         if cached is not None and cached[0] == name:
             return cached[1]
@@ -719,6 +721,7 @@ class Workbook:
             yield from _calamine_rows(sh)
         except Exception as exc:
             raise self._damaged(exc, name) from exc
+        self._calamine_loaded = None  # a whole pass is done: free the grid
 
     def _iter_csv(self) -> Iterator[tuple[int, list[Any]]]:
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as fh:

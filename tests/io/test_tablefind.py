@@ -239,3 +239,14 @@ def test_dfe_la_table_headings_only_over_the_values_are_found_above_the_first_ro
         ["E08000037", 390, "Gateshead", 0, 0, 0, 0, "x"]))
     assert loc.header_rows == [4]
     assert loc.headers == ["Column A", "Column B", "Column C", "2012", "2013", "2014", "2015", "2016"]
+
+
+def test_months_across_the_columns_as_excel_dates_are_headings_and_a_register_with_dates_is_data():
+    import datetime as dt
+
+    months = [dt.datetime(2024, m, 1) for m in (4, 5, 6, 7)]
+    loc = locate(rows_of(["Referrals by month"], ["Team", *months], ["North", 12, 15, 9, 11]))
+    assert loc.header_rows == [2] and loc.headers == ["Team", "01/04/2024", "01/05/2024", "01/06/2024", "01/07/2024"]
+    loc = locate(rows_of(["Contracts register"], ["Reference", "Supplier", "Start", "End"],
+                         ["C-1", "Acme", dt.datetime(2024, 4, 1), "31/03/2026"]))
+    assert loc.header_rows == [2] and loc.first_data_row == 3
