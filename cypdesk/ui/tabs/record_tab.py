@@ -172,6 +172,7 @@ class RecordTab(QWidget):
         for name, text, tip in (("add", "&Add", "Add a record (Ctrl+Shift+N)"),
                                 ("duplicate", "D&uplicate", "Copy the selected record (Ctrl+D)"),
                                 ("delete", "&Delete", "Delete the selected record (Delete)"),
+                                ("import", "&Import…", "Import rows from a spreadsheet or CSV (Ctrl+I)"),
                                 ("export", "E&xport…", "Export the table as it is shown to Excel or CSV")):
             button = QPushButton(text)
             button.setObjectName(f"{spec.kind}_{name}")
@@ -183,6 +184,7 @@ class RecordTab(QWidget):
         self.buttons["duplicate"].clicked.connect(self.duplicate_record)
         self.buttons["delete"].clicked.connect(self.delete_record)
         self.buttons["export"].clicked.connect(self.export_table)
+        self.buttons["import"].clicked.connect(self.import_rows)
         outer.addLayout(top)
 
         self.caption = QLabel("")
@@ -613,6 +615,7 @@ class RecordTab(QWidget):
         self.buttons["duplicate"].setEnabled(editable and has)
         self.buttons["delete"].setEnabled(editable and has)
         self.buttons["export"].setEnabled(self.model is not None)
+        self.buttons["import"].setEnabled(self.ws is not None and not self.ws.read_only)
         self.apply_button.setEnabled(editable and (pending or self.adding))
         self.revert_button.setEnabled(pending or self.adding)
         self.apply_button.setVisible(self.spec.editable)
@@ -719,6 +722,12 @@ class RecordTab(QWidget):
             return
         self.current_id = None
         self.window_.push(change, self)
+
+    def import_rows(self) -> None:
+        """The import wizard, for this tab's kind (issue 9, item 12)."""
+        from cypdesk.ui.dialogs.import_wizard import start_import
+
+        start_import(self.window_, self.kind)
 
     def export_table(self) -> None:
         if self.model is None:
