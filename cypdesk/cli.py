@@ -27,12 +27,13 @@ from typing import Any
 from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
-COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export")
+COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
 # small demo), {new_file} (a path in the same folder that does not exist yet) and
-# {service_id} (the id of one of the document's services); DOING, what it does to FILE,
+# {service_id} (the id of one of the document's services), {source} (a small CSV of organisations
+# beside the document, for import); DOING, what it does to FILE,
 # for the words of a fault that escapes it ("Could not <doing> FILE: the disk is full.").
 EXAMPLES: dict[str, tuple[str, ...]] = {}
 DOING: dict[str, str] = {}
@@ -134,6 +135,26 @@ def _command_parser() -> argparse.ArgumentParser:
                      help="a copy for this partner (name or id): what it may not see is left out")
     exp.add_argument("--list", action="store_true", help="list the tables (with their row counts given FILE)")
     exp.add_argument("--json", action="store_true")
+
+    imp = _add(sub, "import", help="import a spreadsheet, CSV or JSON into records of one kind, in one transaction; "
+                                   "with problems and no --skip-invalid nothing is imported",
+               example="import {document} {source} --kind organisations", doing="import into",
+               parents=[_writing_options()])
+    imp.add_argument("file", help="the .cypdesk document")
+    imp.add_argument("source", help="the file to import: .xlsx, .xlsm, .xls, .ods, .csv or .json")
+    imp.add_argument("--kind", required=True, metavar="KIND", help="the kind of record the rows are "
+                                                                    "(cypdesk export --list shows them)")
+    imp.add_argument("--sheet", metavar="S", help="the sheet to read, by name (needed when several hold tables)")
+    imp.add_argument("--header-row", type=int, metavar="N", help="the row (as Excel numbers it) holding the headings")
+    imp.add_argument("--mapping", metavar="M.json", help="which column feeds which field: read if the file exists, "
+                                                         "else the guessed mapping is written there")
+    imp.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                     help="keep only the rows whose COLUMN holds VALUE (case and spaces ignored); may be repeated")
+    imp.add_argument("--dry-run", action="store_true", help="say what would be imported, change nothing")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="import the valid rows and list the others (without it, any problem imports nothing)")
+    imp.add_argument("--report", metavar="R.csv", help="write the list of problems to this CSV file")
+    imp.add_argument("--json", action="store_true")
     return p
 
 
@@ -422,6 +443,100 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_mapping(path: str | None) -> Any:
+    """The mapping in ``--mapping M.json`` when that file exists, else None."""
+    from cypdesk.services.importing.mapping import Mapping
+
+    if not path or not Path(path).exists():
+        return None
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return Mapping.from_json(json.load(fh))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{Path(path).name} is not a mapping file cypdesk can read ({exc}).", path=path) from None
+
+
+def _write_problem_report(path: str, problems: list[Any]) -> None:
+    """The problem list as CSV (UTF-8 with a byte-order mark, so Excel shows £ and accents)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["File", "Sheet", "Row", "Column", "Heading", "Value", "Problem"])
+        for p in problems:
+            writer.writerow([p.file, p.sheet or "", p.row or "", p.column or "", p.header or "", p.value or "",
+                             p.reason])
+
+
+def _import(args: argparse.Namespace) -> int:
+    from cypdesk.model import kind_of
+    from cypdesk.services.importing.engine import ImportOptions, ImportRefused, run_import
+    from cypdesk.services.importing.source import open_source
+
+    kind = kind_of(args.kind).__tablename__
+    where = []
+    for item in args.where:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise UsageError(f"--where {item!r} is not COLUMN=VALUE.")
+        where.append((column.strip(), value))
+    mapping = _import_mapping(args.mapping)
+    progress = _ConsoleProgress()
+    ws = _open_for_writing(args)
+    try:
+        if ws.doc.read_only:
+            raise error_from(ws.doc.read_only_error or PermissionError(13, "Permission denied", args.file),
+                             path=Path(args.file).absolute(), doing="import into",
+                             consequence="The document has not been changed.")
+        table = open_source(args.source, kind=kind, sheet=args.sheet, header_row=args.header_row)
+        options = ImportOptions(kind=kind, mapping=mapping, where=where, skip_invalid=args.skip_invalid,
+                                dry_run=args.dry_run, create_missing=True,
+                                progress=lambda done, total, text: progress.report(done, total or 0, text))
+        refused: ImportRefused | None = None
+        try:
+            result = run_import(ws, table, options)
+        except ImportRefused as exc:
+            refused, result = exc, exc.result
+        finally:
+            progress.finish()
+        if args.mapping and mapping is None and result.mapping is not None:
+            with open(args.mapping, "w", encoding="utf-8") as fh:
+                json.dump(result.mapping.to_json(), fh, ensure_ascii=False, indent=2)
+        if args.report:
+            _write_problem_report(args.report, result.problems)
+        if refused is None and not args.dry_run:
+            ws.doc.save()
+    finally:
+        ws.doc.close()
+    out = {"ok": refused is None, "kind": kind, "source": str(Path(args.source)), "sheet": table.sheet,
+           "dry_run": bool(args.dry_run), **result.to_json()}
+    if refused is not None:
+        error = refused.to_dict()
+        out["error"] = error
+        if args.json:
+            print(json.dumps(out, default=str, ensure_ascii=False))
+        else:
+            print(f"cypdesk: {refused.message}", file=sys.stderr)
+            for problem in result.problems:
+                print(f"  {problem}", file=sys.stderr)
+        return refused.exit_code
+
+    def prose(r: dict[str, Any]) -> str:
+        verb = "Would import" if r["dry_run"] else "Imported"
+        lines = [f"{verb} {r['kind']} from {Path(r['source']).name}: {r['added']:,} added, {r['changed']:,} changed, "
+                 f"{r['unchanged']:,} unchanged, {r['rejected']:,} rejected"
+                 + (" (dry run: nothing was changed)." if r["dry_run"] else "; the document is saved.")]
+        for created_kind, titles in r["created"].items():
+            lines.append(f"New {created_kind} ({len(titles)}): " + ", ".join(titles[:50])
+                         + (" ..." if len(titles) > 50 else ""))
+        lines += [f"Note: {note}" for note in r["notes"]]
+        lines += [f"Rejected: {p['where']}: {p['reason']}" for p in r["problems"]]
+        return "\n".join(lines)
+
+    _emit(out, args.json, prose)
+    return 0
+
+
 def _self_test() -> int:
     from cypdesk.selftest import format_report, run_self_test
 
@@ -432,5 +547,5 @@ def _self_test() -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
-    "export": _export,
+    "export": _export, "import": _import,
 }

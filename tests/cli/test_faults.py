@@ -242,10 +242,16 @@ def demo_master(tmp_path_factory):
     return path, service_id
 
 
+SOURCE_CSV = "Name,Kind,Charity number\nHarbour Lights Youth Trust,voluntary,1190001\nNorthgate Care Ltd,private,\n"
+
+
 def _argv(command: str, document: Path, service_id: str) -> list[str]:
     example = cli.command_examples()[command]
+    source = document.with_name("source.csv")  # {source}: a small CSV of organisations beside the document
+    if "{source}" in " ".join(example) and not source.exists():
+        source.write_text(SOURCE_CSV, encoding="utf-8")
     values = {"document": str(document), "new_file": str(document.with_name("new.cypdesk")),
-              "service_id": service_id}
+              "service_id": service_id, "source": str(source)}
     return [part.format(**values) for part in example]
 
 

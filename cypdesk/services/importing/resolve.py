@@ -1,0 +1,133 @@
+"""The records of one kind an import can match, indexed by the kind's natural keys
+(:mod:`cypdesk.services.importing.keys`) and, on demand, by any one field: the document's
+records and those the import is adding, so a record is never created twice, within one
+file either."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from cypdesk.services.importing.keys import REPEATABLE, key_value, natural_keys
+
+
+class KindIndex:
+    def __init__(self, conn: Any, kind: str) -> None:
+        from cypdesk.model import kind_of
+        from cypdesk.model.fields import fields_of
+
+        self.model = kind_of(kind)
+        self.kind = self.model.__tablename__
+        self.title_field = self.model.__title__
+        self.keys = natural_keys(self.kind)
+        self.fields = [name for name, _ in fields_of(self.model)]
+        table = self.model.__table__
+        self.values: dict[str, dict[str, Any]] = {}
+        self.created_hlc: dict[str, str] = {}
+        self.by_key: list[dict[tuple, list[str]]] = [{} for _ in self.keys]
+        self.lookups: dict[str, dict[Any, str]] = {}
+        self.pending: dict[str, dict[str, Any]] = {}  # id -> values of a record this import adds
+        self.by_reference: set[str] = set()  # pending records made because a row named them
+        self.taken: dict[str, int] = {}  # id -> the source row that matched or made it
+        columns = [table.c.id, *(table.c[name] for name in self.fields)]
+        for row in conn.execute(select(*columns).order_by(table.c.created_hlc, table.c.id)):
+            values = dict(zip(self.fields, row[1:]))
+            self._index(row[0], values)
+
+    # --- keys -------------------------------------------------------------------------
+    def key_of(self, values: dict[str, Any], position: int) -> tuple | None:
+        fields = self.keys[position]
+        if values.get(fields[0]) is None:
+            return None
+        return tuple(key_value(self.kind, f, values.get(f)) for f in fields)
+
+    def _index(self, record_id: str, values: dict[str, Any]) -> None:
+        self.values[record_id] = values
+        for position in range(len(self.keys)):
+            key = self.key_of(values, position)
+            if key is not None:
+                self.by_key[position].setdefault(key, []).append(record_id)
+        for name, lookup in self.lookups.items():
+            value = key_value(self.kind, name, values.get(name))
+            if value is not None:
+                lookup.setdefault(value, record_id)
+
+    def find(self, values: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
+        """(the record these values identify, the key that found it), or (None, None).
+        A later key matches only a record whose earlier keys are blank (a company
+        number that differs is another company, whatever its name). For kinds whose
+        key may repeat (payments), a record already matched by an earlier row is
+        passed over for the next one with the same key."""
+        applied: list[str] = []
+        for position, fields in enumerate(self.keys):
+            key = self.key_of(values, position)
+            if key is None:
+                continue
+            candidates = [c for c in self.by_key[position].get(key, [])
+                          if all(self.values[c].get(f) is None for f in applied)]
+            applied.append(fields[0])
+            if not candidates:
+                continue
+            if self.kind in REPEATABLE:
+                free = [c for c in candidates if c not in self.taken]
+                if not free:
+                    return None, None
+                return free[0], fields
+            return candidates[0], fields
+        return None, None
+
+    def lookup(self, field: str, value: Any) -> str | None:
+        """The record whose ``field`` holds ``value`` (compared as keys compare)."""
+        if field not in self.lookups:
+            built: dict[Any, str] = {}
+            for record_id, values in self.values.items():
+                v = key_value(self.kind, field, values.get(field))
+                if v is not None:
+                    built.setdefault(v, record_id)
+            self.lookups[field] = built
+        return self.lookups[field].get(key_value(self.kind, field, value))
+
+    def add(self, record_id: str, values: dict[str, Any], *, by_reference: bool = False) -> None:
+        self.pending[record_id] = values
+        if by_reference:
+            self.by_reference.add(record_id)
+        self._index(record_id, values)
+
+    def update(self, record_id: str, values: dict[str, Any]) -> None:
+        """Values now held by a record (an earlier row changed it, or filled in one
+        made by reference): later rows compare with these, and find it by them."""
+        merged = {**self.values.get(record_id, {}), **values}
+        self.values[record_id] = merged
+        if record_id in self.pending:
+            self.pending[record_id].update(values)
+        for position in range(len(self.keys)):
+            key = self.key_of(merged, position)
+            if key is not None:
+                ids = self.by_key[position].setdefault(key, [])
+                if record_id not in ids:
+                    ids.append(record_id)
+        for name, lookup in self.lookups.items():
+            value = key_value(self.kind, name, merged.get(name))
+            if value is not None:
+                lookup.setdefault(value, record_id)
+
+    def title(self, record_id: str) -> str:
+        value = self.values.get(record_id, {}).get(self.title_field)
+        return str(value) if value not in (None, "") else record_id
+
+
+class Indexes(dict):
+    """KindIndex per kind, loaded on first use from one connection."""
+
+    def __init__(self, conn: Any) -> None:
+        super().__init__()
+        self.conn = conn
+
+    def __missing__(self, kind: str) -> KindIndex:
+        index = KindIndex(self.conn, kind)
+        self[kind] = index
+        return index
+
+
+__all__ = ["Indexes", "KindIndex"]

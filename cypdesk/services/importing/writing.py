@@ -1,0 +1,194 @@
+"""Writing a planned import in one transaction, with the bookkeeping every edit has
+(issue 9, item 2): new rows by Core ``executemany`` stamped with
+:func:`~cypdesk.model.tracking.stamp_rows` and one history line per table naming the
+import (source, sheet; who and when are the line's author and time); each changed
+field of an existing record with its field version and a history line, as a typed edit
+would have; then the ``import_records`` row. :func:`revert` undoes all of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from cypdesk.model.base import new_id, utcnow
+from cypdesk.model.system import FieldVersion, History, Tombstone
+from cypdesk.model.tracking import bulk_history, stamp_rows, to_json
+
+BATCH = 5_000
+
+
+def _derived_columns(model: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """Columns the model works out from others when the ORM sets them (a period's first
+    day, ``@validates("period")``): bulk writes bypass the ORM, so they are set here."""
+    if "period_start" in model.__table__.columns and values.get("period") is not None:
+        from cypdesk.model.base import period_key_and_start
+
+        return {"period_start": period_key_and_start(values["period"])[1]}
+    return {}
+
+
+def _note(plan: Any) -> str:
+    table = plan.table
+    return f"imported from {table.name}" + (f", sheet {table.sheet!r}" if table.sheet else "")
+
+
+def _check(cancelled: Callable[[], bool] | None) -> None:
+    if cancelled is not None and cancelled():
+        from cypdesk.services.importing.engine import Cancelled
+
+        raise Cancelled("The import was cancelled: nothing was imported.")
+
+
+def _insert(conn: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Core inserts in runs of rows with the same columns (a column left out takes its
+    default), keeping the rows' order (a parent before the rows that name it)."""
+    table = model.__table__
+    run: list[dict[str, Any]] = []
+    keys: frozenset[str] | None = None
+    for row in rows:
+        row_keys = frozenset(row)
+        if keys is not None and (row_keys != keys or len(run) >= BATCH):
+            conn.execute(table.insert(), run)
+            run = []
+        keys = row_keys
+        run.append(row)
+    if run:
+        conn.execute(table.insert(), run)
+
+
+def _field_changes(conn: Any, author: Any, stamp: str, now: Any, note: str,
+                   changes: list[tuple[str, str, str, str, Any, Any]]) -> None:
+    """(table, id, title, field, old, new) written as an edit: the fields, the records'
+    stamps, field versions and history lines."""
+    from cypdesk.model import kind_of
+
+    by_record: dict[tuple[str, str], dict[str, Any]] = {}
+    for table, record_id, _title, name, _old, new in changes:
+        fields = by_record.setdefault((table, record_id), {})
+        fields[name] = new
+        fields.update(_derived_columns(kind_of(table), {name: new}))
+    groups: dict[tuple[str, frozenset[str]], list[dict[str, Any]]] = {}
+    for (table, record_id), fields in by_record.items():
+        params = {"b_id": record_id, **{f"b_{k}": v for k, v in fields.items()}}
+        groups.setdefault((table, frozenset(fields)), []).append(params)
+    for (table_name, fields), params in groups.items():
+        t = kind_of(table_name).__table__
+        statement = t.update().where(t.c.id == bindparam("b_id")).values(
+            {**{t.c[f]: bindparam(f"b_{f}") for f in fields}, t.c.hlc: stamp, t.c.updated_at: now,
+             t.c.updated_by: author.id})
+        for start in range(0, len(params), BATCH):
+            conn.execute(statement, params[start:start + BATCH])
+    versions = [{"table_name": t, "record_id": r, "field": f, "hlc": stamp, "author_id": author.id}
+                for t, r, _title, f, _o, _n in changes]
+    fv = sqlite_insert(FieldVersion.__table__)
+    fv = fv.on_conflict_do_update(index_elements=["table_name", "record_id", "field"],
+                                  set_={"hlc": fv.excluded.hlc, "author_id": fv.excluded.author_id})
+    history = [{"id": new_id(), "hlc": stamp, "at": now, "author_id": author.id, "author_name": author.name,
+                "op": "update", "table_name": t, "record_id": r, "record_title": str(title)[:300], "field": f,
+                "old_value": to_json(old), "new_value": to_json(new), "note": note}
+               for t, r, title, f, old, new in changes]
+    for start in range(0, len(versions), BATCH):
+        conn.execute(fv, versions[start:start + BATCH])
+        conn.execute(History.__table__.insert(), history[start:start + BATCH])
+
+
+def write_plan(conn: Any, ws: Any, plan: Any, digest: str, *, cancelled: Callable[[], bool] | None = None,
+               progress: Callable[[int, int | None, str], None] | None = None) -> Any:
+    """Write ``plan`` on ``conn`` (one transaction, ``ws.bulk()``); returns the
+    :class:`~cypdesk.services.importing.engine.ImportUndo`."""
+    from cypdesk.model import RECORD_CLASSES
+    from cypdesk.model.system import ImportRecord
+    from cypdesk.services.importing.engine import ImportUndo
+
+    author, clock = ws.author, ws.clock
+    note = _note(plan)
+    result = plan.result
+    undo = ImportUndo(import_id=new_id(), source=plan.table.name)
+    total = sum(len(rows) for rows in plan.inserts.values()) + len(plan.updates)
+    done = 0
+    for model in RECORD_CLASSES:
+        rows = plan.inserts.get(model.__tablename__)
+        if not rows:
+            continue
+        _check(cancelled)
+        stamp_rows(rows, author, clock)
+        for row in rows:
+            row.update(_derived_columns(model, row))
+        title = model.__title__
+        for start in range(0, len(rows), BATCH):
+            _insert(conn, model, rows[start:start + BATCH])
+            done += len(rows[start:start + BATCH])
+            _check(cancelled)
+            if progress is not None:
+                progress(done, total, f"Adding {model.__label__ or model.__tablename__} records")
+        bulk_history(conn, author, clock, model.__tablename__, len(rows), note)
+        undo.added.extend((model.__tablename__, row["id"], str(row.get(title) or row["id"])) for row in rows)
+    if plan.updates:
+        _check(cancelled)
+        stamp, now = clock.tick(), utcnow()
+        changes = [(table, record_id, title, name, old, new)
+                   for table, record_id, title, fields in plan.updates for name, (old, new) in fields.items()]
+        _field_changes(conn, author, stamp, now, note, changes)
+        undo.changed = [(t, r, f, old, new) for t, r, _title, f, old, new in changes]
+        if progress is not None:
+            progress(total, total, "Changing records")
+    _check(cancelled)
+    record = stamp_rows([{
+        "id": undo.import_id, "source_name": plan.table.name[:300], "source_sha256": digest,
+        "sheet": (plan.table.sheet or None) and plan.table.sheet[:100], "kind": plan.kind,
+        "mapping": json.dumps(plan.mapping.to_json(), ensure_ascii=False, default=str),
+        "rows_read": result.rows_read, "rows_added": result.added, "rows_updated": result.changed,
+        "rows_rejected": result.rejected, "rows_unchanged": result.unchanged, "layout": plan.table.layout,
+    }], author, clock)
+    conn.execute(ImportRecord.__table__.insert(), record)
+    bulk_history(conn, author, clock, "import_records", 1, note)
+    return undo
+
+
+def revert(conn: Any, ws: Any, undo: Any) -> None:
+    """Undo an import on ``conn`` (one transaction): changed fields back to their old
+    values (as an edit, with versions and history), added records deleted children
+    first (each with a tombstone and a history line holding it), the import record too."""
+    from cypdesk.model import kind_of
+
+    author, clock = ws.author, ws.clock
+    note = f"undo of the import of {undo.source}"
+    stamp, now = clock.tick(), utcnow()
+    if undo.changed:
+        titles = {}
+        changes = []
+        for table, record_id, name, old, new in undo.changed:
+            if (table, record_id) not in titles:
+                model = kind_of(table)
+                value = conn.execute(select(model.__table__.c[model.__title__]).where(
+                    model.__table__.c.id == record_id)).scalar()
+                titles[(table, record_id)] = value if value not in (None, "") else record_id
+            changes.append((table, record_id, titles[(table, record_id)], name, new, old))
+        _field_changes(conn, author, stamp, now, note, changes)
+    removed = [*reversed(undo.added), ("import_records", undo.import_id, undo.source)]
+    tombstones, history = [], []
+    for table, record_id, title in removed:
+        t = kind_of(table).__table__
+        row = conn.execute(select(t).where(t.c.id == record_id)).mappings().first()
+        if row is None:
+            continue
+        conn.execute(t.delete().where(t.c.id == record_id))
+        tombstones.append({"table_name": table, "record_id": record_id, "hlc": stamp, "author_id": author.id,
+                           "deleted_at": now, "title": str(title)[:300]})
+        history.append({"id": new_id(), "hlc": stamp, "at": now, "author_id": author.id, "author_name": author.name,
+                        "op": "delete", "table_name": table, "record_id": record_id, "record_title": str(title)[:300],
+                        "old_value": json.dumps(dict(row), default=str), "note": note})
+    if tombstones:
+        ts = sqlite_insert(Tombstone.__table__)
+        ts = ts.on_conflict_do_update(index_elements=["table_name", "record_id"],
+                                      set_={"hlc": ts.excluded.hlc, "author_id": ts.excluded.author_id,
+                                            "deleted_at": ts.excluded.deleted_at})
+        conn.execute(ts, tombstones)
+        conn.execute(History.__table__.insert(), history)
+
+
+__all__ = ["revert", "write_plan"]
