@@ -40,8 +40,15 @@ def created_text(created: dict[str, list[str]], *, limit: int = 12) -> str:
             continue
         shown = "; ".join(titles[:limit]) + (f"; and {len(titles) - limit} more" if len(titles) > limit else "")
         note = " (marked “to classify”)" if kind == "services" else ""
-        parts.append(f"{len(titles):,} new {kind_label(kind).lower()}{note}: {shown}")
+        noun = kind_label(kind).lower() if len(titles) != 1 else _singular(kind)
+        parts.append(f"{len(titles):,} new {noun}{note}: {shown}")
     return "\n".join(parts)
+
+
+def _singular(kind: str) -> str:
+    from cypdesk.model.catalog import CATALOG
+
+    return CATALOG[kind]["label"] if kind in CATALOG else kind
 
 
 class PreviewPage(QWizardPage):
@@ -133,6 +140,7 @@ class PreviewPage(QWizardPage):
         self.message.setAccessibleDescription("Why the import cannot start yet")
         layout.addWidget(self.message)
         self.shown: Any = None
+        self.to_create = False  # the plan would create records the officer must confirm
 
     def initializePage(self) -> None:  # noqa: N802
         self.create.blockSignals(True)
@@ -162,6 +170,7 @@ class PreviewPage(QWizardPage):
         self.created.setText(f"The import would create:\n{text}" if text else "")
         self.created.setVisible(bool(text))
         self.create.setVisible(bool(text))
+        self.to_create = bool(text)
         self.notes.setText("\n".join(f"• {n}" for n in result.notes))
         self.notes.setVisible(bool(result.notes))
         problems = ProblemsModel(result.problems, self.problems)
@@ -206,7 +215,7 @@ class PreviewPage(QWizardPage):
         if plan is None:
             return ""
         result = plan.result
-        if self.create.isVisible() and not self.create.isChecked() and not self.skip.isChecked():
+        if self.to_create and not self.create.isChecked() and not self.skip.isChecked():
             return ("Tick “Create these new records” to import, or tick “Skip invalid rows” to import "
                     "without the rows that name them.")
         if result.problems and not self.skip.isChecked():

@@ -51,7 +51,7 @@ class ImportWizard(QWizard):
         self.unpivoted: list[str] = []
         self.where: list[tuple[str, str]] = []
         self.plans: dict[bool, work.Plan] = {}  # create_missing -> the preview worked out with it
-        self.result: Any = None
+        self.outcome: Any = None  # the ImportResult once imported
         self.working = False
         self.importing = False
         self.closed = False
@@ -268,7 +268,7 @@ class ImportWizard(QWizard):
 
         def done(result: Any) -> None:
             self.importing = False
-            self.result = result
+            self.outcome = result
             page.show_result(result, file_name)
             if result.undo is not None:
                 self._push_undo(result, table, kind, file_name, options)

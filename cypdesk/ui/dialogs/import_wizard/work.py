@@ -210,13 +210,14 @@ def make_plan(ws: Any, table: Any, options: Any, progress: Any = None) -> Plan:
     from cypdesk.services.importing.engine import plan_import
 
     result = plan_import(ws, table, options)
+    kept = _filter(table, options.where)
     problem_rows = {p.row for p in result.problems if p.row is not None}
     last_problem = max(problem_rows, default=0)
     rows: list[Any] = []
     more = False
     shown_problems = 0
     _report(progress, "Reading the rows to show…")
-    for index, row in enumerate(table.rows()):
+    for index, row in enumerate(r for r in table.rows() if kept(r)):
         if progress is not None and progress.cancelled():
             from cypdesk.services.importing.engine import Cancelled
 
@@ -232,6 +233,26 @@ def make_plan(ws: Any, table: Any, options: Any, progress: Any = None) -> Plan:
             more = True
             break
     return Plan(result=result, rows=rows, more_rows=more)
+
+
+def _filter(table: Any, where: list[tuple[str, str]]) -> Any:
+    """Whether a row meets the filter (compared as the engine does: text without case
+    or extra spaces), so the preview shows only the rows the import reads."""
+    from cypdesk.services.importing.source import normalise_heading
+    from cypdesk.services.importing.values import shown
+
+    heads = [normalise_heading(h) for h in table.headers]
+    tests = [(heads.index(normalise_heading(h)), " ".join(str(v).split()).casefold())
+             for h, v in where if normalise_heading(h) in heads]
+
+    def keep(row: Any) -> bool:
+        for index, wanted in tests:
+            cell = row.values[index] if index < len(row.values) else None
+            if " ".join((shown(cell) or "").split()).casefold() != wanted:
+                return False
+        return True
+
+    return keep
 
 
 def do_import(ws: Any, table: Any, options: Any) -> Any:
