@@ -100,12 +100,13 @@ class ImportResult:
     mapping: Mapping | None = None
     rows_read: int = 0
     problem_count: int = 0  # all problems, also those beyond PROBLEM_LIMIT
+    changes: list[dict[str, Any]] = field(default_factory=list)  # each changed field: kind, id, title, field, old, new (up to PROBLEM_LIMIT)
 
     def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged, "rejected": self.rejected,
                 "problems": [p.to_json() for p in self.problems], "created": {k: list(v) for k, v in self.created.items()},
                 "notes": list(self.notes), "import_id": self.import_id, "rows_read": self.rows_read,
-                "problem_count": self.problem_count}
+                "problem_count": self.problem_count, "changes": [dict(c) for c in self.changes]}
 
 
 class ImportRefused(CypdeskError):
@@ -394,6 +395,8 @@ class _Planner:
         if bad:
             self.result.rejected += 1
             return
+        if self.kind == "indicator_values" and "period" in values:
+            self.academic_if_indicator_is(values, source_row)
         position = len(self.plan.inserts.get(self.kind, []))
         if not self.record(number, values, refs):
             self.result.rejected += 1
@@ -409,6 +412,33 @@ class _Planner:
             else:
                 rows.append(row)
             self.result.created.setdefault(kind, []).append(index.title(record_id))
+
+    def academic_if_indicator_is(self, values: dict[str, Any], source_row: Any) -> None:
+        """A pair of years ("2020/21") is a financial year unless the field or the source
+        says otherwise (cypdesk.common.periods): an indicator whose values so far are all
+        academic years says so, and the period is read again as one."""
+        period = values["period"]
+        indicator = values.get("indicator_id")
+        if not isinstance(period, str) or not period.startswith("FY") or indicator is None:
+            return
+        if not hasattr(self, "_period_kinds"):
+            self._period_kinds: dict[str, set[str]] = {}
+            for record in self.main.values.values():
+                key = record.get("period")
+                if isinstance(key, str):
+                    self._period_kinds.setdefault(record.get("indicator_id"), set()).add(key[:2])
+        if self._period_kinds.get(indicator) != {"AY"}:
+            return
+        column = next((c for c in self.columns if c.field == "period"), None)
+        if column is None:
+            return
+        raw = source_row.values[column.index] if column.index < len(source_row.values) else None
+        from cypdesk.io.cellvalues import convert
+
+        try:
+            values["period"] = convert("period", raw, date1904=self.table.date1904, hint="academic")
+        except ValueError:
+            pass
 
     # -- references --------------------------------------------------------------------
     def resolve(self, number: int, name: str, given: dict[str, tuple[Any, _Column]], values: dict[str, Any],
@@ -543,6 +573,10 @@ class _Planner:
             index.taken[found] = number
             if changes:
                 self.plan.updates.append((self.kind, found, index.title(found), changes))
+                for name, (old, new) in changes.items():
+                    if len(self.result.changes) < PROBLEM_LIMIT:
+                        self.result.changes.append({"kind": self.kind, "id": found, "title": index.title(found),
+                                                    "field": name, "old": old, "new": new})
                 index.update(found, {f: new for f, (_, new) in changes.items()})
                 self.result.changed += 1
             else:

@@ -27,7 +27,7 @@ NATURAL_KEYS: dict[str, list[tuple[str, ...]]] = {
     "agreements": [("title",)],
     "payments": [("transaction_ref", "paid_on", "amount", "supplier"), ("paid_on", "supplier", "amount", "description")],
     "indicators": [("code",), ("name",)],
-    "indicator_values": [("indicator_id", "area_id", "period", "sex", "age", "category")],
+    "indicator_values": [("indicator_id", "area_id", "period", "group_id", "sex", "age", "category")],
     "evidence": [("title", "held_on")],
     "priorities": [("statement",)],
     "contributions": [("agreement_id", "organisation_id", "financial_year")],
