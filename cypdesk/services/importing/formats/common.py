@@ -1,0 +1,239 @@
+"""What the formats of the field share: the first rows of a file for detection, rows
+streamed again for a table, headings found by name, values split into a figure and a
+suppression marker, and the long table a format hands to the import."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cypdesk.common.errors import CypdeskError
+from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
+
+HEAD_ROWS = 40               # rows read per sheet to recognise a format
+JSON_SNIFF_BYTES = 64 * 1024
+MAX_JSON_BYTES = 200 << 20   # an OCDS package larger than this is refused, not loaded
+
+
+class FormatError(CypdeskError):
+    """A file recognised as a format of the field that cannot be read as one (the wrong
+    kind asked for, a sheet laid out differently from the rest of the format)."""
+
+    code = "format"
+    exit_code = 1
+
+
+@dataclass
+class Head:
+    """The first rows of a file, read once for every format's detection."""
+
+    path: Path
+    format: str                                   # "json", "csv", "xlsx", "xls", ...
+    sheets: dict[str | None, list[Any]] = field(default_factory=dict)   # sheet -> first Row objects
+    text: str = ""                                # JSON: its first bytes as text
+
+    def rows(self, sheet: str | None = None) -> list[Any]:
+        if sheet is None and self.sheets:
+            return next(iter(self.sheets.values()))
+        return self.sheets.get(sheet, [])
+
+
+def read_head(path: Path) -> Head | None:
+    """The file's first rows, or None when it is not a file cypdesk could read (the plain
+    table reader then gives the precise refusal)."""
+    from cypdesk.io.workbook import WorkbookError, open_workbook
+
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(JSON_SNIFF_BYTES)
+    except OSError:
+        return None
+    stripped = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"{", b"["):
+        return Head(path, "json", text=start.decode("utf-8", "replace"))
+    try:
+        wb = open_workbook(path)
+    except WorkbookError:
+        return None
+    head = Head(path, wb.format)
+    try:
+        for sheet in wb.sheets:
+            rows = []
+            for row in sheet.rows():
+                rows.append(row)
+                if len(rows) >= HEAD_ROWS:
+                    break
+            head.sheets[None if wb.format == "csv" else sheet.name] = rows
+    except WorkbookError:
+        return None
+    finally:
+        wb.close()
+    return head
+
+
+def load_json(path: Path) -> Any:
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        raise FormatError(f"{path.name} is {size / (1 << 20):.0f} MB of JSON, more than cypdesk reads at once "
+                          f"({MAX_JSON_BYTES >> 20} MB): split the release package and import the parts.", path=path)
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return json.load(fh)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormatError(f"{path.name} is not valid JSON ({exc}): it cannot be read as an OCDS release "
+                          "package.", path=path) from exc
+
+
+def sheet_rows(path: Path, sheet: str | None = None) -> Iterator[Any]:
+    """The rows of a sheet (CSV: the file), streamed from a fresh read each call."""
+    from cypdesk.io.workbook import open_workbook
+
+    wb = open_workbook(path)
+    try:
+        chosen = wb.sheets[0] if sheet is None else wb.sheet(sheet)
+        yield from chosen.rows()
+    finally:
+        wb.close()
+
+
+def text(value: Any) -> str:
+    """A cell as plain text: spaces (non-breaking ones too) trimmed and runs collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).replace("\xa0", " ").split())
+
+
+def headings(row: Any) -> list[str]:
+    return [text(v) for v in row.values]
+
+
+def find_header(rows: Iterable[Any], must: Iterable[str]) -> Any | None:
+    """The first row whose normalised cells include every heading in ``must``."""
+    wanted = {normalise_heading(m) for m in must}
+    for row in rows:
+        cells = {normalise_heading(v) for v in row.values if v not in (None, "")}
+        if wanted <= cells:
+            return row
+    return None
+
+
+def index_of(headers: list[str]) -> dict[str, int]:
+    """Normalised heading -> position (the first of equal headings)."""
+    out: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        out.setdefault(normalise_heading(h), i)
+    return out
+
+
+# --- values ----------------------------------------------------------------------------
+
+# The markers statisticians write instead of a figure (GSS guidance, DfE, ONS), with "k"
+# (rounds to zero) and "low" that some DfE tables use. "." is DfE's "not applicable": it
+# is kept as "z", the GSS marker for the same thing, since the document's list of markers
+# has no ".".
+MARKERS = {"c": "c", "x": "x", "..": "..", "*": "*", "-": "-", "z": "z", ":": ":", "k": "k", "low": "low",
+           ".": "z"}
+_NUMBERISH = re.compile(r"^[-+(£$]?\s*[\d.,]+\s*[)%kmKM]?$")
+
+
+def split_marker(raw: Any) -> tuple[Any, str | None]:
+    """A figure's cell as (value, marker): a suppression marker gives (None, marker) so
+    it is kept as suppressed and never read as zero; anything else is returned as it is
+    for the cell converter."""
+    if isinstance(raw, str):
+        key = raw.strip().casefold()
+        marker = MARKERS.get(key)
+        if marker is not None:
+            return None, marker
+        return (raw.strip() or None), None
+    return raw, None
+
+
+def looks_numeric(raw: Any) -> bool:
+    if raw is None or isinstance(raw, bool):
+        return False
+    if isinstance(raw, (int, float)):
+        return True
+    s = str(raw).strip()
+    return bool(s) and (s.casefold() in MARKERS or bool(_NUMBERISH.match(s)))
+
+
+_DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def date_in_name(path: Path) -> date | None:
+    """A date written in a file's name (``indicators-2024-05-01.data.csv``), or None."""
+    m = _DATE_IN_NAME.search(path.stem)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def fix_mojibake(value: str) -> str:
+    """UTF-8 read as Windows-1252/Latin-1 and saved again ("SteÃ²rnabhagh" for
+    "Steòrnabhagh"), undone when the round trip gives valid UTF-8; anything else as is."""
+    if not value or not any(ch in value for ch in "ÃÂÅÄ"):
+        return value
+    for enc in ("cp1252", "latin-1"):
+        try:
+            fixed = value.encode(enc).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        return fixed
+    return value
+
+
+# --- the table a format hands over ------------------------------------------------------
+
+# Subfields a format knows but that do not identify the record referred to (an area's
+# kind, an indicator's unit): they should only fill in a record the import creates. The
+# import engine (engine.resolve) today also looks a reference up by any subfield it is
+# given, so "area_id.kind" = "region" would match the first region whatever its code:
+# until it looks up by identifying subfields only, these columns are shown but not mapped.
+FILL_ONLY_SUBFIELDS_MAPPED = False
+
+
+def fill_only(target: str) -> str | None:
+    """``target`` when the import can take a fill-only subfield, else None (see above)."""
+    return target if FILL_ONLY_SUBFIELDS_MAPPED else None
+
+
+def preset(kind: str, columns: dict[str, str | None], fixed: dict[str, Any] | None = None, *,
+           reason: str) -> dict[str, Any]:
+    """The mapping a format knows, in the ``--mapping M.json`` form
+    (``importing.mapping.Mapping.from_json`` reads it)."""
+    return {"kind": kind, "columns": dict(columns), "fixed": dict(fixed or {}),
+            "reasons": {h: reason for h, t in columns.items() if t}}
+
+
+def long_table(path: Path, sheet: str | None, headers: list[str], letters: list[str] | None,
+               rows: Callable[[], Iterator[SourceRow]], *, fmt: str, kind: str,
+               columns: dict[str, str | None], fixed: dict[str, Any] | None = None, reason: str,
+               notes: list[str] | None = None) -> SourceTable:
+    letters = letters if letters is not None else [column_letter(i) for i in range(len(headers))]
+    return SourceTable(path=path, sheet=sheet, headers=headers, letters=letters, rows=rows,
+                       notes=list(notes or []), format=fmt,
+                       preset=preset(kind, columns, fixed, reason=reason))
+
+
+def wrong_kind(path: Path, label: str, kind: str, kinds: tuple[str, ...]) -> FormatError:
+    words = " or ".join(k.replace("_", " ") for k in kinds)
+    return FormatError(f"{path.name} is {label}: it imports into {words}, not {kind.replace('_', ' ')} "
+                       f"(use --kind {kinds[0]}).", path=path, kind=kind, kinds=list(kinds))
+
+
+__all__ = [
+    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "fill_only", "find_header", "fix_mojibake", "headings", "index_of",
+    "load_json", "long_table", "looks_numeric", "preset", "read_head", "sheet_rows", "split_marker", "text",
+    "wrong_kind",
+]

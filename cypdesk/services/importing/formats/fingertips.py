@@ -1,0 +1,172 @@
+"""Fingertips (OHID, formerly PHE) data exports: ``indicators-<AreaType>.data.csv`` and
+the profile downloads, one row per indicator, area, breakdown and period.
+
+Kept for every value: the 95% and 99.8% confidence limits, the count (numerator) and
+denominator, the value note, the breakdown (sex, age, category), the source "OHID
+Fingertips" and the extraction date: the file's own column when it has one, else a date
+in the file's name, else the import date; a note says which.
+
+A Fingertips CSV's header row has one field more than its data rows (26 and 25 in the
+bulk exports): rows are read by position and padded, never shifted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from cypdesk.services.importing.formats import Format
+from cypdesk.services.importing.formats.common import (
+    fill_only, Head, date_in_name, find_header, headings, index_of, long_table, sheet_rows, split_marker, text,
+)
+from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
+
+SOURCE = "OHID Fingertips"
+REQUIRED = ("Indicator ID", "Area Code", "Time period", "Value")
+
+AREA_KINDS = {
+    "england": "england", "country": "england", "region": "region", "regions": "region",
+    "government office region": "region", "upper tier local authority": "local_authority",
+    "county ua": "local_authority", "counties ua": "local_authority", "county and ua": "local_authority",
+    "upper tier las": "local_authority", "district ua": "district", "districts ua": "district",
+    "lower tier local authority": "district", "lower tier las": "district", "ward": "ward",
+}
+
+# long heading -> (where it comes from: a Fingertips heading, or None when derived) , target
+HEADERS = [
+    ("Indicator ID", "indicator_id.code"),
+    ("Indicator Name", "indicator_id.name"),
+    ("Area Code", "area_id.gss_code"),
+    ("Area Name", "area_id.name"),
+    ("Area kind", fill_only("area_id.kind")),
+    ("Sex", "sex"),
+    ("Age", "age"),
+    ("Category", "category"),
+    ("Time period", "period"),
+    ("Value", "value"),
+    ("Suppressed", "suppressed"),
+    ("Lower CI 95.0 limit", "lower_ci"),
+    ("Upper CI 95.0 limit", "upper_ci"),
+    ("Lower CI 99.8 limit", "lower_ci_998"),
+    ("Upper CI 99.8 limit", "upper_ci_998"),
+    ("Count", "numerator"),
+    ("Denominator", "denominator"),
+    ("Value note", "note"),
+    ("Source", "source"),
+    ("Extract date", "extracted_on"),
+]
+EXTRACT_HEADINGS = ("extract date", "extraction date", "date extracted", "data extracted", "export date")
+
+
+def sniff(head: Head) -> bool:
+    if head.format != "csv" and head.format not in ("xlsx", "xls", "ods", "xlsm"):
+        return False
+    for rows in head.sheets.values():
+        if find_header(rows[:10], REQUIRED) is not None:
+            return True
+    return False
+
+
+def build(path: Path, kind: str) -> list[SourceTable]:
+    from cypdesk.io.workbook import open_workbook
+
+    wb = open_workbook(path)
+    try:
+        sheets = [None] if wb.format == "csv" else [s.name for s in wb.sheets]
+    finally:
+        wb.close()
+    out = []
+    for sheet in sheets:
+        header = find_header(_first(path, sheet), REQUIRED)
+        if header is not None:
+            out.append(_table(path, sheet, header))
+    return out
+
+
+def _first(path: Path, sheet: str | None, limit: int = 10) -> list:
+    rows = []
+    for row in sheet_rows(path, sheet):
+        rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _table(path: Path, sheet: str | None, header) -> SourceTable:
+    names = headings(header)
+    at = index_of(names)
+    letters_of = {normalise_heading(h): i for i, h in enumerate(names)}
+    extract_col = next((at[h] for h in EXTRACT_HEADINGS if h in at), None)
+    notes = []
+    if extract_col is not None:
+        extracted = None
+        notes.append(f"The extract date of each value is the file's own column '{names[extract_col]}'.")
+    else:
+        extracted = date_in_name(path)
+        if extracted is not None:
+            notes.append(f"The extract date of every value is {extracted:%d/%m/%Y}, taken from the file's name.")
+        else:
+            extracted = date.today()
+            notes.append(f"{path.name} does not say when it was extracted (no extract date column and no date in its "
+                         f"name): the import date, {extracted:%d/%m/%Y}, is recorded as every value's extract date.")
+    width = len(names)
+
+    def col(row_values: list, heading: str):
+        i = at.get(normalise_heading(heading))
+        return row_values[i] if i is not None and i < len(row_values) else None
+
+    def rows() -> Iterator[SourceRow]:
+        for row in sheet_rows(path, sheet):
+            if row.number <= header.number:
+                continue
+            values = list(row.values[:width]) + [None] * (width - len(row.values))
+            if not any(text(v) for v in values):
+                continue
+            value, marker = split_marker(col(values, "Value"))
+            cat_type, cat = text(col(values, "Category Type")), text(col(values, "Category"))
+            category = f"{cat_type}: {cat}" if cat_type and cat else (cat or cat_type)
+            area_type = normalise_heading(col(values, "Area Type"))
+            out = [
+                text(col(values, "Indicator ID")) or None,
+                text(col(values, "Indicator Name")) or None,
+                text(col(values, "Area Code")) or None,
+                text(col(values, "Area Name")) or None,
+                AREA_KINDS.get(area_type),
+                _breakdown(col(values, "Sex"), "persons"),
+                _breakdown(col(values, "Age"), None),
+                category or None,
+                text(col(values, "Time period")) or None,
+                value,
+                marker,
+                split_marker(col(values, "Lower CI 95.0 limit"))[0],
+                split_marker(col(values, "Upper CI 95.0 limit"))[0],
+                split_marker(col(values, "Lower CI 99.8 limit"))[0],
+                split_marker(col(values, "Upper CI 99.8 limit"))[0],
+                split_marker(col(values, "Count"))[0],
+                split_marker(col(values, "Denominator"))[0],
+                text(col(values, "Value note")) or None,
+                SOURCE,
+                values[extract_col] if extract_col is not None else extracted,
+            ]
+            yield SourceRow(row.number, out, bool(row.hidden))
+
+    headers = [h for h, _ in HEADERS]
+    letters = []
+    for h, _ in HEADERS:
+        i = letters_of.get(normalise_heading(h))
+        letters.append(column_letter(i) if i is not None else "")
+    return long_table(path, sheet, headers, letters, rows, fmt="fingertips", kind="indicator_values",
+                      columns=dict(HEADERS), reason="Fingertips export", notes=notes)
+
+
+def _breakdown(raw, default_blank: str | None) -> str | None:
+    """Sex and age as written ("Female", "0-4 yrs"); "Persons" is no breakdown (blank),
+    so a Fingertips value for persons matches one typed without a sex."""
+    value = text(raw)
+    if not value or (default_blank and value.casefold() == default_blank):
+        return None
+    return value
+
+
+FORMAT = Format("fingertips", "Fingertips export (OHID)", ("indicator_values",), sniff, build)
