@@ -85,8 +85,7 @@ def to_preview(qtbot, wizard):
     qtbot.waitUntil(wizard.table_page.isComplete, timeout=10_000)
     wizard.next()
     page = wizard.mapping_page
-    page.choose("Contract Reference number / ID", "reference")
-    page.choose("Title of the Agreement", "title")
+    page.choose("Contract", "title")
     wizard.next()
     preview = wizard.preview_page
     qtbot.waitUntil(lambda: preview.shown is not None and not wizard.working, timeout=10_000)
