@@ -373,3 +373,48 @@ def test_the_real_norfolk_register_imports_its_childrens_contracts_through_the_w
     assert str(got["BUN41596"][3])[:10] == "2013-07-22"  # "22-Jul-2013"
     window.action_undo.trigger()
     assert counts(window)["contracts"] == before["contracts"]
+
+
+def test_a_wide_table_is_unpivoted_in_the_mapping_step_and_imports_one_value_per_year(qtbot, open_window, tmp_path):
+    """A DfE-style LA table with years across the columns: ticking the three year
+    columns and Unpivot gives Period and Value columns, guessed as the value's period
+    and value; the preview has 2 areas x 3 years = 6 values to add (the suppressed "c"
+    among them, kept as suppressed); "As in the file" puts the columns back."""
+    wide = tmp_path / "cin_rates.csv"
+    wide.write_text("Indicator,New LA code,LA name,2021-22,2022-23,2023-24\n"
+                    "Children in need rate per 10000,E09000002,Barking and Dagenham,401.2,389.0,c\n"
+                    "Children in need rate per 10000,E09000003,Barnet,280.5,275.1,290.3\n", encoding="utf-8")
+    window = open_window("indicators")
+    wizard = wizard_for(window, "indicator_values")
+    qtbot.addWidget(wizard)
+    to_mapping(wizard, wide)
+    page = wizard.mapping_page
+    for i in range(page.unpivot_list.count()):
+        item = page.unpivot_list.item(i)
+        if item.data(Qt.ItemDataRole.UserRole).startswith("20"):
+            item.setCheckState(Qt.CheckState.Checked)
+    qtbot.mouseClick(page.unpivot_button, Qt.MouseButton.LeftButton)
+    assert wizard.table.headers == ["Indicator", "New LA code", "LA name", "Period", "Value"]
+    assert page.combos["Period"].currentData() == "period" and page.combos["Value"].currentData() == "value"
+    assert page.combos["New LA code"].currentData() == "area_id.gss_code"
+    wizard.next()
+    preview = wizard.preview_page
+    assert preview.counts.text().startswith("6 to add, 0 to change, 0 unchanged, 0 with problems")
+    assert "Barking and Dagenham" in preview.created.text()
+    preview.create.setChecked(True)
+    wizard.next()
+    assert "6 added" in wizard.run_page.counts.text()
+    with window.workspace.doc.engine.connect() as conn:
+        got = conn.exec_driver_sql(
+            "SELECT v.value, v.suppressed FROM indicator_values v JOIN areas a ON a.id = v.area_id "
+            "WHERE a.gss_code = 'E09000002' ORDER BY v.period").fetchall()
+    assert [tuple(r) for r in got][:2] == [(401.2, None), (389.0, None)] and got[2][0] is None and got[2][1] == "c"
+    wizard.accept()
+    again = wizard_for(window, "indicator_values")
+    qtbot.addWidget(again)
+    to_mapping(again, wide)
+    again.mapping_page.unpivot_list.item(3).setCheckState(Qt.CheckState.Checked)
+    again.mapping_page.unpivot()
+    assert "Value" in again.table.headers
+    qtbot.mouseClick(again.mapping_page.unpivot_undo, Qt.MouseButton.LeftButton)
+    assert again.table.headers == ["Indicator", "New LA code", "LA name", "2021-22", "2022-23", "2023-24"]

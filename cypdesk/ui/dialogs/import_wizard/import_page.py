@@ -51,7 +51,8 @@ class ImportPage(QWizardPage):
         if result.rejected:
             lines.append(f"{result.rejected:,} row{'s were' if result.rejected != 1 else ' was'} left out "
                          "(the problems listed in the previous step).")
-        lines += [f"• {n}" for n in result.notes]
+        if result.notes:
+            lines.append("\n".join(f"• {n}" for n in result.notes))
         lines.append("Edit > Undo (Ctrl+Z) takes the whole import back." if result.undo is not None
                      else "Nothing in the document changed.")
         self.details.setText("\n\n".join(lines))

@@ -131,7 +131,7 @@ class MappingPage(QWizardPage):
         label.setBuddy(self.where_column)
         row.addWidget(label)
         row.addWidget(self.where_column, 1)
-        equals = QLabel("&=")
+        equals = QLabel("&equals")
         equals.setBuddy(self.where_value)
         row.addWidget(equals)
         row.addWidget(self.where_value, 1)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from cypdesk.ui.dialogs.import_wizard.busy import BusyPanel
 from cypdesk.ui.dialogs.import_wizard.grid import ProblemsModel, SourceGridModel
-from cypdesk.ui.dialogs.import_wizard.work import kind_label
+from cypdesk.ui.dialogs.import_wizard.work import PREVIEW_ROWS, kind_label
 from cypdesk.ui.widgets.record_form import ERROR_STYLE
 
 HINT_STYLE = "color: #505050;"
@@ -189,9 +189,9 @@ class PreviewPage(QWizardPage):
         self.grid.resizeColumnsToContents()
         for col in range(grid.columnCount()):
             self.grid.setColumnWidth(col, min(max(self.grid.columnWidth(col), 60), 240))
-        shown = f"the first {min(len(plan.rows), 300):,} rows" if plan.more_rows else "every row"
+        shown = f"the first {min(len(plan.rows), PREVIEW_ROWS):,}" if plan.more_rows else "all"
         extra = " and every row with a problem" if plan.more_rows and result.problems else ""
-        self.rows_title.setText(f"Rows of the file: {shown}{extra} (cells with problems in red)")
+        self.rows_title.setText(f"Rows the import reads: {shown}{extra} (cells with problems in red)")
         self.completeChanged.emit()
 
     def go_to_problem(self, number: int) -> None:

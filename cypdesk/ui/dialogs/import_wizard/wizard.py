@@ -269,6 +269,7 @@ class ImportWizard(QWizard):
         def done(result: Any) -> None:
             self.importing = False
             self.outcome = result
+            self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # done: only Close
             page.show_result(result, file_name)
             if result.undo is not None:
                 self._push_undo(result, table, kind, file_name, options)

@@ -75,7 +75,7 @@ def samples_of(table: Any) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {h: [] for h in table.headers}
     for count, row in enumerate(table.rows()):
         for header, value in zip(table.headers, row.values):
-            if value not in (None, "") and len(out[header]) < 5:
+            if value not in (None, "") and len(out[header]) < 5 and value not in out[header]:
                 out[header].append(value)
         if count + 1 >= SAMPLE_ROWS:
             break
