@@ -42,6 +42,7 @@ class SourceGridModel(QAbstractTableModel):
         self.cell_problems: dict[tuple[int, int], str] = {}   # (row index, column) -> reasons
         self.row_problems: dict[int, str] = {}                # row index -> reasons (no column)
         self.heading_rows: set[int] = set()                   # Excel numbers of the heading row(s)
+        self._columns = max(len(self.headers), max((len(r.values) for r in self.rows), default=0))
         self._row_index: dict[int, list[int]] = {}
         for i, row in enumerate(self.rows):
             self._row_index.setdefault(row.number, []).append(i)
@@ -50,9 +51,7 @@ class SourceGridModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        if parent.isValid():
-            return 0
-        return max(len(self.headers), max((len(r.values) for r in self.rows), default=0))
+        return 0 if parent.isValid() else self._columns
 
     def indexes_of_row(self, number: int) -> list[int]:
         """Indexes in the grid of the source row with this Excel number (an unpivoted

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout, QWidget, QWizardPage,
@@ -194,7 +195,18 @@ class MappingPage(QWizardPage):
         for col, text in enumerate(("Column in the file", "Values in it", "Goes into", "Why")):
             title = QLabel(f"<b>{text}</b>")
             self.grid.addWidget(title, 0, col)
-        choices = targets(wizard.kind)
+        choices = QStandardItemModel(self)  # one list of fields, shared by every column's drop-down
+        for target, target_label in [(None, IGNORE), *targets(wizard.kind)]:
+            item = QStandardItem(target_label)
+            item.setData(target, Qt.ItemDataRole.UserRole)
+            choices.appendRow(item)
+        known = {t for t, _label in targets(wizard.kind)}
+        for target in (mapping.columns.values() if mapping is not None else ()):
+            if target is not None and target not in known:  # a field the list does not name (a preset's)
+                item = QStandardItem(target)
+                item.setData(target, Qt.ItemDataRole.UserRole)
+                choices.appendRow(item)
+                known.add(target)
         samples = wizard.samples
         previous: QWidget | None = None
         for row, (header, letter) in enumerate(zip(table.headers, table.letters), start=1):
@@ -204,12 +216,8 @@ class MappingPage(QWizardPage):
             combo = QComboBox()
             combo.setObjectName(f"import_target_{row}")
             combo.setAccessibleName(f"Field for column {name}")
-            combo.addItem(IGNORE, None)
-            for target, target_label in choices:
-                combo.addItem(target_label, target)
+            combo.setModel(choices)
             target = mapping.columns.get(header) if mapping is not None else None
-            if target is not None and combo.findData(target) < 0:
-                combo.addItem(target, target)
             combo.setCurrentIndex(max(combo.findData(target), 0) if target is not None else 0)
             combo.setMaxVisibleItems(20)
             combo.currentIndexChanged.connect(lambda _i, h=header: self._changed(h))

@@ -186,6 +186,7 @@ class PreviewPage(QWizardPage):
         grid = SourceGridModel(table.headers, table.letters, plan.rows, self.grid)
         grid.mark_problems(result.problems)
         self.grid.setModel(grid)
+        self.grid.horizontalHeader().setResizeContentsPrecision(30)  # sized by the first rows: quick
         self.grid.resizeColumnsToContents()
         for col in range(grid.columnCount()):
             self.grid.setColumnWidth(col, min(max(self.grid.columnWidth(col), 60), 240))

@@ -111,6 +111,7 @@ class TablePage(QWizardPage):
         model = SourceGridModel([""] * width, [_letter(i) for i in range(width)], raw, self.grid)
         model.heading_rows = set(opened.header_rows)
         self.grid.setModel(model)
+        self.grid.horizontalHeader().setResizeContentsPrecision(30)  # sized by the first rows: quick
         self.grid.resizeColumnsToContents()
         for col in range(model.columnCount()):
             self.grid.setColumnWidth(col, min(self.grid.columnWidth(col), 220))
