@@ -418,3 +418,26 @@ def test_a_wide_table_is_unpivoted_in_the_mapping_step_and_imports_one_value_per
     assert "Value" in again.table.headers
     qtbot.mouseClick(again.mapping_page.unpivot_undo, Qt.MouseButton.LeftButton)
     assert again.table.headers == ["Indicator", "New LA code", "LA name", "2021-22", "2022-23", "2023-24"]
+
+
+def test_no_two_controls_of_a_step_share_an_alt_key(qtbot, open_window):
+    """On each step, the underlined letters of its labels, buttons and check boxes and
+    of the wizard's own buttons are all different (Alt+letter reaches one control)."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    window = open_window("services")
+    wizard = wizard_for(window)
+    qtbot.addWidget(wizard)
+    wizard.file_page.path.setText(str(REGISTER))
+    for page in (wizard.file_page, wizard.table_page, wizard.mapping_page, wizard.preview_page):
+        if page is not wizard.file_page:
+            wizard.next()
+            if page is wizard.mapping_page:
+                fix_mapping_and_filter(wizard)
+        assert wizard.currentPage() is page
+        texts = [w.text() for w in page.findChildren(QLabel) + page.findChildren(QAbstractButton) if w.isVisible()]
+        texts += [b.text() for b in wizard.findChildren(QAbstractButton) if b.isVisible() and b.parent() is wizard]
+        keys = [m.group(1).lower() for t in texts for m in [re.search(r"&([^&\s])", t)] if m]
+        assert len(keys) == len(set(keys)), f"{page.objectName()}: {sorted(keys)}"

@@ -172,7 +172,7 @@ class RecordTab(QWidget):
         for name, text, tip in (("add", "&Add", "Add a record (Ctrl+Shift+N)"),
                                 ("duplicate", "D&uplicate", "Copy the selected record (Ctrl+D)"),
                                 ("delete", "&Delete", "Delete the selected record (Delete)"),
-                                ("import", "&Import…", "Import rows from a spreadsheet or CSV (Ctrl+I)"),
+                                ("import", "Import…", "Import rows from a spreadsheet or CSV (Ctrl+I)"),  # Alt+I: Needs
                                 ("export", "E&xport…", "Export the table as it is shown to Excel or CSV")):
             button = QPushButton(text)
             button.setObjectName(f"{spec.kind}_{name}")

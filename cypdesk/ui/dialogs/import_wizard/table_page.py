@@ -37,7 +37,7 @@ class TablePage(QWizardPage):
         self.header_row.setObjectName("import_header_row")
         self.header_row.setAccessibleName("Heading row")
         self.header_row.setRange(1, 1_048_576)
-        header_label = QLabel("&Heading row:")
+        header_label = QLabel("Heading &row:")
         header_label.setBuddy(self.header_row)
         self.reread = QPushButton("&Use this heading row")
         self.reread.setObjectName("import_use_header_row")
