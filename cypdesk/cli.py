@@ -27,7 +27,7 @@ from typing import Any
 from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
-COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import")
+COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "template")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
@@ -155,6 +155,16 @@ def _command_parser() -> argparse.ArgumentParser:
                      help="import the valid rows and list the others (without it, any problem imports nothing)")
     imp.add_argument("--report", metavar="R.csv", help="write the list of problems to this CSV file")
     imp.add_argument("--json", action="store_true")
+
+    tpl = _add(sub, "template", help="a blank return template for partners (Excel), with drop-downs filled from "
+                                     "FILE's lists when --from FILE is given, that imports back with no mapping",
+               example="template --kind contracts --from {document} --out {new_file}.xlsx", doing="write a template from")
+    tpl.add_argument("--kind", required=True, metavar="KIND", help="the kind of record the partner returns "
+                                                                  "(cypdesk export --list shows the kinds)")
+    tpl.add_argument("--out", required=True, metavar="OUT.xlsx", help="the template to write")
+    tpl.add_argument("--from", dest="from_file", metavar="FILE",
+                     help="a .cypdesk document whose organisations, services, outcomes and periods fill the drop-downs")
+    tpl.add_argument("--json", action="store_true")
     return p
 
 
@@ -537,6 +547,17 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _template(args: argparse.Namespace) -> int:
+    from cypdesk.services.templates import template_file
+
+    result = template_file(args.kind, args.out, document=args.from_file)
+    result["ok"] = True
+    _emit(result, args.json, lambda r: (
+        f"Wrote a return template for {r['kind'].replace('_', ' ')} to {r['path']}: {len(r['columns'])} columns"
+        + (f", drop-downs filled from {r['from']}." if r["from"] else ".")))
+    return 0
+
+
 def _self_test() -> int:
     from cypdesk.selftest import format_report, run_self_test
 
@@ -547,5 +568,5 @@ def _self_test() -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
-    "export": _export, "import": _import,
+    "export": _export, "import": _import, "template": _template,
 }

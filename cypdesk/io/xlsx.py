@@ -13,7 +13,9 @@ cell in Excel keeps it text. Column kinds:
 - ``percent``: the number as cypdesk holds it (12.5 means 12.5%), shown ``0.0"%"``:
   the literal % sign keeps the cell's value equal to the app's, so a re-import reads
   12.5, not 0.125;
-- ``number``, ``integer``: numbers; ``date``: a real Excel date shown ``dd/mm/yyyy``;
+- ``number``, ``integer``: numbers with UK thousands separators: ``#,##0`` for whole
+  numbers, ``#,##0.0#########`` for the others (61.25 shows "61.25", 1200 "1,200");
+  ``date``: a real Excel date shown ``dd/mm/yyyy``;
   ``datetime``: ``dd/mm/yyyy hh:mm``;
 - ``bool``: the text ``Yes`` or ``No``, as the window shows it and the importer reads
   it (not TRUE/FALSE, which officers filter less easily and partners' templates
@@ -59,6 +61,8 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 MONEY_FORMAT = "£#,##0"
 PERCENT_FORMAT = '0.0"%"'
 DATE_FORMAT = "dd/mm/yyyy"
+WHOLE_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0#########"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 XLSX_OPTIONS = {
     "constant_memory": True,
@@ -125,7 +129,7 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Iterable[Sheet | tuple[Any,
     target = Path(path)
     written: list[dict[str, Any]] = []
     truncated = 0
-    with _atomic(target, ".xlsx") as tmp:
+    with atomic_output(target, ".xlsx") as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         try:
             formats = _Formats(workbook)
@@ -160,6 +164,8 @@ class _Formats:
         self.date = workbook.add_format({"num_format": DATE_FORMAT})
         self.datetime = workbook.add_format({"num_format": DATETIME_FORMAT})
         self.quoted = workbook.add_format({"quote_prefix": True})
+        self.whole = workbook.add_format({"num_format": WHOLE_FORMAT})
+        self.decimal = workbook.add_format({"num_format": DECIMAL_FORMAT})
 
 
 def _write_sheet(ws: Any, formats: _Formats, sheet: Sheet) -> tuple[int, int]:
@@ -217,7 +223,7 @@ def _cell_writer(kind: str, formats: _Formats) -> Callable[[Any, int, int, Any],
         result = ws.write_string(r, c, s, formats.quoted if is_dangerous(s) else None)
         return -1 if result == -2 else _text_length(s)
 
-    def number(ws: Any, r: int, c: int, value: Any, fmt: Any = None) -> int:
+    def number(ws: Any, r: int, c: int, value: Any, fmt: Any = None, plain: Any = None) -> int:
         if isinstance(value, bool):
             value = int(value)
         if isinstance(value, str):
@@ -228,7 +234,11 @@ def _cell_writer(kind: str, formats: _Formats) -> Callable[[Any, int, int, Any],
         value = float(value) if not isinstance(value, int) else value
         if isinstance(value, float) and not math.isfinite(value):
             return 0
+        if fmt is None and plain is not None:
+            fmt = plain if plain is not formats.decimal or not float(value).is_integer() else formats.whole
         ws.write_number(r, c, value, fmt)
+        if fmt is formats.decimal:
+            return len(f"{value:,.10f}".rstrip("0"))
         return len(f"{value:,.0f}") + (2 if fmt is formats.money else 0) if fmt is not None else len(f"{value:g}")
 
     def day(ws: Any, r: int, c: int, value: Any) -> int:
@@ -255,8 +265,10 @@ def _cell_writer(kind: str, formats: _Formats) -> Callable[[Any, int, int, Any],
         return lambda ws, r, c, v: number(ws, r, c, v, formats.money)
     if kind == "percent":
         return lambda ws, r, c, v: number(ws, r, c, v, formats.percent)
-    if kind in ("number", "integer"):
-        return number
+    if kind == "integer":
+        return lambda ws, r, c, v: number(ws, r, c, v, plain=formats.whole)
+    if kind == "number":
+        return lambda ws, r, c, v: number(ws, r, c, v, plain=formats.decimal)
     if kind == "date":
         return day
     if kind == "datetime":
@@ -339,7 +351,7 @@ def write_csv(path: str | os.PathLike[str], headers: Sequence[str], rows: Iterab
     ncols = len(headers)
     col_kinds = [(kinds[i] if i < len(kinds) else "text") or "text" for i in range(ncols)]
     n = 0
-    with _atomic(target, ".csv") as tmp:
+    with atomic_output(target, ".csv") as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow([escape_csv_cell(str(h)) for h in headers])
@@ -361,9 +373,9 @@ def read_csv(path: str | os.PathLike[str]) -> Iterator[list[str]]:
 # --- saving -----------------------------------------------------------------------------
 
 @contextmanager
-def _atomic(target: Path, suffix: str) -> Iterator[Path]:
+def atomic_output(target: Path, suffix: str) -> Iterator[Path]:
     """A temporary path beside ``target``, moved onto it when the block succeeds and
-    removed whatever happens otherwise."""
+    removed whatever happens otherwise (exports and return templates write through it)."""
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise SaveFailed(f"The folder {folder} does not exist, so {target.name} was not written.", path=target)
@@ -399,6 +411,8 @@ def _atomic(target: Path, suffix: str) -> Iterator[Path]:
 
 
 __all__ = [
-    "COLUMN_KINDS", "DANGEROUS_PREFIXES", "DATE_FORMAT", "MONEY_FORMAT", "PERCENT_FORMAT", "Sheet",
-    "escape_csv_cell", "is_dangerous", "read_csv", "sheet_name", "unescape_csv_cell", "write_csv", "write_xlsx",
+    "COLUMN_KINDS", "DANGEROUS_PREFIXES", "DATE_FORMAT", "DECIMAL_FORMAT", "MONEY_FORMAT", "PERCENT_FORMAT", "Sheet",
+    "WHOLE_FORMAT",
+    "atomic_output", "escape_csv_cell", "is_dangerous", "read_csv", "sheet_name", "unescape_csv_cell", "write_csv",
+    "write_xlsx",
 ]

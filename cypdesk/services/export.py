@@ -81,7 +81,7 @@ def export_table(
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"{target.name}: export to a .xlsx (Excel) or .csv file.", path=target)
-    with _sqlite(conn) as raw:
+    with sqlite_of(conn) as raw:
         try:
             query = TableQuery(raw, kind, columns)
         except KeyError as exc:
@@ -159,7 +159,7 @@ def export_file(document: str | Path, table: str, out: str | Path, *, for_org: s
                 result = export_table(conn, table, columns=window_columns(table), path=target,
                                       progress=progress, partner=partner, contacts=contacts)
             except SaveFailed as exc:
-                fault = _os_fault(exc)
+                fault = os_fault(exc)
                 if fault is None:
                     raise
                 raise error_from(fault, path=target, doing="write", base=SaveFailed,
@@ -192,7 +192,7 @@ def list_tables(document: str | Path | None = None) -> dict[str, Any]:
     return {"tables": tables, "path": path}
 
 
-def _os_fault(exc: BaseException) -> BaseException | None:
+def os_fault(exc: BaseException) -> BaseException | None:
     """The ``OSError`` of the file layer behind a wrapped error (its cause, context, or
     the first argument xlsxwriter's ``FileCreateError`` keeps), if any."""
     seen: set[int] = set()
@@ -283,7 +283,7 @@ def _datetime(value: Any) -> Any:
         return str(value)
 
 
-class _sqlite:
+class sqlite_of:
     """The ``sqlite3`` connection to read through: the one given, or one drawn from an
     engine (or a workspace's document) for the length of the export."""
 
@@ -306,4 +306,4 @@ class _sqlite:
             self._fairy.close()
 
 
-__all__ = ["ExportCancelled", "PAGE", "Progress", "export_file", "export_table", "list_tables"]
+__all__ = ["ExportCancelled", "PAGE", "Progress", "export_file", "export_table", "list_tables", "os_fault", "sqlite_of"]

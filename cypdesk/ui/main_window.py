@@ -331,6 +331,10 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
         self.action_import = self._action("&Import…", lambda: start_import(self), QKeySequence("Ctrl+I"), "import",
                                           "Import rows from a spreadsheet or CSV into the document (Ctrl+I)")
+        self.action_template = self._action(
+            "Create return &template…", lambda: self.create_template(), name="create_return_template",
+            tip="A blank Excel return for partners to fill in, with drop-downs from this document's lists, "
+                "that imports back with no mapping step")
         self.action_close = self._action("&Close", self.close_document, QKeySequence.StandardKey.Close)
         self.action_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         file_menu.insertAction(self.recent_menu.menuAction(), self.action_new)
@@ -339,7 +343,7 @@ class MainWindow(OpeningMixin, QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         for action in (self.action_share, self.action_merge, self.action_restore, self.action_import,
-                       self.action_export):
+                       self.action_export, self.action_template):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.action_close)
@@ -665,6 +669,12 @@ class MainWindow(OpeningMixin, QMainWindow):
         valid, the officer stays on it and nothing is exported)."""
         if self.commit_pending():
             self.current_tab().export_table()
+
+    def create_template(self, kind: str | None = None) -> None:
+        """File > Create return template, and each tab's button for its kind (ui/return_template.py)."""
+        from cypdesk.ui.return_template import create_template
+
+        create_template(self, kind)
 
     def find(self) -> None:
         tab = self.current_tab()

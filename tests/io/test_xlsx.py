@@ -180,6 +180,22 @@ def test_money_percent_dates_and_yes_no(tmp_path):
     assert widths["A"] > len("Speech and language") and widths["B"] >= len("Annual cost")
 
 
+def test_numbers_have_uk_thousands_separators(tmp_path):
+    """Integer and number columns are shown the UK way (issue 9 item 14): whole numbers
+    ``#,##0`` (1,200), others with their decimals (61.25, 1,234.5); the cell's value is
+    the number itself, and a number in a text column stays General."""
+    path = tmp_path / "numbers.xlsx"
+    rows = [(1200, 61.25, 7, "a"), (3, 1234.5, 1_000_000, "b"), (None, 12.0, 2.0, 99)]
+    write_xlsx(path, [Sheet("N", ["Places", "Rate", "Count", "Text"], rows, ["integer", "number", "number", "text"])])
+    _wb, ws = _openpyxl(path)
+    assert (ws["A2"].value, ws["A2"].number_format) == (1200, "#,##0")
+    assert (ws["B2"].value, ws["B2"].number_format) == (61.25, "#,##0.0#########")
+    assert (ws["B3"].value, ws["B3"].number_format) == (1234.5, "#,##0.0#########")
+    assert (ws["B4"].value, ws["B4"].number_format) == (12, "#,##0")  # a whole number: no dangling point
+    assert (ws["C3"].value, ws["C3"].number_format) == (1_000_000, "#,##0")
+    assert (ws["D4"].value, ws["D4"].number_format) == (99, "General")
+
+
 def test_several_sheets_with_legal_unique_names(tmp_path):
     path = tmp_path / "multi.xlsx"
     long = "Children's services register: North/South [draft] *final*?"

@@ -20,7 +20,7 @@ from typing import Any
 
 from cypdesk.common.errors import CypdeskError
 from cypdesk.services.importing.keys import CREATABLE
-from cypdesk.services.importing.mapping import Mapping, guess_mapping, reference_subfields, remembered_mapping
+from cypdesk.services.importing.mapping import Mapping, guess_mapping, remembered_mapping
 from cypdesk.services.importing.resolve import Indexes, KindIndex
 from cypdesk.services.importing.source import SourceTable, normalise_heading
 from cypdesk.services.importing.values import Suppressed, read_value, shown
@@ -171,7 +171,8 @@ def _choose_mapping(ws: Any, table: SourceTable, options: ImportOptions, kind: s
 
 class _Planner:
     def __init__(self, ws: Any, table: SourceTable, options: ImportOptions) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.fields import fields_of
+        from cypdesk.model.registry import kind_of
 
         self.ws, self.table, self.options = ws, table, options
         self.model = kind_of(options.kind)
@@ -185,6 +186,17 @@ class _Planner:
         self.fixed: dict[str, Any] = {}
         self.filters: list[tuple[int, str]] = []
         self.derive_service = False
+        self.ref_info: dict[str, tuple[str, KindIndex, dict[str, Any], list[str]]] = {}
+        self.ref_cache: dict[tuple, str] = {}  # (field, the values naming it) -> the record found or made
+        self.has_order = any(meta.not_before for _, meta in fields_of(self.model, include_system=True))
+
+    def order_problems(self, model: Any, values: dict[str, Any]) -> list[Any]:
+        """records.order_problems (an end before its start), skipped for kinds without dates in order."""
+        if not self.has_order:
+            return []
+        from cypdesk.services.records import order_problems
+
+        return order_problems(model, values)
 
     # -- problems ----------------------------------------------------------------------
     def problem(self, row: int | None, column: _Column | None, value: Any, reason: str, *,
@@ -197,7 +209,7 @@ class _Planner:
 
     # -- the columns -------------------------------------------------------------------
     def check_columns(self) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.registry import kind_of
 
         table, mapping = self.table, self.mapping
         letters = table.letters or []
@@ -378,10 +390,16 @@ class _Planner:
         if blank:
             return
         creations: list[tuple[str, str, dict[str, Any]]] = []
+        resolved: list[tuple[tuple, str]] = []  # remembered once the row is accepted
         if not bad:
             order = sorted(refs, key=lambda f: f == "service_id")  # the supplier first: a new service's provider
             for name in order:
-                record_id = self.resolve(number, name, refs[name], values, creations)
+                cache_key = (name, tuple((s, v) for s, (v, _) in refs[name].items()))
+                record_id = self.ref_cache.get(cache_key)
+                if record_id is None:
+                    record_id = self.resolve(number, name, refs[name], values, creations)
+                    if record_id is not None:
+                        resolved.append((cache_key, record_id))
                 if record_id is None:
                     bad = True
                 else:
@@ -401,6 +419,7 @@ class _Planner:
         if not self.record(number, values, refs):
             self.result.rejected += 1
             return
+        self.ref_cache.update(resolved)
         for kind, record_id, new in creations:
             index = self.indexes[kind]
             row = {"id": record_id, **new}  # one dict: a later row that fills it in changes what is inserted
@@ -443,37 +462,50 @@ class _Planner:
     # -- references --------------------------------------------------------------------
     def resolve(self, number: int, name: str, given: dict[str, tuple[Any, _Column]], values: dict[str, Any],
                 creations: list[tuple[str, str, dict[str, Any]]]) -> str | None:
-        from cypdesk.model import kind_of
+        if name not in self.ref_info:
+            from cypdesk.model.registry import kind_of
 
-        meta = self.fields[name]
-        ref_kind = kind_of(meta.references).__tablename__
-        index = self.indexes[ref_kind]
-        ref_fields = _fields(index.model)
-        subs = reference_subfields(ref_kind)
+            ref_kind = kind_of(self.fields[name].references).__tablename__
+            index = self.indexes[ref_kind]
+            ref_fields = _fields(index.model)
+            # Only identifying fields find a record (a key's first field, the title); the
+            # others (an area's kind, an indicator's unit) only fill in one the import makes.
+            identifying = [key[0] for key in index.keys if key[0] in ref_fields] + [index.title_field]
+            self.ref_info[name] = (ref_kind, index, ref_fields, identifying)
+        ref_kind, index, ref_fields, identifying = self.ref_info[name]
         first_column = next(iter(given.values()))[1]
         for kind, record_id, new in creations:  # made for another reference of this row
-            if kind == ref_kind and any(new.get(s) is not None and v is not None and
-                                        str(new.get(s)).casefold() == str(v).casefold()
-                                        for s, (v, _) in given.items() if s):
+            if kind == ref_kind and any(new.get(s) is not None and given.get(s, (None,))[0] is not None and
+                                        str(new.get(s)).casefold() == str(given[s][0]).casefold()
+                                        for s in identifying):
                 return record_id
         if "" in given:
             bare = given[""][0]
             if bare in index.values:
                 return bare
-            for sub in [index.title_field, *subs]:
-                if sub in ref_fields:
-                    found = index.lookup(sub, bare)
-                    if found is not None:
-                        return found
+            for sub in [index.title_field, *identifying]:
+                found = index.lookup(sub, bare)
+                if found is not None:
+                    return found
             for kind, record_id, new in creations:
                 if kind == ref_kind and index.title_field in new and \
                         str(new[index.title_field]).casefold() == str(bare).casefold():
                     return record_id
-        for sub in [*subs, *(s for s in given if s and s not in subs)]:
-            if sub in given:
-                found = index.lookup(sub, given[sub][0])
-                if found is not None:
-                    return found
+        for position, key in enumerate(index.keys):
+            if key[0] not in given:
+                continue
+            if len(key) > 1 and all(f in given for f in key):  # the whole key given: it must all match
+                ids = index.by_key[position].get(index.key_of({f: given[f][0] for f in key}, position))
+                if ids:
+                    return ids[0]
+                continue
+            found = index.lookup(key[0], given[key[0]][0])
+            if found is not None:
+                return found
+        if index.title_field in given:
+            found = index.lookup(index.title_field, given[index.title_field][0])
+            if found is not None:
+                return found
         label = index.model.__label__ or ref_kind
         described = " and ".join(
             (f"{ref_fields[s].label.lower()} {v!r}" if s else repr(v)) for s, (v, _) in given.items())
@@ -530,7 +562,9 @@ class _Planner:
 
     # -- the record itself -------------------------------------------------------------
     def record(self, number: int, values: dict[str, Any], refs: dict[str, Any]) -> bool:
-        from cypdesk.services.records import _derived, order_problems
+        from cypdesk.services.records import _derived
+
+        order_problems = self.order_problems
 
         index = self.main
         model = self.model

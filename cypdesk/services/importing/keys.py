@@ -39,16 +39,22 @@ NATURAL_KEYS: dict[str, list[tuple[str, ...]]] = {
     "meetings": [("board", "held_on")],
 }
 
-# Kinds whose rows may repeat a key within one file and still be different records (two
-# equal payments on one day): the n-th such row matches the n-th record with that key.
-REPEATABLE = frozenset({"payments"})
+# Keys that rows may repeat within one file and still be different records (two equal
+# payments on one day; two transport contracts of one supplier, both titled "NR3 to Silver
+# Rooms", starting the same day, in a register without references): the n-th such row
+# matches the n-th record with that key, so a re-import still changes nothing.
+REPEATABLE = frozenset({
+    ("payments", ("transaction_ref", "paid_on", "amount", "supplier")),
+    ("payments", ("paid_on", "supplier", "amount", "description")),
+    ("contracts", ("title", "supplier_id", "start_date")),
+})
 
 # Kinds an import may create because a row names one that does not exist yet.
 CREATABLE = ("organisations", "areas", "indicators", "services", "groups", "outcomes")
 
 
 def natural_keys(kind: str) -> list[tuple[str, ...]]:
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
 
     model = kind_of(kind)
     return NATURAL_KEYS.get(model.__tablename__, [(model.__title__,)])

@@ -77,7 +77,7 @@ REFERENCE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def _fields(kind: str) -> list[tuple[str, Any]]:
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
     from cypdesk.model.fields import fields_of
 
     return fields_of(kind_of(kind))
@@ -86,7 +86,7 @@ def _fields(kind: str) -> list[tuple[str, Any]]:
 def reference_subfields(ref_kind: str) -> list[str]:
     """The fields of a referenced kind a source may name it by: its natural keys' plain
     fields and its title field, in order of preference."""
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
     from cypdesk.services.importing.keys import natural_keys
 
     model = kind_of(ref_kind)
@@ -144,7 +144,7 @@ def guess_mapping(kind: str, headers: list[str], *, remembered: Mapping | None =
     """A mapping for ``headers``: remembered targets first, then by field name, label,
     synonym and a reference's label with its field's, in that order of confidence; a
     target goes to one column only. Unmatched headings map to None ("ignored")."""
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
 
     kind = kind_of(kind).__tablename__
     columns: dict[str, str | None] = {}
@@ -189,7 +189,7 @@ def remembered_mapping(ws: Any, layout: str, kind: str) -> Mapping | None:
 
     from sqlalchemy import select
 
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
     from cypdesk.model.system import ImportRecord
 
     kind = kind_of(kind).__tablename__

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from cypdesk.services.importing.keys import REPEATABLE, key_value, natural_keys
 
 
 class KindIndex:
     def __init__(self, conn: Any, kind: str) -> None:
-        from cypdesk.model import kind_of
+        from cypdesk.model.registry import kind_of
         from cypdesk.model.fields import fields_of
 
         self.model = kind_of(kind)
@@ -31,7 +31,9 @@ class KindIndex:
         self.by_reference: set[str] = set()  # pending records made because a row named them
         self.taken: dict[str, int] = {}  # id -> the source row that matched or made it
         columns = [table.c.id, *(table.c[name] for name in self.fields)]
-        for row in conn.execute(select(*columns).order_by(table.c.created_hlc, table.c.id)):
+        # In the order they were made (a batch shares one clock stamp: then by rowid, the
+        # order of its rows), so the n-th row of a repeatable key meets the n-th record.
+        for row in conn.execute(select(*columns).order_by(table.c.created_hlc, literal_column("rowid"))):
             values = dict(zip(self.fields, row[1:]))
             self._index(row[0], values)
 
@@ -69,7 +71,7 @@ class KindIndex:
             applied.append(fields[0])
             if not candidates:
                 continue
-            if self.kind in REPEATABLE:
+            if (self.kind, fields) in REPEATABLE:
                 free = [c for c in candidates if c not in self.taken]
                 if not free:
                     return None, None

@@ -177,6 +177,10 @@ def _plain_table(path: Path, wb: Any, sheet: Any, *, header_row: int | None, not
                         letters=list(location.letters), rows=lambda: iter(()), notes=notes, format="table",
                         date1904=bool(getattr(wb, "date1904", False)))
 
+    # A CSV's text cells that look like formulas were written with a ' in front (ours by
+    # cypdesk.io.xlsx.escape_csv_cell, Excel users' by hand): the text is what follows it.
+    unescape = _csv_unescape() if wb.format == "csv" else None
+
     def rows() -> Iterator[SourceRow]:
         table.skipped = []
         for row in tablefind.fill_merged(sheet.rows(), location):
@@ -187,10 +191,19 @@ def _plain_table(path: Path, wb: Any, sheet: Any, *, header_row: int | None, not
                 if reason != "blank":
                     table.skipped.append((row.number, reason))
                 continue
-            yield SourceRow(row.number, location.values(row), bool(row.hidden))
+            values = location.values(row)
+            if unescape is not None:
+                values = [unescape(v) if isinstance(v, str) and v.startswith("'") else v for v in values]
+            yield SourceRow(row.number, values, bool(row.hidden))
 
     table.rows = rows
     return table
+
+
+def _csv_unescape() -> Callable[[str], str]:
+    from cypdesk.io.xlsx import unescape_csv_cell
+
+    return unescape_csv_cell
 
 
 __all__ = ["SourceError", "SourceRow", "SourceTable", "column_letter", "normalise_heading", "open_source"]

@@ -64,7 +64,7 @@ def _field_changes(conn: Any, author: Any, stamp: str, now: Any, note: str,
                    changes: list[tuple[str, str, str, str, Any, Any]]) -> None:
     """(table, id, title, field, old, new) written as an edit: the fields, the records'
     stamps, field versions and history lines."""
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
 
     by_record: dict[tuple[str, str], dict[str, Any]] = {}
     for table, record_id, _title, name, _old, new in changes:
@@ -100,7 +100,7 @@ def write_plan(conn: Any, ws: Any, plan: Any, digest: str, *, cancelled: Callabl
                progress: Callable[[int, int | None, str], None] | None = None) -> Any:
     """Write ``plan`` on ``conn`` (one transaction, ``ws.bulk()``); returns the
     :class:`~cypdesk.services.importing.engine.ImportUndo`."""
-    from cypdesk.model import RECORD_CLASSES
+    from cypdesk.model.registry import RECORD_CLASSES
     from cypdesk.model.system import ImportRecord
     from cypdesk.services.importing.engine import ImportUndo
 
@@ -153,7 +153,7 @@ def revert(conn: Any, ws: Any, undo: Any) -> None:
     """Undo an import on ``conn`` (one transaction): changed fields back to their old
     values (as an edit, with versions and history), added records deleted children
     first (each with a tombstone and a history line holding it), the import record too."""
-    from cypdesk.model import kind_of
+    from cypdesk.model.registry import kind_of
 
     author, clock = ws.author, ws.clock
     note = f"undo of the import of {undo.source}"

@@ -173,7 +173,10 @@ class RecordTab(QWidget):
                                 ("duplicate", "D&uplicate", "Copy the selected record (Ctrl+D)"),
                                 ("delete", "&Delete", "Delete the selected record (Delete)"),
                                 ("import", "Import…", "Import rows from a spreadsheet or CSV (Ctrl+I)"),  # Alt+I: Needs
-                                ("export", "E&xport…", "Export the table as it is shown to Excel or CSV")):
+                                ("export", "E&xport…", "Export the table as it is shown to Excel or CSV"),
+                                # no mnemonic: each of its letters is taken by a tab or a menu already
+                                ("template", "Return template…",
+                                 "A blank Excel return for partners to fill in, that imports back")):
             button = QPushButton(text)
             button.setObjectName(f"{spec.kind}_{name}")
             button.setAccessibleName(tip.split(" (")[0])
@@ -185,6 +188,7 @@ class RecordTab(QWidget):
         self.buttons["delete"].clicked.connect(self.delete_record)
         self.buttons["export"].clicked.connect(self.export_table)
         self.buttons["import"].clicked.connect(self.import_rows)
+        self.buttons["template"].clicked.connect(lambda: self.window_.create_template(self.kind))
         outer.addLayout(top)
 
         self.caption = QLabel("")

@@ -305,3 +305,39 @@ def test_a_pair_of_years_is_an_academic_year_for_an_indicator_counted_in_academi
     text = f'Indicator,Area,Period,Value\n"{indicator}","{area}",2020/21,{value}\n'
     result = importer("ay.csv", text, "indicator_values")
     assert (result.added, result.unchanged) == (0, 1)
+
+
+def test_a_reference_is_found_by_identifying_fields_only_and_the_others_fill_what_is_made(importer, db):
+    """An area named by code, name and kind: found by its GSS code (or name), never by
+    its kind alone (which would take the first region whatever its code); a new one is
+    made with the kind filled in."""
+    from cypdesk.services.importing import Mapping
+
+    mapping = Mapping(kind="indicator_values", columns={
+        "Indicator": "indicator_id.name", "Code": "area_id.gss_code", "Place": "area_id.name",
+        "Type": "area_id.kind", "Period": "period", "Value": "value"})
+    region = db.one("SELECT name FROM areas WHERE kind = 'region' LIMIT 1")
+    text = f"Indicator,Code,Place,Type,Period,Value\nTest indicator,E12000099,New Region,region,2023-24,5\n" \
+           f"Test indicator,,{region},region,2023-24,6\n"
+    result = importer("iv.csv", text, "indicator_values", mapping=mapping)
+    assert result.created == {"indicators": ["Test indicator"], "areas": ["New Region"]}
+    assert db.rows("SELECT name, kind, gss_code FROM areas WHERE name = 'New Region'") == [
+        ("New Region", "region", "E12000099")]
+    assert db.rows("SELECT a.name, v.value FROM indicator_values v JOIN areas a ON a.id = v.area_id "
+                   "JOIN indicators i ON i.id = v.indicator_id WHERE i.name = 'Test indicator' ORDER BY v.value") == [
+        ("New Region", 5.0), (region, 6.0)]
+
+
+def test_contracts_without_references_may_repeat_title_supplier_and_start(importer, db):
+    """A real register (Norfolk's) lists two transport contracts of one supplier titled
+    alike and starting the same day, with no reference: both are added, and importing
+    the file again matches each to its own record (all unchanged)."""
+    text = ("Title of the Agreement,Supplier name,Contract start date,Contract value\n"
+            "NR3 to Silver Rooms,Norse Transport,03/08/2007,\"32,305.48\"\n"
+            "NR3 to Silver Rooms,Norse Transport,03/08/2007,\"16,499.56\"\n")
+    result = importer("register.csv", text, "contracts")
+    assert (result.added, result.rejected) == (2, 0)
+    assert sorted(v for (v,) in db.rows("SELECT total_value FROM contracts WHERE title = 'NR3 to Silver Rooms'")) == [
+        16_499.56, 32_305.48]
+    again = importer("register.csv", text, "contracts")
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 2)
