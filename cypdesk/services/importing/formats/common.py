@@ -16,6 +16,8 @@ from cypdesk.common.errors import CypdeskError
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
 HEAD_ROWS = 40               # rows read per sheet to recognise a format
+HEAD_SCAN_LIMIT = 1000       # ... among at most this many rows (blank ones included)
+MAX_HEAD_SHEETS = 100
 JSON_SNIFF_BYTES = 64 * 1024
 MAX_JSON_BYTES = 200 << 20   # an OCDS package larger than this is refused, not loaded
 
@@ -46,7 +48,7 @@ class Head:
 def read_head(path: Path) -> Head | None:
     """The file's first rows, or None when it is not a file cypdesk could read (the plain
     table reader then gives the precise refusal)."""
-    from cypdesk.io.workbook import WorkbookError, open_workbook
+    from cypdesk.io.workbook import WorkbookError, detect_format, open_workbook
 
     try:
         with open(path, "rb") as fh:
@@ -56,6 +58,12 @@ def read_head(path: Path) -> Head | None:
     stripped = start.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
         return Head(path, "json", text=start.decode("utf-8", "replace"))
+    try:
+        kind = detect_format(path)
+    except WorkbookError:
+        return None
+    if kind in ("xlsx", "xlsm"):
+        return _xlsx_head(path, kind)
     try:
         wb = open_workbook(path)
     except WorkbookError:
@@ -74,6 +82,137 @@ def read_head(path: Path) -> Head | None:
     finally:
         wb.close()
     return head
+
+
+SSML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _xlsx_head(path: Path, kind: str) -> Head | None:
+    """The first rows of each sheet of an xlsx, streamed from its XML and stopped there:
+    the reader's full pre-flight pass streams every sheet to the end and openpyxl loads
+    every shared string, which on a big sheet would double an import's reading. Guarded
+    as that pass is, where it matters for a few rows: a zip bomb is judged from the
+    central directory first, XML is parsed only by defusedxml (no DTD, no entities), the
+    declared dimension is ignored. Anything odd: None, and the plain reader, with its full
+    checks, gives the refusal."""
+    import zipfile
+
+    from cypdesk.io.workbook import MAX_EXPANDED, MAX_RATIO, RATIO_FLOOR, Row
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            total, packed = sum(i.file_size for i in infos), sum(i.compress_size for i in infos)
+            if total > MAX_EXPANDED or (total > RATIO_FLOOR and total > MAX_RATIO * max(packed, 1)) or any(
+                    i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos):
+                return None
+            names = set(zf.namelist())
+            cells: dict[str, list[tuple[int, list]]] = {}
+            wanted: set[int] = set()
+            for title, part in _xlsx_sheets(zf, names)[:MAX_HEAD_SHEETS]:
+                cells[title] = _first_rows(zf, part, wanted)
+            strings = _shared_strings(zf, names, max(wanted)) if wanted else []
+    except Exception:  # damaged, entities refused by defusedxml, anything: the plain reader says precisely what
+        return None
+    head = Head(path, kind)
+    for title, rows in cells.items():
+        out = []
+        for number, values in rows:
+            values = [(strings[v[1]] if v[1] < len(strings) else None) if isinstance(v, tuple) else v for v in values]
+            out.append(Row(number, values))
+        head.sheets[title] = out
+    return head
+
+
+def _xlsx_sheets(zf, names: set[str]) -> list[tuple[str, str]]:
+    from defusedxml import ElementTree as DET
+
+    book = DET.fromstring(zf.read("xl/workbook.xml"))
+    rels = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for rel in DET.fromstring(zf.read("xl/_rels/workbook.xml.rels")):
+            target = rel.get("Target", "")
+            rels[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    out = []
+    for sheet in book.iter(f"{SSML}sheet"):
+        part = re.sub(r"[^/]+/\.\./", "", rels.get(sheet.get(f"{RELS}id"), ""))
+        if part in names:
+            out.append((sheet.get("name", ""), part))
+    return out
+
+
+def _column(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        n = n * 26 + (ord(ch.upper()) - 64)
+    return n - 1
+
+
+def _first_rows(zf, part: str, wanted: set[int]) -> list[tuple[int, list]]:
+    """(row number, values) of a sheet's first rows with values; a shared string is
+    (\"s\", index) until the strings are read, and its index is added to ``wanted``."""
+    from defusedxml.ElementTree import iterparse
+
+    rows: list[tuple[int, list]] = []
+    seen = 0
+    with zf.open(part) as fh:
+        for _event, el in iterparse(fh, events=("end",)):
+            if el.tag != f"{SSML}row":
+                continue
+            seen += 1
+            number = int(el.get("r") or seen)
+            values: list = []
+            for c in el.iter(f"{SSML}c"):
+                col = _column(c.get("r", "")) if c.get("r") else len(values)
+                kind_ = c.get("t", "n")
+                v = c.find(f"{SSML}v")
+                raw = v.text if v is not None else None
+                if kind_ == "inlineStr":
+                    value = "".join(t.text or "" for t in c.iter(f"{SSML}t")) or None
+                elif raw is None:
+                    value = None
+                elif kind_ == "s":
+                    value = ("s", int(raw))
+                    wanted.add(int(raw))
+                elif kind_ == "n":
+                    value = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+                elif kind_ == "b":
+                    value = raw == "1"
+                else:
+                    value = raw
+                if col >= 0:
+                    values.extend([None] * (col + 1 - len(values)))
+                    values[col] = value
+            el.clear()
+            while values and values[-1] in (None, ""):
+                values.pop()
+            if values:
+                rows.append((number, values))
+            if len(rows) >= HEAD_ROWS or seen >= HEAD_SCAN_LIMIT:
+                break
+    return rows
+
+
+def _shared_strings(zf, names: set[str], last: int) -> list[str]:
+    """The shared strings up to index ``last``, streamed (never the whole table)."""
+    from defusedxml.ElementTree import iterparse
+
+    out: list[str] = []
+    if "xl/sharedStrings.xml" not in names:
+        return out
+    with zf.open("xl/sharedStrings.xml") as fh:
+        for _event, el in iterparse(fh, events=("end",)):
+            if el.tag != f"{SSML}si":
+                continue
+            out.append("".join(t.text or "" for t in el.iter(f"{SSML}t")
+                               if t.tag == f"{SSML}t"))
+            el.clear()
+            if len(out) > last:
+                break
+    return out
 
 
 def load_json(path: Path) -> Any:
@@ -99,6 +238,21 @@ def sheet_rows(path: Path, sheet: str | None = None) -> Iterator[Any]:
         yield from chosen.rows()
     finally:
         wb.close()
+
+
+def leading_rows(path: Path, sheet: str | None = None, limit: int = HEAD_ROWS) -> list[Any]:
+    """A sheet's first ``limit`` rows with values (CSV: the file's)."""
+    rows = []
+    for row in sheet_rows(path, sheet):
+        rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def first_of(at: dict[str, int], names: Iterable[str]) -> int | None:
+    """The position of the first of ``names`` (normalised headings) a table has."""
+    return next((at[n] for n in names if n in at), None)
 
 
 def text(value: Any) -> str:
@@ -179,6 +333,13 @@ def date_in_name(path: Path) -> date | None:
         return None
 
 
+def file_date(path: Path) -> date:
+    """The day a file was last saved (its modification time, local time)."""
+    import datetime as _dt
+
+    return _dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+
+
 def fix_mojibake(value: str) -> str:
     """UTF-8 read as Windows-1252/Latin-1 and saved again ("SteÃ²rnabhagh" for
     "Steòrnabhagh"), undone when the round trip gives valid UTF-8; anything else as is."""
@@ -233,7 +394,7 @@ def wrong_kind(path: Path, label: str, kind: str, kinds: tuple[str, ...]) -> For
 
 
 __all__ = [
-    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "fill_only", "find_header", "fix_mojibake", "headings", "index_of",
-    "load_json", "long_table", "looks_numeric", "preset", "read_head", "sheet_rows", "split_marker", "text",
-    "wrong_kind",
+    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "file_date", "fill_only",
+    "find_header", "first_of", "fix_mojibake", "headings", "index_of", "leading_rows", "load_json",
+    "long_table", "looks_numeric", "preset", "read_head", "sheet_rows", "split_marker", "text", "wrong_kind",
 ]

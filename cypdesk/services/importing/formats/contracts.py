@@ -24,7 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
-from cypdesk.services.importing.formats.common import Head, headings, index_of, long_table, sheet_rows, text
+from cypdesk.services.importing.formats.common import (
+    Head, first_of, headings, index_of, long_table, sheet_rows, text,
+)
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
 HEAD_SCAN = 15
@@ -97,13 +99,10 @@ def sniff_giving(head: Head) -> bool:
     return head.format != "json" and _giving_header(head) is not None
 
 
-def _find(at: dict[str, int], names: tuple[str, ...]) -> int | None:
-    return next((at[n] for n in names if n in at), None)
-
 
 # --- identifiers -----------------------------------------------------------------------
 
-_PREFIXES = re.compile(r"^(gb[/-]|gb-coh-|gb-chc-|gb-sc-|gb-nic-)", re.IGNORECASE)
+_PREFIXES = re.compile(r"^(gb-coh-|gb-chc-|gb-sc-|gb-nic-|gb[/-])", re.IGNORECASE)
 
 
 def clean_identifier(field: str, raw) -> str | None:
@@ -142,17 +141,17 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
     at = index_of(names)
     columns: dict[str, str | None] = {h: None for h in names}
     for target, options in targets:
-        i = _find(at, options)
+        i = first_of(at, options)
         if i is not None and columns.get(names[i]) is None:
             columns[names[i]] = target
-    ref_col = at.get("identifier") if giving else _find(at, REFERENCE)
-    company_col, charity_col = _find(at, COMPANY if not giving else ("recipient org company number",)), \
-        _find(at, CHARITY if not giving else ("recipient org charity number",))
-    service_col = None if giving else _find(at, SERVICE)
-    title_col = _find(at, ("title",) if giving else ("title of the agreement", "contract title", "title"))
-    supplier_col = _find(at, ("recipient org name",) if giving else ("supplier name", "supplier"))
-    type_col, tender_col = _find(at, CONTRACT_TYPE), _find(at, TENDER_TYPE)
-    start_cols = [_find(at, ("planned dates start date",)), _find(at, ("award date",))] if giving else []
+    ref_col = at.get("identifier") if giving else first_of(at, REFERENCE)
+    company_col, charity_col = first_of(at, COMPANY if not giving else ("recipient org company number",)), \
+        first_of(at, CHARITY if not giving else ("recipient org charity number",))
+    service_col = None if giving else first_of(at, SERVICE)
+    title_col = first_of(at, ("title",) if giving else ("title of the agreement", "contract title", "title"))
+    supplier_col = first_of(at, ("recipient org name",) if giving else ("supplier name", "supplier"))
+    type_col, tender_col = first_of(at, CONTRACT_TYPE), first_of(at, TENDER_TYPE)
+    start_cols = [first_of(at, ("planned dates start date",)), first_of(at, ("award date",))] if giving else []
     renamed, dropped, bad = _prepass(path, sheet, header.number, width, ref_col,
                                      {"company_number": company_col, "charity_number": charity_col})
     notes = []
@@ -190,16 +189,17 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
             else:
                 route = _route(values, type_col, tender_col)
                 start = None
-            yield SourceRow(row.number, values + [ref or None, company, charity, service or None, route, start],
-                            bool(row.hidden))
+            extra = [ref or None, company, charity, service or None, route] + ([start] if giving else [])
+            yield SourceRow(row.number, values + extra, bool(row.hidden))
 
+    derived = DERIVED if giving else DERIVED[:5]  # a register has its own start date column
     columns.update({
         DERIVED[0]: "reference", DERIVED[1]: "supplier_id.company_number", DERIVED[2]: "supplier_id.charity_number",
-        DERIVED[3]: "service_id.name", DERIVED[4]: "route", DERIVED[5]: "start_date" if giving else None,
+        DERIVED[3]: "service_id.name", DERIVED[4]: "route",
     })
-    if not giving:
-        columns[DERIVED[5]] = None
-    letters = [column_letter(i) for i in range(width)] + [""] * len(DERIVED)
+    if giving:
+        columns[DERIVED[5]] = "start_date"
+    letters = [column_letter(i) for i in range(width)] + [""] * len(derived)
     fixed = {"regime": "grant"} if giving else {}
     label = "360Giving grant file" if giving else "Transparency Code contract register"
     if giving:
@@ -208,7 +208,7 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
     else:
         notes.append("Each contract's service is the register's service column where it has one, else the contract's "
                      "title: services the document does not have are made and marked 'to classify'.")
-    table = long_table(path, sheet, names + DERIVED, letters, rows, fmt=fmt, kind="contracts", columns=columns,
+    table = long_table(path, sheet, names + derived, letters, rows, fmt=fmt, kind="contracts", columns=columns,
                        fixed=fixed, reason=label, notes=notes)
     return table
 

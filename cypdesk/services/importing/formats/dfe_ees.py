@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    fill_only, Head, find_header, headings, looks_numeric, long_table, sheet_rows, split_marker, text,
+    fill_only, Head, find_header, leading_rows, headings, looks_numeric, long_table, sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable
 
@@ -74,10 +74,10 @@ def indicator_stem(path: Path) -> str:
 def build(path: Path, kind: str) -> list[SourceTable]:
     from cypdesk.common.periods import PeriodError, parse_dfe
 
-    header = find_header(_first(path, 3), REQUIRED)
+    header = find_header(leading_rows(path, None, 3), REQUIRED)
     names = headings(header)
     lower = [n.casefold() for n in names]
-    sample = _first(path, SAMPLE_ROWS)[1:]
+    sample = leading_rows(path, None, SAMPLE_ROWS)[1:]
     measures, filters = [], []
     for i, name in enumerate(lower):
         if name in GEOGRAPHY or IDENTIFIER_LIKE.fullmatch(name):
@@ -134,14 +134,6 @@ def build(path: Path, kind: str) -> list[SourceTable]:
     table.letters = [""] * len(headers)
     return [table]
 
-
-def _first(path: Path, limit: int) -> list:
-    rows = []
-    for row in sheet_rows(path):
-        rows.append(row)
-        if len(rows) >= limit:
-            break
-    return rows
 
 
 FORMAT = Format("dfe_ees", "DfE explore education statistics file", ("indicator_values",), sniff, build)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.services.importing.formats import Format
-from cypdesk.services.importing.formats.common import fill_only, Head, long_table, sheet_rows, split_marker, text
+from cypdesk.services.importing.formats.common import Head, fill_only, long_table, sheet_rows, split_marker, text
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter
 
 SOURCE = "DfE local authority tables"
@@ -264,6 +264,8 @@ def _table(path: Path, sheet: str, layout: Layout, merges: list[tuple[int, int, 
                         _period(year_kind, col_year) if col_year else None, " / ".join(ps)))
     notes = [f"Sheet {sheet!r}: {len(columns)} column(s) of figures for the areas in rows "
              f"{layout.first_data} onwards, headings from row(s) {', '.join(str(r.number) for r in layout.header_rows)}."]
+    notes.append("Rows named as England, a region or Inner or Outer London are read as that area with its own GSS "
+                 "code, whatever code the sheet puts beside them (SFR41 gives Outer London Barking and Dagenham's).")
     if layout.england_values is not None:
         notes.append(f"England's figures are on row {layout.england_values.number}, the row above its name: read as "
                      "England's.")
@@ -294,15 +296,15 @@ def _table(path: Path, sheet: str, layout: Layout, merges: list[tuple[int, int, 
                 values = list(layout.england_values.values)
             if key == "england" or la == "0":
                 gss, la, area_kind = ENGLAND, None, "england"
-            elif key in REGIONS and not GSS.match(gss):
+            elif key in REGIONS:  # by its name: SFR41 gives Outer London the code of Barking and Dagenham
                 gss, la, area_kind = REGIONS[key], None, "region"
-            elif gss or la:
+            elif GSS.match(gss) or la:
                 area_kind = "local_authority"
                 if la is not None and len(la) == 3 and la.startswith("99"):
                     table.skipped.append((row.number, f"{name} ({la}) is a subtotal of areas cypdesk does not know"))
                     continue
-            else:
-                table.skipped.append((row.number, "not an area"))
+            else:  # text with no area code: a note or footnote under (or within) the table
+                table.skipped.append((row.number, "footnote"))
                 continue
             if not GSS.match(gss):
                 gss = ""

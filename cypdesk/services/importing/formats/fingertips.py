@@ -4,7 +4,9 @@ the profile downloads, one row per indicator, area, breakdown and period.
 Kept for every value: the 95% and 99.8% confidence limits, the count (numerator) and
 denominator, the value note, the breakdown (sex, age, category), the source "OHID
 Fingertips" and the extraction date: the file's own column when it has one, else a date
-in the file's name, else the import date; a note says which.
+in the file's name, else the day the file was saved (its modification date: when it was
+downloaded, for a file nobody re-saved); a note says which. Not the import date: a
+re-import of the same file on another day would then change every value.
 
 A Fingertips CSV's header row has one field more than its data rows (26 and 25 in the
 bulk exports): rows are read by position and padded, never shifted.
@@ -13,12 +15,12 @@ bulk exports): rows are read by position and padded, never shifted.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    fill_only, Head, date_in_name, find_header, headings, index_of, long_table, sheet_rows, split_marker, text,
+    Head, date_in_name, file_date, fill_only, find_header, headings, index_of, leading_rows, long_table,
+    sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
@@ -78,19 +80,11 @@ def build(path: Path, kind: str) -> list[SourceTable]:
         wb.close()
     out = []
     for sheet in sheets:
-        header = find_header(_first(path, sheet), REQUIRED)
+        header = find_header(leading_rows(path, sheet, 10), REQUIRED)
         if header is not None:
             out.append(_table(path, sheet, header))
     return out
 
-
-def _first(path: Path, sheet: str | None, limit: int = 10) -> list:
-    rows = []
-    for row in sheet_rows(path, sheet):
-        rows.append(row)
-        if len(rows) >= limit:
-            break
-    return rows
 
 
 def _table(path: Path, sheet: str | None, header) -> SourceTable:
@@ -107,9 +101,10 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
         if extracted is not None:
             notes.append(f"The extract date of every value is {extracted:%d/%m/%Y}, taken from the file's name.")
         else:
-            extracted = date.today()
+            extracted = file_date(path)
             notes.append(f"{path.name} does not say when it was extracted (no extract date column and no date in its "
-                         f"name): the import date, {extracted:%d/%m/%Y}, is recorded as every value's extract date.")
+                         f"name): the day the file was saved, {extracted:%d/%m/%Y}, is recorded as every value's "
+                         "extract date (not the import date, so importing the same file again changes nothing).")
     width = len(names)
 
     def col(row_values: list, heading: str):

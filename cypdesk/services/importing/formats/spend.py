@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    fill_only, FormatError, Head, headings, index_of, long_table, sheet_rows, split_marker, text,
+    FormatError, Head, fill_only, first_of, headings, index_of, long_table, sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
@@ -56,9 +56,6 @@ def sniff_spend(head: Head) -> bool:
     return head.format != "json" and any(_spend_header(rows) is not None for rows in head.sheets.values())
 
 
-def _find(at: dict[str, int], names: tuple[str, ...]) -> int | None:
-    return next((at[n] for n in names if n in at), None)
-
 
 def _clean(value):
     if isinstance(value, str) and DAGGER in value:
@@ -78,10 +75,10 @@ def build_spend(path: Path, kind: str) -> list[SourceTable]:
     for target, options in (("supplier", SUPPLIER), ("amount", AMOUNT), ("paid_on", DATE), ("payer_id.name", BODY),
                             ("cost_centre", COST_CENTRE), ("description", DESCRIPTION),
                             ("transaction_ref", REFERENCE)):
-        i = _find(at, options)
+        i = first_of(at, options)
         if i is not None and columns[names[i]] is None:
             columns[names[i]] = target
-    supplier_col = _find(at, SUPPLIER)
+    supplier_col = first_of(at, SUPPLIER)
     derived = "Supplier organisation (cypdesk)"
     columns[derived] = "supplier_id.name"
     notes = [f"The table starts at row {header.number}" + (" under the report's title and parameters." if
