@@ -62,6 +62,7 @@ Text
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -98,7 +99,7 @@ ERROR_CELLS = {
 NUMERIC_KINDS = frozenset({"money", "number", "percent", "integer"})
 TEXT_KINDS = frozenset({"text", "long_text", "identifier", "email", "reference", "stamp"})
 _ALWAYS_BLANK = frozenset({"n/a"})
-_BLANK_UNLESS_TEXT = frozenset({"na", "none", "null", "-", "n.a.", "#n/a"})  # #n/a handled as an error first
+_BLANK_UNLESS_TEXT = frozenset({"na", "none", "null", "-", "n.a."})
 _MARKERS = {m: m for m in SUPPRESSION_MARKERS}
 _MARKERS.update({f"[{m}]": m for m in SUPPRESSION_MARKERS if m not in ("..", "-", ":")})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\ufeff": ""})
@@ -107,6 +108,13 @@ _NUMBER = re.compile(r"[-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _SCIENTIFIC = re.compile(r"[-+]?\d(?:\.\d+)?e\+?\d+", re.IGNORECASE)
 _DFE_YEAR = re.compile(r"(\d{4})(\d{2})")
+_FLOAT_KINDS = frozenset({"money", "number", "percent"})
+_PLAIN_TEXT_KINDS = frozenset({"text", "reference", "stamp"})
+_PLAIN_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?")       # "94.7261", "-12": float() reads it exactly
+_SPECIAL_START = frozenset(" \t\n\u00a0\u2009\u202f\u2007\ufeff#[")   # spaces, error cells, [c] markers
+_SPECIAL_END = frozenset(" \t\n\u00a0\u2009\u202f\u2007\ufeff")
+_PLAIN_INTEGER = re.compile(r"-?\d{1,15}")
+_TEXT_BLANKS = frozenset({"n/a"})
 _MIN_DATE = _dt.date(1900, 1, 1)
 _MAX_DATE = _dt.date(2100, 12, 31)
 MAX_EXACT_DIGITS = 15           # Excel keeps 15 significant digits of a number
@@ -348,11 +356,26 @@ def convert(kind: str, raw: Any, *, date1904: bool = False, choices: Any = None,
     suppression marker in a numeric kind; raises :class:`CellProblem` with the reason."""
     if raw is None:
         return None
+    # fast paths (an import converts every cell): a number in a numeric kind, plain text
+    cls = type(raw)
+    if cls is float and kind in _FLOAT_KINDS and choices is None and not fraction and raw - raw == 0.0:
+        return raw
+    if cls is str:
+        if kind in _FLOAT_KINDS and choices is None and _PLAIN_NUMBER.fullmatch(raw):
+            return float(raw)
+        if kind == "integer" and choices is None and _PLAIN_INTEGER.fullmatch(raw):
+            return int(raw)
+        if kind == "period" and choices is None:
+            return _period_text(raw, hint)
+        if kind in _PLAIN_TEXT_KINDS and choices is None and raw[:1] not in _SPECIAL_START \
+                and raw[-1:] not in _SPECIAL_END and "\r" not in raw and len(raw) > 2 \
+                and raw.lower() not in _TEXT_BLANKS:
+            return raw
     if isinstance(raw, str):
         s = _clean(raw)
         if not s:
             return None
-        if s.upper() in ERROR_CELLS:
+        if s[0] == "#" and s.upper() in ERROR_CELLS:
             raise CellProblem(f"the cell holds Excel's error {s.upper()} ({ERROR_CELLS[s.upper()]}), not a value: "
                               "correct it in the source")
         low = s.lower()
@@ -524,7 +547,31 @@ def _period(raw: Any, *, hint: str | None = None, date1904: bool = False, **_: A
         raise CellProblem(str(exc)) from None
 
 
+@functools.lru_cache(maxsize=4096)
+def _period_text(raw: str, hint: str | None) -> Any:
+    """A period written as text, remembered: a column repeats a few periods many times."""
+    return _period_or_blank(raw, hint)
+
+
+def _period_or_blank(raw: str, hint: str | None) -> Any:
+    s = _clean(raw)
+    if s[:1] == "#" and s.upper() in ERROR_CELLS:
+        raise CellProblem(f"the cell holds Excel's error {s.upper()} ({ERROR_CELLS[s.upper()]}), not a value: "
+                          "correct it in the source")
+    low = s.lower()
+    if not s or low in _ALWAYS_BLANK or low in _BLANK_UNLESS_TEXT:
+        return None
+    return _period(s, hint=hint)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(raw: str, date1904: bool) -> _dt.date:
+    return _date_of(raw, date1904)
+
+
 def _date(raw: Any, *, date1904: bool = False, **_: Any) -> _dt.date:
+    if type(raw) is str:
+        return _date_text(raw, date1904)
     return _date_of(raw, date1904)
 
 

@@ -8,9 +8,14 @@ joins headings; :func:`skip_reason` says which later rows are not data.
 The rules, in one place:
 
 The heading row
-    The first row whose cells are mostly text (years such as 2024 count as text) and
-    which fills at least half as many columns as the widest of the first rows, with a
-    row of data (or another row) below it. Rows above it are a title and notes; they
+    The nearest row above the first row of values (two numbers other than years,
+    dates, suppression markers or ONS codes) whose cells are mostly text and fill at
+    least half the width of the values; failing that (a table of text only), the
+    first row whose cells are mostly text (years such as 2024 count as text;
+    suppression markers and ONS codes do not), mostly different, which fills (itself
+    or through merged cells) at least half as many columns as the widest of the first
+    rows, and is not followed by a wider row of headings (so a title that a comma cut
+    in two in a CSV, or a group heading row, is not taken for the headings). Rows above it are a title and notes; they
     are named in the location's notes. With ``header_row`` given, that row is used.
 Two-row and merged headings
     A row directly above the heading row is a group heading row when a merged range
@@ -39,8 +44,8 @@ Formulas without a cached value (anchor 46)
     :func:`check_formulas` refuses a table with any, listing every cell
     (:class:`FormulasWithoutValues`): never read as blank.
 Hidden rows and sheets (anchor 51)
-    Imported like the others; :func:`find_table` notes which rows are hidden, and
-    which sheets of the workbook are hidden.
+    Imported like the others; :func:`find_table` notes which rows are hidden; the
+    workbook's ``warnings`` name its hidden sheets.
 """
 
 from __future__ import annotations
@@ -75,6 +80,10 @@ _FOOTNOTE_START = re.compile(
     r"(\d{1,2}[.)]|\[\d{1,2}\]|\(\d{1,2}\)|\*+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|[a-z]\))\s", re.IGNORECASE)
 _TOTAL = re.compile(r"(grand\s+|sub[\s-]?)?totals?(\s*[:(\-\u2013].*|\s+(for|of|in|across|all|spend|expenditure|"
                     r"value|amount|number|count)\b.*)?", re.IGNORECASE)
+
+
+_MARKERS = frozenset({"c", "x", "..", "*", "-", "z", ":", "[c]", "[x]", "[z]", "n/a"})  # data, never headings
+_CODE = re.compile(r"[A-Z]\d{8}")       # an ONS area code: data, never a heading
 
 
 class NoTable(WorkbookError):
@@ -192,7 +201,7 @@ def _headingish(v: Any) -> bool:
         return True  # month headings Excel turned into dates
     if isinstance(v, str):
         s = v.strip()
-        return bool(s) and not _is_number(s)
+        return bool(s) and not _is_number(s) and s.lower() not in _MARKERS and not _CODE.fullmatch(s)
     return False
 
 
@@ -218,7 +227,11 @@ def locate(rows: list[Row], *, header_row: int | None = None, merged: Iterable[s
             raise NoTable(f"Row {header_row} is blank (or beyond the first {SAMPLE_ROWS} rows read), so it cannot "
                           "be the heading row: choose the row that holds the column headings.", row=header_row)
     else:
-        idx = _find_header(rows)
+        idx = _find_header(rows, ranges)
+        # a group heading row was found first: the headings are the row below it
+        while idx + 1 < len(rows) and rows[idx + 1].number == rows[idx].number + 1 \
+                and _mostly_headings(rows[idx + 1]) and _is_group_row(rows[idx], rows[idx + 1], ranges):
+            idx += 1
     head = rows[idx]
     below = rows[idx + 1:]
 
@@ -298,31 +311,79 @@ def _example(headers: list[str], group_cells: list[list[str]], columns: list[int
     return headers[0]
 
 
-def _find_header(rows: list[Row]) -> int:
-    counts = [len(_filled(r)) for r in rows]
+def _find_header(rows: list[Row], ranges: list[tuple[int, int, int, int]]) -> int:
+    counts = [len(_covered(r, ranges)) for r in rows]
     widest = max(counts)
+    # where numbers start, the headings are the nearest row of headings above
+    first_data = next((i for i, r in enumerate(rows) if _data_like(r)), None)
+    if first_data:
+        data_width = max(counts[first_data:first_data + 10])
+        for i in range(first_data - 1, -1, -1):
+            r = rows[i]
+            filled = _filled(r)
+            if len(filled) >= 2 and counts[i] * 2 >= data_width and _mostly_headings(r) \
+                    and len({_cell_text(r.values[k]).casefold() for k in filled}) * 2 >= len(filled):
+                return i
     for i, r in enumerate(rows):
         filled = _filled(r)
-        n = len(filled)
-        if n < 2 and widest >= 2:
-            continue
+        n = counts[i]
+        if (n < 2 or len(filled) < 2) and widest >= 2:
+            continue                  # one cell, even merged across the table: a title
         if n * 2 < widest:
             continue
-        heading = sum(1 for k in filled if _headingish(r.values[k]))
-        if heading * 10 < n * 8:      # at least 80% text
+        if not _mostly_headings(r):
             continue
         texts = [_cell_text(r.values[k]).casefold() for k in filled]
-        if len(set(texts)) * 10 < len(texts) * 8:
-            continue                  # headings are (nearly) all different
+        if len(set(texts)) * 2 < len(texts):
+            continue                  # headings are mostly different ("Spend", "Budget" repeat under years)
+        if i + 1 < len(rows) and _mostly_headings(rows[i + 1]) and counts[i + 1] > n:
+            continue                  # the next row is wider headings: this is a title cut by commas, or a group
         if i + 1 < len(rows) or len(rows) == 1:
             return i
     # no row reads as headings: the widest first row, if it is text at all
     for i, r in enumerate(rows):
         filled = _filled(r)
-        if len(filled) == widest and any(_headingish(r.values[k]) for k in filled):
+        if counts[i] == widest and sum(1 for k in filled if _headingish(r.values[k])) * 2 >= len(filled):
             return i
     raise NoTable("No row in the first rows of the sheet looks like column headings (a row of names such as "
                   "'Area', 'Value', 'Period'): add a heading row above the data, or say which row holds them.")
+
+
+_DATE_TEXT = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
+
+
+def _data_like(row: Row) -> bool:
+    """Two or more cells that are values, not headings: numbers other than years,
+    dates, suppression markers, ONS codes."""
+    n = 0
+    for v in row.values:
+        if _empty(v) or isinstance(v, bool):
+            continue
+        if isinstance(v, (int, float)):
+            n += not (float(v).is_integer() and 1900 <= v <= 2100)
+        elif isinstance(v, (_dt.date, _dt.datetime)):
+            n += 1
+        elif isinstance(v, str):
+            t = v.strip()
+            n += _is_number(t) and not re.fullmatch(r"(19|20)\d\d", t) or t.lower() in _MARKERS \
+                or bool(_CODE.fullmatch(t)) or bool(_DATE_TEXT.fullmatch(t))
+    return n >= 2
+
+
+def _covered(row: Row, ranges: list[tuple[int, int, int, int]]) -> set[int]:
+    """The columns a row fills, counting those a merged cell with a value covers."""
+    cols = set(_filled(row))
+    for r in ranges:
+        if r[0] <= row.number <= r[2] and (r[3] > r[1] or r[2] > r[0]):
+            cols.update(range(r[1], r[3] + 1))
+    return cols
+
+
+def _mostly_headings(row: Row) -> bool:
+    """At least 80% of the row's cells could be headings."""
+    filled = _filled(row)
+    heading = sum(1 for k in filled if _headingish(row.values[k]))
+    return bool(filled) and heading * 10 >= len(filled) * 8
 
 
 def _is_group_row(row: Row, head: Row, ranges: list[tuple[int, int, int, int]]) -> bool:
@@ -334,12 +395,16 @@ def _is_group_row(row: Row, head: Row, ranges: list[tuple[int, int, int, int]]) 
     if any(len(_cell_text(row.values[k])) > MAX_GROUP_TEXT for k in filled):
         return False
     head_filled = _filled(head)
-    if any(r[0] == row.number and r[2] == row.number and r[3] > r[1] for r in ranges):
+    left = min(head_filled + filled)
+    across = [r for r in ranges if r[0] == row.number and r[2] == row.number and r[3] > r[1]]
+    down = {r[1] for r in ranges if r[0] <= row.number < r[2]}
+    if left in filled and left not in down and len(filled) == 1:
+        return False              # one text at the left, not merged down: a note ("Coverage: England")
+    if across:
         return True
     if len(filled) >= len(head_filled):
         return False              # as wide as the headings: a second table's headings, or data
-    first = head_filled[0] if head_filled else 0
-    return any(k != first for k in filled)
+    return left not in filled or left in down
 
 
 def _spread(group: Row, width: int, ranges: list[tuple[int, int, int, int]], head: Row) -> list[str]:
@@ -451,8 +516,8 @@ def check_formulas(sheet: Sheet, location: TableLocation | None = None) -> None:
 
 def find_table(sheet: Sheet, *, header_row: int | None = None) -> TableLocation:
     """:func:`locate` on the sheet's first rows with its merged ranges, refusing formulas
-    without values (:func:`check_formulas`), and noting hidden rows of the table and the
-    workbook's hidden sheets (anchor 51)."""
+    without values (:func:`check_formulas`), and noting hidden rows of the table (anchor
+    51; the workbook's hidden sheets are in its ``warnings``)."""
     sample: list[Row] = []
     for row in sheet.rows():
         sample.append(row)
@@ -467,10 +532,6 @@ def find_table(sheet: Sheet, *, header_row: int | None = None) -> TableLocation:
     hidden = sorted(n for n in sheet.hidden_rows if n >= location.first_data_row)
     if hidden:
         location.notes.append(f"{_rows_text(hidden)} hidden in Excel: imported like the others")
-    hidden_sheets = [s.name for s in sheet.workbook.sheets if s.hidden]
-    if hidden_sheets:
-        location.notes.append(f"the workbook has hidden sheet{'s' if len(hidden_sheets) > 1 else ''} "
-                              f"{', '.join(repr(n) for n in hidden_sheets)}: not read unless chosen by name")
     return location
 
 

@@ -5,6 +5,7 @@ a :class:`Change` that names what changed and holds what undo needs."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime
@@ -85,11 +86,9 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
     if kind in ("number", "percent"):
         if isinstance(value, (int, float)):
             return float(value)
-        text = str(value).strip().replace(",", "").rstrip("%").strip()
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
+        from cypdesk.io.cellvalues import parse_number  # one reading of numbers, imports and forms alike
+
+        return float(parse_number(str(value)))
     if kind == "integer" or kind == "quarter":
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not a whole number")
@@ -97,13 +96,18 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        text = str(value).strip().replace(",", "")
+        text = str(value).strip()
         if kind == "quarter" and text.upper().startswith("Q"):
             text = text[1:]
+        from cypdesk.io.cellvalues import parse_number
+
         try:
-            return int(text)
+            number = parse_number(text)
         except ValueError:
             raise ValueError(f"{value!r} is not a whole number") from None
+        if number != number.to_integral_value():
+            raise ValueError(f"{value!r} is not a whole number")
+        return int(number)
     if kind == "financial_year":
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -138,13 +142,17 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
 ALLOWED_CONTROLS = frozenset("\t\n")
 
 
+# Unicode's control characters (category Cc: U+0000-001F and U+007F-009F) but tab and new line
+_CONTROLS = re.compile("[" + "".join(
+    re.escape(chr(c)) for c in (*range(0x20), *range(0x7F, 0xA0))
+    if chr(c) not in ALLOWED_CONTROLS and unicodedata.category(chr(c)) == "Cc") + "]")
+
+
 def _control_character(text: str) -> tuple[int, str] | None:
     """(1-based position, character) of the first control character other than a tab or
-    a new line, or None."""
-    for position, char in enumerate(text, start=1):
-        if char not in ALLOWED_CONTROLS and unicodedata.category(char) == "Cc":
-            return position, char
-    return None
+    a new line, or None (one search in C: an import checks every cell)."""
+    m = _CONTROLS.search(text)
+    return (m.start() + 1, m.group()) if m else None
 
 
 def check_value(meta: FieldMeta, value: Any) -> str | None:

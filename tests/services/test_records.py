@@ -252,3 +252,19 @@ def test_numbers_keep_their_declared_minimum(doc):
     with pytest.raises(ValidationError, match="Capacity must be at least 0"):
         records.create(ws, "services", {"name": "Family support", "capacity": "-1"})
 
+
+
+def test_typed_numbers_are_read_like_imported_cells_commas_must_group_thousands():
+    """coerce shares cypdesk.io.cellvalues.parse_number with the importer: "1,23" (a
+    European 1.23?) is refused rather than read as 123, and (500) is minus 500."""
+    from cypdesk.model.fields import FieldMeta
+
+    number, whole = FieldMeta("Share", kind="number"), FieldMeta("Places", kind="integer")
+    assert records.coerce(number, "1,234.5") == 1234.5
+    assert records.coerce(number, "(500)") == -500.0
+    assert records.coerce(FieldMeta("Rate", kind="percent"), "12.5%") == 12.5
+    assert records.coerce(whole, "1,234") == 1234
+    with pytest.raises(ValueError, match="thousands"):
+        records.coerce(number, "1,23")
+    with pytest.raises(ValueError, match="not a whole number"):
+        records.coerce(whole, "12.5")
