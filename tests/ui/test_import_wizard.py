@@ -168,11 +168,14 @@ def test_the_preview_marks_the_problem_cells_and_import_waits_for_the_officers_c
 
 def test_the_wizard_imports_the_register_as_one_undo_step_and_undo_takes_it_all_back(qtbot, open_window, dialogs):
     """File > Import… through every step: the valid CHILDREN rows go in (CYP-0103 and
-    CYP-0105, whose cells have problems, do not); the services and organisation they
-    name are created; the whole import is one entry on the undo stack; Undo leaves the
-    document's records, history and import records as before; Redo brings it back."""
+    CYP-0105, whose cells have problems, do not); the services and organisations they
+    name are created and the Services tab lists the new services at once; the whole
+    import is one entry on the undo stack; Undo leaves the document's records and
+    import records as before (and the tab's list); Redo brings it back."""
     window = open_window("services")
     before = counts(window)
+    tab = window.tab("services")
+    listed = tab.model.rowCount()
     outcome = {}
 
     def drive(wizard) -> bool:
@@ -198,11 +201,13 @@ def test_the_wizard_imports_the_register_as_one_undo_step_and_undo_takes_it_all_
     after = counts(window)
     assert after["contracts"] == before["contracts"] + 4 and after["import_records"] == before["import_records"] + 1
     assert after["services"] == before["services"] + 4
+    assert tab.model.rowCount() == listed + 4  # the tab shows the 4 services made "to classify"
     assert window.undo_stack.count() == 1
     assert window.undo_stack.undoText() == "Import 4 contracts from register.xlsx"
     assert "*" in window.windowTitle()
     window.action_undo.trigger()
     assert references(window) == set()
+    assert tab.model.rowCount() == listed
     undone = counts(window)
     assert {k: v for k, v in undone.items() if k not in ("history", "field_versions")} == \
         {k: v for k, v in before.items() if k not in ("history", "field_versions")}
