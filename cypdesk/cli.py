@@ -27,7 +27,7 @@ from typing import Any
 from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
-COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "template")
+COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "template", "spend")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
@@ -165,6 +165,16 @@ def _command_parser() -> argparse.ArgumentParser:
     tpl.add_argument("--from", dest="from_file", metavar="FILE",
                      help="a .cypdesk document whose organisations, services, outcomes and periods fill the drop-downs")
     tpl.add_argument("--json", action="store_true")
+    spend = _add(sub, "spend", help="spend against contracts: payments matched, --match matches those without a "
+                                    "supplier or contract, --overspent lists contracts whose spend runs ahead of "
+                                    "their value", example="spend {document} --match --overspent",
+                 doing="match the payments of", parents=[_writing_options()])
+    spend.add_argument("file")
+    spend.add_argument("--match", action="store_true",
+                       help="match payments to suppliers and contracts (only blanks are filled) and save")
+    spend.add_argument("--overspent", action="store_true", help="list the contracts whose spend runs ahead of "
+                                                                "their value, and by which rule")
+    spend.add_argument("--json", action="store_true")
     return p
 
 
@@ -556,6 +566,78 @@ def _template(args: argparse.Namespace) -> int:
         f"Wrote a return template for {r['kind'].replace('_', ' ')} to {r['path']}: {len(r['columns'])} columns"
         + (f", drop-downs filled from {r['from']}." if r["from"] else ".")))
     return 0
+def _spend(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from cypdesk.services import spend
+
+    result: dict[str, Any] = {"ok": True}
+    if args.match:
+        ws = _open_for_writing(args)
+        try:
+            if ws.doc.read_only:
+                raise error_from(ws.doc.read_only_error or PermissionError(13, "Permission denied", args.file),
+                                 path=Path(args.file).absolute(), doing="match the payments of",
+                                 consequence="The document has not been changed.")
+            report = spend.match_payments(ws)
+            if report.changed:
+                ws.doc.save()
+            result["matched"] = {k: v for k, v in report.to_json().items() if k != "matches"}
+            result["matched"]["summary"] = report.summary()
+            result["matched"]["saved"] = report.changed
+            result.update(_spend_figures(ws, spend, args.overspent))
+        finally:
+            ws.doc.close()
+    else:
+        from cypdesk.model.dbfile import inspect_file, make_engine
+        from cypdesk.model.reading import reading
+
+        path = Path(args.file).absolute()
+        with reading(path, inspect_file(path)) as r:
+            engine = make_engine(r.path, read_only=True)
+            try:
+                with engine.connect() as conn:
+                    result.update(_spend_figures(conn, spend, args.overspent))
+            finally:
+                engine.dispose()
+            result["warnings"] = list(r.notes)
+    if "overspent" in result:
+        result["overspent"] = [{**asdict(o), "over": o.over} for o in result["overspent"]]
+    result["recoverable_edits"] = _recoverable(args.file, args.json)
+
+    def prose(r: dict[str, Any]) -> str:
+        from cypdesk.common.formats import money
+
+        p = r["payments"]
+        lines = [f"Note: {n}" for n in r.get("warnings", [])]
+        if "matched" in r:
+            lines.append(r["matched"]["summary"] + (" Saved the document." if r["matched"]["saved"] else ""))
+            lines += [f"  Not matched: {m['supplier']}: {m['contract_reason']}" for m in r["matched"]["unmatched"][:20]]
+            if len(r["matched"]["unmatched"]) > 20:
+                lines.append(f"  ... and {len(r['matched']['unmatched']) - 20:,} more (--json lists them all).")
+        lines.append(f"{p['count']:,} payments, {money(p['total'])}: {p['with_contract']:,} matched to a contract "
+                     f"({money(p['matched_total'])}), {p['with_supplier']:,} to a supplier organisation.")
+        for o in r.get("overspent", []):
+            lines.append(f"  {o['service']}, contract {o['reference'] or o['title'] or o['contract_id']}: {o['words']}.")
+        if "overspent" in r and not r["overspent"]:
+            lines.append("No contract's spend runs ahead of its value.")
+        return "\n".join(lines)
+
+    _emit(result, args.json, prose)
+    return 0
+
+
+def _spend_figures(source: Any, spend: Any, overspent: bool) -> dict[str, Any]:
+    """The payments' totals (and the contracts running ahead, if asked) for ``spend``."""
+    rows = spend._rows(source, "SELECT count(*), coalesce(sum(amount), 0), count(contract_id), "
+                               "coalesce(sum(CASE WHEN contract_id IS NOT NULL THEN amount END), 0), "
+                               "count(supplier_id) FROM payments")
+    count, total, with_contract, matched_total, with_supplier = rows[0]
+    out: dict[str, Any] = {"payments": {"count": count, "total": total, "with_contract": with_contract,
+                                        "matched_total": matched_total, "with_supplier": with_supplier}}
+    if overspent:
+        out["overspent"] = spend.contracts_overspent(source)
+    return out
 
 
 def _self_test() -> int:
@@ -568,5 +650,5 @@ def _self_test() -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
-    "export": _export, "import": _import, "template": _template,
+    "export": _export, "import": _import, "template": _template, "spend": _spend,
 }

@@ -64,10 +64,42 @@ def main() -> int:
                 app.processEvents()
             window.grab().save(str(path))
             print(path)
+            if tab.kind == "indicators":  # needs by place: a locality beside the trust, then the places
+                reref = tab.reader.execute("SELECT id FROM indicators WHERE code = 'REREF'").fetchone()[0]
+                locality = tab.filter_bar.combos["locality"]
+                locality.setCurrentIndex(locality.findData(
+                    tab.reader.execute("SELECT id FROM areas WHERE name = 'North Riverside'").fetchone()[0]))
+                tab.select(reref)
+                tab.draw_chart()  # at once, not on the selection's timer
+                app.processEvents()
+                path = OUT / f"{index + 1}-needs-locality.png"
+                window.grab().save(str(path))
+                print(path)
+                locality.setCurrentIndex(0)
+                tab.select(reref)
+                tab.views_tabs.setCurrentIndex(2)
+                app.processEvents()
+                path = OUT / f"{index + 1}-needs-places.png"
+                window.grab().save(str(path))
+                print(path)
+                tab.views_tabs.setCurrentIndex(0)
+                tab.select(None)
             if tab.kind == "services":
+                from cypdesk.services.lookups import options
+
                 tab.view.selectRow(3)
                 app.processEvents()
                 path = OUT / f"{index + 1}-services-detail.png"
+                window.grab().save(str(path))
+                print(path)
+                spend_of = next(i for i, t in options(tab.reader, "services")
+                                if t == "Appropriate adult service for children")
+                tab.select(spend_of)  # its spend against value and the payments matched
+                app.processEvents()
+                tab.spend_section.parentWidget().parentWidget().parentWidget().ensureWidgetVisible(
+                    tab.spend_section, 0, 0)
+                app.processEvents()
+                path = OUT / f"{index + 1}-services-spend.png"
                 window.grab().save(str(path))
                 print(path)
                 tab.show_map()

@@ -639,6 +639,7 @@ class Workbook:
         if book is not None:
             book.close()
             self._book_fh.close()
+        self._calamine_loaded = None
         cal, self._calamine = getattr(self, "_calamine", None), None
         if cal is not None:
             try:
@@ -685,7 +686,7 @@ class Workbook:
                 from python_calamine import CalamineWorkbook
                 with open(self.path, "rb") as fh:  # a file object: calamine judges a path by its extension
                     self._calamine = CalamineWorkbook.from_filelike(fh)
-            sh = self._calamine.get_sheet_by_name(name)
+            sh = self._calamine_sheet(name)
         except Exception as exc:
             raise self._damaged(exc, name) from exc
         errors: dict[int, list[tuple[int, str]]] = {}
@@ -700,9 +701,21 @@ class Workbook:
         except Exception as exc:
             raise self._damaged(exc, name) from exc
 
+    def _calamine_sheet(self, name: str) -> Any:
+        """The sheet loaded by python-calamine, kept for the next pass over its rows
+        (loading is most of calamine's cost; finding the table, then importing, each read
+        the rows). Only the last sheet read is kept, to bound memory."""
+        cached = getattr(self, "_calamine_loaded", None)
+        if cached is not None and cached[0] == name:
+            return cached[1]
+        self._calamine_loaded = None
+        sh = self._calamine.get_sheet_by_name(name)
+        self._calamine_loaded = (name, sh)
+        return sh
+
     def _iter_calamine(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         try:
-            sh = self._calamine.get_sheet_by_name(name)
+            sh = self._calamine_sheet(name)
             yield from _calamine_rows(sh)
         except Exception as exc:
             raise self._damaged(exc, name) from exc

@@ -200,6 +200,51 @@ def bulk_history(conn: Connection | Session, author: Author, clock: Clock, table
                                                                 first_seen=now, last_seen=now))
 
 
+def bulk_update(conn: Connection | Session, author: Author, clock: Clock, table: str,
+                edits: Iterable[tuple[str, str, str | None, Any, Any, str | None]]) -> int:
+    """Change fields of many existing records with Core statements, writing all the
+    bookkeeping an ORM flush writes: the record stamped, the field's version, and one
+    history line per field, with its ``note`` (why an import or a matching run set it).
+    For thousands of rows, where an ORM flush per row takes seconds.
+
+    ``edits``: ``(record_id, field, record title, old value, new value, note)``; an
+    edit whose old and new values are equal is left out. One clock tick for the batch:
+    the edits were made together. Returns how many fields were changed."""
+    from sqlalchemy import text
+
+    rows = [e for e in edits if e[3] != e[4]]
+    if not rows:
+        return 0
+    stamp = clock.tick()
+    now = utcnow()
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for record_id, name, _title, _old, new, _note in rows:
+        by_field.setdefault(name, []).append({"id": record_id, "v": new, "hlc": stamp, "at": now, "by": author.id})
+    from sqlalchemy import bindparam
+
+    from cypdesk.model import kind_of
+
+    target = kind_of(table).__table__
+    for name, params in by_field.items():  # typed binds: dates and times stored as the ORM stores them
+        conn.execute(target.update().where(target.c.id == bindparam("_id")).values(
+            {name: bindparam("v"), "hlc": bindparam("_hlc"), "updated_at": bindparam("_at"),
+             "updated_by": bindparam("_by")}),
+            [{"_id": p["id"], "v": p["v"], "_hlc": p["hlc"], "_at": p["at"], "_by": p["by"]} for p in params])
+    conn.execute(text("INSERT INTO field_versions (table_name, record_id, field, hlc, author_id) "
+                      "VALUES (:t, :id, :f, :hlc, :a) ON CONFLICT (table_name, record_id, field) "
+                      "DO UPDATE SET hlc = excluded.hlc, author_id = excluded.author_id"),
+                 [{"t": table, "id": r[0], "f": r[1], "hlc": stamp, "a": author.id} for r in rows])
+    conn.execute(History.__table__.insert(), [
+        dict(id=new_id(), hlc=stamp, at=now, author_id=author.id, author_name=author.name, op="update",
+             table_name=table, record_id=r[0], record_title=(r[2] or r[0])[:300], field=r[1],
+             old_value=to_json(r[3]), new_value=to_json(r[4]), note=r[5]) for r in rows])
+    exists = conn.execute(select(InstallationSeen.id).where(InstallationSeen.id == author.id)).first()
+    if exists is None:
+        conn.execute(InstallationSeen.__table__.insert().values(id=author.id, user=author.user, host=author.host,
+                                                                first_seen=now, last_seen=now))
+    return len(rows)
+
+
 def latest_stamp(conn: Connection | Session) -> str | None:
     """The newest clock stamp in a document, so a clock opened on it moves past it."""
     return conn.execute(select(func.max(History.hlc))).scalar()

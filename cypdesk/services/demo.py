@@ -373,24 +373,25 @@ _MULT = {"percent": 100.0, "rate_10k": 10_000.0, "rate_1k": 1_000.0, "rate_100k"
 _Z = 1.959964
 
 
-def _wilson(num: float, den: float) -> tuple[float, float]:
-    """The Wilson score 95% interval of a proportion, as percentages."""
+def _wilson(num: float, den: float, z: float = _Z) -> tuple[float, float]:
+    """The Wilson score 95% interval of a proportion (another with ``z``), as percentages."""
     p = num / den
-    z2 = _Z * _Z
+    z2 = z * z
     d = 1 + z2 / den
     centre = (p + z2 / (2 * den)) / d
-    half = _Z * math.sqrt(p * (1 - p) / den + z2 / (4 * den * den)) / d
+    half = z * math.sqrt(p * (1 - p) / den + z2 / (4 * den * den)) / d
     return max(0.0, centre - half) * 100, min(1.0, centre + half) * 100
 
 
-def _byar(num: float, den: float, mult: float) -> tuple[float, float]:
-    """Byar's approximation of the exact Poisson 95% interval of a rate (as Fingertips)."""
+def _byar(num: float, den: float, mult: float, z: float = _Z) -> tuple[float, float]:
+    """Byar's approximation of the exact Poisson 95% interval of a rate (as Fingertips;
+    another with ``z``)."""
     if num <= 0:
         lower = 0.0
     else:
-        lower = num * (1 - 1 / (9 * num) - _Z / (3 * math.sqrt(num))) ** 3
+        lower = num * (1 - 1 / (9 * num) - z / (3 * math.sqrt(num))) ** 3
     o = num + 1
-    upper = o * (1 - 1 / (9 * o) + _Z / (3 * math.sqrt(o))) ** 3
+    upper = o * (1 - 1 / (9 * o) + z / (3 * math.sqrt(o))) ** 3
     return lower / den * mult, upper / den * mult
 
 
@@ -671,6 +672,9 @@ class _Builder:
         self.groups()
         self.areas()
         self.indicators()
+        from cypdesk.services.demo_places import add_place_values
+
+        add_place_values(self)
         self.evidence_and_priorities()
         self.teams()
         self.services()

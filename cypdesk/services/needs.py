@@ -6,52 +6,24 @@ Everything here reads the document with plain SQL over ``sqlite3`` (never ORM ob
 the large demo holds a million indicator values) and imports neither Qt nor
 SQLAlchemy, so the Needs tab, the first one the window shows, pays for neither.
 
-The rules, stated once (the window and board papers show the method with the result):
-
-**Against England** (:func:`compare_with_england`), as Fingertips does it:
-
-- with a 95% confidence interval: *significantly* better or worse when the interval
-  excludes England's value, taking polarity into account; *similar* when England's
-  value lies inside the interval **or on either of its limits** (an interval that
-  touches England's value does not exclude it);
-- with no interval (or only one limit): by value, *similar* when the trust's value is
-  within ±``tolerance_pct`` (default 5%) of England's value, **the boundary counting
-  as similar**; otherwise better or worse by polarity;
-- not compared: a suppressed or missing value, no England value for the same
-  period, or an indicator whose polarity is "no judgement" (its ``direction`` still
-  says whether it is higher, lower or similar, by the same test). In
-  :func:`indicator_summaries`, counts (unit ``count``) are neither compared nor
-  ranked: a number of children says more about the size of an area than its needs.
-
-**Among the statistical neighbours** (:func:`neighbour_rank`): the trust is ranked
-with the neighbours that have a value for the same period (neighbours without one
-are left out and counted); rank 1 is the best (for "no judgement", the highest).
-Ties share the best rank ("competition" ranking: 1, 2, 2, 4), values being equal
-when they are equal at the indicator's decimal places. The quartile of rank *r* of
-*n* areas is ``ceil(4r / n)``: quartile 1 holds the best quarter (rank ≤ n/4). For the
-trust and 6 neighbours (n = 7): rank 1 is quartile 1, ranks 2-3 quartile 2, ranks
-4-5 quartile 3, ranks 6-7 quartile 4. No quartile is given for fewer than 4 areas.
-
-**Trend** (:func:`trend_direction`): the trust's last five values (at least three;
-suppressed years are skipped), a least-squares straight line through them, and the
-change that line makes from the first to the last of them. The change is real when
-it is larger than the values' typical uncertainty: the mean half-width of their 95%
-confidence intervals, or, with no intervals, ``tolerance_pct`` of their mean. Then
-"improving" or "worsening" by polarity ("increasing" or "decreasing" for "no
-judgement"); otherwise "no clear change".
+The rules (comparison with England, rank among neighbours, trend) and the way values
+are written out live in :mod:`cypdesk.services.needs_rules`; this module reads the
+document and applies them.
 """
 
 from __future__ import annotations
 
-import math
 import sqlite3
 import statistics
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from datetime import date
 from typing import Any, NamedTuple
 
-from cypdesk.model.catalog import CATALOG
+from cypdesk.services.needs_rules import (  # noqa: F401 (the rules are part of this module's interface)
+    COUNT_NOT_COMPARED, COUNT_NOT_RANKED, DEFAULT_LEVEL, DEFAULT_TOLERANCE_PCT, LEVELS, POLARITY_LABELS, RATING_PHRASES, RATINGS,
+    TREND_MIN_POINTS, TREND_POINTS, UNIT_LABELS, CI_METHOD, EnglandComparison, NeighbourRank, TrendDirection,
+    _choices, compare_with_england, format_value, neighbour_rank, period_label, quartile_of, trend_direction,
+)
 
 __all__ = [
     "DEFAULT_TOLERANCE_PCT",
@@ -79,235 +51,35 @@ __all__ = [
     "trend_direction",
 ]
 
-DEFAULT_TOLERANCE_PCT = 5.0
-TREND_POINTS = 5
-TREND_MIN_POINTS = 3
-CI_METHOD = "95% confidence interval"
-COUNT_NOT_COMPARED = "no comparison: a count (a number of children depends on the size of the area)"
-COUNT_NOT_RANKED = "not ranked: a count depends on the size of the area"
-
-RATINGS = ("better", "similar", "worse", "not_compared")
-RATING_PHRASES = {"better": "Better than England", "similar": "Similar to England",
-                  "worse": "Worse than England", "not_compared": "Not compared with England"}
-
-# A value breakdown for another group than the indicator's own is not the headline figure.
-_HEADLINE = "(v.group_id IS NULL OR v.group_id = i.group_id)"
+# The headline figure of an indicator for an area is for persons, with no category, at
+# all ages: a value for another group than the indicator's own, for one sex, or for a
+# category (a deprivation decile) is a breakdown, never mixed into the headline. Sex,
+# age and category are blank or written as the source writes them ("Persons", "All
+# ages"). A value for one age band is the headline when it is the only age band the
+# document holds for that indicator and area (Fingertips gives many indicators for one
+# age band only, "<18 yrs"); with several age bands and no "All ages", the indicator
+# has only broken-down values there.
+_PERSONS = "'', 'persons', 'person', 'all persons', 'all', 'total'"
+_ALL_AGES = "'', 'all ages', 'all', 'total'"
+_NO_CATEGORY = "'', 'all', 'total'"
 
 
-def _choices(kind: str, name: str) -> dict[str, str]:
-    for spec in CATALOG[kind]["fields"]:
-        if spec["name"] == name:
-            return {value: label for value, label in spec.get("choices") or ()}
-    return {}
+def _persons(t: str) -> str:
+    return (f"lower(trim(coalesce({t}.sex, ''))) IN ({_PERSONS}) "
+            f"AND lower(trim(coalesce({t}.category, ''))) IN ({_NO_CATEGORY})")
 
 
-UNIT_LABELS = _choices("indicators", "unit")
-POLARITY_LABELS = _choices("indicators", "polarity")
+def headline_breakdown(t: str = "v") -> str:
+    """SQL true for a headline value (persons, no category, all ages or the only age
+    band) of the ``indicator_values`` row aliased ``t``."""
+    return (f"({_persons(t)} AND (lower(trim(coalesce({t}.age, ''))) IN ({_ALL_AGES}) OR NOT EXISTS ("
+            f"SELECT 1 FROM indicator_values w WHERE w.indicator_id = {t}.indicator_id AND w.area_id = {t}.area_id "
+            f"AND {_persons('w')} AND coalesce(w.age, '') <> coalesce({t}.age, ''))))")
 
 
-# --- formatting ---------------------------------------------------------------------------
-
-def format_value(value: float | None, unit: str | None, decimals: int | None = 1) -> str:
-    """An indicator value as an officer reads it: ``27.3%``, ``£1,234``, ``70.2``;
-    ``None`` -> ``""``. Rates and counts carry no unit here (the indicator's name and
-    the column say per how many)."""
-    if value is None:
-        return ""
-    from cypdesk.common import formats
-
-    places = 1 if decimals is None else max(int(decimals), 0)
-    if unit == "percent":
-        return formats.percent(value, places)
-    if unit == "pounds":
-        return formats.money(value, pence=places > 0)
-    return formats.number(value, places)
-
-
-@lru_cache(maxsize=512)
-def period_label(key: str | None) -> str:
-    """``FY2025`` -> ``2025-26``; text that is not a key is shown as it is."""
-    if not key:
-        return ""
-    from cypdesk.common.periods import Period
-
-    try:
-        return Period.from_key(key).label()
-    except ValueError:
-        return key
-
-
-# --- comparison with England ----------------------------------------------------------------
-
-class EnglandComparison(NamedTuple):
-    rating: str  # better, similar, worse, not_compared
-    method: str  # how it was decided, in words
-    direction: str | None = None  # higher, lower or similar than England, whatever the polarity
-    basis: str | None = None  # the test behind ``direction`` (also for "no judgement")
-
-    @property
-    def phrase(self) -> str:
-        """``Worse than England``; for "no judgement", ``Higher than England`` when known."""
-        if self.rating == "not_compared" and self.direction in ("higher", "lower"):
-            return f"{self.direction.capitalize()} than England (no judgement)"
-        if self.rating == "not_compared" and self.direction == "similar":
-            return "Similar to England (no judgement)"
-        return RATING_PHRASES[self.rating]
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
-
-
-def compare_with_england(value: float | None, lower: float | None, upper: float | None, england: float | None,
-                         polarity: str | None, *, tolerance_pct: float = DEFAULT_TOLERANCE_PCT,
-                         suppressed: str | None = None) -> EnglandComparison:
-    """The trust's value against England's: see the module's rules."""
-    if value is None:
-        why = f"suppressed ({suppressed})" if suppressed else "no value"
-        return EnglandComparison("not_compared", f"no comparison: {why}")
-    if england is None:
-        return EnglandComparison("not_compared", "no comparison: no England value")
-    if lower is not None and upper is not None:
-        lo, hi = min(lower, upper), max(lower, upper)
-        basis = CI_METHOD
-        # England's value on a limit is inside the interval: not excluded, so similar.
-        direction = "higher" if lo > england and not _close(lo, england) else (
-            "lower" if hi < england and not _close(hi, england) else "similar")
-    else:
-        tol = abs(float(tolerance_pct))
-        band = abs(england) * tol / 100.0
-        diff = value - england
-        basis = f"by value: similar if within ±{tol:g}% of England (no confidence interval)"
-        if abs(diff) <= band or _close(abs(diff), band):
-            direction = "similar"
-        else:
-            direction = "higher" if diff > 0 else "lower"
-    if polarity not in ("higher_better", "lower_better"):
-        return EnglandComparison("not_compared", "no comparison: no judgement polarity", direction, basis)
-    if direction == "similar":
-        rating = "similar"
-    elif (direction == "higher") == (polarity == "higher_better"):
-        rating = "better"
-    else:
-        rating = "worse"
-    return EnglandComparison(rating, basis, direction, basis)
-
-
-# --- rank among neighbours -------------------------------------------------------------------
-
-class NeighbourRank(NamedTuple):
-    rank: int | None  # 1 = best (highest for "no judgement"); None: not ranked
-    of: int  # areas ranked: the trust and the neighbours with a value
-    quartile: int | None  # 1 = the best quarter
-    tied: int  # neighbours with the same value as the trust
-    missing: int  # neighbours without a value for the period
-    method: str
-
-    @property
-    def text(self) -> str:
-        """``2nd of 7 · Q2``, ``3rd= of 7 · Q2`` (short, for a table cell)."""
-        if self.rank is None:
-            return "Not ranked"
-        out = f"{_ordinal(self.rank)}{'=' if self.tied else ''} of {self.of}"
-        if self.quartile is not None:
-            out += f" · Q{self.quartile}"
-        return out
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def quartile_of(rank: int, of: int) -> int | None:
-    """``ceil(4 * rank / of)``: quartile 1 is the best quarter; None under 4 areas."""
-    if of < 4 or rank < 1:
-        return None
-    return min(4, max(1, math.ceil(4 * rank / of)))
-
-
-def neighbour_rank(value: float | None, neighbour_values: Iterable[float | None], polarity: str | None, *,
-                   decimals: int | None = None) -> NeighbourRank:
-    """The trust's rank among its statistical neighbours: see the module's rules."""
-    given = list(neighbour_values)
-    present = [v for v in given if v is not None]
-    missing = len(given) - len(present)
-    gap = f"; {missing} of {len(given)} neighbours have no value" if missing else ""
-    if value is None:
-        return NeighbourRank(None, 0, None, 0, missing, "not ranked: no value for the trust")
-    if not present:
-        return NeighbourRank(None, 1, None, 0, missing, "not ranked: no neighbour has a value" + gap)
-
-    def key(v: float) -> float:
-        return round(v, decimals) if decimals is not None else v
-
-    mine = key(value)
-    others = [key(v) for v in present]
-    ahead_is_higher = polarity != "lower_better"
-    ahead = sum(1 for v in others if (v > mine if ahead_is_higher else v < mine))
-    tied = sum(1 for v in others if v == mine)
-    rank = ahead + 1
-    of = len(present) + 1
-    quartile = quartile_of(rank, of)
-    order = "1 = best" if polarity in ("higher_better", "lower_better") else "1 = highest (no judgement)"
-    method = f"rank among the trust and {len(present)} neighbour{'s' if len(present) != 1 else ''} with a value, {order}"
-    if tied:
-        method += f"; tied with {tied} (equal at {decimals} decimal places)" if decimals is not None else f"; tied with {tied}"
-    if quartile is not None:
-        method += f"; quartile = ceil(4 × rank ÷ {of}), 1 = the {'best' if order == '1 = best' else 'highest'} quarter"
-    else:
-        method += "; no quartile for fewer than 4 areas"
-    return NeighbourRank(rank, of, quartile, tied, missing, method + gap)
-
-
-# --- trend ----------------------------------------------------------------------------------
-
-class TrendDirection(NamedTuple):
-    word: str  # improving, worsening, no clear change, increasing, decreasing, not enough data
-    method: str
-    points: int
-    change: float | None = None  # the fitted line's change from the first to the last point
-
-
-def trend_direction(series: Sequence[tuple[float, float | None, float | None]], polarity: str | None, *,
-                    tolerance_pct: float = DEFAULT_TOLERANCE_PCT) -> TrendDirection:
-    """The direction of the trust's recent values (oldest first, each ``(value, lower,
-    upper)``): see the module's rules. Only the last :data:`TREND_POINTS` count."""
-    points = [p for p in series if p[0] is not None][-TREND_POINTS:]
-    n = len(points)
-    if n < TREND_MIN_POINTS:
-        return TrendDirection("not enough data", f"a trend needs at least {TREND_MIN_POINTS} values; "
-                              f"{'there is' if n == 1 else 'there are'} {n}", n)
-    ys = [float(p[0]) for p in points]
-    mean_x = (n - 1) / 2
-    mean_y = sum(ys) / n
-    slope = sum((i - mean_x) * (y - mean_y) for i, y in enumerate(ys)) / sum((i - mean_x) ** 2 for i in range(n))
-    change = slope * (n - 1)
-    widths = [abs(p[2] - p[1]) / 2 for p in points if p[1] is not None and p[2] is not None]
-    if widths:
-        threshold = sum(widths) / len(widths)
-        against = "the mean half-width of their 95% confidence intervals"
-    else:
-        threshold = abs(mean_y) * abs(tolerance_pct) / 100
-        against = f"{abs(tolerance_pct):g}% of their mean (no confidence intervals)"
-    line = f"a straight line through the last {n} values changes by {_g(change)}"
-    if abs(change) <= threshold:
-        return TrendDirection("no clear change", f"{line}, no more than {_g(threshold, False)} ({against})", n, change)
-    method = f"{line}, more than {_g(threshold, False)} ({against})"
-    up = change > 0
-    if polarity == "higher_better":
-        word = "improving" if up else "worsening"
-    elif polarity == "lower_better":
-        word = "worsening" if up else "improving"
-    else:
-        word = "increasing" if up else "decreasing"
-    return TrendDirection(word, method, n, change)
-
-
-def _g(x: float, sign: bool = True) -> str:
-    """A number in a rule's words: three significant figures (whole numbers from 1,000)."""
-    spec = ("+" if sign else "") + (",.0f" if abs(x) >= 1000 else ".3g")
-    return format(x, spec)
+_HEADLINE = f"((v.group_id IS NULL OR v.group_id = i.group_id) AND {headline_breakdown('v')})"
+BREAKDOWN_ONLY = "only values broken down (by sex, age, category or group)"
+NOT_RANKED_PLACE = "not ranked: a locality or ward is not ranked among the statistical neighbours"
 
 
 # --- the areas compared ------------------------------------------------------------------------
@@ -375,6 +147,17 @@ class IndicatorSummary(NamedTuple):
     neighbours: NeighbourRank
     trend: TrendDirection
     note: str | None = None  # later periods without a value: "2026-27: suppressed (c)"
+    lower_ci_998: float | None = None
+    upper_ci_998: float | None = None
+    breakdown_only: bool = False  # the area has values for the indicator, but none is a headline figure
+    # For a locality or ward (services.needs_places.place_summaries): the trust's value
+    # for the same period, and the comparison with it.
+    trust: float | None = None
+    against_trust: EnglandComparison | None = None
+
+    @property
+    def trust_text(self) -> str:
+        return format_value(self.trust, self.unit, self.decimals)
 
     @property
     def value_text(self) -> str:
@@ -398,11 +181,20 @@ class IndicatorSummary(NamedTuple):
 
 def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = None,
                         comparator_set_id: str | None = None,
-                        tolerance_pct: float = DEFAULT_TOLERANCE_PCT) -> list[IndicatorSummary]:
+                        tolerance_pct: float = DEFAULT_TOLERANCE_PCT, level: str = DEFAULT_LEVEL,
+                        neighbours: bool = True) -> list[IndicatorSummary]:
     """Every indicator, by name: the trust's latest value, England's for the same period,
-    the comparison, the rank among neighbours and the trend. Three statements in all,
-    whatever the number of indicators and values."""
+    the comparison (by the ``level`` confidence interval the officer chose, see
+    :func:`compare_with_england`), the rank among neighbours and the trend. Headline
+    values only (persons, all ages, no category: see ``_HEADLINE``). Four statements
+    in all, whatever the number of indicators and values.
+
+    ``home_area_id`` may be a locality or ward: its own values, never the trust's
+    (``neighbours=False`` leaves out the rank among the trust's statistical
+    neighbours, which says nothing about a locality)."""
     areas = resolve_areas(conn, home_area_id, comparator_set_id)
+    if not neighbours:
+        areas = areas._replace(set_id=None, neighbour_ids=(), neighbour_names={})
     meta = conn.execute(
         "SELECT i.id, i.code, i.name, i.unit, i.polarity, i.decimals, i.group_id, g.name, i.source, "
         "(SELECT group_concat(io.outcome_id, char(31)) FROM indicator_outcomes io WHERE io.indicator_id = i.id), "
@@ -414,8 +206,10 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
     home_rows: dict[str, list[tuple[Any, ...]]] = {}
     if areas.home_id is not None:
         for row in conn.execute(
-                "SELECT indicator_id, period, value, lower_ci, upper_ci, suppressed, period_start FROM ("
+                "SELECT indicator_id, period, value, lower_ci, upper_ci, suppressed, period_start, lower_ci_998,"
+                " upper_ci_998 FROM ("
                 " SELECT v.indicator_id, v.period, v.value, v.lower_ci, v.upper_ci, v.suppressed, v.period_start,"
+                "  v.lower_ci_998, v.upper_ci_998,"
                 "  ROW_NUMBER() OVER (PARTITION BY v.indicator_id ORDER BY (v.value IS NULL), v.period_start DESC,"
                 "   v.period DESC, v.updated_at DESC) AS rn_value,"
                 "  ROW_NUMBER() OVER (PARTITION BY v.indicator_id ORDER BY v.period_start DESC, v.period DESC,"
@@ -424,6 +218,12 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
                 ") WHERE rn_value <= ? OR rn <= ? ORDER BY indicator_id, period_start DESC, period DESC",
                 (areas.home_id, TREND_POINTS + 2, 3)):
             home_rows.setdefault(row[0], []).append(row)
+        # Indicators with values for the area, none of them a headline figure.
+        held = {r[0] for r in conn.execute("SELECT DISTINCT indicator_id FROM indicator_values WHERE area_id = ?",
+                                           (areas.home_id,))}
+        broken_down = held - set(home_rows)
+    else:
+        broken_down = set()
     # 2. England and the neighbours at each indicator's latest period with a value for the trust.
     compared = [a for a in (areas.england_id, *areas.neighbour_ids) if a is not None]
     others: dict[str, dict[str, tuple[Any, ...]]] = {}
@@ -454,14 +254,18 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
             gap = rows[0] if rows else None
             comparison = compare_with_england(None, None, None, None, polarity, tolerance_pct=tolerance_pct,
                                               suppressed=gap[5] if gap else None)
+            only_broken = gap is None and iid in broken_down
+            gap_note = _gap_note(gap) if gap else None
             if gap is None:
-                comparison = EnglandComparison("not_compared", f"no comparison: no value for {areas.home_name}")
+                why = f"{BREAKDOWN_ONLY} for {areas.home_name}" if only_broken else f"no value for {areas.home_name}"
+                comparison = EnglandComparison("not_compared", f"no comparison: {why}")
+                gap_note = f"{areas.home_name} has {BREAKDOWN_ONLY}" if only_broken else None
             out.append(IndicatorSummary(
                 iid, code, name, unit, polarity, decimals, group_id, group_name, _split(outcome_ids),
                 _split(outcome_labels), source, gap[1] if gap else None, period_label(gap[1]) if gap else "",
                 str(gap[6]) if gap else None, None, None, None, None, comparison,
-                neighbour_rank(None, [], polarity), TrendDirection("not enough data", "no values for the trust", 0),
-                _gap_note(gap) if gap else None))
+                neighbour_rank(None, [], polarity), TrendDirection("not enough data", f"no values for {areas.home_name}", 0),
+                gap_note, breakdown_only=only_broken))
             continue
         start = rows.index(latest)
         later = [r for r in rows[:start] if r[2] is None]
@@ -474,16 +278,21 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
             rank = NeighbourRank(None, 0, None, 0, 0, COUNT_NOT_RANKED)
         else:
             comparison = compare_with_england(latest[2], latest[3], latest[4], eng[2] if eng else None, polarity,
-                                              tolerance_pct=tolerance_pct)
-            rank = neighbour_rank(latest[2], [at[a][2] if a in at else None for a in areas.neighbour_ids],
-                                  polarity, decimals=decimals)
+                                              tolerance_pct=tolerance_pct, lower_998=latest[7],
+                                              upper_998=latest[8], level=level,
+                                              benchmark_suppressed=eng[5] if eng else None)
+            if neighbours:
+                rank = neighbour_rank(latest[2], [at[a][2] if a in at else None for a in areas.neighbour_ids],
+                                      polarity, decimals=decimals)
+            else:
+                rank = NeighbourRank(None, 0, None, 0, 0, NOT_RANKED_PLACE)
         window = [(r[2], r[3], r[4]) for r in rows[start:] if r[2] is not None][:TREND_POINTS]
         direction = trend_direction(list(reversed(window)), polarity, tolerance_pct=tolerance_pct)
         out.append(IndicatorSummary(
             iid, code, name, unit, polarity, decimals, group_id, group_name, _split(outcome_ids),
             _split(outcome_labels), source, latest[1], period_label(latest[1]), str(latest[6]), latest[2], latest[3],
             latest[4],
-            eng[2] if eng else None, comparison, rank, direction, note))
+            eng[2] if eng else None, comparison, rank, direction, note, latest[7], latest[8]))
     return out
 
 
@@ -592,15 +401,19 @@ class IndicatorTrend(NamedTuple):
 
 
 def trend(conn: sqlite3.Connection, indicator_id: str, *, home_area_id: str | None = None,
-          comparator_set_id: str | None = None) -> IndicatorTrend | None:
+          comparator_set_id: str | None = None, neighbours: bool = True) -> IndicatorTrend | None:
     """The indicator over the years, oldest first: the trust's value and interval,
     England's, and the neighbours' lowest, highest and median. One statement. None for
-    an indicator that does not exist."""
+    an indicator that does not exist. ``home_area_id`` may be a locality or ward (its
+    own values; ``neighbours=False`` leaves out the trust's neighbours, which are local
+    authorities)."""
     row = conn.execute("SELECT name, unit, decimals, polarity FROM indicators WHERE id = ?", (indicator_id,)).fetchone()
     if row is None:
         return None
     name, unit, decimals, polarity = row
     areas = resolve_areas(conn, home_area_id, comparator_set_id)
+    if not neighbours:
+        areas = areas._replace(set_id=None, neighbour_ids=(), neighbour_names={})
     wanted = [a for a in (areas.home_id, areas.england_id, *areas.neighbour_ids) if a is not None]
     by_period: dict[str, dict[str, tuple[Any, ...]]] = {}
     starts: dict[str, str] = {}
@@ -817,10 +630,13 @@ def priorities_with_links(conn: sqlite3.Connection, *, indicator_id: str | None 
 
 # --- export ------------------------------------------------------------------------------------
 
-def export_summaries(summaries: Sequence[IndicatorSummary], path: str | Any, *, home_name: str = "Trust") -> dict[str, Any]:
+def export_summaries(summaries: Sequence[IndicatorSummary], path: str | Any, *, home_name: str = "Trust",
+                     trust_name: str | None = None) -> dict[str, Any]:
     """The indicator table as shown (these summaries, in this order) to Excel or CSV:
-    values as numbers with their unit beside them, each comparison with its method.
-    Returns ``{"rows", "path"}``."""
+    values as numbers with their unit beside them, each comparison with its method and
+    the level it used. For a locality's figures (``home_name`` the locality), the
+    trust's value for the same period and the comparison with it follow, under
+    ``trust_name``. Returns ``{"rows", "path"}``."""
     from pathlib import Path
 
     from cypdesk.common.errors import UsageError
@@ -836,9 +652,18 @@ def export_summaries(summaries: Sequence[IndicatorSummary], path: str | Any, *, 
     kinds = ["text", "text", "text", "text", "text", "number", "number", "number", "number", "text", "text",
              "integer", "integer", "integer", "text", "text", "text", "text", "text", "text"]
     rows = [[s.code, s.name, s.unit_label, POLARITY_LABELS.get(s.polarity, s.polarity), s.period_label, s.value,
-             s.lower_ci, s.upper_ci, s.england, s.comparison.phrase, s.comparison.method, s.neighbours.rank,
+             s.lower_ci, s.upper_ci, s.england, s.comparison.phrase_with_level, s.comparison.method, s.neighbours.rank,
              s.neighbours.of or None, s.neighbours.quartile, s.neighbours.method, s.trend.word, s.trend.method,
-             s.group_name, ", ".join(s.outcome_labels), s.note] for s in summaries]
+             s.group_name, ", ".join(s.outcome_labels), s.note, s.lower_ci_998, s.upper_ci_998]
+            for s in summaries]
+    headers += ["Lower 99.8% CI", "Upper 99.8% CI"]
+    kinds += ["number", "number"]
+    if trust_name is not None:
+        headers += [trust_name, f"Compared with {trust_name}", f"Method ({trust_name})"]
+        kinds += ["number", "text", "text"]
+        for row, s in zip(rows, summaries):
+            row += [s.trust, s.against_trust.phrase_with_level if s.against_trust else None,
+                    s.against_trust.method if s.against_trust else None]
     if suffix == ".xlsx":
         count = write_xlsx(target, [Sheet("Indicators", headers, rows, kinds)])["sheets"][0]["rows"]
     else:

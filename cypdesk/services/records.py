@@ -88,7 +88,12 @@ def coerce(meta: FieldMeta, value: Any, *, field_name: str = "") -> Any:
             return float(value)
         from cypdesk.io.cellvalues import parse_number  # one reading of numbers, imports and forms alike
 
-        return float(parse_number(str(value)))
+        try:
+            return float(parse_number(str(value)))
+        except ValueError as exc:
+            if ":" in str(exc):  # a reason beyond "not a number" (commas that do not group thousands)
+                raise
+            raise ValueError(f"{value!r} is not a number") from None
     if kind == "integer" or kind == "quarter":
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not a whole number")

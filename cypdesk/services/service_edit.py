@@ -357,7 +357,8 @@ def service_detail(ws: Workspace, service_id: str) -> dict[str, Any]:
         names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
         contracts = session.scalars(select(Contract).where(Contract.service_id == service_id)).all()
         out["contracts"] = [
-            {**snapshot(c), "contracting_org": names.get(c.contracting_org_id) if c.contracting_org_id else None}
+            {**snapshot(c), "contracting_org": names.get(c.contracting_org_id) if c.contracting_org_id else None,
+             "supplier": names.get(c.supplier_id) if c.supplier_id else None}
             for c in sorted(contracts, key=lambda c: (c.start_date or date.min, c.end_date or date.min, c.id))
         ]
         decisions = session.scalars(select(Decommissioning).where(Decommissioning.service_id == service_id)).all()

@@ -86,7 +86,7 @@ def default_columns(kind: str, limit: int = 9) -> list[str]:
 # an export of a table has the headers the window shows).
 WINDOW_COLUMNS: dict[str, tuple[str, ...]] = {
     "services": ("name", "provider_id", "commissioners", "sector", "tier", "prevention", "status",
-                 "annual_cost", "contract_end"),
+                 "annual_cost", "contract_end", "to_classify"),
     "organisations": ("name", "kind", "is_partner", "is_provider", "services_provided", "people_count"),
     "people": ("name", "role", "organisation_id", "email"),
     "teams": ("name", "kind", "focus", "focus_value", "stage", "reports_to_id", "lead_id"),

@@ -31,7 +31,6 @@ mapping step; any other file gives None.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -139,10 +138,15 @@ def write_template(kind: str, out: str | Path, *, ws: Any = None, today: date | 
     only an input message. ``today`` picks the financial years offered (tests fix it).
     Returns ``out``. Raises :class:`UsageError` (unknown kind, not ``.xlsx``) and
     ``SaveFailed`` or the ``OSError`` of the file layer when it cannot be written."""
+    _write(kind, Path(out), ws, today)
+    return Path(out)
+
+
+def _write(kind: str, target: Path, ws: Any, today: date | None) -> dict[str, int]:
+    """:func:`write_template`'s work; returns how many values each drop-down offers."""
     from cypdesk.io.xlsx import atomic_output
 
     columns = template_columns(kind)
-    target = Path(out)
     if target.suffix.lower() != ".xlsx":
         raise UsageError(f"{target.name}: a return template is an Excel workbook; name it .xlsx.", path=target)
     today = today or date.today()
@@ -158,7 +162,7 @@ def write_template(kind: str, out: str | Path, *, ws: Any = None, today: date | 
     book = _build(kind, columns, lists, facts, today)
     with atomic_output(target, ".xlsx") as tmp:
         book.save(tmp)
-    return target
+    return {name: len(values) for name, values in lists.items()}
 
 
 def _document_facts(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -179,7 +183,7 @@ def _document_lists(conn: sqlite3.Connection | None, kind: str, columns: list[Te
                     today: date) -> dict[str, list[str]]:
     """Each drop-down's values by field: choice labels, Yes/No, the referenced records'
     titles, financial years and periods (the document's and the years around today)."""
-    from cypdesk.common.periods import Period, financial_year_of, format_financial_year
+    from cypdesk.common.periods import MAX_YEAR, MIN_YEAR, Period, financial_year_of, format_financial_year
 
     this_year = financial_year_of(today)
     lists: dict[str, list[str]] = {}
@@ -190,23 +194,23 @@ def _document_lists(conn: sqlite3.Connection | None, kind: str, columns: list[Te
             lists[col.field] = ["Yes", "No"]
         elif col.kind == "reference" and col.references and conn is not None:
             title = CATALOG[col.references]["title"]
-            rows = conn.execute(
-                f'SELECT DISTINCT "{title}" FROM "{col.references}" WHERE "{title}" IS NOT NULL '
-                f'AND trim(CAST("{title}" AS TEXT)) <> \'\' ORDER BY "{title}" COLLATE NOCASE LIMIT ?',
-                (MAX_LIST,)).fetchall()
-            if rows:
-                lists[col.field] = [str(r[0]) for r in rows]
+            titles = _column(conn, f'SELECT DISTINCT "{title}" FROM "{col.references}" WHERE "{title}" IS NOT NULL '
+                                   f'AND trim(CAST("{title}" AS TEXT)) <> \'\' ORDER BY "{title}" COLLATE NOCASE '
+                                   f'LIMIT {MAX_LIST}')
+            if titles:
+                lists[col.field] = [str(t) for t in titles]
         elif col.kind == "financial_year":
             years = set(range(this_year - 3, this_year + 2))
             if conn is not None:
-                years |= {int(r[0]) for r in conn.execute(
-                    f'SELECT DISTINCT "{col.field}" FROM "{kind}" WHERE typeof("{col.field}") = \'integer\'')}
+                years |= {int(y) for y in _column(conn, f'SELECT DISTINCT "{col.field}" FROM "{kind}" '
+                                                        f'WHERE typeof("{col.field}") = \'integer\'')
+                          if MIN_YEAR <= int(y) <= MAX_YEAR}
             lists[col.field] = [format_financial_year(y) for y in sorted(years)]
         elif col.kind == "period":
             periods = {Period.financial_year(y) for y in range(this_year - 2, this_year + 1)}
             periods |= set(Period.financial_year(this_year).quarters())
             if conn is not None:
-                for (key,) in conn.execute(f'SELECT DISTINCT "{col.field}" FROM "{kind}" LIMIT ?', (MAX_LIST,)):
+                for key in _column(conn, f'SELECT DISTINCT "{col.field}" FROM "{kind}" LIMIT {MAX_LIST}'):
                     try:
                         periods.add(Period.from_key(str(key)))
                     except ValueError:
@@ -214,6 +218,17 @@ def _document_lists(conn: sqlite3.Connection | None, kind: str, columns: list[Te
             ordered = sorted(periods, key=lambda p: (p.start_date(), p.end_date()))
             lists[col.field] = [p.label() for p in ordered]
     return lists
+
+
+def _column(conn: sqlite3.Connection, sql: str) -> list[Any]:
+    """The first column of a query's rows; none when an older document lacks the table
+    or column (its lists are then the template's own)."""
+    try:
+        return [row[0] for row in conn.execute(sql)]
+    except sqlite3.OperationalError as exc:
+        if "no such" in str(exc):
+            return []
+        raise
 
 
 def _text(cell: Any, value: Any) -> Any:
@@ -504,7 +519,7 @@ def template_file(kind: str, out: str | Path, *, document: str | Path | None = N
 
     def write(ws: Any) -> None:
         try:
-            write_template(kind, target, ws=ws, today=today)
+            lists.update(_write(kind, target, ws, today))
         except SaveFailed as exc:
             from cypdesk.services.export import os_fault
 
@@ -539,27 +554,8 @@ def template_file(kind: str, out: str | Path, *, document: str | Path | None = N
                     raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
             finally:
                 conn.close()
-    counts = _list_counts(target)
-    lists.update(counts)
     return {"kind": kind, "path": str(target), "sheet": sheet_title(kind), "columns": [c.header for c in columns],
             "lists": lists, "from": source}
-
-
-def _list_counts(path: Path) -> dict[str, int]:
-    """How many values each drop-down of a written template offers (for the report)."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        out = {}
-        for name, defined in book.defined_names.items():
-            if name.startswith("cypdesk_"):
-                m = re.search(r"\$(\d+):\$[A-Z]+\$(\d+)$", defined.attr_text)
-                if m:
-                    out[name.removeprefix("cypdesk_")] = int(m.group(2)) - int(m.group(1)) + 1
-        return out
-    finally:
-        book.close()
 
 
 # --- reading a completed template -------------------------------------------------------
@@ -599,8 +595,9 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
     None when ``path`` is not a cypdesk return template. ``kind``: the kind the caller
     imports; a template for another kind is refused (:class:`TemplateError`), as is one
     whose hidden sheet is damaged or from a newer cypdesk. Columns are found by their
-    headings (a partner who moved one loses nothing); a column the template did not
-    have is ignored and said in ``notes``. Blank rows are skipped."""
+    headings (a partner who moved one loses nothing), or at their own letter when the
+    heading there was changed; a column the template did not have is ignored; both are
+    said in ``notes``. Blank rows are skipped."""
     if not is_template(path):
         return None
     from cypdesk.io.workbook import open_workbook
@@ -608,54 +605,24 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
     from cypdesk.services.importing.source import SourceRow, SourceTable
 
     path = Path(path)
-    book = open_workbook(path)
-    info = _read_meta(book, path)
-    if kind is not None and info["kind"] != kind:
-        raise TemplateError(
-            f"{path.name} is a return template for {info['kind'].replace('_', ' ')}, not {kind.replace('_', ' ')}: "
-            f"import it as {info['kind']}.", path=path, template_kind=info["kind"])
-    sheet_name = info["sheet"]
-    if sheet_name not in book.sheet_names:
-        raise TemplateError(f"{path.name} has lost its sheet {sheet_name!r}, so the return cannot be read; "
-                            "ask for it to be filled in again on a new template.", path=path, sheet=sheet_name)
-    sheet = book.sheet(sheet_name)
-    header_row = info["header_row"]
-    header_values: list[Any] = []
-    for row in sheet.rows():
-        if row.number == header_row:
-            header_values = list(row.values)
-            break
-        if row.number > header_row:
-            break
-    from openpyxl.utils import get_column_letter
-
-    while header_values and header_values[-1] in (None, ""):
-        header_values.pop()
-    headers = ["" if v is None else str(v).strip() for v in header_values]
-    letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
-    by_heading = {_norm(h): i for i, h in enumerate(headers) if h}
-    columns: dict[str, str | None] = {}
-    notes = [w for w in book.warnings if "hidden sheets" not in w]
-    found: set[int] = set()
-    for col in info["columns"]:
-        i = by_heading.get(_norm(col["heading"]))
-        if i is None:
-            i = by_heading.get(_norm(col["heading"].removesuffix(REQUIRED_MARK)))
-        if i is None:
-            notes.append(f"The column {col['heading']!r} is no longer on the sheet {sheet_name!r}: "
-                         "nothing is read for it.")
-            continue
-        columns[headers[i]] = col["target"]
-        found.add(i)
-    for i, h in enumerate(headers):
-        if i not in found:
-            if h:
-                columns[h] = None
-                notes.append(f"Column {letters[i]} ({h}) on the sheet {sheet_name!r} is not one of the "
-                             "template's columns: it is not imported.")
-            else:
-                headers[i] = f"Column {letters[i]}"
-                columns[headers[i]] = None
+    with open_workbook(path) as book:
+        info = _read_meta(book, path)
+        if kind is not None and info["kind"] != kind:
+            raise TemplateError(
+                f"{path.name} is a return template for {info['kind'].replace('_', ' ')}, not "
+                f"{kind.replace('_', ' ')}: import it as {info['kind']}.", path=path, template_kind=info["kind"])
+        sheet_name = info["sheet"]
+        if sheet_name not in book.sheet_names:
+            raise TemplateError(f"{path.name} has lost its sheet {sheet_name!r}, so the return cannot be read; "
+                                "ask for it to be filled in again on a new template.", path=path, sheet=sheet_name)
+        header_row = info["header_row"]
+        header_values: list[Any] = []
+        for row in book.sheet(sheet_name).rows():
+            if row.number >= header_row:
+                header_values = list(row.values) if row.number == header_row else []
+                break
+        notes = [w for w in book.warnings if "hidden sheets" not in w]
+    headers, letters, columns = _match_columns(info["columns"], header_values, sheet_name, notes)
     width = len(headers)
 
     def rows() -> Iterator[SourceRow]:
@@ -670,9 +637,49 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
 
     mapping = Mapping(kind=info["kind"], columns=columns,
                       reasons={h: "return template" for h, t in columns.items() if t is not None})
-    book.close()
     return SourceTable(path=path, sheet=sheet_name, headers=headers, letters=letters, rows=rows, notes=notes,
                        format="template", preset=mapping)
+
+
+def _match_columns(wanted: list[dict[str, str]], header_values: list[Any], sheet_name: str,
+                   notes: list[str]) -> tuple[list[str], list[str], dict[str, str | None]]:
+    """(headings, their letters, heading -> target) of the data sheet: each template
+    column found by its heading (with or without the * a partner may have taken off),
+    else at its own letter when the heading there was changed to one the template does
+    not have (said in ``notes``); a column the template did not make maps to nothing
+    (said too); a column without a heading is called "Column X"."""
+    from openpyxl.utils import get_column_letter
+
+    values = list(header_values)
+    while values and values[-1] in (None, ""):
+        values.pop()
+    headers = ["" if v is None else str(v).strip() for v in values]
+    letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
+    by_heading = {_norm(h): i for i, h in enumerate(headers) if h}
+    ours = {_norm(c["heading"]) for c in wanted} | {_norm(c["heading"].removesuffix(REQUIRED_MARK)) for c in wanted}
+    found: dict[int, str] = {}
+    for col in wanted:
+        i = by_heading.get(_norm(col["heading"]), by_heading.get(_norm(col["heading"].removesuffix(REQUIRED_MARK))))
+        if i is None and col["letter"] in letters:
+            at = letters.index(col["letter"])
+            if at not in found and _norm(headers[at]) not in ours:
+                i = at
+                notes.append(f"Column {col['letter']} on the sheet {sheet_name!r} is headed {headers[at]!r}; "
+                             f"the template headed it {col['heading']!r}: read as {col['heading']!r}.")
+        if i is None or i in found:
+            notes.append(f"The column {col['heading']!r} is no longer on the sheet {sheet_name!r}: "
+                         "nothing is read for it.")
+            continue
+        found[i] = col["target"]
+    columns: dict[str, str | None] = {}
+    for i, h in enumerate(headers):
+        if not h:
+            headers[i] = h = f"Column {letters[i]}"
+        elif i not in found:
+            notes.append(f"Column {letters[i]} ({h}) on the sheet {sheet_name!r} is not one of the "
+                         "template's columns: it is not imported.")
+        columns[h] = found.get(i)
+    return headers, letters, columns
 
 
 def _read_meta(book: Any, path: Path) -> dict[str, Any]:
@@ -707,7 +714,7 @@ def _read_meta(book: Any, path: Path) -> dict[str, Any]:
         raise TemplateError(f"{path.name} is a return template from a newer version of cypdesk (template version "
                             f"{version}); update cypdesk to import it.", path=path)
     kind = str(values.get("kind") or "")
-    if kind not in CATALOG:
+    if kind not in CATALOG or kind in NOT_TEMPLATE_KINDS:
         raise bad(f"it is for {kind!r}, which this version of cypdesk does not know")
     known = {c.field: c for c in template_columns(kind)}
     unknown = [c["field"] for c in columns if c["field"] not in known]

@@ -65,6 +65,15 @@ class Settings:
         state = self.q.value(f"splitter/{splitter.objectName()}")
         return isinstance(state, QByteArray) and bool(splitter.restoreState(state))
 
+    # --- the Needs tab's confidence level ---------------------------------------------
+    def ci_level(self) -> str:
+        """The confidence interval the Needs tab compares by: "95" (the default) or "99.8"."""
+        value = str(self.q.value("needs/ci_level", "95"))
+        return value if value in ("95", "99.8") else "95"
+
+    def set_ci_level(self, level: str) -> None:
+        self.q.setValue("needs/ci_level", level)
+
     def value(self, key: str, default: Any = None) -> Any:
         return self.q.value(key, default)
 

@@ -166,6 +166,26 @@ def test_read_template_finds_columns_by_heading_and_says_what_it_ignores(tmp_pat
     assert list(table.rows())[1].values[table.headers.index("Name *")] == "Second Org"  # re-iterable
 
 
+def test_a_heading_the_partner_changed_is_read_at_its_own_letter(tmp_path):
+    """A partner changed the heading "Website" to "Web site (URL)": the column at the
+    template's letter for Website is still read as Website, and a note says so; a
+    required heading whose * was taken off is found by its words."""
+    out = tmp_path / "t.xlsx"
+    write_template("organisations", out)
+    book = openpyxl.load_workbook(out)
+    sheet = book["Organisations"]
+    website = next(c for c in sheet[1] if c.value == "Website")
+    website.value = "Web site (URL)"
+    sheet["A1"] = "Name"
+    sheet["A2"], sheet.cell(row=2, column=website.column).value = "Harbour Lights", "https://example.org"
+    book.save(out)
+    table = read_template(out)
+    assert table.preset.columns["Web site (URL)"] == "website" and table.preset.columns["Name"] == "name"
+    assert any("'Web site (URL)'" in n and "read as 'Website'" in n for n in table.notes)
+    (row,) = list(table.rows())
+    assert row.values[table.headers.index("Web site (URL)")] == "https://example.org"
+
+
 def test_read_template_refusals_and_files_that_are_not_templates(tmp_path):
     """None for a plain workbook; TemplateError (exit 1) for a template of another kind
     than the one imported, one from a newer cypdesk, and one whose hidden sheet names a
@@ -196,3 +216,19 @@ def test_read_template_refusals_and_files_that_are_not_templates(tmp_path):
     foreign = edited("foreign.xlsx", lambda s: s.cell(row=1, column=1, value="something else"))
     with pytest.raises(TemplateError, match="not written by cypdesk"):
         read_template(foreign)
+
+
+@pytest.mark.xfail(strict=True, reason="open_source does not yet pass its kind to read_template "
+                                       "(read_template(path, kind=kind)): for the lead to wire")
+def test_a_template_imported_as_another_kind_is_refused_in_plain_words(demo_path, capsys, tmp_path):
+    """An organisations template imported with --kind services: refused (exit 1) saying it
+    is a return template for organisations, and the document is unchanged."""
+    out = tmp_path / "orgs.xlsx"
+    write_template("organisations", out)
+    fill(out, "Organisations", [{"Name *": "Some Org"}])
+    before = query(demo_path, "SELECT count(*) FROM organisations"), query(demo_path, "SELECT count(*) FROM services")
+    code, result = run_json(capsys, "import", demo_path, out, "--kind", "services")
+    assert code == 1 and result["error"]["code"] == "bad_template", result
+    assert "return template for organisations, not services" in result["error"]["message"]
+    assert (query(demo_path, "SELECT count(*) FROM organisations"),
+            query(demo_path, "SELECT count(*) FROM services")) == before

@@ -192,3 +192,26 @@ def test_ods_rows_keep_their_numbers_after_empty_leading_rows(tmp_path):
             z.writestr(info, content if info.filename == "content.xml" else src.read(info))
     rows = list(open_workbook(path).sheet("Returns").rows())
     assert [(r.number, r.values) for r in rows] == [(4, ["Area", "Value"]), (5, ["00123", 12.5])]
+
+
+def test_a_second_pass_over_the_rows_reuses_the_sheet_calamine_loaded(tmp_path, monkeypatch):
+    """Finding the table and then importing each read the rows: the sheet is loaded
+    once (loading is most of python-calamine's cost)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Area", "Value"])
+    ws.append(["E1", 1])
+    path = tmp_path / "twice.xlsx"
+    wb.save(path)
+    loads = []
+    real = CalamineWorkbook.get_sheet_by_name
+    monkeypatch.setattr(CalamineWorkbook, "get_sheet_by_name",
+                        lambda self, name: loads.append(name) or real(self, name), raising=False)
+    book = open_workbook(path)
+    first = [r.values for r in book.sheet("Data").rows()]
+    second = [r.values for r in book.sheet("Data").rows()]
+    assert first == second == [["Area", "Value"], ["E1", 1.0]]
+    assert loads == ["Data"]

@@ -17,10 +17,10 @@ from cypdesk.model import Agreement, AgreementPartner, AgreementService, BudgetR
     Person, Service
 from cypdesk.model.changes import Author
 from cypdesk.model.installation import Installation
-from cypdesk.services import budgets, records
+from cypdesk.services import budget_edit, budgets, records
+from cypdesk.services.budget_edit import save_contribution, save_return, set_services
 from cypdesk.services.budgets import (
-    agreement_warnings, contributions_table, quarterly_returns, save_contribution, save_return, services_in_scope,
-    set_services, split_pence, variance_shares,
+    agreement_warnings, contributions_table, quarterly_returns, services_in_scope, split_pence, variance_shares,
 )
 from cypdesk.services.workspace import Workspace
 
@@ -380,11 +380,11 @@ def test_save_contribution_one_per_partner_and_year(tiny):
 
 
 def test_save_partner_refuses_the_same_organisation_twice(tiny):
-    change = budgets.save_partner(tiny, "agreed", {"underspend_pct": "10"}, "agreed-o-S")
+    change = budget_edit.save_partner(tiny, "agreed", {"underspend_pct": "10"}, "agreed-o-S")
     assert change.after == {"underspend_pct": 10.0}
     assert variance_shares(tiny, "agreed", 2025, 2).status == budgets.SPLIT  # now 50 + 40 + 10
     with pytest.raises(ValidationError, match="already a partner"):
-        budgets.save_partner(tiny, "agreed", {"organisation_id": "o-C"})
+        budget_edit.save_partner(tiny, "agreed", {"organisation_id": "o-C"})
 
 
 # --- the demo ---------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def test_save_duplicate_and_delete_an_agreement_with_undo(tiny):
     records.update(tiny, "agreements", change.id, edit.before)  # undo
     assert budgets.agreement_info(tiny, change.id).status == "draft"
 
-    copy = budgets.duplicate_agreement(tiny, "two")
+    copy = budget_edit.duplicate_agreement(tiny, "two")
     info = budgets.agreement_info(tiny, copy.id)
     assert (info.title, info.status) == ("Agreement two (copy)", "draft")
     assert [p.organisation_id for p in budgets.partners(tiny, copy.id)] == ["o-C", "o-I"]

@@ -152,6 +152,8 @@ def test_outcomes_groups_and_areas(demo):
 
 
 def test_indicators_have_six_years_for_eight_areas(demo):
+    """Every indicator has six years for the trust, England and the six neighbours
+    (persons); the locality and by-sex figures of services/demo_places.py come on top."""
     conn, _ = demo
     indicators = rows(conn, Indicator)
     assert len({i["name"] for i in indicators}) == len(indicators) >= 40
@@ -169,11 +171,39 @@ def test_indicators_have_six_years_for_eight_areas(demo):
         assert period.kind in ("financial_year", "academic_year", "calendar_year")
         assert v["import_id"] == record["id"] and v["source"] and v["extracted_on"]
     assert set(by_indicator) == {i["id"] for i in indicators}
+    localities = {a["id"] for a in rows(conn, Area) if a["kind"] == "locality"}
     for vals in by_indicator.values():
-        assert len({v["area_id"] for v in vals}) == 8
-        assert len({v["period"] for v in vals}) == 6
-        assert len(vals) == 48
+        main = [v for v in vals if v["area_id"] not in localities and v["sex"] is None]
+        assert len({v["area_id"] for v in main}) == 8
+        assert len({v["period"] for v in main}) == 6
+        assert len(main) == 48
     assert record["rows_read"] == len(values)
+
+
+def test_localities_have_figures_with_both_intervals_gaps_and_a_colon_marker(demo):
+    """The demo's needs by place (services/demo_places.py): the five localities have
+    three years of the place indicators with 95% and 99.8% limits (the wider holding the
+    narrower), East Riverside none for INJ014 and its latest NEET suppressed with ':';
+    the trust's latest Year 6 obesity is also given for boys and girls."""
+    from cypdesk.services.demo_places import LEAN, PLACE_INDICATORS, PLACE_YEARS
+
+    conn, _ = demo
+    areas = {a["id"]: a for a in rows(conn, Area)}
+    codes = {i["id"]: i["code"] for i in rows(conn, Indicator)}
+    values = rows(conn, IndicatorValue)
+    local = [v for v in values if areas[v["area_id"]]["kind"] == "locality"]
+    by_place = Counter((areas[v["area_id"]]["name"], codes[v["indicator_id"]]) for v in local)
+    assert set(codes[v["indicator_id"]] for v in local) == set(PLACE_INDICATORS)
+    assert by_place[("East Riverside", "INJ014")] == 0
+    assert all(by_place[(n, c)] == PLACE_YEARS for n in LEAN for c in PLACE_INDICATORS if (n, c) != ("East Riverside", "INJ014"))
+    colon = [v for v in local if v["suppressed"] == ":"]
+    assert [(areas[v["area_id"]]["name"], codes[v["indicator_id"]], v["value"]) for v in colon] == [("East Riverside", "NEET", None)]
+    for v in values:
+        if v["lower_ci_998"] is not None:
+            assert v["lower_ci_998"] <= v["lower_ci"] <= v["value"] <= v["upper_ci"] <= v["upper_ci_998"]
+    assert sum(1 for v in local if v["lower_ci_998"] is not None) > 100
+    by_sex = sorted(v["sex"] for v in values if v["sex"] is not None)
+    assert by_sex == ["Female", "Male"]
 
 
 def test_values_have_intervals_and_some_are_suppressed(demo):

@@ -225,7 +225,7 @@ def test_demo_has_indicators_better_similar_and_worse_than_england_as_designed(s
     assert summaries["REREF"].comparison.rating == "worse"
     assert summaries["REREF"].comparison.method == "95% confidence interval"
     assert summaries["OBES_R"].comparison.rating == "better"
-    assert summaries["ATT8"].comparison.method.startswith("by value")  # a score: no interval
+    assert summaries["ATT8"].comparison.method.startswith("by the trust's own rule")  # a score: no interval
 
 
 def test_counts_are_neither_compared_nor_ranked(summaries):
@@ -273,12 +273,14 @@ def test_filters_by_outcome_group_locality_and_worse(conn, summaries):
     assert worse == {c for c, s in summaries.items() if s.comparison.rating == "worse"}
     both = indicators_for_filter(conn, outcome_id=_id(conn, "outcomes", "code", "BH"), worse_than_england=True)
     assert {by_id[i] for i in both} == healthy & worse
-    # The small demo holds no locality figures.
+    # The small demo holds locality figures for the place indicators (services/demo_places.py).
+    from cypdesk.services.demo_places import PLACE_INDICATORS
+
     north = _id(conn, "areas", "name", "North Riverside")
-    assert indicators_for_filter(conn, area_id=north) == []
+    assert {by_id[i] for i in indicators_for_filter(conn, area_id=north)} == set(PLACE_INDICATORS)
 
 
-def test_locality_filter_finds_figures_for_a_ward_within_it(demo_master, tmp_path, summaries):
+def test_locality_filter_finds_figures_for_a_ward_within_it(demo_master, tmp_path, conn, summaries):
     copy = tmp_path / "ward.cypdesk"
     shutil.copyfile(demo_master, copy)
     c = sqlite3.connect(copy)
@@ -290,10 +292,11 @@ def test_locality_filter_finds_figures_for_a_ward_within_it(demo_master, tmp_pat
     columns = [r[1] for r in c.execute("PRAGMA table_info(indicator_values)")]
     picked = ", ".join("? AS id" if n == "id" else "? AS area_id" if n == "area_id" else n for n in columns)
     c.execute(f"INSERT INTO indicator_values ({', '.join(columns)}) SELECT {picked} FROM indicator_values "
-              "WHERE indicator_id = ? LIMIT 1", (str(uuid.uuid4()), ward, summaries["NEET"].indicator_id))
+              "WHERE indicator_id = ? LIMIT 1", (str(uuid.uuid4()), ward, summaries["ATT8"].indicator_id))
     c.commit()
-    assert indicators_for_filter(c, area_id=north) == [summaries["NEET"].indicator_id]
-    assert indicators_for_filter(c, area_id=ward) == [summaries["NEET"].indicator_id]
+    assert summaries["ATT8"].indicator_id not in indicators_for_filter(conn, area_id=north)  # the demo: no locality ATT8
+    assert summaries["ATT8"].indicator_id in indicators_for_filter(c, area_id=north)
+    assert indicators_for_filter(c, area_id=ward) == [summaries["ATT8"].indicator_id]
     c.close()
 
 
@@ -338,4 +341,7 @@ def test_summaries_are_exported_as_shown(tmp_path, summaries):
     assert result["rows"] == 2
     rows = list(read_csv(tmp_path / "needs.csv"))
     assert rows[0][:6] == ["Code", "Indicator", "Unit", "Polarity", "Period", "Riverside"]
-    assert rows[1][0] == "REREF" and rows[1][9] == "Worse than England" and rows[1][10] == "95% confidence interval"
+    assert rows[1][0] == "REREF" and rows[1][9] == "Worse than England (95% CI)"
+    assert rows[1][10] == "95% confidence interval"
+    assert rows[0][-2:] == ["Lower 99.8% CI", "Upper 99.8% CI"]
+    assert float(rows[1][-2]) < float(rows[1][6]) < float(rows[1][7]) < float(rows[1][-1])

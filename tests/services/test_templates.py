@@ -203,3 +203,17 @@ def test_is_template_says_no_to_other_files(tmp_path):
         z.writestr("hello.txt", "hi")
     for name in ("plain.xlsx", "a.csv", "junk.xlsx", "z.xlsx", "missing.xlsx"):
         assert not is_template(tmp_path / name), name
+
+
+def test_an_older_document_without_a_table_still_gives_a_template(demo_path, tmp_path):
+    """A document lacking the referenced table (as an older schema might): the drop-down
+    for that reference is left out instead of the template failing."""
+    with closing(sqlite3.connect(demo_path)) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("ALTER TABLE agreements RENAME TO agreements_gone")
+        conn.commit()
+    with closing(sqlite3.connect(demo_path)) as conn:
+        out = write_template("returns", tmp_path / "r.xlsx", ws=conn, today=TODAY)
+    book = openpyxl.load_workbook(out)
+    assert "cypdesk_agreement_id" not in book.defined_names
+    assert "cypdesk_financial_year" in book.defined_names

@@ -80,14 +80,118 @@ def test_filter_by_group_and_locality(tab):
     locality = bar.combos["locality"]
     assert locality.findText("North Riverside", Qt.MatchFlag.MatchContains) > 0
     locality.setCurrentIndex(locality.findText("North Riverside", Qt.MatchFlag.MatchContains))
-    assert tab.model.rowCount() == 0  # the small demo holds no locality figures
+    assert tab.model.rowCount() == 12  # the demo's place indicators (services/demo_places.py)
     assert "North Riverside" in tab.caption.text()
+
+
+def test_choosing_a_locality_shows_its_own_values_beside_the_trusts_and_englands(tab):
+    trust_row = tab.model.row_of(_code_id(tab, "REREF"))
+    trust_value = tab.model.index(trust_row, _column(tab, "Riverside")).data()
+    england_value = tab.model.index(trust_row, _column(tab, "England")).data()
+    locality = tab.filter_bar.combos["locality"]
+    locality.setCurrentIndex(locality.findText("North Riverside", Qt.MatchFlag.MatchContains))
+    headers = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(tab.model.columnCount())]
+    assert headers[:8] == ["Indicator", "Period", "North Riverside", "Riverside", "England", "Against England",
+                           "Against Riverside", "Trend"]
+    row = tab.model.row_of(_code_id(tab, "REREF"))
+    north = tab.reader.execute(
+        "SELECT v.value FROM indicator_values v JOIN areas a ON a.id = v.area_id WHERE a.name = 'North Riverside' "
+        "AND v.indicator_id = ? AND v.period = 'FY2024'", (_code_id(tab, "REREF"),)).fetchone()[0]
+    cells = {h: tab.model.index(row, c).data() for c, h in enumerate(headers)}
+    assert cells["North Riverside"] == f"{north:.1f}%" != cells["Riverside"]
+    assert (cells["Period"], cells["Riverside"], cells["England"]) == ("2024-25", trust_value, england_value)
+    assert cells["Against Riverside"] in ("Worse", "Similar")
+    tip = tab.model.index(row, headers.index("Against Riverside")).data(Qt.ItemDataRole.ToolTipRole)
+    assert "than Riverside (95% CI)" in tip or "Similar to Riverside (95% CI)" in tip
+    assert "North Riverside's own latest figures" in tab.caption.text()
+    assert tab.minimumSizeHint().width() <= 1366  # the longer caption wraps instead of widening the window
+    assert tab.select(_code_id(tab, "REREF"))
+    headline = tab.headline.text()
+    assert headline.startswith("North Riverside 2024-25: ") and f"Riverside <b>{trust_value}</b>" in headline
+    assert "Riverside (95% CI)" in tab.method.text() and "not ranked" in tab.neighbours_label.text()
+    tab.draw_chart()  # the locality's own trend against England's, without the trust's neighbours
+    assert tab.trend_data.home_name == "North Riverside" and tab.trend_data.neighbours_total == 0
+    assert tab.chart.description.text().startswith("North Riverside 2024-25: ")
+    # East Riverside: its latest NEET figure is suppressed with ':' (the year before is shown, marked *);
+    # it has no figures for injuries, which are not shown as the trust's.
+    locality.setCurrentIndex(locality.findText("East Riverside", Qt.MatchFlag.MatchContains))
+    assert tab.model.rowCount() == 11 and tab.model.row_of(_code_id(tab, "INJ014")) is None
+    neet = tab.model.row_of(_code_id(tab, "NEET"))
+    value = tab.model.index(neet, 2)
+    assert value.data().endswith(" *") and "suppressed (:)" in value.data(Qt.ItemDataRole.ToolTipRole)
+    east = {s.indicator_id: s for s in tab.summaries}[_code_id(tab, "INJ014")]
+    assert east.value is None and east.trust is None and "no value for East Riverside" in east.comparison.method
+    locality.setCurrentIndex(0)  # back to the trust's own figures
+    assert tab.model.rowCount() == 59 and tab.model.headerData(2, Qt.Orientation.Horizontal) == "Riverside"
+
+
+def test_the_confidence_level_setting_changes_the_comparison_and_says_which_was_used(tab):
+    reref = tab.model.row_of(_code_id(tab, "REREF"))
+    col = _column(tab, "Against England")
+    assert "Worse than England (95% CI)" in tab.model.index(reref, col).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Compared by 95% CI" in tab.caption.text()
+    level = tab.filter_bar.level
+    level.setCurrentIndex(level.findData("99.8"))
+    reref = tab.model.row_of(_code_id(tab, "REREF"))
+    tip = tab.model.index(reref, col).data(Qt.ItemDataRole.ToolTipRole)
+    assert "(99.8% CI)" in tip and "Method: 99.8% confidence interval" in tip
+    assert "Compared by 99.8% CI" in tab.caption.text()
+    att8 = tab.model.row_of(_code_id(tab, "ATT8"))
+    assert "by the trust's own rule" in tab.model.index(att8, col).data(Qt.ItemDataRole.ToolTipRole)
+    assert tab.select(_code_id(tab, "REREF"))
+    assert tab.rating_chip.text().endswith("(99.8% CI)") and "99.8%: " in tab.headline.text()
+    tab.filter_bar.clear()
+    assert level.currentData() == "99.8"  # a setting, not a filter: Clear keeps it
+    assert tab.window_.settings.ci_level() == "99.8"  # and the next window starts with it
+
+
+def test_the_confidence_level_chosen_is_kept_for_the_next_window(tab, qtbot):
+    from cypdesk.ui.main_window import MainWindow
+
+    tab.filter_bar.level.setCurrentIndex(tab.filter_bar.level.findData("99.8"))
+    tab.window_.settings.sync()
+    second = MainWindow()  # a new window (no document: the first holds it), reading the settings
+    qtbot.addWidget(second)
+    assert second.tab("indicators").level == "99.8"
+
+
+def test_places_view_lists_the_localities_side_by_side_sortable_and_leads_to_a_locality(tab):
+    assert tab.select(_code_id(tab, "REREF"))
+    tab.views_tabs.setCurrentIndex(2)
+    page = tab.places_page
+    model = page.model
+    assert tab.views_tabs.tabText(2) == "P&laces"
+    assert page.indicator.currentData() == _code_id(tab, "REREF")
+    assert model.names() == ["East Riverside", "North Riverside", "Riverside Town", "South Riverside",
+                             "West Riverside"]
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[:8] == ["Area", "Kind", "Within", "Period", "Value", "95% CI", "Riverside", "Against Riverside"]
+    assert "5 areas within Riverside, 5 with a value" in page.caption.text()
+    first = [model.index(0, c).data() for c in range(8)]
+    assert first[1:4] == ["Locality", "Riverside", "2024-25"] and first[4].endswith("%") and " to " in first[5]
+    # Sorted from the keyboard: the Sort by drop-down; North leans highest by design.
+    page.sort_by.setCurrentIndex(page.sort_by.findText("Value, highest first"))
+    page.sort_by.activated.emit(page.sort_by.currentIndex())
+    assert model.names()[0] == "North Riverside" and model.names()[-1] == "West Riverside"
+    for widget in (page.table, page.indicator, page.sort_by):
+        assert widget.accessibleName() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+    # Another indicator from the drop-down; East Riverside has no injuries figure and says so.
+    page.indicator.setCurrentIndex(page.indicator.findData(_code_id(tab, "INJ014")))
+    page.indicator.activated.emit(page.indicator.currentIndex())
+    assert tab.current_id == _code_id(tab, "INJ014")
+    east = model.row_of(next(r.place.area_id for r in model._rows if r.place.name == "East Riverside"))
+    assert model.index(east, 4).data() == "" and "no value for East Riverside" in model.index(east, 10).data()
+    # Enter on an area: its figures for every indicator, in the Indicators view.
+    north = model.row_of(next(r.place.area_id for r in model._rows if r.place.name == "North Riverside"))
+    page.table.activated.emit(model.index(north, 0))
+    assert tab.views_tabs.currentIndex() == 0 and tab.place_name == "North Riverside"
+    assert tab.current_id == _code_id(tab, "INJ014")
 
 
 def test_select_an_indicator_to_see_its_chart_and_description(tab, qtbot):
     assert tab.select(_code_id(tab, "REREF"))
     assert tab.detail_title.text().startswith("Re-referrals")
-    assert tab.rating_chip.text() == "Worse than England"
+    assert tab.rating_chip.text() == "Worse than England (95% CI)"
     assert "95% confidence interval" in tab.method.text()
     assert "of 7" in tab.neighbours_label.text() and "quartile" in tab.neighbours_label.text()
     qtbot.waitUntil(lambda: tab.chart.figure is not None, timeout=5000)
@@ -163,7 +267,7 @@ def test_a_read_only_document_shows_everything_but_edits_nothing(qtbot, demo_mas
         assert tab.select(_code_id(tab, "NEET"))
         assert tab.commentary.isReadOnly() and not tab.commentary_save.isEnabled()
         assert tab.commentary_state.text() == "The document is read-only."
-        assert tab.rating_chip.text() == "Worse than England"
+        assert tab.rating_chip.text() == "Worse than England (95% CI)"
     finally:
         window.workspace.doc.close(discard=True)
         window.workspace = None

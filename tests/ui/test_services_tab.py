@@ -114,7 +114,10 @@ def test_add_a_contract_and_a_decommissioning_decision(tab, dialogs):
     assert len(tab.detail["contracts"]) == count + 1
     refs = [tab.contracts_table.item(r, 0).text() for r in range(tab.contracts_table.rowCount())]
     assert "RCC-YS-2026-001" in refs
-    assert "£98,000" in [tab.contracts_table.item(r, 4).text() for r in range(tab.contracts_table.rowCount())]
+    from cypdesk.ui.tabs.services_tab import CONTRACT_COLUMNS
+
+    annual = [key for key, _label in CONTRACT_COLUMNS].index("annual_value")
+    assert "£98,000" in [tab.contracts_table.item(r, annual).text() for r in range(tab.contracts_table.rowCount())]
     tab.window_.action_undo.trigger()
     select(tab, "Youth service and youth clubs")
     assert len(tab.detail["contracts"]) == count

@@ -131,6 +131,38 @@ class _Column:
     field: str          # the kind's field
     sub: str | None     # a referenced kind's field; "" for a bare reference
     meta: Any           # the FieldMeta the value is read with
+    memo: dict[str, Any] = field(default_factory=dict)  # text -> its value (or _Unreadable), for repeated cells
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    reason: str
+
+
+MEMO_SIZE = 4_096  # distinct texts remembered per column (names, codes, periods repeat; figures rarely do)
+
+
+def _read(column: _Column, meta: Any, raw: Any, name: str, date1904: bool) -> Any:
+    """read_value, remembering the value of each text a column holds: a Fingertips file
+    names one indicator, a few areas and periods on thousands of rows."""
+    if not isinstance(raw, str):
+        return None if raw is None else read_value(meta, raw, field=name, date1904=date1904)
+    if not raw:
+        return None
+    known = column.memo.get(raw)
+    if known is not None:
+        if isinstance(known, _Unreadable):
+            raise ValueError(known.reason)
+        return known
+    try:
+        value = read_value(meta, raw, field=name, date1904=date1904)
+    except ValueError as exc:
+        if len(column.memo) < MEMO_SIZE:
+            column.memo[raw] = _Unreadable(str(exc))
+        raise
+    if value is not None and len(column.memo) < MEMO_SIZE:
+        column.memo[raw] = value
+    return value
 
 
 @dataclass
@@ -357,7 +389,7 @@ class _Planner:
                         (shown(raw) or "").strip()
                 else:
                     try:
-                        value = read_value(meta, raw, field=column.sub, date1904=self.table.date1904)
+                        value = _read(column, meta, raw, column.sub, self.table.date1904)
                     except ValueError as exc:
                         self.problem(number, column, raw, str(exc))
                         bad = True
@@ -371,7 +403,7 @@ class _Planner:
                 continue
             meta = column.meta
             try:
-                value = read_value(meta, raw, field=column.field, date1904=self.table.date1904)
+                value = _read(column, meta, raw, column.field, self.table.date1904)
             except ValueError as exc:
                 self.problem(number, column, raw, str(exc))
                 bad = True

@@ -35,8 +35,9 @@ class Mapping:
         fixed = data.get("fixed") or {}
         if not isinstance(fixed, dict):
             raise ValueError('"fixed" must be an object {"field": value}')
+        given = data.get("reasons") if isinstance(data.get("reasons"), dict) else {}
         return cls(kind=str(data.get("kind") or ""), columns=columns, fixed=dict(fixed),
-                   reasons={h: "given in the mapping file" for h in columns})
+                   reasons={h: str(given.get(h) or "given in the mapping file") for h in columns})
 
     def target_of(self, header: str) -> str | None:
         return self.columns.get(header)

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,19 @@ class SourceRow:
     hidden: bool = False
 
 
+@lru_cache(maxsize=8192)
+def _normalise(text: str) -> str:
+    value = unicodedata.normalize("NFKD", text)
+    value = "".join(ch for ch in value if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
+
+
 def normalise_heading(text: Any) -> str:
     """A heading as compared: case, accents, spaces, underscores and punctuation ignored
     ("Contract_Start Date " and "contract start date" are the same)."""
     if text is None:
         return ""
-    value = unicodedata.normalize("NFKD", str(text))
-    value = "".join(ch for ch in value if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
+    return _normalise(str(text))
 
 
 def column_letter(index: int) -> str:

@@ -19,6 +19,8 @@ def read_value(meta: FieldMeta, raw: Any, *, field: str = "", date1904: bool = F
     a numeric field, None for blank. Raises ValueError with the reason in plain words."""
     from cypdesk.services.records import check_value, coerce
 
+    if raw is None or raw == "":
+        return None
     value = convert("choice" if meta.choices is not None else meta.kind, raw, date1904=date1904,
                     choices=meta.choices)
     if isinstance(value, Suppressed):

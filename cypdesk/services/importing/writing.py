@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cypdesk.model.base import new_id, utcnow
-from cypdesk.model.system import FieldVersion, History, Tombstone
-from cypdesk.model.tracking import bulk_history, stamp_rows, to_json
+from cypdesk.model.system import History, Tombstone
+from cypdesk.model.tracking import bulk_history, stamp_rows
 
 BATCH = 5_000
 
@@ -25,10 +26,15 @@ def _derived_columns(model: Any, values: dict[str, Any]) -> dict[str, Any]:
     """Columns the model works out from others when the ORM sets them (a period's first
     day, ``@validates("period")``): bulk writes bypass the ORM, so they are set here."""
     if "period_start" in model.__table__.columns and values.get("period") is not None:
-        from cypdesk.model.base import period_key_and_start
-
-        return {"period_start": period_key_and_start(values["period"])[1]}
+        return {"period_start": _period_start(values["period"])}
     return {}
+
+
+@lru_cache(maxsize=4096)
+def _period_start(key: str) -> Any:
+    from cypdesk.model.base import period_key_and_start
+
+    return period_key_and_start(key)[1]
 
 
 def _note(plan: Any) -> str:
@@ -60,40 +66,27 @@ def _insert(conn: Any, model: Any, rows: list[dict[str, Any]]) -> None:
         conn.execute(table.insert(), run)
 
 
-def _field_changes(conn: Any, author: Any, stamp: str, now: Any, note: str,
-                   changes: list[tuple[str, str, str, str, Any, Any]]) -> None:
-    """(table, id, title, field, old, new) written as an edit: the fields, the records'
-    stamps, field versions and history lines."""
+def _field_changes(conn: Any, ws: Any, note: str, changes: list[tuple[str, str, str, str, Any, Any]]) -> None:
+    """(table, id, title, field, old, new) written as an edit, through
+    :func:`cypdesk.model.tracking.bulk_update` (the fields, the records' stamps, field
+    versions and history lines), then the columns the model works out from a changed
+    field (a period's first day), which carry no bookkeeping of their own."""
     from cypdesk.model.registry import kind_of
+    from cypdesk.model.tracking import bulk_update
 
-    by_record: dict[tuple[str, str], dict[str, Any]] = {}
-    for table, record_id, _title, name, _old, new in changes:
-        fields = by_record.setdefault((table, record_id), {})
-        fields[name] = new
-        fields.update(_derived_columns(kind_of(table), {name: new}))
-    groups: dict[tuple[str, frozenset[str]], list[dict[str, Any]]] = {}
-    for (table, record_id), fields in by_record.items():
-        params = {"b_id": record_id, **{f"b_{k}": v for k, v in fields.items()}}
-        groups.setdefault((table, frozenset(fields)), []).append(params)
-    for (table_name, fields), params in groups.items():
-        t = kind_of(table_name).__table__
-        statement = t.update().where(t.c.id == bindparam("b_id")).values(
-            {**{t.c[f]: bindparam(f"b_{f}") for f in fields}, t.c.hlc: stamp, t.c.updated_at: now,
-             t.c.updated_by: author.id})
-        for start in range(0, len(params), BATCH):
-            conn.execute(statement, params[start:start + BATCH])
-    versions = [{"table_name": t, "record_id": r, "field": f, "hlc": stamp, "author_id": author.id}
-                for t, r, _title, f, _o, _n in changes]
-    fv = sqlite_insert(FieldVersion.__table__)
-    fv = fv.on_conflict_do_update(index_elements=["table_name", "record_id", "field"],
-                                  set_={"hlc": fv.excluded.hlc, "author_id": fv.excluded.author_id})
-    history = [{"id": new_id(), "hlc": stamp, "at": now, "author_id": author.id, "author_name": author.name,
-                "op": "update", "table_name": t, "record_id": r, "record_title": str(title)[:300], "field": f,
-                "old_value": to_json(old), "new_value": to_json(new), "note": note}
-               for t, r, title, f, old, new in changes]
-    for start in range(0, len(versions), BATCH):
-        conn.execute(fv, versions[start:start + BATCH])
-        conn.execute(History.__table__.insert(), history[start:start + BATCH])
+    by_table: dict[str, list[tuple[str, str, str, Any, Any, str]]] = {}
+    for table, record_id, title, name, old, new in changes:
+        by_table.setdefault(table, []).append((record_id, name, str(title), old, new, note))
+    for table, edits in by_table.items():
+        for start in range(0, len(edits), BATCH):
+            bulk_update(conn, ws.author, ws.clock, table, edits[start:start + BATCH])
+        t = kind_of(table).__table__
+        derived = [{"b_id": record_id, **{f"b_{k}": v for k, v in _derived_columns(kind_of(table), {name: new}).items()}}
+                   for record_id, name, _title, _old, new, _note in edits if _derived_columns(kind_of(table), {name: new})]
+        if derived:
+            columns = [k[2:] for k in derived[0] if k != "b_id"]
+            conn.execute(t.update().where(t.c.id == bindparam("b_id")).values(
+                {t.c[c]: bindparam(f"b_{c}") for c in columns}), derived)
 
 
 def write_plan(conn: Any, ws: Any, plan: Any, digest: str, *, cancelled: Callable[[], bool] | None = None,
@@ -129,10 +122,9 @@ def write_plan(conn: Any, ws: Any, plan: Any, digest: str, *, cancelled: Callabl
         undo.added.extend((model.__tablename__, row["id"], str(row.get(title) or row["id"])) for row in rows)
     if plan.updates:
         _check(cancelled)
-        stamp, now = clock.tick(), utcnow()
         changes = [(table, record_id, title, name, old, new)
                    for table, record_id, title, fields in plan.updates for name, (old, new) in fields.items()]
-        _field_changes(conn, author, stamp, now, note, changes)
+        _field_changes(conn, ws, note, changes)
         undo.changed = [(t, r, f, old, new) for t, r, _title, f, old, new in changes]
         if progress is not None:
             progress(total, total, "Changing records")
@@ -157,7 +149,6 @@ def revert(conn: Any, ws: Any, undo: Any) -> None:
 
     author, clock = ws.author, ws.clock
     note = f"undo of the import of {undo.source}"
-    stamp, now = clock.tick(), utcnow()
     if undo.changed:
         titles = {}
         changes = []
@@ -168,7 +159,8 @@ def revert(conn: Any, ws: Any, undo: Any) -> None:
                     model.__table__.c.id == record_id)).scalar()
                 titles[(table, record_id)] = value if value not in (None, "") else record_id
             changes.append((table, record_id, titles[(table, record_id)], name, new, old))
-        _field_changes(conn, author, stamp, now, note, changes)
+        _field_changes(conn, ws, note, changes)
+    stamp, now = clock.tick(), utcnow()
     removed = [*reversed(undo.added), ("import_records", undo.import_id, undo.source)]
     tombstones, history = [], []
     for table, record_id, title in removed:

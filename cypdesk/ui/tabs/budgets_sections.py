@@ -414,7 +414,7 @@ class BudgetSections:
     def add_return(self) -> None:
         if not (self.editable and self.data):
             return
-        from cypdesk.services.budgets import save_return
+        from cypdesk.services.budget_edit import save_return
 
         aid, year = self.data["id"], self.data["returns"]
         chosen = self._selected_quarter()
@@ -455,7 +455,7 @@ class BudgetSections:
         if not (self.editable and self.data):
             return
         from cypdesk.services import records
-        from cypdesk.services.budgets import save_return
+        from cypdesk.services.budget_edit import save_return
 
         rid = self._selected_id(self.returns_table)
         if rid is None:
@@ -493,7 +493,7 @@ class BudgetSections:
     def add_contribution(self) -> None:
         if not (self.editable and self.data):
             return
-        from cypdesk.services.budgets import save_contribution
+        from cypdesk.services.budget_edit import save_contribution
 
         aid, ws = self.data["id"], self.ws
         self._dialog("Add a contribution", "contributions",
@@ -505,7 +505,7 @@ class BudgetSections:
         if not (self.editable and self.data):
             return
         from cypdesk.services import records
-        from cypdesk.services.budgets import save_contribution
+        from cypdesk.services.budget_edit import save_contribution
 
         cid = self._selected_id(self.contributions_table)
         if cid is None:
@@ -530,7 +530,7 @@ class BudgetSections:
     def add_partner(self) -> None:
         if not (self.editable and self.data):
             return
-        from cypdesk.services.budgets import save_partner
+        from cypdesk.services.budget_edit import save_partner
 
         aid, ws = self.data["id"], self.ws
         self._dialog("Add a partner", "agreement_partners", {},
@@ -541,7 +541,7 @@ class BudgetSections:
         if not (self.editable and self.data):
             return
         from cypdesk.services import records
-        from cypdesk.services.budgets import save_partner
+        from cypdesk.services.budget_edit import save_partner
 
         pid = self._selected_id(self.partners_table)
         if pid is None:

@@ -244,9 +244,9 @@ class BudgetsTab(BudgetSections, RecordTab):
     # --- the agreement itself -----------------------------------------------------------------------
     def duplicate(self, record_id: str) -> Any:
         """A copy of the agreement with its partners and services in scope, as a draft."""
-        from cypdesk.services import budgets
+        from cypdesk.services.budget_edit import duplicate_agreement
 
-        return budgets.duplicate_agreement(self.ws, record_id)
+        return duplicate_agreement(self.ws, record_id)
 
     @staticmethod
     def _selected_id(table: QTableWidget) -> str | None:
@@ -330,7 +330,7 @@ class BudgetsTab(BudgetSections, RecordTab):
     def edit_scope(self) -> None:
         if not (self.editable and self.data):
             return
-        from cypdesk.services import budgets
+        from cypdesk.services.budget_edit import set_services
         from cypdesk.services.lookups import options
         from cypdesk.ui.dialogs.links import ChecklistDialog
 
@@ -338,13 +338,13 @@ class BudgetsTab(BudgetSections, RecordTab):
         current = [s.service_id for s in self.data["scope"]]
         dialog = ChecklistDialog("Services in scope", "Tick the register's services this agreement covers.",
                                  options(self.reader, "services"), current,
-                                 lambda ids: budgets.set_services(ws, aid, ids), self)
+                                 lambda ids: set_services(ws, aid, ids), self)
         if not self.window_.run_dialog(dialog):
             return
         change = dialog.result_change
         if change is None or not change.changed:
             return
         self.window_.push_command(DoneCommand(f"Edit services in scope of {change.title}",
-                                              lambda: budgets.set_services(ws, aid, change.after),
-                                              lambda: budgets.set_services(ws, aid, change.before),
+                                              lambda: set_services(ws, aid, change.after),
+                                              lambda: set_services(ws, aid, change.before),
                                               self.window_.refresh_all))

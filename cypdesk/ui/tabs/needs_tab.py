@@ -31,28 +31,35 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
-    QVBoxLayout, QWidget,
+    QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
 )
 
 from cypdesk.common.formats import word_for
+from cypdesk.services.needs_rules import format_value
 from cypdesk.ui.tabs.needs_evidence_view import EvidencePage
+from cypdesk.ui.tabs.needs_filters import FIND_HINT, NeedsFilterBar, _localities, _outcome_tree
 from cypdesk.ui.tabs.needs_table import PALE, STRONG, WORDS, IndicatorTableModel
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
-from cypdesk.ui.widgets.filter_bar import FilterBar
 
 SPEC = TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editable=False,
                columns=["name"], filters=[],
                form_fields=["name", "code", "group_id", "unit", "polarity", "decimals", "source", "definition"],
-               find_hint="indicator, code, group or outcome",
-               key_columns=["name", "period", "value", "england", "comparison", "trend", "rank"])
+               find_hint=FIND_HINT,
+               key_columns=["name", "period", "value", "trust", "england", "comparison", "against_trust", "trend",
+                            "rank"])
 
 
 GUIDE = (
-    "<p><b>Against England</b>, as Fingertips does it: <b>better</b> or <b>worse</b> when the trust's 95% "
+    "<p><b>Against England</b>, as Fingertips does it: <b>better</b> or <b>worse</b> when the trust's "
     "confidence interval lies wholly above or below England's value (which way is better depends on the "
     "indicator's polarity); <b>similar</b> when the interval includes England's value, even only at its edge. "
-    "Where there is no interval (scores, counts), the values are compared: similar within ±5% of England's.</p>"
+    "The interval is the 95% one, or the 99.8% one when <i>Compare by</i> says so and the value has it; each "
+    "result names the level it used. Where there is no interval (scores), the values are compared by the "
+    "<b>trust's own rule</b>, not Fingertips': similar within ±5% of England's.</p>"
+    "<p><b>A locality or ward</b> chosen in the filter shows that area's own figures, with the trust's and "
+    "England's for the same period beside them and its comparison with the trust by the same rules; an "
+    "indicator with no figure for the area says so. <b>Places</b> shows every area within the trust's side "
+    "by side for the selected indicator.</p>"
     "<p><b>Not compared</b>: no value (suppressed or missing), no England value for the same period, a count "
     "(it depends on the size of the area), or an indicator with no judgement on which way is better (its cell "
     "then says higher, lower or similar, in grey).</p>"
@@ -65,65 +72,6 @@ GUIDE = (
     "<p>A * beside a value means a later period has no value (suppressed); the cell's tip says which. "
     "Every cell's tip gives the method.</p>"
 )
-
-
-# --- the filter bar -----------------------------------------------------------------------------
-
-class NeedsFilterBar(FilterBar):
-    """Free text, then outcome, group and locality (records of the document) and a
-    "Worse than England" tick box."""
-
-    LISTS = (("outcome", "Any outcome", "Filter by outcome", "Outcome"),
-             ("group", "Any group", "Filter by group of children", "Group"),
-             ("locality", "Any locality", "Filter by locality", "Locality"))
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("indicators", [], parent, find_hint=SPEC.find_hint)
-        layout = self.layout()
-        for name, anything, accessible, purpose in self.LISTS:
-            combo = QComboBox()
-            combo.setObjectName(f"indicators_filter_{name}")
-            combo.setAccessibleName(accessible)
-            combo.setToolTip(accessible)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
-            combo.addItem(anything, None)
-            combo.currentIndexChanged.connect(self._emit)
-            self.insert_combo(name, purpose, combo)
-        at = layout.indexOf(self.clear_button)
-        self.worse = QCheckBox("&Worse than England")
-        self.worse.setObjectName("indicators_filter_worse")
-        self.worse.setAccessibleName("Only indicators worse than England")
-        self.worse.setToolTip("Only the indicators significantly worse than England (or, without a confidence "
-                              "interval, worse by more than the tolerance)")
-        self.worse.toggled.connect(self._emit)
-        layout.insertWidget(at, self.worse)
-
-    def set_options(self, name: str, items: list[tuple[str, str]]) -> None:
-        combo = self.combos[name]
-        current = combo.currentData()
-        combo.blockSignals(True)
-        while combo.count() > 1:
-            combo.removeItem(1)
-        for record_id, label in items:
-            combo.addItem(label, record_id)
-        index = combo.findData(current) if current is not None else 0
-        combo.setCurrentIndex(max(index, 0))
-        combo.blockSignals(False)
-        if current is not None and index < 0:
-            self._emit()  # the record chosen is gone
-
-    def conditions(self) -> dict[str, Any]:
-        out = super().conditions()
-        if self.worse.isChecked():
-            out["worse_than_england"] = True
-        return out
-
-    def clear(self) -> None:
-        self.worse.blockSignals(True)
-        self.worse.setChecked(False)
-        self.worse.blockSignals(False)
-        super().clear()
 
 
 # --- the detail ------------------------------------------------------------------------------------
@@ -163,6 +111,8 @@ class NeedsTab(RecordTab):
         self._commentary_stored = ""
         self._chart_key: Any = None
         self.trend_data: Any = None
+        self.place_id: str | None = None  # the locality or ward whose figures the table shows
+        self.place_name: str | None = None
 
         # The filter bar with the document's outcomes, groups and localities.
         outer = self.layout()
@@ -174,6 +124,10 @@ class NeedsTab(RecordTab):
         old.deleteLater()
         self.filter_bar = NeedsFilterBar(self)
         self.filter_bar.filter_changed.connect(self._filter)
+        settings = getattr(window, "settings", None)
+        if settings is not None:  # the officer's last choice
+            self.filter_bar.level.setCurrentIndex(max(self.filter_bar.level.findData(settings.ci_level()), 0))
+        self.filter_bar.level.currentIndexChanged.connect(self._level_changed)
         top.insertWidget(at, self.filter_bar, 1)
 
         # Two views: the indicators with their detail, and evidence and priorities.
@@ -185,6 +139,10 @@ class NeedsTab(RecordTab):
         self.views_tabs.addTab(self.splitter, "&Indicators")
         self.evidence_page = EvidencePage(self)
         self.views_tabs.addTab(self.evidence_page, "Evidence and &priorities")
+        from cypdesk.ui.tabs.needs_places_view import PlacesPage
+
+        self.places_page = PlacesPage(self)
+        self.views_tabs.addTab(self.places_page, "P&laces")
         outer.insertWidget(index, self.views_tabs, 1)
         self.views_tabs.currentChanged.connect(self._view_changed)
         self.evidence_page.indicator_chosen = self.show_indicator
@@ -194,6 +152,7 @@ class NeedsTab(RecordTab):
         self._chart_timer.setInterval(self.CHART_DELAY_MS)
         self._chart_timer.timeout.connect(self.draw_chart)
         self.view.setWordWrap(False)
+        self.caption.setWordWrap(True)  # a locality's caption is long: it wraps rather than widen the window
 
     # --- reading the document ----------------------------------------------------------------
     def ensure_ready(self) -> None:
@@ -201,7 +160,8 @@ class NeedsTab(RecordTab):
             return
         self._stale = False
         self._read()
-        self.model = IndicatorTableModel(self.summaries, self.areas.home_name, self.view)  # type: ignore[assignment]
+        self.model = IndicatorTableModel(self.summaries, self.areas.home_name, self.view,  # type: ignore[assignment]
+                                         place_name=self.place_name)
         self.view.setModel(self.model)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -211,12 +171,30 @@ class NeedsTab(RecordTab):
         self._show(None)
         self._update_caption()
 
+    @property
+    def level(self) -> str:
+        """The confidence level the officer compares by: "95" or "99.8"."""
+        bar = self.filter_bar
+        return bar.level.currentData() if isinstance(bar, NeedsFilterBar) else "95"
+
     def _read(self) -> None:
+        """The summaries the table shows: the trust's, or with a locality or ward chosen
+        in the filter bar, that area's own (with the trust's beside them)."""
         from cypdesk.services.needs import indicator_summaries, resolve_areas
 
         self.areas = resolve_areas(self.reader)
-        self.summaries = indicator_summaries(self.reader, home_area_id=self.areas.home_id,
-                                             comparator_set_id=self.areas.set_id)
+        place = self.filter_bar.combos["locality"].currentData() if isinstance(self.filter_bar, NeedsFilterBar) \
+            else None
+        row = self.reader.execute("SELECT name FROM areas WHERE id = ?", (place,)).fetchone() if place else None
+        self.place_id, self.place_name = (place, row[0]) if row else (None, None)
+        if self.place_id is not None:
+            from cypdesk.services.needs_places import place_summaries
+
+            self.summaries = place_summaries(self.reader, self.place_id, home_area_id=self.areas.home_id,
+                                             level=self.level)
+        else:
+            self.summaries = indicator_summaries(self.reader, home_area_id=self.areas.home_id,
+                                                 comparator_set_id=self.areas.set_id, level=self.level)
         self._by_id = {s.indicator_id: s for s in self.summaries}
 
     def load_options(self) -> None:
@@ -230,19 +208,24 @@ class NeedsTab(RecordTab):
         bar.set_options("locality", _localities(self.reader, self.areas.home_id if self.areas else None))
 
     WIDTHS = (250, 62, 70, 70, 118, 112, 118, 150, 90)
+    PLACE_WIDTHS = (250, 62, 70, 70, 70, 112, 112, 112, 150, 90)  # the place, the trust, England, two comparisons
     WRAP_NAMES = True  # an indicator's name is a sentence: shown whole, on two lines if need be
 
     def shown(self) -> None:
         """Read the document if not yet done; give the columns widths that show the
         comparisons beside the names (the officer's own widths are kept after)."""
         self.ensure_ready()
+        self._size_columns()
+        if self.model is not None and self.views_tabs.currentIndex() == 1:
+            self.evidence_page.fill()
+
+    def _size_columns(self) -> None:
         if self.model is not None and not self.sized:
-            for col, width in enumerate(self.WIDTHS):
+            widths = self.PLACE_WIDTHS if self.place_name is not None else self.WIDTHS
+            for col, width in enumerate(widths):
                 self.view.setColumnWidth(col, width)
             self.sized = True
             self.fit_key_columns()
-        if self.model is not None and self.views_tabs.currentIndex() == 1:
-            self.evidence_page.fill()
 
     def document_opened(self) -> None:
         self._forget_detail()
@@ -252,7 +235,9 @@ class NeedsTab(RecordTab):
         self._forget_detail()
         super().document_closed()
         self.summaries, self._by_id = [], {}
+        self.place_id = self.place_name = None
         self.evidence_page.clear()
+        self.places_page.clear()
 
     def _forget_detail(self) -> None:
         self._chart_timer.stop()
@@ -270,17 +255,66 @@ class NeedsTab(RecordTab):
         if self.model is None:
             return
         keep = self.current_id
+        self.load_options()  # first: the locality chosen may be gone
         self._read()
-        model = self._model()
-        model.set_summaries(self.summaries)
-        self._refilter()
-        self.load_options()
+        self._set_rows()
+        self._update_caption()
         if not self.select(keep):
             self._show(None)
         else:
             self._show(keep)
+        self._fill_view()
+
+    def _level_changed(self) -> None:
+        settings = getattr(self.window_, "settings", None)
+        if settings is not None:
+            settings.set_ci_level(self.level)
+        self._switch_place()  # read again at that level
+
+    def _switch_place(self) -> None:
+        """Another locality chosen (or none), or another confidence level: read the
+        figures again and show them, keeping the selected indicator if the filter still
+        shows it. One model reset; the columns
+        take their set widths (fitting them to the rows would cost more than the read)."""
+        if self.model is None:
+            return
+        keep = self.current_id
+        self._read()
+        self._set_rows()
+        self._update_caption()
+        if not self.select(keep):
+            self._show(None)
+        elif self.current_id == keep:
+            self.load_sections(keep)  # the same indicator, another place's figures
+        self._fill_view()
+
+    def _set_rows(self) -> None:
+        """Put the summaries read into the table (one reset, the filter applied), with the
+        columns of the trust or of the place."""
+        model = self._model()
+        changed = model.place_name != self.place_name
+        header = self.view.horizontalHeader()
+        column, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+        model.set_summaries(self.summaries, self.place_name, self.areas.home_name if self.areas else None,
+                            text=self.filter_bar.text.text(), keep=self._keep_ids(self.filter_bar.conditions()))
+        if changed:
+            header.blockSignals(True)
+            header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            model.sort(0, Qt.SortOrder.AscendingOrder)
+            widths = self.PLACE_WIDTHS if self.place_name is not None else self.WIDTHS
+            metrics = header.fontMetrics()
+            for col, width in enumerate(widths):  # wide enough for the heading (a place's name), cheaply
+                label = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+                self.view.setColumnWidth(col, max(width, metrics.horizontalAdvance(label) + 28) if col else width)
+        elif column >= 0:
+            model.sort(column, order)
+
+    def _fill_view(self) -> None:
         if self.views_tabs.currentIndex() == 1:
             self.evidence_page.fill()
+        elif self.views_tabs.currentIndex() == 2:
+            self.places_page.fill()
 
     def _model(self) -> IndicatorTableModel:
         assert isinstance(self.model, IndicatorTableModel)
@@ -300,13 +334,15 @@ class NeedsTab(RecordTab):
     def _filter(self, text: str, conditions: dict[str, Any]) -> None:
         if self.model is None:
             return
+        if conditions.get("locality") != self.place_id:  # another place's figures, or the trust's
+            self._switch_place()
+            return
         keep = self.current_id
         self._model().set_filter(text, self._keep_ids(conditions))
         self._update_caption()
         if not self.select(keep):
             self._show(None)
-        if self.views_tabs.currentIndex() == 1:
-            self.evidence_page.fill()
+        self._fill_view()
 
     def _refilter(self) -> None:
         self._model().set_filter(self.filter_bar.text.text(), self._keep_ids(self.filter_bar.conditions()))
@@ -332,12 +368,13 @@ class NeedsTab(RecordTab):
         elif self.areas is not None and self.areas.home_id is None:
             text += (". No area is marked as this trust's own (\u201cThis trust's area\u201d), so there are no "
                      "figures to compare")
+        elif self.areas is not None and self.place_name is not None:
+            text += (f". {self.place_name}'s own latest figures (indicators with figures for it or an area "
+                     f"within it), beside {self.areas.home_name}'s and England's for the same period")
         elif self.areas is not None:
             text += f". Figures are {self.areas.home_name}'s latest"
-        locality = self.filter_bar.combos["locality"].currentData()
-        if locality is not None:
-            text += (f"; the locality filter keeps indicators with figures for "
-                     f"{self.filter_bar.combos['locality'].currentText().strip()} or an area within it")
+        if total:
+            text += f". Compared by {self.level}% CI"
         self.caption.setText(text + ".")
 
     def select(self, record_id: str | None) -> bool:
@@ -362,8 +399,18 @@ class NeedsTab(RecordTab):
         self.view.setFocus()
 
     def _view_changed(self, index: int) -> None:
-        if index == 1:
-            self.evidence_page.fill()
+        self._fill_view()
+
+    def choose_place(self, area_id: str) -> None:
+        """Show a place's figures in the indicators table (from the Places view), keeping
+        the selected indicator."""
+        combo = self.filter_bar.combos["locality"]
+        index = combo.findData(area_id)
+        if index < 0:
+            return
+        self.views_tabs.setCurrentIndex(0)
+        combo.setCurrentIndex(index)
+        self.view.setFocus()
 
     # --- export ------------------------------------------------------------------------------
     def export_table(self) -> None:
@@ -377,7 +424,8 @@ class NeedsTab(RecordTab):
         from cypdesk.services.needs import export_summaries
 
         try:
-            result = export_summaries(self._model().summaries(), path, home_name=self.areas.home_name)
+            result = export_summaries(self._model().summaries(), path, home_name=self.place_name or self.areas.home_name,
+                                      trust_name=self.areas.home_name if self.place_name else None)
         except CypdeskError as exc:
             self.window_.ask(QMessageBox.Icon.Warning, "Not exported", exc.message, QMessageBox.StandardButton.Ok)
             return
@@ -492,29 +540,48 @@ class NeedsTab(RecordTab):
             self._chart_timer.stop()
             self._chart_key = None
             self.chart.clear("")
+            if self.views_tabs.currentIndex() == 2:
+                self.places_page.fill()
             return
         self._show_figures(s)
         self._load_commentary(s.indicator_id)
         self._show_evidence(s)
         self._show_priorities(s)
         self._chart_timer.start()
+        if self.views_tabs.currentIndex() == 2:
+            self.places_page.fill()
 
     def _show_figures(self, s: Any) -> None:
         esc = html.escape
-        home = self.areas.home_name if self.areas else "The trust"
+        trust_name = self.areas.home_name if self.areas else "The trust"
+        home = self.place_name or trust_name
         if s.value is None:
-            self.headline.setText(f"<b>No value for {esc(home)} yet</b>" + (f" ({esc(s.note)})" if s.note else ""))
+            why = "only broken-down values (by sex, age, category or group)" if s.breakdown_only else "no value"
+            self.headline.setText(f"<b>{esc(home)} has {why}</b>" + (f" ({esc(s.note)})" if s.note and
+                                                                    not s.breakdown_only else ""))
         else:
-            ci = f" (95% confidence interval {esc(s.ci_text)})" if s.ci_text else " (no confidence interval)"
+            ci = f" (95% confidence interval {esc(s.ci_text)}" if s.ci_text else " (no confidence interval"
+            if s.lower_ci_998 is not None and s.upper_ci_998 is not None:
+                ci += (f"; 99.8%: {esc(format_value(s.lower_ci_998, s.unit, s.decimals))} to "
+                       f"{esc(format_value(s.upper_ci_998, s.unit, s.decimals))}")
+            ci += ")"
             england = f"England <b>{esc(s.england_text)}</b>" if s.england is not None else "no England value"
+            trust = ""
+            if self.place_name is not None:
+                trust = (f"{esc(trust_name)} <b>{esc(s.trust_text)}</b>; " if s.trust is not None
+                         else f"no {esc(trust_name)} value for the same period; ")
             unit = f" · {esc(s.unit_label)}" if s.unit_label and s.unit_label not in ("%", "£") else ""
             self.headline.setText(f"{esc(home)} {esc(s.period_label)}: <b>{esc(s.value_text)}</b>{ci}; "
-                                  f"{england}{unit}")
+                                  f"{trust}{england}{unit}")
         rating = s.comparison.rating
-        self.rating_chip.setText(s.comparison.phrase)
+        self.rating_chip.setText(s.comparison.phrase_with_level)
         self.rating_chip.setStyleSheet(_chip_style(rating))
         self.rating_chip.setAccessibleDescription(f"Method: {s.comparison.method}")
-        self.method.setText(f"<b>Method:</b> {esc(s.comparison.method)}")
+        method = f"<b>Method:</b> {esc(s.comparison.method)}"
+        if self.place_name is not None and s.against_trust is not None:
+            method += (f"<br><b>{esc(s.against_trust.phrase_with_level)}</b>. "
+                       f"<span style='color:#505a5f'>Method: {esc(s.against_trust.method)}.</span>")
+        self.method.setText(method)
         area_set = self.areas.set_name if self.areas else "Statistical neighbours"
         if s.neighbours.rank is None:
             self.neighbours_label.setText(f"<b>{esc(area_set)}:</b> {esc(s.neighbours.method)}.")
@@ -567,8 +634,11 @@ class NeedsTab(RecordTab):
             return
         from cypdesk.services.needs import trend
 
-        data = trend(self.reader, self.current_id, home_area_id=self.areas.home_id if self.areas else None,
-                     comparator_set_id=self.areas.set_id if self.areas else None)
+        if self.place_id is not None:  # the place's own values against England's
+            data = trend(self.reader, self.current_id, home_area_id=self.place_id, neighbours=False)
+        else:
+            data = trend(self.reader, self.current_id, home_area_id=self.areas.home_id if self.areas else None,
+                         comparator_set_id=self.areas.set_id if self.areas else None)
         if data is None:
             self.chart.clear("")
             return
@@ -584,6 +654,8 @@ class NeedsTab(RecordTab):
         # The detail's title names the indicator; the chart's says what is drawn (papers
         # give the indicator's name instead).
         title = f"{data.home_name} against {data.england_name} and {_in_sentence(data.comparator_name)}"
+        if self.place_id is not None:
+            title = f"{data.home_name} against {data.england_name}"
         self.chart.show_figure(trend_figure(data, title=title, width_in=5.2), describe_trend(data))
 
     # --- the commentary ----------------------------------------------------------------------------
@@ -702,48 +774,3 @@ def _evidence_html(items: list[Any], empty: str) -> str:
             line += f"<br><span style='color:#505a5f'>Tags: {esc(e.tags_text())}</span>"
         lines.append(line)
     return "<br><br>".join(lines)
-
-
-def _outcome_tree(conn: Any) -> list[tuple[str, str]]:
-    """Outcomes in plan order, each followed by its sub-outcomes (indented)."""
-    rows = conn.execute("SELECT id, code, name, parent_id, rank FROM outcomes").fetchall()
-    ids = {r[0] for r in rows}
-    children: dict[str | None, list[tuple[Any, ...]]] = {}
-    for r in rows:
-        children.setdefault(r[3] if r[3] in ids else None, []).append(r)
-    out: list[tuple[str, str]] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for r in sorted(children.get(parent, []), key=lambda r: (r[4] if r[4] is not None else 1e9, (r[2] or "").casefold())):
-            label = f"{r[1]} {r[2]}" if r[1] else r[2]
-            out.append((r[0], "    " * depth + label))
-            if depth < 8:
-                walk(r[0], depth + 1)
-
-    walk(None, 0)
-    return out
-
-
-def _localities(conn: Any, home_id: str | None) -> list[tuple[str, str]]:
-    """The areas within the trust's own (localities, districts, then their wards),
-    in tree order, indented."""
-    if home_id is None:
-        return []
-    rows = conn.execute(
-        "WITH RECURSIVE within(id, name, parent_id, kind, depth) AS ("
-        " SELECT id, name, parent_id, kind, 0 FROM areas WHERE parent_id = ?"
-        " UNION ALL SELECT a.id, a.name, a.parent_id, a.kind, w.depth + 1 FROM areas a JOIN within w"
-        " ON a.parent_id = w.id WHERE w.depth < 6) SELECT id, name, parent_id, kind, depth FROM within",
-        (home_id,)).fetchall()
-    children: dict[str, list[tuple[Any, ...]]] = {}
-    for r in rows:
-        children.setdefault(r[2], []).append(r)
-    out: list[tuple[str, str]] = []
-
-    def walk(parent: str, depth: int) -> None:
-        for r in sorted(children.get(parent, []), key=lambda r: (r[1] or "").casefold()):
-            out.append((r[0], "    " * depth + (r[1] or "")))
-            walk(r[0], depth + 1)
-
-    walk(home_id, 0)
-    return out

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QPixmap
 
+from cypdesk.services.needs_rules import format_value
 from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
 
 # The comparison's colour, strong (a square beside the word) and pale (the cell behind
@@ -22,6 +23,29 @@ TREND_ORDER = {"worsening": 0, "no clear change": 1, "improving": 2, "increasing
 
 _Index = QModelIndex | QPersistentModelIndex
 
+# The roles the models answer, as plain ints (comparing with Qt's enums costs a
+# microsecond each, and a repaint asks tens of thousands of times).
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+_ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def brush(rating: str) -> QBrush:
+    """The pale background of a comparison's cell (made once per rating)."""
+    if rating not in _BRUSHES:
+        _BRUSHES[rating] = QBrush(QColor(PALE[rating]))
+    return _BRUSHES[rating]
+
+
+_ROLES = frozenset({_DISPLAY, _ACCESSIBLE_TEXT, _ACCESSIBLE_DESCRIPTION, _TOOLTIP, _BACKGROUND, _DECORATION, _ALIGNMENT,
+                    int(ID_ROLE), int(SORT_ROLE)})
+
 
 # --- the table --------------------------------------------------------------------------------
 
@@ -33,18 +57,38 @@ class _Column:
     numeric: bool = False
 
 
-def columns_for(home_name: str) -> list[_Column]:
+def columns_for(home_name: str, place_name: str | None = None) -> list[_Column]:
+    """The table's columns; with ``place_name`` (a locality or ward chosen), the place's
+    own figures with the trust's and England's for the same period beside them, and the
+    comparison with the trust instead of the rank among the trust's neighbours."""
+    if place_name is None:
+        return [
+            _Column("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
+            _Column("period", "Period", "The latest period with a value for the trust."),
+            _Column("value", home_name, f"{home_name}'s latest value.", True),
+            _Column("england", "England", "England's value for the same period.", True),
+            _Column("comparison", "Against England",
+                    "Better, similar or worse than England: by the confidence interval chosen (95% or 99.8%) "
+                    "where the value has one, else by the trust's own rule (±5%); the method is in the cell's "
+                    "tip and the detail."),
+            _Column("trend", "Trend", "The direction of the last five values, by polarity."),
+            _Column("rank", "Among neighbours", "Rank among the trust and its statistical neighbours (1st = best) "
+                    "and quartile (Q1 = the best quarter)."),
+            _Column("group", "Group", "The group of children the indicator is about."),
+            _Column("outcomes", "Outcome", "The outcomes the indicator measures."),
+        ]
     return [
         _Column("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
-        _Column("period", "Period", "The latest period with a value for the trust."),
-        _Column("value", home_name, f"{home_name}'s latest value.", True),
+        _Column("period", "Period", f"The latest period with a value for {place_name}."),
+        _Column("value", place_name, f"{place_name}'s own latest value (blank: it has none).", True),
+        _Column("trust", home_name, f"{home_name}'s value for the same period.", True),
         _Column("england", "England", "England's value for the same period.", True),
         _Column("comparison", "Against England",
-                "Better, similar or worse than England: by 95% confidence interval where there is one, "
-                "else by value; the method is in the cell's tip and the detail."),
-        _Column("trend", "Trend", "The direction of the last five values, by polarity."),
-        _Column("rank", "Among neighbours", "Rank among the trust and its statistical neighbours (1st = best) "
-                "and quartile (Q1 = the best quarter)."),
+                f"{place_name} against England: by the confidence interval chosen where the value has one, "
+                "else by the trust's own rule (±5%)."),
+        _Column("against_trust", f"Against {home_name}",
+                f"{place_name} against {home_name} for the same period, by the same rules."),
+        _Column("trend", "Trend", f"The direction of {place_name}'s last five values, by polarity."),
         _Column("group", "Group", "The group of children the indicator is about."),
         _Column("outcomes", "Outcome", "The outcomes the indicator measures."),
     ]
@@ -60,27 +104,45 @@ class _Row:
     search: str
 
 
-def _row(s: Any) -> _Row:
+def comparison_word(c: Any) -> str:
+    """The word in a comparison's cell: Better, Similar, Worse, Not compared; for "no
+    judgement", Higher, Lower or Similar (grey; the tip says so)."""
+    if c.rating == "not_compared" and c.direction in ("higher", "lower", "similar"):
+        return c.direction.capitalize()
+    return WORDS[c.rating]
+
+
+def _row(s: Any, columns: list[_Column]) -> _Row:
     """A summary written out once, so that painting is a lookup."""
     value_text, england_text, ci_text = s.value_text, s.england_text, s.ci_text  # each formats: once
     value = f"{value_text} *" if s.note and value_text else ("*" if s.note else value_text)
-    comparison = WORDS[s.comparison.rating]
-    if s.comparison.rating == "not_compared" and s.comparison.direction in ("higher", "lower", "similar"):
-        comparison = s.comparison.direction.capitalize()  # grey: "no judgement" (the tip says so)
-    cells = (s.name, s.period_label, value, england_text, comparison, s.trend.word.capitalize(),
-             s.neighbours.text if s.value is not None else "", s.group_name or "", ", ".join(s.outcome_labels))
-    keys = (s.name.casefold(), s.period_start, s.value, s.england, RATING_ORDER[s.comparison.rating],
-            TREND_ORDER.get(s.trend.word, 9), s.neighbours.rank, (s.group_name or "").casefold() or None,
-            ", ".join(s.outcome_labels) or None)
     ci = f" (95% confidence interval {ci_text})" if ci_text else ""
-    tips = (f"{s.code + ': ' if s.code else ''}{s.name}", s.period_label,
-            f"{value_text}{ci}" + (f"\n* Later: {s.note}" if s.note else ""), f"England {england_text}",
-            f"{s.comparison.phrase}.\nMethod: {s.comparison.method}.",
-            f"{s.trend.word.capitalize()}.\nRule: {s.trend.method}.",
-            f"{s.neighbours.method}." if s.value is not None else "", s.group_name or "All children",
-            ", ".join(s.outcome_labels))
+    if s.lower_ci_998 is not None and s.upper_ci_998 is not None:
+        ci += (f" (99.8%: {format_value(s.lower_ci_998, s.unit, s.decimals)} to "
+               f"{format_value(s.upper_ci_998, s.unit, s.decimals)})")
+    c = s.comparison
+    trust = s.against_trust
+    by_key: dict[str, tuple[str, Any, str]] = {
+        "name": (s.name, s.name.casefold(), f"{s.code + ': ' if s.code else ''}{s.name}"),
+        "period": (s.period_label, s.period_start, s.period_label),
+        "value": (value, s.value, f"{value_text}{ci}" + (f"\n* {s.note}" if s.note else "")),
+        "england": (england_text, s.england, f"England {england_text}"),
+        "comparison": (comparison_word(c), RATING_ORDER[c.rating], f"{c.phrase_with_level}.\nMethod: {c.method}."),
+        "trend": (s.trend.word.capitalize(), TREND_ORDER.get(s.trend.word, 9),
+                  f"{s.trend.word.capitalize()}.\nRule: {s.trend.method}."),
+        "rank": (s.neighbours.text if s.value is not None else "", s.neighbours.rank,
+                 f"{s.neighbours.method}." if s.value is not None else ""),
+        "group": (s.group_name or "", (s.group_name or "").casefold() or None, s.group_name or "All children"),
+        "outcomes": (", ".join(s.outcome_labels), ", ".join(s.outcome_labels) or None, ", ".join(s.outcome_labels)),
+        "trust": (s.trust_text, s.trust, f"The trust's value for the same period: {s.trust_text}"
+                  if s.trust is not None else "No value for the trust for the same period"),
+        "against_trust": (comparison_word(trust) if trust else "", RATING_ORDER[trust.rating] if trust else None,
+                          f"{trust.phrase_with_level}.\nMethod: {trust.method}." if trust else ""),
+    }
+    picked = [by_key[col.key] for col in columns]
     search = " ".join([s.name, s.code or "", s.group_name or "", *s.outcome_labels]).casefold()
-    return _Row(s.indicator_id, s, cells, keys, tips, search)
+    return _Row(s.indicator_id, s, tuple(p[0] for p in picked), tuple(p[1] for p in picked),
+                tuple(p[2] for p in picked), search)
 
 
 def _swatch(colour: str) -> QPixmap:
@@ -94,10 +156,11 @@ class IndicatorTableModel(QAbstractTableModel):
     lookup. Sorted and filtered in memory (a trust has tens or hundreds of indicators;
     the values behind them stay in SQLite)."""
 
-    def __init__(self, summaries: list[Any], home_name: str, parent: Any = None) -> None:
+    def __init__(self, summaries: list[Any], home_name: str, parent: Any = None, place_name: str | None = None) -> None:
         super().__init__(parent)
-        self.columns = columns_for(home_name)
-        self._all: list[_Row] = [_row(s) for s in summaries]
+        self.columns = columns_for(home_name, place_name)
+        self.home_name, self.place_name = home_name, place_name
+        self._all: list[_Row] = [_row(s, self.columns) for s in summaries]
         self._rows: list[_Row] = list(self._all)
         self._text = ""
         self._keep: set[str] | None = None
@@ -119,38 +182,54 @@ class IndicatorTableModel(QAbstractTableModel):
                 return self.columns[section].help
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole:  # a screen reader hears the cell's tip
-            return self.data(index, Qt.ItemDataRole.ToolTipRole)
+    def data(self, index: _Index, role: int = 0) -> Any:
+        role = int(role)
+        if role not in _ROLES or not index.isValid() or index.row() >= len(self._rows):
+            return None  # painting asks for a dozen roles per cell: the others answer at once
+        if role == _ACCESSIBLE_DESCRIPTION:  # a screen reader hears the cell's tip
+            return self.data(index, _TOOLTIP)
         row = self._rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (_DISPLAY, _ACCESSIBLE_TEXT):
             return row.cells[col]
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return row.tips[col] or None
         if role == SORT_ROLE:
             return row.keys[col]
         key = self.columns[col].key
-        if key == "comparison":
-            rating = row.summary.comparison.rating
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(PALE[rating]))
-            if role == Qt.ItemDataRole.DecorationRole:
+        if key in ("comparison", "against_trust"):
+            found = row.summary.comparison if key == "comparison" else row.summary.against_trust
+            if found is None:
+                return None
+            rating = found.rating
+            if role == _BACKGROUND:
+                return brush(rating)
+            if role == _DECORATION:
                 if rating not in self._swatches:
                     self._swatches[rating] = _swatch(STRONG[rating])
                 return self._swatches[rating]
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and self.columns[col].numeric:
+            return _RIGHT
         return None
 
     # --- which rows, in which order ------------------------------------------------------
-    def set_summaries(self, summaries: list[Any]) -> None:
+    def set_summaries(self, summaries: list[Any], place_name: str | None = None, home_name: str | None = None, *,
+                      text: str | None = None, keep: set[str] | None | Any = ...) -> None:
+        """New rows; with ``place_name``, a place's figures (its own columns); with
+        ``text`` and ``keep``, the filter too, in the same reset."""
         self.beginResetModel()
-        self._all = [_row(s) for s in summaries]
+        if text is not None:
+            self._text = text.strip().casefold()
+        if keep is not ...:
+            self._keep = keep
+        self.home_name = home_name or self.home_name
+        if place_name != self.place_name or home_name is not None:
+            self.place_name = place_name
+            self.columns = columns_for(self.home_name, place_name)
+            self._sort = None
+        self._all = [_row(s, self.columns) for s in summaries]
         self._apply()
         self.endResetModel()
 

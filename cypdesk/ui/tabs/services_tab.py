@@ -36,14 +36,21 @@ def _form_fields() -> list[str]:
 
 SPEC = TabSpec("&Services", "services", "Services register", "services",
                columns=list(WINDOW_COLUMNS["services"]),
-               filters=["sector", "tier", "status", "prevention"], defaults={"status": "active"},
+               filters=["sector", "tier", "status", "prevention", "to_classify"], defaults={"status": "active"},
                form_fields=_form_fields(),
                find_hint="service, provider or commissioner",
                key_columns=["name", "annual_cost", "contract_end"])
 FIGURES = ("annual_cost", "capacity", "unit_cost", "unit_cost_basis", "unit_cost_by_hand")
 
-CONTRACT_COLUMNS = (("reference", "Reference"), ("contracting_org", "Holder"), ("start_date", "Start"),
-                    ("end_date", "End"), ("annual_value", "Annual value (confidential)"))
+CONTRACT_COLUMNS = (("reference", "Reference"), ("title", "Title"), ("supplier", "Supplier"),
+                    ("start_date", "Start"), ("end_date", "End"), ("annual_value", "Annual value (confidential)"),
+                    ("spent", "Spent to date"), ("contracting_org", "Holder"))
+# The contract's form in a sensible order: what it is, who delivers it and who holds
+# it, how it was bought, its term, its money, then the checks.
+CONTRACT_FORM = ("title", "reference", "description", "supplier_id", "supplier_is_sme", "supplier_is_vcse",
+                 "contracting_org_id", "route", "regime", "cpv_code", "start_date", "end_date", "extension_options",
+                 "review_date", "annual_value", "total_value", "irrecoverable_vat", "payment_model",
+                 "social_value_pct", "risk_assessed", "equality_assessed")
 
 
 class _Section(QGroupBox):
@@ -98,18 +105,26 @@ class ServicesTab(RecordTab):
         self.map_page.setObjectName("services_map_page")
         QVBoxLayout(self.map_page).setContentsMargins(0, 0, 0, 0)
         self.views_tabs.addTab(self.map_page, "Service and &outcome map")
+        from cypdesk.ui.tabs.spend_view import OverspentView
+
+        self.overspent_view = OverspentView()
+        self.overspent_view.service_activated.connect(self._map_service_chosen)
+        self.views_tabs.addTab(self.overspent_view, "Spend ahead of &value")
         outer.insertWidget(index, self.views_tabs, 1)
         self.map_view: Any = None
         self.views_tabs.currentChanged.connect(self._view_changed)
 
     def _view_changed(self, index: int) -> None:
-        if index == 1:
+        if index in (1, 2):
             if not self.commit_pending():  # typing that is not valid: back to it, message shown
                 self.views_tabs.blockSignals(True)
                 self.views_tabs.setCurrentIndex(0)
                 self.views_tabs.blockSignals(False)
                 return
-            self.show_map()
+            if index == 1:
+                self.show_map()
+            else:
+                self.overspent_view.load(self.reader)
 
     def show_map(self) -> None:
         """Build the map on first use and fill it from the document, showing the
@@ -146,6 +161,8 @@ class ServicesTab(RecordTab):
         if self.map_view is not None and self.views_tabs.currentIndex() == 1 and self.reader is not None:
             self.map_view.refresh()
             self._filter_map()
+        if self.views_tabs.currentIndex() == 2:
+            self.overspent_view.load(self.reader)
 
     def _filter(self, text: str, conditions: dict[str, Any]) -> None:
         super()._filter(text, conditions)
@@ -158,7 +175,8 @@ class ServicesTab(RecordTab):
             from datetime import date
 
             self.map_view.set_source(None, date.today())
-            self.views_tabs.setCurrentIndex(0)
+        self.overspent_view.load(None)
+        self.views_tabs.setCurrentIndex(0)
 
     # --- building ----------------------------------------------------------------------------
     def build_sections(self) -> None:
@@ -169,6 +187,13 @@ class ServicesTab(RecordTab):
         self.figures_warning.hide()
         # under the service's name, above the scrolling editor: seen whatever field is in view
         self.detail_pane.layout().insertWidget(1, self.figures_warning)
+        self.classify_note = QLabel("To classify: made by an import, its sector, tier and outcomes are not known "
+                                    "yet. Untick \u201cTo classify\u201d once they are filled in.")
+        self.classify_note.setObjectName("services_to_classify_note")
+        self.classify_note.setWordWrap(True)
+        self.classify_note.setStyleSheet("color: #8a4b00; font-weight: 600;")  # the figures warning's amber
+        self.classify_note.hide()
+        self.detail_pane.layout().insertWidget(1, self.classify_note)
         self.outcomes_section = _Section("Outcomes it contributes to", "outcomes",
                                          [("edit", "Edit outcomes…", self.edit_outcomes)])
         self.groups_section = _Section("Groups of children it serves", "groups",
@@ -192,11 +217,21 @@ class ServicesTab(RecordTab):
         self.contracts_table.setMaximumHeight(130)
         self.contracts_table.doubleClicked.connect(lambda _i: self.edit_contract())
         self.contracts_section.body.insertWidget(1, self.contracts_table)
+        from cypdesk.ui.tabs.spend_view import SpendPanel
+
+        self.spend_section = _Section("Spend against value", "spend",
+                                      [("match", "Match payments to contracts", self.match_payments),
+                                       ("change", "Change the match…", self.change_match)])
+        self.spend_section.summary.hide()  # the panel says it all
+        self.spend_panel = SpendPanel()
+        self.spend_panel.change_match.connect(self.change_match)
+        self.spend_section.body.insertWidget(1, self.spend_panel)
+        self.contracts_table.currentCellChanged.connect(self._contract_chosen)
         self.decommissioning_section = _Section("Decommissioning", "decommissioning",
                                                 [("edit", "Record a decision…", self.edit_decommissioning)])
         for section in (self.outcomes_section, self.groups_section, self.localities_section,
                         self.commissioners_section, self.funding_section, self.contracts_section,
-                        self.decommissioning_section):
+                        self.spend_section, self.decommissioning_section):
             self.add_section(section)
 
     def duplicate(self, record_id: str) -> Any:
@@ -215,6 +250,7 @@ class ServicesTab(RecordTab):
             for button in section.buttons.values():
                 button.setEnabled(has and self.editable)
         self._show_figures()
+        self.classify_note.setVisible(bool(has and self.detail["service"].get("to_classify")))
         if not has:
             return
         d = self.detail
@@ -238,18 +274,26 @@ class ServicesTab(RecordTab):
         contracts = d["contracts"]
         self.contracts_section.summary.setText("" if contracts else "<i>No contract recorded.</i>")
         self.contracts_table.setVisible(bool(contracts))
+        spent = dict(self.reader.execute(
+            "SELECT p.contract_id, sum(p.amount) FROM payments p JOIN contracts c ON c.id = p.contract_id "
+            "WHERE c.service_id = ? GROUP BY p.contract_id", (record_id,)).fetchall())
+        self.contracts_table.blockSignals(True)
         self.contracts_table.setRowCount(len(contracts))
         for row, contract in enumerate(contracts):
             for col, (key, _label) in enumerate(CONTRACT_COLUMNS):
-                value = contract.get(key)
+                value = spent.get(contract["id"]) if key == "spent" else contract.get(key)
                 text = "" if value is None else (date_uk(value) if key.endswith("_date") else
-                                                 money(value) if key == "annual_value" else str(value))
+                                                 money(value) if key in ("annual_value", "spent") else str(value))
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, contract["id"])
                 self.contracts_table.setItem(row, col, item)
         if contracts:
             self.contracts_table.selectRow(len(contracts) - 1)
+        self.contracts_table.blockSignals(False)
         self.contracts_section.buttons["edit"].setEnabled(bool(contracts) and self.editable)
+        chosen = self._selected_contract()
+        self.spend_panel.load(self.reader, record_id, contracts, chosen["id"] if chosen else None)
+        self.spend_section.buttons["change"].setEnabled(bool(self.spend_panel.lines) and self.editable)
         decisions = d["decommissioning"]
         if decisions:
             latest = decisions[-1]
@@ -316,7 +360,7 @@ class ServicesTab(RecordTab):
 
     def _sections(self) -> list[_Section]:
         return [self.outcomes_section, self.groups_section, self.localities_section, self.commissioners_section,
-                self.funding_section, self.contracts_section, self.decommissioning_section]
+                self.funding_section, self.contracts_section, self.spend_section, self.decommissioning_section]
 
     # --- editing links ------------------------------------------------------------------------
     def _push_links(self, change: Any) -> None:
@@ -413,6 +457,8 @@ class ServicesTab(RecordTab):
         from cypdesk.model.catalog import CATALOG
 
         fields = [f["name"] for f in CATALOG[kind]["fields"] if not f.get("system") and f["name"] != "service_id"]
+        if kind == "contracts":
+            fields = [*CONTRACT_FORM, *(f for f in fields if f not in CONTRACT_FORM)]
         dialog = RecordDialog(title, kind, values, self._options(kind), save, fields, self)
         if self.window_.run_dialog(dialog) and dialog.result_change is not None and (
                 dialog.result_change.op == "create" or dialog.result_change.after):
@@ -433,6 +479,46 @@ class ServicesTab(RecordTab):
         sid = self.current_id
         self._child_dialog(f"Contract {contract.get('reference') or ''}".strip(), "contracts", contract,
                            lambda values: save_contract(self.ws, sid, values, contract["id"]))
+
+    # --- spend against value ------------------------------------------------------------------
+    def _contract_chosen(self, row: int, *_: Any) -> None:
+        contracts = self.detail["contracts"] if self.detail else []
+        if 0 <= row < len(contracts):
+            self.spend_panel.show_contract(contracts[row]["id"])
+            self.spend_section.buttons["change"].setEnabled(bool(self.spend_panel.lines) and self.editable)
+
+    def change_match(self) -> None:
+        """Choose the contract the selected payment pays for, or none (undoable)."""
+        from cypdesk.services.spend import set_payment_contract
+        from cypdesk.ui.tabs.spend_view import MatchDialog, contract_choices
+
+        line = self.spend_panel.selected()
+        if line is None or not self.editable:
+            return
+        supplier = self.reader.execute("SELECT supplier_id FROM payments WHERE id = ?", (line.id,)).fetchone()
+        dialog = MatchDialog(line, contract_choices(self.reader, supplier[0] if supplier else None),
+                             lambda contract_id: set_payment_contract(self.ws, line.id, contract_id), self)
+        if self.window_.run_dialog(dialog) and dialog.result_change is not None and dialog.result_change.after:
+            self.window_.push(dialog.result_change, self)  # its first redo refreshes the window
+
+    def match_payments(self) -> None:
+        """Match every payment without a supplier organisation or a contract, off the UI
+        thread; the run is one step on the undo stack, and the status bar says what it did."""
+        from cypdesk.services import spend
+
+        ws = self.ws
+
+        def work(progress: Any) -> Any:
+            return spend.match_payments(ws, progress=lambda done, total, what: progress.report(done, total, what))
+
+        def done(report: Any) -> None:
+            if report.changed:  # pushed: its first redo refreshes the window
+                self.window_.push_command(DoneCommand("Match payments to contracts",
+                                                      lambda: spend.redo_match(ws, report),
+                                                      lambda: spend.undo_match(ws, report), self.window_.refresh_all))
+            self.window_.status(report.summary())
+
+        self.window_.run_task("Matching payments to contracts", work, done)
 
     def edit_decommissioning(self) -> None:
         from cypdesk.services.service_edit import save_decommissioning

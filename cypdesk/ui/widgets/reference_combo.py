@@ -19,6 +19,7 @@ NEW_ENTRY_TEXT = {"organisations": "New organisation…"}
 # name or by "kind.field" where the name alone says too little.
 NEW_DEFAULTS: dict[str, dict[str, Any]] = {
     "provider_id": {"is_provider": True},
+    "contracts.supplier_id": {"is_provider": True},
     "agreement_partners.organisation_id": {"is_partner": True},
     "contributions.organisation_id": {"is_partner": True},
     "service_commissioners.organisation_id": {"is_partner": True},

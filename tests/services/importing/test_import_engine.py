@@ -341,3 +341,23 @@ def test_contracts_without_references_may_repeat_title_supplier_and_start(import
         16_499.56, 32_305.48]
     again = importer("register.csv", text, "contracts")
     assert (again.added, again.changed, again.unchanged) == (0, 0, 2)
+
+
+def test_progress_is_reported_while_reading_and_writing(importer):
+    """options.progress hears (rows read, None, words) every 500 rows while reading, then
+    (done, total, words) while writing, ending at the total."""
+    heard = []
+    lines = "Name\n" + "".join(f"Organisation {i}\n" for i in range(1200))
+    importer("many.csv", lines, "organisations", progress=lambda done, total, text: heard.append((done, total, text)))
+    reading = [h for h in heard if h[1] is None]
+    writing = [h for h in heard if h[1] is not None]
+    assert [h[0] for h in reading] == [500, 1000] and reading[0][2].startswith("Reading row ")
+    assert writing and writing[-1][0] == writing[-1][1] == 1200
+
+
+def test_a_mapping_read_from_json_keeps_the_reasons_it_carries():
+    """A format's preset mapping says why each column maps ('Fingertips export'); a
+    mapping file without reasons says each was given in the file."""
+    preset = Mapping.from_json({"kind": "indicator_values", "columns": {"Value": "value", "Note": None},
+                                "reasons": {"Value": "Fingertips export"}})
+    assert preset.reasons == {"Value": "Fingertips export", "Note": "given in the mapping file"}
