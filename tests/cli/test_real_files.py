@@ -453,3 +453,22 @@ def test_ons_lookup_imports_each_area_once_within_its_parent(demo_path, capsys, 
     for src in mangled:
         assert rows[src[ward]]["Area"] == src[ward_name].encode("cp1252").decode("utf-8")
     reimport_unchanged(capsys, demo_path, name, "areas", result["added"] + result["unchanged"])
+
+
+def test_areas_and_indicators_a_file_makes_get_their_kind_and_unit(demo_path, capsys):
+    """Fields a format knows that do not identify a record (an area's kind, an
+    indicator's unit) fill in the records the import makes: the regions of a DfE file
+    are regions, England is England, the s52 lines are in pounds; and they never pick
+    an existing record (a new region is not matched to the demo's region)."""
+    before = dict(query(demo_path, "SELECT gss_code, kind FROM areas WHERE gss_code IS NOT NULL"))
+    import_file(capsys, demo_path, "children_stats/dfe_ees_cla_number_and_rate_per_10k_children.csv",
+                "indicator_values")
+    kinds = dict(query(demo_path, "SELECT gss_code, kind FROM areas WHERE gss_code IN ('E92000001', 'E12000001', "
+                                  "'E12000002', 'E06000001')"))
+    assert kinds["E12000001"] == "region" and kinds["E12000002"] == "region"
+    assert kinds["E92000001"] == before.get("E92000001", "england")
+    assert kinds["E06000001"] == "local_authority"
+    assert len(query(demo_path, "SELECT id FROM areas WHERE gss_code = 'E12000001'")) == 1
+    import_file(capsys, demo_path, "spend/dfe_s52_childrens_services_outturn_2008-09.csv", "indicator_values")
+    units = query(demo_path, "SELECT DISTINCT unit FROM indicators WHERE name LIKE 'S52 outturn: %'")
+    assert units == [("pounds",)]

@@ -220,3 +220,18 @@ def test_s52_without_a_year_in_its_name_is_refused_plainly(tmp_path):
         detect(path).tables(path, "indicator_values")
     assert "outturn.csv is a section 52 outturn but does not say which year" in err.value.message
     assert "outturn_2008-09.csv" in err.value.message
+
+
+def test_sfr41_second_block_under_the_same_headings_stays_its_own_indicator():
+    """SFR41's LAA8 puts percentages under the same ethnic-group headings as the numbers
+    to their left: the second block's indicators carry their column letter, so no two
+    columns give one indicator the same area and year (the import would refuse them)."""
+    table = table_of(REAL / "children_stats/dfe_sfr41_2016_cla_la_tables.xlsx", "indicator_values", "LAA8")
+    rows = as_dicts(table)
+    keys = [(r["Indicator"], r["Area"], r["Period"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    white = sorted({r["Indicator"] for r in rows if r["Indicator"].split(": ", 1)[-1].startswith("White")})
+    assert white == ["LAA8 Children looked after at 31 March by ethnic origin: White",
+                     "LAA8 Children looked after at 31 March by ethnic origin: White [column P]"]
+    darlington = {r["Indicator"]: r["Value"] for r in rows if r["Area"] == "Darlington"}
+    assert (darlington[white[0]], darlington[white[1]]) == (190, 93)

@@ -356,19 +356,6 @@ def fix_mojibake(value: str) -> str:
 
 # --- the table a format hands over ------------------------------------------------------
 
-# Subfields a format knows but that do not identify the record referred to (an area's
-# kind, an indicator's unit): they should only fill in a record the import creates. The
-# import engine (engine.resolve) today also looks a reference up by any subfield it is
-# given, so "area_id.kind" = "region" would match the first region whatever its code:
-# until it looks up by identifying subfields only, these columns are shown but not mapped.
-FILL_ONLY_SUBFIELDS_MAPPED = False
-
-
-def fill_only(target: str) -> str | None:
-    """``target`` when the import can take a fill-only subfield, else None (see above)."""
-    return target if FILL_ONLY_SUBFIELDS_MAPPED else None
-
-
 def preset(kind: str, columns: dict[str, str | None], fixed: dict[str, Any] | None = None, *,
            reason: str) -> dict[str, Any]:
     """The mapping a format knows, in the ``--mapping M.json`` form
@@ -394,7 +381,7 @@ def wrong_kind(path: Path, label: str, kind: str, kinds: tuple[str, ...]) -> For
 
 
 __all__ = [
-    "FILL_ONLY_SUBFIELDS_MAPPED", "FormatError", "Head", "MARKERS", "date_in_name", "file_date", "fill_only",
+    "FormatError", "Head", "MARKERS", "date_in_name", "file_date",
     "find_header", "first_of", "fix_mojibake", "headings", "index_of", "leading_rows", "load_json",
     "long_table", "looks_numeric", "preset", "read_head", "sheet_rows", "split_marker", "text", "wrong_kind",
 ]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    fill_only, Head, find_header, leading_rows, headings, looks_numeric, long_table, sheet_rows, split_marker, text,
+    Head, find_header, leading_rows, headings, looks_numeric, long_table, sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable
 
@@ -50,7 +50,7 @@ HEADERS = [
     ("Area code", "area_id.gss_code"),
     ("Area", "area_id.name"),
     ("LA code", "area_id.la_code"),
-    ("Area kind", fill_only("area_id.kind")),
+    ("Area kind", "area_id.kind"),
     ("Period", "period"),
     ("Category", "category"),
     ("Measure column", None),

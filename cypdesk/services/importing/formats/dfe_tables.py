@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.services.importing.formats import Format
-from cypdesk.services.importing.formats.common import Head, fill_only, long_table, sheet_rows, split_marker, text
+from cypdesk.services.importing.formats.common import Head, long_table, sheet_rows, split_marker, text
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter
 
 SOURCE = "DfE local authority tables"
@@ -38,8 +38,8 @@ REGIONS = {
     "south west": "E12000009", "inner london": "E13000001", "outer london": "E13000002",
 }
 HEADERS = [
-    ("Indicator", "indicator_id.name"), ("Unit", fill_only("indicator_id.unit")), ("Area code", "area_id.gss_code"),
-    ("LA code", "area_id.la_code"), ("Area", "area_id.name"), ("Area kind", fill_only("area_id.kind")), ("Period", "period"),
+    ("Indicator", "indicator_id.name"), ("Unit", "indicator_id.unit"), ("Area code", "area_id.gss_code"),
+    ("LA code", "area_id.la_code"), ("Area", "area_id.name"), ("Area kind", "area_id.kind"), ("Period", "period"),
     ("Column", None), ("Value", "value"), ("Suppressed", "suppressed"), ("Source", "source"),
 ]
 SCAN = 60
@@ -262,10 +262,15 @@ def _table(path: Path, sheet: str, layout: Layout, merges: list[tuple[int, int, 
             name = f"{name}: {' - '.join(rest)}" if name else " - ".join(rest)
         columns.append((i, name or f"{sheet} column {column_letter(i)}", _unit(rest, title),
                         _period(year_kind, col_year) if col_year else None, " / ".join(ps)))
+    columns, repeated = _distinct(columns)
     notes = [f"Sheet {sheet!r}: {len(columns)} column(s) of figures for the areas in rows "
              f"{layout.first_data} onwards, headings from row(s) {', '.join(str(r.number) for r in layout.header_rows)}."]
     notes.append("Rows named as England, a region or Inner or Outer London are read as that area with its own GSS "
                  "code, whatever code the sheet puts beside them (SFR41 gives Outer London Barking and Dagenham's).")
+    if repeated:
+        notes.append(f"Column(s) {', '.join(repeated)} repeat the heading of a column to their left (a second set of "
+                     "figures, such as percentages under the same headings as numbers): their indicators are named "
+                     "with their column letter.")
     if layout.england_values is not None:
         notes.append(f"England's figures are on row {layout.england_values.number}, the row above its name: read as "
                      "England's.")
@@ -320,6 +325,21 @@ def _table(path: Path, sheet: str, layout: Layout, merges: list[tuple[int, int, 
     table = long_table(path, sheet, headers, [""] * len(headers), rows, fmt="dfe_la_tables", kind="indicator_values",
                        columns=dict(HEADERS), reason="DfE local authority table", notes=notes)
     return table
+
+
+def _distinct(columns: list[tuple]) -> tuple[list[tuple], list[str]]:
+    """Columns whose indicator and year repeat an earlier column's (a second block of
+    figures under the same headings) named with their column letter, so each stays its
+    own indicator; and those letters."""
+    seen: set[tuple] = set()
+    out, repeated = [], []
+    for i, name, unit, period, heading in columns:
+        if (name, period) in seen:
+            name = f"{name} [column {column_letter(i)}]"
+            repeated.append(column_letter(i))
+        seen.add((name, period))
+        out.append((i, name, unit, period, heading))
+    return out, repeated
 
 
 def _area_name(name: str) -> str:

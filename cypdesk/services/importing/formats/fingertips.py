@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    Head, date_in_name, file_date, fill_only, find_header, headings, index_of, leading_rows, long_table,
+    Head, date_in_name, file_date, find_header, headings, index_of, leading_rows, long_table,
     sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
@@ -41,7 +41,7 @@ HEADERS = [
     ("Indicator Name", "indicator_id.name"),
     ("Area Code", "area_id.gss_code"),
     ("Area Name", "area_id.name"),
-    ("Area kind", fill_only("area_id.kind")),
+    ("Area kind", "area_id.kind"),
     ("Sex", "sex"),
     ("Age", "age"),
     ("Category", "category"),

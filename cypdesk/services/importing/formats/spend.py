@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    FormatError, Head, fill_only, first_of, headings, index_of, long_table, sheet_rows, split_marker, text,
+    FormatError, Head, first_of, headings, index_of, long_table, sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
@@ -111,8 +111,8 @@ def build_spend(path: Path, kind: str) -> list[SourceTable]:
 S52_REQUIRED = ("lea number", "la name", "s52 line reference")
 S52_SOURCE = "DfE section 52 outturn"
 S52_HEADERS = [
-    ("Indicator", "indicator_id.name"), ("Unit", fill_only("indicator_id.unit")), ("LA code", "area_id.la_code"),
-    ("Area", "area_id.name"), ("Area kind", fill_only("area_id.kind")), ("Period", "period"), ("Category", "category"),
+    ("Indicator", "indicator_id.name"), ("Unit", "indicator_id.unit"), ("LA code", "area_id.la_code"),
+    ("Area", "area_id.name"), ("Area kind", "area_id.kind"), ("Period", "period"), ("Category", "category"),
     ("Value", "value"), ("Suppressed", "suppressed"), ("Source", "source"),
 ]
 _YEAR_PAIR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_ ]?(\d{2})(?!\d)|(?<!\d)(\d{2})(\d{2})(?!\d)")
