@@ -180,7 +180,8 @@ class RecordTab(QWidget):
             button.setObjectName(f"{spec.kind}_{name}")
             button.setAccessibleName(tip.split(" (")[0])
             button.setToolTip(tip)
-            top.addWidget(button)
+            if name != "template":  # on the line of the count, with Import… (below)
+                top.addWidget(button)
             self.buttons[name] = button
         self.buttons["add"].clicked.connect(self.add_record)
         self.buttons["duplicate"].clicked.connect(self.duplicate_record)
@@ -194,8 +195,9 @@ class RecordTab(QWidget):
         self.caption.setObjectName(f"{spec.kind}_caption")
         self.caption.setAccessibleDescription(f"{spec.accessible}: summary")  # its name is its text
         counted.addWidget(self.caption, 1)
-        # Import… sits on the line of the count: the toolbar above is full at 1280 pixels.
-        # No mnemonic (Alt+I is the Needs tab's Indicators); Ctrl+I opens it anywhere.
+        # Import… and Return template… (the exchange with partners) sit on the line of the
+        # count: the toolbar above is full at 1280 pixels. Import… has no mnemonic (Alt+I
+        # is the Needs tab's Indicators); Ctrl+I opens it anywhere.
         importer = QPushButton("Import…")
         importer.setObjectName(f"{spec.kind}_import")
         importer.setAccessibleName("Import rows from a spreadsheet or CSV")
@@ -203,6 +205,7 @@ class RecordTab(QWidget):
         importer.clicked.connect(self.import_rows)
         self.buttons["import"] = importer
         counted.addWidget(importer)
+        counted.addWidget(self.buttons["template"])
         outer.addLayout(counted)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
