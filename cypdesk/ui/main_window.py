@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk import APP_DISPLAY_NAME, __version__
+from cypdesk.ui.dialogs.import_wizard import start_import
 from cypdesk.ui.opening import DOCUMENT_FILTER, RECOVERY_TITLE, OpeningMixin
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 
@@ -328,6 +329,8 @@ class MainWindow(OpeningMixin, QMainWindow):
         self.action_merge.setEnabled(False)
         self.action_restore = self._action("Restore &previous version…", self.restore_previous)
         self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
+        self.action_import = self._action("&Import…", lambda: start_import(self), QKeySequence("Ctrl+I"), "import",
+                                          "Import rows from a spreadsheet or CSV into the document (Ctrl+I)")
         self.action_template = self._action(
             "Create return &template…", lambda: self.create_template(), name="create_return_template",
             tip="A blank Excel return for partners to fill in, with drop-downs from this document's lists, "
@@ -339,8 +342,8 @@ class MainWindow(OpeningMixin, QMainWindow):
         for action in (self.action_save, self.action_save_as):
             file_menu.addAction(action)
         file_menu.addSeparator()
-        for action in (self.action_share, self.action_merge, self.action_restore, self.action_export,
-                       self.action_template):
+        for action in (self.action_share, self.action_merge, self.action_restore, self.action_import,
+                       self.action_export, self.action_template):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.action_close)
@@ -406,7 +409,7 @@ class MainWindow(OpeningMixin, QMainWindow):
             action.setEnabled(has)
         self.action_save.setEnabled(writable)
         self.action_restore.setEnabled(writable and not self.workspace.doc.untitled)
-        for action in (self.action_add, self.action_duplicate, self.action_delete):
+        for action in (self.action_add, self.action_duplicate, self.action_delete, self.action_import):
             action.setEnabled(writable)
 
     def _undo_failed(self, what: str, exc: BaseException) -> None:
