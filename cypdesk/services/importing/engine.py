@@ -716,11 +716,13 @@ def run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportRes
         raise refusal(plan)
     if options.dry_run:
         return result
-    from cypdesk.services.importing.writing import write_plan
+    from cypdesk.services.importing.writing import match_new_payments, write_plan
 
     digest = file_sha256(table.path)
     with ws.bulk() as conn:
         undo = write_plan(conn, ws, plan, digest, cancelled=options.cancelled, progress=options.progress)
+        if plan.kind == "payments":
+            match_new_payments(conn, ws, undo, result, options)
     result.import_id = undo.import_id
     result.undo = undo
     return result
