@@ -709,7 +709,9 @@ def file_sha256(path: Path) -> str:
 
 
 def run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
-    """Plan the import, then write it in ONE transaction (see the module's notes)."""
+    """Plan the import, then write it in ONE transaction (see the module's notes); a
+    payments import matches the payments it added to suppliers and contracts in that
+    transaction too (:func:`~cypdesk.services.importing.writing.match_new_payments`)."""
     plan = make_plan(ws, table, options)
     result = plan.result
     if plan.structural or (result.problem_count and not options.skip_invalid):
