@@ -3,14 +3,16 @@ dimension, password... and the scan of each sheet) runs once for a file, and eve
 reader of the same unchanged file (detection, a format's build, each pass over the
 rows) starts from its facts instead of scanning again.
 
-"Unchanged" is the file's identity and stamps as ``os.stat`` gives them: size, the
-modification time, the change time (which no tool can set back) and the inode. Any
-difference and the file is opened and checked afresh. Only the facts are kept (a few
+"Unchanged" is the file's identity and stamps as ``os.stat`` gives them (size, the
+modification time, the change time, which no tool can set back, and the inode) and a
+digest of its first and last 64 KB. Any difference and the file is opened and checked
+afresh. Only the facts are kept (a few
 entries, no open files, no grids): each reader gets its own handles and closes them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -25,14 +27,24 @@ _lock = threading.Lock()
 _checked: OrderedDict[str, tuple[tuple, Any]] = OrderedDict()
 
 
+EDGE_BYTES = 64 * 1024  # the file's first and last bytes are part of its stamp
+
+
 def stamp(path: str | Path) -> tuple[str, tuple] | None:
-    """(the file's real path, its identity and stamps), or None when it cannot be stat'ed."""
+    """(the file's real path, its identity, stamps and a digest of its first and last
+    64 KB: a zip's directory is at its end), or None when it cannot be read."""
     try:
         real = os.path.realpath(path)
         st = os.stat(real)
+        digest = hashlib.sha256()
+        with open(real, "rb") as fh:
+            digest.update(fh.read(EDGE_BYTES))
+            if st.st_size > EDGE_BYTES:
+                fh.seek(max(EDGE_BYTES, st.st_size - EDGE_BYTES))
+                digest.update(fh.read(EDGE_BYTES))
     except OSError:
         return None
-    return real, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return real, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest.digest())
 
 
 def remembered(path: str | Path, slot: str) -> Any:
