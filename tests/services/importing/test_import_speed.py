@@ -91,9 +91,9 @@ def test_a_file_changed_after_it_was_checked_is_checked_again(tmp_path, counted)
 
 
 def test_a_file_rewritten_in_place_with_the_same_size_and_times_is_checked_again(tmp_path, ws):
-    """The facts kept for a file are keyed by its bytes at the start and end too, not
-    only its size and times: a zip bomb written over an imported workbook in place, with
-    the same size and modification time put back, is still refused as a zip bomb."""
+    """A zip bomb written over an imported workbook in place (same inode), with the
+    same size and its modification time put back, is still refused as a zip bomb: the
+    kept facts are keyed by the change time and the file's first and last bytes too."""
     import zipfile
 
     plain = fingertips_xlsx(tmp_path / "plain.xlsx", rows=3)
