@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QTableView, QTabWidget,
 )
 
 from cypdesk import APP_DISPLAY_NAME, __version__
+from cypdesk.ui.menus import MenusMixin
 from cypdesk.ui.opening import DOCUMENT_FILTER, RECOVERY_TITLE, OpeningMixin
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 
@@ -73,7 +74,7 @@ class _PaintWatcher(QObject):
         return False
 
 
-class MainWindow(OpeningMixin, QMainWindow):
+class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
     document_opened = Signal(str)
     first_rows_painted = Signal()  # the first tab painted rows of the open document
     first_tab_painted = Signal(int)  # ... painted what the document holds: this many rows, or 0 (its empty state)
@@ -296,90 +297,6 @@ class MainWindow(OpeningMixin, QMainWindow):
     def has_pending(self) -> bool:
         return any(tab.has_pending() for tab in self._built.values())
 
-    # --- menus ---------------------------------------------------------------------------------
-    def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "", tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        return action
-
-    def _make_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.setToolTipsVisible(True)  # a greyed-out entry's tooltip says why it is greyed out
-        self.action_new = self._action("&New", self.new_document, QKeySequence.StandardKey.New)
-        self.action_open = self._action("&Open…", self.choose_and_open, QKeySequence.StandardKey.Open)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self.action_save = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
-        self.action_save_as = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
-        self.action_share = self._action("S&hare a copy for a partner (not available yet)…", lambda: None, name="share",
-                                         tip="Not available in this version: sharing a copy without confidential "
-                                             "fields comes with the exchange of documents between partners")
-        self.action_merge = self._action("&Merge a partner's file (not available yet)…", lambda: None, name="merge",
-                                         tip="Not available in this version: merging a partner's document into "
-                                             "this one comes with the exchange of documents between partners")
-        self.action_share.setEnabled(False)
-        self.action_merge.setEnabled(False)
-        self.action_restore = self._action("Restore &previous version…", self.restore_previous)
-        self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
-        self.action_template = self._action(
-            "Create return &template…", lambda: self.create_template(), name="create_return_template",
-            tip="A blank Excel return for partners to fill in, with drop-downs from this document's lists, "
-                "that imports back with no mapping step")
-        self.action_close = self._action("&Close", self.close_document, QKeySequence.StandardKey.Close)
-        self.action_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        file_menu.insertAction(self.recent_menu.menuAction(), self.action_new)
-        file_menu.insertAction(self.recent_menu.menuAction(), self.action_open)
-        for action in (self.action_save, self.action_save_as):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        for action in (self.action_share, self.action_merge, self.action_restore, self.action_export,
-                       self.action_template):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.action_close)
-        file_menu.addAction(self.action_quit)
-
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.setToolTipsVisible(True)
-        self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
-        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.action_undo.setObjectName("undo")
-        self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        self.action_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
-        self.action_redo.setObjectName("redo")
-        for action, step in ((self.action_undo, self.undo_stack.undo), (self.action_redo, self.undo_stack.redo)):
-            action.triggered.disconnect()  # typing not yet applied is applied first, so Undo never loses it
-            action.triggered.connect(lambda _checked=False, step=step: self.commit_pending() and step())
-        self.action_find = self._action("&Find", self.find, QKeySequence.StandardKey.Find)
-        self.action_add = self._action("&Add a record", lambda: self.current_tab().add_record(), None, "add_record")
-        self.action_duplicate = self._action("D&uplicate", lambda: self.current_tab().duplicate_record(), None, "duplicate_record")
-        self.action_delete = self._action("&Delete…", lambda: self.current_tab().delete_record(), None, "delete_record")
-        for action in (self.action_undo, self.action_redo):
-            edit_menu.addAction(action)
-        edit_menu.addSeparator()
-        for action in (self.action_find, self.action_add, self.action_duplicate, self.action_delete):
-            edit_menu.addAction(action)
-
-        self.help_menu = help_menu = bar.addMenu("&Help")
-        help_menu.setToolTipsVisible(True)
-        self.action_help = self._action("&Help for this tab", self.show_help, QKeySequence.StandardKey.HelpContents,
-                                        name="help_tab", tip="What this tab is for and how to work in it (F1)")
-        self.action_help.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        help_menu.addAction(self.action_help)
-        help_menu.addAction(self._action("&Contents of the guide", lambda: self.show_help(contents=True),
-                                         name="help_contents", tip="Every page of the guide"))
-        self.action_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, name="keyboard_shortcuts")
-        help_menu.addAction(self.action_shortcuts)
-        help_menu.addSeparator()
-        help_menu.addAction(self._action("&About cypdesk", self.about))
-
     def show_shortcuts(self) -> None:
         """Help > Keyboard shortcuts: every key the window answers, in a table."""
         from cypdesk.ui.dialogs.shortcuts import ShortcutsDialog
@@ -406,7 +323,7 @@ class MainWindow(OpeningMixin, QMainWindow):
             action.setEnabled(has)
         self.action_save.setEnabled(writable)
         self.action_restore.setEnabled(writable and not self.workspace.doc.untitled)
-        for action in (self.action_add, self.action_duplicate, self.action_delete):
+        for action in (self.action_add, self.action_duplicate, self.action_delete, self.action_import):
             action.setEnabled(writable)
 
     def _undo_failed(self, what: str, exc: BaseException) -> None:

@@ -366,7 +366,8 @@ class _Planner:
                     continue
                 self.row(source_row)
         if filtered:
-            self.result.notes.append(f"{filtered:,} row(s) left out by --where.")
+            where_text = ", ".join(f"{header} = {value}" for header, value in self.options.where)
+            self.result.notes.append(f"{filtered:,} row(s) left out by the row filter ({where_text}).")
         skipped = self.table.skipped
         if skipped:
             shown_rows = ", ".join(f"row {n} ({why})" for n, why in skipped[:20])

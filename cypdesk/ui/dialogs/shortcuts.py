@@ -30,6 +30,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+Shift+S", "Save As"),
     ("Ctrl+O", "Open a document"),
     ("Ctrl+N", "New document"),
+    ("Ctrl+I", "Import rows from a spreadsheet or CSV"),
     ("Ctrl+E", "Export the table in view"),
     ("Ctrl+W", "Close the document"),
     ("Ctrl+Q", "Quit"),
