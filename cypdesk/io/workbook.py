@@ -304,6 +304,22 @@ class Workbook:
         #: numbers read from it need ``date1904=True`` (:func:`cypdesk.io.cellvalues.convert`).
         self.date1904 = False
 
+    def reopened(self) -> Workbook:
+        """Another reader of this file with this one's pre-flight facts (sheets, their
+        scans, styles, encoding): the checks are not run again, so the caller must know
+        the file is unchanged. It has its own handles and grid and closes on its own.
+        An xls or ods is read through the calamine book of its pre-flight, so it is
+        opened (and checked) afresh."""
+        if self.format in ("xls", "ods"):
+            return open_workbook(self.path)
+        new = Workbook(self.path, self.format)
+        new.warnings = list(self.warnings)
+        new.encoding, new.delimiter, new.date1904 = self.encoding, self.delimiter, self.date1904
+        new._sheet_parts, new._percent_styles = self._sheet_parts, self._percent_styles
+        new._zip_sizes, new._meta_cache = getattr(self, "_zip_sizes", {}), self._metas
+        new._sheets = [Sheet(new, s.name, hidden=s.hidden) for s in self._sheets]
+        return new
+
     @property
     def sheet_names(self) -> list[str]:
         return [s.name for s in self._sheets]

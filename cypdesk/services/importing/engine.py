@@ -132,6 +132,7 @@ class _Column:
     sub: str | None     # a referenced kind's field; "" for a bare reference
     meta: Any           # the FieldMeta the value is read with
     memo: dict[str, Any] = field(default_factory=dict)  # text -> its value (or _Unreadable), for repeated cells
+    fraction: bool = False  # a percent field from a column formatted as percentages: 0.125 is 12.5
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _read(column: _Column, meta: Any, raw: Any, name: str, date1904: bool) -> An
     """read_value, remembering the value of each text a column holds: a Fingertips file
     names one indicator, a few areas and periods on thousands of rows."""
     if not isinstance(raw, str):
-        return None if raw is None else read_value(meta, raw, field=name, date1904=date1904)
+        return None if raw is None else read_value(meta, raw, field=name, date1904=date1904,
+                                                   fraction=column.fraction)
     if not raw:
         return None
     known = column.memo.get(raw)
@@ -292,7 +294,8 @@ class _Planner:
                 self.columns.append(_Column(i, header, letters[i], name, sub, sub_meta))
             else:
                 self.columns.append(_Column(i, header, letters[i], name, "" if meta.kind == "reference" else None,
-                                            meta))
+                                            meta, fraction=meta.kind == "percent" and
+                                            letters[i] in table.percent_letters))
         if ignored:
             self.result.notes.append("Columns ignored (no field chosen for them): " + ", ".join(ignored) + ".")
         for target, value in mapping.fixed.items():

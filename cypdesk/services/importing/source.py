@@ -74,6 +74,7 @@ class SourceTable:
     preset: Mapping | None = None  # a mapping the format knows (no guessing needed)
     date1904: bool = False
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why) of the last rows() pass
+    percent_letters: set[str] = field(default_factory=set)  # columns formatted as percentages (xlsx): 0.125 is 12.5%
 
     @property
     def layout(self) -> str:
@@ -98,9 +99,9 @@ def open_source(path: str | Path, *, kind: str, sheet: str | None = None,
     template = _read_template(path, kind)
     if template is not None:
         return template
-    from cypdesk.io.workbook import open_workbook
+    from cypdesk.services.importing.opened import checked_workbook
 
-    wb = open_workbook(path)
+    wb = checked_workbook(path)  # checked once per file: detection may have opened it already
     notes = list(wb.warnings)
     if wb.format == "csv":
         chosen = wb.sheets[0]
@@ -181,7 +182,8 @@ def _plain_table(path: Path, wb: Any, sheet: Any, *, header_row: int | None, not
     notes.extend(location.notes)
     table = SourceTable(path=path, sheet=sheet_name, headers=[str(h or "") for h in location.headers],
                         letters=list(location.letters), rows=lambda: iter(()), notes=notes, format="table",
-                        date1904=bool(getattr(wb, "date1904", False)))
+                        date1904=bool(getattr(wb, "date1904", False)),
+                        percent_letters=set(sheet.percent_columns) if wb.format in ("xlsx", "xlsm") else set())
 
     # A CSV's text cells that look like formulas were written with a ' in front (ours by
     # cypdesk.io.xlsx.escape_csv_cell, Excel users' by hand): the text is what follows it.

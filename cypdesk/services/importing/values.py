@@ -1,10 +1,12 @@
 """A source cell as a field's value: through :func:`cypdesk.io.cellvalues.convert` (the
 forms of the field: £1.2m, (500), Excel serial dates, suppression markers...), then the
-same conversion and checks as a typed value (:func:`cypdesk.services.records.coerce`
-and :func:`~cypdesk.services.records.check_value`), then the identifiers' form."""
+checks as a typed value (:func:`~cypdesk.services.records.check_value`; a value convert
+did not already give in its final form goes through
+:func:`cypdesk.services.records.coerce` too), then the identifiers' form."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from cypdesk.io.cellvalues import SUPPRESSION_MARKERS, Suppressed, convert
@@ -14,18 +16,32 @@ from cypdesk.services.importing.keys import check_identifier
 IDENTIFIER_FIELDS = ("gss_code", "ods_code", "charity_number", "company_number")
 
 
-def read_value(meta: FieldMeta, raw: Any, *, field: str = "", date1904: bool = False) -> Any:
+# What convert gives for each kind, already in the form records.coerce would make of it
+# (coerce of it changes nothing): such a value is not converted a second time.
+_CONVERTED = {
+    **dict.fromkeys(("text", "long_text", "email", "reference", "stamp"), str),
+    **dict.fromkeys(("money", "number", "percent"), float),
+    **dict.fromkeys(("integer", "quarter", "financial_year"), int),
+    "bool": bool, "period": str, "date": date, "datetime": datetime,
+}
+
+
+def read_value(meta: FieldMeta, raw: Any, *, field: str = "", date1904: bool = False,
+               fraction: bool = False) -> Any:
     """The value of ``raw`` for a field, :class:`Suppressed` for a suppression marker in
-    a numeric field, None for blank. Raises ValueError with the reason in plain words."""
+    a numeric field, None for blank. ``fraction``: the cell is formatted as a percentage
+    (Excel stores 12.5% as 0.125), for a percent field. Raises ValueError with the reason
+    in plain words."""
     from cypdesk.services.records import check_value, coerce
 
     if raw is None or raw == "":
         return None
     value = convert("choice" if meta.choices is not None else meta.kind, raw, date1904=date1904,
-                    choices=meta.choices)
+                    choices=meta.choices, fraction=fraction and meta.kind == "percent")
     if isinstance(value, Suppressed):
         return value
-    value = coerce(meta, value, field_name=field)
+    if meta.choices is not None or type(value) is not _CONVERTED.get(meta.kind):
+        value = coerce(meta, value, field_name=field)
     if field in IDENTIFIER_FIELDS and isinstance(value, str) and value:
         value, problem = check_identifier(field, value)
         if problem:

@@ -47,8 +47,22 @@ class Head:
 
 def read_head(path: Path) -> Head | None:
     """The file's first rows, or None when it is not a file cypdesk could read (the plain
-    table reader then gives the precise refusal)."""
-    from cypdesk.io.workbook import WorkbookError, detect_format, open_workbook
+    table reader then gives the precise refusal). Read once while the file is unchanged
+    (:mod:`cypdesk.services.importing.opened`): detection and a format's build share it."""
+    from cypdesk.services.importing import opened
+
+    head = opened.remembered(path, "head")
+    if head is None:
+        before = opened.stamp(path)
+        head = _read_head(path)
+        if head is not None:
+            opened.remember(path, "head", head, before)
+    return head
+
+
+def _read_head(path: Path) -> Head | None:
+    from cypdesk.io.workbook import WorkbookError, detect_format
+    from cypdesk.services.importing.opened import checked_workbook
 
     try:
         with open(path, "rb") as fh:
@@ -65,7 +79,7 @@ def read_head(path: Path) -> Head | None:
     if kind in ("xlsx", "xlsm"):
         return _xlsx_head(path, kind)
     try:
-        wb = open_workbook(path)
+        wb = checked_workbook(path)
     except WorkbookError:
         return None
     head = Head(path, wb.format)
@@ -229,10 +243,11 @@ def load_json(path: Path) -> Any:
 
 
 def sheet_rows(path: Path, sheet: str | None = None) -> Iterator[Any]:
-    """The rows of a sheet (CSV: the file), streamed from a fresh read each call."""
-    from cypdesk.io.workbook import open_workbook
+    """The rows of a sheet (CSV: the file), streamed from a fresh read each call (the
+    file's checks run once: :func:`cypdesk.services.importing.opened.checked_workbook`)."""
+    from cypdesk.services.importing.opened import checked_workbook
 
-    wb = open_workbook(path)
+    wb = checked_workbook(path)
     try:
         chosen = wb.sheets[0] if sheet is None else wb.sheet(sheet)
         yield from chosen.rows()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    Head, date_in_name, file_date, find_header, headings, index_of, leading_rows, long_table,
+    Head, date_in_name, file_date, find_header, headings, index_of, leading_rows, long_table, read_head,
     sheet_rows, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
@@ -71,16 +71,15 @@ def sniff(head: Head) -> bool:
 
 
 def build(path: Path, kind: str) -> list[SourceTable]:
-    from cypdesk.io.workbook import open_workbook
+    from cypdesk.services.importing.opened import workbook
 
-    wb = open_workbook(path)
-    try:
+    with workbook(path) as wb:  # checked once; the rows' passes start from its facts
         sheets = [None] if wb.format == "csv" else [s.name for s in wb.sheets]
-    finally:
-        wb.close()
+    head = read_head(path)  # the first rows detection read: no second load of a sheet for its headings
     out = []
     for sheet in sheets:
-        header = find_header(leading_rows(path, sheet, 10), REQUIRED)
+        first = head.sheets.get(sheet) if head is not None else None
+        header = find_header(first[:10] if first else leading_rows(path, sheet, 10), REQUIRED)
         if header is not None:
             out.append(_table(path, sheet, header))
     return out
@@ -107,8 +106,10 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
                          "extract date (not the import date, so importing the same file again changes nothing).")
     width = len(names)
 
+    positions = {h: at.get(normalise_heading(h)) for h in _READ}  # each heading normalised once, not per cell
+
     def col(row_values: list, heading: str):
-        i = at.get(normalise_heading(heading))
+        i = positions[heading]
         return row_values[i] if i is not None and i < len(row_values) else None
 
     def rows() -> Iterator[SourceRow]:
@@ -153,6 +154,11 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
         letters.append(column_letter(i) if i is not None else "")
     return long_table(path, sheet, headers, letters, rows, fmt="fingertips", kind="indicator_values",
                       columns=dict(HEADERS), reason="Fingertips export", notes=notes)
+
+
+_READ = ("Indicator ID", "Indicator Name", "Area Code", "Area Name", "Area Type", "Sex", "Age", "Category Type",
+         "Category", "Time period", "Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit",
+         "Upper CI 99.8 limit", "Count", "Denominator", "Value note")  # the headings rows() reads by name
 
 
 def _breakdown(raw, default_blank: str | None) -> str | None:
