@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from cypdesk.ui.dialogs.import_wizard.work import LINK_ROWS
 
 CREATE_NEW = "Create new"
+MAX_HEIGHT = 130  # pixels of the list before it scrolls
 
 
 class LinkPanel(QWidget):
@@ -34,7 +35,6 @@ class LinkPanel(QWidget):
         self.scroll.setObjectName("import_links_scroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setMaximumHeight(130)
         layout.addWidget(self.scroll)
         self.more = QLabel("")
         self.more.setObjectName("import_links_more")
@@ -69,7 +69,7 @@ class LinkPanel(QWidget):
         body = QWidget()
         grid = QGridLayout(body)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)  # the combos as wide as a long name, not the whole page
         for row, name in enumerate(names):
             label = QLabel(name)
             label.setObjectName(f"import_link_label_{row}")
@@ -79,6 +79,8 @@ class LinkPanel(QWidget):
             combo.setToolTip("Type to search the document's organisations")
             combo.setEditable(True)
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(50)
             combo.addItem(CREATE_NEW, None)
             for record_id, title in choices.get(name, []):
                 combo.addItem(f"Same as “{title}”", record_id)
@@ -91,10 +93,12 @@ class LinkPanel(QWidget):
             grid.addWidget(label, row, 0)
             grid.addWidget(combo, row, 1)
             self.combos[name] = combo
+        grid.setRowStretch(len(names), 1)
         old = self.scroll.takeWidget()
         if old is not None:
             old.deleteLater()
         self.scroll.setWidget(body)
+        self.scroll.setFixedHeight(min(body.sizeHint().height() + 2, MAX_HEIGHT))  # no empty space for a few
 
     def _chosen(self, name: str, combo: QComboBox, index: int) -> None:
         if index < 0:
