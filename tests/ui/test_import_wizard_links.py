@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from tests.ui.test_import_wizard import counts, fix_mapping_and_filter, to_mapping, wizard_for
+from tests.ui.test_import_wizard import REGISTER, counts, fix_mapping_and_filter, to_mapping, wizard_for
+from tests.ui.test_import_wizard_cancel import on_the_thread_pool, window  # noqa: F401 - fixtures (real worker)
 
 
 def existing_organisation(window, like: str = "%") -> tuple[str, str]:
@@ -124,3 +125,39 @@ def test_the_first_step_lists_the_past_imports_newest_first(qtbot, open_window):
     when = datetime.fromisoformat(str(stored[1])).replace(tzinfo=timezone.utc).astimezone()
     assert got["When"] == when.strftime("%d %b %Y %H:%M")
     assert table.accessibleName() and "newest first" in again.file_page.past_title.text()
+
+
+def test_on_the_thread_pool_a_link_replans_on_the_worker_and_the_import_uses_it(qtbot, window):
+    """The REAL worker (``window`` from test_import_wizard_cancel turns INLINE off): the
+    past imports arrive on the first step; the preview is worked out; choosing "Same as …"
+    for Riverside Short Breaks works it out again on the worker (the wizard busy, then
+    Riverside off the list to create); the import makes CYP-0102's supplier the existing
+    organisation."""
+    from cypdesk.ui.dialogs.import_wizard.wizard import ImportWizard
+
+    wizard = ImportWizard(window, "contracts")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitUntil(lambda: "newest first" in wizard.file_page.past_title.text(), timeout=10_000)
+    wizard.file_page.path.setText(str(REGISTER))
+    wizard.next()
+    qtbot.waitUntil(wizard.table_page.isComplete, timeout=10_000)
+    wizard.next()
+    wizard.mapping_page.choose("Contract", "title")
+    wizard.next()
+    page = wizard.preview_page
+    qtbot.waitUntil(lambda: page.shown is not None and not wizard.working, timeout=10_000)
+    assert "Riverside Short Breaks" in page.created.text()
+    org_id, _name = existing_organisation(window)
+    page.links.choose("Riverside Short Breaks", org_id)
+    assert wizard.working  # on the worker, not done at once
+    qtbot.waitUntil(lambda: page.shown is not None and not wizard.working, timeout=10_000)
+    assert "Riverside" not in page.created.text()
+    page.create.setChecked(True)
+    page.skip.setChecked(True)
+    qtbot.waitUntil(page.isComplete, timeout=10_000)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.run_page.finished, timeout=10_000)
+    with window.workspace.doc.engine.connect() as conn:
+        supplier = conn.exec_driver_sql("SELECT supplier_id FROM contracts WHERE reference = 'CYP-0102'").scalar()
+    assert supplier == org_id

@@ -277,6 +277,8 @@ class ImportWizard(QWizard):
             self.links.pop((kind, name), None)
         else:
             self.links[(kind, name)] = record_id
+        if self._progress is not None:  # a plan still being worked out with the old choice: stop it
+            self._progress.cancel()
         self.plans.clear()
         self.preview(self.preview_page)
 
