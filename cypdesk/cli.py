@@ -27,7 +27,7 @@ from typing import Any
 from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
-COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "template", "spend")
+COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "imports", "template", "spend")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
@@ -155,6 +155,12 @@ def _command_parser() -> argparse.ArgumentParser:
                      help="import the valid rows and list the others (without it, any problem imports nothing)")
     imp.add_argument("--report", metavar="R.csv", help="write the list of problems to this CSV file")
     imp.add_argument("--json", action="store_true")
+
+    imps = _add(sub, "imports", help="the imports recorded in FILE, newest first: when, who, source file, sheet, "
+                                     "kind, SHA-256 and rows read, added, changed, unchanged and rejected",
+                example="imports {document}", doing="read")
+    imps.add_argument("file")
+    imps.add_argument("--json", action="store_true")
 
     tpl = _add(sub, "template", help="a blank return template for partners (Excel), with drop-downs filled from "
                                      "FILE's lists when --from FILE is given, that imports back with no mapping",
@@ -557,6 +563,19 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _imports(args: argparse.Namespace) -> int:
+    from cypdesk.services.importing.listing import imports_of_file, listing
+
+    found = imports_of_file(args.file)
+    entries = found["imports"]
+    result = {"ok": True, "path": found["path"], "imports": [e.to_json() for e in entries],
+              "warnings": found["warnings"]}
+    result["recoverable_edits"] = _recoverable(args.file, args.json)
+    _emit(result, args.json, lambda r: "\n".join(
+        [f"Note: {n}" for n in r["warnings"]] + [listing(entries, Path(args.file).name)]))
+    return 0
+
+
 def _template(args: argparse.Namespace) -> int:
     from cypdesk.services.templates import template_file
 
@@ -650,5 +669,5 @@ def _self_test() -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
-    "export": _export, "import": _import, "template": _template, "spend": _spend,
+    "export": _export, "import": _import, "imports": _imports, "template": _template, "spend": _spend,
 }

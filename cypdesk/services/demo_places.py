@@ -44,7 +44,7 @@ Z_998 = 3.090232  # the normal quantile of a two-sided 99.8% interval
 
 
 def add_place_values(b: _Builder) -> None:
-    from cypdesk.services.demo import HOME, INDICATORS
+    from cypdesk.services.demo_data import HOME, INDICATORS
 
     rng = random.Random(20260998)
     by_code = {ind.code: ind for ind in INDICATORS}
@@ -83,7 +83,7 @@ def add_place_values(b: _Builder) -> None:
 
 def _value(b: _Builder, ind: Any, area_id: str, period: Any, target: float, den: int | None,
            suppressed: tuple[str, str] | None) -> dict[str, Any]:
-    from cypdesk.services.demo import _figure
+    from cypdesk.services.demo_data import _figure
 
     value, lo, hi, num, d, marker = _figure(ind, target, den)
     note = None
@@ -103,7 +103,7 @@ def _add_998(row: dict[str, Any], ind: Any) -> None:
     95% ones (Wilson for a percentage, Byar for a rate), rounded outwards as they are."""
     import math
 
-    from cypdesk.services.demo import _MULT, _byar, _wilson
+    from cypdesk.services.demo_data import _MULT, _byar, _wilson
 
     num, den = row.get("numerator"), row.get("denominator")
     if row.get("value") is None or num is None or not den:

@@ -52,6 +52,17 @@ DERIVED: dict[str, dict[str, dict[str, Any]]] = {
             "sql": "(SELECT max(c.end_date) FROM contracts c WHERE c.service_id = t.id)",
         },
     },
+    "import_records": {
+        "imported_at": {
+            "name": "imported_at", "label": "Imported", "kind": "datetime",
+            "help": "When the import was made (UTC).", "sql": "t.created_at",
+        },
+        "imported_by": {
+            "name": "imported_by", "label": "Imported by", "kind": "text",
+            "help": "Who made the import, as the person on the computer.",
+            "sql": "(SELECT i.user || ' on ' || i.host FROM installations i WHERE i.id = t.created_by)",
+        },
+    },
     "organisations": {
         "services_provided": {
             "name": "services_provided", "label": "Services provided", "kind": "integer",
@@ -93,6 +104,9 @@ WINDOW_COLUMNS: dict[str, tuple[str, ...]] = {
     "indicator_values": ("indicator_id", "area_id", "period", "sex", "age", "category", "group_id", "value",
                          "lower_ci", "upper_ci", "suppressed"),
     "agreements": ("title", "type", "legal_basis", "host_id", "status", "start_date", "review_date", "end_date"),
+    # what `cypdesk imports` lists: every count, and when and by whom
+    "import_records": ("imported_at", "imported_by", "source_name", "sheet", "kind", "source_sha256", "rows_read",
+                       "rows_added", "rows_updated", "rows_unchanged", "rows_rejected", "publisher"),
 }
 
 

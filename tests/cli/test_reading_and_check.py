@@ -23,7 +23,7 @@ from cypdesk import paths
 from cypdesk.cli import main
 from cypdesk.model import dbfile
 
-READ_ONLY_COMMANDS = ("info", "check", "history")
+READ_ONLY_COMMANDS = ("info", "check", "history", "imports")
 
 
 def sha(path: Path) -> str:

@@ -561,7 +561,7 @@ def check_large_demo(engine: Engine, counts: dict[str, int], progress: Recorder,
     """What the large demo promises, at ``scale`` of its full size: the services and
     values asked for (all names distinct), a progress report per chunk, every reference
     sound, and the import record counting every value."""
-    from cypdesk.services.demo import LARGE_SERVICES
+    from cypdesk.services.demo_large import LARGE_SERVICES
 
     assert counts["services"] >= LARGE_SERVICES * scale
     assert counts["indicator_values"] >= 1_000_000 * scale

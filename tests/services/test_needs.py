@@ -210,7 +210,7 @@ def _id(conn, table, column, value):
 
 
 def test_demo_has_indicators_better_similar_and_worse_than_england_as_designed(summaries):
-    from cypdesk.services.demo import INDICATORS
+    from cypdesk.services.demo_data import INDICATORS
 
     assert len(summaries) == 59
     words = {"b": "better", "s": "similar", "w": "worse"}

@@ -49,7 +49,7 @@ def row_of_code(view, code):
 
 
 def test_sub_outcomes_the_demo_leaves_without_a_service_are_gaps_in_words(view):
-    from cypdesk.services.demo import GAP_OUTCOMES
+    from cypdesk.services.demo_data import GAP_OUTCOMES
     from cypdesk.ui.tabs.service_map_view import COL_GAP, IS_GAP_ROLE
 
     model = view.model

@@ -736,18 +736,22 @@ def file_sha256(path: Path) -> str:
 
 
 def run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
-    """Plan the import, then write it in ONE transaction (see the module's notes)."""
+    """Plan the import, then write it in ONE transaction (see the module's notes); a
+    payments import matches the payments it added to suppliers and contracts in that
+    transaction too (:func:`~cypdesk.services.importing.writing.match_new_payments`)."""
     plan = make_plan(ws, table, options)
     result = plan.result
     if plan.structural or (result.problem_count and not options.skip_invalid):
         raise refusal(plan)
     if options.dry_run:
         return result
-    from cypdesk.services.importing.writing import write_plan
+    from cypdesk.services.importing.writing import match_new_payments, write_plan
 
     digest = file_sha256(table.path)
     with ws.bulk() as conn:
         undo = write_plan(conn, ws, plan, digest, cancelled=options.cancelled, progress=options.progress)
+        if plan.kind == "payments":
+            match_new_payments(conn, ws, undo, result, options)
     result.import_id = undo.import_id
     result.undo = undo
     return result

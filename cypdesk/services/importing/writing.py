@@ -183,4 +183,30 @@ def revert(conn: Any, ws: Any, undo: Any) -> None:
         conn.execute(History.__table__.insert(), history)
 
 
-__all__ = ["revert", "write_plan"]
+def match_new_payments(conn: Any, ws: Any, undo: Any, result: Any, options: Any) -> None:
+    """The payments the import added matched to suppliers and contracts
+    (:func:`cypdesk.services.spend.match_payments`) in the import's own transaction:
+    the import's undo deletes them, matches and all; the notes say what was matched."""
+    from cypdesk.common.formats import plural
+    from cypdesk.services.spend import match_payments
+
+    new_ids = [record_id for table, record_id, _title in undo.added if table == "payments"]
+    if not new_ids:
+        return
+    report = match_payments(ws, new_ids, session=conn, progress=options.progress)
+    _check(options.cancelled)
+    note = f"Payments matched: {report.contracts_matched:,} of the {plural(report.checked, 'new payment')} to a contract"
+    if report.suppliers_matched:  # a spend file's supplier is usually found or made by the import itself
+        note += f", {report.suppliers_matched:,} to a supplier organisation by its name"
+    if report.unmatched:
+        name = ws.doc.path.name if getattr(ws.doc, "path", None) else "FILE"
+        note += (f"; {len(report.unmatched):,} left without a contract (cypdesk spend {_quoted(name)} --match "
+                 "says why for each, and matches them again)")
+    result.notes.append(note + ".")
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if any(ch.isspace() or ch in "'\"&|;()<>$`" for ch in name) else name
+
+
+__all__ = ["match_new_payments", "revert", "write_plan"]
