@@ -94,20 +94,3 @@ def test_the_closest_names_come_first_by_the_name_normaliser():
     assert ranked[:2] == ["BRIGHTPATH FAMILY SERVICES", "Brightpath"]
     assert ranked.index("Bright Lights Ltd") < ranked.index("Zebra Care")
 
-
-def test_past_imports_are_listed_newest_first_with_who_and_the_counts(importer, ws):
-    """Two imports: listed newest first, each with the file, kind, the counts and the
-    installation that made it (alice on her computer), and a time."""
-    from cypdesk.services.importing.past import past_imports
-
-    before = len(past_imports(ws))
-    importer("first.csv", REGISTER, "contracts")
-    importer("second.csv", REGISTER.replace("LK-", "LQ-").replace("2000", "2500"), "contracts")
-    listed = past_imports(ws)
-    assert len(listed) == before + 2
-    newest, older = listed[0], listed[1]
-    assert (newest.source, newest.kind, newest.added, newest.changed, newest.rejected) == ("second.csv", "contracts",
-                                                                                          3, 0, 0)
-    assert (older.source, older.added, older.read) == ("first.csv", 3, 3)
-    assert newest.who == f"{ws.author.user} on {ws.author.host}"
-    assert newest.at is not None and older.at is not None and newest.at >= older.at

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,15 @@ FILE_FILTER = ("Spreadsheets and CSV (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.js
 
 HINT_STYLE = "color: #505050;"  # 8.1:1 on white
 PAST_HEADERS = ("When", "Who", "File", "Into", "Rows", "Added", "Changed", "Unchanged", "Rejected")
+
+
+def local_time(at: str) -> str:
+    """A stored UTC time ("2026-12-05T03:20:11") as the computer's local time, "05 Dec 2026 03:20"."""
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return when.replace(tzinfo=timezone.utc).astimezone().strftime("%d %b %Y %H:%M")
 
 
 class FilePage(QWizardPage):
@@ -93,14 +102,12 @@ class FilePage(QWizardPage):
         self.past.hide()
 
     def show_past(self, imports: list[Any]) -> None:
-        """The document's past imports (services.importing.past), newest first."""
+        """The document's past imports (services.importing.listing), newest first."""
         self.past.setRowCount(len(imports))
         for row, record in enumerate(imports):
-            when = record.at.replace(tzinfo=timezone.utc).astimezone().strftime("%d %b %Y %H:%M") \
-                if record.at is not None else ""
             source = record.source + (f" ({record.sheet})" if record.sheet else "")
-            cells = [when, record.who, source, kind_label(record.kind), record.read, record.added, record.changed,
-                     record.unchanged, record.rejected]
+            cells = [local_time(record.at), record.by or "", source, kind_label(record.kind), record.rows_read,
+                     record.added, record.changed, record.unchanged, record.rejected]
             for col, value in enumerate(cells):
                 item = QTableWidgetItem(f"{value:,}" if isinstance(value, int) else str(value))
                 if isinstance(value, int):

@@ -80,7 +80,7 @@ class ImportWizard(QWizard):
 
     def load_past_imports(self) -> None:
         """The first step's list of the document's past imports, read on the worker."""
-        from cypdesk.services.importing.past import past_imports
+        from cypdesk.services.importing.listing import list_imports
 
         ws = self.ws
 
@@ -88,7 +88,7 @@ class ImportWizard(QWizard):
             if not self.closed:
                 self.file_page.show_past(imports)
 
-        self.window_.tasks.run("Reading past imports…", lambda _progress: past_imports(ws), done,
+        self.window_.tasks.run("Reading past imports…", lambda _progress: list_imports(ws), done,
                                lambda _exc: None, dialog=False)
 
     # --- helpers -------------------------------------------------------------------------
