@@ -21,7 +21,7 @@ from typing import Any
 from cypdesk.common.errors import CypdeskError
 from cypdesk.services.importing.keys import CREATABLE
 from cypdesk.services.importing.mapping import Mapping, guess_mapping, remembered_mapping
-from cypdesk.services.importing.resolve import Indexes, KindIndex
+from cypdesk.services.importing.resolve import Indexes, KindIndex, Links
 from cypdesk.services.importing.source import SourceTable, normalise_heading
 from cypdesk.services.importing.values import Suppressed, read_value, shown
 
@@ -74,6 +74,9 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     create_missing: bool = True
+    # (referenced kind, a name or identifier as the source writes it) -> an existing record's id:
+    # a reference the import would create is taken as that record instead (the officer's "same as ...")
+    links: dict[tuple[str, str], str] = field(default_factory=dict)
     progress: Callable[[int, int | None, str], None] | None = None
     cancelled: Callable[[], bool] | None = None
 
@@ -94,6 +97,7 @@ class ImportResult:
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
     created: dict[str, list[str]] = field(default_factory=dict)
+    linked: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> {name as linked: record id} used
     notes: list[str] = field(default_factory=list)
     import_id: str | None = None
     undo: ImportUndo | None = None
@@ -105,6 +109,7 @@ class ImportResult:
     def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged, "rejected": self.rejected,
                 "problems": [p.to_json() for p in self.problems], "created": {k: list(v) for k, v in self.created.items()},
+                "linked": {k: dict(v) for k, v in self.linked.items()},
                 "notes": list(self.notes), "import_id": self.import_id, "rows_read": self.rows_read,
                 "problem_count": self.problem_count, "changes": [dict(c) for c in self.changes]}
 
@@ -222,6 +227,7 @@ class _Planner:
         self.derive_service = False
         self.ref_info: dict[str, tuple[str, KindIndex, dict[str, Any], list[str]]] = {}
         self.ref_cache: dict[tuple, str] = {}  # (field, the values naming it) -> the record found or made
+        self.links = Links(options.links)
         self.has_order = any(meta.not_before for _, meta in fields_of(self.model, include_system=True))
 
     def order_problems(self, model: Any, values: dict[str, Any]) -> list[Any]:
@@ -543,6 +549,9 @@ class _Planner:
             if found is not None:
                 return found
         label = index.model.__label__ or ref_kind
+        linked = self.linked(number, first_column, index, {s: v for s, (v, _) in given.items()})
+        if linked is not None:
+            return linked or None
         described = " and ".join(
             (f"{ref_fields[s].label.lower()} {v!r}" if s else repr(v)) for s, (v, _) in given.items())
         if not self.options.create_missing or ref_kind not in CREATABLE:
@@ -568,6 +577,21 @@ class _Planner:
         creations.append((ref_kind, record_id, new))
         return record_id
 
+    def linked(self, number: int, column: _Column | None, index: KindIndex, given: dict[str, Any]) -> str | None:
+        """The record the officer linked these values to instead of creating one (None:
+        no link; "": linked to a record the document no longer has, a problem)."""
+        found = self.links.find(index, given)
+        if found is None:
+            return None
+        text, record_id = found
+        if record_id not in index.values or record_id in index.pending:
+            label = index.model.__label__ or index.kind
+            self.problem(number, column, text, f"the {label} chosen for {text!r} is not in the document any more: "
+                                               "choose again")
+            return ""
+        self.result.linked.setdefault(index.kind, {})[text] = record_id
+        return record_id
+
     def service_for_contract(self, number: int, values: dict[str, Any],
                              creations: list[tuple[str, str, dict[str, Any]]]) -> str | None:
         """The service of a contract from a register without a service column: by its
@@ -586,6 +610,9 @@ class _Planner:
         for kind, record_id, new in creations:
             if kind == "services" and new.get("name") == name:
                 return record_id
+        linked = self.linked(number, None, index, {"name": name})
+        if linked is not None:
+            return linked or None
         if not self.options.create_missing:
             self.problem(number, None, name, f"there is no service {name!r}")
             return None

@@ -119,6 +119,41 @@ class KindIndex:
         return str(value) if value not in (None, "") else record_id
 
 
+class Links:
+    """The officer's links (ImportOptions.links): (kind, a name or identifier as the
+    source writes it) -> an existing record, found by the values a row names a record
+    by, compared as keys compare (an organisation's name through the name normaliser,
+    so "Brightpath Ltd" and "BRIGHTPATH LIMITED" take the same link)."""
+
+    def __init__(self, links: dict[tuple[str, str], str]) -> None:
+        from cypdesk.model.registry import kind_of
+
+        self.by_kind: dict[str, dict[Any, tuple[str, str]]] = {}
+        for (kind, text), record_id in (links or {}).items():
+            model = kind_of(kind)
+            forms = self.by_kind.setdefault(model.__tablename__, {})
+            for name in (model.__title__, ""):
+                form = key_value(model.__tablename__, name, str(text))
+                if form is not None:
+                    forms.setdefault(form, (str(text), record_id))
+
+    def find(self, index: KindIndex, given: dict[str, Any]) -> tuple[str, str] | None:
+        """(the link's text, its record id) for a record named by ``given`` (field ->
+        value; "" for a bare name), else None."""
+        forms = self.by_kind.get(index.kind)
+        if not forms:
+            return None
+        for name, value in given.items():
+            if value is None:
+                continue
+            text = str(value)
+            found = forms.get(key_value(index.kind, name or index.title_field, text)) or \
+                forms.get(key_value(index.kind, "", text))
+            if found is not None:
+                return found
+        return None
+
+
 class Indexes(dict):
     """KindIndex per kind, loaded on first use from one connection."""
 
@@ -132,4 +167,4 @@ class Indexes(dict):
         return index
 
 
-__all__ = ["Indexes", "KindIndex"]
+__all__ = ["Indexes", "KindIndex", "Links"]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizardPage,
+    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage,
 )
 
 from cypdesk.ui.dialogs.import_wizard.work import IMPORT_KINDS, kind_label
@@ -16,6 +20,16 @@ FILE_FILTER = ("Spreadsheets and CSV (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.js
                "OpenDocument (*.ods);;CSV (*.csv *.txt);;Contracts Finder OCDS (*.json);;All files (*)")
 
 HINT_STYLE = "color: #505050;"  # 8.1:1 on white
+PAST_HEADERS = ("When", "Who", "File", "Into", "Rows", "Added", "Changed", "Unchanged", "Rejected")
+
+
+def local_time(at: str) -> str:
+    """A stored UTC time ("2026-12-05T03:20:11") as the computer's local time, "05 Dec 2026 03:20"."""
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return when.replace(tzinfo=timezone.utc).astimezone().strftime("%d %b %Y %H:%M")
 
 
 class FilePage(QWizardPage):
@@ -70,7 +84,44 @@ class FilePage(QWizardPage):
         self.error.setAccessibleDescription("Problem")
         self.error.hide()
         layout.addWidget(self.error)
-        layout.addStretch(1)
+        self.past_title = QLabel("Past imports into this document")
+        self.past_title.setObjectName("import_past_title")
+        layout.addWidget(self.past_title)
+        self.past = QTableWidget(0, len(PAST_HEADERS))
+        self.past.setObjectName("import_past")
+        self.past.setAccessibleName("Past imports into this document, newest first")
+        self.past.setHorizontalHeaderLabels(list(PAST_HEADERS))
+        self.past.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.past.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.past.setTabKeyNavigation(False)
+        self.past.verticalHeader().hide()
+        self.past.horizontalHeader().setStretchLastSection(False)
+        self.past_title.setBuddy(self.past)
+        layout.addWidget(self.past, 1)
+        self.past_title.hide()
+        self.past.hide()
+
+    def show_past(self, imports: list[Any]) -> None:
+        """The document's past imports (services.importing.listing), newest first."""
+        self.past.setRowCount(len(imports))
+        for row, record in enumerate(imports):
+            source = record.source + (f" ({record.sheet})" if record.sheet else "")
+            cells = [local_time(record.at), record.by or "", source, kind_label(record.kind), record.rows_read,
+                     record.added, record.changed, record.unchanged, record.rejected]
+            for col, value in enumerate(cells):
+                item = QTableWidgetItem(f"{value:,}" if isinstance(value, int) else str(value))
+                if isinstance(value, int):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.past.setItem(row, col, item)
+        header = self.past.horizontalHeader()
+        for col in range(len(PAST_HEADERS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        count = len(imports)
+        self.past_title.setText(f"Past imports into this document ({count:,}, newest first)" if count else
+                                "No past imports into this document")
+        self.past_title.show()
+        self.past.setVisible(bool(count))
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from cypdesk.ui.dialogs.import_wizard.busy import BusyPanel
 from cypdesk.ui.dialogs.import_wizard.grid import ProblemsModel, SourceGridModel
+from cypdesk.ui.dialogs.import_wizard.links import LinkPanel
 from cypdesk.ui.dialogs.import_wizard.work import PREVIEW_ROWS, kind_label
 from cypdesk.ui.widgets.record_form import ERROR_STYLE
 
@@ -74,6 +75,8 @@ class PreviewPage(QWizardPage):
         self.created.setAccessibleDescription("Records the import would create")
         self.created.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.created)
+        self.links = LinkPanel(wizard.set_link, self)
+        layout.addWidget(self.links)
         self.create = QCheckBox("&Create these new records (the rows that name them need them)")
         self.create.setObjectName("import_create_missing")
         self.create.setAccessibleName("Create the new records listed")

@@ -51,6 +51,8 @@ class ImportWizard(QWizard):
         self.unpivoted: list[str] = []
         self.where: list[tuple[str, str]] = []
         self.plans: dict[bool, work.Plan] = {}  # create_missing -> the preview worked out with it
+        self.links: dict[tuple[str, str], str] = {}  # (kind, name in the file) -> the existing record it is
+        self.link_choices: dict[str, list[tuple[str, str]]] = {}  # new organisation -> (id, name), closest first
         self.outcome: Any = None  # the ImportResult once imported
         self.working = False
         self.importing = False
@@ -74,6 +76,20 @@ class ImportWizard(QWizard):
             self.button(which).setAccessibleName(name)
         self.button(QWizard.WizardButton.CommitButton).setAccessibleName("Import")
         self.file_page.path.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.load_past_imports()
+
+    def load_past_imports(self) -> None:
+        """The first step's list of the document's past imports, read on the worker."""
+        from cypdesk.services.importing.listing import list_imports
+
+        ws = self.ws
+
+        def done(imports: list[Any]) -> None:
+            if not self.closed:
+                self.file_page.show_past(imports)
+
+        self.window_.tasks.run("Reading past imports…", lambda _progress: list_imports(ws), done,
+                               lambda _exc: None, dialog=False)
 
     # --- helpers -------------------------------------------------------------------------
     def start_folder(self) -> str:
@@ -138,6 +154,8 @@ class ImportWizard(QWizard):
                 self.opened, self.table, self.mapping = None, None, None
                 self.unpivoted, self.where = [], []
                 self.plans.clear()
+                self.links.clear()
+                self.link_choices.clear()
             return True
         return super().validateCurrentPage()
 
@@ -214,13 +232,20 @@ class ImportWizard(QWizard):
         create = self.create_missing()
         if create in self.plans:
             page.show_plan(self.plans[create], self.plans[True].result.created)
+            self._show_links(page)
             return
         page.clear()
         ws, table, options = self.ws, self.table, self._options(create, None)
+        known = set(self.link_choices)
 
         def done(plan: work.Plan) -> None:
             self.plans[create] = plan
+            self.link_choices.update(plan.choices)
+            if create and not self.create_missing():  # re-planned (a link changed): the officer said no creating
+                self.preview(page)
+                return
             page.show_plan(plan, self.plans[True].result.created if True in self.plans else {})
+            self._show_links(page)
 
         def failed(exc: BaseException) -> None:
             page.busy.done(self._words(exc, "read"), error=True)
@@ -229,14 +254,40 @@ class ImportWizard(QWizard):
         def run(progress: Any) -> work.Plan:
             options.progress = lambda done_, total, what: progress.report(done_, total or 0, what)
             options.cancelled = progress.cancelled
-            return work.make_plan(ws, table, options, progress)
+            plan = work.make_plan(ws, table, options, progress)
+            if create:
+                plan.choices = work.link_choices(ws, [n for n in work.link_names(plan.result) if n not in known],
+                                                 progress)
+            return plan
 
         self._run(page.busy, "Working out what the import would do…", run, done, failed)
         page.completeChanged.emit()
 
+    def _show_links(self, page: PreviewPage) -> None:
+        first = self.plans.get(True)
+        names = work.link_names(first.result) if first is not None else []
+        page.links.show_links(names, self.link_choices,
+                              {name: record_id for (kind, name), record_id in self.links.items()
+                               if kind == "organisations"})
+
+    def set_link(self, kind: str, name: str, record_id: str | None) -> None:
+        """The officer's choice for a new record: the existing one it is (None: create
+        it); the preview is worked out again with it."""
+        if record_id is None:
+            self.links.pop((kind, name), None)
+        else:
+            self.links[(kind, name)] = record_id
+        if self._progress is not None:  # a plan still being worked out with the old choice: stop it
+            self._progress.cancel()
+        self.plans.clear()
+        self.preview(self.preview_page)
+
     def _options(self, create_missing: bool, progress: Any) -> Any:
-        return work.options_for(self.kind, self.mapping, self.where, skip_invalid=self.preview_page.skip.isChecked(),
-                                create_missing=create_missing, progress=progress)
+        options = work.options_for(self.kind, self.mapping, self.where,
+                                   skip_invalid=self.preview_page.skip.isChecked(), create_missing=create_missing,
+                                   progress=progress)
+        options.links = dict(self.links)
+        return options
 
     def export_problems(self) -> None:
         plan = self.preview_page.shown

@@ -22,6 +22,7 @@ from typing import Any
 RAW_ROWS = 60           # rows of the sheet shown as they are, to see where the table is
 PREVIEW_ROWS = 300      # source rows shown in the preview grid ...
 MAX_PROBLEM_ROWS = 2000  # ... and rows with problems beyond them, up to this many
+LINK_ROWS = 40          # new organisations the preview offers to link; the others are created
 
 # The kinds an officer imports into (issue 9, item 1), in the order the File menu's
 # wizard lists them; the first is offered when no tab says otherwise.
@@ -192,6 +193,23 @@ class Plan:
     result: Any                       # the engine's ImportResult (nothing written)
     rows: list[Any]                   # SourceRow shown in the preview grid, in file order
     more_rows: bool                   # the file has rows beyond those shown
+    choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # new organisation -> (id, name), closest first
+
+
+def link_names(result: Any) -> list[str]:
+    """The organisations a plan would create, and those the officer linked instead."""
+    return [*result.created.get("organisations", []), *result.linked.get("organisations", {})]
+
+
+def link_choices(ws: Any, names: list[str], progress: Any = None) -> dict[str, list[tuple[str, str]]]:
+    """For each new organisation's name, the document's organisations closest first."""
+    from cypdesk.services.importing.linking import closest_first, organisations
+
+    if not names:
+        return {}
+    _report(progress, "Finding organisations with names like the new ones…")
+    known = organisations(ws)
+    return {name: closest_first(name, known) for name in names[:LINK_ROWS]}
 
 
 def options_for(kind: str, mapping: Any, where: list[tuple[str, str]], *, skip_invalid: bool,
