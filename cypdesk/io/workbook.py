@@ -46,8 +46,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cypdesk.common.errors import CypdeskError, error_from
+from cypdesk.common.errors import error_from
 from cypdesk.io.calamine import calamine_can_read as _calamine_can_read, calamine_rows as _calamine_rows
+from cypdesk.io.workbook_errors import (  # noqa: F401  (raised here and imported from here)
+    AbsurdDimension, DamagedWorkbook, EmptyWorkbook, NotAWorkbook, PasswordProtected, UnsafeXmlReader, WorkbookError,
+    WorkbookMissing, XmlEntities, ZipBomb,
+)
 from cypdesk.io.xlsxscan import FormulaWithoutValue, SheetScan, percent_styles, scan_sheet
 
 _SheetMeta = SheetScan
@@ -64,53 +68,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 CSV_DELIMITERS = ",;\t|"
 SSML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-# --- errors -----------------------------------------------------------------------
-
-class WorkbookError(CypdeskError):
-    code = "workbook"
-    exit_code = 1
-
-
-class NotAWorkbook(WorkbookError):
-    code = "not_a_workbook"
-    exit_code = 2
-
-
-class PasswordProtected(WorkbookError):
-    code = "password_protected"
-
-
-class ZipBomb(WorkbookError):
-    code = "zip_bomb"
-
-
-class XmlEntities(WorkbookError):
-    code = "xml_entities"
-
-
-class AbsurdDimension(WorkbookError):
-    code = "absurd_dimension"
-
-
-class DamagedWorkbook(WorkbookError):
-    code = "damaged_workbook"
-
-
-class EmptyWorkbook(WorkbookError):
-    code = "empty_workbook"
-
-
-class WorkbookMissing(WorkbookError):
-    code = "missing"
-    exit_code = 2
-
-
-class UnsafeXmlReader(WorkbookError):
-    """openpyxl would parse XML without defusedxml (anchor 41): refused."""
-
-    code = "unsafe_xml_reader"
 
 
 def _name(path: Path) -> str:
