@@ -150,6 +150,9 @@ def _command_parser() -> argparse.ArgumentParser:
                                                          "else the guessed mapping is written there")
     imp.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
                      help="keep only the rows whose COLUMN holds VALUE (case and spaces ignored); may be repeated")
+    imp.add_argument("--link", action="append", default=[], metavar="NAME=ORGANISATION",
+                     help="take the organisation the file calls NAME as one the document has (its name or id) "
+                          "instead of making a new one; may be repeated")
     imp.add_argument("--dry-run", action="store_true", help="say what would be imported, change nothing")
     imp.add_argument("--skip-invalid", action="store_true",
                      help="import the valid rows and list the others (without it, any problem imports nothing)")
@@ -494,6 +497,23 @@ def _write_problem_report(path: str, problems: list[Any]) -> None:
                              p.reason])
 
 
+def _import_links(ws: Any, items: list[str]) -> dict[tuple[str, str], str]:
+    """--link NAME=ORGANISATION: the organisation the source calls NAME is the document's
+    ORGANISATION (by id, or by name ignoring case), so the import never makes it."""
+    from cypdesk.services.outward import find_partner
+
+    links: dict[tuple[str, str], str] = {}
+    for item in items:
+        name, sep, ref = item.partition("=")
+        if not sep or not name.strip() or not ref.strip():
+            raise UsageError(f"--link {item!r} is not NAME=ORGANISATION (the name in the file, then the "
+                             "document's organisation by name or id).")
+        with ws.doc.engine.connect() as conn:
+            target = find_partner(conn.connection.driver_connection, ref)
+        links[("organisations", name.strip())] = target.id
+    return links
+
+
 def _import(args: argparse.Namespace) -> int:
     from cypdesk.model import kind_of
     from cypdesk.services.importing.engine import ImportOptions, ImportRefused, run_import
@@ -516,7 +536,7 @@ def _import(args: argparse.Namespace) -> int:
                              consequence="The document has not been changed.")
         table = open_source(args.source, kind=kind, sheet=args.sheet, header_row=args.header_row)
         options = ImportOptions(kind=kind, mapping=mapping, where=where, skip_invalid=args.skip_invalid,
-                                dry_run=args.dry_run, create_missing=True,
+                                dry_run=args.dry_run, create_missing=True, links=_import_links(ws, args.link),
                                 progress=lambda done, total, text: progress.report(done, total or 0, text))
         refused: ImportRefused | None = None
         try:

@@ -150,6 +150,29 @@ def test_where_keeps_one_directorate_of_a_council_register(demo_path, source, ca
     assert one(demo_path, "SELECT count(*) FROM contracts WHERE reference = 'R-2'") == 0
 
 
+def test_link_takes_a_name_in_the_file_as_an_organisation_the_document_has(demo_path, source, capsys):
+    """--link "Kinship Works Ltd=Riverside County Council": the contract's supplier is the
+    council (by name, any case), no organisation is made or listed as created, and the
+    JSON says which name was linked; a bad --link is usage (exit 2), an organisation the
+    document lacks is refused (exit 1), and neither changes the document."""
+    register = source("register.csv", "Contract reference,Title,Supplier name,Directorate\n"
+                                      "R-1,Family group conferencing,Kinship Works Ltd,Children\n")
+    before = sha(demo_path)
+    assert run_json(capsys, "import", demo_path, register, "--kind", "contracts", "--link", "Kinship Works Ltd")[0] == 2
+    code, result = run_json(capsys, "import", demo_path, register, "--kind", "contracts",
+                            "--link", "Kinship Works Ltd=Nobody We Know")
+    assert code == 1 and "Nobody We Know" in result["error"]["message"]
+    assert sha(demo_path) == before
+    orgs = one(demo_path, "SELECT count(*) FROM organisations")
+    code, result = run_json(capsys, "import", demo_path, register, "--kind", "contracts",
+                            "--link", "kinship works limited=riverside county council")
+    assert code == 0 and result["added"] == 1
+    assert "organisations" not in result["created"]
+    assert one(demo_path, "SELECT count(*) FROM organisations") == orgs
+    assert one(demo_path, "SELECT o.name FROM contracts c JOIN organisations o ON o.id = c.supplier_id "
+                          "WHERE c.reference = 'R-1'") == "Riverside County Council"
+
+
 def test_bad_usage_exits_2(demo_path, source, capsys):
     """An unknown kind, a --where that is not COLUMN=VALUE or names no column: exit 2."""
     orgs = source("orgs.csv", ORGS)
