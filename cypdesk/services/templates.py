@@ -600,12 +600,12 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
     said in ``notes``. Blank rows are skipped."""
     if not is_template(path):
         return None
-    from cypdesk.io.workbook import open_workbook
     from cypdesk.services.importing.mapping import Mapping
+    from cypdesk.services.importing.opened import workbook
     from cypdesk.services.importing.source import SourceRow, SourceTable
 
     path = Path(path)
-    with open_workbook(path) as book:
+    with workbook(path) as book:  # checked once: reading the rows again reuses the check
         info = _read_meta(book, path)
         if kind is not None and info["kind"] != kind:
             raise TemplateError(
@@ -626,7 +626,7 @@ def read_template(path: str | Path, *, kind: str | None = None) -> Any:
     width = len(headers)
 
     def rows() -> Iterator[SourceRow]:
-        with open_workbook(path) as again:
+        with workbook(path) as again:
             for row in again.sheet(sheet_name).rows():
                 if row.number <= header_row:
                     continue

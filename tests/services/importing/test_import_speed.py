@@ -200,3 +200,22 @@ def test_a_percent_formatted_xlsx_cell_imports_as_the_percentage_excel_shows(tmp
         assert (result.added, result.rejected) == (1, 0), result.problems
     assert db.rows("SELECT title, social_value_pct FROM contracts WHERE title LIKE 'Speed test contract %' "
                    "ORDER BY title") == [("Speed test contract A", 12.5), ("Speed test contract B", 0.125)]
+
+
+def test_a_completed_return_template_is_checked_once_for_its_headings_and_its_rows(tmp_path, counted):
+    """Reading a filled-in return template (its hidden sheet, headings, then its rows)
+    runs the reader's pre-flight once, not once for the headings and again for the rows
+    (counted by wrapping Workbook._preflight); both typed rows are read."""
+    import openpyxl
+
+    from cypdesk.services.templates import read_template, write_template
+
+    path = write_template("organisations", tmp_path / "return.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Organisations"]
+    for r, name in enumerate(("Harbour Lights Youth Trust", "Northgate Care Ltd"), start=2):
+        sheet.cell(row=r, column=1, value=name)
+    book.save(path)
+    table = read_template(path, kind="organisations")
+    assert [row.values[0] for row in table.rows()] == ["Harbour Lights Youth Trust", "Northgate Care Ltd"]
+    assert counted["preflight"] == 1
