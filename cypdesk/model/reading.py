@@ -104,4 +104,22 @@ def reading(path: str | os.PathLike[str], status: dbfile.FileStatus | None = Non
         yield result
 
 
-__all__ = ["Reading", "hot_journal_words", "reading", "wal_words"]
+@contextmanager
+def read_only_connection(path: str | os.PathLike[str],
+                         status: dbfile.FileStatus | None = None) -> Iterator[tuple[sqlite3.Connection, Reading]]:
+    """``with read_only_connection(path) as (conn, r):`` :func:`reading`, and a read-only
+    connection to what it gives (the document, or its rolled-back copy). A connection
+    SQLite refuses is raised in words naming the document; it is closed on leaving."""
+    p = Path(path).absolute()
+    with reading(p, status) as r:
+        try:
+            conn = dbfile.connect(r.path, read_only=True)
+        except sqlite3.Error as exc:
+            raise error_from(exc, path=p, doing="read") from exc
+        try:
+            yield conn, r
+        finally:
+            conn.close()
+
+
+__all__ = ["Reading", "hot_journal_words", "read_only_connection", "reading", "wal_words"]

@@ -79,30 +79,26 @@ def document_info(path: str | Path) -> dict[str, Any]:
 
     from cypdesk.common.errors import error_from
     from cypdesk.model import KINDS
-    from cypdesk.model.dbfile import connect, inspect_file
-    from cypdesk.model.reading import reading
+    from cypdesk.model.dbfile import inspect_file
+    from cypdesk.model.reading import read_only_connection
 
     p = Path(path).absolute()
     status = inspect_file(p)
-    with reading(p, status) as r:
+    with read_only_connection(p, status) as (conn, r):
         try:
-            conn = connect(r.path, read_only=True)
-            try:
-                tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
-                doc = conn.execute("SELECT id, title, owner_org_id, trust_name, rating_scale FROM document").fetchone()
-                owner_name = None
-                if doc and doc[2] and "organisations" in tables:
-                    found = conn.execute("SELECT name FROM organisations WHERE id = ?", (doc[2],)).fetchone()
-                    owner_name = found[0] if found else None
-                counts = {}
-                for kind in KINDS:
-                    if kind in tables:
-                        counts[kind] = conn.execute(f'SELECT count(*) FROM "{kind}"').fetchone()[0]
-                edits = conn.execute("SELECT count(*) FROM history").fetchone()[0] if "history" in tables else 0
-                editors = (conn.execute("SELECT count(*) FROM installations").fetchone()[0]
-                           if "installations" in tables else 0)
-            finally:
-                conn.close()
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+            doc = conn.execute("SELECT id, title, owner_org_id, trust_name, rating_scale FROM document").fetchone()
+            owner_name = None
+            if doc and doc[2] and "organisations" in tables:
+                found = conn.execute("SELECT name FROM organisations WHERE id = ?", (doc[2],)).fetchone()
+                owner_name = found[0] if found else None
+            counts = {}
+            for kind in KINDS:
+                if kind in tables:
+                    counts[kind] = conn.execute(f'SELECT count(*) FROM "{kind}"').fetchone()[0]
+            edits = conn.execute("SELECT count(*) FROM history").fetchone()[0] if "history" in tables else 0
+            editors = (conn.execute("SELECT count(*) FROM installations").fetchone()[0]
+                       if "installations" in tables else 0)
         except sqlite3.Error as exc:
             raise error_from(exc, path=p, doing="read") from exc
         notes = list(r.notes)

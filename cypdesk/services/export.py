@@ -134,8 +134,7 @@ def export_file(document: str | Path, table: str, out: str | Path, *, for_org: s
     "rows", "path", "for"}``. A missing, foreign or damaged document raises the usual
     errors; a fault writing ``out`` is the fault's error (``disk_full``, ...) naming it."""
     from cypdesk.model.catalog import CATALOG
-    from cypdesk.model.dbfile import connect, inspect_file
-    from cypdesk.model.reading import reading
+    from cypdesk.model.reading import read_only_connection
     from cypdesk.services import outward
     from cypdesk.services.tables import window_columns
 
@@ -147,30 +146,22 @@ def export_file(document: str | Path, table: str, out: str | Path, *, for_org: s
         raise UsageError(f"There is no table called {table!r}; cypdesk export --list shows the tables.")
     if target == src:
         raise UsageError(f"Export to a new file, not {src.name} itself.", path=target)
-    status = inspect_file(src)
-    with reading(src, status) as r:
+    with read_only_connection(src) as (conn, _r):
         try:
-            conn = connect(r.path, read_only=True)
+            partner = outward.find_partner(conn, for_org) if for_org is not None else None
+            result = export_table(conn, table, columns=window_columns(table), path=target,
+                                  progress=progress, partner=partner, contacts=contacts)
+        except SaveFailed as exc:
+            fault = os_fault(exc)
+            if fault is None:
+                raise
+            raise error_from(fault, path=target, doing="write", base=SaveFailed,
+                             consequence="Nothing was written; the document has not been changed.") from exc
+        except OSError as exc:
+            raise error_from(exc, path=target, doing="write", base=SaveFailed,
+                             consequence="Nothing was written; the document has not been changed.") from exc
         except sqlite3.Error as exc:
-            raise error_from(exc, path=src, doing="read") from exc
-        try:
-            try:
-                partner = outward.find_partner(conn, for_org) if for_org is not None else None
-                result = export_table(conn, table, columns=window_columns(table), path=target,
-                                      progress=progress, partner=partner, contacts=contacts)
-            except SaveFailed as exc:
-                fault = os_fault(exc)
-                if fault is None:
-                    raise
-                raise error_from(fault, path=target, doing="write", base=SaveFailed,
-                                 consequence="Nothing was written; the document has not been changed.") from exc
-            except OSError as exc:
-                raise error_from(exc, path=target, doing="write", base=SaveFailed,
-                                 consequence="Nothing was written; the document has not been changed.") from exc
-            except sqlite3.Error as exc:
-                raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
-        finally:
-            conn.close()
+            raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
     result.update({"table": table, "for": None if partner is None else {"id": partner.id, "name": partner.name}})
     return result
 

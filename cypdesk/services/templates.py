@@ -534,26 +534,17 @@ def template_file(kind: str, out: str | Path, *, document: str | Path | None = N
     if document is None:
         write(None)
     else:
-        from cypdesk.model.dbfile import connect, inspect_file
-        from cypdesk.model.reading import reading
+        from cypdesk.model.reading import read_only_connection
 
         src = Path(document).absolute()
         source = str(src)
         if target == src:
             raise UsageError(f"Write the template to a new file, not {src.name} itself.", path=target)
-        status = inspect_file(src)
-        with reading(src, status) as r:
+        with read_only_connection(src) as (conn, _r):
             try:
-                conn = connect(r.path, read_only=True)
+                write(conn)
             except sqlite3.Error as exc:
-                raise error_from(exc, path=src, doing="read") from exc
-            try:
-                try:
-                    write(conn)
-                except sqlite3.Error as exc:
-                    raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
-            finally:
-                conn.close()
+                raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
     return {"kind": kind, "path": str(target), "sheet": sheet_title(kind), "columns": [c.header for c in columns],
             "lists": lists, "from": source}
 

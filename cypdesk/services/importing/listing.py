@@ -72,22 +72,14 @@ def imports_of_file(document: str | Path) -> dict[str, Any]:
     as ``cypdesk export`` reads). A missing, foreign or damaged document raises the
     usual errors."""
     from cypdesk.common.errors import error_from
-    from cypdesk.model.dbfile import connect, inspect_file
-    from cypdesk.model.reading import reading
+    from cypdesk.model.reading import read_only_connection
 
     src = Path(document).absolute()
-    status = inspect_file(src)
-    with reading(src, status) as r:
-        try:
-            conn = connect(r.path, read_only=True)
-        except sqlite3.Error as exc:
-            raise error_from(exc, path=src, doing="read") from exc
+    with read_only_connection(src) as (conn, r):
         try:
             entries = list_imports(conn)
         except sqlite3.Error as exc:
             raise error_from(exc, path=src, doing="read") from exc
-        finally:
-            conn.close()
         warnings = list(r.notes)
     return {"path": str(src), "imports": entries, "warnings": warnings}
 
