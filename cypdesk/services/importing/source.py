@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import CypdeskError
+from cypdesk.io.tablefind import column_letter  # noqa: F401  (the formats take it from here)
 
 class SourceError(CypdeskError):
     """The file holds no table an import can read (no sheet chosen among several, no
@@ -50,16 +51,6 @@ def normalise_heading(text: Any) -> str:
     if text is None:
         return ""
     return _normalise(str(text))
-
-
-def column_letter(index: int) -> str:
-    """Excel's letter for a 0-based column index (0: A, 26: AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass

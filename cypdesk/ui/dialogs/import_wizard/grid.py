@@ -14,6 +14,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from cypdesk.io.tablefind import column_letter
+
 PROBLEM_BACKGROUND = QColor("#f8d7da")  # light red; the text stays black (12:1)
 HEADING_BACKGROUND = QColor("#dbe9f7")  # light blue: the heading row found
 HIDDEN_FOREGROUND = QColor("#505050")    # a hidden row: grey italic, and "hidden" by its number
@@ -125,7 +127,7 @@ class SourceGridModel(QAbstractTableModel):
             row = self.rows[section]
             suffix = " (hidden)" if row.hidden else ""
             return f"{row.number}{suffix}"
-        letter = self.letters[section] if section < len(self.letters) else _letter(section)
+        letter = self.letters[section] if section < len(self.letters) else column_letter(section)
         header = self.headers[section] if section < len(self.headers) else ""
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Column {letter}: {header}" if header else f"Column {letter}"
@@ -169,12 +171,3 @@ class ProblemsModel(QAbstractTableModel):
 
 def _join(old: str | None, new: str) -> str:
     return new if not old else f"{old}; {new}"
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

@@ -106,9 +106,9 @@ class TablePage(QWizardPage):
         self.sheet.setEnabled(len(opened.sheets) > 1)
         raw = opened.raw
         width = max((len(r.values) for r in raw), default=0)
-        from cypdesk.ui.dialogs.import_wizard.grid import _letter
+        from cypdesk.io.tablefind import column_letter
 
-        model = SourceGridModel([""] * width, [_letter(i) for i in range(width)], raw, self.grid)
+        model = SourceGridModel([""] * width, [column_letter(i) for i in range(width)], raw, self.grid)
         model.heading_rows = set(opened.header_rows)
         self.grid.setModel(model)
         self.grid.horizontalHeader().setResizeContentsPrecision(30)  # sized by the first rows: quick
