@@ -14,46 +14,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
 )
 
-from cypdesk.ui.models.record_table import ID_ROLE, SORT_ROLE
-from cypdesk.ui.tabs.needs_table import (
-    _ACCESSIBLE_DESCRIPTION, _ACCESSIBLE_TEXT, _ALIGNMENT, _BACKGROUND, _DECORATION, _DISPLAY, _RIGHT, _ROLES, _TOOLTIP,
-    RATING_ORDER, STRONG, _swatch, brush, comparison_word,
-)
+from cypdesk.ui.models.record_table import ID_ROLE
+from cypdesk.ui.tabs.needs_table import RATING_ORDER, RatedColumn, RatedRowsModel, comparison_word
 
 if TYPE_CHECKING:
     from cypdesk.ui.tabs.needs_tab import NeedsTab
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-@dataclass(frozen=True)
-class _Column:
-    key: str
-    label: str
-    help: str
-    numeric: bool = False
-
-
-def place_columns(home_name: str, level: str) -> list[_Column]:
+def place_columns(home_name: str, level: str) -> list[RatedColumn]:
     return [
-        _Column("name", "Area", "The locality, district or ward (areas within it follow it)."),
-        _Column("kind", "Kind", "Ward, locality, district..."),
-        _Column("within", "Within", "The area it is part of."),
-        _Column("period", "Period", "The area's latest period with a value."),
-        _Column("value", "Value", "The area's own latest value.", True),
-        _Column("ci", f"{level}% CI", f"The value's {level}% confidence interval (blank: none given).", True),
-        _Column("trust", home_name, f"{home_name}'s value for the same period.", True),
-        _Column("against_trust", f"Against {home_name}",
-                f"Better, similar or worse than {home_name} for the same period: by the {level}% confidence "
-                "interval where the value has one (else its 95% one), otherwise by the trust's own rule (±5%)."),
-        _Column("england", "England", "England's value for the same period.", True),
-        _Column("against_england", "Against England", "Better, similar or worse than England, by the same rules."),
-        _Column("note", "Note", "Why there is no value, or later periods without one."),
+        RatedColumn("name", "Area", "The locality, district or ward (areas within it follow it)."),
+        RatedColumn("kind", "Kind", "Ward, locality, district..."),
+        RatedColumn("within", "Within", "The area it is part of."),
+        RatedColumn("period", "Period", "The area's latest period with a value."),
+        RatedColumn("value", "Value", "The area's own latest value.", True),
+        RatedColumn("ci", f"{level}% CI", f"The value's {level}% confidence interval (blank: none given).", True),
+        RatedColumn("trust", home_name, f"{home_name}'s value for the same period.", True),
+        RatedColumn("against_trust", f"Against {home_name}",
+                    f"Better, similar or worse than {home_name} for the same period: by the {level}% confidence "
+                    "interval where the value has one (else its 95% one), otherwise by the trust's own rule (±5%)."),
+        RatedColumn("england", "England", "England's value for the same period.", True),
+        RatedColumn("against_england", "Against England", "Better, similar or worse than England, by the same rules."),
+        RatedColumn("note", "Note", "Why there is no value, or later periods without one."),
     ]
 
 
@@ -66,17 +53,14 @@ class _Row:
     tips: tuple[str, ...]
 
 
-class PlacesModel(QAbstractTableModel):
+class PlacesModel(RatedRowsModel):
     """The places of one indicator, written out once; sorted in memory."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = place_columns("The trust", "95")
         self.places: Any = None
-        self._rows: list[_Row] = []
         self._tree: list[_Row] = []  # tree order, as read
-        self._sort: tuple[int, bool] | None = None
-        self._swatches: dict[str, Any] = {}
 
     def set_places(self, places: Any, level: str) -> None:
         self.beginResetModel()
@@ -116,57 +100,12 @@ class PlacesModel(QAbstractTableModel):
         return _Row(r.area_id, r, tuple(x[0] for x in picked), tuple(x[1] for x in picked),
                     tuple(x[2] for x in picked))
 
-    # --- shape -------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.columns[section].label
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self.columns[section].help
-        return None
-
-    def data(self, index: _Index, role: int = 0) -> Any:
-        role = int(role)
-        if role not in _ROLES or not index.isValid() or index.row() >= len(self._rows):
-            return None  # painting asks for a dozen roles per cell: the others answer at once
-        if role == _ACCESSIBLE_DESCRIPTION:
-            return self.data(index, _TOOLTIP)
-        row = self._rows[index.row()]
-        col = index.column()
-        if role in (_DISPLAY, _ACCESSIBLE_TEXT):
-            return row.cells[col]
-        if role == ID_ROLE:
-            return row.id
-        if role == _TOOLTIP:
-            return row.tips[col] or None
-        if role == SORT_ROLE:
-            return row.keys[col]
-        key = self.columns[col].key
+    def rating_of(self, row: Any, key: str) -> str | None:
         if key in ("against_trust", "against_england"):
-            rating = (row.place.against_trust if key == "against_trust" else row.place.against_england).rating
-            if role == _BACKGROUND:
-                return brush(rating)
-            if role == _DECORATION:
-                if rating not in self._swatches:
-                    self._swatches[rating] = _swatch(STRONG[rating])
-                return self._swatches[rating]
-        if role == _ALIGNMENT and self.columns[col].numeric:
-            return _RIGHT
+            return (row.place.against_trust if key == "against_trust" else row.place.against_england).rating
         return None
 
     # --- order ---------------------------------------------------------------------------
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
-        self._order()
-        self.layoutChanged.emit()
-
     def _order(self) -> None:
         if self._sort is None or self._sort[0] >= len(self.columns):
             self._rows = list(self._tree)
@@ -179,9 +118,6 @@ class PlacesModel(QAbstractTableModel):
         blank = [r for r in self._tree if r.keys[column] is None]  # blanks last, either way
         present.sort(key=lambda r: (r.keys[column], r.keys[0]), reverse=descending)
         self._rows = present + blank
-
-    def row_of(self, area_id: str) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == area_id), None)
 
     def names(self) -> list[str]:
         """The areas' names in the order shown (tests)."""

@@ -50,47 +50,47 @@ _ROLES = frozenset({_DISPLAY, _ACCESSIBLE_TEXT, _ACCESSIBLE_DESCRIPTION, _TOOLTI
 # --- the table --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Column:
+class RatedColumn:
     key: str
     label: str
     help: str
     numeric: bool = False
 
 
-def columns_for(home_name: str, place_name: str | None = None) -> list[_Column]:
+def columns_for(home_name: str, place_name: str | None = None) -> list[RatedColumn]:
     """The table's columns; with ``place_name`` (a locality or ward chosen), the place's
     own figures with the trust's and England's for the same period beside them, and the
     comparison with the trust instead of the rank among the trust's neighbours."""
     if place_name is None:
         return [
-            _Column("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
-            _Column("period", "Period", "The latest period with a value for the trust."),
-            _Column("value", home_name, f"{home_name}'s latest value.", True),
-            _Column("england", "England", "England's value for the same period.", True),
-            _Column("comparison", "Against England",
-                    "Better, similar or worse than England: by the confidence interval chosen (95% or 99.8%) "
-                    "where the value has one, else by the trust's own rule (±5%); the method is in the cell's "
-                    "tip and the detail."),
-            _Column("trend", "Trend", "The direction of the last five values, by polarity."),
-            _Column("rank", "Among neighbours", "Rank among the trust and its statistical neighbours (1st = best) "
-                    "and quartile (Q1 = the best quarter)."),
-            _Column("group", "Group", "The group of children the indicator is about."),
-            _Column("outcomes", "Outcome", "The outcomes the indicator measures."),
+            RatedColumn("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
+            RatedColumn("period", "Period", "The latest period with a value for the trust."),
+            RatedColumn("value", home_name, f"{home_name}'s latest value.", True),
+            RatedColumn("england", "England", "England's value for the same period.", True),
+            RatedColumn("comparison", "Against England",
+                        "Better, similar or worse than England: by the confidence interval chosen (95% or 99.8%) "
+                        "where the value has one, else by the trust's own rule (±5%); the method is in the cell's "
+                        "tip and the detail."),
+            RatedColumn("trend", "Trend", "The direction of the last five values, by polarity."),
+            RatedColumn("rank", "Among neighbours", "Rank among the trust and its statistical neighbours (1st = best) "
+                        "and quartile (Q1 = the best quarter)."),
+            RatedColumn("group", "Group", "The group of children the indicator is about."),
+            RatedColumn("outcomes", "Outcome", "The outcomes the indicator measures."),
         ]
     return [
-        _Column("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
-        _Column("period", "Period", f"The latest period with a value for {place_name}."),
-        _Column("value", place_name, f"{place_name}'s own latest value (blank: it has none).", True),
-        _Column("trust", home_name, f"{home_name}'s value for the same period.", True),
-        _Column("england", "England", "England's value for the same period.", True),
-        _Column("comparison", "Against England",
-                f"{place_name} against England: by the confidence interval chosen where the value has one, "
-                "else by the trust's own rule (±5%)."),
-        _Column("against_trust", f"Against {home_name}",
-                f"{place_name} against {home_name} for the same period, by the same rules."),
-        _Column("trend", "Trend", f"The direction of {place_name}'s last five values, by polarity."),
-        _Column("group", "Group", "The group of children the indicator is about."),
-        _Column("outcomes", "Outcome", "The outcomes the indicator measures."),
+        RatedColumn("name", "Indicator", "The indicator's name; its definition and source are in the detail."),
+        RatedColumn("period", "Period", f"The latest period with a value for {place_name}."),
+        RatedColumn("value", place_name, f"{place_name}'s own latest value (blank: it has none).", True),
+        RatedColumn("trust", home_name, f"{home_name}'s value for the same period.", True),
+        RatedColumn("england", "England", "England's value for the same period.", True),
+        RatedColumn("comparison", "Against England",
+                    f"{place_name} against England: by the confidence interval chosen where the value has one, "
+                    "else by the trust's own rule (±5%)."),
+        RatedColumn("against_trust", f"Against {home_name}",
+                    f"{place_name} against {home_name} for the same period, by the same rules."),
+        RatedColumn("trend", "Trend", f"The direction of {place_name}'s last five values, by polarity."),
+        RatedColumn("group", "Group", "The group of children the indicator is about."),
+        RatedColumn("outcomes", "Outcome", "The outcomes the indicator measures."),
     ]
 
 
@@ -112,7 +112,7 @@ def comparison_word(c: Any) -> str:
     return WORDS[c.rating]
 
 
-def _row(s: Any, columns: list[_Column]) -> _Row:
+def _row(s: Any, columns: list[RatedColumn]) -> _Row:
     """A summary written out once, so that painting is a lookup."""
     value_text, england_text, ci_text = s.value_text, s.england_text, s.ci_text  # each formats: once
     value = f"{value_text} *" if s.note and value_text else ("*" if s.note else value_text)
@@ -151,21 +151,25 @@ def _swatch(colour: str) -> QPixmap:
     return pixmap
 
 
-class IndicatorTableModel(QAbstractTableModel):
-    """The indicators with their comparisons, written out once when read: painting is a
-    lookup. Sorted and filtered in memory (a trust has tens or hundreds of indicators;
-    the values behind them stay in SQLite)."""
+class RatedRowsModel(QAbstractTableModel):
+    """Rows written out once (cells, sort keys, tips: painting is a lookup) whose
+    comparison cells are coloured by their rating with a square beside the word. A
+    subclass fills ``columns`` and ``_rows``, says which rating a cell shows
+    (:meth:`rating_of`) and how rows are ordered (:meth:`_order`, after ``_sort``)."""
 
-    def __init__(self, summaries: list[Any], home_name: str, parent: Any = None, place_name: str | None = None) -> None:
+    def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.columns = columns_for(home_name, place_name)
-        self.home_name, self.place_name = home_name, place_name
-        self._all: list[_Row] = [_row(s, self.columns) for s in summaries]
-        self._rows: list[_Row] = list(self._all)
-        self._text = ""
-        self._keep: set[str] | None = None
+        self.columns: list[RatedColumn] = []
+        self._rows: list[Any] = []
         self._sort: tuple[int, bool] | None = None
         self._swatches: dict[str, QPixmap] = {}
+
+    def rating_of(self, row: Any, key: str) -> str | None:
+        """The rating the cell of column ``key`` shows, or None for a plain cell."""
+        return None
+
+    def _order(self) -> None:
+        raise NotImplementedError
 
     # --- shape -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -198,12 +202,8 @@ class IndicatorTableModel(QAbstractTableModel):
             return row.tips[col] or None
         if role == SORT_ROLE:
             return row.keys[col]
-        key = self.columns[col].key
-        if key in ("comparison", "against_trust"):
-            found = row.summary.comparison if key == "comparison" else row.summary.against_trust
-            if found is None:
-                return None
-            rating = found.rating
+        rating = self.rating_of(row, self.columns[col].key)
+        if rating is not None:
             if role == _BACKGROUND:
                 return brush(rating)
             if role == _DECORATION:
@@ -212,6 +212,36 @@ class IndicatorTableModel(QAbstractTableModel):
                 return self._swatches[rating]
         if role == _ALIGNMENT and self.columns[col].numeric:
             return _RIGHT
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
+        self._order()
+        self.layoutChanged.emit()
+
+    def row_of(self, record_id: str) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.id == record_id), None)
+
+
+class IndicatorTableModel(RatedRowsModel):
+    """The indicators with their comparisons, written out once when read: painting is a
+    lookup. Sorted and filtered in memory (a trust has tens or hundreds of indicators;
+    the values behind them stay in SQLite)."""
+
+    def __init__(self, summaries: list[Any], home_name: str, parent: Any = None, place_name: str | None = None) -> None:
+        super().__init__(parent)
+        self.columns = columns_for(home_name, place_name)
+        self.home_name, self.place_name = home_name, place_name
+        self._all: list[_Row] = [_row(s, self.columns) for s in summaries]
+        self._rows = list(self._all)
+        self._text = ""
+        self._keep: set[str] | None = None
+
+    def rating_of(self, row: Any, key: str) -> str | None:
+        if key in ("comparison", "against_trust"):
+            found = row.summary.comparison if key == "comparison" else row.summary.against_trust
+            return None if found is None else found.rating
         return None
 
     # --- which rows, in which order ------------------------------------------------------
@@ -244,12 +274,6 @@ class IndicatorTableModel(QAbstractTableModel):
     def filtered(self) -> bool:
         return bool(self._text) or self._keep is not None
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
-        self._order()
-        self.layoutChanged.emit()
-
     def _apply(self) -> None:
         rows = self._all
         if self._keep is not None:
@@ -268,9 +292,6 @@ class IndicatorTableModel(QAbstractTableModel):
         present.sort(key=lambda r: (r.keys[column], r.keys[0]), reverse=descending)
         blank.sort(key=lambda r: r.keys[0])
         self._rows = present + blank
-
-    def row_of(self, record_id: str) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == record_id), None)
 
     def summaries(self) -> list[Any]:
         """The rows shown, in the order shown."""
