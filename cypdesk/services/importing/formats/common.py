@@ -255,6 +255,17 @@ def sheet_rows(path: Path, sheet: str | None = None) -> Iterator[Any]:
         wb.close()
 
 
+def body_rows(path: Path, sheet: str | None, header_number: int, width: int) -> Iterator[tuple[Any, list]]:
+    """The rows below the heading row (``header_number``), each with its first ``width``
+    values padded out with None; blank rows are left out."""
+    for row in sheet_rows(path, sheet):
+        if row.number <= header_number:
+            continue
+        values = list(row.values[:width]) + [None] * (width - len(row.values))
+        if any(text(v) for v in values):
+            yield row, values
+
+
 def leading_rows(path: Path, sheet: str | None = None, limit: int = HEAD_ROWS) -> list[Any]:
     """A sheet's first ``limit`` rows with values (CSV: the file's)."""
     rows = []

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    Head, first_of, headings, index_of, long_table, sheet_rows, text,
+    Head, body_rows, first_of, headings, index_of, long_table, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
@@ -149,7 +149,6 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
         first_of(at, CHARITY if not giving else ("recipient org charity number",))
     service_col = None if giving else first_of(at, SERVICE)
     title_col = first_of(at, ("title",) if giving else ("title of the agreement", "contract title", "title"))
-    supplier_col = first_of(at, ("recipient org name",) if giving else ("supplier name", "supplier"))
     type_col, tender_col = first_of(at, CONTRACT_TYPE), first_of(at, TENDER_TYPE)
     start_cols = [first_of(at, ("planned dates start date",)), first_of(at, ("award date",))] if giving else []
     renamed, dropped, bad = _prepass(path, sheet, header.number, width, ref_col,
@@ -168,12 +167,7 @@ def _register(path: Path, sheet: str | None, header, *, fmt: str, targets, givin
 
     def rows() -> Iterator[SourceRow]:
         table.skipped = []
-        for row in sheet_rows(path, sheet):
-            if row.number <= header.number:
-                continue
-            values = list(row.values[:width]) + [None] * (width - len(row.values))
-            if not any(text(v) for v in values):
-                continue
+        for row, values in body_rows(path, sheet, header.number, width):
             if row.number in dropped:
                 table.skipped.append((row.number, f"the same as row {dropped[row.number]}"))
                 continue
@@ -236,10 +230,8 @@ def _prepass(path: Path, sheet: str | None, header_number: int, width: int, ref_
     bad: dict[str, list[str]] = {f: [] for f in identifiers}
     seen: dict[str, list[tuple[tuple, int]]] = {}
     exact: dict[tuple, int] = {}
-    for row in sheet_rows(path, sheet):
-        if row.number <= header_number:
-            continue
-        values = tuple(text(v) for v in (list(row.values[:width]) + [None] * (width - len(row.values))))
+    for row, cells in body_rows(path, sheet, header_number, width):
+        values = tuple(text(v) for v in cells)
         for field, col in identifiers.items():
             if col is not None and values[col] and values[col].casefold() not in ("none", "n/a", "na", "null", "0") \
                     and clean_identifier(field, values[col]) is None:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
-    Head, date_in_name, file_date, find_header, headings, index_of, leading_rows, long_table, read_head,
-    sheet_rows, split_marker, text,
+    Head, body_rows, date_in_name, file_date, find_header, headings, index_of, leading_rows, long_table,
+    read_head, split_marker, text,
 )
 from cypdesk.services.importing.source import SourceRow, SourceTable, column_letter, normalise_heading
 
@@ -113,12 +113,7 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
         return row_values[i] if i is not None and i < len(row_values) else None
 
     def rows() -> Iterator[SourceRow]:
-        for row in sheet_rows(path, sheet):
-            if row.number <= header.number:
-                continue
-            values = list(row.values[:width]) + [None] * (width - len(row.values))
-            if not any(text(v) for v in values):
-                continue
+        for row, values in body_rows(path, sheet, header.number, width):
             value, marker = split_marker(col(values, "Value"))
             cat_type, cat = text(col(values, "Category Type")), text(col(values, "Category"))
             category = f"{cat_type}: {cat}" if cat_type and cat else (cat or cat_type)
