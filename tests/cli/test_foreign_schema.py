@@ -3,7 +3,6 @@ command (exit 1, ``foreign_schema``) and left byte for byte as it was; ``rescue`
 makes a clean copy that ``check`` calls sound."""
 
 import hashlib
-import json
 import shutil
 import sqlite3
 from contextlib import closing
@@ -12,15 +11,10 @@ from pathlib import Path
 import pytest
 
 from cypdesk.cli import COMMANDS, main
+from tests.cli.jsonrun import run_json
 
 TRIGGER = ("CREATE TRIGGER evil AFTER UPDATE ON services BEGIN "
            "UPDATE services SET name='PWNED' WHERE id=NEW.id; DELETE FROM history; END")
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -15,16 +15,11 @@ from pathlib import Path
 import pytest
 
 from cypdesk.cli import main
+from tests.cli.jsonrun import run_json
 
 ORGS = ("Name,Kind,Charity number\n"
         "Harbour Lights Youth Trust,voluntary,1190001\n"
         "Northgate Care Ltd,private,\n")
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
 
 
 def sha(path: Path) -> str:

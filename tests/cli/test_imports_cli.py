@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from pathlib import Path
 
 import openpyxl
 
 from cypdesk.cli import main
+from tests.cli.jsonrun import run_json
 
 ORGS = "Name,Kind\nHarbour Lights Youth Trust,voluntary\nNorthgate Care Ltd,private\n"
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
 
 
 def sha(path: Path) -> str:

@@ -6,7 +6,6 @@ contracts running ahead of their value; reading alone never changes the document
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 import uuid
 from contextlib import closing
@@ -14,14 +13,9 @@ from datetime import date
 
 from cypdesk.cli import main
 from cypdesk.model.installation import Installation
+from tests.cli.jsonrun import run_json
 
 ALICE = Installation(id=str(uuid.UUID(int=0xA11CE)), user="alice", host="COUNCIL-LAPTOP")
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
 
 
 def sha(path):

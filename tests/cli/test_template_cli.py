@@ -5,7 +5,6 @@ touched, and the usual refusals with their exit codes."""
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -13,12 +12,7 @@ from pathlib import Path
 import openpyxl
 
 from cypdesk.cli import main
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
+from tests.cli.jsonrun import run_json
 
 
 def sha(path: Path) -> str:

@@ -7,7 +7,6 @@ another kind, from a newer cypdesk, or with its hidden sheet damaged."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from datetime import date, datetime
@@ -17,12 +16,7 @@ import pytest
 
 from cypdesk.cli import main
 from cypdesk.services.templates import META_SHEET, TemplateError, read_template, write_template
-
-
-def run_json(capsys, *args):
-    code = main([str(a) for a in args] + ["--json"])
-    out, _err = capsys.readouterr()
-    return code, json.loads(out)
+from tests.cli.jsonrun import run_json
 
 
 def fill(path, sheet_name: str, rows: list[dict], *, start: int = 2) -> None:
