@@ -15,9 +15,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+    QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
+
+from cypdesk.ui.widgets.read_only_table import read_only_table
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 MISSING_COLOUR = "#a4262c"  # dark red, 6.9:1 on white: the words say it is missing
@@ -33,14 +35,7 @@ PARTNER_COLUMNS = ("Partner", "Share of overspends", "Share of underspends")
 def _table(name: str, headers: tuple[str, ...], accessible: str, stretch: int | None = None) -> QTableWidget:
     """A read-only table; column ``stretch`` takes the room left (long names elide, the
     full text is in the tooltip), the others fit their contents."""
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(f"agreements_{name}")
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table = read_only_table(f"agreements_{name}", accessible, headers)
     table.setWordWrap(False)
     table.verticalHeader().setDefaultSectionSize(24)
     header = table.horizontalHeader()

@@ -20,11 +20,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+    QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
 
 from cypdesk.ui.dialogs.links import _SaveDialog
+from cypdesk.ui.widgets.read_only_table import read_only_table
 
 PAYMENT_COLUMNS = ("Date", "Amount", "Why it is matched", "Supplier", "Description", "Contract")
 OVERSPENT_COLUMNS = ("Service", "Contract", "Supplier", "Spent", "Above", "Rule")
@@ -33,14 +34,7 @@ ALL = "\x00all"  # the "Payments of" choice for every contract of the service
 
 
 def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table = read_only_table(name, accessible, headers)
     table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)

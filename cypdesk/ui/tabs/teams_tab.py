@@ -32,6 +32,7 @@ from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.services.tables import WINDOW_COLUMNS
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
+from cypdesk.ui.widgets.read_only_table import read_only_table
 
 SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
                columns=list(WINDOW_COLUMNS["teams"]),
@@ -95,15 +96,8 @@ class _Section(QGroupBox):
 
 
 def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
+    table = read_only_table(name, accessible, headers)
     table.verticalHeader().setDefaultSectionSize(24)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
     table.setWordWrap(True)  # the detail pane is narrow: long names wrap rather than hide
     table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it

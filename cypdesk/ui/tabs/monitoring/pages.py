@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHeaderView, QLabel, QMessageBox, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
+    QFrame, QHeaderView, QLabel, QMessageBox, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
 
@@ -19,6 +19,7 @@ from cypdesk.io.charts.style import RATING_COLOURS
 from cypdesk.model.catalog import CATALOG
 from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.record_tab import apply_revert_row, chain, focus_first_field
+from cypdesk.ui.widgets.read_only_table import read_only_table
 
 if TYPE_CHECKING:
     from cypdesk.ui.tabs.monitoring_tab import MonitoringTab
@@ -66,14 +67,7 @@ MEASURES, ACTIONS, RISKS, REVIEW = range(4)
 # --- a list of records with a form beside it (the action plan, the risk register) --------------
 
 def _table(name: str, accessible: str, headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table = read_only_table(name, accessible, headers)
     table.setAlternatingRowColors(True)
     table.setTabKeyNavigation(False)
     table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
