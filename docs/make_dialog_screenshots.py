@@ -9,31 +9,16 @@ docs/screenshots/ (or the folder given). Run from the repository root:
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from datetime import date
 from pathlib import Path
+
+from demo_window import demo_window
 
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["CYPDESK_HOME"] = str(Path(tmp) / "home")
-        from PySide6.QtWidgets import QApplication
-
-        from cypdesk.services.documents import write_demo
-        from cypdesk.ui import open_main_window
-        from cypdesk.ui.tasks import TaskRunner
-
-        demo = Path(tmp) / "Riverside children's trust.cypdesk"
-        write_demo(demo, today=date(2026, 11, 22))
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        TaskRunner.INLINE = True
-        window = open_main_window(demo)
-        window.resize(1366, 768)
+    with demo_window() as (app, window):
         window.show()
         app.processEvents()
         shots: list[tuple[str, str | None]] = []  # (file name, text typed into a money field)
@@ -104,8 +89,6 @@ def main(argv: list[str]) -> int:
         window.show_shortcuts()
         window.show_tab("services")
         window.show_help()
-        window.workspace.doc.close(discard=True)
-        window.workspace = None
     return 0
 
 

@@ -9,35 +9,21 @@ problems marked, and the result. Run from the repository root:
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from datetime import date
 from pathlib import Path
+
+from demo_window import demo_window
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER = ROOT / "tests" / "fixtures" / "import" / "register.xlsx"
 
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["CYPDESK_HOME"] = str(Path(tmp) / "home")
-        from PySide6.QtWidgets import QApplication
-
-        from cypdesk.services.documents import write_demo
-        from cypdesk.ui import open_main_window
+    with demo_window() as (app, window):
         from cypdesk.ui.dialogs.import_wizard.wizard import ImportWizard
-        from cypdesk.ui.tasks import TaskRunner
 
-        demo = Path(tmp) / "Riverside children's trust.cypdesk"
-        write_demo(demo, today=date(2026, 11, 22))
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        TaskRunner.INLINE = True
-        window = open_main_window(demo)
-        window.resize(1366, 768)
         window.show()
         app.processEvents()
         wizard = ImportWizard(window, "contracts")
@@ -70,9 +56,6 @@ def main(argv: list[str]) -> int:
         wizard.next()
         grab("import-5-done.png")
         wizard.accept()
-        window.workspace.doc.close(discard=True)
-        window.workspace = None
-        window.close()
     return 0
 
 

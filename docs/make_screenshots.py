@@ -6,32 +6,16 @@ document, into docs/screenshots/. Run from the repository root:
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from datetime import date
 from pathlib import Path
+
+from demo_window import demo_window
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["CYPDESK_HOME"] = str(Path(tmp) / "home")
-        from PySide6.QtWidgets import QApplication
-
-        from cypdesk.services.documents import write_demo
-        from cypdesk.ui import open_main_window
-
-        demo = Path(tmp) / "Riverside children's trust.cypdesk"
-        write_demo(demo, today=date(2026, 11, 22))
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        from cypdesk.ui.tasks import TaskRunner
-
-        TaskRunner.INLINE = True  # a script: work at once, so every picture is complete
-        window = open_main_window(demo)
-        window.resize(1366, 768)  # a council laptop's screen
+    with demo_window() as (app, window):
         window.refresh_attention()
         app.processEvents()
         OUT.mkdir(exist_ok=True)
@@ -108,9 +92,6 @@ def main() -> int:
                 window.grab().save(str(path))
                 print(path)
                 tab.views_tabs.setCurrentIndex(0)
-        window.workspace.doc.close(discard=True)
-        window.workspace = None
-        window.close()
     return 0
 
 
