@@ -3,7 +3,7 @@ checked, flushed and renamed over it (E23, cases 17-24), so the target is the ol
 the new one, never half of each.
 
 - :func:`atomic_copy` writes with ``VACUUM INTO`` a temporary ``.~save-*.tmp`` in the
-  target's folder, ``integrity_check``\ s it, flushes it and renames it over the target
+  target's folder, checks its integrity, flushes it and renames it over the target
   (:func:`replace_with_retries` waits out a program briefly holding it, case 19).
 - :func:`copy_permissions` gives the copy the mode, owner and group of the file it replaces.
 - :func:`cleanup_stale_temps` removes what a crashed save left behind (case 20).
