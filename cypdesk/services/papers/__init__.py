@@ -1,0 +1,1 @@
+"""Board papers: composing them, their content from the data, and what a partner may see."""
