@@ -238,10 +238,15 @@ def performance(conn: Any, options: Mapping[str, Any], *, today: date, settings:
     wanted = {m.service_id for m in measures if m.service_id}
     services = sorted((r for sid, r in ratings.items() if sid in wanted), key=lambda r: r.service.casefold())
     if services:
-        items.append(rag_chart("Services' ratings", [(r.service, r.rating.value, r.summary) for r in services],
-                               owners=()))
+        items.append(rag_chart("Services' ratings", [(r.service, r.rating.value, _after_word(r.summary, r.rating.word))
+                                                     for r in services]))
     items.extend(charts)
     return items, True
+
+
+def _after_word(summary: str, word: str) -> str:
+    """"Red: worst of 3 measures" -> "worst of 3 measures" (the chart prints the word)."""
+    return summary[len(word) + 2:] if summary.startswith(word + ": ") else summary
 
 
 def _with_unit(value: float | None, unit: str | None) -> str:
@@ -315,7 +320,7 @@ def _agreement_items(conn: Any, budgets: Any, agreement_id: str, year: int, toda
             qrows.append(Row([_text(q.label), Cell(""), Cell(""), Cell(""), Cell(""), Cell(""), Cell(word, q.status)],
                              owners))
     items.append(Table(f"{info.title}: quarterly returns {label}", qcols, qrows, note=returns.note))
-    items.append(budget_chart(f"{info.title}: budget and forecast outturn {label}",
+    items.append(budget_chart(f"Budget and forecast outturn, {label}",
                               [(q.label, q.budget, q.forecast_outturn,
                                 "not due yet" if q.status == budgets.NOT_DUE else None) for q in returns.quarters],
                               owners=owners))
