@@ -13,6 +13,7 @@ import pytest
 
 from cypdesk.common.errors import PaperIsFinal, RecordNotFound, ValidationError
 from cypdesk.common.paperdoc import PaperDoc
+from cypdesk.model.base import link_id
 from cypdesk.services import records
 from cypdesk.services.demo_data import _uid
 from cypdesk.services.papers import compose, content, templates
@@ -258,3 +259,16 @@ def test_reopening_makes_a_new_draft_version_and_keeps_the_final_one(ws):
         compose.reopen(ws, PAST_FINAL)
     with pytest.raises(ValidationError, match="is a draft"):
         compose.reopen(ws, draft)
+
+
+def test_the_demos_final_papers_show_the_snapshot_taken_when_they_were_finalised(conn):
+    rows = conn.execute("SELECT p.id, p.finalised_at, p.data_taken_at, s.id, s.taken_at, s.content FROM papers p "
+                        "JOIN paper_snapshots s ON s.paper_id = p.id WHERE p.status = 'final' ORDER BY p.agenda_item").fetchall()
+    assert [r[0] for r in rows] == [PAST_FINAL, _uid("papers", "p2")]
+    for paper_id, finalised, taken, snap_id, snap_taken, stored in rows:
+        assert finalised == taken == snap_taken and snap_id == link_id("paper_snapshots", paper_id)
+        doc = PaperDoc.from_json(stored)
+        assert doc.status == "final" and doc.data_taken_at == datetime.fromisoformat(finalised)
+        assert content.build_paper_doc(conn, paper_id) == doc
+    assert not conn.execute("SELECT 1 FROM paper_snapshots s JOIN papers p ON p.id = s.paper_id "
+                            "WHERE p.status = 'draft'").fetchall()
