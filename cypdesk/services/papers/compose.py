@@ -35,7 +35,8 @@ AGREED = ("agreed", "amended")
 
 __all__ = [
     "add_appendix", "add_recommendation", "add_section", "finalise", "move_section", "new_meeting", "new_paper",
-    "record_decision", "remove_appendix", "remove_recommendation", "remove_section", "reopen", "set_section",
+    "record_decision", "remove_appendix", "remove_recommendation", "remove_section", "reopen",
+    "restore_recommendation", "set_section",
     "start_action", "update_appendix", "update_paper", "update_recommendation",
 ]
 
@@ -279,7 +280,8 @@ def update_recommendation(ws: Workspace, rec_id: str, values: dict[str, Any]) ->
 
 
 def remove_recommendation(ws: Workspace, rec_id: str) -> Change:
-    """Delete a recommendation; those after it move up a number."""
+    """Delete a recommendation; those after it move up a number (undo:
+    :func:`restore_recommendation`)."""
     with ws.write() as session:
         rec = _child(session, Recommendation, rec_id, "recommendation")
         _draft(session, rec.paper_id)
@@ -292,6 +294,29 @@ def remove_recommendation(ws: Workspace, rec_id: str) -> Change:
             other.number -= 1
         session.flush()
         return change
+
+
+def restore_recommendation(ws: Workspace, change: Change) -> Change:
+    """Undo :func:`remove_recommendation`: those numbered from it on move down a number
+    again and it comes back with its id, number, text and decision (one transaction)."""
+    values = dict(change.before)
+    with ws.write() as session:
+        _draft(session, values["paper_id"])
+        later = session.scalars(select(Recommendation).where(Recommendation.paper_id == values["paper_id"],
+                                                             Recommendation.number >= values["number"])
+                                .order_by(Recommendation.number.desc()))
+        for other in later:
+            other.number += 1
+        session.flush()
+        session.add(Recommendation(**{k: v for k, v in values.items()
+                                      if k not in ("hlc", "updated_at", "updated_by")}))
+        for table, record_id, column, value in change.cleared:  # actions it had started
+            if table == "actions":
+                action = session.get(Action, record_id)
+                if action is not None and action.recommendation_id is None:
+                    action.recommendation_id = value
+        session.flush()
+    return Change("create", change.kind, change.id, change.title, after=change.before)
 
 
 def record_decision(ws: Workspace, rec_id: str, decision: str | None, note: str | None = None) -> Change:

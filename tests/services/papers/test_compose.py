@@ -71,6 +71,9 @@ def test_a_saved_template_chooses_names_and_orders_a_new_papers_sections(ws):
     assert [(k, h) for k, h, *_ in sections_of(ws, pid)] == [("summary", "Summary"), ("next-steps", "Next steps")]
     templates.save_template(ws, "Short update", [("summary", "Summary")], id=tid, is_default=True)
     assert [t.id for t in templates.list_templates(ws) if t.is_default] == [tid]
+    templates.remove_template(ws, tid)
+    assert query(ws, "SELECT template_id FROM papers WHERE id = ?", pid) == [(None,)]
+    assert [(k, h) for k, h, *_ in sections_of(ws, pid)] == [("summary", "Summary"), ("next-steps", "Next steps")]
     for bad in ([], [("Bad Key", "x")], [("a", "x"), ("a", "y")], [("a", "")]):
         with pytest.raises(ValidationError):
             templates.save_template(ws, "Broken", bad)
@@ -132,6 +135,10 @@ def test_recommendations_are_numbered_next_and_renumbered_when_one_goes(ws):
         (ids[1], 1, "The Board agrees 2."), (ids[2], 2, "The Board notes.")]
     with pytest.raises(ValidationError):
         compose.update_recommendation(ws, ids[1], {"decision": "agreed"})  # decisions through record_decision
+    removed = compose.remove_recommendation(ws, ids[1])
+    compose.restore_recommendation(ws, removed)  # the window's undo
+    assert query(ws, "SELECT id, number FROM recommendations WHERE paper_id = ? ORDER BY number", pid) == [
+        (ids[1], 1), (ids[2], 2)]
 
 
 def test_appendices_take_the_next_free_letter_and_keep_their_options(ws):
