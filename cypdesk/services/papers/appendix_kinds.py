@@ -258,9 +258,12 @@ def performance(conn: Any, options: Mapping[str, Any], *, today: date, settings:
                          _text(latest.commentary if latest else None)], row_owners))
         if m.history:
             values = [None if people and is_small(h.actual, threshold) else h.actual for h in m.history]
-            charts.append(sparkline_chart(m.name, values, [h.rating.value for h in m.history],
-                                          labels=[h.label for h in m.history], target=m.target,
-                                          unit=m.unit, owners=row_owners))
+            chart = sparkline_chart(m.name, values, [h.rating.value for h in m.history],
+                                    labels=[h.label for h in m.history], target=m.target, unit=m.unit,
+                                    owners=row_owners)
+            if any(v is None and h.actual is not None for v, h in zip(values, m.history)):
+                chart.description += f" Counts below {threshold} are not shown."
+            charts.append(chart)
     scale_note = ("Rated against target with the measure's tolerance: green on or better than target, amber "
                   "within the tolerance, red beyond." if not measures or measures[0].rating.scale == "rag" else
                   "Rated on the five-level trajectory scale: ahead, on course, slippage, no progress.")

@@ -135,6 +135,7 @@ def test_a_measure_counting_children_prints_a_small_actual_as_c_and_leaves_it_of
     assert actual.text == "c" and actual.suppressed and actual.value is None
     spark = next(c for c in charts(appendix, "sparkline") if c.title.startswith("Children and young people"))
     assert spark.data["values"][-1] is None and 3 not in spark.data["values"]
+    assert spark.description.endswith("Counts below 5 are not shown.")
 
 
 # --- needs profile -----------------------------------------------------------------------------------

@@ -177,3 +177,34 @@ def test_the_meeting_pack_holds_the_meetings_papers_in_agenda_order(conn):
     assert pack.board == conn.execute("SELECT board FROM meetings WHERE id = ?", (meeting,)).fetchone()[0]
     assert all(i.doc is not None and i.doc.title == i.title for i in pack.items)
     json.loads(pack.to_json())
+
+
+def test_a_partners_paper_holds_no_other_partners_contract_value_planted_in_the_data(ws):
+    """Case 62 end to end: sentinel annual values on every contract, a contracts-ending
+    appendix on the paper; the provider's version holds its own values only."""
+    with ws.read() as session:
+        db = session.connection()
+        pid = db.exec_driver_sql("SELECT id FROM papers WHERE title = ?", (DRAFT,)).scalar()
+        contracts = db.exec_driver_sql(
+            "SELECT c.id, s.provider_id, o.name FROM contracts c JOIN services s ON s.id = c.service_id "
+            "JOIN organisations o ON o.id = s.provider_id ORDER BY c.end_date").all()
+    for n, (cid, _p, _name) in enumerate(contracts):
+        records.update(ws, "contracts", cid, {"annual_value": 612000 + 7919 * n})
+    from cypdesk.model.monitoring import Appendix
+
+    with ws.write() as session:  # what compose.add_appendix stores
+        session.add(Appendix(paper_id=pid, letter="E", kind="contracts_ending", title="Contracts ending",
+                             options=json.dumps({"within_days": 366})))
+    full = content.build_paper_doc(ws, pid, now=NOW, today=TODAY)
+    shown = [r for item in full.appendices[-1].items for r in item.rows]
+    provider = next(p for _c, p, _n in contracts if any(p in r.owners for r in shown))
+    name = next(n for _c, p, n in contracts if p == provider)
+    safe = content.build_paper_doc(ws, pid, partner=outward.Partner(provider, name), now=NOW, today=TODAY)
+    text = safe.to_json()
+    own = {r.cells[-1].value for r in shown if provider in r.owners}
+    others = {r.cells[-1].value for r in shown if provider not in r.owners}
+    assert own and others
+    for value in others:
+        assert f"{value:,.0f}" not in text and f"{value:g}" not in text
+    for value in own:
+        assert f"{value:,.0f}" in text
