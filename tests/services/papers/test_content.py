@@ -87,9 +87,24 @@ def test_a_final_paper_prints_its_snapshot_not_todays_data(ws):
     frozen = _freeze(ws, pid)
     records.update(ws, "actions", action, {"progress": "Changed after the meeting"})
     later = content.build_paper_doc(ws, pid, now=datetime(2027, 1, 1, tzinfo=timezone.utc))
-    assert later == frozen
+    assert later.appendices == frozen.appendices and later.sections == frozen.sections
     assert "Changed after the meeting" not in later.to_json()
-    assert later.data_taken_at == NOW
+    assert later.data_taken_at == NOW and later.status == "final"
+
+
+def test_a_final_paper_shows_the_boards_decisions_recorded_after_the_meeting(ws):
+    with ws.read() as session:
+        pid = session.connection().exec_driver_sql("SELECT id FROM papers WHERE title = ?", (DRAFT,)).scalar()
+        rec = session.connection().exec_driver_sql(
+            "SELECT id FROM recommendations WHERE paper_id = ? AND number = 1", (pid,)).scalar()
+    frozen = _freeze(ws, pid)
+    assert frozen.recommendations[0].decision is None
+    records.update(ws, "recommendations", rec, {"decision": "agreed", "decision_note": "Unanimous",
+                                                "text": "Words changed later"})
+    later = content.build_paper_doc(ws, pid)
+    first = later.recommendations[0]
+    assert (first.decision, first.decision_note) == ("agreed", "Unanimous")
+    assert first.text == frozen.recommendations[0].text
 
 
 def test_building_inside_a_write_sees_that_writes_own_changes(ws):
