@@ -97,6 +97,18 @@ def _delete(session: Any, record: Any) -> Change:
     return change
 
 
+def _references_exist(session: Any, values: dict[str, Any]) -> None:
+    """RecordNotFound, in plain words, for a meeting, person or template a paper's
+    values name that the document does not hold (before the database refuses it)."""
+    from cypdesk.model import Person, PaperTemplate
+
+    for name, model, what in (("meeting_id", Meeting, "meeting"), ("author_id", Person, "person"),
+                              ("contact_id", Person, "person"), ("template_id", PaperTemplate, "paper template")):
+        value = values.get(name)
+        if value is not None and session.get(model, value) is None:
+            raise RecordNotFound(f"There is no {what} with id {value}.", id=value, field=name)
+
+
 def _rich(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name in RICH_TEXT_FIELDS & set(out):
@@ -126,8 +138,7 @@ def new_paper(ws: Workspace, meeting_id: str | None, title: str, *, template_id:
                               field=sorted(refused)[0])
     values = _checked(Paper, _rich({"title": title, "meeting_id": meeting_id, **fields}), partial=False)
     with ws.write() as session:
-        if meeting_id is not None and session.get(Meeting, meeting_id) is None:
-            raise RecordNotFound(f"There is no meeting with id {meeting_id}.", id=meeting_id)
+        _references_exist(session, values)
         template_id = template_id or ensure_default_template(ws, session)
         sections = template_sections(session, template_id)
         paper = Paper(**values, template_id=template_id, status="draft", version=1)
@@ -151,8 +162,7 @@ def update_paper(ws: Workspace, paper_id: str, values: dict[str, Any]) -> Change
     checked = _checked(Paper, _rich(values), partial=True)
     with ws.write() as session:
         paper = _draft(session, paper_id)
-        if checked.get("meeting_id") and session.get(Meeting, checked["meeting_id"]) is None:
-            raise RecordNotFound(f"There is no meeting with id {checked['meeting_id']}.", id=checked["meeting_id"])
+        _references_exist(session, checked)
         change = _set(paper, checked)
         session.flush()
         return change

@@ -101,6 +101,9 @@ def test_updating_a_draft_records_what_changed_and_refuses_workflow_fields(ws):
             compose.update_paper(ws, NEXT_DRAFT, {field: "final" if field == "status" else 2})
     with pytest.raises(ValidationError):
         compose.update_paper(ws, NEXT_DRAFT, {"marking": "top secret"})
+    for field in ("meeting_id", "contact_id", "template_id"):
+        with pytest.raises(RecordNotFound, match="no-such-id"):
+            compose.update_paper(ws, NEXT_DRAFT, {field: "no-such-id"})
 
 
 def test_sections_are_set_added_after_a_key_moved_and_removed_with_undo(ws):
