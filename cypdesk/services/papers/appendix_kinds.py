@@ -286,10 +286,9 @@ def _after_word(summary: str, word: str) -> str:
 
 
 def _with_unit(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return ""
-    text = _num(value, 2)
-    return f"{text}%" if unit == "%" else text
+    from cypdesk.services.monitoring import value_text
+
+    return value_text(value, unit)
 
 
 # --- pooled budgets ------------------------------------------------------------------------------
