@@ -259,8 +259,8 @@ def _appendix(doc: PaperDoc, appendix: Any, template: PaperDocTemplate, *, key: 
     for n, item in enumerate(appendix.items):
         if isinstance(item, DataTable):
             flow = table_flowables(item, template.frame_width("landscape") if item.wide else width)
-            if item.title:
-                flow.insert(0, _mark(f"{key}/t{n}", item.title, level + 1, outline))
+            if item.title:  # after the CondPageBreak, before the title
+                flow.insert(1, _mark(f"{key}/t{n}", item.title, level + 1, outline))
             if item.wide and not appendix.wide:
                 story += [NextPageTemplate("landscape"), PageBreak(), *flow, NextPageTemplate(page), PageBreak()]
             else:

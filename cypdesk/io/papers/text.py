@@ -185,6 +185,8 @@ def styles() -> dict[str, Any]:
                              spaceAfter=4, keepWithNext=1),
         "h3": ParagraphStyle("h3", parent=body, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=6,
                              spaceAfter=3, keepWithNext=1),
+        "table_title": ParagraphStyle("table_title", parent=body, fontName=FONT_BOLD, fontSize=10.5, leading=14,
+                                      spaceBefore=6, spaceAfter=3),
         "label": ParagraphStyle("label", parent=body, fontName=FONT_BOLD, fontSize=9.5, leading=12.5, spaceAfter=0),
         "field": ParagraphStyle("field", parent=body, fontSize=9.5, leading=12.5, spaceAfter=0),
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=grey, spaceAfter=4),
