@@ -147,8 +147,9 @@ def _svg_fonts() -> None:
     """svglib maps the SVG's "DejaVu Sans" onto the fonts the paper already embeds."""
     from svglib.fonts import get_global_font_map
 
-    from cypdesk.io.papers.text import FONT_BOLD_ITALIC, FONT_ITALIC
+    from cypdesk.io.papers.text import FONT_BOLD_ITALIC, FONT_ITALIC, register_fonts
 
+    register_fonts()
     fmap = get_global_font_map()
     regular, bold = ("normal", "100", "200", "300", "400", "500"), ("bold", "600", "700", "800", "900")
     faces = [(w, "normal", FONT) for w in regular] + [(w, "normal", FONT_BOLD) for w in bold]
