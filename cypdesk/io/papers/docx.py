@@ -292,6 +292,8 @@ def _table(word: Any, table: DataTable) -> None:
     for cell, col in zip(head.cells, columns):
         _shade(cell, HEAD_FILL)
         cell.paragraphs[0].text = ""
+        if col.align == "right":
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _styled(cell.paragraphs[0], clean(col.label), bold=True, colour="FFFFFF", size=9)
     suppressed = False
     for row in table.rows:

@@ -97,7 +97,7 @@ def table_flowables(table: Any, width: float) -> list[Any]:
         out.append(para(table.title, st["table_title"]))
     texts = [[cell_text(c) for c in row.cells] for row in table.rows]
     widths = column_widths(table.columns, texts, width)
-    head = [para(col.label, st["head_cell"]) for col in table.columns]
+    head = [para(col.label, st["head_cell_right" if col.align == "right" else "head_cell"]) for col in table.columns]
     data: list[list[Any]] = [head]
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEAD_BG)),
