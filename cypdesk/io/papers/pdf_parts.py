@@ -95,6 +95,8 @@ def table_flowables(table: Any, width: float) -> list[Any]:
     out: list[Any] = [CondPageBreak(TITLE_ROOM)]
     if table.title:
         out.append(para(table.title, st["table_title"]))
+    if not table.columns:  # nothing to draw as a table: its title and note still say what it is
+        return out + [para(n, st["small"]) for n in (clean(table.note),) if n]
     texts = [[cell_text(c) for c in row.cells] for row in table.rows]
     widths = column_widths(table.columns, texts, width)
     head = [para(col.label, st["head_cell_right" if col.align == "right" else "head_cell"]) for col in table.columns]

@@ -231,3 +231,17 @@ def test_charts_are_vector_drawings_with_their_text_and_description(tmp_path):
     assert squash(chart.description) in text
     for name, font in fonts(out).items():
         assert embedded_file(font) == "FontFile2", name
+
+
+def test_a_table_without_rows_prints_its_header_and_one_without_columns_its_title(tmp_path):
+    """An appendix table with no rows (nothing ends in the next 180 days) prints its
+    header row and note; a table with no columns at all prints its title and note
+    instead of stopping the paper (reportlab refuses a table of 0 columns)."""
+    empty = Table("Contracts ending", [Column("a", "Contract"), Column("b", "Ends")], [],
+                  note="No contract ends in the next 180 days.")
+    bare = Table("Nothing to show", [], [], note="No measures match.")
+    out = tmp_path / "paper.pdf"
+    write_paper_pdf(make_paper(extra_items=[empty, bare]), out)
+    text = all_text(out)
+    assert "Contracts ending Contract Ends No contract ends in the next 180 days." in text
+    assert "Nothing to show No measures match." in text
