@@ -31,7 +31,7 @@ from cypdesk.common.paperdoc import Chart, PaperDoc
 from cypdesk.common.paperdoc import Table as DataTable
 from cypdesk.io.papers.pdf import DECISION_WORDS, data_taken_words, long_date, when
 from cypdesk.io.papers.pdf_parts import SUPPRESSED_NOTE, cell_text, rating_colour
-from cypdesk.io.papers.text import clean
+from cypdesk.io.papers.text import clean, number_label
 
 FONT = "Arial"  # on every Windows machine; Word substitutes it elsewhere
 CHART_DPI = 200  # print resolution for chart pictures
@@ -233,9 +233,7 @@ def _blocks(word: Any, blocks: list[Any], *, heading_base: int = 2) -> None:
             counters[level] += 1
             for deeper in range(level + 1, 4):
                 counters[deeper] = 0
-            from cypdesk.io.papers.text import _number
-
-            _numbered(word, _number(counters[level], level), runs, level=level)
+            _numbered(word, number_label(counters[level], level), runs, level=level)
         else:
             p = word.add_paragraph()
             for text, bold, italic in runs:

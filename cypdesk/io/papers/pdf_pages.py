@@ -53,7 +53,6 @@ class PaperCanvas(Canvas):
         self._held: list[dict[str, Any]] = []
         self.page_of: dict[str, int] = {}  # key -> page number, shared by every held page
         self.stamp = Stamp()
-        self.first_page_number = 1
         self._refs: list[tuple[float, float, str, str, float, str]] = []
         self._marks: list[tuple[str, float]] = []
 

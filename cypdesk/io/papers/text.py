@@ -236,7 +236,7 @@ def blocks_flowables(blocks: Sequence[Any], *, heading_base: int = 2) -> list[An
             counters[level] += 1
             for deeper in range(level + 1, 4):
                 counters[deeper] = 0
-            out.append(runs_para(block.runs, st[f"numbered{level}"], bullet=_number(counters[level], level)))
+            out.append(runs_para(block.runs, st[f"numbered{level}"], bullet=number_label(counters[level], level)))
         else:
             chunks = line_chunks(block.runs)
             for chunk in chunks[:-1]:
@@ -271,7 +271,7 @@ def line_chunks(runs: Sequence[Any], per: int = LINES_PER_PARAGRAPH) -> list[lis
     return [c for c in chunks if c] or [[]]
 
 
-def _number(n: int, level: int) -> str:
+def number_label(n: int, level: int) -> str:
     if level == 1:
         return f"{n}."
     if level == 2:
