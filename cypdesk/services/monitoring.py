@@ -143,6 +143,11 @@ def _num(value: Decimal, unit: str | None = None) -> str:
     return text + ("%" if unit == "%" else "")
 
 
+def value_text(value: float | None, unit: str | None = None) -> str:
+    """An actual or a target as it prints: "78.2%", "1,234.5", "" for none."""
+    return "" if value is None else _num(_dec(value), unit)
+
+
 def _amount(band: Decimal, unit: str | None) -> str:
     """A tolerance as an amount: "4.5", or "4.5 points" for a measure in % (not "4.5%",
     which would read as a percentage of something)."""

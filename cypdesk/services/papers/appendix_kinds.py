@@ -286,10 +286,9 @@ def _after_word(summary: str, word: str) -> str:
 
 
 def _with_unit(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return ""
-    text = _num(value, 2)
-    return f"{text}%" if unit == "%" else text
+    from cypdesk.services.monitoring import value_text
+
+    return value_text(value, unit)
 
 
 # --- pooled budgets ------------------------------------------------------------------------------
@@ -350,7 +349,7 @@ def _agreement_items(conn: Any, budgets: Any, agreement_id: str, year: int, toda
             qrows.append(Row([_text(q.label), _money_cell(q.budget), _money_cell(q.spend_to_date),
                               _money_cell(q.forecast_outturn), _money_cell(q.variance),
                               Cell("" if q.variance_pct is None else percent(q.variance_pct, 1), q.variance_pct),
-                              _text(q.word)], owners))
+                              Cell(q.word.capitalize(), q.word)], owners))
         else:
             word = "Not due yet" if q.status == budgets.NOT_DUE else "Missing"
             qrows.append(Row([_text(q.label), Cell(""), Cell(""), Cell(""), Cell(""), Cell(""), Cell(word, q.status)],

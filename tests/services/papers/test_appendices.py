@@ -272,3 +272,11 @@ def test_appendices_and_their_choices_read_through_a_workspace_as_through_sqlite
     assert option_choices(ws, "pooled_budgets", "agreement_id") == option_choices(conn, "pooled_budgets",
                                                                                   "agreement_id")
     assert build(ws, "risks") == build(conn, "risks")
+
+
+def test_actuals_and_targets_print_as_typed_without_trailing_zeros(conn):
+    table = tables(build(conn, "performance"))[0]
+    measures = monitoring.measure_ratings(conn)
+    assert [c.text for c in column(table, "target")] == [monitoring.value_text(m.target, m.unit) for m in measures]
+    texts = [c.text for c in column(table, "actual")] + [c.text for c in column(table, "target")]
+    assert "4.8%" in texts and not any(t.endswith("0%") and "." in t for t in texts)

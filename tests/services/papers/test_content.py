@@ -223,3 +223,25 @@ def test_a_partners_paper_holds_no_other_partners_contract_value_planted_in_the_
         assert f"{value:,.0f}" not in text and f"{value:g}" not in text
     for value in own:
         assert f"{value:,.0f}" in text
+
+
+def test_a_paper_finalised_by_compose_keeps_its_figures_and_its_partner_copy_withholds_from_them(ws):
+    """Through compose.finalise (i10-core): the frozen figures stay after the data
+    changes, and the provider-safe copy of the frozen paper leaves out a confidential
+    section planted before finalising."""
+    from cypdesk.services.papers import compose
+
+    with ws.read() as session:
+        db = session.connection()
+        pid = db.exec_driver_sql("SELECT id FROM papers WHERE title = ?", (DRAFT,)).scalar()
+        risk, score = db.exec_driver_sql("SELECT id, likelihood * impact FROM risks ORDER BY likelihood * impact DESC "
+                                         "LIMIT 1").one()
+    compose.set_section(ws, pid, "financial", body="SENTINEL-FIN-2093", confidential=True)
+    compose.finalise(ws, pid, now=NOW)
+    records.update(ws, "risks", risk, {"likelihood": 1, "impact": 1})
+    doc = content.build_paper_doc(ws, pid)
+    register = next(a for a in doc.appendices if a.kind == "risks").items[0]
+    assert register.rows[0].cells[register.column_index("score")].value == score
+    assert "SENTINEL-FIN-2093" in doc.to_json()
+    safe = content.build_paper_doc(ws, pid, partner=outward.Partner("org-x", "A provider"))
+    assert "SENTINEL-FIN-2093" not in safe.to_json() and safe.contact is None
