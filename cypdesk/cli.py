@@ -34,7 +34,8 @@ COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "impo
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
 # small demo), {new_file} (a path in the same folder that does not exist yet) and
 # {service_id} (the id of one of the document's services), {source} (a small CSV of organisations
-# beside the document, for import); DOING, what it does to FILE,
+# beside the document, for import), {paper_id} (a final board paper of the document) and
+# {new_pdf} (a new .pdf path beside the document); DOING, what it does to FILE,
 # for the words of a fault that escapes it ("Could not <doing> FILE: the disk is full.").
 EXAMPLES: dict[str, tuple[str, ...]] = {}
 DOING: dict[str, str] = {}

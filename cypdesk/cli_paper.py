@@ -20,7 +20,9 @@ from typing import Any
 
 HELP = ("board papers: --list shows them; --paper ID --out OUT.pdf|OUT.docx writes one, --meeting ID --out PACK.pdf "
         "a meeting's pack; --for ORG leaves out what that partner may not see")
-EXAMPLE = "paper {document} --list"
+# The fault matrix (tests/cli/test_faults.py) runs this: it reads the document and
+# writes a file beside it ({paper_id}: a final paper of the demo; {new_pdf}: a new file).
+EXAMPLE = "paper {document} --paper {paper_id} --out {new_pdf}"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -95,8 +97,25 @@ def _listing(result: dict[str, Any], papers: list[Any]) -> str:
 
 
 def _write(args: argparse.Namespace) -> int:
-    """Writing a paper or a pack (i10-render's part of this command)."""
-    from cypdesk.common.errors import UsageError
+    """One paper (PDF or Word) or a meeting's pack (PDF), provider-safe with --for."""
+    from cypdesk.cli import _emit
+    from cypdesk.services.papers.output import write_pack_file, write_paper_file
 
-    raise UsageError("This build of cypdesk cannot write papers yet: --paper and --meeting need the PDF and Word "
-                     "writers. Use --list.")
+    if args.paper:
+        result = write_paper_file(args.file, args.paper, args.out, for_org=args.for_org)
+    else:
+        result = write_pack_file(args.file, args.meeting, args.out, for_org=args.for_org)
+    result["ok"] = True
+    _emit(result, args.json, _written)
+    return 0
+
+
+def _written(r: dict[str, Any]) -> str:
+    what = f"the pack of {r['board']}'s meeting" if "meeting" in r else f"'{r['title']}'"
+    pages = f" ({r['pages']:,} page{'s' if r['pages'] != 1 else ''})" if r.get("pages") else ""
+    line = f"Wrote {what} to {r['path']}{pages}"
+    line += f", leaving out what {r['for']['name']} may not see." if r["for"] else "."
+    if "papers" in r:
+        line += "".join(f"\n  {p['agenda_item']}. {p['title']}" + (f": page {p['page']}" if p["page"] else ": no paper")
+                        for p in r["papers"])
+    return line
