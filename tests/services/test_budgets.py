@@ -313,8 +313,12 @@ def test_warning_when_contributions_do_not_cover_the_budget(tiny):
             in words)
 
 
-def test_three_has_a_missing_q3_once_it_has_ended(tiny):
-    words = [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 5))]
+def test_three_has_a_missing_q3_once_the_grace_after_its_end_has_passed(tiny):
+    """Q3 ended 31/12/2025; with the default grace of 30 days its return is due (no
+    warning) until 30/01/2026 and missing (warned) from 31/01/2026."""
+    assert [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 5))] == []
+    assert [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 30))] == []
+    words = [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 31))]
     assert words == ["No return for 2025-26 Q3: the quarter ended 31/12/2025."]
 
 
