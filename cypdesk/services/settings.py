@@ -16,6 +16,7 @@ stamp, a field version and a history line naming the author, in one transaction.
 from __future__ import annotations
 
 import io
+import sqlite3
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,34 @@ def setting_of(conn: Any, name: str, given: Any = None) -> Any:
     if given is not None:
         return given
     return getattr(read_settings(conn, logo=name == "logo"), name)
+
+
+def comparator_options(conn: sqlite3.Connection) -> list[tuple[str, str, bool, str]]:
+    """What "Compare with" may be set to, as the document's data supports it:
+    ``(value, label, supported, note)`` for statistical neighbours (the home area's
+    comparator set and its members), region (the other local authorities within the
+    home area's region) and England only (always). ``note`` says what each holds or why
+    it holds nothing; an unsupported choice may still be saved (data may come later),
+    and then ranks the trust among no one, saying so. ``conn``: a ``sqlite3``
+    connection, as the Needs service reads."""
+    from cypdesk.services.needs import resolve_areas
+
+    out = []
+    for value, label in COMPARATOR_SETS:
+        areas = resolve_areas(conn, compare_with=value)
+        if value == "england":
+            out.append((value, label, True, f"compared with {areas.england_name} only; not ranked"))
+            continue
+        count = len(areas.neighbour_ids)
+        if value == "statistical_neighbours":
+            note = (f"{areas.set_name}: {count} area{'s' if count != 1 else ''}" if areas.set_id else
+                    "no comparator set in the document (import statistical neighbours first)")
+        else:
+            note = (f"{areas.set_name}: {count} other area{'s' if count != 1 else ''}" if count else
+                    f"{areas.set_name}: no other area of the trust's kind is recorded in it"
+                    if not areas.set_name.startswith("Region") else "the trust's area is in no region")
+        out.append((value, label, count > 0, note))
+    return out
 
 
 # --- checking ---------------------------------------------------------------------------------
@@ -265,15 +294,19 @@ def check_logo(data: bytes, name: str) -> bytes:
             width, height = image.size
             if len(data) <= LOGO_MAX_BYTES and max(width, height) <= LOGO_MAX_SIDE:
                 return data
-            scale = min(1.0, LOGO_MAX_SIDE / max(width, height))
-            if scale < 1.0:
-                image = image.resize((max(1, round(width * scale)), max(1, round(height * scale))),
-                                     Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            if fmt == "JPEG":
-                image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
-            else:
-                image.save(out, "PNG", optimize=True)
+            side = min(LOGO_MAX_SIDE, max(width, height))
+            while True:  # smaller until it fits in 1 MB (a photograph as a logo), down to 200 pixels
+                scale = side / max(width, height)
+                fitted = image if scale >= 1.0 else image.resize(
+                    (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
+                out = io.BytesIO()
+                if fmt == "JPEG":
+                    fitted.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+                else:
+                    fitted.save(out, "PNG", optimize=True)
+                if out.tell() <= LOGO_MAX_BYTES or side <= 200:
+                    break
+                side = max(200, int(side * 0.7))
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValidationError(f"{name} could not be read as a {fmt} image ({exc}): it may be damaged. "
                               "Choose another PNG or JPEG file.", field="logo",
@@ -387,6 +420,6 @@ def describe(settings: DocumentSettings) -> dict[str, Any]:
 
 __all__ = [
     "COMPARATOR_SETS", "COMPARATOR_WORDS", "DEFAULTS", "DocumentSettings", "LOGO_MAX_BYTES", "SETTINGS",
-    "SETTING_NAMES", "check_logo", "check_settings", "describe", "load_logo", "logo_format", "logo_size",
+    "SETTING_NAMES", "check_logo", "check_settings", "choices", "comparator_options", "describe", "load_logo", "logo_format", "logo_size",
     "read_settings", "save_settings", "setting_of",
 ]
