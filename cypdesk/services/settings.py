@@ -381,7 +381,7 @@ def save_settings(ws: Any, changes: dict[str, Any]) -> Any:
                     version.hlc, version.author_id = stamp, author.id
                 old, new = before[name], value
                 if name == "logo":  # history keeps what happened, not a megabyte twice
-                    old, new = _logo_words(old), _logo_words(new)
+                    old, new = logo_words(old), logo_words(new)
                 session.add(History(hlc=stamp, author_id=author.id, author_name=author.name, op="update",
                                     table_name="document", record_id=doc.id,
                                     record_title="Document settings", field=name,
@@ -394,7 +394,23 @@ def save_settings(ws: Any, changes: dict[str, Any]) -> Any:
     return change
 
 
-def _logo_words(data: bytes | None) -> str | None:
+def save_settings_of(ws: Any, document_id: str | None, changes: dict[str, Any]) -> Any:
+    """:func:`save_settings`, refused (RecordNotFound) when ``document_id`` is given and
+    is not the document's own id (``cypdesk set FILE document ID FIELD=VALUE``)."""
+    if document_id is not None:
+        from cypdesk.common.errors import RecordNotFound
+        from cypdesk.services.service_map import query_rows
+
+        with query_rows(ws) as run:
+            ids = [r[0] for r in run("SELECT id FROM document")]
+        if document_id not in ids:
+            raise RecordNotFound(f"This document's id is {ids[0] if ids else 'not set yet'}, not {document_id}: "
+                                 "give the document's id or none (cypdesk set FILE document FIELD=VALUE).",
+                                 id=document_id)
+    return save_settings(ws, changes)
+
+
+def logo_words(data: bytes | None) -> str | None:
     if not data:
         return None
     import hashlib
@@ -421,5 +437,5 @@ def describe(settings: DocumentSettings) -> dict[str, Any]:
 __all__ = [
     "COMPARATOR_SETS", "COMPARATOR_WORDS", "DEFAULTS", "DocumentSettings", "LOGO_MAX_BYTES", "SETTINGS",
     "SETTING_NAMES", "check_logo", "check_settings", "choices", "comparator_options", "describe", "load_logo", "logo_format", "logo_size",
-    "read_settings", "save_settings", "setting_of",
+    "logo_words", "read_settings", "save_settings", "save_settings_of", "setting_of",
 ]
