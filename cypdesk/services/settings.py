@@ -258,6 +258,11 @@ def load_logo(path: str | Path) -> bytes:
     """The logo in the image file at ``path``, as the document keeps it (see
     :func:`check_logo`). ValidationError naming the file for anything else."""
     target = Path(path)
+    if not target.is_file():
+        from cypdesk.common.errors import DocumentMissing  # "missing", exit 2, as for any file not there
+
+        raise DocumentMissing(f"{target} does not exist (or is a folder, not a file): check the name and the "
+                              "folder. The logo has not been changed.", path=target)
     try:
         size = target.stat().st_size
         if size > LOGO_READ_LIMIT:
