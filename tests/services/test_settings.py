@@ -264,3 +264,20 @@ def test_reviews_due_follow_the_documents_window(ws):
     save_settings(ws, {"review_window_days": 13})
     assert monitoring.reviews_due(ws, TODAY) == monitoring.reviews_due(ws, TODAY, 13)
     assert len(monitoring.reviews_due(ws, TODAY)) == len(within_30) - 3
+
+
+def test_the_settings_agree_with_the_models_fields():
+    """The labels, limits, defaults and choices here (read without SQLAlchemy) are the
+    ones the model declares for the document's columns."""
+    from cypdesk.model.fields import fields_of
+    from cypdesk.model.system import DocumentInfo
+    from cypdesk.services.settings import COMPARATOR_SETS, SETTINGS
+
+    declared = dict(fields_of(DocumentInfo))
+    for name, (label, _kind, low, high) in SETTINGS.items():
+        meta = declared[name]
+        assert (meta.label, meta.minimum, meta.maximum) == (label, low, high), name
+        column = DocumentInfo.__table__.columns[name]
+        if column.default is not None and not callable(column.default.arg):
+            assert column.default.arg == getattr(DEFAULTS, name), name
+    assert tuple(declared["comparator_set"].choices.items) == COMPARATOR_SETS
