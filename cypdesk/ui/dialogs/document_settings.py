@@ -52,8 +52,8 @@ class DocumentSettingsDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
 
         layout = QVBoxLayout(self)
-        intro = QLabel("These settings belong to the document: everyone who opens it sees them, and they "
-                       "merge like any other field.")
+        intro = QLabel("These settings belong to the document: everyone who opens it sees them, and each "
+                       "change is kept in its history like any other field.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
@@ -127,8 +127,7 @@ class DocumentSettingsDialog(QDialog):
             ("Rating &scale", "rating_scale", self.scale_combo, "How Monitoring rates measures."),
             ("Small-&number threshold", "small_number_threshold", self.threshold_spin,
              "Counts of people from 1 to one below this print as suppressed in board papers (2 to 50)."),
-            ("Com&pare with", "comparator_set", self.compare_combo, None),
-            ("", "", self.compare_note, None),
+            ("Com&pare with", "comparator_set", self.compare_combo, self.compare_note),
             ("Tolerance &without an interval", "tolerance_pct", self.tolerance_spin,
              "Needs: a value with no confidence interval is similar to England within this (0 to 50%)."),
             ("Reviews &due within", "review_window_days", self.window_spin,
@@ -138,9 +137,6 @@ class DocumentSettingsDialog(QDialog):
              "quarter ends (0 to 120)."),
         ]
         for text, name, editor, hint in rows:
-            if not name:
-                form.addRow("", editor)
-                continue
             label = QLabel(text)
             label.setBuddy(self.editors[name])
             box = QWidget()
@@ -148,7 +144,9 @@ class DocumentSettingsDialog(QDialog):
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
             column.addWidget(editor)
-            if hint:
+            if isinstance(hint, QLabel):  # a note that follows the choice
+                column.addWidget(hint)
+            elif hint:
                 note = QLabel(hint)
                 note.setWordWrap(True)
                 note.setStyleSheet(HINT_STYLE)
@@ -218,7 +216,10 @@ class DocumentSettingsDialog(QDialog):
         return spin
 
     def _compare_chosen(self, *_: Any) -> None:
-        self.compare_note.setText(self._notes.get(self.compare_combo.currentData(), "").capitalize())
+        note = self._notes.get(self.compare_combo.currentData(), "")
+        note = note[:1].upper() + note[1:]
+        self.compare_note.setText(note)
+        self.compare_combo.setAccessibleDescription(note)
 
     # --- the logo -------------------------------------------------------------------------
     def _show_logo(self) -> None:
