@@ -281,3 +281,16 @@ def test_the_settings_agree_with_the_models_fields():
         if column.default is not None and not callable(column.default.arg):
             assert column.default.arg == getattr(DEFAULTS, name), name
     assert tuple(declared["comparator_set"].choices.items) == COMPARATOR_SETS
+
+
+def test_the_overviews_reviews_follow_the_same_window(ws):
+    from cypdesk.services.overview import attention
+
+    def reviews():
+        return next(s for s in attention(_plain(ws), TODAY) if s.key == "reviews_due")
+
+    assert reviews().title == "Reviews due within 30 days"
+    assert len(reviews().items) == len(monitoring.reviews_due(ws, TODAY))
+    save_settings(ws, {"review_window_days": 13})
+    assert reviews().title == "Reviews due within 13 days"
+    assert len(reviews().items) == len(monitoring.reviews_due(ws, TODAY, 13))
