@@ -185,3 +185,33 @@ def test_the_number_boxes_hold_only_what_the_document_accepts(qtbot, name, low, 
     qtbot.addWidget(dialog)
     spin = dialog.editors[name]
     assert (spin.minimum(), spin.maximum()) == (low, high)
+
+
+def test_a_read_only_document_shows_its_settings_but_cannot_save_them(qtbot, dialogs, demo_master, tmp_path):
+    import shutil
+
+    from cypdesk.ui import open_main_window
+
+    path = tmp_path / "shared.cypdesk"
+    shutil.copy(demo_master, path)
+    window = open_main_window(path, read_only=True)
+    seen = {}
+
+    def look(dialog):
+        seen["title"] = dialog.title_edit.text()
+        seen["ok"] = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        seen["why"] = dialog.error.text()
+        return False
+
+    try:
+        assert window.action_settings.isEnabled()
+        dialogs.drivers = [look]
+        window.action_settings.trigger()
+        assert seen == {"title": "Riverside Children's Trust (demo)", "ok": False,
+                        "why": "The document is open read-only: its settings can be seen but not changed."}
+        assert window.undo_stack.count() == 0
+    finally:
+        window.workspace.doc.close(discard=True)
+        window.workspace = None
+        window.close()
+        window.deleteLater()
