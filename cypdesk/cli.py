@@ -104,13 +104,14 @@ def _command_parser() -> argparse.ArgumentParser:
     check.add_argument("file")
     check.add_argument("--json", action="store_true")
 
-    set_ = _add(sub, "set", help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...",
+    set_ = _add(sub, "set", help="change fields of one record: cypdesk set FILE KIND ID FIELD=VALUE ...; the "
+                                 "document's settings: cypdesk set FILE document FIELD=VALUE ... (logo=IMAGE.png)",
                 example="set {document} services {service_id} annual_cost=£123,456", doing="change",
                 parents=[_writing_options()])
     set_.add_argument("file")
     set_.add_argument("kind")
     set_.add_argument("id")
-    set_.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+    set_.add_argument("assignments", nargs="*", metavar="FIELD=VALUE")
     set_.add_argument("--json", action="store_true")
 
     hist = _add(sub, "history", help="who changed what in one record",
@@ -313,6 +314,8 @@ def _info(args: argparse.Namespace) -> int:
             f"Owner:          {(r['owner'] or {}).get('name') or 'not set'}",
             f"Schema version: {r['schema_version']}" + (" (will be updated when opened)" if r["needs_migration"] else ""),
             f"Changes kept:   {r['history_entries']:,} by {r['installations']} installation(s)",
+            "Settings:",
+            *_settings_prose(r["settings"]),
             "Records:",
         ]
         width = max((len(k) for k in r["counts"]), default=10)
@@ -322,6 +325,25 @@ def _info(args: argparse.Namespace) -> int:
 
     _emit(result, args.json, prose)
     return 0
+
+
+def _settings_prose(values: dict[str, Any]) -> list[str]:
+    """The document's settings for ``info``, one a line, in the dialog's words."""
+    from cypdesk.services.settings import SETTINGS, choices
+
+    lines = []
+    for name, value in values.items():
+        if name == "title":
+            continue  # shown above
+        if name == "logo":
+            value = (f"{value['format']}, {value['width']} x {value['height']} pixels, {value['bytes']:,} bytes"
+                     if value else "none")
+        elif name in ("rating_scale", "comparator_set"):
+            value = f"{choices(name).get(value, value)} ({value})"
+        elif name == "trust_name":
+            value = value or "not set"
+        lines.append(f"  {SETTINGS[name][0] + ':':<36} {value}")
+    return lines
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -363,23 +385,38 @@ def _open_for_writing(args: argparse.Namespace) -> Any:
 
 
 def _set(args: argparse.Namespace) -> int:
-    from cypdesk.services import records
+    from cypdesk.services import records, settings
 
-    values = _parse_assignments(args.assignments)
+    document = args.kind.strip().lower() == "document"  # the document's settings: its one row, no id needed
+    items, record_id = list(args.assignments), args.id
+    if document and "=" in record_id:
+        items, record_id = [record_id, *items], None
+    if not items:
+        raise UsageError("set needs at least one FIELD=VALUE: cypdesk set FILE KIND ID FIELD=VALUE ..., "
+                         "or cypdesk set FILE document FIELD=VALUE ... for the document's settings.")
+    values: dict[str, Any] = _parse_assignments(items)
+    if document and str(values.get("logo") or "").strip():  # a file: read and checked before the document opens
+        values["logo"] = settings.load_logo(values["logo"])
     ws = _open_for_writing(args)
     try:
         if ws.doc.read_only:  # the window would offer a read-only view; a command must say why not
             raise error_from(ws.doc.read_only_error or PermissionError(13, "Permission denied", args.file),
                              path=Path(args.file).absolute(), doing="change",
                              consequence="The document has not been changed.")
-        change = records.update(ws, args.kind, args.id, values)
+        if document:
+            change = settings.save_settings_of(ws, record_id, values)
+        else:
+            change = records.update(ws, args.kind, args.id, values)
         if change.after:
             ws.doc.save()
         moved = {k for k in change.after if change.before.get(k) != change.after[k]}
         given = {k for k in moved if k in values}
+        shown = settings.logo_words if document else (lambda v: v)  # a logo as words, not a megabyte
         result = {"ok": True, "kind": change.kind, "id": change.id, "title": change.title,
                   "changed": len(given), "unchanged": len(values) - len(given),
-                  "fields": {k: {"old": change.before[k], "new": change.after[k]} for k in sorted(given)},
+                  "fields": {k: {"old": shown(change.before[k]) if k == "logo" else change.before[k],
+                                 "new": shown(change.after[k]) if k == "logo" else change.after[k]}
+                             for k in sorted(given)},
                   # figures kept in step with what was set (a service's unit cost)
                   "worked_out": {k: {"old": change.before[k], "new": change.after[k]} for k in sorted(moved - given)},
                   # saved, but worth a look: a command cannot ask, so it says (a period not yet ended)
@@ -407,12 +444,12 @@ def _history(args: argparse.Namespace) -> int:
 
     path = Path(args.file).absolute()
     status = inspect_file(path)
-    model = kind_of(args.kind)
+    table = "document" if args.kind.strip().lower() == "document" else kind_of(args.kind).__tablename__
     with reading(path, status) as r:  # a hot journal or WAL mode: a rolled-back private copy
         engine = make_engine(r.path, read_only=True)
         try:
             with Session(engine) as session:
-                rows = session.scalars(select(History).where(History.table_name == model.__tablename__,
+                rows = session.scalars(select(History).where(History.table_name == table,
                                                              History.record_id == args.id).order_by(History.hlc)).all()
                 entries = [{"hlc": h.hlc, "at": h.at.isoformat(timespec="seconds"), "author": h.author_name,
                             "author_id": h.author_id, "op": h.op, "field": h.field,
@@ -421,7 +458,7 @@ def _history(args: argparse.Namespace) -> int:
         finally:
             engine.dispose()
         notes = list(r.notes)
-    result = {"ok": True, "kind": model.__tablename__, "id": args.id, "history": entries, "warnings": notes}
+    result = {"ok": True, "kind": table, "id": args.id, "history": entries, "warnings": notes}
     result["recoverable_edits"] = _recoverable(args.file, args.json)
     _emit(result, args.json, lambda r: "\n".join(
         [f"Note: {n}" for n in r["warnings"]] + ([

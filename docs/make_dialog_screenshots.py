@@ -1,7 +1,7 @@
 """Writes screenshots of the record dialogs (Add a return, Add an actual, Add a
 contract), the service's link dialogs (outcomes, commissioners, funding), New
 organisation…, the team member dialog, Help > Keyboard shortcuts and the guide (F1),
-and of the Services editor's figures, at 1366x768 on a fresh small demo, into
+File > Document settings… (with a logo chosen), and of the Services editor's figures, at 1366x768 on a fresh small demo, into
 docs/screenshots/ (or the folder given). Run from the repository root:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_dialog_screenshots.py [folder]
@@ -89,7 +89,30 @@ def main(argv: list[str]) -> int:
         window.show_shortcuts()
         window.show_tab("services")
         window.show_help()
+        shots[:] = [("dialog-document-settings.png", None)]
+        window.run_dialog = lambda dialog: dialog.set_logo_file(_demo_logo(Path(window.workspace.doc.path).parent)) \
+            and grab(dialog)
+        window.action_settings.trigger()
     return 0
+
+
+def _demo_logo(folder: Path) -> Path:
+    """A made-up crest for the fictional trust (a PNG, drawn here, in the demo's own
+    temporary folder), as an officer would choose."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    fonts = Path(__file__).resolve().parents[1] / "resources" / "fonts"
+    image = Image.new("RGB", (600, 180), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 170, 170), fill=(0, 94, 165))
+    draw.polygon([(90, 40), (140, 130), (40, 130)], fill=(255, 255, 255))
+    bold = ImageFont.truetype(str(fonts / "DejaVuSans-Bold.ttf"), 44)
+    draw.text((195, 40), "Riverside", font=bold, fill=(0, 48, 120))
+    draw.text((195, 100), "Children's Trust", font=ImageFont.truetype(str(fonts / "DejaVuSans.ttf"), 36),
+              fill=(0, 94, 165))
+    target = folder / "riverside-logo.png"
+    image.save(target)
+    return target
 
 
 if __name__ == "__main__":

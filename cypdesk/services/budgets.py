@@ -14,7 +14,9 @@ negative an *underspend*, nil *on budget*. ``variance %`` is the variance as a
 percentage of the budget (none when the budget is nil).
 
 **Missing returns.** A quarter without a return is *missing*: it has no figures, never
-zeros. With ``today`` given, a quarter that has not yet ended is *not due yet* instead.
+zeros. With ``today`` given, a quarter that has not yet ended is *not due yet* instead,
+and one that ended no more than the grace period ago (the document's setting, 30 days
+unless changed) is *due*: its return may still come in time.
 A return's spend to date and forecast outturn are figures for the year so far, so the
 year's position is the latest return's; missing quarters are left out of it (never
 counted as zero) and a note says so.
@@ -57,8 +59,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -115,6 +117,7 @@ LEGAL_BASIS_LABELS = dict((v, label) for v, label in next(
 RETURNED = "return"
 MISSING = "missing"
 NOT_DUE = "not_due"
+DUE = "due"  # ended within the grace period: the return is expected, not yet missing
 
 # Split states
 SPLIT = "split"
@@ -393,7 +396,7 @@ class QuarterReturn:
     financial_year: int
     quarter: int
     label: str  # "2025-26 Q2"
-    status: str  # RETURNED, MISSING or NOT_DUE
+    status: str  # RETURNED, MISSING, DUE or NOT_DUE
     ends_on: date
     return_id: str | None = None
     budget: float | None = None
@@ -404,6 +407,7 @@ class QuarterReturn:
     word: str = ""  # "overspend", "underspend", "on budget"; "" without a return
     commentary: str | None = None
     submitted_on: date | None = None
+    due_by: date | None = None  # the quarter's end plus the grace period (status DUE)
 
     @property
     def missing(self) -> bool:
@@ -416,6 +420,8 @@ class QuarterReturn:
             return "Missing — no return"
         if self.status == NOT_DUE:
             return f"Not due yet — the quarter ends {date_uk(self.ends_on)}"
+        if self.status == DUE:
+            return f"Due — the return is due by {date_uk(self.due_by)}" if self.due_by else "Due"
         return self.word.capitalize()
 
     @property
@@ -440,6 +446,7 @@ class YearReturns:
     missing: tuple[int, ...]  # quarters due (or, without ``today``, all) with no return
     not_due: tuple[int, ...]
     note: str
+    due: tuple[int, ...] = ()  # ended within the grace period, return not in yet
 
     def __iter__(self) -> Any:
         return iter(self.quarters)
@@ -462,11 +469,18 @@ def _quarter(fy: int, q: int, row: tuple[Any, ...] | None, status: str) -> Quart
                          variance_word(variance), commentary, _date(submitted))
 
 
-def quarterly_returns(conn: Any, agreement_id: str, financial_year: int, *, today: date | None = None) -> YearReturns:
+def quarterly_returns(conn: Any, agreement_id: str, financial_year: int, *, today: date | None = None,
+                      grace_days: int | None = None) -> YearReturns:
     """Q1 to Q4 of one financial year, each a return (budget, spend to date, forecast
     outturn, variance, variance %, the word) or missing, never zero. With ``today``, a
-    quarter without a return that has not ended yet is *not due yet* instead of missing.
-    Two returns for one quarter (a merge): the one submitted last is shown."""
+    quarter without a return that has not ended yet is *not due yet* instead of missing,
+    and one that ended ``grace_days`` or fewer days before ``today`` is *due* (the
+    document's "Grace after a quarter ends" unless given). Two returns for one quarter
+    (a merge): the one submitted last is shown."""
+    if today is not None:
+        from cypdesk.services.settings import setting_of
+
+        grace_days = int(setting_of(conn, "return_grace_days", grace_days))
     with query_rows(conn) as run:
         rows = run("SELECT id, quarter, budget, spend_to_date, forecast_outturn, commentary, submitted_on "
                    "FROM returns WHERE agreement_id = ? AND financial_year = ? "
@@ -480,14 +494,19 @@ def quarterly_returns(conn: Any, agreement_id: str, financial_year: int, *, toda
             quarters.append(_quarter(financial_year, q, found[q], RETURNED))
             continue
         ended = Period.financial_quarter(financial_year, q).end_date()
-        status = NOT_DUE if (today is not None and ended >= today) else MISSING
-        quarters.append(_quarter(financial_year, q, None, status))
+        due_by = ended + timedelta(days=grace_days or 0)
+        status = MISSING if today is None or due_by < today else NOT_DUE if ended >= today else DUE
+        quarters.append(replace(_quarter(financial_year, q, None, status), due_by=due_by if status == DUE else None))
     received = [x for x in quarters if x.status == RETURNED]
-    missing = tuple(x.quarter for x in quarters if x.status == MISSING)
-    not_due = tuple(x.quarter for x in quarters if x.status == NOT_DUE)
+    missing, not_due, due = (tuple(x.quarter for x in quarters if x.status == state) for state in (MISSING, NOT_DUE, DUE))
     latest = received[-1] if received else None
+    note = _year_note(financial_year, latest, missing, not_due)
+    if due:
+        note += (f" {_quarters_text(due)} {'has' if len(due) == 1 else 'have'} ended but "
+                 f"{'its return is' if len(due) == 1 else 'their returns are'} not yet missing: due by "
+                 + ", ".join(date_uk(quarters[q - 1].due_by) for q in due) + ".")  # type: ignore[arg-type]
     return YearReturns(agreement_id, financial_year, format_financial_year(financial_year), tuple(quarters),  # type: ignore[arg-type]
-                       latest, len(received), missing, not_due, _year_note(financial_year, latest, missing, not_due))
+                       latest, len(received), missing, not_due, note, due)
 
 
 def _quarters_text(qs: Iterable[int]) -> str:
@@ -574,7 +593,8 @@ def variance_shares(conn: Any, agreement_id: str, financial_year: int, quarter: 
     q = year[quarter]
     base = dict(agreement_id=agreement_id, financial_year=financial_year, quarter=quarter, agreement_type=info.type)
     if q.status != RETURNED or q.variance is None:
-        why = "the quarter has not ended yet" if q.status == NOT_DUE else "the return is missing"
+        why = {NOT_DUE: "the quarter has not ended yet", DUE: "the return is not due yet"}.get(q.status,
+                                                                                          "the return is missing")
         return VarianceSplit(**base, status=NO_RETURN, rule=None, variance=None, word="", shares=(),
                              explanation=f"No return for {q.label} ({why}), so there is no variance to share.")
     variance, word = q.variance, q.word

@@ -99,6 +99,9 @@ def document_info(path: str | Path) -> dict[str, Any]:
             edits = conn.execute("SELECT count(*) FROM history").fetchone()[0] if "history" in tables else 0
             editors = (conn.execute("SELECT count(*) FROM installations").fetchone()[0]
                        if "installations" in tables else 0)
+            from cypdesk.services.settings import describe, read_settings
+
+            settings = describe(read_settings(conn))
         except sqlite3.Error as exc:
             raise error_from(exc, path=p, doing="read") from exc
         notes = list(r.notes)
@@ -112,6 +115,7 @@ def document_info(path: str | Path) -> dict[str, Any]:
         "trust_name": doc[3] if doc else None,
         "owner": {"id": doc[2], "name": owner_name} if doc else None,
         "rating_scale": doc[4] if doc else None,
+        "settings": settings,  # every document setting (services/settings.py), the logo described
         "size": status.size,
         "counts": counts,
         "history_entries": edits,

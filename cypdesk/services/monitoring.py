@@ -685,9 +685,14 @@ class ReviewDue:
 REVIEW_KIND_WORDS = {"risk": "Risk", "contract": "Contract", "agreement": "Budget agreement"}
 
 
-def reviews_due(conn: Any, today: date, within_days: int = 30) -> list[ReviewDue]:
+def reviews_due(conn: Any, today: date, within_days: int | None = None) -> list[ReviewDue]:
     """Risks, contracts and budget agreements whose review date is on or before
-    ``within_days`` days from ``today`` (overdue ones included), soonest first."""
+    ``within_days`` days from ``today`` (overdue ones included), soonest first.
+    ``within_days`` is the document's "Reviews due within" setting (30 unless changed)
+    unless given."""
+    from cypdesk.services.settings import setting_of
+
+    within_days = int(setting_of(conn, "review_window_days", within_days))
     until = (today + timedelta(days=within_days)).isoformat()
     out: list[ReviewDue] = []
     with query_rows(conn) as run:
@@ -836,33 +841,16 @@ def save_actual(ws: Any, measure_id: str, values: dict[str, Any], measurement_id
 
 
 def set_rating_scale(ws: Any, scale: str) -> Any:
-    """Set the document's rating scale ("rag" or "trajectory"), recorded in history
-    (a new document's settings row is made first, with the default RAG). Returns a Change (kind "document") whose ``before`` holds the old scale, for undo."""
-    from cypdesk.model.system import DocumentInfo, History
-    from cypdesk.model.tracking import to_json
-    from cypdesk.services.records import Change
+    """Set the document's rating scale ("rag" or "trajectory"): a document setting,
+    saved by :func:`cypdesk.services.settings.save_settings` (history and a field
+    version; a new document's settings row is made first). Returns a Change (kind
+    "document") whose ``before`` holds the old scale, for undo."""
+    from cypdesk.services.settings import save_settings
 
     if scale not in SCALES:
         raise UsageError(f"{scale!r} is not a rating scale: use one of {', '.join(SCALES)}.")
-    with ws.write() as session:
-        doc = session.query(DocumentInfo).first()
-        if doc is None:  # a new document has no settings row until one is first set
-            doc = DocumentInfo(rating_scale="rag", created_by=session.author.id, hlc=session.clock.tick())
-            session.add(doc)
-            session.flush()
-        old = doc.rating_scale
-        change = Change("update", "document", doc.id, "Rating scale")
-        if old != scale:
-            stamp = session.clock.tick()
-            doc.rating_scale = scale
-            doc.hlc = stamp
-            author = session.author
-            session.add(History(hlc=stamp, author_id=author.id, author_name=author.name, op="update",
-                                table_name="document", record_id=doc.id, record_title="Rating scale",
-                                field="rating_scale", old_value=to_json(old), new_value=to_json(scale)))
-            change.before, change.after = {"rating_scale": old}, {"rating_scale": scale}
-    if change.after:
-        ws.doc.mark_dirty()  # the document row is not a record: the session did not count it as a change
+    change = save_settings(ws, {"rating_scale": scale})
+    change.title = "Rating scale"
     return change
 
 

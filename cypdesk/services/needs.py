@@ -46,6 +46,7 @@ __all__ = [
     "neighbour_rank",
     "period_label",
     "priorities_with_links",
+    "region_of",
     "resolve_areas",
     "trend",
     "trend_direction",
@@ -80,6 +81,7 @@ def headline_breakdown(t: str = "v") -> str:
 _HEADLINE = f"((v.group_id IS NULL OR v.group_id = i.group_id) AND {headline_breakdown('v')})"
 BREAKDOWN_ONLY = "only values broken down (by sex, age, category or group)"
 NOT_RANKED_PLACE = "not ranked: a locality or ward is not ranked among the statistical neighbours"
+NOT_RANKED_ENGLAND = "not ranked: the document compares the trust with England only (File > Document settings)"
 
 
 # --- the areas compared ------------------------------------------------------------------------
@@ -93,12 +95,21 @@ class Areas(NamedTuple):
     set_name: str
     neighbour_ids: tuple[str, ...]
     neighbour_names: dict[str, str]
+    # whom the trust is compared with, besides England: the document's setting
+    # (services.settings.COMPARATOR_SETS), or "statistical_neighbours" for a set given by id
+    compare_with: str = "statistical_neighbours"
 
 
 def resolve_areas(conn: sqlite3.Connection, home_area_id: str | None = None,
-                  comparator_set_id: str | None = None) -> Areas:
+                  comparator_set_id: str | None = None, *, compare_with: str | None = None) -> Areas:
     """The trust's area (``is_home``, unless given), England (``kind='england'``) and the
-    statistical neighbours (the comparator set of the home area, unless given)."""
+    areas the trust is ranked among, as the document's "Compare with" setting says
+    (unless ``compare_with`` or a ``comparator_set_id`` is given):
+
+    - ``statistical_neighbours``: the comparator set of the home area (or the one given);
+    - ``region``: the other areas of the home area's kind (local authorities) within the
+      same region (the nearest area above it whose kind is region);
+    - ``england``: none; the trust is compared with England only and not ranked."""
     if home_area_id is None:
         row = conn.execute("SELECT id, name FROM areas WHERE is_home = 1 ORDER BY name COLLATE NOCASE, id LIMIT 1").fetchone()
     else:
@@ -106,20 +117,62 @@ def resolve_areas(conn: sqlite3.Connection, home_area_id: str | None = None,
     home_id, home_name = (row[0], row[1]) if row else (home_area_id, "The trust")
     row = conn.execute("SELECT id, name FROM areas WHERE kind = 'england' ORDER BY name, id LIMIT 1").fetchone()
     england_id, england_name = (row[0], row[1]) if row else (None, "England")
+    if comparator_set_id is not None:
+        mode = "statistical_neighbours"
+    elif compare_with is not None:
+        mode = compare_with
+    else:
+        from cypdesk.services.settings import read_settings
+
+        mode = read_settings(conn, logo=False).comparator_set
+    if mode == "england":
+        return Areas(home_id, home_name, england_id, england_name, None, f"{england_name} only", (), {}, mode)
+    if mode == "region":
+        region_id, region_name, members = region_of(conn, home_id)
+        name = f"Local authorities in {region_name}" if region_name else "Region (the trust's area is in none)"
+        return Areas(home_id, home_name, england_id, england_name, None, name,
+                     tuple(a for a, _ in members), dict(members), mode)
     if comparator_set_id is None:
         row = conn.execute("SELECT id, name FROM comparator_sets ORDER BY (area_id IS NOT ?), "
                            "name COLLATE NOCASE, id LIMIT 1", (home_id,)).fetchone()
     else:
         row = conn.execute("SELECT id, name FROM comparator_sets WHERE id = ?", (comparator_set_id,)).fetchone()
     set_id, set_name = (row[0], row[1]) if row else (None, "Statistical neighbours")
-    members: list[tuple[str, str]] = []
+    members = []
     if set_id is not None:
         members = [(r[0], r[1]) for r in conn.execute(
             "SELECT m.area_id, a.name FROM comparator_members m JOIN areas a ON a.id = m.area_id "
             "WHERE m.comparator_set_id = ? AND m.area_id IS NOT ? AND m.area_id IS NOT ? "
             "ORDER BY m.rank IS NULL, m.rank, a.name COLLATE NOCASE", (set_id, home_id, england_id))]
     return Areas(home_id, home_name, england_id, england_name, set_id, set_name,
-                 tuple(a for a, _ in members), dict(members))
+                 tuple(a for a, _ in members), dict(members), "statistical_neighbours")
+
+
+def region_of(conn: sqlite3.Connection, area_id: str | None) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+    """(id, name, [(id, name) of the other areas of ``area_id``'s kind within it, by
+    name]) of the region an area is in: the nearest area above it whose kind is
+    region. (None, None, []) for an area in no region."""
+    if area_id is None:
+        return None, None, []
+    row = conn.execute("SELECT parent_id, kind FROM areas WHERE id = ?", (area_id,)).fetchone()
+    if row is None:
+        return None, None, []
+    parent, kind = row
+    seen = {area_id}
+    while parent is not None and parent not in seen:  # a loop of parents (a merge) ends the walk
+        seen.add(parent)
+        up = conn.execute("SELECT id, name, kind, parent_id FROM areas WHERE id = ?", (parent,)).fetchone()
+        if up is None:
+            break
+        if up[2] == "region":
+            members = [(r[0], r[1]) for r in conn.execute(
+                "WITH RECURSIVE below(id, depth) AS (SELECT id, 1 FROM areas WHERE parent_id = ? "
+                "UNION SELECT a.id, b.depth + 1 FROM areas a JOIN below b ON a.parent_id = b.id WHERE b.depth < 4) "
+                "SELECT a.id, a.name FROM below JOIN areas a ON a.id = below.id "
+                "WHERE a.kind IS ? AND a.id != ? ORDER BY a.name COLLATE NOCASE, a.id", (up[0], kind, area_id))]
+            return up[0], up[1], members
+        parent = up[3]
+    return None, None, []
 
 
 # --- one row per indicator ------------------------------------------------------------------
@@ -181,7 +234,7 @@ class IndicatorSummary(NamedTuple):
 
 def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = None,
                         comparator_set_id: str | None = None,
-                        tolerance_pct: float = DEFAULT_TOLERANCE_PCT, level: str = DEFAULT_LEVEL,
+                        tolerance_pct: float | None = None, level: str = DEFAULT_LEVEL,
                         neighbours: bool = True) -> list[IndicatorSummary]:
     """Every indicator, by name: the trust's latest value, England's for the same period,
     the comparison (by the ``level`` confidence interval the officer chose, see
@@ -191,7 +244,14 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
 
     ``home_area_id`` may be a locality or ward: its own values, never the trust's
     (``neighbours=False`` leaves out the rank among the trust's statistical
-    neighbours, which says nothing about a locality)."""
+    neighbours, which says nothing about a locality).
+
+    Whom the trust is ranked among and the tolerance for values without an interval
+    (``tolerance_pct``, unless given) are the document's settings
+    (:mod:`cypdesk.services.settings`)."""
+    from cypdesk.services.settings import setting_of
+
+    tolerance_pct = setting_of(conn, "tolerance_pct", tolerance_pct)
     areas = resolve_areas(conn, home_area_id, comparator_set_id)
     if not neighbours:
         areas = areas._replace(set_id=None, neighbour_ids=(), neighbour_names={})
@@ -281,7 +341,9 @@ def indicator_summaries(conn: sqlite3.Connection, *, home_area_id: str | None = 
                                               tolerance_pct=tolerance_pct, lower_998=latest[7],
                                               upper_998=latest[8], level=level,
                                               benchmark_suppressed=eng[5] if eng else None)
-            if neighbours:
+            if neighbours and areas.compare_with == "england":
+                rank = NeighbourRank(None, 0, None, 0, 0, NOT_RANKED_ENGLAND)
+            elif neighbours:
                 rank = neighbour_rank(latest[2], [at[a][2] if a in at else None for a in areas.neighbour_ids],
                                       polarity, decimals=decimals)
             else:

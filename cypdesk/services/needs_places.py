@@ -23,9 +23,10 @@ import sqlite3
 from typing import Any, NamedTuple
 
 from cypdesk.services.needs import (
-    _HEADLINE, BREAKDOWN_ONLY, COUNT_NOT_COMPARED, DEFAULT_LEVEL, DEFAULT_TOLERANCE_PCT, EnglandComparison,
+    _HEADLINE, BREAKDOWN_ONLY, COUNT_NOT_COMPARED, DEFAULT_LEVEL, EnglandComparison,
     IndicatorSummary, _choices, compare_with_england, format_value, indicator_summaries, period_label, resolve_areas,
 )
+from cypdesk.services.settings import setting_of
 
 __all__ = ["PlaceRow", "Places", "child_areas", "place_summaries", "places_side_by_side"]
 
@@ -80,14 +81,16 @@ def _against(value: float | None, lower: float | None, upper: float | None, lowe
 # --- one place, every indicator ---------------------------------------------------------------------
 
 def place_summaries(conn: sqlite3.Connection, area_id: str, *, home_area_id: str | None = None,
-                    level: str = DEFAULT_LEVEL, tolerance_pct: float = DEFAULT_TOLERANCE_PCT
+                    level: str = DEFAULT_LEVEL, tolerance_pct: float | None = None
                     ) -> list[IndicatorSummary]:
     """Every indicator for one place (a locality, district or ward): the place's own
     latest value, England's and the trust's for the same period, the comparison with
     England and (``against_trust``) with the trust, and the place's trend. No rank among
     the statistical neighbours (they are local authorities). An indicator with no value
     for the place says so ("no value for North Riverside"), with no period and no
-    figures: the trust's are not shown as if they were the place's."""
+    figures: the trust's are not shown as if they were the place's. The tolerance for
+    values without an interval is the document's setting unless given."""
+    tolerance_pct = setting_of(conn, "tolerance_pct", tolerance_pct)
     home = resolve_areas(conn, home_area_id)
     place = indicator_summaries(conn, home_area_id=area_id, neighbours=False, level=level,
                                 tolerance_pct=tolerance_pct)
@@ -156,12 +159,14 @@ class Places(NamedTuple):
 
 
 def places_side_by_side(conn: sqlite3.Connection, indicator_id: str, *, home_area_id: str | None = None,
-                        level: str = DEFAULT_LEVEL, tolerance_pct: float = DEFAULT_TOLERANCE_PCT) -> Places | None:
+                        level: str = DEFAULT_LEVEL, tolerance_pct: float | None = None) -> Places | None:
     """Every area within the trust's (localities, districts and their wards, any depth
     the lookups give) with its latest headline value of the indicator, its confidence
     interval, and its comparison with the trust and with England for the same period.
     Areas without a value are listed too, saying why (no value, suppressed with the
-    marker, only broken-down values). None for an indicator that does not exist."""
+    marker, only broken-down values). None for an indicator that does not exist. The
+    tolerance for values without an interval is the document's setting unless given."""
+    tolerance_pct = setting_of(conn, "tolerance_pct", tolerance_pct)
     meta = conn.execute("SELECT name, unit, decimals, polarity FROM indicators WHERE id = ?",
                         (indicator_id,)).fetchone()
     if meta is None:

@@ -55,7 +55,7 @@ from typing import NamedTuple
 
 from cypdesk.model.catalog import CATALOG
 
-DEFAULT_TOLERANCE_PCT = 5.0
+DEFAULT_TOLERANCE_PCT = 5.0  # the rules' own default; the services use the document's setting (services/settings.py)
 TREND_POINTS = 5
 TREND_MIN_POINTS = 3
 CI_METHOD = "95% confidence interval"

@@ -4,7 +4,7 @@ analyses each tab owns (no rule of its own lives here):
 - measures rated red in their latest period, and services red two periods running
   (:mod:`.monitoring`);
 - actions overdue (:mod:`.monitoring`);
-- contracts ending within six months, and reviews due within a month (:mod:`.monitoring`);
+- contracts ending within six months, and reviews due within the document's reviews window (:mod:`.monitoring`);
 - budget agreements with a warning: past their review date, operating unsigned, a
   quarter without a return (:mod:`.budgets`);
 - indicators significantly worse than England (:mod:`.needs`).
@@ -65,8 +65,12 @@ def attention(conn: Any, today: date) -> list[Section]:
 
     contracts = Section("contracts_ending", "Contracts ending within six months",
                         empty="No contract ends in the next six months.")
-    reviews = Section("reviews_due", "Reviews due within a month", empty="No review is due in the next month.")
-    for r in monitoring.reviews_due(conn, today, within_days=31):
+    from cypdesk.services.settings import setting_of
+
+    window = int(setting_of(conn, "review_window_days"))  # the document's setting, as Monitoring's Review shows
+    days = f"{window} day{'s' if window != 1 else ''}"
+    reviews = Section("reviews_due", f"Reviews due within {days}", empty=f"No review is due in the next {days}.")
+    for r in monitoring.reviews_due(conn, today, within_days=window):
         what = monitoring.REVIEW_KIND_WORDS.get(r.kind, r.kind)
         if r.kind == "contract" and r.service_id:  # a contract is looked at on its service
             kind, record_id = "services", r.service_id

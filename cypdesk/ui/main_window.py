@@ -78,6 +78,7 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
     document_opened = Signal(str)
     first_rows_painted = Signal()  # the first tab painted rows of the open document
     first_tab_painted = Signal(int)  # ... painted what the document holds: this many rows, or 0 (its empty state)
+    document_settings_changed = Signal()  # File > Document settings saved, undone or redone (the tabs re-read)
 
     def __init__(self) -> None:
         super().__init__()
@@ -319,7 +320,7 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
     def _update_actions(self) -> None:
         has = self.workspace is not None
         writable = has and not self.workspace.read_only
-        for action in (self.action_save_as, self.action_close, self.action_export):
+        for action in (self.action_save_as, self.action_close, self.action_export, self.action_settings):
             action.setEnabled(has)
         self.action_save.setEnabled(writable)
         self.action_restore.setEnabled(writable and not self.workspace.doc.untitled)

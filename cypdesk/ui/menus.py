@@ -13,6 +13,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from cypdesk.ui.dialogs.import_wizard import start_import
 
 
+def edit_document_settings(window: Any) -> Any:
+    """File > Document settings… (the dialog's module loads when first asked for)."""
+    from cypdesk.ui.dialogs.document_settings import edit_document_settings as edit
+
+    return edit(window)
+
+
 class MenusMixin:
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "", tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -55,6 +62,10 @@ class MenusMixin:
             "Create return &template…", lambda: self.create_template(), name="create_return_template",
             tip="A blank Excel return for partners to fill in, with drop-downs from this document's lists, "
                 "that imports back with no mapping step")
+        self.action_settings = self._action(
+            "&Document settings…", lambda: edit_document_settings(self), name="document_settings",
+            tip="The document's title, the trust's name and logo, and the settings the tabs use: rating scale, "
+                "small-number threshold, whom Needs compares with, reviews window, grace for returns")
         self.action_close = self._action("&Close", self.close_document, QKeySequence.StandardKey.Close)
         self.action_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         file_menu.insertAction(self.recent_menu.menuAction(), self.action_new)
@@ -65,6 +76,8 @@ class MenusMixin:
         for action in (self.action_share, self.action_merge, self.action_restore, self.action_import,
                        self.action_export, self.action_template):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_settings)
         file_menu.addSeparator()
         file_menu.addAction(self.action_close)
         file_menu.addAction(self.action_quit)

@@ -313,8 +313,12 @@ def test_warning_when_contributions_do_not_cover_the_budget(tiny):
             in words)
 
 
-def test_three_has_a_missing_q3_once_it_has_ended(tiny):
-    words = [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 5))]
+def test_three_has_a_missing_q3_once_the_grace_after_its_end_has_passed(tiny):
+    """Q3 ended 31/12/2025; with the default grace of 30 days its return is due (no
+    warning) until 30/01/2026 and missing (warned) from 31/01/2026."""
+    assert [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 5))] == []
+    assert [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 30))] == []
+    words = [w.text for w in agreement_warnings(tiny, "three", date(2026, 1, 31))]
     assert words == ["No return for 2025-26 Q3: the quarter ended 31/12/2025."]
 
 
@@ -440,3 +444,34 @@ def test_save_duplicate_and_delete_an_agreement_with_undo(tiny):
     records.restore(tiny, gone)  # undo
     assert quarterly_returns(tiny, "two", 2025)[1].variance == 10_000
     assert len(services_in_scope(tiny, "two")) == 2
+
+
+# --- the grace after a quarter ends (a document setting) ----------------------------------------
+
+def test_a_return_within_the_grace_after_its_quarter_is_due_not_missing(tiny):
+    """Q3 of "three" ended 31/12/2025 with no return. With the default grace of 30 days,
+    on 30/01/2026 it is due (not missing: no warning, not in ``missing``), and from
+    31/01/2026 it is missing."""
+    year = quarterly_returns(tiny, "three", 2025, today=date(2026, 1, 30))
+    q3 = year[3]
+    assert q3.status == budgets.DUE and q3.due_by == date(2026, 1, 30) and q3.budget is None
+    assert q3.status_text == "Due — the return is due by 30/01/2026"
+    assert (year.missing, year.due, year.not_due) == ((), (3,), (4,))
+    assert "Q3 has ended but its return is not yet missing: due by 30/01/2026." in year.note
+    split = variance_shares(tiny, "three", 2025, 3, today=date(2026, 1, 30))
+    assert "(the return is not due yet)" in split.explanation
+    later = quarterly_returns(tiny, "three", 2025, today=date(2026, 1, 31))
+    assert later[3].status == budgets.MISSING and (later.missing, later.due) == ((3,), ())
+    assert later[3].due_by is None
+
+
+def test_the_grace_is_the_documents_setting_unless_given(tiny):
+    from cypdesk.services.settings import save_settings
+
+    save_settings(tiny, {"return_grace_days": 0})  # the old rule: missing the day after the quarter ends
+    assert quarterly_returns(tiny, "three", 2025, today=date(2026, 1, 1))[3].status == budgets.MISSING
+    assert [w.code for w in agreement_warnings(tiny, "three", date(2026, 1, 1))] == ["missing_return"]
+    save_settings(tiny, {"return_grace_days": 120})
+    assert quarterly_returns(tiny, "three", 2025, today=date(2026, 4, 30))[3].status == budgets.DUE
+    assert quarterly_returns(tiny, "three", 2025, today=date(2026, 5, 1))[3].status == budgets.MISSING
+    assert quarterly_returns(tiny, "three", 2025, today=date(2026, 1, 2), grace_days=0)[3].status == budgets.MISSING

@@ -218,3 +218,16 @@ def test_duplicate_an_agreement_and_undo(tab):
     assert tab.window_.undo_stack.undoText() == f"Add {ALIGNED} (copy)"
     tab.window_.action_undo.trigger()
     assert tab.model.rowCount() == count
+
+
+def test_a_quarter_within_the_grace_after_it_ended_is_due_not_missing(open_window):
+    """On 15/10/2025, 15 days after Q2 ended (the default grace is 30 days), the s75's
+    Q2 return is due: said so with its date, shared as "Due", and not warned about."""
+    budgets = open_window("agreements").tab("agreements")
+    budgets.today = date(2025, 10, 15)
+    select(budgets, S75)
+    assert cell(budgets.returns_table, 1, 1) == "Due — the return is due by 30/10/2025"
+    assert cell(budgets.shares_table, 0, 2) == "Due"
+    assert "No return for 2025-26 Q2" not in budgets.warnings_label.text()
+    budgets.pages.setCurrentIndex(2)
+    assert "Q2: return due" in budgets.chart.description.text()

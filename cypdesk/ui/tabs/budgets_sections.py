@@ -359,7 +359,7 @@ class BudgetSections:
                     notes.append(split.rounding)
                 continue
             if split.status == budgets.NO_RETURN:
-                text = "Missing" if q.status == "missing" else "Not due yet"
+                text = {"missing": "Missing", "due": "Due"}.get(q.status, "Not due yet")
                 colour = MISSING_COLOUR if q.status == "missing" else MUTED_COLOUR
             elif split.status == budgets.CASE_BY_CASE:
                 text, colour = "To be agreed", None
@@ -382,7 +382,7 @@ class BudgetSections:
 
         year = self.data["returns"]
         quarters = [(f"Q{q.quarter}", q.budget, q.forecast_outturn,
-                     "missing" if q.status == "missing" else ("not due yet" if q.status == "not_due" else ""))
+                     {"missing": "missing", "not_due": "not due yet", "due": "return due"}.get(q.status, ""))
                     for q in year.quarters]
         key = (self.data["id"], tuple(quarters))
         if key == self._chart_for:
@@ -415,7 +415,7 @@ class BudgetSections:
         chosen = self._selected_quarter()
         free = [q.quarter for q in year.quarters if q.missing]
         quarter = chosen if chosen in free else (
-            next((q for q in free if year[q].status == "missing"), free[0] if free else None))
+            next((q for q in free if year[q].status in ("missing", "due")), free[0] if free else None))
         budget = year.latest.budget if year.latest is not None else None
         if budget is None:
             contrib = self.data["contributions"].year(year.financial_year)

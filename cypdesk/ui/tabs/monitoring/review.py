@@ -163,7 +163,11 @@ class ReviewPage(QWidget):
             self.ending_table.setItem(row, 3, _item(words, c.contract_id, fill=ENDING_FILLS.get(c.within)))
         _fit(self.ending_table, 0)
 
-        self.reviews = reviews_due(reader, today, 30)
+        from cypdesk.services.settings import setting_of
+
+        window = int(setting_of(reader, "review_window_days"))  # the document's setting, one place
+        self.reviews_box.setTitle(f"Reviews due in the next {window} day{'s' if window != 1 else ''}, and overdue")
+        self.reviews = reviews_due(reader, today, window)
         late = sum(1 for r in self.reviews if r.overdue)
         self.reviews_summary.setText(f"{len(self.reviews)} review{'s' if len(self.reviews) != 1 else ''} due, "
                                      f"{late} of them overdue.")
