@@ -61,6 +61,7 @@ class FieldMeta:
     unit: str | None = None
     confidential: bool = False
     personal: bool = False  # contact details: left out of shared copies unless chosen
+    counts: bool = False  # counts people (children, families, cases): small numbers print suppressed
     synonyms: tuple[str, ...] = ()
     required: bool = False
     references: str | None = None  # table a reference points at
@@ -86,6 +87,7 @@ def field(
     unit: str | None = None,
     confidential: bool = False,
     personal: bool = False,
+    counts: bool = False,
     synonyms: tuple[str, ...] | list[str] = (),
     required: bool = False,
     references: str | None = None,
@@ -100,7 +102,7 @@ def field(
         kind = "choice" if choices is not None else _default_kind(sqltype)
     meta = FieldMeta(
         label=label, kind=kind, help=help, choices=choices, unit=unit,
-        confidential=confidential, personal=personal, synonyms=tuple(synonyms),
+        confidential=confidential, personal=personal, counts=counts, synonyms=tuple(synonyms),
         required=required, references=references, minimum=minimum, maximum=maximum,
         system=system, max_length=_declared_length(sqltype), not_before=not_before,
     )
@@ -157,3 +159,8 @@ def confidential_fields(model: Any) -> list[str]:
 
 def personal_fields(model: Any) -> list[str]:
     return [name for name, meta in fields_of(model, include_system=True) if meta.personal]
+
+
+def counts_fields(model: Any) -> list[str]:
+    """The fields that count people (``counts``): published with small numbers suppressed."""
+    return [name for name, meta in fields_of(model, include_system=True) if meta.counts]
