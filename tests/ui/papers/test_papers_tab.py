@@ -13,7 +13,6 @@ import zipfile
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 DRAFT = "Joint commissioning strategy: progress and forward plan"

@@ -195,10 +195,10 @@ class AppendicesPanel(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
-        for name, text, tip, slot in (("add", "&Add an appendix…", "Choose an appendix built from the data", self.add),
-                                      ("edit", "&Options…", "Change the selected appendix's title and options",
+        for name, text, tip, slot in (("add", "Add an appendix…", "Choose an appendix built from the data", self.add),
+                                      ("edit", "Options…", "Change the selected appendix's title and options",
                                        self.edit),
-                                      ("remove", "&Remove…", "Remove the selected appendix", self.remove)):
+                                      ("remove", "Remove…", "Remove the selected appendix", self.remove)):
             button = QPushButton(text)
             button.setObjectName(f"papers_appendix_{name}")
             button.setAccessibleName(text.replace("&", "").replace("…", ""))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
@@ -96,11 +95,11 @@ class ForwardPlanView(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
-        for name, text, tip, slot in (("add", "Add a planned &item…", "A decision the board is due to take at a "
+        for name, text, tip, slot in (("add", "Add a planned item…", "A decision the board is due to take at a "
                                                                        "meeting, with or without a paper yet", self.add),
-                                      ("edit", "&Edit…", "Change the selected planned item", self.edit),
-                                      ("remove", "Re&move…", "Remove the selected planned item", self.remove),
-                                      ("open", "Open the &paper", "Show the selected paper in the editor",
+                                      ("edit", "Edit…", "Change the selected planned item", self.edit),
+                                      ("remove", "Remove…", "Remove the selected planned item", self.remove),
+                                      ("open", "Open the paper", "Show the selected paper in the editor",
                                        self.open_paper)):
             button = QPushButton(text)
             button.setObjectName(f"forward_plan_{name}")
@@ -277,4 +276,3 @@ def _uk(day: Any) -> str:
     return date_uk(day)
 
 
-__all__ = ["ForwardPlanView", "Qt"]

@@ -76,15 +76,15 @@ class PreviewPanel(QWidget):
         top.addWidget(self.note, 1)
         column.addLayout(top)
         self.buttons: dict[str, QPushButton] = {}
-        for line in ((("refresh", "Re&build", "Build the preview again from the data", self.refresh),
-                      ("pdf", "Export &PDF…", "Save the paper as a PDF", self.export_pdf),
-                      ("word", "Export &Word…", "Save the paper as an accessible Word document, for publishing",
+        for line in ((("refresh", "Rebuild", "Build the preview again from the data", self.refresh),
+                      ("pdf", "Export PDF…", "Save the paper as a PDF", self.export_pdf),
+                      ("word", "Export Word…", "Save the paper as an accessible Word document, for publishing",
                        self.export_word)),
-                     (("partner", "Provider-&safe version for…", "A PDF for one partner: confidential sections, "
+                     (("partner", "Provider-safe version for…", "A PDF for one partner: confidential sections, "
                                                                   "values and contact details left out",
                        self.export_for_partner),
-                      ("print", "Pr&int…", "Print the paper, choosing the printer and the pages", self.print_paper),
-                      ("viewer", "Open in &viewer", "Open the PDF in the computer's PDF viewer", self.open_in_viewer))):
+                      ("print", "Print…", "Print the paper, choosing the printer and the pages", self.print_paper),
+                      ("viewer", "Open in viewer", "Open the PDF in the computer's PDF viewer", self.open_in_viewer))):
             row = QHBoxLayout()
             row.addStretch(1)
             for name, text, tip, slot in line:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -105,15 +104,15 @@ class RecommendationsPanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.edit() if not self.final else self.decide())
         column.addWidget(self.table, 1)
         self.buttons: dict[str, QPushButton] = {}
-        for line in ((("add", "&Add…", "Add a recommendation at the end", self.add),
-                      ("edit", "&Edit…", "Change the wording of the selected recommendation", self.edit),
-                      ("remove", "&Remove…", "Remove the selected recommendation; the rest are renumbered",
+        for line in ((("add", "Add…", "Add a recommendation at the end", self.add),
+                      ("edit", "Edit…", "Change the wording of the selected recommendation", self.edit),
+                      ("remove", "Remove…", "Remove the selected recommendation; the rest are renumbered",
                        self.remove),
-                      ("up", "Move &up", "Move the selected recommendation up", lambda: self.move(-1)),
-                      ("down", "Move do&wn", "Move the selected recommendation down", lambda: self.move(1))),
-                     (("decide", "Record &decision…", "The board's decision on the selected recommendation, "
+                      ("up", "Move up", "Move the selected recommendation up", lambda: self.move(-1)),
+                      ("down", "Move down", "Move the selected recommendation down", lambda: self.move(1))),
+                     (("decide", "Record decision…", "The board's decision on the selected recommendation, "
                                                       "with a note (after the meeting)", self.decide),
-                      ("action", "Start an a&ction…", "Start an action in the action plan from the selected agreed "
+                      ("action", "Start an action…", "Start an action in the action plan from the selected agreed "
                                                       "recommendation", self.start_action))):
             row = QHBoxLayout()
             row.addStretch(1)
@@ -284,4 +283,3 @@ class RecommendationsPanel(QWidget):
                                     "on the Monitoring tab. Undo takes it back.")
 
 
-__all__ = ["RecommendationsPanel", "Qt"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget,
 )
@@ -108,7 +108,7 @@ class SectionsPanel(QWidget):
         self.empty.setObjectName("papers_sections_note")
         self.empty.setWordWrap(True)
         row.addWidget(self.empty, 1)
-        self.add_button = QPushButton("Add a &section…")
+        self.add_button = QPushButton("Add a section…")
         self.add_button.setObjectName("papers_add_section")
         self.add_button.setAccessibleName("Add a section")
         self.add_button.setToolTip("Add a section of your own after the last one")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
@@ -48,7 +48,7 @@ class PapersTab(RecordTab):
         self.paper: dict[str, Any] | None = None  # the selected paper's stored values
         for name in ("duplicate", "import", "template"):  # a paper is copied by Reopen; nothing to import
             self.buttons[name].hide()
-        self.buttons["add"].setText("&New paper…")
+        self.buttons["add"].setText("New paper…")
         self.buttons["add"].setAccessibleName("New paper")
         self.buttons["add"].setToolTip("A new paper for the selected meeting, its sections from a template "
                                        "(Ctrl+Shift+N)")
@@ -63,8 +63,8 @@ class PapersTab(RecordTab):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.tree, 1)
         row = QHBoxLayout()
-        self.meeting_button = self._button("new_meeting", "New &meeting…", "A new meeting of a board", self.new_meeting)
-        self.paper_button = self._button("new_paper", "New pa&per…", "A new paper for the selected meeting",
+        self.meeting_button = self._button("new_meeting", "New meeting…", "A new meeting of a board", self.new_meeting)
+        self.paper_button = self._button("new_paper", "New paper…", "A new paper for the selected meeting",
                                          self.add_record)
         row.addWidget(self.meeting_button)
         row.addWidget(self.paper_button)
@@ -90,11 +90,11 @@ class PapersTab(RecordTab):
         self.pages = QTabWidget()
         self.pages.setObjectName("papers_pages")
         self.pages.setAccessibleName("The paper: fields and text, recommendations, appendices or preview")
-        self.pages.addTab(self.detail_scroll, "&Fields and text")
+        self.pages.addTab(self.detail_scroll, "Fie&lds and text")
         self.recommendations = RecommendationsPanel(self)
-        self.pages.addTab(self.recommendations, "&Recommendations")
+        self.pages.addTab(self.recommendations, "Re&commendations")
         self.appendices = AppendicesPanel(self)
-        self.pages.addTab(self.appendices, "Appen&dices")
+        self.pages.addTab(self.appendices, "Append&ices")
         self.preview = PreviewPanel(self)
         self.pages.addTab(self.preview, "Pre&view")
         self.pages.currentChanged.connect(self._page_shown)
