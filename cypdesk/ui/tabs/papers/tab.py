@@ -124,6 +124,14 @@ class PapersTab(RecordTab):
         outer.insertWidget(index, self.views_tabs, 1)
         QWidget.setTabOrder(self.filter_bar.text, self.tree)
 
+    def _first_split(self) -> None:
+        """The editor is the main work here: the list takes about 36% of the width, until
+        the officer drags the divider (their layout is then kept)."""
+        total = self.splitter.width()
+        if total > 0 and not self.layout_restored:
+            self.splitter.setSizes([int(total * 0.36), total - int(total * 0.36)])
+            self.layout_restored = True
+
     def _button(self, name: str, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(f"papers_{name}")
@@ -217,6 +225,9 @@ class PapersTab(RecordTab):
             self.buttons[name].hide()
         has_paper = self.paper is not None and self.current_id is not None
         final = self.is_final()
+        pending = self.has_pending()  # the text typed counts, not only the fields
+        self.apply_button.setEnabled(self.editable and pending)
+        self.revert_button.setEnabled(pending)
         self.finalise_button.setEnabled(self.editable and has_paper and not final)
         self.reopen_button.setEnabled(self.editable and has_paper and final)
         self.meeting_button.setEnabled(self.editable)
