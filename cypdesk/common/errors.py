@@ -145,6 +145,13 @@ class RecordInUse(CypdeskError):
     exit_code = 1
 
 
+class PaperIsFinal(CypdeskError):
+    """A final board paper's content cannot change: reopening it makes a new draft."""
+
+    code = "paper_final"
+    exit_code = 1
+
+
 # --- faults of the file layer (DESIGN.md section 9) ---------------------------------------
 
 SQLITE_FULL = 13

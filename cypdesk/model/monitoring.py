@@ -3,14 +3,18 @@ plan, the risk register, meetings and papers with the board's decisions."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, relationship, validates
 
 from cypdesk.model.base import Record, period_key_and_start
 from cypdesk.model.fields import Choices, field
 from cypdesk.model.needs import POLARITIES
+
+if TYPE_CHECKING:
+    from cypdesk.model.papers import PaperSection
 
 MEASURE_KINDS = Choices(
     ("how_much", "How much did we do?"),
@@ -60,6 +64,7 @@ APPENDIX_KINDS = Choices(
     ("needs_profile", "Needs profile"),
     ("service_map", "Service and outcome map"),
     ("risks", "Risk register"),
+    ("contracts_ending", "Contracts ending"),
 )
 
 
@@ -121,6 +126,7 @@ class Action(Record):
     status: Mapped[str] = field(String(20), "Status", choices=ACTION_STATUSES, default="not_started", required=True)
     completed_on: Mapped[date | None] = field(Date, "Completed")
     priority_id: Mapped[str | None] = field(String(36), "Priority", ForeignKey("priorities.id", ondelete="SET NULL"), kind="reference", references="priorities")
+    recommendation_id: Mapped[str | None] = field(String(36), "Started by recommendation", ForeignKey("recommendations.id", ondelete="SET NULL"), kind="reference", references="recommendations", index=True, help="The board's recommendation this action carries out.")
 
 
 class Risk(Record):
@@ -170,18 +176,16 @@ class Paper(Record):
     status: Mapped[str] = field(String(10), "Status", choices=PAPER_STATUSES, default="draft", required=True)
     key_decision: Mapped[bool] = field(Boolean, "Key decision", default=False, server_default=text("0"), required=True, help="A decision with significant spending or effects on communities, published in the forward plan.")
     wards_affected: Mapped[str | None] = field(String(300), "Wards affected", help="e.g. County-wide.")
+    agenda_item: Mapped[str | None] = field(String(20), "Agenda item", kind="identifier", help="e.g. 7 or 5b.")
+    contact_id: Mapped[str | None] = field(String(36), "Contact", ForeignKey("people.id", ondelete="SET NULL"), kind="reference", references="people", help="Who to ask about the paper; their email and phone are left out of provider-safe copies.")
+    template_id: Mapped[str | None] = field(String(36), "Template", ForeignKey("paper_templates.id", ondelete="SET NULL"), kind="reference", references="paper_templates")
+    version: Mapped[int] = field(Integer, "Version", default=1, server_default=text("1"), required=True, minimum=1)
+    previous_id: Mapped[str | None] = field(String(36), "Reopened from", ForeignKey("papers.id", ondelete="SET NULL"), kind="reference", references="papers", help="The final paper this draft was reopened from.")
+    finalised_at: Mapped[datetime | None] = field(DateTime, "Finalised")
+    data_taken_at: Mapped[datetime | None] = field(DateTime, "Data taken", help="When the figures of the final paper were read from the data.")
     purpose: Mapped[str | None] = field(Text, "Purpose")
-    reasons: Mapped[str | None] = field(Text, "Reasons for the recommendations")
-    background: Mapped[str | None] = field(Text, "Background")
-    considerations: Mapped[str | None] = field(Text, "Considerations")
-    options: Mapped[str | None] = field(Text, "Options")
-    risk_management: Mapped[str | None] = field(Text, "Risk management")
-    financial: Mapped[str | None] = field(Text, "Financial implications")
-    legal: Mapped[str | None] = field(Text, "Legal implications")
-    equality: Mapped[str | None] = field(Text, "Equality implications")
-    consultees: Mapped[str | None] = field(Text, "Consultees")
-    background_papers: Mapped[str | None] = field(Text, "Background papers")
 
+    sections: Mapped[list[PaperSection]] = relationship(order_by="PaperSection.position", cascade="all, delete-orphan")
     recommendations: Mapped[list[Recommendation]] = relationship(cascade="all, delete-orphan")
     appendices: Mapped[list[Appendix]] = relationship(cascade="all, delete-orphan")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from cypdesk.model.base import APPLICATION_ID, Base, Record, link_id, new_id
 from cypdesk.model.budgets import Agreement, AgreementPartner, AgreementService, BudgetReturn, Contribution
 from cypdesk.model.monitoring import Action, Appendix, Measure, Measurement, Meeting, Paper, Recommendation, Risk
+from cypdesk.model.papers import ForwardPlanItem, PaperSection, PaperSnapshot, PaperTemplate
 from cypdesk.model.needs import Evidence, EvidenceTag, Indicator, IndicatorOutcome, IndicatorValue, Priority, PriorityLink
 from cypdesk.model.reference import Area, ComparatorMember, ComparatorSet, Group, Organisation, OrganisationMerge, Outcome, Person
 from cypdesk.model.services import (
@@ -30,7 +31,8 @@ RECORD_CLASSES: tuple[type[Record], ...] = (
     Service, ServiceOutcome, ServiceGroup, ServiceArea, ServiceCommissioner, ServiceFunding,
     Contract, Payment, Decommissioning,
     Agreement, AgreementPartner, AgreementService, Contribution, BudgetReturn,
-    Measure, Measurement, Action, Risk, Meeting, Paper, Recommendation, Appendix,
+    Measure, Measurement, Risk, Meeting, PaperTemplate, Paper, Recommendation, Action, Appendix,
+    PaperSection, ForwardPlanItem, PaperSnapshot,
 )
 
 KINDS: dict[str, type[Record]] = {cls.__tablename__: cls for cls in RECORD_CLASSES}
@@ -49,9 +51,9 @@ def kind_of(name: str) -> type[Record]:
 __all__ = [
     "APPLICATION_ID", "BOOKKEEPING_TABLES", "Base", "KINDS", "RECORD_CLASSES", "Record", "kind_of", "link_id", "new_id",
     "Action", "Agreement", "AgreementPartner", "AgreementService", "Appendix", "Area", "BudgetReturn", "ComparatorMember",
-    "ComparatorSet", "Contract", "Contribution", "Decommissioning", "DocumentInfo", "Evidence", "EvidenceTag",
+    "ComparatorSet", "Contract", "Contribution", "Decommissioning", "DocumentInfo", "ForwardPlanItem", "Evidence", "EvidenceTag",
     "Conflict", "FieldVersion", "Group", "History", "ImportRecord", "Indicator", "IndicatorOutcome", "IndicatorValue",
-    "InstallationSeen", "Measure", "Measurement", "MergePeer", "Meeting", "Membership", "Organisation", "OrganisationMerge", "Outcome", "Paper",
+    "InstallationSeen", "Measure", "Measurement", "MergePeer", "Meeting", "Membership", "Organisation", "OrganisationMerge", "Outcome", "Paper", "PaperSection", "PaperSnapshot", "PaperTemplate",
     "Payment", "Person", "Priority", "PriorityLink", "Recommendation", "Risk", "Service", "ServiceArea",
     "ServiceCommissioner", "ServiceFunding", "ServiceGroup", "ServiceOutcome", "Team", "Tombstone",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, text
+from sqlalchemy import DateTime, Float, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cypdesk.model.base import Base, Record, new_id, utcnow
@@ -16,6 +16,12 @@ from cypdesk.model.fields import Choices, field
 RATING_SCALES = Choices(
     ("rag", "Red, amber, green"),
     ("trajectory", "Five-level trajectory (ahead, on course, slippage, no progress, not assessed)"),
+)
+
+COMPARATOR_CHOICES = Choices(
+    ("statistical_neighbours", "Statistical neighbours"),
+    ("region", "Region"),
+    ("england", "England only"),
 )
 
 
@@ -30,6 +36,12 @@ class DocumentInfo(Base):
     owner_org_id: Mapped[str | None] = field(String(36), "Owner", kind="reference", references="organisations")
     trust_name: Mapped[str | None] = field(String(300), "Trust name", help="As it appears on board papers.")
     rating_scale: Mapped[str] = field(String(20), "Rating scale", choices=RATING_SCALES, default="rag", required=True)
+    logo: Mapped[bytes | None] = field(LargeBinary, "Logo", help="PNG or JPEG, at most 1 MB, printed on board papers.")
+    small_number_threshold: Mapped[int] = field(Integer, "Small-number threshold", default=5, server_default=text("5"), required=True, minimum=2, maximum=50, help="Counts of people from 1 to one below this print suppressed.")
+    comparator_set: Mapped[str] = field(String(40), "Compare with", choices=COMPARATOR_CHOICES, default="statistical_neighbours", server_default=text("'statistical_neighbours'"), required=True)
+    tolerance_pct: Mapped[float] = field(Float, "Tolerance without an interval (%)", default=5.0, server_default=text("5.0"), required=True, minimum=0, maximum=50)
+    review_window_days: Mapped[int] = field(Integer, "Reviews due within (days)", default=30, server_default=text("30"), required=True, minimum=1, maximum=365)
+    return_grace_days: Mapped[int] = field(Integer, "Grace after a quarter ends (days)", default=30, server_default=text("30"), required=True, minimum=0, maximum=120)
     created_at: Mapped[datetime] = field(DateTime, "Created", default=utcnow, required=True, system=True)
     created_by: Mapped[str | None] = field(String(36), "Created by", system=True, kind="identifier")
     hlc: Mapped[str] = field(String(48), "Changed (clock)", system=True, required=True, kind="stamp", default="")

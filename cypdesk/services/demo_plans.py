@@ -319,17 +319,61 @@ class PlansPart:
              (("The Board notes the findings and agrees that they inform the refresh of the Children and Young People's Plan.", None, None),),
              (("A", "needs_profile", "Needs profile"), ("B", "service_map", "Service and outcome map"))),
         )
+        from cypdesk.services.papers.templates import DEFAULT_SECTIONS, DEFAULT_TEMPLATE_ID, default_template_row
+
+        self.add("paper_templates", **default_template_row())
+        agenda = {"p1": ("5", "pfm"), "p2": ("6", "dcs"), "p3": ("4", "hjc"), "p4": ("5", "perf")}
+        # Sections a provider must not see (left out, whole, of provider-safe versions).
+        confidential = {("p2", "financial"), ("p3", "options")}
         for key, meeting, title, author, marking, status, purpose, background, considerations, options, risk, fin, legal, equality, consultees, bg, recs, apps in papers:
             pid = _uid("papers", key)
+            agenda_item, contact = agenda[key]
             self.add("papers", id=pid, meeting_id=meeting, title=title, author_id=self.person[author], marking=marking, status=status,
-                     purpose=purpose, background=background, considerations=considerations, options=options,
-                     risk_management=risk, financial=fin, legal=legal, equality=equality, consultees=consultees,
-                     background_papers=bg, key_decision=options is not None, wards_affected="All wards",
-                     reasons=("To let the Board decide between the options set out in section 4." if options else None))
+                     purpose=purpose, key_decision=options is not None, wards_affected="All wards",
+                     agenda_item=agenda_item, contact_id=self.person[contact], template_id=DEFAULT_TEMPLATE_ID)
+            bodies = {"reasons": "To let the Board decide between the options set out in section 4." if options else None,
+                      "background": background, "considerations": considerations, "options": options,
+                      "risk_management": risk, "financial": fin, "legal": legal, "equality": equality,
+                      "consultees": consultees, "background_papers": bg}
+            for position, section in enumerate(DEFAULT_SECTIONS):
+                body = bodies[section["key"]]
+                if body:
+                    self.add("paper_sections", id=link_id("paper_sections", pid, section["key"]), paper_id=pid,
+                             key=section["key"], heading=section["heading"], position=position, body=body,
+                             confidential=(key, section["key"]) in confidential)
             for number, (text, decision, note) in enumerate(recs, start=1):
                 self.add("recommendations", id=link_id("recommendations", pid, str(number)), paper_id=pid, number=number,
                          text=text, decision=decision, decision_note=note)
             for letter, kind, app_title in apps:
                 options_json = json.dumps({"area": "West Riverside"}) if "West Riverside" in app_title else None
+                if kind == "pooled_budgets":
+                    options_json = json.dumps({"agreement_id": self.agreement["s75"], "year": self.fy0})
                 self.add("appendices", id=link_id("appendices", pid, letter), paper_id=pid, letter=letter, kind=kind,
                          title=app_title, options=options_json)
+        # The sub-group the Board approved (paper 1, recommendation 1) is action 4 of the plan.
+        for action in self.rows["actions"]:
+            if action["number"] == "4":
+                action["recommendation_id"] = link_id("recommendations", _uid("papers", "p1"), "1")
+        self.forward_plan(next_id)
+
+    def forward_plan(self, next_id: str) -> None:
+        """The decisions the Board expects: two at the next meeting (one with its paper
+        written), and one at the meeting after, not yet given a date."""
+        later_id = _uid("meetings", "later")
+        later = _add_months(self.next_meeting, 3)
+        self.add("meetings", id=later_id, board=BOARD, held_on=later, place="Council Chamber, County Hall, Riverside")
+        items = (
+            ("fp1", next_id, "Joint commissioning strategy: progress and forward plan", False,
+             "To note progress and agree the forward plan.", "hjc", _uid("papers", "p3"), "written"),
+            ("fp2", next_id, "Online counselling and wellbeing service for 11-25s: award of contract", True,
+             "To decide how the service is bought when its contract ends: a direct award for up to two years, or an open procedure.",
+             "icb2", None, "planned"),
+            ("fp3", later_id, "Revised section 75 agreement for the pooled fund", True,
+             "To approve the revised section 75 agreement, its contributions and its risk-share.", "pfm", None, "planned"),
+            ("fp4", later_id, "Short breaks statement", False, "To approve the annual short breaks statement.", "icb1", None,
+             "deferred"),
+        )
+        for key, meeting, title, key_decision, sought, lead, paper, status in items:
+            self.add("forward_plan_items", id=_uid("forward_plan_items", key), meeting_id=meeting, title=title,
+                     key_decision=key_decision, decision_sought=sought, lead_id=self.person[lead], paper_id=paper,
+                     status=status)

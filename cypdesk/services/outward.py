@@ -76,11 +76,24 @@ def may_see(kind: str, field: str, *, owned: bool, contacts: bool = False) -> bo
     spec = _spec(kind, field)
     if spec is None:
         return True
-    if spec.get("personal") and not contacts:
-        return False
-    if spec.get("confidential") and not owned:
-        return False
-    return True
+    return not withholds(confidential=bool(spec.get("confidential")), personal=bool(spec.get("personal")),
+                         owned=owned, contacts=contacts)
+
+
+def withholds(*, confidential: bool, personal: bool = False, owned: bool, contacts: bool = False) -> bool:
+    """THE rule for one value, given its marks: a contact detail (``personal``) is
+    withheld unless ``contacts``; a ``confidential`` value unless the record is the
+    partner's own (``owned``). Structured content (a board paper's tables, whose
+    columns carry the marks of the fields they show) is judged by this too."""
+    if personal and not contacts:
+        return True
+    return confidential and not owned
+
+
+def leaves_out(*, confidential_record: bool, owned: bool) -> bool:
+    """THE rule for a whole record (or a paper's section, table row or chart marked
+    confidential): left out unless it is the partner's own."""
+    return confidential_record and not owned
 
 
 def visible_fields(kind: str, fields: Iterable[str], *, owned: bool, contacts: bool = False) -> list[str]:
@@ -105,30 +118,37 @@ def redact_row(kind: str, row: Mapping[str, Any], *, owned: bool, contacts: bool
     """THE rule, for one row of a ``kind`` record (field name -> value): None when the
     record is left out (marked confidential, not the partner's own), else the row with
     every field the partner may not see set to :data:`WITHHELD`."""
-    if not owned and is_confidential_record(kind, row):
+    if leaves_out(confidential_record=is_confidential_record(kind, row), owned=owned):
         return None
     return {k: (v if may_see(kind, k, owned=owned, contacts=contacts) else WITHHELD) for k, v in row.items()}
+
+
+def _owner_expressions(kind: str) -> list[str]:
+    """SQL expressions (on table alias ``t``) giving the organisations that own a
+    ``kind`` record: its owning partner, a service's provider, a contract's holder and
+    its service's provider, an organisation itself, a person's organisation."""
+    names = {f["name"] for f in CATALOG[kind]["fields"]}
+    exprs = []
+    if "owner_org_id" in names:
+        exprs.append("t.owner_org_id")
+    if kind == "organisations":
+        exprs.append("t.id")
+    if kind == "people" and "organisation_id" in names:
+        exprs.append("t.organisation_id")
+    if kind == "services" and "provider_id" in names:
+        exprs.append("t.provider_id")
+    if kind == "contracts":
+        if "contracting_org_id" in names:
+            exprs.append("t.contracting_org_id")
+        if "service_id" in names:
+            exprs.append("(SELECT s.provider_id FROM services s WHERE s.id = t.service_id)")
+    return exprs
 
 
 def _owner_conditions(kind: str) -> list[str]:
     """SQL conditions (on table alias ``t``, parameter ``:org``) that make a ``kind``
     record the partner's own."""
-    names = {f["name"] for f in CATALOG[kind]["fields"]}
-    conds = []
-    if "owner_org_id" in names:
-        conds.append("t.owner_org_id = :org")
-    if kind == "organisations":
-        conds.append("t.id = :org")
-    if kind == "people" and "organisation_id" in names:
-        conds.append("t.organisation_id = :org")
-    if kind == "services" and "provider_id" in names:
-        conds.append("t.provider_id = :org")
-    if kind == "contracts":
-        if "contracting_org_id" in names:
-            conds.append("t.contracting_org_id = :org")
-        if "service_id" in names:
-            conds.append("t.service_id IN (SELECT s.id FROM services s WHERE s.provider_id = :org)")
-    return conds
+    return [f"{expr} = :org" for expr in _owner_expressions(kind)]
 
 
 def owned_ids(conn: sqlite3.Connection, kind: str, partner: Partner | None) -> set[str]:
@@ -142,5 +162,24 @@ def owned_ids(conn: sqlite3.Connection, kind: str, partner: Partner | None) -> s
     return {row[0] for row in conn.execute(sql, {"org": partner.id})}
 
 
-__all__ = ["Partner", "WITHHELD", "find_partner", "is_confidential_record", "may_see", "never_visible",
-           "owned_ids", "redact_row", "visible_fields"]
+def owners_of(conn: sqlite3.Connection, kind: str, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each of the ``kind`` records ``ids``: the organisations that own it (the
+    same owners :func:`owned_ids` goes by), sorted; a record with none maps to ()."""
+    wanted = list(dict.fromkeys(i for i in ids if i))
+    out: dict[str, tuple[str, ...]] = {i: () for i in wanted}
+    if not wanted or kind not in CATALOG:
+        return out
+    exprs = _owner_expressions(kind)
+    if not exprs:
+        return out
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        sql = (f'SELECT t.id, {", ".join(exprs)} FROM "{kind}" t '
+               f'WHERE t.id IN ({", ".join("?" * len(chunk))})')
+        for row in conn.execute(sql, chunk):
+            out[row[0]] = tuple(sorted({v for v in row[1:] if v}))
+    return out
+
+
+__all__ = ["Partner", "WITHHELD", "find_partner", "is_confidential_record", "leaves_out", "may_see",
+           "never_visible", "owned_ids", "owners_of", "redact_row", "visible_fields", "withholds"]

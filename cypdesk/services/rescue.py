@@ -60,6 +60,10 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and v == v and v not in (float("inf"), float("-inf"))
 
 
+def _is_bytes(v: Any) -> bool:
+    return isinstance(v, bytes)
+
+
 def _is_date(v: Any) -> bool:
     if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
         return False
@@ -87,6 +91,7 @@ _TYPE_RULES: list[tuple[re.Pattern[str], Callable[[Any], bool], str]] = [
     (re.compile(r"^(FLOAT|REAL|NUMERIC|DECIMAL|DOUBLE)\b", re.I), _is_number, "a number"),
     (re.compile(r"^DATE$", re.I), _is_date, "a date (YYYY-MM-DD)"),
     (re.compile(r"^(DATETIME|TIMESTAMP)$", re.I), _is_datetime, "a date and time"),
+    (re.compile(r"^BLOB$", re.I), _is_bytes, "bytes (an image)"),
 ]
 
 

@@ -414,24 +414,46 @@ def test_action_plan_and_risks(demo):
 
 
 def test_meetings_and_papers(demo):
+    """Two meetings with papers (the past one's final with every decision, the next
+    one's drafts), each paper with its agenda item, contact, template and sections in
+    the template's order; and a later meeting that has only forward plan items."""
+    from cypdesk.model import Appendix, ForwardPlanItem, PaperSection, PaperTemplate
+    from cypdesk.services.papers.templates import DEFAULT_SECTIONS, DEFAULT_TEMPLATE_ID
+
     conn, _ = demo
     meetings = sorted(rows(conn, Meeting), key=lambda m: m["held_on"])
-    assert len(meetings) == 2 and meetings[0]["held_on"] < TODAY < meetings[1]["held_on"]
-    past, upcoming = meetings
-    for meeting in meetings:
+    assert len(meetings) == 3 and meetings[0]["held_on"] < TODAY < meetings[1]["held_on"] < meetings[2]["held_on"]
+    past, upcoming, later = meetings
+    order = [s["key"] for s in DEFAULT_SECTIONS]
+    assert [t["id"] for t in rows(conn, PaperTemplate)] == [DEFAULT_TEMPLATE_ID]
+    for meeting in (past, upcoming):
         papers = rows(conn, Paper, Paper.meeting_id == meeting["id"])
         assert papers
         for paper in papers:
-            assert paper["purpose"] and paper["background"] and paper["author_id"]
+            assert paper["purpose"] and paper["author_id"] and paper["contact_id"] and paper["agenda_item"]
+            assert paper["template_id"] == DEFAULT_TEMPLATE_ID and paper["version"] == 1
+            sections = sorted(rows(conn, PaperSection, PaperSection.paper_id == paper["id"]), key=lambda s: s["position"])
+            keys = [s["key"] for s in sections]
+            assert "background" in keys and keys == sorted(keys, key=order.index)
+            assert all(s["body"] and s["heading"] for s in sections)
             recs = rows(conn, Recommendation, Recommendation.paper_id == paper["id"])
             assert sorted(r["number"] for r in recs) == list(range(1, len(recs) + 1))
             if meeting is past:
                 assert paper["status"] == "final" and all(r["decision"] for r in recs)
             else:
                 assert paper["status"] == "draft" and not any(r["decision"] for r in recs)
-    p1 = rows(conn, Paper, Paper.meeting_id == past["id"])[0]
-    for section in ("considerations", "options", "risk_management", "financial", "legal", "equality", "consultees", "background_papers"):
-        assert p1[section], section
+    assert not rows(conn, Paper, Paper.meeting_id == later["id"])
+    p1 = next(p for p in rows(conn, Paper, Paper.meeting_id == past["id"]) if p["agenda_item"] == "5")
+    p1_keys = {s["key"] for s in rows(conn, PaperSection, PaperSection.paper_id == p1["id"])}
+    assert set(order) <= p1_keys
+    assert {a["kind"] for a in rows(conn, Appendix, Appendix.paper_id == p1["id"])} >= {"action_plan", "pooled_budgets"}
+    assert any(s["confidential"] for s in rows(conn, PaperSection))
+    started = [a for a in rows(conn, Action) if a["recommendation_id"]]
+    assert len(started) == 1
+    rec = rows(conn, Recommendation, Recommendation.id == started[0]["recommendation_id"])[0]
+    assert rec["paper_id"] == p1["id"] and rec["decision"] == "agreed"
+    plan = rows(conn, ForwardPlanItem)
+    assert {p["meeting_id"] for p in plan} == {upcoming["id"], later["id"]} and any(p["key_decision"] for p in plan)
 
 
 # --- soundness ----------------------------------------------------------------------

@@ -197,6 +197,7 @@ def test_every_column_type_in_the_golden_schemas_has_a_rule():
     ("VARCHAR(36)", "abc", 12), ("TEXT", "", b"bytes"), ("BOOLEAN", 1, 2), ("INTEGER", 3, 3.5),
     ("FLOAT", 2.5, "2.5"), ("DATE", "2026-03-31", "31/03/2026"),
     ("DATETIME", "2026-03-31 14:05:00.000000", "2026-02-30 10:00:00"),
+    ("BLOB", b"\x89PNG\r\n", "\x89PNG"),
 ])
 def test_type_rules(declared, good, bad):
     test, _words = type_rule(declared)
