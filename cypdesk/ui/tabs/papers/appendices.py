@@ -68,7 +68,7 @@ def options_words(conn: Any, kind: str, options: dict[str, Any]) -> str:
         if value is True:
             words.append(label)
             continue
-        if _spec(option, "kind") in ("choice", "reference", "choices"):
+        if _spec(option, "kind") in ("choice", "reference", "references", "financial_year"):
             try:
                 labels = dict(option_choices(conn, kind, name))
             except Exception:  # noqa: BLE001 - an option's list the data cannot give: show the value
@@ -121,13 +121,19 @@ class AppendixDialog(_FormDialog):
                 self.form.addRow("", widget)
             elif kind_of in ("int", "integer", "number"):
                 widget = QSpinBox()
-                widget.setRange(int(_spec(option, "minimum", 0) or 0), int(_spec(option, "maximum", 100000) or 100000))
-                widget.setValue(int(value or 0))
+                low = int(_spec(option, "minimum", 0) or 0)
+                if _spec(option, "default") is None:  # no value: every one ("All" below the lowest)
+                    widget.setRange(low - 1, int(_spec(option, "maximum", 100000) or 100000))
+                    widget.setSpecialValueText("All")
+                    widget.setValue(int(value) if value is not None else low - 1)
+                else:
+                    widget.setRange(low, int(_spec(option, "maximum", 100000) or 100000))
+                    widget.setValue(int(value))
                 self.form.addRow(f"{label}:", widget)
             else:
                 widget = QComboBox()
                 if not _spec(option, "required", False):
-                    widget.addItem("Any" if kind_of != "year" else "The latest", None)
+                    widget.addItem("The year of the paper's date" if kind_of == "financial_year" else "Any", None)
                 try:
                     choices = option_choices(self.conn, kind, name)
                 except CypdeskError as exc:
@@ -135,9 +141,13 @@ class AppendixDialog(_FormDialog):
                     self.say(exc.message)
                 for choice_value, words in choices:
                     widget.addItem(str(words), choice_value)
+                if isinstance(value, list):  # several chosen (indicators): the window offers one
+                    value = value[0] if value else None
                 widget.setCurrentIndex(max(widget.findData(value), 0))
                 self.form.addRow(f"{label}:", widget)
             widget.setObjectName(f"appendix_option_{name}")
+            if _spec(option, "help"):
+                widget.setToolTip(_spec(option, "help"))
             widget.setAccessibleName(label)
             self.options[name] = widget
             self.option_rows += 1
@@ -149,9 +159,12 @@ class AppendixDialog(_FormDialog):
                 if widget.isChecked():
                     options[name] = True
             elif isinstance(widget, QSpinBox):
-                options[name] = widget.value()
+                if widget.value() != widget.minimum() or not widget.specialValueText():
+                    options[name] = widget.value()
             elif isinstance(widget, QComboBox) and widget.currentData() is not None:
-                options[name] = widget.currentData()
+                many = _spec(next(o for o in option_specs(self.fields["kind"].currentData())
+                                  if _spec(o, "name") == name), "kind") == "references"
+                options[name] = [widget.currentData()] if many else widget.currentData()
         return {"kind": self.fields["kind"].currentData(), "title": self.fields["title"].text().strip() or None,
                 "options": options}
 

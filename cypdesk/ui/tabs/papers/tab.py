@@ -168,6 +168,14 @@ class PapersTab(RecordTab):
     def list_widget(self) -> QWidget:
         return self.tree
 
+    def load_options(self) -> None:
+        """The drop-downs' choices; a meeting is named by its board and date (the same
+        board meets many times)."""
+        super().load_options()
+        if self.reader is not None:
+            self.form.set_options("meeting_id", [(m["id"], meeting_words(m["board"], m["held_on"]))
+                                                 for m in read_meetings(self.reader)])
+
     def is_final(self) -> bool:
         return bool(self.paper and self.paper.get("status") == "final")
 
