@@ -2,7 +2,7 @@
 become ``paper_sections`` rows (non-empty ones only, key = column, heading = its old
 label, position = the default template's order), with ids derived from the paper and
 key so two partners migrating the same paper make the same rows; field versions move
-with the text; every other row and value stays."""
+with the text; the old lines become paragraphs; every other row and value stays."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def _schema_8_with_papers(tmp_path):
             conn.execute(f"INSERT INTO papers (id, meeting_id, title, author_id, marking, status, key_decision, "
                          f"wards_affected, purpose, {names}, created_at, updated_at, created_by, updated_by, "
                          f"created_hlc, hlc, owner_org_id) VALUES (?, 'm1', ?, NULL, 'official', 'draft', 0, NULL, "
-                         f"'To decide.', {marks}, {STAMPS})", (pid, f"Paper {pid}", *[values[c] for c in COLUMNS]))
+                         f"'To decide.\r\nBy March.', {marks}, {STAMPS})",
+                         (pid, f"Paper {pid}", *[values[c] for c in COLUMNS]))
         conn.execute("INSERT INTO recommendations (id, paper_id, number, text, decision, decision_note, created_at, "
                      f"updated_at, created_by, updated_by, created_hlc, hlc, owner_org_id) VALUES "
                      f"('r1', 'full', 1, 'Agree it.', 'agreed', NULL, {STAMPS})")
@@ -57,7 +58,8 @@ def test_upgrading_moves_each_non_empty_section_column_into_a_section_row(tmp_pa
         papers = conn.execute("SELECT id, purpose, version FROM papers ORDER BY id").fetchall()
     full = [r for r in rows if r[1] == "full"]
     assert [r[2] for r in full] == list(COLUMNS) and [r[4] for r in full] == list(range(10))
-    assert all(r[5] == f"{r[2]} text\n- a bullet <b>kept</b>" for r in full)  # text as it was, markup and all
+    # the text as it was, markup and all; each old line a paragraph of its own
+    assert all(r[5] == f"{r[2]} text\n\n- a bullet <b>kept</b>" for r in full)
     assert full[0][3] == "Reasons for the recommendations" and full[5][3] == "Financial implications"
     some = [(r[2], r[3], r[4], r[5]) for r in rows if r[1] == "some"]
     assert some == [("background", "Background", 1, "Only background."),
@@ -74,7 +76,7 @@ def test_upgrading_moves_each_non_empty_section_column_into_a_section_row(tmp_pa
     assert {"agenda_item", "contact_id", "template_id", "version", "previous_id", "finalised_at",
             "data_taken_at"} <= set(paper_columns)
     assert recs == [("r1", "full", "agreed")]
-    assert papers == [("full", "To decide.", 1), ("none", "To decide.", 1), ("some", "To decide.", 1)]
+    assert papers == [(pid, "To decide.\n\nBy March.", 1) for pid in ("full", "none", "some")]
 
 
 def test_document_settings_arrive_with_the_defaults_the_tabs_used(tmp_path):

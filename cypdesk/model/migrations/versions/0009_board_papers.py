@@ -11,7 +11,8 @@ Create Date: 2026-12-05
   default template), one per non-empty column, then the columns go. Each row's id is
   derived from the paper and the key (as ``link_id`` does), so two partners who migrate
   the same paper make the same rows; a field version of the old column moves to the
-  section's ``body``;
+  section's ``body``. The old text's lines become paragraphs (blank lines between),
+  as lines of one paragraph now join; the purpose's too;
 - new tables ``paper_templates``, ``forward_plan_items``, ``paper_snapshots``;
 - actions: the recommendation that started them;
 - document: logo, small-number threshold, comparator set, tolerance, review window and
@@ -61,6 +62,13 @@ def _section_id(paper_id: str, key: str) -> str:
     return str(uuid.uuid5(_LINK_NAMESPACE, '|'.join(('paper_sections', paper_id, key))))
 
 
+def _paragraphs(text: str) -> str:
+    """Old plain text, where each line was a line of its own, as the Markdown subset
+    sections now hold, where lines of one paragraph join: a blank line between lines."""
+    lines = [line.rstrip() for line in text.replace('\r\n', '\n').replace('\r', '\n').split('\n')]
+    return '\n\n'.join(line for line in lines if line.strip())
+
+
 def _move_sections() -> None:
     """One paper_sections row per non-empty old column, before the columns go."""
     conn = op.get_bind()
@@ -68,6 +76,8 @@ def _move_sections() -> None:
     papers = conn.exec_driver_sql(
         f'SELECT id, created_at, updated_at, created_by, updated_by, created_hlc, owner_org_id, {columns} '
         'FROM papers ORDER BY id').fetchall()
+    for (paper_id, purpose) in conn.exec_driver_sql('SELECT id, purpose FROM papers WHERE purpose IS NOT NULL').fetchall():
+        conn.exec_driver_sql('UPDATE papers SET purpose = ? WHERE id = ?', (_paragraphs(purpose), paper_id))
     for row in papers:
         paper_id, created_at, updated_at, created_by, updated_by, created_hlc, owner = row[:7]
         for position, ((key, heading), body) in enumerate(zip(OLD_SECTIONS, row[7:])):
@@ -85,7 +95,7 @@ def _move_sections() -> None:
                 'INSERT INTO paper_sections (id, paper_id, key, heading, position, body, confidential, '
                 'created_at, updated_at, created_by, updated_by, created_hlc, hlc, owner_org_id) '
                 'VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)',
-                (section_id, paper_id, key, heading, position, body, created_at, updated_at, created_by,
+                (section_id, paper_id, key, heading, position, _paragraphs(body), created_at, updated_at, created_by,
                  updated_by, created_hlc, version[0] if version is not None else created_hlc, owner))
             if version is not None:
                 conn.exec_driver_sql(
