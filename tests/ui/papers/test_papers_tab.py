@@ -44,14 +44,17 @@ def pick(tab, title):
 def test_meetings_list_their_papers_with_item_status_and_version(tab):
     """The tree: each meeting (board and date) with its papers under it; a final paper
     says Final, a draft Draft, each with its version."""
+    from cypdesk.common.formats import date_uk
+
     meetings = [tab.tree.topLevelItem(i).text(0) for i in range(tab.tree.topLevelItemCount())]
-    assert len(meetings) == 2 and all(m.startswith("Children") for m in meetings)
+    stored = tab.reader.execute("SELECT board, held_on FROM meetings ORDER BY held_on DESC").fetchall()
+    assert meetings == [f"{board}, {date_uk(date.fromisoformat(held[:10]))}" for board, held in stored]
     final = tab.tree.items[paper_id(tab, FINAL)]
     draft = tab.tree.items[paper_id(tab, DRAFT)]
     assert (final.text(2), final.text(3)) == ("Final", "1")
     assert (draft.text(2), draft.text(3)) == ("Draft", "1")
     assert final.parent() is not draft.parent()
-    assert tab.caption.text().startswith("4 board papers at 2 meetings")
+    assert tab.caption.text() == f"4 board papers at {len(stored)} meetings: 2 final, 2 not yet"
 
 
 def test_a_final_paper_is_read_only_and_says_why(tab):
@@ -247,7 +250,12 @@ def test_a_decision_is_recorded_on_a_final_paper_and_starts_an_action(tab, dialo
     assert tab.reader.execute("SELECT decision, decision_note FROM recommendations WHERE id = ?",
                               (rec_id,)).fetchone() == ("agreed", "Agreed at the second reading.")
     assert recs.buttons["action"].isEnabled()
-    dialogs.drivers = [lambda dialog: True]
+    def owner(dialog):
+        assert dialog.form.editors["action"].toPlainText() == recs.rows[2]["text"]
+        dialog.accept()  # the dialog starts the action (and stays open on a problem)
+        return dialog.result() == 1
+
+    dialogs.drivers = [owner]
     recs.buttons["action"].click()
     assert tab.reader.execute("SELECT count(*) FROM actions WHERE recommendation_id = ?", (rec_id,)).fetchone()[0] == 1
     tab.window_.undo_stack.undo()
@@ -255,14 +263,17 @@ def test_a_decision_is_recorded_on_a_final_paper_and_starts_an_action(tab, dialo
 
 
 def test_the_forward_plan_lists_upcoming_meetings_with_key_decisions(tab, dialogs):
-    """The forward plan from the demo's day: the next meeting with its papers; a planned
-    item added in the form appears under its meeting as a key decision."""
-    tab.set_today(date(2026, 11, 22))
+    """The forward plan from the day before the meeting the draft goes to: that meeting
+    first, with its papers; a planned item added in the form appears under it as a key
+    decision."""
+    held = tab.reader.execute("SELECT m.held_on FROM meetings m JOIN papers p ON p.meeting_id = m.id "
+                              "WHERE p.title = ?", (DRAFT,)).fetchone()[0]
+    tab.set_today(date.fromordinal(date.fromisoformat(held[:10]).toordinal() - 1))
     tab.show_view(1)
     plan = tab.forward_plan
     assert plan.tree.topLevelItemCount() >= 1
     top = plan.tree.topLevelItem(0)
-    assert any(top.child(i).text(0) == f"Paper: {DRAFT}" for i in range(top.childCount()))
+    assert any(top.child(i).text(0).endswith(DRAFT) for i in range(top.childCount()))
 
     def planned(dialog):
         dialog.form.editors["title"].setText("Re-procure online counselling")

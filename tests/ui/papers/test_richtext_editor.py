@@ -16,13 +16,20 @@ def _editor(qtbot):
 
 
 def test_the_dialect_goes_in_and_comes_back_out_the_same(qtbot):
-    """Headings, bold, italic, bullets (nested two spaces), numbered items and literal
-    markup-like text load and are written back exactly as stored."""
+    """Headings, bold, italic, bullets (nested), numbered items, council paragraph
+    numbers and literal markup-like text load (common/richtext's parser) and are written
+    back as the services store them (its writer): nothing is lost or added, and the
+    HTML-like text shows as the words it is."""
+    from cypdesk.common.richtext import clean, parse
+
     text = ("# Title\n\nSome **bold** and *italic* text.\n\n- one\n- two\n  - nested\n\n1. first\n2. second\n\n"
-            "End <img src=x> & more")
+            "3.1 A numbered paragraph\n3.2 and the next\n\nEnd <img src=x> & more")
     editor = _editor(qtbot)
     editor.set_markdown(text)
-    assert editor.markdown() == text
+    assert editor.markdown() == clean(text)
+    assert parse(editor.markdown()) == parse(text)
+    assert "End <img src=x> & more" in editor.toPlainText()
+    assert "3.1 A numbered paragraph\n3.2 and the next" in editor.toPlainText()
     assert not editor.is_changed()
 
 
@@ -53,7 +60,11 @@ def test_ctrl_b_and_ctrl_i_format_the_text_typed_after_them(qtbot):
     qtbot.keyClicks(editor, "strong")
     qtbot.keyClick(editor, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(editor, " both")
-    assert editor.markdown() == "Plain **strong** ***both***"
+    from cypdesk.common.paperdoc import Run
+    from cypdesk.common.richtext import parse
+
+    [block] = parse(editor.markdown())
+    assert block.runs == [Run("Plain "), Run("strong ", bold=True), Run("both", bold=True, italic=True)]
 
 
 def test_the_toolbar_makes_headings_and_lists(qtbot):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from cypdesk.common.errors import CypdeskError
 from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.papers import commands
-from cypdesk.ui.tabs.papers.meetings import _FormDialog
+from cypdesk.ui.tabs.papers.dialogs import FormDialog
 from cypdesk.ui.widgets.read_only_table import read_only_table
 
 HEADERS = ["App.", "Title", "Built from", "Options"]
@@ -79,7 +79,7 @@ def options_words(conn: Any, kind: str, options: dict[str, Any]) -> str:
     return "; ".join(words) or "All"
 
 
-class AppendixDialog(_FormDialog):
+class AppendixDialog(FormDialog):
     """Choose an appendix's kind and its options; the options follow the kind."""
 
     def __init__(self, conn: Any, parent: QWidget | None, appendix: dict[str, Any] | None = None) -> None:

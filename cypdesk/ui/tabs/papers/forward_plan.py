@@ -9,54 +9,18 @@ from typing import Any
 
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
-    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
-from cypdesk.common.errors import CypdeskError, ValidationError
+from cypdesk.common.errors import CypdeskError
 from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.papers.meetings import KIND_ROLE, meeting_words, status_word
 
+PAPER_ROLE = KIND_ROLE + 2  # the paper a row shows or plans
 COLUMNS = ("Meeting, paper or planned decision", "Key decision", "Lead or author", "Status")
 KEY_FILL = "#fff4c2"
 ITEM_FIELDS = ["title", "meeting_id", "key_decision", "decision_sought", "lead_id", "paper_id", "status"]
-
-
-class PlanItemDialog(QDialog):
-    """A planned item's fields (the record form) with OK and Cancel; the services'
-    problems come back under the fields and the dialog stays open."""
-
-    def __init__(self, tab: Any, values: dict[str, Any] | None, title: str) -> None:
-        super().__init__(tab)
-        from cypdesk.services.lookups import options
-        from cypdesk.ui.widgets.record_form import RecordForm
-
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.setObjectName("forward_plan_item_dialog")
-        self.tab = tab
-        column = QVBoxLayout(self)
-        self.form = RecordForm("forward_plan_items", ITEM_FIELDS)
-        for spec in self.form.specs:
-            if spec["kind"] == "reference" and tab.reader is not None:
-                self.form.set_options(spec["name"], options(tab.reader, spec["references"]))
-        self.form.load(values or {"status": "planned"})
-        column.addWidget(self.form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
-        self.setMinimumWidth(480)
-        self.save: Any = None  # (values) -> Change or id; set by the view; raises ValidationError
-        self.result_: Any = None
-
-    def accept(self) -> None:
-        try:
-            self.result_ = self.save(self.form)
-        except ValidationError as exc:
-            self.form.show_problems(exc.facts.get("problems", []))
-            return
-        super().accept()
 
 
 class ForwardPlanView(QWidget):
@@ -127,34 +91,35 @@ class ForwardPlanView(QWidget):
         self.stale = False
         keep = self.tree.currentItem().data(0, ID_ROLE) if self.tree.currentItem() is not None else None
         plan = forward_plan(self.tab.reader, self.tab.today())
+        statuses = _choices("forward_plan_items", "status")
         self.tree.clear()
         keys = 0
         for meeting in plan:
-            top = QTreeWidgetItem(self.tree, [meeting_words(meeting.board, meeting.held_on), "", "", ""])
+            words = meeting_words(meeting.board, meeting.held_on) if meeting.meeting_id else "No meeting yet"
+            top = QTreeWidgetItem(self.tree, [words, "", "", ""])
             top.setData(0, ID_ROLE, meeting.meeting_id)
             top.setData(0, KIND_ROLE, "meetings")
             font = QFont(top.font(0))
             font.setBold(True)
             top.setFont(0, font)
-            for paper in meeting.papers:
-                child = QTreeWidgetItem(top, [f"Paper: {paper.title}", "Key decision" if paper.key_decision else "",
-                                              paper.author or "", status_word(paper.status)])
-                child.setData(0, ID_ROLE, paper.id)
-                child.setData(0, KIND_ROLE, "papers")
-                child.setToolTip(0, paper.title)
-                keys += bool(paper.key_decision)
-                self._mark_key(child, paper.key_decision)
-            for item in meeting.items:
-                child = QTreeWidgetItem(top, [f"Planned: {item.title}", "Key decision" if item.key_decision else "",
-                                              item.lead or "", item.status_words])
-                child.setData(0, ID_ROLE, item.id)
-                child.setData(0, KIND_ROLE, "forward_plan_items")
-                tip = item.title + (f"\nDecision sought: {item.decision_sought}" if item.decision_sought else "")
+            for entry in meeting.entries:
+                item = entry.item_id is not None
+                title = f"{entry.agenda_item}. {entry.title}" if entry.agenda_item else entry.title
+                status = statuses.get(entry.status, entry.status) if item else "Paper written"
+                if entry.paper_id is not None:
+                    paper = f"{status_word(entry.paper_status)} v{entry.paper_version or 1}"
+                    status = f"{status}; paper {paper}" if item else f"Paper: {paper}"
+                child = QTreeWidgetItem(top, [title, "Key decision" if entry.key_decision else "", entry.lead or "",
+                                              status])
+                child.setData(0, ID_ROLE, entry.item_id or entry.paper_id)
+                child.setData(0, KIND_ROLE, "forward_plan_items" if item else "papers")
+                child.setData(0, PAPER_ROLE, entry.paper_id)
+                tip = entry.title + (f"\nDecision sought: {entry.decision_sought}" if entry.decision_sought else "")
                 child.setToolTip(0, tip)
-                keys += bool(item.key_decision)
-                self._mark_key(child, item.key_decision)
+                keys += bool(entry.key_decision) and entry.status not in ("withdrawn", "deferred")
+                self._mark_key(child, entry.key_decision)
             top.setExpanded(True)
-        count = len(plan)
+        count = sum(1 for m in plan if m.meeting_id)
         self.note.setText(f"{count} upcoming meeting{'s' if count != 1 else ''} from {_uk(self.tab.today())}, "
                           f"{keys} key decision{'s' if keys != 1 else ''} planned. A key decision is one with "
                           "significant spending or effects on communities, published in the forward plan."
@@ -206,68 +171,81 @@ class ForwardPlanView(QWidget):
         self.buttons["add"].setEnabled(editable)
         self.buttons["edit"].setEnabled(editable and kind == "forward_plan_items")
         self.buttons["remove"].setEnabled(editable and kind == "forward_plan_items")
-        self.buttons["open"].setEnabled(kind == "papers")
+        item = self.tree.currentItem()
+        self.buttons["open"].setEnabled(item is not None and item.data(0, PAPER_ROLE) is not None)
 
     # --- edits ----------------------------------------------------------------------------------------
+    def _dialog(self, values: dict[str, Any], title: str, save: Any) -> Any:
+        from cypdesk.ui.tabs.papers.dialogs import RecordDialog
+
+        return RecordDialog(self, self.tab.reader, "forward_plan_items", ITEM_FIELDS, values, title, save)
+
     def add(self) -> None:
-        from cypdesk.services.papers import forward_plan
+        from cypdesk.services.papers.forward_plan import add_item
+        from cypdesk.ui.tabs.papers import commands
 
         if not self.tab.editable:
             return
-        kind, record_id = self.selected()
-        meeting = record_id if kind == "meetings" else (
-            self.tree.currentItem().parent().data(0, ID_ROLE) if self.tree.currentItem() is not None else None)
-        dialog = PlanItemDialog(self.tab, {"status": "planned", "meeting_id": meeting}, "Add a planned item")
-        dialog.save = lambda form: forward_plan.add_plan_item(
-            self.tab.ws, {k: v for k, v in form.raw_values().items() if v not in ("", None)})
+        item = self.tree.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        meeting = item.data(0, ID_ROLE) if item is not None else None
+        dialog = self._dialog({"status": "planned", "meeting_id": meeting}, "Add a planned item",
+                              lambda form: add_item(self.tab.ws, {k: v for k, v in form.raw_values().items()
+                                                                  if v not in ("", None)}))
         if self.tab.window_.run_dialog(dialog) and dialog.result_:
-            from cypdesk.ui.tabs.papers import commands
-
             commands.made(self.tab.window_, "Add a planned item to the forward plan", "forward_plan_items",
                           dialog.result_)
             self.select(dialog.result_)
 
     def edit(self) -> None:
         from cypdesk.services.lookups import values_of
-        from cypdesk.services.papers import forward_plan
+        from cypdesk.services.papers.forward_plan import update_item
+        from cypdesk.ui.tabs.papers import commands
 
         kind, record_id = self.selected()
         if kind != "forward_plan_items" or not self.tab.editable:
             return
-        dialog = PlanItemDialog(self.tab, values_of(self.tab.reader, "forward_plan_items", record_id),
-                                "Edit the planned item")
-        dialog.save = lambda form: forward_plan.update_plan_item(self.tab.ws, record_id, form.changed_values()) \
-            if form.changed_values() else None
+        dialog = self._dialog(values_of(self.tab.reader, "forward_plan_items", record_id) or {},
+                              "Edit the planned item",
+                              lambda form: update_item(self.tab.ws, record_id, form.changed_values())
+                              if form.changed_values() else None)
         if self.tab.window_.run_dialog(dialog) and dialog.result_ is not None:
-            from cypdesk.ui.tabs.papers import commands
-
             commands.changed(self.tab.window_, "Edit a planned item", [dialog.result_])
             self.select(record_id)
 
     def remove(self) -> None:
-        from cypdesk.services.papers import forward_plan
+        from cypdesk.services.papers.forward_plan import remove_item
 
         kind, record_id = self.selected()
         if kind != "forward_plan_items" or not self.tab.editable:
             return
-        title = self.tree.currentItem().text(0).removeprefix("Planned: ")
+        title = self.tree.currentItem().toolTip(0).split("\n")[0]
         answer = self.tab.window_.ask(QMessageBox.Icon.Question, "Remove the planned item",
                                       f"Remove “{title}” from the forward plan?\n\nEdit > Undo brings it back.",
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            change = forward_plan.remove_plan_item(self.tab.ws, record_id)
+            change = remove_item(self.tab.ws, record_id)
         except CypdeskError as exc:
             self.tab.window_.ask(QMessageBox.Icon.Warning, "Not removed", exc.message, QMessageBox.StandardButton.Ok)
             return
         self.tab.window_.push(change, self.tab)
 
     def open_paper(self) -> None:
-        kind, record_id = self.selected()
-        if kind == "papers":
+        item = self.tree.currentItem()
+        paper_id = item.data(0, PAPER_ROLE) if item is not None else None
+        if paper_id is not None:
             self.tab.show_view(0)
-            self.tab.select(record_id)
+            self.tab.select(paper_id)
+
+
+def _choices(kind: str, name: str) -> dict[str, str]:
+    from cypdesk.model.catalog import CATALOG
+
+    spec = next((f for f in CATALOG[kind]["fields"] if f["name"] == name), {})
+    return dict(spec.get("choices", ()))
 
 
 def _uk(day: Any) -> str:

@@ -10,11 +10,11 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
-    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDateEdit, QHeaderView, QLineEdit, QTreeWidget, QTreeWidgetItem, QWidget,
 )
 
 from cypdesk.ui.models.record_table import ID_ROLE
+from cypdesk.ui.tabs.papers.dialogs import FormDialog
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 7  # "meetings" or "papers"
 MEETING_ROLE = Qt.ItemDataRole.UserRole + 8  # the meeting a row belongs to
@@ -150,12 +150,10 @@ class PaperTree(QTreeWidget):
 
 
 def _agenda_order(paper: Any) -> tuple[Any, ...]:
-    """Agenda items in the board's order: 2 before 10, 5a before 5b, unnumbered last."""
-    import re
+    """Agenda items in the board's order (2 before 10, 5a before 5b), unnumbered last."""
+    from cypdesk.services.papers.listing import agenda_sort_key
 
-    item = (paper.agenda_item or "").strip()
-    match = re.match(r"(\d+)(.*)", item)
-    return (0, int(match.group(1)), match.group(2), paper.title) if match else (1, 0, item, paper.title)
+    return (paper.agenda_item is None, agenda_sort_key(paper.agenda_item), paper.title.casefold())
 
 
 def read_meetings(conn: Any) -> list[dict[str, Any]]:
@@ -165,46 +163,7 @@ def read_meetings(conn: Any) -> list[dict[str, Any]]:
 
 
 # --- dialogs ------------------------------------------------------------------------------------
-class _FormDialog(QDialog):
-    """A short form with OK and Cancel; ``values()`` is what it holds."""
-
-    def __init__(self, title: str, parent: QWidget | None, note: str = "") -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.setObjectName(title.lower().replace(" ", "_").replace("…", ""))
-        outer = QVBoxLayout(self)
-        if note:
-            label = QLabel(note)
-            label.setWordWrap(True)
-            outer.addWidget(label)
-        self.form = QFormLayout()
-        outer.addLayout(self.form)
-        self.problem = QLabel("")
-        self.problem.setStyleSheet("color: #a4262c;")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        outer.addWidget(self.problem)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        outer.addWidget(self.buttons)
-        self.fields: dict[str, QWidget] = {}
-        self.setMinimumWidth(440)
-
-    def add(self, name: str, label: str, widget: QWidget) -> QWidget:
-        widget.setObjectName(f"{self.objectName()}_{name}")
-        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
-        self.form.addRow(label, widget)
-        self.fields[name] = widget
-        return widget
-
-    def say(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.setVisible(bool(text))
-
-
-class MeetingDialog(_FormDialog):
+class MeetingDialog(FormDialog):
     """New meeting: the board (one already used, or a new name), the date and the place."""
 
     def __init__(self, boards: list[str], parent: QWidget | None, today: date) -> None:
@@ -226,7 +185,7 @@ class MeetingDialog(_FormDialog):
                 "place": self.fields["place"].text().strip() or None}
 
 
-class PaperDialog(_FormDialog):
+class PaperDialog(FormDialog):
     """New paper: its meeting, title, agenda item and the template its sections come from."""
 
     def __init__(self, meetings: list[dict[str, Any]], meeting_id: str | None, templates: list[tuple[str, str]],

@@ -8,19 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
+    QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from cypdesk.common.errors import CypdeskError
 from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.papers import commands
-from cypdesk.ui.tabs.papers.meetings import _FormDialog
+from cypdesk.ui.tabs.papers.dialogs import FormDialog
 from cypdesk.ui.widgets.read_only_table import read_only_table
 
 HEADERS = ["No.", "Recommendation", "Board's decision", "Note"]
 DECISION_FILLS = {"agreed": "#cce2d8", "amended": "#fff4c2", "deferred": "#eeefef", "rejected": "#f6d7d2"}
 ACTION_DECISIONS = ("agreed", "amended")
+ACTION_FIELDS = ["action", "number", "plan_reference", "owner_id", "due_date", "report_to_board", "priority_id",
+                 "status"]
 
 
 def decision_words() -> dict[str, str]:
@@ -36,7 +38,7 @@ def read_recommendations(conn: Any, paper_id: str) -> list[dict[str, Any]]:
     return [{"id": r[0], "number": r[1], "text": r[2], "decision": r[3], "note": r[4]} for r in rows]
 
 
-class DecisionDialog(_FormDialog):
+class DecisionDialog(FormDialog):
     def __init__(self, rec: dict[str, Any], parent: QWidget | None) -> None:
         super().__init__("Record the board's decision", parent, f"{rec['number']}. {rec['text']}")
         decision = QComboBox()
@@ -52,28 +54,6 @@ class DecisionDialog(_FormDialog):
 
     def values(self) -> tuple[str | None, str | None]:
         return self.fields["decision"].currentData(), self.fields["note"].toPlainText().strip() or None
-
-
-class ActionDialog(_FormDialog):
-    """Start an action from an agreed recommendation: its wording, owner and due date."""
-
-    def __init__(self, rec: dict[str, Any], parent: QWidget | None) -> None:
-        super().__init__("Start an action", parent, "The action joins the action plan (Monitoring tab) and links "
-                                                    "back to this recommendation.")
-        action = QPlainTextEdit(rec["text"])
-        action.setTabChangesFocus(True)
-        action.setFixedHeight(80)
-        self.add("action", "&Action:", action)
-        self.add("owner", "&Owner:", QLineEdit())
-        due = QLineEdit()
-        due.setPlaceholderText("dd/mm/yyyy")
-        self.add("due_date", "&Due:", due)
-
-    def values(self) -> dict[str, Any]:
-        out = {"action": self.fields["action"].toPlainText().strip(), "owner": self.fields["owner"].text().strip()}
-        if self.fields["due_date"].text().strip():
-            out["due_date"] = self.fields["due_date"].text().strip()
-        return {k: v for k, v in out.items() if v}
 
 
 class RecommendationsPanel(QWidget):
@@ -225,7 +205,11 @@ class RecommendationsPanel(QWidget):
                       lambda: compose.update_recommendation(self.tab.ws, rec["id"], {"text": text}))
 
     def remove(self) -> None:
+        """Remove the selected recommendation; those after it move up a number. Undo
+        brings it back and gives the others their numbers again."""
+        from cypdesk.services import records
         from cypdesk.services.papers import compose
+        from cypdesk.ui.undo import DoneCommand
 
         rec = self.selected()
         if rec is None or self.final or not self.tab.commit_pending():
@@ -234,23 +218,49 @@ class RecommendationsPanel(QWidget):
                                       f"Remove recommendation {rec['number']}?\n\n{rec['text']}\n\nThe others are "
                                       "renumbered. Edit > Undo brings it back.",
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Yes:
-            self._run(f"Remove recommendation {rec['number']}",
-                      lambda: compose.remove_recommendation(self.tab.ws, rec["id"]))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        ws = self.tab.ws
+        numbers = {r["id"]: r["number"] for r in self.rows if r["id"] != rec["id"]}
+        try:
+            change = compose.remove_recommendation(ws, rec["id"])
+        except CypdeskError as exc:
+            self.tab.window_.ask(QMessageBox.Icon.Warning, "Not changed", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        state = {"change": change}
+
+        def undo() -> None:
+            for rec_id, number in numbers.items():  # the later ones back to their numbers first
+                records.update(ws, "recommendations", rec_id, {"number": number})
+            records.restore(ws, state["change"])
+
+        def redo() -> None:
+            state["change"] = compose.remove_recommendation(ws, rec["id"])
+
+        self.tab.window_.push_command(DoneCommand(f"Remove recommendation {rec['number']}", redo, undo,
+                                                  self.tab.window_.refresh_all))
 
     def move(self, step: int) -> None:
-        from cypdesk.services.papers import compose
+        """Swap the selected recommendation with the one above or below (their numbers)."""
+        from cypdesk.services import records
 
         rec = self.selected()
         if rec is None or self.final or not self.tab.commit_pending():
             return
         at = self.rows.index(rec)
-        other = at + step
-        if not 0 <= other < len(self.rows):
+        if not 0 <= at + step < len(self.rows):
             return
-        if self._run(f"Move recommendation {rec['number']} {'up' if step < 0 else 'down'}",
-                     lambda: compose.move_recommendation(self.tab.ws, rec["id"], step)) is not None:
-            self.select(rec["id"])
+        other = self.rows[at + step]
+        ws = self.tab.ws
+        try:
+            changes = [records.update(ws, "recommendations", rec["id"], {"number": other["number"]}),
+                       records.update(ws, "recommendations", other["id"], {"number": rec["number"]})]
+        except CypdeskError as exc:
+            self.tab.window_.ask(QMessageBox.Icon.Warning, "Not moved", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        commands.changed(self.tab.window_, f"Move recommendation {rec['number']} {'up' if step < 0 else 'down'}",
+                         changes)
+        self.select(rec["id"])
 
     def decide(self) -> None:
         from cypdesk.services.papers import compose
@@ -273,11 +283,22 @@ class RecommendationsPanel(QWidget):
         rec = self.selected()
         if rec is None or rec["decision"] not in ACTION_DECISIONS or not self.tab.commit_pending():
             return
-        dialog = ActionDialog(rec, self)
-        if not self.tab.window_.run_dialog(dialog):
+        from cypdesk.services.monitoring import next_action_number
+        from cypdesk.ui.tabs.papers.dialogs import RecordDialog
+
+        def save(form: Any) -> str:
+            values = {k: v for k, v in form.raw_values().items() if v not in ("", None)}
+            return compose.start_action(self.tab.ws, rec["id"], values)
+
+        dialog = RecordDialog(self, self.tab.reader, "actions", ACTION_FIELDS,
+                              {"action": rec["text"], "number": next_action_number(self.tab.reader),
+                               "status": "not_started"},
+                              "Start an action", save, "The action joins the action plan (Monitoring tab), linked "
+                                                       "back to this recommendation.")
+        if not self.tab.window_.run_dialog(dialog) or not dialog.result_:
             return
-        action_id = self._run(f"Start an action from recommendation {rec['number']}",
-                              lambda: compose.start_action(self.tab.ws, rec["id"], dialog.values()), kind="actions")
+        action_id = dialog.result_
+        commands.made(self.tab.window_, f"Start an action from recommendation {rec['number']}", "actions", action_id)
         if isinstance(action_id, str):
             self.tab.window_.status(f"Action started from recommendation {rec['number']}: it is in the action plan "
                                     "on the Monitoring tab. Undo takes it back.")

@@ -3,56 +3,44 @@ section may hold (headings 1-3, bulleted and numbered lists, bold and italic), w
 small toolbar, Ctrl+B and Ctrl+I. Text pasted from Word or a web page is reduced to
 that: colours, fonts, links, images and tables go, their words stay.
 
-What it stores is the Markdown subset of :mod:`cypdesk.common.richtext` (written here
-from the document's blocks, so it is exactly that dialect); the service cleans it
-again before storing."""
+The text is read with :func:`cypdesk.common.richtext.parse` and written with its
+``to_markdown``, the one parser and writer of the stored dialect the renderers use too:
+the editor's document is read as the same :class:`~cypdesk.common.paperdoc.Block` s."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
-from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, \
-    QTextListFormat
+from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextListFormat
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QTextEdit, QToolButton, QWidget
 
+from cypdesk.common.paperdoc import Block, Run
+
 OBJECT_CHAR = "\ufffc"  # an image or other object inside the text: never kept
+NUMBERED_STYLES = (QTextListFormat.Style.ListDecimal, QTextListFormat.Style.ListLowerAlpha,
+                   QTextListFormat.Style.ListUpperAlpha, QTextListFormat.Style.ListLowerRoman,
+                   QTextListFormat.Style.ListUpperRoman)
+HEADING_POINTS = {1: 15.0, 2: 13.0, 3: 11.5}
 
 
-@dataclass
-class Piece:
-    """One paragraph of the allowed subset: kind "heading" (level 1-3), "paragraph",
-    "bullet" or "numbered" (level = nesting 1-3), with its runs (text, bold, italic)."""
-
-    kind: str
-    level: int = 1
-    runs: list[tuple[str, bool, bool]] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "".join(t for t, _b, _i in self.runs)
-
-
-def pieces_of(document: QTextDocument) -> list[Piece]:
-    """The document read as allowed pieces only: a heading's level, a list's kind and
+def blocks_of(document: QTextDocument) -> list[Block]:
+    """The document read as allowed blocks only: a heading's level, a list's kind and
     depth, and each run's bold and italic; every other format is dropped (colours,
-    fonts, links' targets, images, tables' shape)."""
-    out: list[Piece] = []
+    fonts, links' targets, images, tables' shape). Empty paragraphs go."""
+    out: list[Block] = []
     block = document.begin()
     while block.isValid():
         heading = block.blockFormat().headingLevel()
         text_list = block.textList()
         if 1 <= heading <= 6:
-            piece = Piece("heading", min(heading, 3))
+            kind, level = "heading", min(heading, 3)
         elif text_list is not None:
-            style = text_list.format().style()
-            numbered = style in (QTextListFormat.Style.ListDecimal, QTextListFormat.Style.ListLowerAlpha,
-                                 QTextListFormat.Style.ListUpperAlpha, QTextListFormat.Style.ListLowerRoman,
-                                 QTextListFormat.Style.ListUpperRoman)
-            piece = Piece("numbered" if numbered else "bullet", max(1, min(text_list.format().indent(), 3)))
+            numbered = text_list.format().style() in NUMBERED_STYLES
+            kind, level = ("numbered" if numbered else "bullet"), max(1, min(text_list.format().indent(), 3))
         else:
-            piece = Piece("paragraph")
+            kind, level = "paragraph", 1
+        runs: list[Run] = []
         it = block.begin()
         while not it.atEnd():
             fragment = it.fragment()
@@ -60,82 +48,27 @@ def pieces_of(document: QTextDocument) -> list[Piece]:
                 fmt = fragment.charFormat()
                 text = fragment.text().replace(OBJECT_CHAR, "").replace("\u2028", " ").replace("\u2029", " ")
                 if text and not fmt.isImageFormat():
-                    bold = fmt.fontWeight() >= QFont.Weight.DemiBold and piece.kind != "heading"
-                    piece.runs.append((text, bold, fmt.fontItalic()))
+                    bold = fmt.fontWeight() >= QFont.Weight.DemiBold and kind != "heading"
+                    runs.append(Run(text, bold, fmt.fontItalic()))
             it += 1
-        if piece.text.strip() or piece.kind == "paragraph":
-            out.append(piece)
+        if "".join(r.text for r in runs).strip():
+            out.append(Block(kind, runs, level))
         block = block.next()
-    while out and out[-1].kind == "paragraph" and not out[-1].text.strip():  # no trailing blank lines
-        out.pop()
     return out
 
 
-def _inline(runs: list[tuple[str, bool, bool]]) -> str:
-    """A paragraph's runs in the dialect: **bold**, *italic*, ***both***; the markers
-    wrap the words, never the spaces around them (Markdown would not read them)."""
-    merged: list[list[Any]] = []
-    for text, bold, italic in runs:
-        if merged and merged[-1][1] == bold and merged[-1][2] == italic:
-            merged[-1][0] += text
-        else:
-            merged.append([text, bold, italic])
-    out = []
-    for text, bold, italic in merged:
-        marker = ("**" if bold else "") + ("*" if italic else "")
-        core = text.strip()
-        if not marker or not core:
-            out.append(text)
-            continue
-        lead = text[: len(text) - len(text.lstrip())]
-        trail = text[len(text.rstrip()):]
-        out.append(f"{lead}{marker}{core}{marker[::-1]}{trail}")
-    return "".join(out).replace("\n", " ")
+def markdown_of(document: QTextDocument) -> str:
+    """What the document holds, in the stored dialect."""
+    from cypdesk.common.richtext import to_markdown
+
+    return to_markdown(blocks_of(document))
 
 
-def markdown_of(pieces: list[Piece]) -> str:
-    """The pieces in the stored dialect: ``#`` headings, ``- `` bullets and ``1. ``
-    numbered items indented two spaces a level, a blank line between paragraphs and
-    between one list and the next."""
-    lines: list[str] = []
-    previous: Piece | None = None
-    counters: dict[int, int] = {}
-    outer_kind = None  # the kind of the list at the first level, while in a list
-    for piece in pieces:
-        body = _inline(piece.runs).strip()
-        listed = piece.kind in ("bullet", "numbered")
-        same_list = listed and previous is not None and previous.kind in ("bullet", "numbered") and (
-            piece.level > 1 or outer_kind == piece.kind)
-        if listed and piece.level == 1:
-            outer_kind = piece.kind
-        if not same_list:
-            counters = {}
-        if piece.kind == "heading":
-            line = f"{'#' * piece.level} {body}"
-        elif piece.kind == "bullet":
-            line = f"{'  ' * (piece.level - 1)}- {body}"
-        elif piece.kind == "numbered":
-            for deeper in [k for k in counters if k > piece.level]:
-                del counters[deeper]
-            counters[piece.level] = counters.get(piece.level, 0) + 1
-            line = f"{'  ' * (piece.level - 1)}{counters[piece.level]}. {body}"
-        elif not body:
-            previous = None
-            continue
-        else:
-            line = body
-        if lines and not same_list:
-            lines.append("")
-        lines.append(line)
-        previous = piece
-    return "\n".join(lines)
-
-
-def write_pieces(cursor: QTextCursor, pieces: list[Piece], *, first_in_place: bool = True) -> None:
-    """Insert the pieces at the cursor with only the allowed formats (a paste)."""
+def write_blocks(cursor: QTextCursor, blocks: list[Block]) -> None:
+    """Insert the blocks at the cursor with only the allowed formats."""
     lists: dict[tuple[str, int], Any] = {}
-    for n, piece in enumerate(pieces):
-        if n or not first_in_place:
+    for n, piece in enumerate(blocks):
+        if n:
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         block_format = QTextBlockFormat()
         if piece.kind == "heading":
@@ -143,6 +76,8 @@ def write_pieces(cursor: QTextCursor, pieces: list[Piece], *, first_in_place: bo
         cursor.setBlockFormat(block_format)
         if piece.kind in ("bullet", "numbered"):
             key = (piece.kind, piece.level)
+            for deeper in [k for k in lists if k[1] > piece.level]:
+                del lists[deeper]  # a deeper list ends where a shallower item comes back
             if key in lists:
                 lists[key].add(cursor.block())
             else:
@@ -153,14 +88,14 @@ def write_pieces(cursor: QTextCursor, pieces: list[Piece], *, first_in_place: bo
                 lists[key] = cursor.createList(list_format)
         else:
             lists = {}
-        for text, bold, italic in piece.runs:
+        for run in piece.runs:
             fmt = QTextCharFormat()
-            fmt.setFontWeight(QFont.Weight.Bold if bold else QFont.Weight.Normal)
-            fmt.setFontItalic(italic)
+            fmt.setFontWeight(QFont.Weight.Bold if run.bold else QFont.Weight.Normal)
+            fmt.setFontItalic(run.italic)
             if piece.kind == "heading":
                 fmt.setFontWeight(QFont.Weight.Bold)
-                fmt.setFontPointSize({1: 15, 2: 13, 3: 11.5}[piece.level])
-            cursor.insertText(text, fmt)
+                fmt.setFontPointSize(HEADING_POINTS[piece.level])
+            cursor.insertText(run.text, fmt)
 
 
 class RichTextEdit(QTextEdit):
@@ -188,11 +123,11 @@ class RichTextEdit(QTextEdit):
     def set_markdown(self, text: str | None) -> None:
         self._loading = True
         try:
-            source = QTextDocument()
-            source.setMarkdown(text or "", QTextDocument.MarkdownFeature.MarkdownNoHTML)
+            from cypdesk.common.richtext import parse
+
             self.clear()
             self.document().clearUndoRedoStacks()
-            write_pieces(self.textCursor(), pieces_of(source))
+            write_blocks(self.textCursor(), parse(text))
             self.document().clearUndoRedoStacks()
             self.moveCursor(QTextCursor.MoveOperation.Start)
             self._loaded = self.markdown()
@@ -200,7 +135,7 @@ class RichTextEdit(QTextEdit):
             self._loading = False
 
     def markdown(self) -> str:
-        return markdown_of(pieces_of(self.document()))
+        return markdown_of(self.document())
 
     def is_changed(self) -> bool:
         return self.markdown() != self._loaded
@@ -216,12 +151,12 @@ class RichTextEdit(QTextEdit):
             document.setPlainText(source.text())
         else:
             return
-        pieces = pieces_of(document)
+        blocks = blocks_of(document)
         cursor = self.textCursor()
         cursor.beginEditBlock()
         if cursor.hasSelection():
             cursor.removeSelectedText()
-        write_pieces(cursor, pieces)
+        write_blocks(cursor, blocks)
         cursor.endEditBlock()
         self.setTextCursor(cursor)
 
@@ -275,7 +210,7 @@ class RichTextEdit(QTextEdit):
         cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
         fmt = QTextCharFormat()
         fmt.setFontWeight(QFont.Weight.Bold if level else QFont.Weight.Normal)
-        fmt.setFontPointSize({0: self.font().pointSizeF(), 1: 15, 2: 13, 3: 11.5}[level])
+        fmt.setFontPointSize(HEADING_POINTS.get(level, self.font().pointSizeF()))
         cursor.mergeCharFormat(fmt)
         cursor.endEditBlock()
 
@@ -355,4 +290,4 @@ class FormatBar(QWidget):
         self.setEnabled(not read_only)
 
 
-__all__ = ["FormatBar", "Piece", "RichTextEdit", "markdown_of", "pieces_of", "write_pieces"]
+__all__ = ["FormatBar", "RichTextEdit", "blocks_of", "markdown_of", "write_blocks"]

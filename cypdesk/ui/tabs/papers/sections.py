@@ -219,12 +219,27 @@ class SectionsPanel(QWidget):
                   lambda: compose.set_section(self.tab.ws, self.paper_id, box.section["key"], heading=heading))
 
     def move(self, box: SectionBox, step: int) -> None:
+        """Move a section up or down one place; Undo puts it back where it was."""
         from cypdesk.services.papers import compose
+        from cypdesk.ui.undo import DoneCommand
 
         if not self._ready():
             return
-        self._run(f"Move the section “{box.section['heading']}” {'up' if step < 0 else 'down'}",
-                  lambda: compose.move_section(self.tab.ws, self.paper_id, box.section["key"], step))
+        ws, paper_id, key = self.tab.ws, self.paper_id, box.section["key"]
+        keys = [b.section["key"] for b in self.boxes]
+        old = keys.index(key)
+        new = max(0, min(old + step, len(keys) - 1))
+        if new == old:
+            return
+        try:
+            compose.move_section(ws, paper_id, key, new)
+        except CypdeskError as exc:
+            self.tab.window_.ask(QMessageBox.Icon.Warning, "Not moved", exc.message, QMessageBox.StandardButton.Ok)
+            return
+        self.tab.window_.push_command(DoneCommand(
+            f"Move the section “{box.section['heading']}” {'up' if step < 0 else 'down'}",
+            lambda: compose.move_section(ws, paper_id, key, new), lambda: compose.move_section(ws, paper_id, key, old),
+            self.tab.window_.refresh_all))
 
     def remove(self, box: SectionBox) -> None:
         from cypdesk.services.papers import compose

@@ -43,6 +43,7 @@ class PapersTab(RecordTab):
         super().__init__(spec, window)
         self._today: date | None = None
         self._syncing = False
+        self._in_tree_signal = False
         self._expanded: set[str] | None = None  # meetings the officer left open (None: all, at first)
         self.meeting_id: str | None = None  # the meeting selected (or the selected paper's)
         self.paper: dict[str, Any] | None = None  # the selected paper's stored values
@@ -242,8 +243,8 @@ class PapersTab(RecordTab):
         self.paper_button.setEnabled(self.editable)
         self.buttons["add"].setEnabled(self.editable)
         selected = self.tree.currentItem()
-        self.buttons["delete"].setEnabled(self.editable and (has_paper or (
-            selected is not None and selected.data(0, KIND_ROLE) == "meetings" and selected.data(0, ID_ROLE))))
+        meeting = selected is not None and selected.data(0, KIND_ROLE) == "meetings" and bool(selected.data(0, ID_ROLE))
+        self.buttons["delete"].setEnabled(bool(self.editable and (has_paper or meeting)))
         if hasattr(self, "preview"):
             self.preview._update_buttons()
 
@@ -286,6 +287,9 @@ class PapersTab(RecordTab):
     def _rebuild_tree(self) -> None:
         from cypdesk.services.papers.listing import list_papers
 
+        if self._in_tree_signal:  # typing applied as the officer picked another row: rebuild after
+            QTimer.singleShot(0, self._rebuild_tree)
+            return
         keep = self.tree.currentItem()
         keep_id = keep.data(0, ID_ROLE) if keep is not None else None
         if self.tree.topLevelItemCount():
@@ -307,13 +311,19 @@ class PapersTab(RecordTab):
         if self._syncing or current is None:
             return
         kind, record_id = current.data(0, KIND_ROLE), current.data(0, ID_ROLE)
+        meeting_id = current.data(0, MEETING_ROLE)
         paper_id = record_id if kind == "papers" else None
         if paper_id == self.current_id and paper_id is not None:
             return
-        if not self.leave_record():  # typing that is not valid: the tree goes back to its paper
+        self._in_tree_signal = True  # the tree is not rebuilt under its own signal (its items would go)
+        try:
+            left = self.leave_record()
+        finally:
+            self._in_tree_signal = False
+        if not left:  # typing that is not valid: the tree goes back to its paper
             QTimer.singleShot(0, lambda: self.tree.select_id(self.current_id))
             return
-        self.meeting_id = current.data(0, MEETING_ROLE)
+        self.meeting_id = meeting_id
         if paper_id is None:
             self._syncing = True
             try:
