@@ -173,6 +173,7 @@ def styles() -> dict[str, Any]:
                           spaceAfter=6)
     s = {
         "body": body,
+        "body_run_on": ParagraphStyle("body_run_on", parent=body, spaceAfter=0),
         "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=19, leading=24, spaceAfter=10),
         "subtitle": ParagraphStyle("subtitle", parent=body, fontName=FONT_BOLD, fontSize=12, leading=16,
                                    textColor=grey, spaceAfter=2),
@@ -231,8 +232,37 @@ def blocks_flowables(blocks: Sequence[Any], *, heading_base: int = 2) -> list[An
                 counters[deeper] = 0
             out.append(runs_para(block.runs, st[f"numbered{level}"], bullet=_number(counters[level], level)))
         else:
-            out.append(runs_para(block.runs, st["body"]))
+            chunks = line_chunks(block.runs)
+            for chunk in chunks[:-1]:
+                out.append(runs_para(chunk, st["body_run_on"]))
+            out.append(runs_para(chunks[-1], st["body"]))
     return out
+
+
+LINES_PER_PARAGRAPH = 40
+
+
+def line_chunks(runs: Sequence[Any], per: int = LINES_PER_PARAGRAPH) -> list[list[Any]]:
+    """The runs cut at line breaks into pieces of at most ``per`` lines: reportlab
+    splits a long paragraph across pages by wrapping what is left again at every page,
+    so 20,000 lines in one Paragraph take minutes; in pieces they take a second."""
+    from dataclasses import replace
+
+    chunks: list[list[Any]] = [[]]
+    lines = 0
+    for run in runs:
+        pieces = clean(run.text).split("\n")
+        for i, piece in enumerate(pieces):
+            if i:
+                lines += 1
+                if lines >= per:
+                    chunks.append([])
+                    lines = 0
+                else:
+                    chunks[-1].append(replace(run, text="\n"))
+            if piece:
+                chunks[-1].append(replace(run, text=piece))
+    return [c for c in chunks if c] or [[]]
 
 
 def _number(n: int, level: int) -> str:

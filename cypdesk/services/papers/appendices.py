@@ -91,6 +91,8 @@ APPENDIX_KINDS_OPTIONS: dict[str, list[OptionSpec]] = {
     "service_map": [
         OptionSpec("priority_id", "Priority", "reference", references="priorities",
                    help="Only the outcomes this priority rests on."),
+        OptionSpec("area", "Locality", "reference", references="areas",
+                   help="Also list the services working in this locality (its id or name)."),
     ],
     "contracts_ending": [
         OptionSpec("within_days", "Ending within (days)", "integer", default=180, minimum=1, maximum=366),

@@ -164,10 +164,43 @@ def service_map(conn: Any, options: Mapping[str, Any], *, today: date, settings:
     items: list[Any] = [Table(heading, columns, rows, note=note, wide=True)]
     if options.get("priority_id") and pgap:
         items.append(text_item(*[f"{g.code + ': ' if g.code else ''}{g.name}: {g.reason}" for g in pgap]))
+    place = _area(conn, options.get("area"))
+    if place:
+        items.append(_services_in(conn, found, place))
     bands = found.spend_by_band
     items.append(spend_chart("Spend across the continuum of need", [b.label for b in bands],
                              [b.money for b in bands]))
     return items, True
+
+
+def _services_in(conn: Any, found: Any, area_id: str) -> Table:
+    """The map's services working in the locality ``area_id`` (or an area within it,
+    its wards), each with the outcomes it contributes to, primary ones first."""
+    inside = {r[0] for r in conn.execute(
+        "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT a.id FROM areas a JOIN sub ON a.parent_id = sub.id) "
+        "SELECT DISTINCT service_id FROM service_areas WHERE area_id IN (SELECT id FROM sub)", (area_id,))}
+    titles = {o.id: o.title for o in found.outcomes}
+    providers = dict(conn.execute("SELECT s.id, o.name FROM services s JOIN organisations o ON o.id = s.provider_id"))
+    owners = owners_of(conn, "services", inside)
+    columns = [Column("service", "Service"), Column("provider", "Provider"), Column("tier", "Tier"),
+               Column("annual_cost", "Annual cost", "money", align="right"), Column("outcomes", "Outcomes")]
+    rows = []
+    for svc in found.services:
+        if svc.id not in inside:
+            continue
+        links = sorted(((kind != "primary", titles.get(oid, "")) for (oid, sid), kind in found.cells.items()
+                        if sid == svc.id))
+        words = "; ".join(t + (" (secondary)" if secondary else "") for secondary, t in links)
+        rows.append(Row([_text(svc.name), _text(providers.get(svc.id)), _text(_tier_label(svc.tier)),
+                         _money_cell(svc.annual_cost), Cell(words, [t for _s, t in links])], owners.get(svc.id, ())))
+    return Table(f"Services working in {_area_name(conn, area_id)}", columns, rows,
+                 note=f"{len(rows)} services, from the service map.", wide=True)
+
+
+def _tier_label(tier: str | None) -> str:
+    from cypdesk.services.service_map import TIER_LABELS
+
+    return TIER_LABELS.get(tier or "", "Not recorded")
 
 
 def _priority_outcomes(conn: Any, priority_id: str) -> set[str]:
@@ -225,9 +258,12 @@ def performance(conn: Any, options: Mapping[str, Any], *, today: date, settings:
                          _text(latest.commentary if latest else None)], row_owners))
         if m.history:
             values = [None if people and is_small(h.actual, threshold) else h.actual for h in m.history]
-            charts.append(sparkline_chart(m.name, values, [h.rating.value for h in m.history],
-                                          labels=[h.label for h in m.history], target=m.target,
-                                          unit=m.unit, owners=row_owners))
+            chart = sparkline_chart(m.name, values, [h.rating.value for h in m.history],
+                                    labels=[h.label for h in m.history], target=m.target, unit=m.unit,
+                                    owners=row_owners)
+            if any(v is None and h.actual is not None for v, h in zip(values, m.history)):
+                chart.description += f" Counts below {threshold} are not shown."
+            charts.append(chart)
     scale_note = ("Rated against target with the measure's tolerance: green on or better than target, amber "
                   "within the tolerance, red beyond." if not measures or measures[0].rating.scale == "rag" else
                   "Rated on the five-level trajectory scale: ahead, on course, slippage, no progress.")

@@ -6,7 +6,8 @@ document's trust name and logo.
 
 A draft is built from today's data. A FINAL paper returns the content stored in its
 snapshot when it was finalised (``paper_snapshots.content``): reopened next year it
-shows what the board saw, not today's numbers. With a ``partner``, the paper is the
+shows what the board saw, not today's numbers; only the board's decisions on its
+recommendations, recorded after the meeting, are read from today's data. With a ``partner``, the paper is the
 provider-safe version (:func:`.redact.redact_doc`, the one rule of
 :mod:`cypdesk.services.outward`), for a draft and a snapshot alike.
 
@@ -17,6 +18,7 @@ writes; an engine or a workspace). No Qt, no rendering (``io.papers`` draws it).
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,7 +113,16 @@ def _stored(db: sqlite3.Connection, paper_id: str) -> PaperDoc | None:
         return None
     snap = db.execute("SELECT content FROM paper_snapshots WHERE paper_id = ? ORDER BY taken_at DESC LIMIT 1",
                       (paper_id,)).fetchone()
-    return PaperDoc.from_json(snap[0]) if snap else None
+    if not snap:
+        return None
+    doc = PaperDoc.from_json(snap[0])
+    # The board's decisions are recorded on the final paper after the meeting: they are
+    # the one thing a snapshot shows from today (the recommendations' words stay frozen).
+    decisions = {int(n): (d, note) for n, d, note in db.execute(
+        "SELECT number, decision, decision_note FROM recommendations WHERE paper_id = ?", (paper_id,))}
+    recommendations = [dataclasses.replace(r, decision=decisions[r.number][0], decision_note=decisions[r.number][1])
+                       if r.number in decisions else r for r in doc.recommendations]
+    return dataclasses.replace(doc, status="final", recommendations=recommendations)
 
 
 def _draft(db: sqlite3.Connection, paper_id: str, *, now: datetime | None, today: date | None) -> PaperDoc:

@@ -135,6 +135,7 @@ def test_a_measure_counting_children_prints_a_small_actual_as_c_and_leaves_it_of
     assert actual.text == "c" and actual.suppressed and actual.value is None
     spark = next(c for c in charts(appendix, "sparkline") if c.title.startswith("Children and young people"))
     assert spark.data["values"][-1] is None and 3 not in spark.data["values"]
+    assert spark.description.endswith("Counts below 5 are not shown.")
 
 
 # --- needs profile -----------------------------------------------------------------------------------
@@ -254,3 +255,13 @@ def test_an_unknown_kind_of_appendix_says_so_instead_of_failing(conn):
     appendix = build_appendix(conn, {"letter": "A", "kind": "weather", "title": "Weather", "options": None},
                               today=TODAY)
     assert isinstance(appendix.items[0], Text) and "does not know" in appendix.items[0].blocks[0].text
+
+
+def test_a_service_map_for_a_locality_lists_the_services_working_there(conn):
+    west = id_of(conn, "areas", "name = 'West Riverside'")
+    inside = {r[0] for r in conn.execute(
+        "SELECT s.name FROM services s JOIN service_areas sa ON sa.service_id = s.id JOIN areas a ON a.id = sa.area_id "
+        "WHERE (a.id = ? OR a.parent_id = ?) AND (s.status IS NULL OR s.status != 'decommissioned')", (west, west))}
+    table = tables(build(conn, "service_map", area="West Riverside"))[1]
+    assert table.title == "Services working in West Riverside"
+    assert {c.text for c in column(table, "service")} == inside
