@@ -14,12 +14,14 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLabel, QLayout, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from cypdesk.ui.tabs.papers.pdfpages import PREVIEW_DPI, page_count, print_pdf, render_pages
 
 EXPORT_PDF_FILTER = "PDF document (*.pdf)"
+A4_WIDTH_INCHES = 210 / 25.4
+MIN_DPI = 50
 EXPORT_WORD_FILTER = "Word document (*.docx)"
 
 
@@ -107,6 +109,7 @@ class PreviewPanel(QWidget):
         self.page_column = QVBoxLayout(inner)
         self.page_column.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.page_column.setSpacing(12)
+        self.page_column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # the pages whole: it scrolls
         self.scroll.setWidget(inner)
         column.addWidget(self.scroll, 1)
         self.show_paper(None, "")
@@ -156,10 +159,11 @@ class PreviewPanel(QWidget):
         paper_id, path = self.paper_id, self.tab.ws.doc.working_path
         out = self.folder() / f"{paper_id}.pdf"
         self.note.setText("Building the preview…")
+        dpi = self.fitting_dpi()
 
         def work(progress: Any) -> Any:
             info = build_pdf(path, paper_id, out)
-            return info, render_pages(out, PREVIEW_DPI, progress)
+            return info, render_pages(out, dpi, progress)
 
         def done(result: Any) -> None:
             if paper_id != self.paper_id:
@@ -176,13 +180,21 @@ class PreviewPanel(QWidget):
 
         self.tab.window_.run_task("Building the preview…", work, done, path=out, doing="build the preview in")
 
+    def fitting_dpi(self) -> float:
+        """The resolution at which a portrait A4 page fills the preview's width (a
+        landscape page is wider and scrolls), within reason."""
+        width = self.scroll.viewport().width() - 2 * self.page_column.contentsMargins().left() - 24
+        return max(MIN_DPI, min(PREVIEW_DPI, width / A4_WIDTH_INCHES)) if width > 0 else PREVIEW_DPI
+
     def _show_pages(self, pages: list[Any]) -> None:
         self._clear_pages()
         for number, page in enumerate(pages, start=1):
             label = QLabel()
             label.setObjectName(f"papers_preview_page_{number}")
             label.setAccessibleName(f"Page {number} of {len(pages)}")
-            label.setPixmap(QPixmap.fromImage(page.image()))
+            pixmap = QPixmap.fromImage(page.image())
+            label.setPixmap(pixmap)
+            label.setFixedSize(pixmap.size())  # a page keeps its shape; the column scrolls
             label.setStyleSheet("background: white; border: 1px solid #5a5a5a;")
             self.page_column.addWidget(label)
             self.pages.append(label)
