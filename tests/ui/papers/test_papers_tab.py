@@ -13,6 +13,7 @@ import zipfile
 from datetime import date
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 DRAFT = "Joint commissioning strategy: progress and forward plan"
@@ -364,3 +365,20 @@ def test_a_final_paper_refuses_typing_and_its_text_cannot_be_applied(tab):
 
     QTest.keyClicks(editor, "more words")
     assert editor.toPlainText() == before and not tab.has_pending()
+
+
+def test_ctrl_i_in_a_section_makes_italic_and_does_not_open_the_import(tab, qtbot):
+    """In the window, where Ctrl+I is File > Import…: in a section's text it is the
+    editor's italic (the dialogs fixture fails the test if the import wizard opens)."""
+    from cypdesk.common.paperdoc import Run
+    from cypdesk.common.richtext import parse
+
+    pick(tab, DRAFT)
+    tab.window_.activateWindow()
+    editor = tab.sections_panel.box("consultees").editor
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Members ")
+    qtbot.keyClick(editor, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "only")
+    assert parse(editor.markdown())[0].runs == [Run("Members "), Run("only", italic=True)]
