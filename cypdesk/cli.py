@@ -27,13 +27,15 @@ from typing import Any
 from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
-COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "imports", "template", "spend")
+COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "imports", "template", "spend",
+            "paper")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
 # small demo), {new_file} (a path in the same folder that does not exist yet) and
 # {service_id} (the id of one of the document's services), {source} (a small CSV of organisations
-# beside the document, for import); DOING, what it does to FILE,
+# beside the document, for import), {paper_id} (a final board paper of the document) and
+# {new_pdf} (a new .pdf path beside the document); DOING, what it does to FILE,
 # for the words of a fault that escapes it ("Could not <doing> FILE: the disk is full.").
 EXAMPLES: dict[str, tuple[str, ...]] = {}
 DOING: dict[str, str] = {}
@@ -184,6 +186,10 @@ def _command_parser() -> argparse.ArgumentParser:
     spend.add_argument("--overspent", action="store_true", help="list the contracts whose spend runs ahead of "
                                                                 "their value, and by which rule")
     spend.add_argument("--json", action="store_true")
+
+    from cypdesk import cli_paper
+
+    cli_paper.add_arguments(_add(sub, "paper", help=cli_paper.HELP, example=cli_paper.EXAMPLE, doing="read"))
     return p
 
 
@@ -679,6 +685,12 @@ def _spend_figures(source: Any, spend: Any, overspent: bool) -> dict[str, Any]:
     return out
 
 
+def _paper(args: argparse.Namespace) -> int:
+    from cypdesk.cli_paper import run
+
+    return run(args)
+
+
 def _self_test() -> int:
     from cypdesk.selftest import format_report, run_self_test
 
@@ -690,4 +702,5 @@ def _self_test() -> int:
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
     "export": _export, "import": _import, "imports": _imports, "template": _template, "spend": _spend,
+    "paper": _paper,
 }

@@ -42,7 +42,7 @@ from sqlalchemy.engine import Connection
 
 from cypdesk.common.hlc import Clock
 from cypdesk.common.periods import academic_year_of, financial_year_of
-from cypdesk.model import RECORD_CLASSES, DocumentInfo, link_id
+from cypdesk.model import RECORD_CLASSES, DocumentInfo, PaperSnapshot, link_id
 from cypdesk.model.tracking import Author, bulk_history, stamp_rows
 from cypdesk.services.demo_data import (  # noqa: F401  (DemoCancelled, DemoNotEmpty, Progress, SIZES: this module's API)
     CHUNK, CONTRACT_ENDS, COST_CENTRES, FUNDING, GAP_OUTCOMES, GROUPS, HOME, LOC_KEYS, LOCALITIES, NEIGHBOURS,
@@ -523,7 +523,8 @@ def generate_demo(conn: Connection, author: Author, clock: Clock, *, size: str =
         large.build()
         record = builder.rows["import_records"][0]
         record["rows_read"] = record["rows_added"] = record["rows_read"] + large.value_count
-    total = sum(len(rows) for rows in builder.rows.values()) + (large.row_count() if large else 0)
+    snapshots = sum(1 for r in builder.rows["papers"] if r.get("status") == "final" and r.get("finalised_at"))
+    total = sum(len(rows) for rows in builder.rows.values()) + (large.row_count() if large else 0) + snapshots
     writer = _Writer(conn, author, clock, progress, total)
     owner = builder.org["rcc"]
     counts: dict[str, int] = {}
@@ -543,7 +544,30 @@ def generate_demo(conn: Connection, author: Author, clock: Clock, *, size: str =
         counts[name] = n
     writer.check()
     _write_document(conn, author, clock, owner)
+    n = writer.insert_dicts(PaperSnapshot.__table__, paper_snapshots(conn), owner, "Writing paper snapshots")
+    if n:
+        bulk_history(conn, author, clock, "paper_snapshots", n, f"demo document ({size})")
+    counts["paper_snapshots"] = n
     return counts
+
+
+def paper_snapshots(conn: Connection) -> list[dict[str, Any]]:
+    """The snapshot of each final paper, built from the demo's data as finalising does
+    (at the paper's ``finalised_at``), so the demo's final papers show what the board
+    saw, however the data changes after."""
+    from dataclasses import replace
+
+    from cypdesk.common.paperdoc import CONTENT_VERSION
+    from cypdesk.services.papers.content import build_paper_doc
+
+    rows = []
+    for paper_id, finalised in conn.exec_driver_sql(
+            "SELECT id, finalised_at FROM papers WHERE status = 'final' AND finalised_at IS NOT NULL ORDER BY id"):
+        moment = finalised if isinstance(finalised, datetime) else datetime.fromisoformat(str(finalised))
+        doc = replace(build_paper_doc(conn, paper_id, now=moment), status="final")
+        rows.append({"id": link_id("paper_snapshots", paper_id), "paper_id": paper_id, "taken_at": moment,
+                     "content": doc.to_json(), "content_version": CONTENT_VERSION})
+    return rows
 
 
 def _write_document(conn: Connection, author: Author, clock: Clock, owner: str) -> None:

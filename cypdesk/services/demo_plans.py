@@ -5,7 +5,7 @@ board's meetings with their papers. A part of :class:`cypdesk.services.demo._Bui
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from cypdesk.common.periods import Period
 from cypdesk.model import link_id
@@ -328,9 +328,12 @@ class PlansPart:
         for key, meeting, title, author, marking, status, purpose, background, considerations, options, risk, fin, legal, equality, consultees, bg, recs, apps in papers:
             pid = _uid("papers", key)
             agenda_item, contact = agenda[key]
+            # A final paper was finalised (its figures taken) a week before its meeting, at 5 pm.
+            finalised = datetime.combine(past - timedelta(days=7), time(17, 0)) if status == "final" else None
             self.add("papers", id=pid, meeting_id=meeting, title=title, author_id=self.person[author], marking=marking, status=status,
                      purpose=purpose, key_decision=options is not None, wards_affected="All wards",
-                     agenda_item=agenda_item, contact_id=self.person[contact], template_id=DEFAULT_TEMPLATE_ID)
+                     agenda_item=agenda_item, contact_id=self.person[contact], template_id=DEFAULT_TEMPLATE_ID,
+                     finalised_at=finalised, data_taken_at=finalised)
             bodies = {"reasons": "To let the Board decide between the options set out in section 4." if options else None,
                       "background": background, "considerations": considerations, "options": options,
                       "risk_management": risk, "financial": fin, "legal": legal, "equality": equality,

@@ -238,20 +238,22 @@ def demo_master(tmp_path_factory):
             os.environ["CYPDESK_HOME"] = old
     conn = _real_connect(path)
     service_id = conn.execute("SELECT id FROM services ORDER BY name LIMIT 1").fetchone()[0]
+    paper_id = conn.execute("SELECT id FROM papers WHERE status = 'final' ORDER BY title LIMIT 1").fetchone()[0]
     conn.close()
-    return path, service_id
+    return path, service_id, paper_id
 
 
 SOURCE_CSV = "Name,Kind,Charity number\nHarbour Lights Youth Trust,voluntary,1190001\nNorthgate Care Ltd,private,\n"
 
 
-def _argv(command: str, document: Path, service_id: str) -> list[str]:
+def _argv(command: str, document: Path, service_id: str, paper_id: str = "") -> list[str]:
     example = cli.command_examples()[command]
     source = document.with_name("source.csv")  # {source}: a small CSV of organisations beside the document
     if "{source}" in " ".join(example) and not source.exists():
         source.write_text(SOURCE_CSV, encoding="utf-8")
     values = {"document": str(document), "new_file": str(document.with_name("new.cypdesk")),
-              "service_id": service_id, "source": str(source)}
+              "service_id": service_id, "source": str(source), "paper_id": paper_id,
+              "new_pdf": str(document.with_name("new.pdf"))}
     return [part.format(**values) for part in example]
 
 
@@ -273,7 +275,7 @@ def test_each_example_runs_cleanly_without_faults(command, demo_master, tmp_path
     folder.mkdir()
     document = folder / "d.cypdesk"
     shutil.copy(demo_master[0], document)
-    code = cli.main(_argv(command, document, demo_master[1]) + ["--json"])
+    code = cli.main(_argv(command, document, *demo_master[1:]) + ["--json"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert json.loads(out)["ok"] is True
@@ -297,7 +299,7 @@ def test_a_fault_gives_plain_words_its_code_and_exit_and_changes_nothing(
     folder.mkdir()
     document = folder / "d.cypdesk"
     shutil.copy(demo_master[0], document)
-    argv = _argv(command, document, demo_master[1])
+    argv = _argv(command, document, *demo_master[1:])
     paths.data_dir(), paths.config_dir(), paths.working_dir(), paths.backup_dir()  # made before the fault
     before = folder_state(folder)
     injector = Injector(folder if where == "document folder" else home, err, direction, layer)
@@ -346,6 +348,6 @@ def test_every_command_meets_the_faults_on_its_own_paths(command, demo_master, t
     injector = Injector(folder, errno.EIO, direction, "files")
     with monkeypatch.context() as patch:
         injector.install(patch)
-        code = cli.main(_argv(command, document, demo_master[1]) + ["--json"])
+        code = cli.main(_argv(command, document, *demo_master[1:]) + ["--json"])
     result = json.loads(capsys.readouterr().out)
     assert injector.fired and code == 1 and result["error"]["code"] == "io_error"

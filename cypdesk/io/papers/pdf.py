@@ -259,8 +259,8 @@ def _appendix(doc: PaperDoc, appendix: Any, template: PaperDocTemplate, *, key: 
     for n, item in enumerate(appendix.items):
         if isinstance(item, DataTable):
             flow = table_flowables(item, template.frame_width("landscape") if item.wide else width)
-            if item.title:
-                flow.insert(0, _mark(f"{key}/t{n}", item.title, level + 1, outline))
+            if item.title:  # after the CondPageBreak, before the title
+                flow.insert(1, _mark(f"{key}/t{n}", item.title, level + 1, outline))
             if item.wide and not appendix.wide:
                 story += [NextPageTemplate("landscape"), PageBreak(), *flow, NextPageTemplate(page), PageBreak()]
             else:
@@ -294,13 +294,12 @@ def write_pack_pdf(pack: MeetingPack, out: str | Path) -> PdfInfo:
     if pack.for_partner:
         story.append(para(f"Version for {pack.for_partner}: confidential sections, fields and contact details "
                           "are left out.", st["small"]))
-    story.append(para("Item, title and the page of this pack where its paper starts.", st["small"]))
+    story.append(para("Each item with the page of this pack where its paper starts.", st["small"]))
+    story.append(Spacer(0, 2 * mm))
     for item in pack.items:
-        label = runs_para([Run(f"{item.agenda_item}", bold=True), Run(f"   {item.title}")], st["toc"])
-        if item.doc is None:
-            story.append(PageRef(label, "no-paper"))
-        else:
-            story.append(PageRef(label, f"item:{item.agenda_item}"))
+        runs = [Run(item.title)] + ([] if item.doc is not None else [Run(" (no paper)", italic=True)])
+        label = runs_para(runs, st["agenda"], bullet=item.agenda_item)
+        story.append(PageRef(label, f"item:{item.agenda_item}" if item.doc is not None else "no-paper", size=11))
     for item in pack.items:
         if item.doc is None:
             continue

@@ -182,10 +182,8 @@ class PageRef(Flowable):
 
     def draw(self) -> None:
         self.label.drawOn(self.canv, self.indent, 2)
-        from reportlab.pdfbase.pdfmetrics import getAscent
-
-        first_line = getattr(self.label.style, "fontSize", self.size)
-        x, y = self.canv.absolutePosition(self.width, 2 + self.label.height - getAscent(FONT, first_line))
+        first_line = getattr(self.label.style, "fontSize", self.size)  # Paragraph's first baseline
+        x, y = self.canv.absolutePosition(self.width, 2 + self.label.height - first_line)
         self.canv.page_ref(x, y, self.key, size=self.size)
 
 

@@ -10,14 +10,16 @@ from functools import lru_cache
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from cypdesk.io.papers.text import FONT, FONT_BOLD, INK, RULE, clean, para, styles
 
 CELL_SIZE = 8.5
 PAD = 4  # points each side of a cell
 HEAD_BG = "#383f43"
+TITLE_ROOM = 45 * mm
 ZEBRA = "#f3f2f1"
 TOTAL_RULE = INK
 # Ratings whose colour is dark enough for white words (contrast >= 4.5 with white).
@@ -88,12 +90,14 @@ def table_flowables(table: Any, width: float) -> list[Any]:
     """A Table of the paper as flowables: its title, the table (header row repeated on
     every page it runs on; a row taller than a page split inside the row) and its note."""
     st = styles()
-    out: list[Any] = []
+    # A title stays with the table's first rows: a page with less than TITLE_ROOM left
+    # goes on to the next; keeping the title with the WHOLE table would leave pages empty.
+    out: list[Any] = [CondPageBreak(TITLE_ROOM)]
     if table.title:
-        out.append(para(table.title, st["h3"]))
+        out.append(para(table.title, st["table_title"]))
     texts = [[cell_text(c) for c in row.cells] for row in table.rows]
     widths = column_widths(table.columns, texts, width)
-    head = [para(col.label, st["head_cell"]) for col in table.columns]
+    head = [para(col.label, st["head_cell_right" if col.align == "right" else "head_cell"]) for col in table.columns]
     data: list[list[Any]] = [head]
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEAD_BG)),
@@ -143,11 +147,15 @@ def _svg_fonts() -> None:
     """svglib maps the SVG's "DejaVu Sans" onto the fonts the paper already embeds."""
     from svglib.fonts import get_global_font_map
 
-    from cypdesk.io.papers.text import FONT_BOLD_ITALIC, FONT_ITALIC
+    from cypdesk.io.papers.text import FONT_BOLD_ITALIC, FONT_ITALIC, register_fonts
 
+    register_fonts()
     fmap = get_global_font_map()
-    for weight, style, name in (("normal", "normal", FONT), ("bold", "normal", FONT_BOLD),
-                                ("normal", "italic", FONT_ITALIC), ("bold", "italic", FONT_BOLD_ITALIC)):
+    regular, bold = ("normal", "100", "200", "300", "400", "500"), ("bold", "600", "700", "800", "900")
+    faces = [(w, "normal", FONT) for w in regular] + [(w, "normal", FONT_BOLD) for w in bold]
+    faces += [(w, s, FONT_ITALIC) for w in regular for s in ("italic", "oblique")]
+    faces += [(w, s, FONT_BOLD_ITALIC) for w in bold for s in ("italic", "oblique")]
+    for weight, style, name in faces:  # matplotlib writes weights as numbers ("700")
         for family in ("DejaVu Sans", "sans-serif"):
             internal = fmap.build_internal_name(family, weight, style)
             fmap._map[internal] = {"svg_family": family, "svg_weight": weight, "svg_style": style,
@@ -170,6 +178,7 @@ def figure_drawing(fig: Any, width: float) -> Any:
     drawing.width *= scale
     drawing.height *= scale
     drawing.hAlign = "LEFT"
+    drawing.initialFontName = FONT  # reportlab's graphics state starts in Helvetica otherwise
     return drawing
 
 

@@ -16,7 +16,9 @@ charts and text; every table's columns that count people are suppressed
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +29,7 @@ from cypdesk.common.suppression import DEFAULT_THRESHOLD, SUPPRESSED_TEXT, suppr
 from cypdesk.model.catalog import CATALOG
 
 __all__ = ["APPENDIX_KINDS_OPTIONS", "APPENDIX_TITLES", "OptionSpec", "build_appendix", "document_settings",
-           "option_choices", "read_options", "suppress_table"]
+           "option_choices", "read_options", "reading", "suppress_table"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,28 @@ APPENDIX_KINDS_OPTIONS: dict[str, list[OptionSpec]] = {
 }
 
 
+@contextmanager
+def reading(source: Any) -> Iterator[sqlite3.Connection]:
+    """A ``sqlite3`` connection on ``source``: itself; a SQLAlchemy connection's or
+    session's own (inside their transaction); or one taken from an engine or a
+    workspace's document for the duration."""
+    if isinstance(source, sqlite3.Connection):
+        yield source
+        return
+    if hasattr(source, "exec_driver_sql"):  # a SQLAlchemy Connection
+        yield source.connection.driver_connection
+        return
+    if hasattr(source, "get_bind") and hasattr(source, "connection"):  # a Session
+        yield source.connection().connection.driver_connection
+        return
+    doc = getattr(source, "doc", None)
+    engine = doc.engine if doc is not None else source
+    if not hasattr(engine, "connect"):
+        raise TypeError(f"cannot read a document through {type(source).__name__}")
+    with engine.connect() as conn:
+        yield conn.connection.driver_connection
+
+
 # --- options --------------------------------------------------------------------------------
 
 def _title_sql(table: str) -> str:
@@ -120,6 +144,11 @@ def option_choices(conn: Any, kind: str, option: str) -> list[tuple[Any, str]]:
     labels: records of the referenced table by title, a choice's values, the financial
     years with budget data, or yes/no."""
     spec = _spec(kind, option)
+    with reading(conn) as db:
+        return _choices(db, spec)
+
+
+def _choices(conn: sqlite3.Connection, spec: OptionSpec) -> list[tuple[Any, str]]:
     if spec.kind in ("reference", "references"):
         table = spec.references or ""
         where = " WHERE kind != 'england'" if table == "areas" else ""
@@ -263,7 +292,13 @@ def build_appendix(conn: Any, appendix_row: Any, *, today: date, threshold: int 
     """The appendix ``appendix_row`` (a mapping or a record with ``letter``, ``kind``,
     ``title`` and ``options``) built from the document's data on ``today``, with small
     numbers suppressed by ``threshold`` (the document's setting when None)."""
-    from cypdesk.services.papers import appendix_kinds
+    with reading(conn) as db:
+        return _build(db, appendix_row, today=today, threshold=threshold, settings=settings)
+
+
+def _build(conn: sqlite3.Connection, appendix_row: Any, *, today: date, threshold: int | None,
+           settings: Mapping[str, Any] | None) -> Appendix:
+    from cypdesk.services.papers import appendix_kinds  # its builders import this module's helpers
 
     kind = _get(appendix_row, "kind") or ""
     letter = _get(appendix_row, "letter") or "A"

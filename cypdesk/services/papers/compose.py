@@ -35,7 +35,8 @@ AGREED = ("agreed", "amended")
 
 __all__ = [
     "add_appendix", "add_recommendation", "add_section", "finalise", "move_section", "new_meeting", "new_paper",
-    "record_decision", "remove_appendix", "remove_recommendation", "remove_section", "reopen", "set_section",
+    "record_decision", "remove_appendix", "remove_recommendation", "remove_section", "reopen",
+    "restore_recommendation", "set_section",
     "start_action", "update_appendix", "update_paper", "update_recommendation",
 ]
 
@@ -96,6 +97,18 @@ def _delete(session: Any, record: Any) -> Change:
     return change
 
 
+def _references_exist(session: Any, values: dict[str, Any]) -> None:
+    """RecordNotFound, in plain words, for a meeting, person or template a paper's
+    values name that the document does not hold (before the database refuses it)."""
+    from cypdesk.model import Person, PaperTemplate
+
+    for name, model, what in (("meeting_id", Meeting, "meeting"), ("author_id", Person, "person"),
+                              ("contact_id", Person, "person"), ("template_id", PaperTemplate, "paper template")):
+        value = values.get(name)
+        if value is not None and session.get(model, value) is None:
+            raise RecordNotFound(f"There is no {what} with id {value}.", id=value, field=name)
+
+
 def _rich(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name in RICH_TEXT_FIELDS & set(out):
@@ -125,8 +138,7 @@ def new_paper(ws: Workspace, meeting_id: str | None, title: str, *, template_id:
                               field=sorted(refused)[0])
     values = _checked(Paper, _rich({"title": title, "meeting_id": meeting_id, **fields}), partial=False)
     with ws.write() as session:
-        if meeting_id is not None and session.get(Meeting, meeting_id) is None:
-            raise RecordNotFound(f"There is no meeting with id {meeting_id}.", id=meeting_id)
+        _references_exist(session, values)
         template_id = template_id or ensure_default_template(ws, session)
         sections = template_sections(session, template_id)
         paper = Paper(**values, template_id=template_id, status="draft", version=1)
@@ -150,8 +162,7 @@ def update_paper(ws: Workspace, paper_id: str, values: dict[str, Any]) -> Change
     checked = _checked(Paper, _rich(values), partial=True)
     with ws.write() as session:
         paper = _draft(session, paper_id)
-        if checked.get("meeting_id") and session.get(Meeting, checked["meeting_id"]) is None:
-            raise RecordNotFound(f"There is no meeting with id {checked['meeting_id']}.", id=checked["meeting_id"])
+        _references_exist(session, checked)
         change = _set(paper, checked)
         session.flush()
         return change
@@ -279,7 +290,8 @@ def update_recommendation(ws: Workspace, rec_id: str, values: dict[str, Any]) ->
 
 
 def remove_recommendation(ws: Workspace, rec_id: str) -> Change:
-    """Delete a recommendation; those after it move up a number."""
+    """Delete a recommendation; those after it move up a number (undo:
+    :func:`restore_recommendation`)."""
     with ws.write() as session:
         rec = _child(session, Recommendation, rec_id, "recommendation")
         _draft(session, rec.paper_id)
@@ -292,6 +304,29 @@ def remove_recommendation(ws: Workspace, rec_id: str) -> Change:
             other.number -= 1
         session.flush()
         return change
+
+
+def restore_recommendation(ws: Workspace, change: Change) -> Change:
+    """Undo :func:`remove_recommendation`: those numbered from it on move down a number
+    again and it comes back with its id, number, text and decision (one transaction)."""
+    values = dict(change.before)
+    with ws.write() as session:
+        _draft(session, values["paper_id"])
+        later = session.scalars(select(Recommendation).where(Recommendation.paper_id == values["paper_id"],
+                                                             Recommendation.number >= values["number"])
+                                .order_by(Recommendation.number.desc()))
+        for other in later:
+            other.number += 1
+        session.flush()
+        session.add(Recommendation(**{k: v for k, v in values.items()
+                                      if k not in ("hlc", "updated_at", "updated_by")}))
+        for table, record_id, column, value in change.cleared:  # actions it had started
+            if table == "actions":
+                action = session.get(Action, record_id)
+                if action is not None and action.recommendation_id is None:
+                    action.recommendation_id = value
+        session.flush()
+    return Change("create", change.kind, change.id, change.title, after=change.before)
 
 
 def record_decision(ws: Workspace, rec_id: str, decision: str | None, note: str | None = None) -> Change:

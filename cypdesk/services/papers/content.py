@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -29,32 +27,10 @@ from cypdesk.common.errors import RecordNotFound
 from cypdesk.common.paperdoc import Contact, MeetingPack, PackItem, PaperDoc, Recommendation, Section
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services import outward
-from cypdesk.services.papers.appendices import build_appendix, document_settings
+from cypdesk.services.papers.appendices import build_appendix, document_settings, reading
 from cypdesk.services.papers.redact import redact_doc
 
 __all__ = ["build_meeting_pack", "build_paper_doc", "marking_label", "reading"]
-
-
-@contextmanager
-def reading(source: Any) -> Iterator[sqlite3.Connection]:
-    """A ``sqlite3`` connection on ``source``: itself; a SQLAlchemy connection's or
-    session's own (inside their transaction); or one taken from an engine or a
-    workspace's document for the duration."""
-    if isinstance(source, sqlite3.Connection):
-        yield source
-        return
-    if hasattr(source, "exec_driver_sql"):  # a SQLAlchemy Connection
-        yield source.connection.driver_connection
-        return
-    if hasattr(source, "get_bind") and hasattr(source, "connection"):  # a Session
-        yield source.connection().connection.driver_connection
-        return
-    doc = getattr(source, "doc", None)
-    engine = doc.engine if doc is not None else source
-    if not hasattr(engine, "connect"):
-        raise TypeError(f"cannot read a document through {type(source).__name__}")
-    with engine.connect() as conn:
-        yield conn.connection.driver_connection
 
 
 def marking_label(value: str | None) -> str:

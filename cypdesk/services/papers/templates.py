@@ -183,3 +183,11 @@ def save_template(ws: Any, name: str, sections: Any, *, id: str | None = None, i
                                                                      PaperTemplate.is_default.is_(True))):
                 other.is_default = False
         return record.id
+
+
+def remove_template(ws: Any, template_id: str) -> Any:
+    """Delete a template (papers made from it keep their sections; their template is
+    blanked). The default comes back, as shipped, the next time it is needed."""
+    from cypdesk.services import records
+
+    return records.delete(ws, "paper_templates", template_id)

@@ -129,6 +129,6 @@ def make_paper(*, title: str = "Commissioning Strategy: Update", sections: int =
 
 def make_pack(papers: list[PaperDoc], *, without_paper: tuple[str, ...] = ()) -> MeetingPack:
     items = [PackItem(d.agenda_item or str(i + 1), d.title, d) for i, d in enumerate(papers)]
-    items += [PackItem(n, f"Any other business {n}", None) for n in without_paper]
+    items += [PackItem(n, "Any other business", None) for n in without_paper]
     return MeetingPack("North Yorkshire Children's Trust Board", date(2026, 1, 18), "County Hall, Northallerton",
                        "North Yorkshire Children's Trust", None, items)

@@ -212,3 +212,22 @@ def test_withheld_cells_and_total_rows_print(tmp_path):
     out = tmp_path / "paper.pdf"
     write_paper_pdf(doc, out)
     assert "Family support withheld Total £10,000" in all_text(out)
+
+
+def test_charts_are_vector_drawings_with_their_text_and_description(tmp_path):
+    """A chart prints as vector graphics (no image XObject in the file, the bars as
+    path fills), its labels as text in the embedded fonts, and its description (the
+    alt text) as the caption beneath."""
+    from cypdesk.io.charts.spec import spend_chart
+
+    chart = spend_chart("Spend by service type", ["Early help", "Fostering", "Youth work"], [120_000, 480_500, 64_250])
+    out = tmp_path / "paper.pdf"
+    write_paper_pdf(make_paper(charts=[chart]), out)
+    from tests.io.papers.pdfcheck import image_xobjects
+
+    assert image_xobjects(out) == 0
+    text = all_text(out)
+    assert "Spend by service type" in text and "Fostering" in text
+    assert squash(chart.description) in text
+    for name, font in fonts(out).items():
+        assert embedded_file(font) == "FontFile2", name

@@ -139,3 +139,29 @@ def test_a_table_cell_taller_than_a_page_splits_across_pages(tmp_path):
     tall_pages = [t for t in pages_text(out) if "progress note" in t]
     assert len(tall_pages) >= 5
     assert all("Action Progress" in t for t in tall_pages)
+
+
+def test_arabic_script_is_shaped_into_joined_letters(tmp_path):
+    """Case 60, the right-to-left part: with uharfbuzz (a dependency), Arabic text is
+    shaped: the PDF's glyphs are the joined (initial, medial, final) letter forms,
+    which read back as presentation forms that normalise (NFKC) to the words typed.
+    Unshaped, they would be the isolated base letters. (Word order: visual_order.)"""
+    import unicodedata
+
+    words = ["مرحبا", "بالعالم"]
+    doc = replace(make_paper(appendices=False, sections=0),
+                  sections=[Section("s", "Names", [Block("paragraph", [Run(" ".join(words))])])])
+    out = tmp_path / "paper.pdf"
+    write_paper_pdf(doc, out)
+    text = all_text(out)
+    shaped = [w for w in text.split() if any(0xFE70 <= ord(c) <= 0xFEFF for c in w)]
+    assert sorted(unicodedata.normalize("NFKC", w) for w in shaped) == sorted(words)
+    assert not any(w in text for w in words)  # no isolated, unjoined letters
+
+
+def test_right_to_left_runs_are_put_in_visual_order_word_by_word():
+    from cypdesk.io.papers.text import visual_order
+
+    assert visual_order("Name: عائشہ خان (Aisha Khan)") == "Name: خان عائشہ (Aisha Khan)"
+    assert visual_order("اردو زبان, Welsh: Cymraeg") == "زبان اردو, Welsh: Cymraeg"
+    assert visual_order("Llŷr of Ynys Môn") == "Llŷr of Ynys Môn"

@@ -265,3 +265,10 @@ def test_a_service_map_for_a_locality_lists_the_services_working_there(conn):
     table = tables(build(conn, "service_map", area="West Riverside"))[1]
     assert table.title == "Services working in West Riverside"
     assert {c.text for c in column(table, "service")} == inside
+
+
+def test_appendices_and_their_choices_read_through_a_workspace_as_through_sqlite3(ws, conn):
+    """The window and finalise hold a workspace or a session, not a sqlite3 connection."""
+    assert option_choices(ws, "pooled_budgets", "agreement_id") == option_choices(conn, "pooled_budgets",
+                                                                                  "agreement_id")
+    assert build(ws, "risks") == build(conn, "risks")

@@ -13,6 +13,7 @@ import pytest
 
 from cypdesk.common.errors import PaperIsFinal, RecordNotFound, ValidationError
 from cypdesk.common.paperdoc import PaperDoc
+from cypdesk.model.base import link_id
 from cypdesk.services import records
 from cypdesk.services.demo_data import _uid
 from cypdesk.services.papers import compose, content, templates
@@ -70,6 +71,9 @@ def test_a_saved_template_chooses_names_and_orders_a_new_papers_sections(ws):
     assert [(k, h) for k, h, *_ in sections_of(ws, pid)] == [("summary", "Summary"), ("next-steps", "Next steps")]
     templates.save_template(ws, "Short update", [("summary", "Summary")], id=tid, is_default=True)
     assert [t.id for t in templates.list_templates(ws) if t.is_default] == [tid]
+    templates.remove_template(ws, tid)
+    assert query(ws, "SELECT template_id FROM papers WHERE id = ?", pid) == [(None,)]
+    assert [(k, h) for k, h, *_ in sections_of(ws, pid)] == [("summary", "Summary"), ("next-steps", "Next steps")]
     for bad in ([], [("Bad Key", "x")], [("a", "x"), ("a", "y")], [("a", "")]):
         with pytest.raises(ValidationError):
             templates.save_template(ws, "Broken", bad)
@@ -97,6 +101,9 @@ def test_updating_a_draft_records_what_changed_and_refuses_workflow_fields(ws):
             compose.update_paper(ws, NEXT_DRAFT, {field: "final" if field == "status" else 2})
     with pytest.raises(ValidationError):
         compose.update_paper(ws, NEXT_DRAFT, {"marking": "top secret"})
+    for field in ("meeting_id", "contact_id", "template_id"):
+        with pytest.raises(RecordNotFound, match="no-such-id"):
+            compose.update_paper(ws, NEXT_DRAFT, {field: "no-such-id"})
 
 
 def test_sections_are_set_added_after_a_key_moved_and_removed_with_undo(ws):
@@ -131,6 +138,10 @@ def test_recommendations_are_numbered_next_and_renumbered_when_one_goes(ws):
         (ids[1], 1, "The Board agrees 2."), (ids[2], 2, "The Board notes.")]
     with pytest.raises(ValidationError):
         compose.update_recommendation(ws, ids[1], {"decision": "agreed"})  # decisions through record_decision
+    removed = compose.remove_recommendation(ws, ids[1])
+    compose.restore_recommendation(ws, removed)  # the window's undo
+    assert query(ws, "SELECT id, number FROM recommendations WHERE paper_id = ? ORDER BY number", pid) == [
+        (ids[1], 1), (ids[2], 2)]
 
 
 def test_appendices_take_the_next_free_letter_and_keep_their_options(ws):
@@ -258,3 +269,16 @@ def test_reopening_makes_a_new_draft_version_and_keeps_the_final_one(ws):
         compose.reopen(ws, PAST_FINAL)
     with pytest.raises(ValidationError, match="is a draft"):
         compose.reopen(ws, draft)
+
+
+def test_the_demos_final_papers_show_the_snapshot_taken_when_they_were_finalised(conn):
+    rows = conn.execute("SELECT p.id, p.finalised_at, p.data_taken_at, s.id, s.taken_at, s.content FROM papers p "
+                        "JOIN paper_snapshots s ON s.paper_id = p.id WHERE p.status = 'final' ORDER BY p.agenda_item").fetchall()
+    assert [r[0] for r in rows] == [PAST_FINAL, _uid("papers", "p2")]
+    for paper_id, finalised, taken, snap_id, snap_taken, stored in rows:
+        assert finalised == taken == snap_taken and snap_id == link_id("paper_snapshots", paper_id)
+        doc = PaperDoc.from_json(stored)
+        assert doc.status == "final" and doc.data_taken_at == datetime.fromisoformat(finalised)
+        assert content.build_paper_doc(conn, paper_id) == doc
+    assert not conn.execute("SELECT 1 FROM paper_snapshots s JOIN papers p ON p.id = s.paper_id "
+                            "WHERE p.status = 'draft'").fetchall()
