@@ -382,3 +382,30 @@ def test_ctrl_i_in_a_section_makes_italic_and_does_not_open_the_import(tab, qtbo
     qtbot.keyClick(editor, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(editor, "only")
     assert parse(editor.markdown())[0].runs == [Run("Members "), Run("only", italic=True)]
+
+
+def test_recommendations_are_removed_renumbered_moved_and_undone(tab, dialogs):
+    """On the draft: remove recommendation 1 (the others become 1 and 2), Undo (all
+    three back with their numbers), move 3 up (it becomes 2), Undo (3 again)."""
+    pid = pick(tab, DRAFT)
+    tab.pages.setCurrentIndex(1)
+    recs = tab.recommendations
+
+    def numbered():
+        return tab.reader.execute("SELECT number, text FROM recommendations WHERE paper_id = ? ORDER BY number",
+                                  (pid,)).fetchall()
+
+    before = numbered()
+    assert [n for n, _t in before] == [1, 2, 3]
+    recs.table.selectRow(0)
+    dialogs.answers = [YES]
+    recs.buttons["remove"].click()
+    assert numbered() == [(1, before[1][1]), (2, before[2][1])]
+    tab.window_.undo_stack.undo()
+    assert numbered() == before
+    recs.table.selectRow(2)
+    recs.buttons["up"].click()
+    assert numbered() == [before[0], (2, before[2][1]), (3, before[1][1])]
+    assert recs.selected()["text"] == before[2][1]
+    tab.window_.undo_stack.undo()
+    assert numbered() == before

@@ -207,7 +207,6 @@ class RecommendationsPanel(QWidget):
     def remove(self) -> None:
         """Remove the selected recommendation; those after it move up a number. Undo
         brings it back and gives the others their numbers again."""
-        from cypdesk.services import records
         from cypdesk.services.papers import compose
         from cypdesk.ui.undo import DoneCommand
 
@@ -221,7 +220,6 @@ class RecommendationsPanel(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         ws = self.tab.ws
-        numbers = {r["id"]: r["number"] for r in self.rows if r["id"] != rec["id"]}
         try:
             change = compose.remove_recommendation(ws, rec["id"])
         except CypdeskError as exc:
@@ -229,10 +227,8 @@ class RecommendationsPanel(QWidget):
             return
         state = {"change": change}
 
-        def undo() -> None:
-            for rec_id, number in numbers.items():  # the later ones back to their numbers first
-                records.update(ws, "recommendations", rec_id, {"number": number})
-            records.restore(ws, state["change"])
+        def undo() -> None:  # back with its number, the later ones renumbered, in one transaction
+            compose.restore_recommendation(ws, state["change"])
 
         def redo() -> None:
             state["change"] = compose.remove_recommendation(ws, rec["id"])
