@@ -409,3 +409,43 @@ def test_recommendations_are_removed_renumbered_moved_and_undone(tab, dialogs):
     assert recs.selected()["text"] == before[2][1]
     tab.window_.undo_stack.undo()
     assert numbered() == before
+
+
+def test_sections_are_added_moved_removed_and_each_is_one_undo_step(tab, dialogs):
+    """On the draft: add a section after the last (its heading asked), move it up,
+    remove Consultees; undo and redo each, and the stored sections follow exactly."""
+    pid = pick(tab, DRAFT)
+
+    def sections():
+        return tab.reader.execute("SELECT key, heading, body FROM paper_sections WHERE paper_id = ? "
+                                  "ORDER BY position", (pid,)).fetchall()
+
+    start = sections()
+
+    def heading(dialog):
+        dialog.setTextValue("Next steps")
+        return True
+
+    dialogs.drivers = [heading]
+    tab.sections_panel.add_button.click()
+    added = sections()
+    assert added[:-1] == start and added[-1][1] == "Next steps"
+    tab.sections_panel.boxes[-1].buttons["up"].click()
+    moved = sections()
+    assert moved[-2][1] == "Next steps" and moved[-1] == start[-1]
+    consultees = next(s for s in moved if s[0] == "consultees")
+    dialogs.answers = [YES]
+    tab.sections_panel.box("consultees").buttons["remove"].click()
+    assert consultees not in sections()
+    stack = tab.window_.undo_stack
+    stack.undo()
+    assert sections() == moved
+    stack.redo()
+    assert consultees not in sections()
+    stack.undo()
+    stack.undo()
+    assert sections() == added
+    stack.undo()
+    assert sections() == start
+    stack.redo()
+    assert sections() == added

@@ -52,33 +52,31 @@ def changed(window: Any, text: str, changes: Sequence[Any], after: Callable[[], 
     if not changes:
         return
 
+    # What the last undo or redo returned for each change: a delete's Change to restore
+    # (a create undone, or a delete redone); an update's stays as it was.
+    latest = list(changes)
+
     def undo() -> None:
-        for change in reversed(changes):
-            _reverse(records, ws, change)
+        for at in reversed(range(len(changes))):
+            op, change = changes[at].op, latest[at]
+            if op == "update":
+                records.update(ws, change.kind, change.id, change.before)
+            elif op == "create":
+                latest[at] = records.delete(ws, change.kind, change.id)
+            else:
+                records.restore(ws, change)
 
     def redo() -> None:
-        for change in changes:
-            _forward(records, ws, change)
+        for at in range(len(changes)):
+            op, change = changes[at].op, latest[at]
+            if op == "update":
+                records.update(ws, change.kind, change.id, change.after)
+            elif op == "create":
+                records.restore(ws, change)
+            else:
+                latest[at] = records.delete(ws, change.kind, change.id)
 
     window.push_command(DoneCommand(text, redo, undo, after or window.refresh_all))
-
-
-def _reverse(records: Any, ws: Any, change: Any) -> None:
-    if change.op == "update":
-        records.update(ws, change.kind, change.id, change.before)
-    elif change.op == "create":
-        change.__dict__["_deleted"] = records.delete(ws, change.kind, change.id)
-    else:
-        records.restore(ws, change.__dict__.get("_redone", change))
-
-
-def _forward(records: Any, ws: Any, change: Any) -> None:
-    if change.op == "update":
-        records.update(ws, change.kind, change.id, change.after)
-    elif change.op == "create":
-        records.restore(ws, change.__dict__["_deleted"])
-    else:
-        change.__dict__["_redone"] = records.delete(ws, change.kind, change.id)
 
 
 class Made(tuple):
