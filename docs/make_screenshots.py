@@ -12,6 +12,32 @@ from pathlib import Path
 from demo_window import demo_window
 
 OUT = Path(__file__).resolve().parent / "screenshots"
+# Names the README links to, kept when the Board papers tab came in sixth.
+FILE_NAMES = {"papers": "6-papers", "organisations": "6-organisations-and-people"}
+DRAFT = "Joint commissioning strategy: progress and forward plan"
+
+
+def papers_screenshots(app, window, tab) -> None:
+    """The Board papers tab: the draft paper's fields and text, its recommendations,
+    its preview (as it prints) and the forward plan."""
+    from datetime import date
+
+    tab.set_today(date(2026, 11, 22))
+    paper = tab.reader.execute("SELECT id FROM papers WHERE title = ?", (DRAFT,)).fetchone()[0]
+    tab.select(paper)
+    for page, suffix in ((0, ""), (1, "-recommendations"), (2, "-appendices"), (3, "-preview")):
+        tab.pages.setCurrentIndex(page)
+        app.processEvents()
+        path = OUT / f"6-papers{suffix}.png"
+        window.grab().save(str(path))
+        print(path)
+    tab.pages.setCurrentIndex(0)
+    tab.show_view(1)
+    app.processEvents()
+    path = OUT / "6-papers-forward-plan.png"
+    window.grab().save(str(path))
+    print(path)
+    tab.show_view(0)
 
 
 def main() -> int:
@@ -31,7 +57,10 @@ def main() -> int:
             window.tabs.setCurrentIndex(index)
             app.processEvents()
             name = tab.spec.title.replace("&", "").lower().replace(" ", "-")
-            path = OUT / f"{index + 1}-{name}.png"
+            path = OUT / f"{FILE_NAMES.get(tab.kind, f'{index + 1}-{name}')}.png"
+            if tab.kind == "papers":  # the seed-004-like draft, then its preview and the forward plan
+                papers_screenshots(app, window, tab)
+                continue
             if tab.kind == "agreements":  # the s75 pooled fund, on its quarterly monitoring page
                 from cypdesk.services.lookups import options
 

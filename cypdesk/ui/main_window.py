@@ -1,4 +1,4 @@
-"""The main window: the open document in six tabs, with Word's habits.
+"""The main window: the open document in seven tabs, with Word's habits.
 
 File: New, Open, Open Recent, Save, Save As, Share and Merge (with the exchange work),
 Restore previous version, Export, Close, Quit. Edit: Undo, Redo, Find, Add, Duplicate,
@@ -38,19 +38,21 @@ BUTTON_LABELS: dict[str, dict[QMessageBox.StandardButton, str]] = {
 
 
 def tab_specs() -> list[TabSpec]:
-    """The six tabs in order; each tab's module declares its own spec."""
+    """The tabs in order; each tab's module declares its own spec."""
     from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, organisations_tab, services_tab, teams_tab
+    from cypdesk.ui.tabs.papers import tab as papers_tab
 
     return [needs_tab.SPEC, services_tab.SPEC, teams_tab.SPEC, budgets_tab.SPEC, monitoring_tab.SPEC,
-            organisations_tab.SPEC]
+            papers_tab.SPEC, organisations_tab.SPEC]
 
 
 def make_tab(spec: TabSpec, window: MainWindow) -> RecordTab:
     from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, organisations_tab, services_tab, teams_tab
+    from cypdesk.ui.tabs.papers import tab as papers_tab
 
     classes = {"indicators": needs_tab.NeedsTab, "services": services_tab.ServicesTab, "teams": teams_tab.TeamsTab,
                "agreements": budgets_tab.BudgetsTab, "measures": monitoring_tab.MonitoringTab,
-               "organisations": organisations_tab.OrganisationsTab}
+               "papers": papers_tab.PapersTab, "organisations": organisations_tab.OrganisationsTab}
     return classes.get(spec.kind, RecordTab)(spec, window)
 
 

@@ -37,7 +37,7 @@ def test_window_shows_every_tab_from_the_document(qtbot, demo_file):
     qtbot.addWidget(window)
     assert window.windowTitle().startswith("demo.cypdesk")
     assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == [
-        "Needs", "Services", "Teams", "Pooled budgets", "Monitoring", "Organisations and people"]
+        "Needs", "Services", "Teams", "Pooled budgets", "Monitoring", "Board papers", "Organisations and people"]
     for index, tab in enumerate(window.tab_list):
         window.tabs.setCurrentIndex(index)  # a tab reads the document when first shown
         assert tab.view.accessibleName() == tab.spec.accessible
