@@ -41,6 +41,8 @@ STEPS: dict[str, str] = {
                   "it, and each quarter's spend against plan.",
     "measures": "Monitoring and review: performance measures with their ratings, the action plan, the risk "
                 "register and what is due for review this month.",
+    "meetings": "Board papers: write a paper for the children's trust board from the data in this document, "
+                "with its recommendations and appendices, and export it to PDF or Word.",
     "papers": "Board papers: write a paper for the children's trust board from the data in this document, "
               "with its recommendations and appendices, and export it to PDF or Word.",
     "organisations": "The partners, commissioners and providers, and the people you work with in each. Every "
