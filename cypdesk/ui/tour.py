@@ -228,3 +228,11 @@ def offer_tour_once(window: Any) -> Tour | None:
     if tour_done(window):
         return None
     return start_tour(window)
+
+
+def offer_when_a_document_opens(window: Any, delay_ms: int = 400) -> None:
+    """What the composition root asks: each time a document opens, the tour, shortly
+    after the first tab has painted, unless it was finished or skipped before."""
+    from PySide6.QtCore import QTimer
+
+    window.document_opened.connect(lambda _path: QTimer.singleShot(delay_ms, lambda: offer_tour_once(window)))

@@ -62,6 +62,26 @@ def test_the_tour_steps_through_every_tab_highlighting_it_and_is_not_offered_aga
     assert Settings(window.settings.path).value(DONE_KEY) in (True, "true")
 
 
+def test_the_app_offers_the_tour_when_a_document_first_opens_and_not_after_a_skip(qtbot, demo_path):
+    """As cypdesk.app wires it (offer_when_a_document_opens): opening a document brings
+    the tour up by itself; once skipped, opening a document again does not."""
+    from cypdesk.ui.tour import offer_when_a_document_opens
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    offer_when_a_document_opens(window, delay_ms=0)
+    assert window.open_path(demo_path, wait=True)
+    qtbot.waitUntil(lambda: window.tour is not None, timeout=2000)
+    window.tour.skip()
+    window.close_document()
+    assert window.open_path(demo_path, wait=True)
+    qtbot.wait(50)
+    assert window.tour is None
+    window.workspace.doc.close(discard=True)
+    window.workspace = None
+
+
 def test_esc_skips_the_tour_and_it_does_not_come_back(open_window, qtbot):
     """Esc, wherever the focus is in the window (here the Needs table, whose own Esc
     would revert a form), ends the tour at its first step; it is marked done and a

@@ -256,11 +256,12 @@ class HelpDialog(QDialog):
         self.results_heading.show()
         self.results.setVisible(bool(hits))
         if hits:
-            self.results.setCurrentRow(0)
-            if hits[0][0].path != self.current_page() and not any(p.path == self.current_page() for p, _ in hits):
-                self.show_page(hits[0][0].path)
-            else:
+            here = [row for row, (page, _count) in enumerate(hits) if page.path == self.current_page()]
+            self.results.setCurrentRow(here[0] if here else 0)  # the page shown, if it has hits
+            if here:
                 self._highlight()
+            else:
+                self.show_page(hits[0][0].path)
         else:
             self._highlight()
         return hits

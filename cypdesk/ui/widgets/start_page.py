@@ -56,14 +56,14 @@ class StartPage(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
-        self.new_button = self._button("&New document", "new",
+        self.new_button = self._button("&New document", "An empty document for your trust", "new",
                                        "Start an empty document for your trust (Ctrl+N)")
-        self.open_button = self._button("&Open a document…", "open",
+        self.open_button = self._button("&Open a document…", "From your computer or a shared drive", "open",
                                         "Open a cypdesk document from your computer or a shared drive (Ctrl+O)")
-        self.demo_button = self._button("E&xplore the demo trust", "demo",
-                                        "Opens a fresh copy of a fictional trust's document, saved in your own "
-                                        "cypdesk folder, to try everything without touching real data")
-        self.guide_button = self._button("Read the &guide", "guide",
+        self.demo_button = self._button("E&xplore the demo trust", "A fictional trust, to try everything safely",
+                                        "demo", "Opens a fresh copy of a fictional trust's document, saved in your "
+                                        "own cypdesk folder, to try everything without touching real data")
+        self.guide_button = self._button("Read the &guide", "The commissioning cycle and each tab", "guide",
                                          "The user guide: the commissioning cycle and a page for each tab (F1)")
         self.new_button.clicked.connect(self.new_requested)
         self.open_button.clicked.connect(self.open_requested)
@@ -94,13 +94,13 @@ class StartPage(QWidget):
         self.no_recent.setWordWrap(True)
         column.addStretch(2)
 
-    def _button(self, text: str, name: str, description: str) -> QPushButton:
-        button = QPushButton(text)
+    def _button(self, text: str, line: str, name: str, description: str) -> QPushButton:
+        button = QPushButton(f"{text}\n{line}")
         button.setObjectName(f"start_{name}")
         button.setAccessibleName(text.replace("&", "").replace("…", ""))
         button.setAccessibleDescription(description)
         button.setToolTip(description)
-        button.setMinimumSize(300, 56)
+        button.setMinimumSize(300, 64)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         return button
 
