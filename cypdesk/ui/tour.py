@@ -41,10 +41,9 @@ STEPS: dict[str, str] = {
                   "it, and each quarter's spend against plan.",
     "measures": "Monitoring and review: performance measures with their ratings, the action plan, the risk "
                 "register and what is due for review this month.",
-    "meetings": "Board papers: write a paper for the children's trust board from the data in this document, "
-                "with its recommendations and appendices, and export it to PDF or Word.",
-    "papers": "Board papers: write a paper for the children's trust board from the data in this document, "
-              "with its recommendations and appendices, and export it to PDF or Word.",
+    "papers": "Board papers: the board's meetings and their papers, written from the figures in this "
+              "document, with recommendations and appendices; finalise a paper as the board saw it, then "
+              "export it to PDF or Word, or print it. The forward plan lists what is coming.",
     "organisations": "The partners, commissioners and providers, and the people you work with in each. Every "
                      "other tab picks its organisations from here.",
 }
