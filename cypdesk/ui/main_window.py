@@ -748,6 +748,9 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
             button = box.addButton("Read more in the &guide", QMessageBox.ButtonRole.HelpRole)
             button.setObjectName("read_more_in_the_guide")
             button.setToolTip("Opens the page of the user guide about this")
+            others = [b for b in box.buttons() if b is not button]
+            if len(others) == 1:  # a message's one button still answers Esc (Qt picks none for two)
+                box.setEscapeButton(others[0])
         for standard, label in (labels or {}).items():
             widget = box.button(standard)
             if widget is not None:

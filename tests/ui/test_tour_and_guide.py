@@ -219,7 +219,9 @@ def _press_read_more(qtbot, pressed):
         if not isinstance(box, QMessageBox):
             QTimer.singleShot(20, press)
             return
-        pressed.append((box.windowTitle(), [b.text() for b in box.buttons()]))
+        escape = box.escapeButton()
+        pressed.append((box.windowTitle(), [b.text() for b in box.buttons()],
+                        box.standardButton(escape) if escape is not None else None))
         more = next(b for b in box.buttons() if b.objectName() == "read_more_in_the_guide")
         more.click()
 
@@ -255,6 +257,7 @@ def test_a_damaged_document_dialog_links_to_its_page_in_the_guide(qtbot, tmp_pat
     assert window.open_path(path, wait=True) is False
     assert pressed and pressed[0][0] == "The document is damaged"
     assert "Read more in the guide" in [t.replace("&", "") for t in pressed[0][1]]
+    assert pressed[0][2] == QMessageBox.StandardButton.Ok  # Esc still closes the message
     assert opened == {"page": "problems.md", "heading": "The document is damaged", "in_view": True}
 
 
@@ -274,14 +277,14 @@ def test_a_question_is_asked_again_after_reading_the_guide(qtbot, tmp_path, dial
         if not isinstance(box, QMessageBox) or not opened:
             QTimer.singleShot(20, cancel_the_second)
             return
-        pressed.append((box.windowTitle(), []))
+        pressed.append((box.windowTitle(), [], None))
         box.button(QMessageBox.StandardButton.Cancel).click()
 
     QTimer.singleShot(0, cancel_the_second)
     answer = window.ask(QMessageBox.Icon.Question, "Document in use", "x.cypdesk is open by Sam on PC-1.",
                         QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, guide="locked")
     assert opened == ["problems.md"]
-    assert [title for title, _ in pressed] == ["Document in use", "Document in use"]
+    assert [entry[0] for entry in pressed] == ["Document in use", "Document in use"]
     assert answer == QMessageBox.StandardButton.Cancel
 
 
