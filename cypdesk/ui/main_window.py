@@ -138,6 +138,7 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         self.pages.addWidget(self.start_page)
         self.pages.addWidget(central)
         self.setCentralWidget(self.pages)
+        self.start_page.new_button.setFocus()  # Enter starts a document; Tab goes on to the others
         self.tabs.currentChanged.connect(self._tab_shown)
         self.status_label = QLabel("")
         self.status_label.setObjectName("status_message")
@@ -336,6 +337,7 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
                 self.start_page.set_recent(self.settings.recent_files())
                 if self.tour is not None:
                     self.tour.abandon()
+                self.start_page.new_button.setFocus()
             self.pages.setCurrentIndex(1 if has else 0)
         self.action_tour.setEnabled(has)
         writable = has and not self.workspace.read_only
