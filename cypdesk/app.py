@@ -49,6 +49,12 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
         QTimer.singleShot(SHOWN_TIMEOUT_MS, timed_out)
         window.ask = _fail_on_dialog(app, result, window)  # type: ignore[method-assign]
 
+    else:
+        from cypdesk.ui.tour import offer_when_a_document_opens
+
+        # The first time a document is open in this cypdesk, the tour of its tabs;
+        # once finished or skipped, never again (not in the smoke test's mode).
+        offer_when_a_document_opens(window)
     window.show()
     if path:
         def open_document() -> None:
@@ -88,7 +94,7 @@ def _fail_on_dialog(app, result, window):  # type: ignore[no-untyped-def]
 
     from cypdesk.ui.main_window import RECOVERY_TITLE
 
-    def ask(icon, title, text, buttons, labels=None):  # type: ignore[no-untyped-def]
+    def ask(icon, title, text, buttons, labels=None, guide=None):  # type: ignore[no-untyped-def]
         if title == RECOVERY_TITLE:  # nobody to ask: keep the edits for later, show the file as it is
             print(f"cypdesk: {text.splitlines()[0]} They are kept for later (Decide later).", file=sys.stderr)
             return QMessageBox.StandardButton.Ignore

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk import APP_DISPLAY_NAME, __version__
+from cypdesk.ui.guide_links import fault_code
 from cypdesk.ui.menus import MenusMixin
 from cypdesk.ui.opening import DOCUMENT_FILTER, RECOVERY_TITLE, OpeningMixin
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
@@ -122,12 +123,25 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         self.attention = AttentionBar()
         self.attention.open_record.connect(self.open_record)
         central = QWidget()
+        central.setObjectName("document_page")
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.attention)
         column.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        from PySide6.QtWidgets import QStackedWidget
+
+        from cypdesk.ui.first_run import make_start_page
+
+        # With no document open the window shows the start page instead of empty tabs.
+        self.tour: Any = None  # the guided tour while it is on (ui/tour.py)
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        self.start_page = make_start_page(self)
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(central)
+        self.setCentralWidget(self.pages)
+        self.start_page.new_button.setFocus()  # Enter starts a document; Tab goes on to the others
         self.tabs.currentChanged.connect(self._tab_shown)
         self.status_label = QLabel("")
         self.status_label.setObjectName("status_message")
@@ -321,6 +335,14 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
 
     def _update_actions(self) -> None:
         has = self.workspace is not None
+        if has != (self.pages.currentIndex() == 1):  # the tabs with a document, else the start page
+            if not has:
+                self.start_page.set_recent(self.settings.recent_files())
+                if self.tour is not None:
+                    self.tour.abandon()
+                self.start_page.new_button.setFocus()
+            self.pages.setCurrentIndex(1 if has else 0)
+        self.action_tour.setEnabled(has)
         writable = has and not self.workspace.read_only
         for action in (self.action_save_as, self.action_close, self.action_export, self.action_settings):
             action.setEnabled(has)
@@ -335,7 +357,7 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         doc = self.workspace.doc if self.workspace else None
         reason = plain_message(exc, path=doc.path if doc else None, doing="change")
         self.ask(QMessageBox.Icon.Warning, "Not undone", f"{what}: {reason}\n\nNothing was changed.",
-                 QMessageBox.StandardButton.Ok)
+                 QMessageBox.StandardButton.Ok, guide=fault_code(exc))
 
     def _stack_changed(self, _index: int) -> None:
         self.update_title()
@@ -475,13 +497,13 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         except ExternalChange as exc:
             answer = self.ask(QMessageBox.Icon.Warning, "Changed by someone else",
                               f"{exc.message}\n\nSave your version under another name, so nothing is lost?",
-                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
+                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, guide=exc.code)
             return self.save_as() if answer == QMessageBox.StandardButton.Save else False
         except (CypdeskError, OSError, sqlite3.Error) as exc:
             reason = plain_message(exc, path=doc.path, doing="save")
             self.ask(QMessageBox.Icon.Warning, "The document was not saved",
                      f"{reason}\n\nYour changes are still here; try Save As to another folder.",
-                     QMessageBox.StandardButton.Ok)
+                     QMessageBox.StandardButton.Ok, guide=fault_code(exc, "save_failed"))
             return False
         self.undo_stack.setClean()
         self._stack_is_saved = True
@@ -506,7 +528,8 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
                                     cancellable=False)
         except (CypdeskError, OSError, sqlite3.Error) as exc:
             reason = plain_message(exc, path=Path(path).absolute(), doing="save")
-            self.ask(QMessageBox.Icon.Warning, "The document was not saved", reason, QMessageBox.StandardButton.Ok)
+            self.ask(QMessageBox.Icon.Warning, "The document was not saved", reason, QMessageBox.StandardButton.Ok,
+                     guide=fault_code(exc, "save_failed"))
             return False
         self.settings.add_recent(path)
         self.undo_stack.setClean()
@@ -574,7 +597,7 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
             restore_saved_version(self.workspace.doc, version)
         except (CypdeskError, OSError, sqlite3.Error) as exc:
             self.ask(QMessageBox.Icon.Warning, "Not restored", plain_message(exc, path=version.path, doing="restore"),
-                     QMessageBox.StandardButton.Ok)
+                     QMessageBox.StandardButton.Ok, guide=fault_code(exc))
             return
         self.undo_stack.clear()  # the restored content is a new starting point
         self._stack_is_saved = False  # ... not the file as saved
@@ -654,7 +677,8 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
             if isinstance(exc, CypdeskError) and exc.code == "cancelled":  # the officer pressed Cancel
                 self.status(text)
                 return
-            self.ask(QMessageBox.Icon.Warning, "That did not work", text, QMessageBox.StandardButton.Ok)
+            self.ask(QMessageBox.Icon.Warning, "That did not work", text, QMessageBox.StandardButton.Ok,
+                     guide=fault_code(exc))
 
         self.tasks.run(title, fn, on_done, failed)
 
@@ -665,11 +689,16 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
                  f"cypdesk {__version__}\nPlanning and commissioning for children's trusts.\n\n"
                  f"Document: {path or 'none open'}", QMessageBox.StandardButton.Ok)
 
-    def show_help(self, *, contents: bool = False) -> None:
-        """The guide's page for the tab in view (F1), or its contents."""
+    def show_help(self, *, contents: bool = False, page: Path | None = None, heading: str | None = None) -> None:
+        """The guide's page for the tab in view (F1), or its contents (also F1 on the start
+        page), or ``page`` opened at ``heading`` (an error's "Read more in the guide")."""
         from cypdesk.ui.dialogs.help import HelpDialog, guide_page
 
+        if page is not None:
+            self.run_dialog(HelpDialog(page, f"Help — {APP_DISPLAY_NAME}", self, heading=heading))
+            return
         index = self.tabs.currentIndex()
+        contents = contents or self.workspace is None
         spec = self._specs[index] if 0 <= index < len(self._specs) and not contents else None
         page = guide_page(spec.kind if spec else None)
         name = spec.title.replace("&", "") if spec is not None and page.stem == spec.kind else "Contents"
@@ -692,19 +721,50 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         return dialog.exec() == QDialog.DialogCode.Accepted
 
     def ask(self, icon: QMessageBox.Icon, title: str, text: str, buttons: QMessageBox.StandardButton,
-            labels: dict[QMessageBox.StandardButton, str] | None = None) -> Any:
+            labels: dict[QMessageBox.StandardButton, str] | None = None, guide: str | None = None) -> Any:
         """Every message box goes through here, so tests can answer it. ``labels``
-        renames standard buttons (the answer is still the standard button)."""
+        renames standard buttons (the answer is still the standard button). ``guide``:
+        the code of the error shown (cypdesk.common.errors); when not given, a warning
+        asked while an error is being handled takes that error's code. When the guide
+        has a page about it (ui/guide_links.py), the box offers "Read more in the
+        guide", which opens that page; a question is then asked again."""
+        import sys
+
+        from cypdesk.ui.guide_links import guide_link
+
+        if guide is None and icon in (QMessageBox.Icon.Warning, QMessageBox.Icon.Critical):
+            guide = getattr(sys.exc_info()[1], "code", None)
+        link = guide_link(guide)
+        while True:
+            box, more = self._message_box(icon, title, text, buttons, labels, link is not None)
+            answer = box.exec()
+            if more is None or box.clickedButton() is not more:
+                return answer
+            self.show_help(page=link[0], heading=link[1])
+            others = [button for button in box.buttons() if button is not more]
+            if len(others) == 1:  # a message, read: nothing more to answer
+                return box.standardButton(others[0])
+
+    def _message_box(self, icon: QMessageBox.Icon, title: str, text: str, buttons: QMessageBox.StandardButton,
+                     labels: dict[QMessageBox.StandardButton, str] | None, more: bool) -> tuple[QMessageBox, Any]:
         box = QMessageBox(icon, title, text, buttons, self)
-        for button, label in (labels or {}).items():
-            widget = box.button(button)
+        button = None
+        if more:
+            button = box.addButton("Read more in the &guide", QMessageBox.ButtonRole.HelpRole)
+            button.setObjectName("read_more_in_the_guide")
+            button.setToolTip("Opens the page of the user guide about this")
+            others = [b for b in box.buttons() if b is not button]
+            if len(others) == 1:  # a message's one button still answers Esc (Qt picks none for two)
+                box.setEscapeButton(others[0])
+        for standard, label in (labels or {}).items():
+            widget = box.button(standard)
             if widget is not None:
                 widget.setText(label)
         box.setAccessibleName(title)
-        for button, label in BUTTON_LABELS.get(title, {}).items():
-            if box.button(button) is not None:
-                box.button(button).setText(label)
-        return box.exec()
+        for standard, label in BUTTON_LABELS.get(title, {}).items():
+            if box.button(standard) is not None:
+                box.button(standard).setText(label)
+        return box, button
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if not self.close_document():

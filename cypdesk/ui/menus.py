@@ -36,6 +36,12 @@ class MenusMixin:
         """The kind of record the tab in view shows (what File > Import offers first)."""
         return self.current_tab().spec.kind if self.tabs.count() else None
 
+    def take_tour(self) -> None:
+        """Help > Take the tour again: the guided tour of the tabs (ui/tour.py)."""
+        from cypdesk.ui.tour import start_tour
+
+        start_tour(self)
+
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -111,6 +117,9 @@ class MenusMixin:
         help_menu.addAction(self.action_help)
         help_menu.addAction(self._action("&Contents of the guide", lambda: self.show_help(contents=True),
                                          name="help_contents", tip="Every page of the guide"))
+        self.action_tour = self._action("Take the &tour again", self.take_tour, name="tour_again",
+                                        tip="A step through each tab and what it is for (with a document open)")
+        help_menu.addAction(self.action_tour)
         self.action_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, name="keyboard_shortcuts")
         help_menu.addAction(self.action_shortcuts)
         help_menu.addSeparator()

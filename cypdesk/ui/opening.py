@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QMessageBox
 
+from cypdesk.ui.guide_links import fault_code
+
 DOCUMENT_FILTER = "cypdesk documents (*.cypdesk)"
 RECOVERY_TITLE = "Recover unsaved changes"
 
@@ -42,7 +44,7 @@ class OpeningMixin:
                               f"{exc.facts.get('summary') or exc.message}\n\nA clean copy keeps every record that "
                               "passes cypdesk's checks, and lists what it leaves out. The file itself is not changed.",
                               QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-                              labels={QMessageBox.StandardButton.Save: "Make a clean copy…"})
+                              labels={QMessageBox.StandardButton.Save: "Make a clean copy…"}, guide=exc.code)
             if answer == QMessageBox.StandardButton.Save:
                 return self.make_clean_copy(path)
         elif isinstance(exc, DocumentLocked) and not read_only:
@@ -50,13 +52,14 @@ class OpeningMixin:
         elif isinstance(exc, NewerDocument):
             self.ask(QMessageBox.Icon.Warning, "Made by a newer cypdesk",
                      f"{exc.message}\n\nInstall the newer cypdesk to open it; this one will not change it.",
-                     QMessageBox.StandardButton.Ok)
+                     QMessageBox.StandardButton.Ok, guide=exc.code)
         elif isinstance(exc, DamagedDocument):
             self.ask(QMessageBox.Icon.Critical, "The document is damaged",
                      f"{exc.message}\n\nNothing was changed. Open an earlier saved version, or ask the partner "
-                     "who sent it for a fresh copy.", QMessageBox.StandardButton.Ok)
+                     "who sent it for a fresh copy.", QMessageBox.StandardButton.Ok, guide=exc.code)
         elif isinstance(exc, CypdeskError):
-            self.ask(QMessageBox.Icon.Warning, "Cannot open the document", exc.message, QMessageBox.StandardButton.Ok)
+            self.ask(QMessageBox.Icon.Warning, "Cannot open the document", exc.message, QMessageBox.StandardButton.Ok,
+                     guide=exc.code)
         else:
             self.ask(QMessageBox.Icon.Critical, "Cannot open the document",
                      f"{Path(path).name} could not be opened: cypdesk met an unexpected problem "
@@ -75,7 +78,7 @@ class OpeningMixin:
             buttons |= QMessageBox.StandardButton.Ignore
             labels[QMessageBox.StandardButton.Ignore] = "Open anyway…"
             text += "\n\nOpen it anyway only if you are sure nobody is using it."
-        answer = self.ask(QMessageBox.Icon.Question, "Document in use", text, buttons, labels=labels)
+        answer = self.ask(QMessageBox.Icon.Question, "Document in use", text, buttons, labels=labels, guide=exc.code)
         if answer == QMessageBox.StandardButton.Open:
             return self.open_path(path, read_only=True, wait=True)
         if takeable and answer == QMessageBox.StandardButton.Ignore:
@@ -108,7 +111,8 @@ class OpeningMixin:
                                              lambda progress: rescue(source, new, force=replace, progress=progress))
         except (CypdeskError, OSError, sqlite3.Error) as exc:
             reason = plain_message(exc, path=new, doing="write the clean copy")
-            self.ask(QMessageBox.Icon.Warning, "No clean copy was made", reason, QMessageBox.StandardButton.Ok)
+            self.ask(QMessageBox.Icon.Warning, "No clean copy was made", reason, QMessageBox.StandardButton.Ok,
+                     guide=getattr(exc, "code", None) or fault_code(exc))
             return False
         self.ask(QMessageBox.Icon.Information, "Clean copy made",
                  f"{summary(result)}\n\n{source.name} has not been changed. The clean copy opens now.",
@@ -195,7 +199,7 @@ class OpeningMixin:
                      "discard them for good, or decide later: the file opens as it is and they are kept.")
             buttons = (QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Discard
                        | QMessageBox.StandardButton.Ignore)
-        answer = self.ask(QMessageBox.Icon.Question, RECOVERY_TITLE, text, buttons)
+        answer = self.ask(QMessageBox.Icon.Question, RECOVERY_TITLE, text, buttons, guide="recovery")
         if answer == QMessageBox.StandardButton.Discard:
             discard_recovery(item)
         return answer
@@ -214,7 +218,7 @@ class OpeningMixin:
             reason = plain_message(exc, path=item.working_dir, doing="recover the changes in")
             self.ask(QMessageBox.Icon.Warning, "Cannot recover the changes yet",
                      f"{reason}\n\nYour unsaved changes are kept; cypdesk offers them again next time you open "
-                     f"{item.title}.", QMessageBox.StandardButton.Ok)
+                     f"{item.title}.", QMessageBox.StandardButton.Ok, guide=fault_code(exc))
             return False
         self._opened(item.source or doc.working_path, Workspace(doc))
         self.status(f"Recovered the unsaved changes to {item.title}: Save to keep them in the file.")

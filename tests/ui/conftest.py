@@ -43,6 +43,7 @@ class Dialogs:
         self.answers: list = []
         self.seen: list[tuple[str, str]] = []
         self.buttons: list = []  # (standard buttons, their labels) of each message box asked
+        self.guides: list = []  # the error code each message box was asked with (its guide page)
         self.drivers: list = []  # callables that fill in a dialog and return True for OK
 
     def run_dialog(self, dialog):
@@ -51,8 +52,9 @@ class Dialogs:
             raise AssertionError(f"unexpected dialog {dialog.windowTitle()!r}")
         return self.drivers.pop(0)(dialog)
 
-    def ask(self, _icon, title, text, buttons, labels=None):
+    def ask(self, _icon, title, text, buttons, labels=None, guide=None):
         self.seen.append((title, text))
+        self.guides.append(guide)
         self.buttons.append((buttons, labels or {}))
         if not self.answers:
             raise AssertionError(f"unexpected dialog {title!r}: {text}")

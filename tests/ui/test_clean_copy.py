@@ -40,7 +40,7 @@ def test_refused_file_offers_a_clean_copy_that_is_saved_and_opened__save_dialog_
     labels_seen = []
     answer = dialogs.ask
 
-    def ask(self, icon, title, text, buttons, labels=None):
+    def ask(self, icon, title, text, buttons, labels=None, guide=None):
         labels_seen.append(labels)
         return answer(icon, title, text, buttons, labels)
 

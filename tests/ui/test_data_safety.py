@@ -40,7 +40,7 @@ def window(qtbot, demo_path, monkeypatch):
     monkeypatch.setattr(TaskRunner, "INLINE", False)
 
     asked: list = []
-    monkeypatch.setattr(MainWindow, "ask", lambda self, icon, title, text, buttons: asked.append((title, text))
+    monkeypatch.setattr(MainWindow, "ask", lambda self, icon, title, text, buttons, labels=None, guide=None: asked.append((title, text))
                         or asked_answers.pop(0))
     asked_answers: list = []
     w = MainWindow()
@@ -152,7 +152,7 @@ def test_recovering_edits_to_a_file_a_colleague_has_open_is_reported_not_raised(
     colleague = Document.open(demo_path, installation=BOB)
     asked: list = []
     answers = [QMessageBox.StandardButton.Open, QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok]
-    monkeypatch.setattr(MainWindow, "ask", lambda self, i, title, text, b: asked.append(title) or answers.pop(0))
+    monkeypatch.setattr(MainWindow, "ask", lambda self, i, title, text, b, labels=None, guide=None: asked.append(title) or answers.pop(0))
     window = MainWindow()
     qtbot.addWidget(window)
     try:

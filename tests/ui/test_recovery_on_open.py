@@ -229,7 +229,7 @@ app = QApplication([])
 from cypdesk import paths
 from cypdesk.ui.main_window import RECOVERY_TITLE, MainWindow
 
-def ask(self, icon, title, text, buttons):  # the officer answers Recover, and nothing else is expected
+def ask(self, icon, title, text, buttons, labels=None, guide=None):  # the officer answers Recover, and nothing else is expected
     if title == RECOVERY_TITLE and buttons & QMessageBox.StandardButton.Open:
         return QMessageBox.StandardButton.Open
     print(f"unexpected dialog {title}: {text}", file=sys.stderr, flush=True)
