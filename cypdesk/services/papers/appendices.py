@@ -24,8 +24,8 @@ from datetime import date
 from typing import Any
 
 from cypdesk.common.errors import ValidationError
-from cypdesk.common.paperdoc import Appendix, Block, Cell, Row, Run, Table, Text
-from cypdesk.common.suppression import DEFAULT_THRESHOLD, SUPPRESSED_TEXT, suppress, totals_hidden
+from cypdesk.common.paperdoc import Appendix, Block, Cell, Run, Table, Text
+from cypdesk.common.suppression import SUPPRESSED_TEXT, suppress, totals_hidden
 from cypdesk.model.catalog import CATALOG
 
 __all__ = ["APPENDIX_KINDS_OPTIONS", "APPENDIX_TITLES", "OptionSpec", "build_appendix", "document_settings",
@@ -219,20 +219,18 @@ def read_options(kind: str, raw: str | Mapping[str, Any] | None) -> dict[str, An
 # --- the document's settings ----------------------------------------------------------------
 
 def document_settings(conn: Any) -> dict[str, Any]:
-    """The document's settings the appendices follow (schema 9's where present):
-    ``small_number_threshold``, ``tolerance_pct``, ``comparator_set``, ``trust_name``."""
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(document)")}
-    wanted = [c for c in ("small_number_threshold", "tolerance_pct", "comparator_set", "trust_name", "logo")
-              if c in columns]
-    row = conn.execute(f"SELECT {', '.join(wanted)} FROM document LIMIT 1").fetchone() if wanted else None
-    found = dict(zip(wanted, row)) if row else {}
-    threshold = found.get("small_number_threshold")
+    """The document's settings the appendices follow, read by the one reader the tabs
+    use (:func:`cypdesk.services.settings.read_settings`): ``small_number_threshold``,
+    ``tolerance_pct``, ``comparator_set``, ``trust_name`` and ``logo``."""
+    from cypdesk.services.settings import read_settings
+
+    found = read_settings(conn)
     return {
-        "small_number_threshold": int(threshold) if isinstance(threshold, int) and threshold >= 1 else DEFAULT_THRESHOLD,
-        "tolerance_pct": float(found["tolerance_pct"]) if found.get("tolerance_pct") is not None else None,
-        "comparator_set": found.get("comparator_set") or "statistical_neighbours",
-        "trust_name": found.get("trust_name"),
-        "logo": found.get("logo"),
+        "small_number_threshold": found.small_number_threshold,
+        "tolerance_pct": found.tolerance_pct,
+        "comparator_set": found.comparator_set,
+        "trust_name": found.trust_name,
+        "logo": found.logo,
     }
 
 

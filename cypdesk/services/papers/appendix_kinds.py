@@ -386,13 +386,13 @@ def needs_profile(conn: Any, options: Mapping[str, Any], *, today: date, setting
     threshold = int(settings["small_number_threshold"])
     tolerance = settings.get("tolerance_pct")
     tolerance = DEFAULT_TOLERANCE_PCT if tolerance is None else float(tolerance)
-    neighbours = settings.get("comparator_set") != "england"
     place = _area(conn, options.get("area"))
     areas = resolve_areas(conn)
     home = place or areas.home_id
     wanted = _indicators(conn, options, indicators_for_filter)
-    summaries = indicator_summaries(conn, home_area_id=home, tolerance_pct=tolerance,
-                                    neighbours=neighbours and place is None)
+    # The Needs tab's own comparison: indicator_summaries follows the document's "Compare
+    # with" setting (neighbours, region or England only); a locality has no rank.
+    summaries = indicator_summaries(conn, home_area_id=home, tolerance_pct=tolerance, neighbours=place is None)
     if wanted is not None:
         summaries = [s for s in summaries if s.indicator_id in wanted]
     numerators = _numerators(conn, home, summaries)
@@ -417,7 +417,7 @@ def needs_profile(conn: Any, options: Mapping[str, Any], *, today: date, setting
                               note="Compared with England by confidence interval where there is one. "
                                    "Small counts print c.")]
     for s in summaries:
-        data = trend(conn, s.indicator_id, home_area_id=home, neighbours=neighbours and place is None)
+        data = trend(conn, s.indicator_id, home_area_id=home, neighbours=place is None)
         if data is None or not data.points:
             continue
         if s.indicator_id in counts:

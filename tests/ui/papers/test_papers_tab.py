@@ -449,3 +449,30 @@ def test_sections_are_added_moved_removed_and_each_is_one_undo_step(tab, dialogs
     assert sections() == start
     stack.redo()
     assert sections() == added
+
+
+def test_meeting_pack_writes_every_paper_of_the_selected_meeting_with_its_agenda(tab, qtbot, monkeypatch, tmp_path):
+    """Meeting pack… with a meeting selected (save dialog patched, work inline): one PDF
+    whose agenda lists the meeting's papers and whose pages hold each paper's title, as
+    `cypdesk paper FILE --meeting ID --out` writes it; the status bar gives its pages.
+    Without a meeting selected the button is greyed out."""
+    from pypdf import PdfReader
+
+    from cypdesk.ui.main_window import MainWindow
+
+    pick(tab, FINAL)
+    meeting_id = tab.meeting_id
+    titles = [t for (t,) in tab.reader.execute("SELECT title FROM papers WHERE meeting_id = ?", (meeting_id,))]
+    assert len(titles) >= 2 and tab.pack_button.isEnabled()
+    out = tmp_path / "pack.pdf"
+    monkeypatch.setattr(MainWindow, "choose_save_path", lambda self, *a: str(out))
+    tab.pack_button.click()
+    reader = PdfReader(out)
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert all(" ".join(t.split()) in text for t in titles)
+    assert "Agenda" in " ".join(reader.pages[0].extract_text().split())
+    assert f"({len(reader.pages)} pages)" in tab.window_.status_label.text()
+    tab.tree.setCurrentItem(None)
+    tab.meeting_id = None
+    tab._update_buttons()
+    assert not tab.pack_button.isEnabled()

@@ -25,6 +25,7 @@ from cypdesk.ui.tabs.papers import commands
 from cypdesk.ui.tabs.papers.meetings import (
     KIND_ROLE, MEETING_ROLE, MeetingDialog, PaperDialog, PaperTree, meeting_words, read_meetings, status_word,
 )
+from cypdesk.ui.tabs.papers.pack import export_pack
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec, chain, focus_first_field
 
 SPEC = TabSpec("&Board papers", "papers", "Board papers", "board papers",
@@ -67,8 +68,12 @@ class PapersTab(RecordTab):
         self.meeting_button = self._button("new_meeting", "New meeting…", "A new meeting of a board", self.new_meeting)
         self.paper_button = self._button("new_paper", "New paper…", "A new paper for the selected meeting",
                                          self.add_record)
+        self.pack_button = self._button("meeting_pack", "Meeting pack…",
+                                        "Every paper of the selected meeting in one PDF, with its agenda page",
+                                        lambda: export_pack(self))
         row.addWidget(self.meeting_button)
         row.addWidget(self.paper_button)
+        row.addWidget(self.pack_button)
         row.addStretch(1)
         column.addLayout(row)
         column.addWidget(self.view)
@@ -241,6 +246,7 @@ class PapersTab(RecordTab):
         self.reopen_button.setEnabled(self.editable and has_paper and final)
         self.meeting_button.setEnabled(self.editable)
         self.paper_button.setEnabled(self.editable)
+        self.pack_button.setEnabled(self.ws is not None and self.meeting_id is not None)
         self.buttons["add"].setEnabled(self.editable)
         selected = self.tree.currentItem()
         meeting = selected is not None and selected.data(0, KIND_ROLE) == "meetings" and bool(selected.data(0, ID_ROLE))
