@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import CypdeskError
+from cypdesk.services.importing.columns import BATCH_ROWS, _Column, _read, take_batch
 from cypdesk.services.importing.keys import CREATABLE
 from cypdesk.services.importing.mapping import Mapping, guess_mapping, remembered_mapping
 from cypdesk.services.importing.resolve import Indexes, KindIndex, Links
@@ -127,50 +128,6 @@ class ImportRefused(CypdeskError):
 
 
 # --- planning -----------------------------------------------------------------------
-
-@dataclass
-class _Column:
-    index: int
-    header: str
-    letter: str
-    field: str          # the kind's field
-    sub: str | None     # a referenced kind's field; "" for a bare reference
-    meta: Any           # the FieldMeta the value is read with
-    memo: dict[str, Any] = field(default_factory=dict)  # text -> its value (or _Unreadable), for repeated cells
-    fraction: bool = False  # a percent field from a column formatted as percentages: 0.125 is 12.5
-
-
-@dataclass(frozen=True)
-class _Unreadable:
-    reason: str
-
-
-MEMO_SIZE = 4_096  # distinct texts remembered per column (names, codes, periods repeat; figures rarely do)
-
-
-def _read(column: _Column, meta: Any, raw: Any, name: str, date1904: bool) -> Any:
-    """read_value, remembering the value of each text a column holds: a Fingertips file
-    names one indicator, a few areas and periods on thousands of rows."""
-    if not isinstance(raw, str):
-        return None if raw is None else read_value(meta, raw, field=name, date1904=date1904,
-                                                   fraction=column.fraction)
-    if not raw:
-        return None
-    known = column.memo.get(raw)
-    if known is not None:
-        if isinstance(known, _Unreadable):
-            raise ValueError(known.reason)
-        return known
-    try:
-        value = read_value(meta, raw, field=name, date1904=date1904)
-    except ValueError as exc:
-        if len(column.memo) < MEMO_SIZE:
-            column.memo[raw] = _Unreadable(str(exc))
-        raise
-    if value is not None and len(column.memo) < MEMO_SIZE:
-        column.memo[raw] = value
-    return value
-
 
 @dataclass
 class Plan:
@@ -360,6 +317,7 @@ class _Planner:
             if self.derive_service or self.kind == "contracts":
                 self.indexes["services"], self.indexes["organisations"]
             filtered = 0
+            batch: list[Any] = []
             for source_row in self.table.rows():
                 self.result.rows_read += 1
                 if self.result.rows_read % POLL_ROWS == 0:
@@ -370,7 +328,12 @@ class _Planner:
                 if self.filters and not self.keep(source_row.values):
                     filtered += 1
                     continue
-                self.row(source_row)
+                batch.append(source_row)
+                if len(batch) >= BATCH_ROWS:
+                    take_batch(self, batch)
+                    batch = []
+            if batch:
+                take_batch(self, batch)
         if filtered:
             where_text = ", ".join(f"{header} = {value}" for header, value in self.options.where)
             self.result.notes.append(f"{filtered:,} row(s) left out by the row filter ({where_text}).")
