@@ -185,6 +185,7 @@ class _Planner:
         self.ref_info: dict[str, tuple[str, KindIndex, dict[str, Any], list[str]]] = {}
         self.ref_cache: dict[tuple, str] = {}  # (field, the values naming it) -> the record found or made
         self.links = Links(options.links)
+        self.required: list[tuple[str, str]] | None = None  # (field, label) a record cannot be without
         self.has_order = any(meta.not_before for _, meta in fields_of(self.model, include_system=True))
 
     def order_problems(self, model: Any, values: dict[str, Any]) -> list[Any]:
@@ -642,8 +643,10 @@ class _Planner:
             else:
                 self.result.unchanged += 1
             return True
-        missing = [meta.label for name, meta in self.fields.items()
-                   if meta.required and values.get(name) is None and not _has_default(model, name)]
+        if self.required is None:
+            self.required = [(name, meta.label) for name, meta in self.fields.items()
+                             if meta.required and not _has_default(model, name)]
+        missing = [label for name, label in self.required if values.get(name) is None]
         if missing:
             self.problem(number, None, None, ", ".join(missing) + " is required" if len(missing) == 1 else
                          ", ".join(missing) + " are required")

@@ -12,6 +12,10 @@ from sqlalchemy import literal_column, select
 from cypdesk.services.importing.keys import REPEATABLE, key_value, natural_keys
 
 
+_MISSING = object()
+TEXT_KEYS = 50_000  # (field, text) pairs whose key form a KindIndex remembers
+
+
 class KindIndex:
     def __init__(self, conn: Any, kind: str) -> None:
         from cypdesk.model.registry import kind_of
@@ -30,6 +34,7 @@ class KindIndex:
         self.pending: dict[str, dict[str, Any]] = {}  # id -> values of a record this import adds
         self.by_reference: set[str] = set()  # pending records made because a row named them
         self.taken: dict[str, int] = {}  # id -> the source row that matched or made it
+        self._text_keys: dict[tuple[str, str], Any] = {}  # (field, text) -> its key_value
         columns = [table.c.id, *(table.c[name] for name in self.fields)]
         # In the order they were made (a batch shares one clock stamp: then by rowid, the
         # order of its rows), so the n-th row of a repeatable key meets the n-th record.
@@ -42,7 +47,19 @@ class KindIndex:
         fields = self.keys[position]
         if values.get(fields[0]) is None:
             return None
-        return tuple(key_value(self.kind, f, values.get(f)) for f in fields)
+        key = []
+        for name in fields:
+            value = values.get(name)
+            if value.__class__ is str:  # the same few texts (ids, periods, breakdowns) on many rows
+                known = self._text_keys.get((name, value), _MISSING)
+                if known is _MISSING:
+                    known = key_value(self.kind, name, value)
+                    if len(self._text_keys) < TEXT_KEYS:
+                        self._text_keys[(name, value)] = known
+                key.append(known)
+            else:
+                key.append(key_value(self.kind, name, value))
+        return tuple(key)
 
     def _index(self, record_id: str, values: dict[str, Any]) -> None:
         self.values[record_id] = values

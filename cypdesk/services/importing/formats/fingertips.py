@@ -58,6 +58,7 @@ HEADERS = [
     ("Source", "source"),
     ("Extract date", "extracted_on"),
 ]
+TEXTS_KEPT = 20_000  # distinct text cells whose text() a rows() pass remembers
 EXTRACT_HEADINGS = ("extract date", "extraction date", "date extracted", "data extracted", "export date")
 
 
@@ -106,37 +107,52 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
                          "extract date (not the import date, so importing the same file again changes nothing).")
     width = len(names)
 
-    positions = {h: at.get(normalise_heading(h)) for h in _READ}  # each heading normalised once, not per cell
-
-    def col(row_values: list, heading: str):
-        i = positions[heading]
-        return row_values[i] if i is not None and i < len(row_values) else None
+    # each heading normalised once, not per cell; a heading the file lacks reads the None
+    # put after the row's last value
+    (ind_id, ind_name, area_code, area_name, area_type, sex, age, cat_type, cat, period, value_at, lower, upper,
+     lower_998, upper_998, count, denominator, value_note) = (
+        at.get(normalise_heading(h), width) for h in _READ)
 
     def rows() -> Iterator[SourceRow]:
+        known: dict[str, str] = {}  # a text cell -> text() of it: names, codes and periods repeat
+
+        def txt(raw) -> str:
+            if raw.__class__ is str:
+                got = known.get(raw)
+                if got is None:
+                    got = text(raw)
+                    if len(known) < TEXTS_KEPT:
+                        known[raw] = got
+                return got
+            return text(raw)
+
+        def figure(raw):
+            return split_marker(raw)[0] if raw.__class__ is str else raw
+
         for row, values in body_rows(path, sheet, header.number, width):
-            value, marker = split_marker(col(values, "Value"))
-            cat_type, cat = text(col(values, "Category Type")), text(col(values, "Category"))
-            category = f"{cat_type}: {cat}" if cat_type and cat else (cat or cat_type)
-            area_type = normalise_heading(col(values, "Area Type"))
+            values.append(None)  # at position width: a heading the file lacks
+            value, marker = split_marker(values[value_at])
+            cat_text, type_text = txt(values[cat]), txt(values[cat_type])
+            category = f"{type_text}: {cat_text}" if type_text and cat_text else (cat_text or type_text)
             out = [
-                text(col(values, "Indicator ID")) or None,
-                text(col(values, "Indicator Name")) or None,
-                text(col(values, "Area Code")) or None,
-                text(col(values, "Area Name")) or None,
-                AREA_KINDS.get(area_type),
-                _breakdown(col(values, "Sex"), "persons"),
-                _breakdown(col(values, "Age"), None),
+                txt(values[ind_id]) or None,
+                txt(values[ind_name]) or None,
+                txt(values[area_code]) or None,
+                txt(values[area_name]) or None,
+                AREA_KINDS.get(normalise_heading(values[area_type])),
+                _breakdown(txt(values[sex]), "persons"),
+                _breakdown(txt(values[age]), None),
                 category or None,
-                text(col(values, "Time period")) or None,
+                txt(values[period]) or None,
                 value,
                 marker,
-                split_marker(col(values, "Lower CI 95.0 limit"))[0],
-                split_marker(col(values, "Upper CI 95.0 limit"))[0],
-                split_marker(col(values, "Lower CI 99.8 limit"))[0],
-                split_marker(col(values, "Upper CI 99.8 limit"))[0],
-                split_marker(col(values, "Count"))[0],
-                split_marker(col(values, "Denominator"))[0],
-                text(col(values, "Value note")) or None,
+                figure(values[lower]),
+                figure(values[upper]),
+                figure(values[lower_998]),
+                figure(values[upper_998]),
+                figure(values[count]),
+                figure(values[denominator]),
+                txt(values[value_note]) or None,
                 SOURCE,
                 values[extract_col] if extract_col is not None else extracted,
             ]
@@ -156,10 +172,9 @@ _READ = ("Indicator ID", "Indicator Name", "Area Code", "Area Name", "Area Type"
          "Upper CI 99.8 limit", "Count", "Denominator", "Value note")  # the headings rows() reads by name
 
 
-def _breakdown(raw, default_blank: str | None) -> str | None:
-    """Sex and age as written ("Female", "0-4 yrs"); "Persons" is no breakdown (blank),
-    so a Fingertips value for persons matches one typed without a sex."""
-    value = text(raw)
+def _breakdown(value: str, default_blank: str | None) -> str | None:
+    """Sex and age as written ("Female", "0-4 yrs"), from their text(); "Persons" is no
+    breakdown (blank), so a Fingertips value for persons matches one typed without a sex."""
     if not value or (default_blank and value.casefold() == default_blank):
         return None
     return value
