@@ -84,9 +84,9 @@ def column_values(column: _Column, raws: list[Any] | tuple[Any, ...], date1904: 
     must take: unreadable, suppressed, or blank where ``blank_is_special`` (a required
     field with a default keeps it)."""
     special: set[int] = set()
-    out: list[Any] = []
-    append = out.append
     if column.sub == "":  # a bare reference: resolved by the text as written
+        out: list[Any] = []
+        append = out.append
         for raw in raws:
             append(None if raw is None or (isinstance(raw, str) and not raw.strip()) else (shown(raw) or "").strip())
         if blank_is_special:
@@ -97,18 +97,31 @@ def column_values(column: _Column, raws: list[Any] | tuple[Any, ...], date1904: 
     numeric = (meta.kind in _FLOAT_KINDS and meta.choices is None and meta.minimum is None
                and meta.maximum is None and name not in IDENTIFIER_FIELDS)
     plain_float = numeric and not column.fraction
+    if len(_NUMBER_TYPES.intersection(map(type, raws))) > 1:  # 1, 1.0 and True are one dict key: cell by cell
+        distinct: dict[Any, Any] | list[Any] = list(raws)
+    else:
+        distinct = dict.fromkeys(raws)
     seen = column.seen
     fullmatch = PLAIN_NUMBER.fullmatch
-    for i, raw in enumerate(raws):
+    texts = [raw for raw in distinct if raw.__class__ is str and raw not in seen]
+    if numeric and texts and all(map(fullmatch, texts)):  # plain figures: what convert's fast path makes of them
+        found = dict(zip(texts, map(float, texts)))
+    else:
+        found = {}
+    values = []
+    any_special = False
+    for raw in distinct:
         cls = raw.__class__
         if raw is None:
             value = None
         elif cls is str:
-            value = seen.get(raw, _MISSING)
+            value = found.get(raw, _MISSING)
+            if value is _MISSING:
+                value = seen.get(raw, _MISSING)
             if value is _MISSING:
                 if not raw:
                     value = None
-                elif numeric and fullmatch(raw):  # what convert's fast path makes of it
+                elif numeric and fullmatch(raw):
                     value = float(raw)
                 else:
                     value = _value(column, meta, raw, name, date1904)
@@ -119,9 +132,19 @@ def column_values(column: _Column, raws: list[Any] | tuple[Any, ...], date1904: 
         else:
             value = _value(column, meta, raw, name, date1904)
         if value is SPECIAL or (value is None and blank_is_special):
-            special.add(i)
-        append(value)
+            any_special = True
+        values.append(value)
+    if isinstance(distinct, dict):
+        table = dict(zip(distinct, values))
+        out = list(map(table.__getitem__, raws))
+    else:
+        out = values
+    if any_special:
+        special.update(i for i, value in enumerate(out) if value is SPECIAL or (value is None and blank_is_special))
     return out, special
+
+
+_NUMBER_TYPES = frozenset({bool, int, float})
 
 
 @dataclass

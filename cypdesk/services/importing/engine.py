@@ -595,7 +595,8 @@ class _Planner:
 
         index = self.main
         model = self.model
-        found, key = index.find(values)
+        keys = index.keys_for(values)
+        found, key = index.find(values, keys)
         if found is not None and found in index.taken and found not in index.by_reference:
             before = index.values[found]  # a second row for one record: fine if it says nothing else
             differing = [f for f, v in values.items() if v is not None and before.get(f) is not None
@@ -660,7 +661,7 @@ class _Planner:
 
         record_id = new_id()
         row = {"id": record_id, **clean}
-        index.add(record_id, row)
+        index.add(record_id, row, keys=keys if self.kind != "services" else None)  # the values find() keyed
         index.taken[record_id] = number
         self.plan.inserts.setdefault(self.kind, []).append(row)
         self.result.added += 1

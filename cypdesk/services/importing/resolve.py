@@ -61,10 +61,13 @@ class KindIndex:
                 key.append(key_value(self.kind, name, value))
         return tuple(key)
 
-    def _index(self, record_id: str, values: dict[str, Any]) -> None:
+    def keys_for(self, values: dict[str, Any]) -> list[tuple | None]:
+        """Each natural key's form of ``values`` (None where its first field is blank)."""
+        return [self.key_of(values, position) for position in range(len(self.keys))]
+
+    def _index(self, record_id: str, values: dict[str, Any], keys: list[tuple | None] | None = None) -> None:
         self.values[record_id] = values
-        for position in range(len(self.keys)):
-            key = self.key_of(values, position)
+        for position, key in enumerate(keys if keys is not None else self.keys_for(values)):
             if key is not None:
                 self.by_key[position].setdefault(key, []).append(record_id)
         for name, lookup in self.lookups.items():
@@ -72,15 +75,17 @@ class KindIndex:
             if value is not None:
                 lookup.setdefault(value, record_id)
 
-    def find(self, values: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
+    def find(self, values: dict[str, Any], keys: list[tuple | None] | None = None
+             ) -> tuple[str | None, tuple[str, ...] | None]:
         """(the record these values identify, the key that found it), or (None, None).
         A later key matches only a record whose earlier keys are blank (a company
         number that differs is another company, whatever its name). For kinds whose
         key may repeat (payments), a record already matched by an earlier row is
-        passed over for the next one with the same key."""
+        passed over for the next one with the same key. ``keys``: :meth:`keys_for` of
+        ``values``, when the caller has them already."""
         applied: list[str] = []
         for position, fields in enumerate(self.keys):
-            key = self.key_of(values, position)
+            key = keys[position] if keys is not None else self.key_of(values, position)
             if key is None:
                 continue
             candidates = [c for c in self.by_key[position].get(key, [])
@@ -107,11 +112,13 @@ class KindIndex:
             self.lookups[field] = built
         return self.lookups[field].get(key_value(self.kind, field, value))
 
-    def add(self, record_id: str, values: dict[str, Any], *, by_reference: bool = False) -> None:
+    def add(self, record_id: str, values: dict[str, Any], *, by_reference: bool = False,
+            keys: list[tuple | None] | None = None) -> None:
+        """A record this import adds; ``keys``: :meth:`keys_for` of ``values``, if known."""
         self.pending[record_id] = values
         if by_reference:
             self.by_reference.add(record_id)
-        self._index(record_id, values)
+        self._index(record_id, values, keys)
 
     def update(self, record_id: str, values: dict[str, Any]) -> None:
         """Values now held by a record (an earlier row changed it, or filled in one

@@ -127,11 +127,17 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
             return text(raw)
 
         def figure(raw):
-            return split_marker(raw)[0] if raw.__class__ is str else raw
+            if raw.__class__ is not str:
+                return raw
+            if raw[:1].isdigit() and raw[-1:].isdigit():  # a plain figure: no marker starts with a digit
+                return raw
+            return split_marker(raw)[0]
 
         for row, values in body_rows(path, sheet, header.number, width):
             values.append(None)  # at position width: a heading the file lacks
-            value, marker = split_marker(values[value_at])
+            value = values[value_at]
+            value, marker = (value, None) if value.__class__ is not str or (
+                value[:1].isdigit() and value[-1:].isdigit()) else split_marker(value)
             cat_text, type_text = txt(values[cat]), txt(values[cat_type])
             category = f"{type_text}: {cat_text}" if type_text and cat_text else (cat_text or type_text)
             out = [
