@@ -214,8 +214,9 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
         converted.append(values)
         special |= odd
     fixed = planner.fixed
-    plain, plain_fields, refs = fast.plain, fast.plain_fields, fast.refs
+    plain, plain_fields = fast.plain, fast.plain_fields
     cache = planner.ref_cache
+    refs = [(name, *_ref_keys(name, subs, converted, cache)) for name, subs in fast.refs]
     academic = planner.kind == "indicator_values"
     record = planner.record
     result = planner.result
@@ -226,11 +227,13 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
             continue
         values = dict(fixed)
         values.update(zip(plain_fields, plain(row_values)))
-        for name, subs in refs:
-            given = tuple((sub, row_values[position]) for sub, position in subs if row_values[position] is not None)
-            record_id = cache.get((name, given)) if given else None
+        for name, keys, known in refs:
+            record_id = known[i]
             if record_id is None:
-                break
+                key = keys[i]
+                record_id = cache.get(key) if key is not None else None  # found or made by a row of this batch
+                if record_id is None:
+                    break
             values[name] = record_id
         else:
             if academic and "period" in values:
@@ -239,6 +242,26 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
                 result.rejected += 1
             continue
         planner.row(source_row)  # a reference not met yet: found or made row by row
+
+
+def _ref_keys(name: str, subs: list[tuple[str, int]], converted: list[list[Any]],
+              cache: dict[tuple, str]) -> tuple[list[tuple | None], list[str | None]]:
+    """For one reference field, per row of a batch: the key _Planner.row caches its
+    record under (None when the row names none) and the record the cache holds for it
+    now (None when not yet: a row may still make it before the row that needs it)."""
+    names = [sub for sub, _ in subs]
+    keys: list[tuple | None] = []
+    known: list[str | None] = []
+    made: dict[tuple, tuple[tuple | None, str | None]] = {}
+    for cells in zip(*(converted[position] for _, position in subs)):
+        pair = made.get(cells)
+        if pair is None:
+            given = tuple((sub, value) for sub, value in zip(names, cells) if value is not None)
+            key = (name, given) if given else None
+            pair = made[cells] = (key, cache.get(key) if key is not None else None)
+        keys.append(pair[0])
+        known.append(pair[1])
+    return keys, known
 
 
 __all__ = ["BATCH_ROWS", "column_values", "take_batch"]

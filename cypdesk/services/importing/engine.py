@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import CypdeskError
+from cypdesk.model.base import new_id
 from cypdesk.services.importing.columns import BATCH_ROWS, _Column, _read, take_batch
 from cypdesk.services.importing.keys import CREATABLE
 from cypdesk.services.importing.mapping import Mapping, guess_mapping, remembered_mapping
@@ -589,7 +590,9 @@ class _Planner:
 
     # -- the record itself -------------------------------------------------------------
     def record(self, number: int, values: dict[str, Any], refs: dict[str, Any]) -> bool:
-        from cypdesk.services.records import _derived
+        """Match ``values`` (a fresh dict, kept as the new record's values) to a record."""
+        if self.kind == "services":
+            from cypdesk.services.records import _derived
 
         order_problems = self.order_problems
 
@@ -652,13 +655,11 @@ class _Planner:
             self.problem(number, None, None, ", ".join(missing) + " is required" if len(missing) == 1 else
                          ", ".join(missing) + " are required")
             return False
-        clean = _derived(model, {}, values) if self.kind == "services" else dict(values)
+        clean = _derived(model, {}, values) if self.kind == "services" else values
         problems = order_problems(model, clean)
         if problems:
             self.problem(number, None, None, problems[0].message)
             return False
-        from cypdesk.model.base import new_id
-
         record_id = new_id()
         row = {"id": record_id, **clean}
         index.add(record_id, row, keys=keys if self.kind != "services" else None)  # the values find() keyed

@@ -13,7 +13,7 @@ from cypdesk.services.importing.keys import REPEATABLE, key_value, natural_keys
 
 
 _MISSING = object()
-TEXT_KEYS = 50_000  # (field, text) pairs whose key form a KindIndex remembers
+TEXT_KEYS = 20_000  # texts per key field whose key form a KindIndex remembers
 
 
 class KindIndex:
@@ -34,7 +34,8 @@ class KindIndex:
         self.pending: dict[str, dict[str, Any]] = {}  # id -> values of a record this import adds
         self.by_reference: set[str] = set()  # pending records made because a row named them
         self.taken: dict[str, int] = {}  # id -> the source row that matched or made it
-        self._text_keys: dict[tuple[str, str], Any] = {}  # (field, text) -> its key_value
+        # per key, per field: text -> its key_value
+        self._text_keys: list[list[dict[str, Any]]] = [[{} for _ in fields] for fields in self.keys]
         columns = [table.c.id, *(table.c[name] for name in self.fields)]
         # In the order they were made (a batch shares one clock stamp: then by rowid, the
         # order of its rows), so the n-th row of a repeatable key meets the n-th record.
@@ -48,14 +49,14 @@ class KindIndex:
         if values.get(fields[0]) is None:
             return None
         key = []
-        for name in fields:
+        for name, memo in zip(fields, self._text_keys[position]):
             value = values.get(name)
             if value.__class__ is str:  # the same few texts (ids, periods, breakdowns) on many rows
-                known = self._text_keys.get((name, value), _MISSING)
+                known = memo.get(value, _MISSING)
                 if known is _MISSING:
                     known = key_value(self.kind, name, value)
-                    if len(self._text_keys) < TEXT_KEYS:
-                        self._text_keys[(name, value)] = known
+                    if len(memo) < TEXT_KEYS:
+                        memo[value] = known
                 key.append(known)
             else:
                 key.append(key_value(self.kind, name, value))

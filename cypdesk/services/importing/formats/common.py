@@ -262,8 +262,22 @@ def body_rows(path: Path, sheet: str | None, header_number: int, width: int) -> 
         if row.number <= header_number:
             continue
         values = list(row.values[:width]) + [None] * (width - len(row.values))
-        if any(text(v) for v in values):
+        if _has_text(values):
             yield row, values
+
+
+def _has_text(values: list[Any]) -> bool:
+    """Whether any of ``values`` has a text() that is not empty (without making it: a
+    number or a date always has one, a text one unless it is only spaces)."""
+    for value in values:
+        if value is None:
+            continue
+        if value.__class__ is not str:
+            if text(value):
+                return True
+        elif value and not value.isspace():
+            return True
+    return False
 
 
 def leading_rows(path: Path, sheet: str | None = None, limit: int = HEAD_ROWS) -> list[Any]:

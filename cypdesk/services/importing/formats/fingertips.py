@@ -129,6 +129,8 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
         def figure(raw):
             if raw.__class__ is not str:
                 return raw
+            if not raw:
+                return None
             if raw[:1].isdigit() and raw[-1:].isdigit():  # a plain figure: no marker starts with a digit
                 return raw
             return split_marker(raw)[0]
