@@ -634,7 +634,10 @@ class _Planner:
             if problems:
                 self.problem(number, None, None, problems[0].message)
                 return False
-            changes = {f: (current.get(f), v) for f, v in clean.items() if not _same(current.get(f), v)}
+            if tuple(map(current.get, clean)) == tuple(clean.values()):  # all the same (the usual re-import)
+                changes = {}
+            else:
+                changes = {f: (current.get(f), v) for f, v in clean.items() if not _same(current.get(f), v)}
             index.taken[found] = number
             if changes:
                 self.plan.updates.append((self.kind, found, index.title(found), changes))

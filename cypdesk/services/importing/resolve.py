@@ -12,8 +12,27 @@ from sqlalchemy import literal_column, select
 from cypdesk.services.importing.keys import REPEATABLE, key_value, natural_keys
 
 
-_MISSING = object()
-TEXT_KEYS = 20_000  # texts per key field whose key form a KindIndex remembers
+KEY_FORMS = 20_000  # values per key field whose key form a KindIndex remembers
+
+
+class _KeyForms(dict):
+    """A key field's values -> their key_value, each worked out on first use. Values
+    equal as dict keys (1, 1.0, True) have key forms equal as dict keys too."""
+
+    __slots__ = ("kind", "field")
+
+    def __init__(self, kind: str, field: str) -> None:
+        super().__init__()
+        self.kind, self.field = kind, field
+
+    def __missing__(self, value: Any) -> Any:
+        form = key_value(self.kind, self.field, value)
+        if len(self) < KEY_FORMS:
+            self[value] = form
+        return form
+
+
+_form_of = dict.__getitem__
 
 
 class KindIndex:
@@ -34,8 +53,7 @@ class KindIndex:
         self.pending: dict[str, dict[str, Any]] = {}  # id -> values of a record this import adds
         self.by_reference: set[str] = set()  # pending records made because a row named them
         self.taken: dict[str, int] = {}  # id -> the source row that matched or made it
-        # per key, per field: text -> its key_value
-        self._text_keys: list[list[dict[str, Any]]] = [[{} for _ in fields] for fields in self.keys]
+        self._forms = [[_KeyForms(self.kind, name) for name in fields] for fields in self.keys]
         columns = [table.c.id, *(table.c[name] for name in self.fields)]
         # In the order they were made (a batch shares one clock stamp: then by rowid, the
         # order of its rows), so the n-th row of a repeatable key meets the n-th record.
@@ -46,21 +64,13 @@ class KindIndex:
     # --- keys -------------------------------------------------------------------------
     def key_of(self, values: dict[str, Any], position: int) -> tuple | None:
         fields = self.keys[position]
-        if values.get(fields[0]) is None:
+        get = values.get
+        if get(fields[0]) is None:
             return None
-        key = []
-        for name, memo in zip(fields, self._text_keys[position]):
-            value = values.get(name)
-            if value.__class__ is str:  # the same few texts (ids, periods, breakdowns) on many rows
-                known = memo.get(value, _MISSING)
-                if known is _MISSING:
-                    known = key_value(self.kind, name, value)
-                    if len(memo) < TEXT_KEYS:
-                        memo[value] = known
-                key.append(known)
-            else:
-                key.append(key_value(self.kind, name, value))
-        return tuple(key)
+        try:  # each field's value through its remembered key forms (the same few ids, periods, breakdowns)
+            return tuple(map(_form_of, self._forms[position], map(get, fields)))
+        except TypeError:  # a value that cannot be remembered (a list)
+            return tuple(key_value(self.kind, f, get(f)) for f in fields)
 
     def keys_for(self, values: dict[str, Any]) -> list[tuple | None]:
         """Each natural key's form of ``values`` (None where its first field is blank)."""
