@@ -719,10 +719,10 @@ def run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportRes
         raise refusal(plan)
     if options.dry_run:
         return result
-    from cypdesk.services.importing.writing import match_new_payments, write_plan
+    from cypdesk.services.importing.writing import match_new_payments, page_cache, write_plan
 
     digest = file_sha256(table.path)
-    with ws.bulk() as conn:
+    with ws.bulk() as conn, page_cache(conn):
         undo = write_plan(conn, ws, plan, digest, cancelled=options.cancelled, progress=options.progress)
         if plan.kind == "payments":
             match_new_payments(conn, ws, undo, result, options)

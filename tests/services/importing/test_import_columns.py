@@ -273,3 +273,29 @@ def test_new_ids_are_random_version_4_uuids_written_as_uuid_writes_them():
     for value in ids[:2_000]:
         parsed = uuid.UUID(value)
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value
+
+
+def test_an_import_writes_with_a_page_cache_that_does_not_spill_and_gives_the_default_back(tmp_path, ws,
+                                                                                           monkeypatch):
+    """While an import writes, SQLite's page cache on its connection is 128 MiB (seen
+    from inside write_plan, wrapped to read PRAGMA cache_size), so 200,000 rows do not
+    spill into the file with a journal sync each time; afterwards the connection has
+    its default cache again."""
+    from cypdesk.services.importing import writing
+
+    seen = []
+    write_plan = writing.write_plan
+
+    def watching(conn, *args, **kwargs):
+        seen.append(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+        return write_plan(conn, *args, **kwargs)
+
+    monkeypatch.setattr(writing, "write_plan", watching)
+    with ws.bulk() as conn:
+        default = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    path = tmp_path / "indicators-columns.data.csv"
+    fingertips_csv(path, mixed_rows()[10:60])
+    run_import(ws, open_source(path, kind="indicator_values"), ImportOptions(kind="indicator_values"))
+    assert seen == [-131_072]
+    with ws.bulk() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == default != -131_072
