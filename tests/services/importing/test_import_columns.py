@@ -299,3 +299,44 @@ def test_an_import_writes_with_a_page_cache_that_does_not_spill_and_gives_the_de
     assert seen == [-131_072]
     with ws.bulk() as conn:
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == default != -131_072
+
+
+def test_fingertips_rows_made_column_by_column_read_each_cell_as_before(tmp_path, monkeypatch):
+    """The Fingertips format makes its rows a chunk at a time, column by column (chunks
+    of 3 rows here, CHUNK_ROWS patched, so the remembered forms carry over): text cells
+    trimmed, "Persons" no breakdown, "Category Type: Category" or either alone, area
+    types as kinds, suppression markers split from values and dropped from limits, plain
+    figures passed through, a True beside numbers in one column read cell by cell."""
+    import openpyxl
+
+    from cypdesk.services.importing.formats import fingertips
+
+    monkeypatch.setattr(fingertips, "CHUNK_ROWS", 3)
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Data"
+    sheet.append(HEADINGS)
+    sheet.append([93000, " Rate  per\xa01,000 ", "E06000001", "Hartlepool", "Counties & UAs (from Apr 2023)",
+                  "Persons", "0-17 yrs", "Deprivation", "Most deprived", "2022/23", 12.5, "*", 14.0, 1, 1000, ""])
+    sheet.append([93000, "Rate per 1,000", "E06000002", "Middlesbrough", "Region", "Female", "0-4 yrs", None,
+                  "Girls", "2022/23", "c", 1.5, "2", "x", None, "Value suppressed"])
+    sheet.append([True, "Rate per 1,000", "E06000003", "Redcar", "Ward", " Male ", None, "Ethnicity", None,
+                  "2022/23", " 7.25 ", None, None, 3.0, 30.0, None])
+    sheet.append([93000.0, "Rate per 1,000", "E06000001", "Hartlepool", "Counties & UAs (from Apr 2023)",
+                  "persons", "0-17 yrs", None, None, "2023/24", 0.0, 0, "12", 4, 40, None])
+    path = tmp_path / "fingertips-2024-05-01.xlsx"
+    wb.save(path)
+    table = open_source(path, kind="indicator_values")
+    rows = [(r.number, r.values[:18]) for r in table.rows()]
+    assert rows == [
+        (2, ["93000", "Rate per 1,000", "E06000001", "Hartlepool", None, None, "0-17 yrs",
+             "Deprivation: Most deprived", "2022/23", 12.5, None, None, 14.0, None, None, 1, 1000, None]),
+        (3, ["93000", "Rate per 1,000", "E06000002", "Middlesbrough", "region", "Female", "0-4 yrs", "Girls",
+             "2022/23", None, "c", 1.5, "2", None, None, None, None, "Value suppressed"]),
+        (4, ["True", "Rate per 1,000", "E06000003", "Redcar", "ward", "Male", None, "Ethnicity", "2022/23",
+             "7.25", None, None, None, None, None, 3, 30, None]),
+        (5, ["93000", "Rate per 1,000", "E06000001", "Hartlepool", None, None, "0-17 yrs", None,
+             "2023/24", 0, None, 0, "12", None, None, 4, 40, None]),
+    ]
+    assert {r.values[18] for r in table.rows()} == {"OHID Fingertips"}
+    assert {r.values[19] for r in table.rows()} == {date(2024, 5, 1)}
