@@ -57,9 +57,14 @@ class KindIndex:
         columns = [table.c.id, *(table.c[name] for name in self.fields)]
         # In the order they were made (a batch shares one clock stamp: then by rowid, the
         # order of its rows), so the n-th row of a repeatable key meets the n-th record.
-        for row in conn.execute(select(*columns).order_by(table.c.created_hlc, literal_column("rowid"))):
-            values = dict(zip(self.fields, row[1:]))
-            self._index(row[0], values)
+        result = conn.execute(select(*columns).order_by(table.c.created_hlc, literal_column("rowid")))
+        fields = self.fields
+        while True:
+            rows = result.fetchmany(5_000)  # in blocks: a big table's rows are not fetched one call each
+            if not rows:
+                break
+            for row in rows:
+                self._index(row[0], dict(zip(fields, row[1:])))
 
     # --- keys -------------------------------------------------------------------------
     def key_of(self, values: dict[str, Any], position: int) -> tuple | None:
