@@ -1,6 +1,7 @@
 """Writing a planned import in one transaction, with the bookkeeping every edit has
-(issue 9, item 2): new rows by Core ``executemany`` stamped with
-:func:`~cypdesk.model.tracking.stamp_rows` and one history line per table naming the
+(issue 9, item 2): new rows by a DB-API ``executemany`` on the transaction's connection
+(values converted as a Core insert converts them), stamped with one
+:func:`~cypdesk.model.tracking.row_stamps` per table, and one history line per table naming the
 import (source, sheet; who and when are the line's author and time); each changed
 field of an existing record with its field version and a history line, as a typed edit
 would have; then the ``import_records`` row. :func:`revert` undoes all of it."""
