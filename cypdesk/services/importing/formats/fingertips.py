@@ -149,7 +149,10 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
 
         def figures(i: int) -> list:
             column = cells[i]
-            return list(column) if str not in set(map(type, column)) else [_figure(v) for v in column]
+            if str not in set(map(type, column)):
+                return list(column)
+            return [v if v.__class__ is str and v[:1].isdigit() and v[-1:].isdigit() else _figure(v)
+                    for v in column]  # a plain figure as it is, without a call
 
         values = cells[value_at]
         if str in set(map(type, values)):
