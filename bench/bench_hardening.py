@@ -7,7 +7,7 @@ the small demo (in-process, medians of alternating repetitions):
   (``synchronous=EXTRA``: the journal's deletion is synced) against the same
   connection set back to ``synchronous=FULL``;
 - save: ``Document.save`` (content compared with the file on disk, then the atomic
-  copy and the saved version) against ``dbfile.atomic_copy`` alone.
+  copy and the saved version) against ``saving.atomic_copy`` alone.
 
     .venv/bin/python bench/bench_hardening.py [--rounds N]
 """
@@ -48,7 +48,7 @@ def main() -> int:
     rounds = max(args.rounds, 5) * 4
     with tempfile.TemporaryDirectory(prefix="cypdesk-bench-") as tmp:
         os.environ["CYPDESK_HOME"] = str(Path(tmp) / "home")
-        from cypdesk.model import dbfile
+        from cypdesk.model import dbfile, saving
         from cypdesk.model.document import Document
         from cypdesk.services.documents import write_demo
 
@@ -84,7 +84,7 @@ def main() -> int:
         try:
             doc.mark_dirty()
             other = Path(tmp) / "copy.cypdesk"
-            base, new = _alternate(max(rounds // 4, 5), lambda: dbfile.atomic_copy(doc.working_path, other),
+            base, new = _alternate(max(rounds // 4, 5), lambda: saving.atomic_copy(doc.working_path, other),
                                    doc.save)
         finally:
             doc.close(discard=True)

@@ -13,7 +13,14 @@ academic_year      ``2024/25``    ``AY2024``   1 September 2024 - 31 August 2025
 calendar_year      ``2025``       ``CY2025``   1 January - 31 December 2025
 calendar_quarter   ``2025 Q1``    ``CQ2025-1`` Q1 Jan-Mar ... Q4 Oct-Dec
 month              ``Mar 2026``   ``M2026-03`` the month
+calendar_years     ``2017 to 2019`` ``CP2017-3`` 1 January 2017 - 31 December 2019
+financial_years    ``2016-17 to 2018-19`` ``FP2016-3`` 1 April 2016 - 31 March 2019
+academic_years     ``2016/17 to 2018/19`` ``AP2016-3`` 1 September 2016 - 31 August 2019
 ================== ============== ============ ==========================
+
+The last three are periods of several years pooled into one figure, as public health
+statistics publish small counts (Fingertips writes ``2017 - 19`` and ``2016/17 - 18/19``);
+``sub`` holds the number of years (2 to 10), and the next such period rolls on a year.
 
 ``year`` is always the year a period starts in: 2025 for the financial year 2025-26,
 2024 for the academic year 2024/25. Keys are compact, unambiguous and never need a
@@ -39,6 +46,9 @@ __all__ = [
     "ACADEMIC_YEAR",
     "CALENDAR_QUARTER",
     "CALENDAR_YEAR",
+    "CALENDAR_YEARS",
+    "FINANCIAL_YEARS",
+    "ACADEMIC_YEARS",
     "FINANCIAL_QUARTER",
     "FINANCIAL_YEAR",
     "KINDS",
@@ -58,6 +68,7 @@ __all__ = [
 PeriodKind = Literal[
     "financial_year", "financial_quarter", "academic_year",
     "calendar_year", "calendar_quarter", "month",
+    "calendar_years", "financial_years", "academic_years",
 ]
 
 FINANCIAL_YEAR: PeriodKind = "financial_year"
@@ -66,10 +77,14 @@ ACADEMIC_YEAR: PeriodKind = "academic_year"
 CALENDAR_YEAR: PeriodKind = "calendar_year"
 CALENDAR_QUARTER: PeriodKind = "calendar_quarter"
 MONTH: PeriodKind = "month"
+CALENDAR_YEARS: PeriodKind = "calendar_years"
+FINANCIAL_YEARS: PeriodKind = "financial_years"
+ACADEMIC_YEARS: PeriodKind = "academic_years"
+MAX_POOLED_YEARS = 10
 
 #: Every kind, longest first (the order periods starting on the same day sort in).
 KINDS: tuple[PeriodKind, ...] = (
-    FINANCIAL_YEAR, ACADEMIC_YEAR, CALENDAR_YEAR,
+    FINANCIAL_YEARS, ACADEMIC_YEARS, CALENDAR_YEARS, FINANCIAL_YEAR, ACADEMIC_YEAR, CALENDAR_YEAR,
     FINANCIAL_QUARTER, CALENDAR_QUARTER, MONTH,
 )
 
@@ -77,7 +92,8 @@ MIN_YEAR = 1000
 MAX_YEAR = 9998
 
 # kind -> (month the period starts in, counted from January = 0, of its year; length in
-# months; what ``sub`` counts: "quarter", "month" or None)
+# months (of each year, for the pooled kinds); what ``sub`` counts: "quarter", "month",
+# "years" (how many, for the pooled kinds) or None)
 _SHAPE: dict[str, tuple[int, int, str | None]] = {
     FINANCIAL_YEAR: (3, 12, None),
     FINANCIAL_QUARTER: (3, 3, "quarter"),
@@ -85,6 +101,9 @@ _SHAPE: dict[str, tuple[int, int, str | None]] = {
     CALENDAR_YEAR: (0, 12, None),
     CALENDAR_QUARTER: (0, 3, "quarter"),
     MONTH: (0, 1, "month"),
+    CALENDAR_YEARS: (0, 12, "years"),
+    FINANCIAL_YEARS: (3, 12, "years"),
+    ACADEMIC_YEARS: (8, 12, "years"),
 }
 _RANK = {kind: i for i, kind in enumerate(KINDS)}
 
@@ -150,10 +169,13 @@ class Period:
             raise PeriodError(f"quarter {self.sub} does not exist: quarters are 1 to 4", sub=self.sub)
         if counts == "month" and not 1 <= self.sub <= 12:
             raise PeriodError(f"month {self.sub} does not exist: months are 1 to 12", sub=self.sub)
+        if counts == "years" and not 2 <= self.sub <= MAX_POOLED_YEARS:
+            raise PeriodError(f"a period of {self.sub} years is not one cypdesk keeps: pooled periods "
+                              f"are 2 to {MAX_POOLED_YEARS} years", sub=self.sub)
         if counts is None and self.sub != 0:
             raise PeriodError(f"a {self.kind.replace('_', ' ')} has no quarter or month (sub must be 0)",
                               sub=self.sub)
-        start, end = self._month_index(), self._month_index() + _SHAPE[self.kind][1]
+        start, end = self._month_index(), self._month_index() + self._months()
         object.__setattr__(self, "_order", (start, -end, _RANK[self.kind]))
 
     # --- constructors -------------------------------------------------------------
@@ -202,6 +224,9 @@ class Period:
             return cls(kind, day.year, (day.month - 1) // 3 + 1)
         if kind == MONTH:
             return cls(kind, day.year, day.month)
+        if kind in _POOLED_PREFIX:
+            raise PeriodError(f"a day falls in several {kind.replace('_', ' ')} periods (they roll on a year): "
+                              "say the first year and how many, as in CP2017-3")
         raise PeriodError(f'"{kind}" is not a kind of period: use one of {", ".join(KINDS)}')
 
     @classmethod
@@ -224,7 +249,8 @@ class Period:
     @staticmethod
     def _example_key(kind: str) -> str:
         return {FINANCIAL_YEAR: "FY2025", FINANCIAL_QUARTER: "FQ2025-1", ACADEMIC_YEAR: "AY2024",
-                CALENDAR_YEAR: "CY2025", CALENDAR_QUARTER: "CQ2025-1", MONTH: "M2026-03"}[kind]
+                CALENDAR_YEAR: "CY2025", CALENDAR_QUARTER: "CQ2025-1", MONTH: "M2026-03",
+                CALENDAR_YEARS: "CP2017-3", FINANCIAL_YEARS: "FP2016-3", ACADEMIC_YEARS: "AP2016-3"}[kind]
 
     # --- dates --------------------------------------------------------------------
 
@@ -237,13 +263,23 @@ class Period:
             index += self.sub - 1
         return index
 
+    def _months(self) -> int:
+        """How many months the period lasts."""
+        first, length, counts = _SHAPE[self.kind]
+        return length * self.sub if counts == "years" else length
+
+    @property
+    def years(self) -> int:
+        """How many years a pooled period spans (1 for every other kind)."""
+        return self.sub if _SHAPE[self.kind][2] == "years" else 1
+
     def start_date(self) -> _dt.date:
         """The first day of the period."""
         return _month_start(self._month_index())
 
     def end_date(self) -> _dt.date:
         """The last day of the period (inclusive)."""
-        after = _month_start(self._month_index() + _SHAPE[self.kind][1])
+        after = _month_start(self._month_index() + self._months())
         return after - _dt.timedelta(days=1)
 
     def contains(self, other: _dt.date | Period) -> bool:
@@ -274,6 +310,12 @@ class Period:
             return str(self.year)
         if self.kind == CALENDAR_QUARTER:
             return f"{self.year} Q{self.sub}"
+        if self.kind == CALENDAR_YEARS:  # two years: "2017 to 2018" would read as the financial year
+            return f"{self.year} {'and' if self.sub == 2 else 'to'} {self.year + self.sub - 1}"
+        if self.kind == FINANCIAL_YEARS:
+            return f"{format_financial_year(self.year)} to {format_financial_year(self.year + self.sub - 1)}"
+        if self.kind == ACADEMIC_YEARS:
+            return f"{format_academic_year(self.year)} to {format_academic_year(self.year + self.sub - 1)}"
         return f"{_MONTH_ABBR[self.sub - 1]} {self.year}"
 
     def key(self) -> str:
@@ -289,6 +331,8 @@ class Period:
             return f"CY{self.year}"
         if self.kind == CALENDAR_QUARTER:
             return f"CQ{self.year}-{self.sub}"
+        if self.kind in _POOLED_PREFIX:
+            return f"{_POOLED_PREFIX[self.kind]}{self.year}-{self.sub}"
         return f"M{self.year}-{self.sub:02d}"
 
     def __str__(self) -> str:
@@ -300,6 +344,8 @@ class Period:
         counts = _SHAPE[self.kind][2]
         if counts is None:
             return Period(self.kind, self.year + by)
+        if counts == "years":  # pooled periods roll on a year: 2017 to 2019, then 2018 to 2020
+            return Period(self.kind, self.year + by, self.sub)
         per_year = 4 if counts == "quarter" else 12
         index = self.year * per_year + self.sub - 1 + by
         return Period(self.kind, index // per_year, index % per_year + 1)
@@ -333,11 +379,13 @@ class Period:
         return self
 
 
-_KEY_RE = re.compile(r"(FY|FQ|AY|CY|CQ|M)(\d{4})(?:-(\d{1,2}))?")
+_KEY_RE = re.compile(r"(FY|FQ|AY|CY|CQ|CP|FP|AP|M)(\d{4})(?:-(\d{1,2}))?")
 _KEY_KINDS: dict[str, PeriodKind] = {
     "FY": FINANCIAL_YEAR, "FQ": FINANCIAL_QUARTER, "AY": ACADEMIC_YEAR,
     "CY": CALENDAR_YEAR, "CQ": CALENDAR_QUARTER, "M": MONTH,
+    "CP": CALENDAR_YEARS, "FP": FINANCIAL_YEARS, "AP": ACADEMIC_YEARS,
 }
+_POOLED_PREFIX = {CALENDAR_YEARS: "CP", FINANCIAL_YEARS: "FP", ACADEMIC_YEARS: "AP"}
 
 
 def _as_date(day: object) -> _dt.date:
@@ -416,6 +464,11 @@ _SINGLE = re.compile(r"(\d{4})")
 _PAIR = re.compile(r"(\d{4})\s*([-/]|to)\s*(\d{4}|\d{2})")
 _PAIR_SHORT = re.compile(r"(\d{2})\s*[-/]\s*(\d{2})")
 _PAIR_GLUED = re.compile(r"(\d{4})(\d{2}|\d{4})")
+# Several years pooled: "2017 - 19" (spaces required with a hyphen), "2017 to 2019";
+# "2016/17 - 18/19", "2016-17 to 2018-19".
+_POOLED_CALENDAR = re.compile(r"(\d{4})(?:\s+-\s+|\s+to\s+|\s+and\s+)(\d{4}|\d{2})")
+_POOLED_PAIRS = re.compile(
+    r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*(?:-|to)\s*(\d{4}|\d{2})\s*[-/]\s*(\d{2}|\d{4})")
 _MONTH_NAMED = re.compile(r"([a-z]+)\.?[\s-]*'?(\d{4}|\d{2})")
 _MONTH_ISO = re.compile(r"(\d{4})-(\d{1,2})")
 _MONTH_SLASH = re.compile(r"(\d{1,2})\s*/\s*(\d{4})")
@@ -466,6 +519,10 @@ def parse_period(text: str | Period, *, hint: str | None = None) -> Period:
         except PeriodError:
             pass  # FY2025-26 and the like: read below
 
+    pooled = _parse_pooled(s, shown, pair_kind)
+    if pooled is not None:
+        return pooled
+
     # A quarter, before or after the year.
     quarter: int | None = None
     for pattern, q_group, rest_group in ((_QUARTER_FIRST, 1, 2), (_QUARTER_LAST, 2, 1)):
@@ -513,6 +570,46 @@ def parse_period(text: str | Period, *, hint: str | None = None) -> Period:
         raise _refuse(shown, str(exc)) from None
     raise _refuse(shown, "academic years have no quarters in cypdesk; "
                          f"for the financial quarter write {format_financial_year(year)} Q{quarter}")
+
+
+def _parse_pooled(s: str, shown: str, pair_kind: PeriodKind) -> Period | None:
+    """A period of several years written as a range: ``2017 - 19``, ``2017 to 2019`` or
+    ``2017 and 2018`` (calendar years; the spaces or the word keep ``2025-27``, a mistyped financial year,
+    refused), ``2016/17 - 18/19`` or ``2016-17 to 2018-19`` (financial years, or academic
+    years when the hint says so). None when ``s`` is not written as a range."""
+    m = _POOLED_CALENDAR.fullmatch(s)
+    if m is not None:
+        first, last = int(m.group(1)), int(m.group(2))
+        if len(m.group(2)) == 2:
+            last = first - first % 100 + last + (100 if last < first % 100 else 0)
+        if last - first + 1 < 3 and " and " not in s:
+            return None  # 2025 - 26, 2025 to 2026: a financial year, read as a pair
+        kind: PeriodKind = CALENDAR_YEARS
+    else:
+        m = _POOLED_PAIRS.fullmatch(s)
+        if m is None:
+            return None
+        first = int(m.group(1))
+        century = first - first % 100
+
+        def full(digits: str, after: int) -> int:  # a year written in two digits, on or after ``after``
+            year = int(digits) if len(digits) == 4 else century + int(digits)
+            return year + 100 if year < after else year
+
+        last = full(m.group(3), first)  # the year the last financial or academic year starts in
+        for start, end in ((first, m.group(2)), (last, m.group(4))):
+            if int(end) % 100 != (start + 1) % 100:
+                raise _refuse(shown, f"the years must be consecutive, like {_like(pair_kind, start)}")
+        kind = ACADEMIC_YEARS if pair_kind == ACADEMIC_YEAR else FINANCIAL_YEARS
+    years = last - first + 1
+    if years < 2:
+        raise _refuse(shown, "a range of years must end after it starts")
+    if years > MAX_POOLED_YEARS:
+        raise _refuse(shown, f"a period of {years} years is longer than the {MAX_POOLED_YEARS} cypdesk keeps")
+    try:
+        return Period(kind, first, years)
+    except PeriodError as exc:
+        raise _refuse(shown, str(exc)) from None
 
 
 def _parse_month(s: str, shown: str) -> Period | None:

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import SaveFailed, UsageError
-from cypdesk.model.dbfile import copy_permissions
+from cypdesk.model.saving import copy_permissions
 
 COLUMN_KINDS = ("text", "money", "percent", "number", "integer", "date", "datetime", "bool")
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")

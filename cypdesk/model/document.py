@@ -5,7 +5,7 @@ lock file beside it, and copies it to a working copy in the user's local data fo
 (``working_dir()/<sha1 of the path>/work.cypdesk`` with a ``state.json``). Every edit
 is committed to the working copy, so a crash or power cut loses nothing: opening the
 document again, or the next start, offers it (:mod:`cypdesk.model.recovery`). The original is written only by Save, atomically
-(:func:`dbfile.atomic_copy`), and only if nobody changed it on disk since it was opened
+(:func:`saving.atomic_copy`), and only if nobody changed it on disk since it was opened
 (else :class:`ExternalChange`: Save As, then merge). An older file is migrated in the
 working copy after a backup of the original; the original itself changes on Save.
 
@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from cypdesk import paths
 from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
-from cypdesk.model import dbfile, migrate
+from cypdesk.model import dbfile, migrate, saving
 from cypdesk.model.filecopy import copy_private
 from cypdesk.model.installation import Installation, get_installation, write_json_atomic
 from cypdesk.model.lock import DocumentLock, boot_time, pid_alive
@@ -148,7 +148,7 @@ def _holds_unrecorded_edits(folder: Path, state: dict[str, Any]) -> bool:
     if recorded is None:
         return False  # an untitled document from an older cypdesk: nothing recorded to compare
     try:
-        if not work.exists() or dbfile.file_sha256(work) == recorded:
+        if not work.exists() or saving.file_sha256(work) == recorded:
             return False
     except OSError:
         return True  # cannot tell: keep it
@@ -246,7 +246,7 @@ class Document:
         work_dir: Path | None = None
         try:
             if not read_only:
-                dbfile.cleanup_stale_temps(p.parent)
+                saving.cleanup_stale_temps(p.parent)
                 if status.hot_journal:
                     # A crashed writer left a hot journal: let SQLite roll the file back
                     # (what any opener would do), then check it again.
@@ -270,7 +270,7 @@ class Document:
                 migration = migrate.migrate_file(work, backup=not read_only, backup_stem=p.stem)
             # What the working copy holds now: a copy that later differs from it while
             # its state says "no unsaved changes" is never deleted as clean.
-            work_sha = sha if migration is None and not status.hot_journal else dbfile.file_sha256(work)
+            work_sha = sha if migration is None and not status.hot_journal else saving.file_sha256(work)
             state = {
                 "source": str(p), "opened_at": _now_iso(), "source_size": size, "source_mtime_ns": mtime_ns,
                 "source_sha256": sha, "work_sha256": work_sha, "pid": os.getpid(), "host": inst.host,
@@ -298,7 +298,7 @@ class Document:
             paths.private_file(work_dir / WORK_NAME)
             state = {
                 "source": None, "opened_at": _now_iso(), "source_size": None, "source_mtime_ns": None,
-                "source_sha256": None, "work_sha256": dbfile.file_sha256(work_dir / WORK_NAME), "pid": os.getpid(),
+                "source_sha256": None, "work_sha256": saving.file_sha256(work_dir / WORK_NAME), "pid": os.getpid(),
                 "host": inst.host, "installation": inst.id, "dirty": False, "saved_at": None, "read_only": False,
             }
             write_json_atomic(work_dir / STATE_NAME, state)
@@ -450,7 +450,7 @@ class Document:
             raise SaveFailed(f"Could not save {p.name}: cypdesk could not read the file on disk to check "
                              f"whether it changed ({dbfile.plain_reason(exc)}). Nothing was written.", path=p) from exc
         try:
-            same = dbfile.file_unchanged(p, self._state.get("source_size"), self._state.get("source_sha256"), st)
+            same = saving.file_unchanged(p, self._state.get("source_size"), self._state.get("source_sha256"), st)
         except OSError as exc:
             raise SaveFailed(f"Could not save {p.name}: the file on disk could not be read to check whether "
                              f"someone changed it ({dbfile.plain_reason(exc)}); it may be open in another "
@@ -468,10 +468,10 @@ class Document:
         st = os.stat(target)
         self._state.update(
             source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
-            source_sha256=dbfile.file_sha256(target), work_sha256=dbfile.file_sha256(self.working_path),
+            source_sha256=saving.file_sha256(target), work_sha256=saving.file_sha256(self.working_path),
             dirty=False, saved_at=_now_iso(), read_only=False,
         )
-        dbfile.cleanup_stale_temps(target.parent)  # what killed saves left beside it
+        saving.cleanup_stale_temps(target.parent)  # what killed saves left beside it
         try:
             self._write_state()
         except OSError as exc:  # the save itself succeeded; only the working copy's note is stale
@@ -490,7 +490,7 @@ class Document:
             raise SaveAsNeeded("This document has not been saved yet: choose a name with Save As.")
         with self.write_lock:
             self._check_external_change()
-            dbfile.atomic_copy(self.working_path, self._path)
+            saving.atomic_copy(self.working_path, self._path)
             self._record_saved(self._path)
 
     def save_as(self, path: str | os.PathLike[str]) -> None:
@@ -514,7 +514,7 @@ class Document:
                              path=new, reason="folder read-only")
         try:
             with self.write_lock:
-                dbfile.atomic_copy(self.working_path, new)
+                saving.atomic_copy(self.working_path, new)
                 if self._read_only:  # reopen the working copy writable (on next use)
                     if self._engine is not None:
                         self._engine.dispose()
@@ -591,7 +591,7 @@ def keep_saved_version(target: Path, *, keep: int = KEEP_SAVED_VERSIONS) -> Path
     try:
         shutil.copyfile(target, tmp)
         paths.private_file(tmp)  # backups are the user's alone, whatever the document's mode
-        dbfile.fsync_file(tmp)
+        saving.fsync_file(tmp)
         os.replace(tmp, dest)
     finally:
         if tmp.exists():

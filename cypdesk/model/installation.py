@@ -72,7 +72,7 @@ def write_json_atomic(path: Path, data: dict) -> None:
     renamed over the target, so a crash leaves the old file or the new, never half; the
     folder is then synced, so the rename itself survives a power cut (without that, a
     working copy's "unsaved" note could come back as the old "clean" one)."""
-    from cypdesk.model.dbfile import fsync_dir
+    from cypdesk.model.saving import fsync_dir
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".~{path.name}-", suffix=".tmp", dir=path.parent)

@@ -33,7 +33,7 @@ from typing import Any
 
 from cypdesk import paths
 from cypdesk.common.errors import MigrationFailed
-from cypdesk.model import dbfile
+from cypdesk.model import dbfile, saving
 from cypdesk.model.identity import APPLICATION_ID
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 
@@ -109,15 +109,15 @@ def _write_backup(source: Path, dest: Path) -> None:
     tmp = dest.with_name(f"{dbfile.TEMP_PREFIX}{os.urandom(8).hex()}{dbfile.TEMP_SUFFIX}")
     try:
         with dbfile.opened(source, read_only=True) as conn:
-            dbfile.vacuum_into(conn, tmp)  # private (0600), like the backup folder
+            saving.vacuum_into(conn, tmp)  # private (0600), like the backup folder
         problem = dbfile.integrity_check(tmp)
         if problem is not None:
             raise _CheckFailed(f"the backup failed its integrity check ({problem})")
-        dbfile.fsync_file(tmp)
+        saving.fsync_file(tmp)
         os.replace(tmp, dest)
-        dbfile.fsync_dir(dest.parent)
+        saving.fsync_dir(dest.parent)
     except BaseException:
-        dbfile._remove_quietly(tmp)
+        saving._remove_quietly(tmp)
         raise
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from cypdesk import paths
 from cypdesk.common.errors import DamagedDocument, SaveFailed
-from cypdesk.model import dbfile, migrate
+from cypdesk.model import dbfile, migrate, saving
 from cypdesk.model.document import (
     STATE_NAME, WORK_NAME, Document, _elsewhere, _holds_unrecorded_edits, _parse_time, _process_gone, _read_state,
 )
@@ -55,7 +55,7 @@ class Recoverable:
         if self.source is None or not self.source_sha256:
             return None
         try:
-            return not dbfile.file_unchanged(self.source, self.source_size, self.source_sha256)
+            return not saving.file_unchanged(self.source, self.source_size, self.source_sha256)
         except OSError:
             return None
 
@@ -164,7 +164,7 @@ def housekeeping() -> list[Path]:
     except OSError as exc:
         log.warning("could not tidy the working copies: %s", exc)
     try:
-        removed += dbfile.cleanup_stale_temps(paths.backup_dir(), prefix=".~")
+        removed += saving.cleanup_stale_temps(paths.backup_dir(), prefix=".~")
     except OSError as exc:
         log.warning("could not tidy the backups folder: %s", exc)
     return removed

@@ -129,7 +129,8 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
     existing file unless ``force``, and never overwrites a document someone has open.
     """
     from cypdesk.common.hlc import Clock
-    from cypdesk.model.dbfile import create_document_file, fsync_dir, make_engine
+    from cypdesk.model.dbfile import create_document_file, make_engine
+    from cypdesk.model.saving import fsync_dir
     from cypdesk.model.lock import read_holder
     from cypdesk.services.demo import generate_demo
     from cypdesk.services.workspace import author_of

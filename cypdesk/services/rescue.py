@@ -153,7 +153,7 @@ def rescue(source: str | os.PathLike[str], out: str | os.PathLike[str], *, force
     what was kept and left out: ``kept`` and ``rejected`` (row counts), ``kept_by_table``,
     ``foreign`` (objects and differences dropped, in words), ``left_out`` (rows, as
     ``{"table", "id", "reason"}``, the first :data:`LEFT_OUT_LISTED`)."""
-    from cypdesk.model import dbfile, migrate, schemacheck
+    from cypdesk.model import dbfile, migrate, saving, schemacheck
 
     src = Path(source).absolute()
     dst = Path(out).absolute()
@@ -166,7 +166,7 @@ def rescue(source: str | os.PathLike[str], out: str | os.PathLike[str], *, force
     result: dict[str, Any] = {}
     try:
         with ExitStack() as stack:
-            if dbfile._unfinished(Path(f"{src}-journal")):
+            if saving._unfinished(Path(f"{src}-journal")):
                 scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cypdesk-rescue-")))
                 reader = dbfile.rolled_back_copy(src, scratch)
                 version = int(reader.execute("PRAGMA user_version").fetchone()[0])
@@ -182,9 +182,9 @@ def rescue(source: str | os.PathLike[str], out: str | os.PathLike[str], *, force
         if problem is not None:
             raise SaveFailed(f"The clean copy of {src.name} failed its integrity check ({problem}); "
                              "nothing was written.", path=dst, reason=problem)
-        dbfile.fsync_file(tmp)
+        saving.fsync_file(tmp)
         _place(tmp, dst, force)
-        dbfile.fsync_dir(dst.parent)
+        saving.fsync_dir(dst.parent)
     except (OSError, sqlite3.Error) as exc:
         raise error_from(exc, path=dst, doing="write the clean copy", base=SaveFailed,
                          consequence=f"{src.name} has not been changed.") from exc
@@ -200,10 +200,10 @@ def rescue(source: str | os.PathLike[str], out: str | os.PathLike[str], *, force
 
 
 def _place(tmp: Path, dst: Path, force: bool) -> None:
-    from cypdesk.model import dbfile
+    from cypdesk.model import saving
 
     if force:
-        dbfile.replace_with_retries(tmp, dst)
+        saving.replace_with_retries(tmp, dst)
         return
     try:  # a hard link never replaces a file that appeared meanwhile
         os.link(tmp, dst)

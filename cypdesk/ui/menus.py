@@ -25,6 +25,10 @@ class MenusMixin:
             action.setToolTip(tip)
         return action
 
+    def _tab_kind(self) -> str | None:
+        """The kind of record the tab in view shows (what File > Import offers first)."""
+        return self.current_tab().spec.kind if self.tabs.count() else None
+
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -45,7 +49,7 @@ class MenusMixin:
         self.action_merge.setEnabled(False)
         self.action_restore = self._action("Restore &previous version…", self.restore_previous)
         self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
-        self.action_import = self._action("&Import…", lambda: start_import(self), QKeySequence("Ctrl+I"), "import",
+        self.action_import = self._action("&Import…", lambda: start_import(self, self._tab_kind()), QKeySequence("Ctrl+I"), "import",
                                           "Import rows from a spreadsheet or CSV into the document (Ctrl+I)")
         self.action_template = self._action(
             "Create return &template…", lambda: self.create_template(), name="create_return_template",

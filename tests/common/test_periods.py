@@ -204,19 +204,22 @@ def test_format_financial_year_across_the_century():
 
 
 _SUBS = {"financial_quarter": 4, "calendar_quarter": 4, "month": 12}
+POOLED = ("calendar_years", "financial_years", "academic_years")
 
 
 @st.composite
 def periods(draw):
     kind = draw(st.sampled_from(KINDS))
     year = draw(st.integers(1990, 2100))
+    if kind in POOLED:
+        return Period(kind, year, draw(st.integers(2, 10)))
     sub = draw(st.integers(1, _SUBS[kind])) if kind in _SUBS else 0
     return Period(kind, year, sub)
 
 
 @given(periods())
 def test_label_reads_back(period):
-    hint = "academic" if period.kind == "academic_year" else None
+    hint = "academic" if period.kind in ("academic_year", "academic_years") else None
     assert parse_period(period.label(), hint=hint) == period
 
 
@@ -229,9 +232,15 @@ def test_key_reads_back_without_a_hint(period):
 
 @given(periods())
 def test_next_and_previous_are_neighbours(period):
+    """The next period starts the day this one ends; a pooled period of several years
+    rolls on a year instead (2017 to 2019, then 2018 to 2020), keeping its length."""
     after = period.next()
     assert after.kind == period.kind
-    assert after.start_date() == period.end_date() + dt.timedelta(days=1)
+    if period.kind in POOLED:
+        assert after.start_date() == period.start_date().replace(year=period.year + 1)
+        assert after.years == period.years
+    else:
+        assert after.start_date() == period.end_date() + dt.timedelta(days=1)
     assert after.previous() == period
 
 
@@ -305,7 +314,7 @@ def test_contains_a_datetime_and_a_period():
     assert not FY25.contains(Period.calendar_year(2025))
 
 
-@given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.sampled_from(KINDS))
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.sampled_from([k for k in KINDS if k not in POOLED]))
 def test_of_finds_the_period_containing_a_day(day, kind):
     period = Period.of(kind, day)
     assert period.kind == kind
@@ -427,3 +436,63 @@ def test_parse_dfe_refuses_what_it_cannot_hold(time_period, identifier, words):
     with pytest.raises(PeriodError, match=words) as err:
         parse_dfe(time_period, identifier)
     assert time_period in str(err.value)
+
+
+# --- several years pooled --------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "hint", "kind", "key", "label"), [
+    ("2017 - 19", None, "calendar_years", "CP2017-3", "2017 to 2019"),
+    ("2017 to 2019", None, "calendar_years", "CP2017-3", "2017 to 2019"),
+    ("2020 \u2013 22", None, "calendar_years", "CP2020-3", "2020 to 2022"),
+    ("1998 - 00", None, "calendar_years", "CP1998-3", "1998 to 2000"),
+    ("2017 and 2018", None, "calendar_years", "CP2017-2", "2017 and 2018"),
+    ("2016/17 - 18/19", None, "financial_years", "FP2016-3", "2016-17 to 2018-19"),
+    ("2016-17 to 2018-19", None, "financial_years", "FP2016-3", "2016-17 to 2018-19"),
+    ("2016/17 - 17/18", None, "financial_years", "FP2016-2", "2016-17 to 2017-18"),
+    ("2016/17 - 18/19", "academic", "academic_years", "AP2016-3", "2016/17 to 2018/19"),
+    ("CP2017-3", None, "calendar_years", "CP2017-3", "2017 to 2019"),
+])
+def test_several_years_pooled_as_public_health_statistics_write_them(text, hint, kind, key, label):
+    """Fingertips publishes small counts pooled over three years ('2017 - 19',
+    '2016/17 - 18/19'): each is one period with its own key, label and dates."""
+    period = parse_period(text, hint=hint)
+    assert (period.kind, period.key(), period.label()) == (kind, key, label)
+    assert Period.from_key(key) == period
+    assert parse_period(period.label(), hint=hint) == period
+
+
+def test_a_pooled_period_spans_its_years_and_rolls_on_a_year():
+    """2017 to 2019 runs from 1 January 2017 to 31 December 2019, the next is 2018 to
+    2020, and it sorts before the single years it starts with (longest first)."""
+    period = parse_period("2017 - 19")
+    assert (period.start_date(), period.end_date(), period.years) == (dt.date(2017, 1, 1), dt.date(2019, 12, 31), 3)
+    assert period.next() == parse_period("2018 - 20") and period.previous() == parse_period("2016 - 18")
+    assert sorted([Period.calendar_year(2017), period]) == [period, Period.calendar_year(2017)]
+    assert period.contains(Period.calendar_year(2018)) and not period.contains(Period.calendar_year(2020))
+    fy = parse_period("2016/17 - 18/19")
+    assert (fy.start_date(), fy.end_date()) == (dt.date(2016, 4, 1), dt.date(2019, 3, 31))
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("2025-27", "consecutive"),  # no spaces: a mistyped financial year, still refused
+    ("2016/17 - 18/20", "consecutive"),
+    ("2016/18 - 18/19", "consecutive"),
+    ("2016/17 - 16/17", "must end after it starts"),
+    ("2017 - 2040", "longer than the 10"),
+])
+def test_a_range_of_years_that_cannot_be_is_refused(text, words):
+    with pytest.raises(PeriodError, match=words):
+        parse_period(text)
+
+
+def test_no_single_pooled_period_contains_a_day():
+    """Several rolling pooled periods contain any day, so Period.of refuses to pick one."""
+    with pytest.raises(PeriodError, match="roll on a year"):
+        Period.of("calendar_years", dt.date(2018, 5, 1))
+
+
+def test_a_pooled_key_needs_its_number_of_years():
+    with pytest.raises(PeriodError, match="CP keys look like CP2017-3"):
+        Period.from_key("CP2017")
+    with pytest.raises(PeriodError, match="2 to 10 years"):
+        Period.from_key("CP2017-1")

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from cypdesk.common.errors import (
     DamagedDocument, DocumentMissing, NewerDocument, NotADocument, SaveFailed,
 )
-from cypdesk.model import dbfile
+from cypdesk.model import dbfile, saving
 from cypdesk.model.base import APPLICATION_ID
 from cypdesk.model.dbfile import CURRENT_SCHEMA_VERSION
 
@@ -383,7 +383,7 @@ def test_atomic_copy_writes_a_compact_checked_copy(tmp_path):
     target = tmp_path / "out" / "copy.cypdesk"
     target.parent.mkdir()
     target.write_bytes(b"old")
-    dbfile.atomic_copy(src, target)
+    saving.atomic_copy(src, target)
     status = dbfile.inspect_file(target)
     assert status.size < src.stat().st_size  # VACUUM INTO: free pages left behind
     with dbfile.opened(target) as conn:
@@ -396,7 +396,7 @@ def test_atomic_copy_from_an_open_connection(tmp_path):
     src = make_document(tmp_path / "src.cypdesk")
     target = tmp_path / "copy.cypdesk"
     with dbfile.opened(src) as conn:
-        dbfile.atomic_copy(conn, target)
+        saving.atomic_copy(conn, target)
     assert dbfile.inspect_file(target).schema_version == CURRENT_SCHEMA_VERSION
 
 
@@ -416,9 +416,9 @@ def test_case18_disk_full_during_save(tmp_path, monkeypatch):
     def full(path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(dbfile, "fsync_file", full)
+    monkeypatch.setattr(saving, "fsync_file", full)
     with pytest.raises(SaveFailed) as err:
-        dbfile.atomic_copy(src, target)
+        saving.atomic_copy(src, target)
     assert "disk is full" in err.value.message and "board.cypdesk" in err.value.message
     assert snapshot(target) == before
 
@@ -438,7 +438,7 @@ def test_case18_sqlite_full_during_vacuum_into(tmp_path):
 
     conn = sqlite3.connect(src, factory=FullDisk)
     with pytest.raises(SaveFailed) as err:
-        dbfile.atomic_copy(conn, target)
+        saving.atomic_copy(conn, target)
     conn.close()
     assert "disk is full" in err.value.message
     assert snapshot(target) == before
@@ -469,12 +469,12 @@ def test_case18_real_write_failure_in_a_child_leaves_target_unchanged(tmp_path):
     src, target, before = _old_target(tmp_path)
     code = textwrap.dedent(f"""
         import resource, signal, sys
-        from cypdesk.model import dbfile
+        from cypdesk.model import dbfile, saving
         from cypdesk.common.errors import SaveFailed
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_123, resource.RLIM_INFINITY))
         try:
-            dbfile.atomic_copy({str(src)!r}, {str(target)!r})
+            saving.atomic_copy({str(src)!r}, {str(target)!r})
         except SaveFailed as exc:
             print(exc.message)
             sys.exit(0)
@@ -500,8 +500,8 @@ def test_case19_rename_refused_then_allowed(tmp_path, monkeypatch):
         return real_replace(a, b)
 
     monkeypatch.setattr(os, "replace", flaky)
-    monkeypatch.setattr(dbfile, "_sleep", sleeps.append)
-    dbfile.atomic_copy(src, target)
+    monkeypatch.setattr(saving, "_sleep", sleeps.append)
+    saving.atomic_copy(src, target)
     assert len(attempts) == 4 and sleeps == [0.2, 0.2, 0.2]
     with dbfile.opened(target) as conn:
         assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 300
@@ -519,9 +519,9 @@ def test_case19_rename_refused_for_good(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(os, "replace", refuse)
-    monkeypatch.setattr(dbfile, "_sleep", lambda s: None)
+    monkeypatch.setattr(saving, "_sleep", lambda s: None)
     with pytest.raises(SaveFailed) as err:
-        dbfile.atomic_copy(src, target)
+        saving.atomic_copy(src, target)
     assert len(attempts) == 6  # the first try and 5 retries
     assert "another program" in err.value.message and "board.cypdesk" in err.value.message
     assert snapshot(target) == before
@@ -530,7 +530,7 @@ def test_case19_rename_refused_for_good(tmp_path, monkeypatch):
 def test_atomic_copy_refuses_a_missing_folder(tmp_path):
     src = make_db(tmp_path / "src.cypdesk")
     with pytest.raises(SaveFailed, match="does not exist"):
-        dbfile.atomic_copy(src, tmp_path / "gone" / "x.cypdesk")
+        saving.atomic_copy(src, tmp_path / "gone" / "x.cypdesk")
     assert not (tmp_path / "gone").exists()
 
 
@@ -546,7 +546,7 @@ def test_case20_stale_temp_files_are_removed(tmp_path):
     past = time.time() - 120
     for p in (old, old_journal, other):
         os.utime(p, (past, past))
-    removed = dbfile.cleanup_stale_temps(tmp_path)
+    removed = saving.cleanup_stale_temps(tmp_path)
     assert sorted(p.name for p in removed) == sorted([old.name, old_journal.name])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([young.name, other.name])
 

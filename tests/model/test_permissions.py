@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from cypdesk import paths
-from cypdesk.model import dbfile, migrate
+from cypdesk.model import dbfile, migrate, saving
 from cypdesk.model.document import Document, keep_saved_version, list_saved_versions
 from cypdesk.model.installation import write_json_atomic
 from cypdesk.model.lock import DocumentLock, lock_path_for
@@ -108,7 +108,7 @@ def test_atomic_copy_over_a_file_we_may_not_chown_keeps_its_mode(docfile, tmp_pa
         raise PermissionError(1, "Operation not permitted", str(path))
 
     monkeypatch.setattr(os, "chown", refuse)
-    dbfile.atomic_copy(docfile, docfile)
+    saving.atomic_copy(docfile, docfile)
     assert mode(docfile) == 0o640 and len(refused) == 2  # owner and group, then the group alone
 
 
@@ -123,7 +123,7 @@ def test_a_share_that_refuses_modes_still_saves_and_never_widens(docfile, monkey
 
     monkeypatch.setattr(os, "chmod", refuse)
     monkeypatch.setattr(os, "fchmod", refuse)
-    dbfile.atomic_copy(docfile, docfile)
+    saving.atomic_copy(docfile, docfile)
     monkeypatch.undo()
     assert mode(docfile) == 0o600 and dbfile.inspect_file(docfile).schema_version
 

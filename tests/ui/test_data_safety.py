@@ -178,7 +178,7 @@ def test_closing_when_save_fails_with_an_os_error_keeps_the_window_and_says_why(
 
     from PySide6.QtWidgets import QMessageBox
 
-    from cypdesk.model import dbfile
+    from cypdesk.model import saving
     from cypdesk.services import records
 
     ws = window.workspace
@@ -190,7 +190,7 @@ def test_closing_when_save_fails_with_an_os_error_keeps_the_window_and_says_why(
     def held(*_a, **_k):
         raise PermissionError(errno.EACCES, "The process cannot access the file")
 
-    monkeypatch.setattr(dbfile, "file_sha256", held)
+    monkeypatch.setattr(saving, "file_sha256", held)
     window.answers.extend([QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Ok])
     assert window.close_document() is False
     assert window.workspace is not None and window.workspace.doc.dirty

@@ -181,6 +181,8 @@ def test_the_wizard_imports_the_register_as_one_undo_step_and_undo_takes_it_all_
     def drive(wizard) -> bool:
         qtbot.addWidget(wizard)
         wizard.show()
+        assert wizard.file_page.chosen_kind() == "services"  # the tab in view
+        wizard.file_page.kind.setCurrentIndex(wizard.file_page.kind.findData("contracts"))
         to_mapping(wizard)
         fix_mapping_and_filter(wizard)
         wizard.next()
@@ -295,6 +297,25 @@ def test_each_tabs_import_button_opens_the_wizard_for_its_kind(qtbot, open_windo
     assert button.isEnabled() and button.isVisible()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert seen == [kind]
+
+
+@pytest.mark.parametrize(("tab", "offered"), [("indicators", "indicator_values"), ("teams", "teams"),
+                                              ("services", "services")])
+def test_file_import_offers_first_what_the_tab_in_view_shows(qtbot, open_window, dialogs, tab, offered):
+    """File > Import… (Ctrl+I) from the Needs tab offers indicator values, from the Teams
+    tab teams: the kind of the tab in view, not always contracts."""
+    window = open_window(tab)
+    seen = []
+
+    def look(wizard) -> bool:
+        qtbot.addWidget(wizard)
+        seen.append(wizard.file_page.chosen_kind())
+        wizard.reject()
+        return True
+
+    dialogs.drivers = [look]
+    window.action_import.trigger()
+    assert seen == [offered]
 
 
 def test_file_import_is_ctrl_i_and_greyed_out_without_a_document(qtbot, open_window):

@@ -235,3 +235,24 @@ def test_sfr41_second_block_under_the_same_headings_stays_its_own_indicator():
                      "LAA8 Children looked after at 31 March by ethnic origin: White [column P]"]
     darlington = {r["Indicator"]: r["Value"] for r in rows if r["Area"] == "Darlington"}
     assert (darlington[white[0]], darlington[white[1]]) == (190, 93)
+
+
+def test_fingertips_three_year_periods_import_as_one_pooled_period_each(importer, db):
+    """Fingertips pools small counts over three years ('2020 - 22', '2019/20 - 21/22'):
+    the rows import (they used to be refused) with the periods' keys, and import again
+    as unchanged."""
+    text = (FT_HEADER + "\r\n"
+            "90631,Infant mortality,E92000001,England,E06000001,Hartlepool,UA,Persons,<1 yr,,,"
+            "2020 - 22,3.1,2.0,4.5,1.5,5.5,12,3870,,,Similar,Similar,20200000,,\r\n"
+            "90631,Infant mortality,E92000001,England,E06000001,Hartlepool,UA,Persons,<1 yr,,,"
+            "2019 - 21,3.4,2.2,4.9,1.7,5.9,13,3800,,,Similar,Similar,20190000,,\r\n"
+            "93085,Hospital admissions for self-harm,E92000001,England,E06000001,Hartlepool,UA,Persons,10-24 yrs,,,"
+            "2019/20 - 21/22,410.5,380.1,442.6,360.2,465.0,270,65770,,,Worse,Worse,20190000,,\r\n")
+    result = importer("indicators-2024-05-01.data.csv", text, "indicator_values")
+    assert result.added == 3, result
+    periods = {p for (p,) in db.rows(
+        "SELECT v.period FROM indicator_values v JOIN areas a ON a.id = v.area_id "
+        "WHERE a.gss_code = 'E06000001' AND v.period IN ('CP2020-3', 'CP2019-3', 'FP2019-3')")}
+    assert periods == {"CP2020-3", "CP2019-3", "FP2019-3"}
+    again = importer("indicators-2024-05-01.data.csv", text, "indicator_values")
+    assert (again.added, again.unchanged) == (0, 3)
