@@ -111,6 +111,7 @@ _DFE_YEAR = re.compile(r"(\d{4})(\d{2})")
 _FLOAT_KINDS = frozenset({"money", "number", "percent"})
 _PLAIN_TEXT_KINDS = frozenset({"text", "reference", "stamp"})
 _PLAIN_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?")       # "94.7261", "-12": float() reads it exactly
+PLAIN_NUMBER = _PLAIN_NUMBER  # a figure a number kind reads with float() alone (importing.columns)
 _SPECIAL_START = frozenset(" \t\n\u00a0\u2009\u202f\u2007\ufeff#[")   # spaces, error cells, [c] markers
 _SPECIAL_END = frozenset(" \t\n\u00a0\u2009\u202f\u2007\ufeff")
 _PLAIN_INTEGER = re.compile(r"-?\d{1,15}")

@@ -9,6 +9,7 @@ latest change to the record). Field-level versions of later edits are in
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date, datetime, timezone
 
@@ -29,7 +30,13 @@ NAMING_CONVENTION = {
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` gives it, built from
+    16 random bytes directly: an import of 200,000 rows makes 200,000 of them."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}  # the RFC 4122 variant bits, 10xx
 
 
 # Link rows (a service's outcome, a team's member...) take an id derived from what

@@ -171,17 +171,23 @@ def _note_installation(session: Session, author: Author, now: datetime) -> None:
 
 # --- bulk paths -----------------------------------------------------------------------
 
-def stamp_rows(rows: Iterable[dict[str, Any]], author: Author, clock: Clock, *, owner_org_id: str | None = None) -> list[dict[str, Any]]:
-    """Fill the shared columns of plain row dicts for a Core bulk insert. One clock tick
-    for the whole batch: they were made together."""
+def row_stamps(author: Author, clock: Clock) -> dict[str, Any]:
+    """The shared columns of a batch of new rows (clock stamps, times, author): one
+    clock tick for the whole batch, as they were made together."""
     stamp = clock.tick()
     now = utcnow()
+    return {"created_hlc": stamp, "hlc": stamp, "created_at": now, "updated_at": now,
+            "created_by": author.id, "updated_by": author.id}
+
+
+def stamp_rows(rows: Iterable[dict[str, Any]], author: Author, clock: Clock, *, owner_org_id: str | None = None) -> list[dict[str, Any]]:
+    """Fill the shared columns of plain row dicts for a Core bulk insert (:func:`row_stamps`)."""
+    shared = row_stamps(author, clock)
     out = []
     for row in rows:
-        row.setdefault("id", new_id())
-        row["created_hlc"] = row["hlc"] = stamp
-        row["created_at"] = row["updated_at"] = now
-        row["created_by"] = row["updated_by"] = author.id
+        if "id" not in row:
+            row["id"] = new_id()
+        row.update(shared)
         row.setdefault("owner_org_id", owner_org_id)
         out.append(row)
     return out

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import CypdeskError
+from cypdesk.model.base import new_id
+from cypdesk.services.importing.columns import BATCH_ROWS, _Column, _read, take_batch
 from cypdesk.services.importing.keys import CREATABLE
 from cypdesk.services.importing.mapping import Mapping, guess_mapping, remembered_mapping
 from cypdesk.services.importing.resolve import Indexes, KindIndex, Links
@@ -129,50 +131,6 @@ class ImportRefused(CypdeskError):
 # --- planning -----------------------------------------------------------------------
 
 @dataclass
-class _Column:
-    index: int
-    header: str
-    letter: str
-    field: str          # the kind's field
-    sub: str | None     # a referenced kind's field; "" for a bare reference
-    meta: Any           # the FieldMeta the value is read with
-    memo: dict[str, Any] = field(default_factory=dict)  # text -> its value (or _Unreadable), for repeated cells
-    fraction: bool = False  # a percent field from a column formatted as percentages: 0.125 is 12.5
-
-
-@dataclass(frozen=True)
-class _Unreadable:
-    reason: str
-
-
-MEMO_SIZE = 4_096  # distinct texts remembered per column (names, codes, periods repeat; figures rarely do)
-
-
-def _read(column: _Column, meta: Any, raw: Any, name: str, date1904: bool) -> Any:
-    """read_value, remembering the value of each text a column holds: a Fingertips file
-    names one indicator, a few areas and periods on thousands of rows."""
-    if not isinstance(raw, str):
-        return None if raw is None else read_value(meta, raw, field=name, date1904=date1904,
-                                                   fraction=column.fraction)
-    if not raw:
-        return None
-    known = column.memo.get(raw)
-    if known is not None:
-        if isinstance(known, _Unreadable):
-            raise ValueError(known.reason)
-        return known
-    try:
-        value = read_value(meta, raw, field=name, date1904=date1904)
-    except ValueError as exc:
-        if len(column.memo) < MEMO_SIZE:
-            column.memo[raw] = _Unreadable(str(exc))
-        raise
-    if value is not None and len(column.memo) < MEMO_SIZE:
-        column.memo[raw] = value
-    return value
-
-
-@dataclass
 class Plan:
     """What an import would do: the result, and the rows to write."""
 
@@ -228,6 +186,7 @@ class _Planner:
         self.ref_info: dict[str, tuple[str, KindIndex, dict[str, Any], list[str]]] = {}
         self.ref_cache: dict[tuple, str] = {}  # (field, the values naming it) -> the record found or made
         self.links = Links(options.links)
+        self.required: list[tuple[str, str]] | None = None  # (field, label) a record cannot be without
         self.has_order = any(meta.not_before for _, meta in fields_of(self.model, include_system=True))
 
     def order_problems(self, model: Any, values: dict[str, Any]) -> list[Any]:
@@ -360,6 +319,7 @@ class _Planner:
             if self.derive_service or self.kind == "contracts":
                 self.indexes["services"], self.indexes["organisations"]
             filtered = 0
+            batch: list[Any] = []
             for source_row in self.table.rows():
                 self.result.rows_read += 1
                 if self.result.rows_read % POLL_ROWS == 0:
@@ -370,7 +330,12 @@ class _Planner:
                 if self.filters and not self.keep(source_row.values):
                     filtered += 1
                     continue
-                self.row(source_row)
+                batch.append(source_row)
+                if len(batch) >= BATCH_ROWS:
+                    take_batch(self, batch)
+                    batch = []
+            if batch:
+                take_batch(self, batch)
         if filtered:
             where_text = ", ".join(f"{header} = {value}" for header, value in self.options.where)
             self.result.notes.append(f"{filtered:,} row(s) left out by the row filter ({where_text}).")
@@ -625,13 +590,16 @@ class _Planner:
 
     # -- the record itself -------------------------------------------------------------
     def record(self, number: int, values: dict[str, Any], refs: dict[str, Any]) -> bool:
-        from cypdesk.services.records import _derived
+        """Match ``values`` (a fresh dict, kept as the new record's values) to a record."""
+        if self.kind == "services":
+            from cypdesk.services.records import _derived
 
         order_problems = self.order_problems
 
         index = self.main
         model = self.model
-        found, key = index.find(values)
+        keys = index.keys_for(values)
+        found, key = index.find(values, keys)
         if found is not None and found in index.taken and found not in index.by_reference:
             before = index.values[found]  # a second row for one record: fine if it says nothing else
             differing = [f for f, v in values.items() if v is not None and before.get(f) is not None
@@ -666,7 +634,10 @@ class _Planner:
             if problems:
                 self.problem(number, None, None, problems[0].message)
                 return False
-            changes = {f: (current.get(f), v) for f, v in clean.items() if not _same(current.get(f), v)}
+            if tuple(map(current.get, clean)) == tuple(clean.values()):  # all the same (the usual re-import)
+                changes = {}
+            else:
+                changes = {f: (current.get(f), v) for f, v in clean.items() if not _same(current.get(f), v)}
             index.taken[found] = number
             if changes:
                 self.plan.updates.append((self.kind, found, index.title(found), changes))
@@ -679,22 +650,22 @@ class _Planner:
             else:
                 self.result.unchanged += 1
             return True
-        missing = [meta.label for name, meta in self.fields.items()
-                   if meta.required and values.get(name) is None and not _has_default(model, name)]
+        if self.required is None:
+            self.required = [(name, meta.label) for name, meta in self.fields.items()
+                             if meta.required and not _has_default(model, name)]
+        missing = [label for name, label in self.required if values.get(name) is None]
         if missing:
             self.problem(number, None, None, ", ".join(missing) + " is required" if len(missing) == 1 else
                          ", ".join(missing) + " are required")
             return False
-        clean = _derived(model, {}, values) if self.kind == "services" else dict(values)
+        clean = _derived(model, {}, values) if self.kind == "services" else values
         problems = order_problems(model, clean)
         if problems:
             self.problem(number, None, None, problems[0].message)
             return False
-        from cypdesk.model.base import new_id
-
         record_id = new_id()
         row = {"id": record_id, **clean}
-        index.add(record_id, row)
+        index.add(record_id, row, keys=keys if self.kind != "services" else None)  # the values find() keyed
         index.taken[record_id] = number
         self.plan.inserts.setdefault(self.kind, []).append(row)
         self.result.added += 1
@@ -748,10 +719,10 @@ def run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportRes
         raise refusal(plan)
     if options.dry_run:
         return result
-    from cypdesk.services.importing.writing import match_new_payments, write_plan
+    from cypdesk.services.importing.writing import match_new_payments, page_cache, write_plan
 
     digest = file_sha256(table.path)
-    with ws.bulk() as conn:
+    with ws.bulk() as conn, page_cache(conn):
         undo = write_plan(conn, ws, plan, digest, cancelled=options.cancelled, progress=options.progress)
         if plan.kind == "payments":
             match_new_payments(conn, ws, undo, result, options)

@@ -12,6 +12,29 @@ from sqlalchemy import literal_column, select
 from cypdesk.services.importing.keys import REPEATABLE, key_value, natural_keys
 
 
+KEY_FORMS = 20_000  # values per key field whose key form a KindIndex remembers
+
+
+class _KeyForms(dict):
+    """A key field's values -> their key_value, each worked out on first use. Values
+    equal as dict keys (1, 1.0, True) have key forms equal as dict keys too."""
+
+    __slots__ = ("kind", "field")
+
+    def __init__(self, kind: str, field: str) -> None:
+        super().__init__()
+        self.kind, self.field = kind, field
+
+    def __missing__(self, value: Any) -> Any:
+        form = key_value(self.kind, self.field, value)
+        if len(self) < KEY_FORMS:
+            self[value] = form
+        return form
+
+
+_form_of = dict.__getitem__
+
+
 class KindIndex:
     def __init__(self, conn: Any, kind: str) -> None:
         from cypdesk.model.registry import kind_of
@@ -30,24 +53,37 @@ class KindIndex:
         self.pending: dict[str, dict[str, Any]] = {}  # id -> values of a record this import adds
         self.by_reference: set[str] = set()  # pending records made because a row named them
         self.taken: dict[str, int] = {}  # id -> the source row that matched or made it
+        self._forms = [[_KeyForms(self.kind, name) for name in fields] for fields in self.keys]
         columns = [table.c.id, *(table.c[name] for name in self.fields)]
         # In the order they were made (a batch shares one clock stamp: then by rowid, the
         # order of its rows), so the n-th row of a repeatable key meets the n-th record.
-        for row in conn.execute(select(*columns).order_by(table.c.created_hlc, literal_column("rowid"))):
-            values = dict(zip(self.fields, row[1:]))
-            self._index(row[0], values)
+        result = conn.execute(select(*columns).order_by(table.c.created_hlc, literal_column("rowid")))
+        fields = self.fields
+        while True:
+            rows = result.fetchmany(5_000)  # in blocks: a big table's rows are not fetched one call each
+            if not rows:
+                break
+            for row in rows:
+                self._index(row[0], dict(zip(fields, row[1:])))
 
     # --- keys -------------------------------------------------------------------------
     def key_of(self, values: dict[str, Any], position: int) -> tuple | None:
         fields = self.keys[position]
-        if values.get(fields[0]) is None:
+        get = values.get
+        if get(fields[0]) is None:
             return None
-        return tuple(key_value(self.kind, f, values.get(f)) for f in fields)
+        try:  # each field's value through its remembered key forms (the same few ids, periods, breakdowns)
+            return tuple(map(_form_of, self._forms[position], map(get, fields)))
+        except TypeError:  # a value that cannot be remembered (a list)
+            return tuple(key_value(self.kind, f, get(f)) for f in fields)
 
-    def _index(self, record_id: str, values: dict[str, Any]) -> None:
+    def keys_for(self, values: dict[str, Any]) -> list[tuple | None]:
+        """Each natural key's form of ``values`` (None where its first field is blank)."""
+        return [self.key_of(values, position) for position in range(len(self.keys))]
+
+    def _index(self, record_id: str, values: dict[str, Any], keys: list[tuple | None] | None = None) -> None:
         self.values[record_id] = values
-        for position in range(len(self.keys)):
-            key = self.key_of(values, position)
+        for position, key in enumerate(keys if keys is not None else self.keys_for(values)):
             if key is not None:
                 self.by_key[position].setdefault(key, []).append(record_id)
         for name, lookup in self.lookups.items():
@@ -55,15 +91,17 @@ class KindIndex:
             if value is not None:
                 lookup.setdefault(value, record_id)
 
-    def find(self, values: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
+    def find(self, values: dict[str, Any], keys: list[tuple | None] | None = None
+             ) -> tuple[str | None, tuple[str, ...] | None]:
         """(the record these values identify, the key that found it), or (None, None).
         A later key matches only a record whose earlier keys are blank (a company
         number that differs is another company, whatever its name). For kinds whose
         key may repeat (payments), a record already matched by an earlier row is
-        passed over for the next one with the same key."""
+        passed over for the next one with the same key. ``keys``: :meth:`keys_for` of
+        ``values``, when the caller has them already."""
         applied: list[str] = []
         for position, fields in enumerate(self.keys):
-            key = self.key_of(values, position)
+            key = keys[position] if keys is not None else self.key_of(values, position)
             if key is None:
                 continue
             candidates = [c for c in self.by_key[position].get(key, [])
@@ -90,11 +128,13 @@ class KindIndex:
             self.lookups[field] = built
         return self.lookups[field].get(key_value(self.kind, field, value))
 
-    def add(self, record_id: str, values: dict[str, Any], *, by_reference: bool = False) -> None:
+    def add(self, record_id: str, values: dict[str, Any], *, by_reference: bool = False,
+            keys: list[tuple | None] | None = None) -> None:
+        """A record this import adds; ``keys``: :meth:`keys_for` of ``values``, if known."""
         self.pending[record_id] = values
         if by_reference:
             self.by_reference.add(record_id)
-        self._index(record_id, values)
+        self._index(record_id, values, keys)
 
     def update(self, record_id: str, values: dict[str, Any]) -> None:
         """Values now held by a record (an earlier row changed it, or filled in one

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -262,8 +262,27 @@ def body_rows(path: Path, sheet: str | None, header_number: int, width: int) -> 
         if row.number <= header_number:
             continue
         values = list(row.values[:width]) + [None] * (width - len(row.values))
-        if any(text(v) for v in values):
+        if _has_text(values):
             yield row, values
+
+
+_ALWAYS_TEXT = frozenset({int, float, bool, date, datetime, time})  # cells whose text() is never empty
+
+
+def _has_text(values: list[Any]) -> bool:
+    """Whether any of ``values`` has a text() that is not empty (without making it: a
+    number or a date always has one, a text one unless it is only spaces)."""
+    for value in values:
+        if value is None:
+            continue
+        if value.__class__ in _ALWAYS_TEXT:
+            return True
+        if value.__class__ is not str:
+            if text(value):
+                return True
+        elif value and not value.isspace():
+            return True
+    return False
 
 
 def leading_rows(path: Path, sheet: str | None = None, limit: int = HEAD_ROWS) -> list[Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from cypdesk.services.importing.formats import Format
 from cypdesk.services.importing.formats.common import (
@@ -58,6 +59,7 @@ HEADERS = [
     ("Source", "source"),
     ("Extract date", "extracted_on"),
 ]
+TEXTS_KEPT = 20_000  # distinct text cells whose text() a rows() pass remembers
 EXTRACT_HEADINGS = ("extract date", "extraction date", "date extracted", "data extracted", "export date")
 
 
@@ -106,41 +108,84 @@ def _table(path: Path, sheet: str | None, header) -> SourceTable:
                          "extract date (not the import date, so importing the same file again changes nothing).")
     width = len(names)
 
-    positions = {h: at.get(normalise_heading(h)) for h in _READ}  # each heading normalised once, not per cell
-
-    def col(row_values: list, heading: str):
-        i = positions[heading]
-        return row_values[i] if i is not None and i < len(row_values) else None
+    # each heading normalised once, not per cell; a heading the file lacks reads the None
+    # put after the row's last value
+    (ind_id, ind_name, area_code, area_name, area_type, sex, age, cat_type, cat, period, value_at, lower, upper,
+     lower_998, upper_998, count, denominator, value_note) = (
+        at.get(normalise_heading(h), width) for h in _READ)
 
     def rows() -> Iterator[SourceRow]:
-        for row, values in body_rows(path, sheet, header.number, width):
-            value, marker = split_marker(col(values, "Value"))
-            cat_type, cat = text(col(values, "Category Type")), text(col(values, "Category"))
-            category = f"{cat_type}: {cat}" if cat_type and cat else (cat or cat_type)
-            area_type = normalise_heading(col(values, "Area Type"))
-            out = [
-                text(col(values, "Indicator ID")) or None,
-                text(col(values, "Indicator Name")) or None,
-                text(col(values, "Area Code")) or None,
-                text(col(values, "Area Name")) or None,
-                AREA_KINDS.get(area_type),
-                _breakdown(col(values, "Sex"), "persons"),
-                _breakdown(col(values, "Age"), None),
-                category or None,
-                text(col(values, "Time period")) or None,
-                value,
-                marker,
-                split_marker(col(values, "Lower CI 95.0 limit"))[0],
-                split_marker(col(values, "Upper CI 95.0 limit"))[0],
-                split_marker(col(values, "Lower CI 99.8 limit"))[0],
-                split_marker(col(values, "Upper CI 99.8 limit"))[0],
-                split_marker(col(values, "Count"))[0],
-                split_marker(col(values, "Denominator"))[0],
-                text(col(values, "Value note")) or None,
-                SOURCE,
-                values[extract_col] if extract_col is not None else extracted,
-            ]
-            yield SourceRow(row.number, out, bool(row.hidden))
+        kept: dict[tuple[str, Any], _Forms] = {}  # (what, source column) -> its cells' forms, across chunks
+        chunk: list[tuple[Any, list]] = []
+        for item in body_rows(path, sheet, header.number, width):
+            chunk.append(item)
+            if len(chunk) >= CHUNK_ROWS:
+                yield from chunk_rows(chunk, kept)
+                chunk = []
+        if chunk:
+            yield from chunk_rows(chunk, kept)
+
+    def chunk_rows(chunk: list[tuple[Any, list]], kept: dict[tuple[str, Any], _Forms]) -> Iterator[SourceRow]:
+        """The rows of a chunk, made column by column: each distinct cell of a text
+        column worked out once (names, codes, periods, breakdowns repeat), figures passed
+        through when no cell is text."""
+        n = len(chunk)
+        cells = list(zip(*(values for _, values in chunk)))
+        cells.append((None,) * n)  # at position width: a heading the file lacks
+
+        def each(what: str, i: int | tuple[int, int], make: Any) -> list:
+            if isinstance(i, tuple):  # two columns: their cells in pairs
+                column: Any = list(zip(cells[i[0]], cells[i[1]]))
+                types = set(map(type, cells[i[0]])) | set(map(type, cells[i[1]]))
+            else:
+                column = cells[i]
+                types = set(map(type, column))
+            if bool in types and types & {int, float}:  # True and 1 are one dict key: cell by cell
+                return [make(v) for v in column]
+            forms = kept.get((what, i))
+            if forms is None:
+                forms = kept[(what, i)] = _Forms(make)
+            return list(map(forms.__getitem__, column))
+
+        def figures(i: int) -> list:
+            column = cells[i]
+            if str not in set(map(type, column)):
+                return list(column)
+            return [v if v.__class__ is str and v[:1].isdigit() and v[-1:].isdigit() else _figure(v)
+                    for v in column]  # a plain figure as it is, without a call
+
+        values = cells[value_at]
+        if str in set(map(type, values)):
+            split = [_value_and_marker(v) for v in values]
+            values, markers = [v for v, _ in split], [m for _, m in split]
+        else:
+            markers = [None] * n
+        categories = each("category", (cat_type, cat), _category)
+        extracts = cells[extract_col] if extract_col is not None else [extracted] * n
+        outs = zip(
+            each("text", ind_id, _text_or_none),
+            each("text", ind_name, _text_or_none),
+            each("text", area_code, _text_or_none),
+            each("text", area_name, _text_or_none),
+            each("area kind", area_type, _area_kind),
+            each("sex", sex, _sex),
+            each("age", age, _age),
+            categories,
+            each("text", period, _text_or_none),
+            values,
+            markers,
+            figures(lower),
+            figures(upper),
+            figures(lower_998),
+            figures(upper_998),
+            figures(count),
+            figures(denominator),
+            each("text", value_note, _text_or_none),
+            [SOURCE] * n,
+            extracts,
+        )
+        for (row, _), out in zip(chunk, outs):
+            yield SourceRow(row.number, list(out), bool(row.hidden))
 
     headers = [h for h, _ in HEADERS]
     letters = []
@@ -156,10 +201,68 @@ _READ = ("Indicator ID", "Indicator Name", "Area Code", "Area Name", "Area Type"
          "Upper CI 99.8 limit", "Count", "Denominator", "Value note")  # the headings rows() reads by name
 
 
-def _breakdown(raw, default_blank: str | None) -> str | None:
-    """Sex and age as written ("Female", "0-4 yrs"); "Persons" is no breakdown (blank),
-    so a Fingertips value for persons matches one typed without a sex."""
-    value = text(raw)
+CHUNK_ROWS = 2_000   # rows made together, column by column
+
+
+class _Forms(dict):
+    """A column's cells -> what a row holds for them, each worked out on first use (up
+    to TEXTS_KEPT of them)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Any) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, cell: Any) -> Any:
+        form = self.make(cell)
+        if len(self) < TEXTS_KEPT:
+            self[cell] = form
+        return form
+
+
+def _text_or_none(cell: Any) -> str | None:
+    return text(cell) or None
+
+
+def _area_kind(cell: Any) -> str | None:
+    return AREA_KINDS.get(normalise_heading(cell))
+
+
+def _sex(cell: Any) -> str | None:
+    return _breakdown(text(cell), "persons")
+
+
+def _age(cell: Any) -> str | None:
+    return _breakdown(text(cell), None)
+
+
+def _category(pair: tuple[Any, Any]) -> str | None:
+    """"Category Type: Category" from the two cells, either alone when the other is blank."""
+    type_text, cat_text = text(pair[0]), text(pair[1])
+    return (f"{type_text}: {cat_text}" if type_text and cat_text else (cat_text or type_text)) or None
+
+
+def _figure(raw: Any) -> Any:
+    """A figure's cell without a suppression marker (a marker gives None)."""
+    if raw.__class__ is not str:
+        return raw
+    if not raw:
+        return None
+    if raw[:1].isdigit() and raw[-1:].isdigit():  # a plain figure: no marker starts with a digit
+        return raw
+    return split_marker(raw)[0]
+
+
+def _value_and_marker(raw: Any) -> tuple[Any, str | None]:
+    if raw.__class__ is not str or (raw[:1].isdigit() and raw[-1:].isdigit()):
+        return raw, None
+    return split_marker(raw)
+
+
+def _breakdown(value: str, default_blank: str | None) -> str | None:
+    """Sex and age as written ("Female", "0-4 yrs"), from their text(); "Persons" is no
+    breakdown (blank), so a Fingertips value for persons matches one typed without a sex."""
     if not value or (default_blank and value.casefold() == default_blank):
         return None
     return value
