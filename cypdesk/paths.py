@@ -117,7 +117,7 @@ def prepare_environment(environ: dict[str, str] | None = None, *, folder: Path |
             env["CYPDESK_HOME"] = str(home)
     frozen = getattr(sys, "frozen", False)
     given = env.get("CYPDESK_HOME")
-    cache = private_dir(_data_path(Path(given) if given else None)) / "cache"
+    cache = private_dir(_data_path(Path(given) if given else None) / "cache")
     if frozen or not env.get("MPLCONFIGDIR"):
         env["MPLCONFIGDIR"] = str(cache / "matplotlib")
     if sys.platform.startswith("linux") and not env.get("XDG_CACHE_HOME"):
