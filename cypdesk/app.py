@@ -31,6 +31,7 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
     app.setOrganizationDomain(ORG_DOMAIN)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    _set_icon(app)
     window = MainWindow()
     result = {"code": 0}
 
@@ -76,6 +77,18 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
     code = app.exec()
     window.close_document()
     return result["code"] if exit_when_shown else code
+
+
+def _set_icon(app) -> None:  # type: ignore[no-untyped-def]
+    """The window's icon (title bar, task bar): resources/icons/cypdesk.png, drawn by
+    packaging/make_icon.py. On Windows the programs carry cypdesk.ico as well."""
+    from PySide6.QtGui import QIcon
+
+    from cypdesk.paths import resources_dir
+
+    icon = resources_dir() / "icons" / "cypdesk.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
 
 
 def _visit(window) -> int:  # type: ignore[no-untyped-def]
