@@ -1,7 +1,8 @@
 """Nothing cypdesk does writes under its own program folder (reliability-anchors case
 68; issue 12 item 2): the command line's demo, check, info, an import of a real file,
 an export and the self-test, watched by tests/writespy.py (audit hooks on open in
-writing modes, os.replace, mkdir, sqlite3.connect...). The window's part is in
+writing modes, os.replace, mkdir, sqlite3.connect...), each in a child pytest process
+(tests/writespy.in_child_process: the hook stays for the life of a process). The window's part is in
 tests/ui/test_program_folder_window.py. Portable mode: its tests are here too."""
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import pytest
 
 from cypdesk import paths
 from cypdesk.cli import main
-from tests.writespy import WriteSpy
+from tests.writespy import WriteSpy, in_child_process
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "fixtures" / "real"
 
 
+@in_child_process
 def test_the_spy_sees_each_kind_of_write(tmp_path):
     """The spy is not blind: open for writing, os.open with O_CREAT, os.replace,
     os.mkdir and sqlite3.connect into a folder are each seen, and a read is not."""
@@ -49,6 +51,7 @@ def _run(capsys, *args) -> dict:
     return json.loads(out)
 
 
+@in_child_process
 def test_commands_write_nothing_under_the_program_folder(tmp_path, capsys, monkeypatch):
     """demo, check, info, import of a real Fingertips file, export, spend and the
     self-test, run in-process under the spy: every write is outside paths.program_dir()

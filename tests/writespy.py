@@ -93,3 +93,31 @@ class WriteSpy:
         resolved = folder.resolve()
         return [(event, path) for event, path in self.events
                 if path.is_relative_to(folder) or path.resolve().is_relative_to(resolved)]
+
+
+CHILD_FLAG = "CYPDESK_WRITESPY_CHILD"
+
+
+def in_child_process(test):  # type: ignore[no-untyped-def]
+    """Run the decorated test in a child pytest process: an audit hook, once added,
+    stays for the life of the process and slows every audited call after it (it made a
+    timing-sensitive threading test elsewhere in the run fail), so the spy is only ever
+    installed in a child. The child runs the same test node with CYPDESK_WRITESPY_CHILD=1."""
+    import functools
+    import inspect
+    import subprocess
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.environ.get(CHILD_FLAG) == "1":
+            return test(*args, **kwargs)
+        source = Path(inspect.getfile(test)).resolve()
+        root = next(p for p in source.parents if (p / "pyproject.toml").is_file())
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{source}::{test.__name__}"],
+            env=dict(os.environ, **{CHILD_FLAG: "1"}), cwd=root, capture_output=True, text=True, timeout=600,
+        )
+        assert proc.returncode == 0, f"{test.__name__} failed in its child process:\n{proc.stdout[-4000:]}"
+        return None
+
+    return wrapper

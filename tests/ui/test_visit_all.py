@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QTabWidget
 
 from cypdesk import paths
 from cypdesk.ui.visit import visit_all
-from tests.writespy import WriteSpy
+from tests.writespy import WriteSpy, in_child_process
 
 
 def _views(window) -> list[str]:
@@ -64,9 +64,11 @@ def test_an_error_in_a_view_is_reported(open_window, monkeypatch):
     assert any("lost_in_the_bundle" in error for error in errors), errors
 
 
-def test_cypdesk_file_visit_all_exits_0_and_writes_nothing_under_the_program_folder(demo_path, monkeypatch, capsys):
+@in_child_process
+def test_cypdesk_file_visit_all_exits_0_and_writes_nothing_under_the_program_folder(qapp, demo_path, monkeypatch, capsys):
     """run_app(FILE, visit_all=True), the code behind ``cypdesk FILE --visit-all``,
-    in-process under the write spy (bytecode caching off, as in the frozen build):
+    under the write spy in a child pytest process (tests/writespy.in_child_process;
+    bytecode caching off, as in the frozen build):
     exit 0, the summary line printed, the document and the user's data folder written,
     nothing under paths.program_dir()."""
     from cypdesk.app import run_app
