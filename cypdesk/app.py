@@ -14,7 +14,13 @@ from cypdesk import APP_NAME, ORG_DOMAIN, ORG_NAME, __version__
 SHOWN_TIMEOUT_MS = 120_000
 
 
-def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only: bool = False) -> int:
+def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only: bool = False,
+            visit_all: bool = False) -> int:
+    """Show the window (on ``path`` if given) and run until it closes.
+
+    ``exit_when_shown``: exit 0 once the first tab has painted the document (smoke
+    tests, benchmarks). ``visit_all``: then open every tab and view, selecting a row in
+    each table (cypdesk/ui/visit.py), and exit 0, or 1 if anything failed."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -25,12 +31,14 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
     app.setOrganizationDomain(ORG_DOMAIN)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    _set_icon(app)
     window = MainWindow()
     result = {"code": 0}
 
+    exit_when_shown = exit_when_shown or visit_all
     if exit_when_shown:
         if not path:
-            print("cypdesk: --exit-when-shown needs a FILE", file=sys.stderr)
+            print(f"cypdesk: {'--visit-all' if visit_all else '--exit-when-shown'} needs a FILE", file=sys.stderr)
             return 2
 
         def shown(rows: int) -> None:
@@ -38,6 +46,8 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
             # empty state), and say so in one line every caller sees.
             print(f"cypdesk: window shown with {Path(path).name} ({window.painted_summary(rows)})", flush=True)
             result["code"] = 0
+            if visit_all:
+                result["code"] = _visit(window)
             app.quit()
 
         def timed_out() -> None:
@@ -73,6 +83,35 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
     code = app.exec()
     window.close_document()
     return result["code"] if exit_when_shown else code
+
+
+def _set_icon(app) -> None:  # type: ignore[no-untyped-def]
+    """The window's icon (title bar, task bar): resources/icons/cypdesk.png, drawn by
+    packaging/make_icon.py. On Windows the programs carry cypdesk.ico as well."""
+    from PySide6.QtGui import QIcon
+
+    from cypdesk.paths import resources_dir
+
+    icon = resources_dir() / "icons" / "cypdesk.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+
+
+def _visit(window) -> int:  # type: ignore[no-untyped-def]
+    """--visit-all: every tab and view, one line each; 0 if nothing failed, else 1."""
+    from cypdesk.ui.visit import visit_all
+
+    places: list[str] = []
+
+    def report(place: str) -> None:
+        places.append(place)
+        print(f"cypdesk: visited {place}", flush=True)
+
+    errors = visit_all(window, report)
+    for error in errors:
+        print(f"cypdesk: visit failed: {error}", file=sys.stderr)
+    print(f"cypdesk: visited {len(places)} tabs and views, {len(errors)} errors", flush=True)
+    return 1 if errors else 0
 
 
 def _housekeeping() -> None:

@@ -51,6 +51,9 @@ def _window_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="a .cypdesk document to open")
     p.add_argument("--exit-when-shown", action="store_true",
                    help="exit 0 once the first tab has painted rows from FILE (smoke tests, benchmarks)")
+    p.add_argument("--visit-all", action="store_true",
+                   help="then open every tab and view, select a row in each table, and exit 0, or 1 if any failed "
+                        "(smoke tests of the packaged build)")
     p.add_argument("--read-only", action="store_true", help="open the document read-only")
     p.add_argument("--self-test", action="store_true", help="check the installation and exit 0 or 1")
     p.add_argument("--version", action="version", version=f"cypdesk {__version__}")
@@ -206,7 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _self_test()
         from cypdesk.app import run_app
 
-        return run_app(args.file, exit_when_shown=args.exit_when_shown, read_only=args.read_only)
+        return run_app(args.file, exit_when_shown=args.exit_when_shown, read_only=args.read_only,
+                       visit_all=args.visit_all)
     except CypdeskError as exc:
         return _fail(exc, want_json)
     except KeyboardInterrupt:

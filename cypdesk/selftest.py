@@ -26,6 +26,8 @@ EXPAT_MIN = (2, 4, 1)  # input amplification limits (billion laughs, quadratic b
 SQLITE_MIN = (3, 35, 0)
 SQLITE_WAL_RESET_FIXED = (3, 51, 3)
 REPORTLAB_MIN = (3, 6, 13)  # CVE-2023-33733: code execution through paragraph markup
+UHARFBUZZ_MIN, UHARFBUZZ_BELOW = (0, 45), (0, 58)  # text shaping for the papers
+SHAPING_SAMPLE = "Llŷr ŵyr"  # Welsh: w and y with a circumflex, each one glyph
 FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 FONT_BYTES = (200_000, 5_000_000)  # a truncated or substituted file falls outside
 FONT_SAMPLE = "ŵŷŁłźß£€–“”"  # Welsh, Polish, German, money, typographic punctuation
@@ -177,12 +179,48 @@ def _check_fonts() -> tuple[bool, str]:
     return True, f"{', '.join(found)} load and cover {' '.join(FONT_SAMPLE)}"
 
 
+def _check_shaping() -> tuple[bool, str]:
+    """uharfbuzz imports and shapes Welsh with the bundled font: one glyph per
+    character, none of them the missing-glyph box (glyph 0)."""
+    import uharfbuzz as hb
+
+    version = version_tuple(hb.__version__)
+    if not UHARFBUZZ_MIN <= version < UHARFBUZZ_BELOW:
+        return False, (f"uharfbuzz {hb.__version__} is outside {_dotted(UHARFBUZZ_MIN)} to below "
+                       f"{_dotted(UHARFBUZZ_BELOW)}")
+    font_path = paths.resources_dir() / "fonts" / FONTS[0]
+    font = hb.Font(hb.Face(hb.Blob.from_file_path(str(font_path))))
+    buffer = hb.Buffer()
+    buffer.add_str(SHAPING_SAMPLE)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer, {})
+    glyphs = [info.codepoint for info in buffer.glyph_infos]
+    if len(glyphs) != len(SHAPING_SAMPLE) or 0 in glyphs:
+        return False, f"uharfbuzz {hb.__version__} could not shape {SHAPING_SAMPLE!r} with {font_path.name}"
+    return True, f"uharfbuzz {hb.__version__} (HarfBuzz {hb.version_string()}) shapes {SHAPING_SAMPLE!r}"
+
+
 def _check_data_folder() -> tuple[bool, str]:
     folder = paths.data_dir()
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".self-test-") as handle:
         handle.write(b"cypdesk")
         handle.flush()
     return True, f"{folder} is writable"
+
+
+def _check_writes_outside_program() -> tuple[bool, str]:
+    """cypdesk's own files (data, settings) lie outside the program's folder, unless
+    portable mode (the marker file beside the program) put them there on purpose."""
+    program = paths.program_dir()
+    portable = (program / paths.PORTABLE_MARKER).is_file()
+    for what, folder in (("data", paths.data_dir()), ("settings", paths.config_dir())):
+        inside = folder.resolve().is_relative_to(program.resolve())
+        if inside and not portable:
+            return False, (f"the {what} folder {folder} is inside the program's folder {program}: "
+                           "cypdesk would write beside its own program")
+    if portable:
+        return True, f"portable mode ({paths.PORTABLE_MARKER} beside the program): writes go to {paths.data_dir().parent}"
+    return True, f"nothing is written under {program}"
 
 
 def _check_other_libraries() -> tuple[bool, str]:
@@ -211,7 +249,9 @@ CHECKS: list[tuple[str, Callable[[], tuple[bool, str]]]] = [
     ("expat", _check_expat),
     ("reportlab", _check_reportlab),
     ("fonts", _check_fonts),
+    ("shaping", _check_shaping),
     ("data folder", _check_data_folder),
+    ("program folder", _check_writes_outside_program),
     ("other libraries", _check_other_libraries),
 ]
 

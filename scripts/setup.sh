@@ -80,6 +80,7 @@ install_system_libraries() {
     fi
     local wanted=("${QT_DEBS[@]}")
     wanted+=(strace)  # tests/model/test_commit_syscalls.py watches SQLite sync the commit
+    wanted+=(wixl msitools)  # packaging/smoke.py compiles the Windows installer's WiX source
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
         wanted+=(xvfb xauth)  # to open the real window without a screen (run-demo.sh)
     fi

@@ -117,6 +117,61 @@ def test_fonts_missing_or_truncated_fail(monkeypatch, tmp_path, damage):
     assert ("missing" if damage == "missing" else "bytes") in detail
 
 
+@pytest.mark.parametrize(("version", "ok"), [("0.44.0", False), ("0.45.0", True), ("0.58.0", False)])
+def test_shaping_needs_uharfbuzz_within_the_pins(monkeypatch, version, ok):
+    """Case 67: the papers' text shaping is checked by importing uharfbuzz and shaping
+    Welsh with the bundled font; a version outside the pins fails (patched __version__)."""
+    import uharfbuzz
+
+    monkeypatch.setattr(uharfbuzz, "__version__", version)
+    passed, detail = selftest._check_shaping()
+    assert passed is ok, detail
+    assert ("shapes" in detail) is ok
+
+
+def test_shaping_fails_without_uharfbuzz(monkeypatch):
+    """A bundle that lost uharfbuzz (import blocked through sys.modules) fails the
+    self-test under "shaping" and nowhere else."""
+    monkeypatch.setitem(sys.modules, "uharfbuzz", None)
+    ok, results = selftest.run_self_test()
+    assert not ok
+    assert [r[0] for r in results if not r[1]] == ["shaping"]
+
+
+def test_shaping_fails_with_a_font_that_lacks_the_welsh_letters(monkeypatch, tmp_path):
+    """Shaping with a font that has no ŷ or ŵ (a font cut to ASCII with fontTools'
+    subsetter, standing in for a substituted file) gives the missing glyph: failed."""
+    from fontTools import subset
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    options = subset.Options()
+    font = subset.load_font(str(paths.resources_dir() / "fonts" / selftest.FONTS[0]), options)
+    cutter = subset.Subsetter(options)
+    cutter.populate(text="Llr wy ")
+    cutter.subset(font)
+    subset.save_font(font, str(fonts / selftest.FONTS[0]), options)
+    monkeypatch.setattr(paths, "resources_dir", lambda: tmp_path)
+    passed, detail = selftest._check_shaping()
+    assert not passed and "could not shape" in detail
+
+
+def test_program_folder_check_fails_when_data_would_go_beside_the_program(monkeypatch, tmp_path):
+    """Case 68: a data folder inside the program's folder (CYPDESK_HOME pointed there,
+    program_dir patched to tmp_path) fails; with the portable marker it is allowed."""
+    monkeypatch.setattr(paths, "program_dir", lambda: tmp_path)
+    monkeypatch.setenv("CYPDESK_HOME", str(tmp_path / "home"))
+    passed, detail = selftest._check_writes_outside_program()
+    assert not passed and "inside the program's folder" in detail
+    (tmp_path / paths.PORTABLE_MARKER).write_text("", encoding="utf-8")
+    passed, detail = selftest._check_writes_outside_program()
+    assert passed and "portable mode" in detail
+    monkeypatch.setenv("CYPDESK_HOME", str(tmp_path.parent / f"{tmp_path.name}-elsewhere"))
+    (tmp_path / paths.PORTABLE_MARKER).unlink()
+    passed, detail = selftest._check_writes_outside_program()
+    assert passed and "nothing is written under" in detail
+
+
 def test_data_folder_that_cannot_be_made_fails(monkeypatch, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -160,6 +215,7 @@ def test_pins_match_pyproject():
     assert _pin(deps, "SQLAlchemy") == (
         f">={dotted(selftest.SQLALCHEMY_MIN)},<{dotted(selftest.SQLALCHEMY_BELOW)}"
     )
+    assert _pin(deps, "uharfbuzz") == f">={dotted(selftest.UHARFBUZZ_MIN)},<{dotted(selftest.UHARFBUZZ_BELOW)}"
     assert project["requires-python"] == (
         f">={dotted(selftest.PYTHON_MIN)},<{dotted(selftest.PYTHON_BELOW)}"
     )

@@ -234,13 +234,40 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         import sys
 
         if self.tasks.INLINE or "matplotlib.figure" in sys.modules:
+            self._charts_ready()
             return
+        if getattr(self, "_charts_warming", False):
+            return
+        self._charts_warming = True
 
         def work(_progress: Any) -> None:
             import matplotlib.backends.backend_agg  # noqa: F401
             import matplotlib.figure  # noqa: F401
 
-        self.tasks.run("Preparing charts…", work, lambda _result: None, lambda _exc: None, dialog=False)
+        self.tasks.run("Preparing charts…", work, lambda _result: self._charts_ready(),
+                       lambda _exc: self._charts_ready(), dialog=False)
+
+    def when_charts_ready(self, callback: Any) -> bool:
+        """Run ``callback`` now if matplotlib is imported (return True), else once the
+        worker has imported it (return False): the first chart never imports it on the
+        window's thread, where it took 1.5 to 3 seconds before the first rows showed
+        (bench/bench_frozen_start.py). Before the first paint the import waits for it."""
+        import sys
+
+        if self.tasks.INLINE or "matplotlib.figure" in sys.modules:
+            return True
+        waiting = self.__dict__.setdefault("_chart_waiters", [])
+        if callback not in waiting:
+            waiting.append(callback)
+        if self._watcher.done:  # a moment later: the first paint's own follow-ups come first
+            QTimer.singleShot(100, self._warm_up_charts)
+        return False
+
+    def _charts_ready(self) -> None:
+        self._charts_warming = False
+        waiting, self._chart_waiters = self.__dict__.get("_chart_waiters", []), []
+        for callback in waiting:
+            callback()
 
     def refresh_attention(self) -> None:
         """Work out the Overview again, on the worker (it reads every tab's analysis)."""
@@ -273,9 +300,21 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         self.tasks.run("Looking for what needs attention…", work, done, failed, dialog=False)
 
     def _first_tab_painted(self, rows: int) -> None:
+        if getattr(self, "_after_paint_pending", False):
+            self._after_paint_pending = False
+            self._after_first_paint()
         self.first_tab_painted.emit(rows)
         if rows:
             self.first_rows_painted.emit()
+
+    def _after_first_paint(self) -> None:
+        """Background work for an open document, started once the first tab has painted
+        it: the Overview (on the worker) and importing matplotlib for the charts. Started
+        before the paint, a 3-second matplotlib import on the worker held up the first
+        paint on a slow machine (bench/bench_frozen_start.py)."""
+        QTimer.singleShot(250, self.refresh_attention)  # once the first paint has settled
+        # matplotlib for the charts: at once if a chart is waiting for it, else a little later
+        QTimer.singleShot(100 if self.__dict__.get("_chart_waiters") else 1500, self._warm_up_charts)
 
     def painted_summary(self, rows: int) -> str:
         """What the first tab painted, in words: "the Needs tab painted 48 indicators"."""
@@ -455,8 +494,10 @@ class MainWindow(MenusMixin, OpeningMixin, QMainWindow):
         self.current_tab().shown()
         self.update_title()
         self._update_actions()
-        QTimer.singleShot(250, self.refresh_attention)  # once the first paint has settled
-        QTimer.singleShot(1500, self._warm_up_charts)
+        if self._watcher.done:
+            self._after_first_paint()
+        else:  # the first paint comes first: on a slow laptop this work would delay it
+            self._after_paint_pending = True
 
     def new_document(self) -> None:
         from cypdesk.model.document import Document

@@ -632,6 +632,9 @@ class NeedsTab(RecordTab):
         self._chart_timer.stop()
         if self.current_id is None or self.reader is None or self._form is None:
             return
+        ready = getattr(self.window_, "when_charts_ready", None)
+        if ready is not None and not ready(self.draw_chart):
+            return  # drawn once the worker has imported matplotlib
         from cypdesk.services.needs import trend
 
         if self.place_id is not None:  # the place's own values against England's
