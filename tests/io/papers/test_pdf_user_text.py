@@ -70,13 +70,14 @@ def test_markup_looking_text_prints_verbatim(tmp_path):
     assert "R&D; budget" not in text
 
 
-# Letters the bundled DejaVu Sans carries (Latin with diacritics, Greek, Cyrillic),
-# and the characters of markup. (Control characters are dropped by design: clean().)
+# Letters the bundled DejaVu Sans carries (Latin with diacritics, Greek, Cyrillic; code
+# points no letter is assigned to are left out), and the characters of markup. (Control characters are dropped by design: clean().)
 _TEXT = st.text(alphabet=st.one_of(
     st.sampled_from(list("<>&\"'=/;:#[](){}!?.,-_ \n\t£€–“”")),
-    st.characters(min_codepoint=0x21, max_codepoint=0x24F, exclude_categories=("Cc",)),
-    st.characters(min_codepoint=0x391, max_codepoint=0x3C9),
-    st.characters(min_codepoint=0x410, max_codepoint=0x44F),
+    st.characters(min_codepoint=0x21, max_codepoint=0x24F, exclude_categories=("Cc", "Cn")),
+    # U+03A2 lies inside the Greek capitals but is unassigned: no letter, no glyph.
+    st.characters(min_codepoint=0x391, max_codepoint=0x3C9, exclude_categories=("Cn",)),
+    st.characters(min_codepoint=0x410, max_codepoint=0x44F, exclude_categories=("Cn",)),
 ), max_size=60)
 
 
