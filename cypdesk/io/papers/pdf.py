@@ -30,7 +30,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, NextPageTemplate, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Image, NextPageTemplate, PageBreak, Spacer, Table, TableStyle
 
 from cypdesk.common.paperdoc import Chart, MeetingPack, PaperDoc, Run
 from cypdesk.common.paperdoc import Table as DataTable
@@ -141,6 +141,9 @@ def paper_story(doc: PaperDoc, template: PaperDocTemplate, *, key: str, level: i
     story.append(para("Recommendations", st["h1"]))
     story += _recommendations(doc)
     for i, section in enumerate(doc.sections):
+        # A heading never ends a page alone: reportlab's keepWithNext group lets a short
+        # first paragraph move on (its orphan control) and leave the heading behind.
+        story.append(CondPageBreak(HEADING_ROOM))
         story.append(_mark(f"{key}/section-{i}", section.heading, level + 1, outline))
         story.append(para(section.heading, st["h1"]))
         story += blocks_flowables(section.blocks)
@@ -150,6 +153,9 @@ def paper_story(doc: PaperDoc, template: PaperDocTemplate, *, key: str, level: i
                            outline=outline)
     story.append(NextPageTemplate("portrait"))
     return story
+
+
+HEADING_ROOM = 32 * mm  # a section heading starts a new page with less room than this left
 
 
 def _mark(key: str, title: str, level: int, outline: list[str], stamp: Stamp | None = None) -> Mark:
