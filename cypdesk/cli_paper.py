@@ -7,7 +7,8 @@ One subcommand, three uses (exactly one of ``--list``, ``--paper``, ``--meeting`
 - ``cypdesk paper FILE --paper ID --out OUT.pdf|OUT.docx [--for ORG] [--json]``: one
   paper as PDF or Word, provider-safe for ORG with ``--for`` (i10-render);
 - ``cypdesk paper FILE --meeting ID --out PACK.pdf [--for ORG] [--json]``: a meeting's
-  pack (i10-render).
+  pack (i10-render); with ``--supplement ITEMS [--number N]``, supplement N: only the
+  papers of those agenda items (papers to follow, sent after the pack).
 
 FILE is never changed. Exit codes and ``--json`` as every command (cypdesk.cli).
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 HELP = ("board papers: --list shows them; --paper ID --out OUT.pdf|OUT.docx writes one, --meeting ID --out PACK.pdf "
-        "a meeting's pack; --for ORG leaves out what that partner may not see")
+        "a meeting's pack (--supplement ITEMS: papers to follow); --for ORG leaves out what that partner may not see")
 # The fault matrix (tests/cli/test_faults.py) runs this: it reads the document and
 # writes a file beside it ({paper_id}: a final paper of the demo; {new_pdf}: a new file).
 EXAMPLE = "paper {document} --paper {paper_id} --out {new_pdf}"
@@ -36,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--for", dest="for_org", metavar="ORG",
                         help="a partner's name or id: leave out what it may not see (confidential fields except on "
                              "its own records, confidential sections, contact details)")
+    parser.add_argument("--supplement", metavar="ITEMS",
+                        help="with --meeting: a supplement of papers to follow, only these agenda items "
+                             "(comma-separated, e.g. 5b,7)")
+    parser.add_argument("--number", type=int, default=1, metavar="N",
+                        help="with --supplement: which supplement this is (1 unless said)")
     parser.add_argument("--json", action="store_true")
     return parser
 
@@ -49,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         return _list(args)
     if not args.out:
         raise UsageError(f"--{'paper' if args.paper else 'meeting'} needs --out: the file to write.")
+    if args.supplement is not None and not args.meeting:
+        raise UsageError("--supplement goes with --meeting: a supplement to a meeting's pack.")
+    if args.number < 1:
+        raise UsageError("--number counts supplements from 1.")
     return _write(args)
 
 
@@ -104,7 +114,9 @@ def _write(args: argparse.Namespace) -> int:
     if args.paper:
         result = write_paper_file(args.file, args.paper, args.out, for_org=args.for_org)
     else:
-        result = write_pack_file(args.file, args.meeting, args.out, for_org=args.for_org)
+        items = [i for i in args.supplement.split(",")] if args.supplement is not None else None
+        result = write_pack_file(args.file, args.meeting, args.out, for_org=args.for_org, items=items,
+                                 supplement=args.number if items is not None else 0)
     result["ok"] = True
     _emit(result, args.json, _written)
     return 0
@@ -112,6 +124,8 @@ def _write(args: argparse.Namespace) -> int:
 
 def _written(r: dict[str, Any]) -> str:
     what = f"the pack of {r['board']}'s meeting" if "meeting" in r else f"'{r['title']}'"
+    if r.get("supplement"):
+        what = f"supplement {r['supplement']} to {what}"
     pages = f" ({r['pages']:,} page{'s' if r['pages'] != 1 else ''})" if r.get("pages") else ""
     line = f"Wrote {what} to {r['path']}{pages}"
     line += f", leaving out what {r['for']['name']} may not see." if r["for"] else "."

@@ -549,18 +549,20 @@ class MeetingPack:
     logo: bytes | None
     items: list[PackItem]
     for_partner: str | None = None
+    supplement: int = 0  # 0: the meeting's pack; n: supplement n (papers to follow, after the pack went out)
 
     def to_dict(self) -> dict:
         return {"content_version": CONTENT_VERSION, "board": self.board,
                 "meeting_date": _date_out(self.meeting_date), "place": self.place,
                 "trust_name": self.trust_name, "logo": _bytes_out(self.logo),
-                "items": [i.to_dict() for i in self.items], "for_partner": self.for_partner}
+                "items": [i.to_dict() for i in self.items], "for_partner": self.for_partner,
+                "supplement": self.supplement}
 
     @classmethod
     def from_dict(cls, d: dict) -> MeetingPack:
         return cls(d["board"], _date_in(d["meeting_date"]), d.get("place"), d.get("trust_name"),
                    _bytes_in(d.get("logo")), [PackItem.from_dict(i) for i in d["items"]],
-                   d.get("for_partner"))
+                   d.get("for_partner"), int(d.get("supplement") or 0))
 
     def to_json(self) -> str:
         return _dumps(self.to_dict())

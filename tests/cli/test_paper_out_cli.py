@@ -121,6 +121,29 @@ def test_a_meeting_pack_lists_each_paper_at_the_page_it_starts(demo_path, tmp_pa
         assert f"Agenda item {item['agenda_item']}" in pages[item["page"] - 1]
 
 
+def test_a_supplement_holds_only_the_papers_to_follow_with_its_own_agenda(demo_path, tmp_path, capsys):
+    """--supplement 4 --number 2: supplement 2 to the meeting's pack, its agenda titled
+    "Supplementary agenda 2" listing item 4 alone at the page it starts, pages numbered
+    within it; an agenda item the meeting lacks is refused (exit 2) naming its items,
+    and nothing is written."""
+    meeting, _ = small_meeting(demo_path)
+    out = tmp_path / "supplement.pdf"
+    code, result = run_json(capsys, "paper", demo_path, "--meeting", meeting, "--supplement", "4", "--number", "2",
+                            "--out", out)
+    assert code == 0, result
+    assert result["supplement"] == 2 and [p["agenda_item"] for p in result["papers"]] == ["4"]
+    pages = pages_text(out)
+    agenda = "\n".join(layout_lines(out, 1))
+    assert "Supplementary agenda 2" in agenda and "Second short paper" in agenda
+    assert "Short paper with a confidential option" not in " ".join(pages)
+    assert f"Page 1 of {len(pages)}" in pages[0]
+    assert "Agenda item 4" in pages[result["papers"][0]["page"] - 1]
+    missing = tmp_path / "none.pdf"
+    code, result = run_json(capsys, "paper", demo_path, "--meeting", meeting, "--supplement", "9", "--out", missing)
+    assert code == 2 and "no paper at agenda item 9" in result["error"]["message"]
+    assert "its items are 3, 4" in result["error"]["message"] and not missing.exists()
+
+
 def test_bad_usage_and_unknown_ids_are_refused_in_plain_words(demo_path, tmp_path, capsys):
     """A paper to .txt, a pack to .docx: usage (exit 2), nothing written; an unknown
     paper or meeting: not found (exit 1)."""

@@ -284,19 +284,25 @@ def write_pack_pdf(pack: MeetingPack, out: str | Path) -> PdfInfo:
     """Write the meeting's pack: the agenda, then every paper, numbered continuously."""
     st = styles()
     subject = f"{clean(pack.board)}, {long_date(pack.meeting_date)}"
-    template = PaperDocTemplate(_target(out), title=f"{clean(pack.board)}: meeting pack, {long_date(pack.meeting_date)}",
+    supplement = getattr(pack, "supplement", 0)
+    agenda = f"Supplementary agenda {supplement}" if supplement else "Agenda"
+    what = f"supplement {supplement} to the meeting pack" if supplement else "meeting pack"
+    template = PaperDocTemplate(_target(out), title=f"{clean(pack.board)}: {what}, {long_date(pack.meeting_date)}",
                                 author=clean(pack.trust_name or ""), subject=subject, lang=_pack_language(pack),
                                 keywords=_keywords(pack.for_partner))
     width = template.frame_width()
     outline: list[str] = []
     first = Stamp(trust=clean(pack.trust_name or ""), board=clean(pack.board), date=long_date(pack.meeting_date),
-                  title="Agenda")
-    story: list[Any] = [_mark("agenda", "Agenda", 0, outline, stamp=first)]
+                  title=agenda)
+    story: list[Any] = [_mark("agenda", agenda, 0, outline, stamp=first)]
     story += _masthead(pack.trust_name, pack.logo, width)
     story.append(para(pack.board.upper(), st["subtitle"]))
     story.append(para(long_date(pack.meeting_date) + (f" · {clean(pack.place)}" if pack.place else ""), st["subtitle"]))
     story.append(Spacer(0, 4 * mm))
-    story.append(para("Agenda", st["title"]))
+    story.append(para(agenda, st["title"]))
+    if supplement:
+        story.append(para("Papers to follow: these items' papers were not ready when the meeting's pack went "
+                          "out. Pages are numbered within this supplement.", st["small"]))
     if pack.for_partner:
         story.append(para(f"Version for {pack.for_partner}: confidential sections, fields and contact details "
                           "are left out.", st["small"]))

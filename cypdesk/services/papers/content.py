@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
-from cypdesk.common.errors import RecordNotFound
+from cypdesk.common.errors import RecordNotFound, UsageError
 from cypdesk.common.paperdoc import Contact, MeetingPack, PackItem, PaperDoc, Recommendation, Section
 from cypdesk.model.catalog import CATALOG
 from cypdesk.services import outward
@@ -152,10 +153,15 @@ def _section_rows(db: sqlite3.Connection, paper_id: str) -> list[tuple[Any, ...]
 # --- the meeting pack -------------------------------------------------------------------------------
 
 def build_meeting_pack(conn: Any, meeting_id: str, *, partner: outward.Partner | None = None,
-                       today: date | None = None, now: datetime | None = None) -> MeetingPack:
+                       today: date | None = None, now: datetime | None = None,
+                       items: Sequence[str] | None = None, supplement: int = 0) -> MeetingPack:
     """Every paper of the meeting, in agenda order (agenda item, then title), each as
     :func:`build_paper_doc` gives it (provider-safe for ``partner``), with the
-    meeting's board, date and place and the trust's name and logo."""
+    meeting's board, date and place and the trust's name and logo.
+
+    ``items`` keeps only the papers with those agenda items, for a supplement (papers
+    to follow, sent after the pack: ``supplement`` numbers it); an item the meeting
+    does not have is refused, naming the items it has."""
     with reading(conn) as db:
         meeting = db.execute("SELECT board, held_on, place FROM meetings WHERE id = ?", (meeting_id,)).fetchone()
         if meeting is None:
@@ -163,13 +169,22 @@ def build_meeting_pack(conn: Any, meeting_id: str, *, partner: outward.Partner |
         agenda = "agenda_item" if "agenda_item" in _columns(db, "papers") else "NULL"
         papers = db.execute(f"SELECT id, title, {agenda} FROM papers WHERE meeting_id = ?", (meeting_id,)).fetchall()
         papers.sort(key=lambda r: (_agenda_key(r[2]), (r[1] or "").casefold(), r[0]))
-        items = []
+        if items is not None:
+            wanted = [str(i).strip() for i in items if str(i).strip()]
+            have = [str(r[2]) for r in papers if r[2]]
+            unknown = [i for i in wanted if i not in have]
+            if unknown or not wanted:
+                raise UsageError(f"The meeting has no paper at agenda item {', '.join(unknown) or '(none given)'}; "
+                                 f"its items are {', '.join(have) or 'none yet'}.")
+            papers = [r for r in papers if r[2] and str(r[2]) in wanted]
+        pack_items = []
         for number, (pid, title, item) in enumerate(papers, start=1):
             doc = build_paper_doc(db, pid, partner=partner, now=now, today=today)
-            items.append(PackItem(item or str(number), title or "", doc))
+            pack_items.append(PackItem(item or str(number), title or "", doc))
         settings = document_settings(db)
     return MeetingPack(meeting[0] or "", _date(meeting[1]), meeting[2], settings.get("trust_name"),
-                       settings.get("logo"), items, for_partner=partner.name if partner is not None else None)
+                       settings.get("logo"), pack_items, for_partner=partner.name if partner is not None else None,
+                       supplement=supplement)
 
 
 def _agenda_key(item: str | None) -> tuple[Any, ...]:

@@ -45,20 +45,23 @@ def write_paper_file(document: str | Path, paper_id: str, out: str | Path, *, fo
 
 
 def write_pack_file(document: str | Path, meeting_id: str, out: str | Path, *, for_org: str | None = None,
-                    now: datetime | None = None) -> dict[str, Any]:
-    """Meeting ``meeting_id``'s pack to ``out`` (.pdf). Returns ``{"path", "meeting",
-    "board", "pages", "papers": [{"agenda_item", "title", "page"}], "for"}``."""
+                    now: datetime | None = None, items: list[str] | None = None,
+                    supplement: int = 0) -> dict[str, Any]:
+    """Meeting ``meeting_id``'s pack to ``out`` (.pdf); with ``items``, only those agenda
+    items' papers, as supplement ``supplement``. Returns ``{"path", "meeting", "board",
+    "pages", "papers": [{"agenda_item", "title", "page"}], "for", "supplement"}``."""
     src, target = _paths(document, out, (".pdf",), "a meeting pack goes to a .pdf file")
     from cypdesk.io.papers.pdf import write_pack_pdf
     from cypdesk.services.papers.content import build_meeting_pack
 
-    pack, partner = _read(src, lambda conn, partner: build_meeting_pack(conn, meeting_id, partner=partner, now=now),
+    pack, partner = _read(src, lambda conn, partner: build_meeting_pack(conn, meeting_id, partner=partner, now=now,
+                                                                        items=items, supplement=supplement),
                           for_org)
     info = _write(target, ".pdf", lambda tmp: write_pack_pdf(pack, tmp))
     papers = [{"agenda_item": i.agenda_item, "title": i.title, "page": info.starts.get(i.agenda_item)}
               for i in pack.items]
     return {"path": str(target), "meeting": meeting_id, "board": pack.board, "pages": info.pages, "papers": papers,
-            "for": _partner(partner)}
+            "for": _partner(partner), "supplement": supplement}
 
 
 def _paths(document: str | Path, out: str | Path, suffixes: tuple[str, ...], words: str) -> tuple[Path, Path]:
