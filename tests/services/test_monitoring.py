@@ -15,7 +15,7 @@ import pytest
 from cypdesk.common.errors import UsageError, ValidationError
 from cypdesk.model.changes import Author
 from cypdesk.model.installation import Installation
-from cypdesk.services import monitoring, records
+from cypdesk.services import monitoring, monitoring_edit, records
 from cypdesk.services.monitoring import rate
 from cypdesk.services.workspace import Workspace
 
@@ -349,26 +349,26 @@ def _service(ws, name):
 
 def test_start_an_action_for_a_service_red_twice(ws):
     sid = _service(ws, CAMHS)
-    suggestion = monitoring.suggest_action(ws, sid, TODAY)
+    suggestion = monitoring_edit.suggest_action(ws, sid, TODAY)
     assert suggestion["number"] == "14" and CAMHS in suggestion["action"]
     assert CAMHS_WAITS in suggestion["action"] and suggestion["due_date"] == date(2026, 4, 12)
-    change = monitoring.start_action_for(ws, sid, today=TODAY)
+    change = monitoring_edit.start_action_for(ws, sid, today=TODAY)
     assert (change.op, change.kind) == ("create", "actions")
     row = records.get(ws, "actions", change.id)
     assert row["number"] == "14" and row["status"] == "not_started"
     records.delete(ws, "actions", change.id)  # what undo does
-    assert monitoring.next_action_number(ws) == "14"
+    assert monitoring_edit.next_action_number(ws) == "14"
 
 
 def test_start_an_action_with_the_officers_values(ws):
     sid = _service(ws, SLT)
-    change = monitoring.start_action_for(ws, sid, {"number": "14a", "action": "Meet the provider"})
+    change = monitoring_edit.start_action_for(ws, sid, {"number": "14a", "action": "Meet the provider"})
     assert records.get(ws, "actions", change.id)["action"] == "Meet the provider"
 
 
 def test_start_a_decommissioning_record(ws):
     sid = _service(ws, YOT)
-    change = monitoring.start_decommissioning_for(ws, sid)
+    change = monitoring_edit.start_decommissioning_for(ws, sid)
     assert (change.op, change.kind) == ("create", "decommissioning")
     row = records.get(ws, "decommissioning", change.id)
     assert row["service_id"] == sid and row["status"] == "considering"
@@ -377,42 +377,42 @@ def test_start_a_decommissioning_record(ws):
 
 def test_save_actual_adds_or_updates_the_period(ws):
     waits = _by_name(monitoring.measure_ratings(ws), CAMHS_WAITS)
-    change = monitoring.save_actual(ws, waits.id, {"period": "2025-26 Q3", "actual": "93"})
+    change = monitoring_edit.save_actual(ws, waits.id, {"period": "2025-26 Q3", "actual": "93"})
     assert change.op == "update" and change.before == {"actual": 78.2}
     assert _by_name(monitoring.measure_ratings(ws), CAMHS_WAITS).rating.value == "green"
-    change = monitoring.save_actual(ws, waits.id, {"period": "Q4 2025-26", "actual": "80", "commentary": "Down"})
+    change = monitoring_edit.save_actual(ws, waits.id, {"period": "Q4 2025-26", "actual": "80", "commentary": "Down"})
     assert change.op == "create"
     again = _by_name(monitoring.measure_ratings(ws), CAMHS_WAITS)
     assert len(again.history) == 9 and again.latest.label == "2025-26 Q4" and again.rating.value == "red"
     with pytest.raises(ValidationError):
-        monitoring.save_actual(ws, waits.id, {"period": "not a period", "actual": "1"})
+        monitoring_edit.save_actual(ws, waits.id, {"period": "not a period", "actual": "1"})
 
 
 def test_set_rating_scale_is_recorded_and_reversible(ws):
     assert monitoring.document_scale(ws) == "rag"
-    change = monitoring.set_rating_scale(ws, "trajectory")
+    change = monitoring_edit.set_rating_scale(ws, "trajectory")
     assert change.before == {"rating_scale": "rag"} and change.after == {"rating_scale": "trajectory"}
     assert monitoring.document_scale(ws) == "trajectory" and ws.doc.dirty
     with monitoring.query_rows(ws) as run:
         history = run("SELECT old_value, new_value FROM history WHERE table_name = 'document' AND field = 'rating_scale'")
     assert history == [('"rag"', '"trajectory"')]
     assert monitoring.measure_ratings(ws)[0].rating.scale == "trajectory"  # the document's scale by default
-    assert not monitoring.set_rating_scale(ws, "trajectory").after  # no change, nothing recorded
-    monitoring.set_rating_scale(ws, "rag")
+    assert not monitoring_edit.set_rating_scale(ws, "trajectory").after  # no change, nothing recorded
+    monitoring_edit.set_rating_scale(ws, "rag")
     assert monitoring.document_scale(ws) == "rag"
     with pytest.raises(UsageError):
-        monitoring.set_rating_scale(ws, "traffic lights")
+        monitoring_edit.set_rating_scale(ws, "traffic lights")
 
 
 def test_export_rows(tmp_path):
     from cypdesk.io.xlsx import read_csv
 
-    result = monitoring.export_rows(tmp_path / "plan.csv", "Action plan", ["No.", "Due"], [["1", date(2026, 3, 1)]])
+    result = monitoring_edit.export_rows(tmp_path / "plan.csv", "Action plan", ["No.", "Due"], [["1", date(2026, 3, 1)]])
     assert result["rows"] == 1
     assert list(read_csv(tmp_path / "plan.csv"))[0] == ["No.", "Due"]
-    assert monitoring.export_rows(tmp_path / "plan.xlsx", "Action plan", ["No."], [["1"]])["rows"] == 1
+    assert monitoring_edit.export_rows(tmp_path / "plan.xlsx", "Action plan", ["No."], [["1"]])["rows"] == 1
     with pytest.raises(UsageError):
-        monitoring.export_rows(tmp_path / "plan.pdf", "Action plan", ["No."], [])
+        monitoring_edit.export_rows(tmp_path / "plan.pdf", "Action plan", ["No."], [])
 
 
 def test_set_rating_scale_on_a_new_document(tmp_path):
@@ -422,7 +422,7 @@ def test_set_rating_scale_on_a_new_document(tmp_path):
     try:
         ws = Workspace(doc, ALICE)
         assert monitoring.document_scale(ws) == "rag"
-        change = monitoring.set_rating_scale(ws, "trajectory")
+        change = monitoring_edit.set_rating_scale(ws, "trajectory")
         assert change.before == {"rating_scale": "rag"}
         assert monitoring.document_scale(ws) == "trajectory"
     finally:

@@ -410,7 +410,7 @@ class MonitoringTab(RecordTab):
         headers, rows = page.export_rows() if page is not None else self._measure_rows()
 
         def work(_progress: Any) -> Any:
-            from cypdesk.services.monitoring import export_rows
+            from cypdesk.services.monitoring_edit import export_rows
 
             return export_rows(path, name.capitalize(), headers, rows)
 
@@ -440,7 +440,8 @@ class MonitoringTab(RecordTab):
 
     # --- the rating scale ---------------------------------------------------------------------
     def _scale_chosen(self, _index: int) -> None:
-        from cypdesk.services.monitoring import SCALE_WORDS, set_rating_scale
+        from cypdesk.services.monitoring import SCALE_WORDS
+        from cypdesk.services.monitoring_edit import set_rating_scale
 
         scale = self.scale_switch.currentData()
         if scale == self.scale or not self.editable:
@@ -579,7 +580,7 @@ class MonitoringTab(RecordTab):
         self._actual_dialog(f"The actual for {chosen.label}", values, chosen.measurement_id)
 
     def _actual_dialog(self, title: str, values: dict[str, Any], measurement_id: str | None) -> None:
-        from cypdesk.services.monitoring import save_actual
+        from cypdesk.services.monitoring_edit import save_actual
         from cypdesk.ui.dialogs.links import RecordDialog, confirm_future_period
 
         measure_id = self.detail.id
@@ -612,7 +613,7 @@ class MonitoringTab(RecordTab):
     def start_action(self, service_id: str) -> None:
         """Add an action for a service red twice, in a dialog filled in with a suggestion;
         then show it in the Action plan."""
-        from cypdesk.services.monitoring import start_action_for, suggest_action
+        from cypdesk.services.monitoring_edit import start_action_for, suggest_action
         from cypdesk.ui.dialogs.links import RecordDialog
 
         if not self.editable:
@@ -633,7 +634,7 @@ class MonitoringTab(RecordTab):
     def start_decommissioning(self, service_id: str) -> None:
         """Start a decommissioning decision for a service red twice, in a dialog; then
         show it in the Services tab."""
-        from cypdesk.services.monitoring import start_decommissioning_for, suggest_decommissioning
+        from cypdesk.services.monitoring_edit import start_decommissioning_for, suggest_decommissioning
         from cypdesk.ui.dialogs.links import RecordDialog
 
         if not self.editable:

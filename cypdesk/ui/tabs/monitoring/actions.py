@@ -56,12 +56,12 @@ class ActionPage(RecordPage):
         return ""
 
     def defaults(self) -> dict[str, Any]:
-        from cypdesk.services.monitoring import next_action_number
+        from cypdesk.services.monitoring_edit import next_action_number
 
         return {"number": next_action_number(self.tab.reader), "status": "not_started"}
 
     def copy_adjust(self, values: dict[str, Any]) -> None:
-        from cypdesk.services.monitoring import next_action_number
+        from cypdesk.services.monitoring_edit import next_action_number
 
         values["number"] = next_action_number(self.tab.reader)
         values["status"] = "not_started"

@@ -279,7 +279,7 @@ class RecommendationsPanel(QWidget):
         rec = self.selected()
         if rec is None or rec["decision"] not in ACTION_DECISIONS or not self.tab.commit_pending():
             return
-        from cypdesk.services.monitoring import next_action_number
+        from cypdesk.services.monitoring_edit import next_action_number
         from cypdesk.ui.tabs.papers.dialogs import RecordDialog
 
         def save(form: Any) -> str:
