@@ -218,6 +218,19 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one scripted run
 
         with closing(sqlite3.connect(f"file:{doc}?mode=ro", uri=True)) as conn:
             service_id = conn.execute("SELECT id FROM services ORDER BY name LIMIT 1").fetchone()[0]
+            paper_id = conn.execute("SELECT id FROM papers WHERE status = 'final' ORDER BY title LIMIT 1").fetchone()[0]
+
+        def paper() -> str:
+            """A board paper to PDF and to Word: reportlab, the bundled fonts, svglib's
+            charts, uharfbuzz and python-docx's templates as the build carries them."""
+            pdf, docx = work / "paper.pdf", work / "paper.docx"
+            result = json.loads(run(cli, "paper", doc, "--paper", paper_id, "--out", pdf, "--json").stdout)
+            run(cli, "paper", doc, "--paper", paper_id, "--out", docx)
+            if result.get("pages", 0) < 1 or not pdf.read_bytes().startswith(b"%PDF") or docx.stat().st_size < 1000:
+                raise RuntimeError(f"the paper was not written whole: {result}")
+            return f"{pdf.name}: {result['pages']} pages; {docx.name}: {docx.stat().st_size:,} bytes"
+
+        smoke.step("a board paper to PDF and Word", paper)
         examples = command_examples()
         for command in sorted(set(examples) - OWN_STEPS):
             copy = work / f"for-{command}.cypdesk"
@@ -225,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one scripted run
             source = work / "source.csv"
             source.write_text(SOURCE_CSV, encoding="utf-8")
             values = {"document": str(copy), "new_file": str(work / f"new-{command}"), "service_id": service_id,
-                      "source": str(source)}
+                      "source": str(source), "paper_id": paper_id, "new_pdf": str(work / f"new-{command}.pdf")}
             argv = [part.format(**values) for part in examples[command]]
             smoke.step(f"{command} (its declared example)", lambda argv=argv: last_line(run(cli, *argv)) or "exit 0")
         for wanted in ("paper", "share", "merge"):
