@@ -15,6 +15,7 @@ SQLITE_IOERR ``io_error`` (exit 1). :func:`plain_reason` gives the few words for
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -276,6 +277,9 @@ def plain_reason(exc: BaseException) -> str:
             return ("another program (perhaps Excel, a virus scanner or a sync client) is using the file, "
                     "or you do not have permission to change it")
         if err == errno.ENOENT:
+            missing = getattr(exc, "filename", None)
+            if missing and Path(os.path.normpath(missing)).parent.is_dir():  # the folder is there: a file is not
+                return f"a file it needs is missing ({missing})"
             return "the folder no longer exists (is the drive or network share still connected?)"
         if err == errno.EIO:
             return "the drive reported an input/output error (it may have been disconnected, or be failing)"

@@ -79,3 +79,19 @@ def test_plain_message_for_the_window():
         .startswith("Could not save /d.cypdesk: the disk is full.")
     assert plain_message(CypdeskError("As it was.")) == "As it was."
     assert "unexpected problem (KeyError" in plain_message(KeyError("k"))
+
+
+def test_a_missing_file_in_a_folder_that_exists_is_not_called_a_lost_folder(tmp_path):
+    """ENOENT names the file it could not find: when that file's folder is there, the
+    words say a file is missing and name it (the frozen app once lacked a template of
+    python-docx and told the officer their drive was disconnected); when the folder
+    itself is gone, the words still ask whether the drive is connected."""
+    from cypdesk.common.errors import plain_reason
+
+    missing = tmp_path / "templates" / ".." / "default-header.xml"
+    reason = plain_reason(FileNotFoundError(errno.ENOENT, "No such file or directory", str(missing)))
+    assert reason == f"a file it needs is missing ({missing})"
+    gone = tmp_path / "unplugged" / "board.cypdesk"
+    reason = plain_reason(FileNotFoundError(errno.ENOENT, "No such file or directory", str(gone)))
+    assert reason == "the folder no longer exists (is the drive or network share still connected?)"
+    assert plain_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")).startswith("the folder")
