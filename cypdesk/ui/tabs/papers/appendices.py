@@ -10,15 +10,13 @@ import json
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QHeaderView, QLineEdit, QMessageBox, QSpinBox, QTableWidgetItem, QWidget,
 )
 
 from cypdesk.common.errors import CypdeskError
 from cypdesk.ui.models.record_table import ID_ROLE
-from cypdesk.ui.tabs.papers import commands
 from cypdesk.ui.tabs.papers.dialogs import FormDialog
-from cypdesk.ui.widgets.read_only_table import read_only_table
+from cypdesk.ui.tabs.papers.panel import PaperListPanel
 
 HEADERS = ["App.", "Title", "Built from", "Options"]
 
@@ -179,47 +177,16 @@ class AppendixDialog(FormDialog):
             widget.setCurrentIndex(widget.findData(value))
 
 
-class AppendicesPanel(QWidget):
+class AppendicesPanel(PaperListPanel):
+    KIND = "appendices"
+
     def __init__(self, tab: Any) -> None:
-        super().__init__()
-        self.tab = tab
-        self.setObjectName("papers_appendices")
-        self.paper_id: str | None = None
-        self.final = False
-        self.rows: list[dict[str, Any]] = []
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 4, 0, 0)
-        self.note = QLabel("")
-        self.note.setObjectName("papers_appendices_note")
-        self.note.setWordWrap(True)
-        column.addWidget(self.note)
-        self.table = read_only_table("papers_appendices_table", "Appendices", HEADERS)
-        self.table.setWordWrap(True)
-        self.table.setTabKeyNavigation(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self.update_buttons)
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        super().__init__(tab, "appendices", "Appendices", HEADERS, (fit, stretch, fit, stretch), ((
+            ("add", "Add an appendix…", "Choose an appendix built from the data", self.add),
+            ("edit", "Options…", "Change the selected appendix's title and options", self.edit),
+            ("remove", "Remove…", "Remove the selected appendix", self.remove)),), "appendix")
         self.table.doubleClicked.connect(lambda _i: self.edit())
-        column.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.buttons: dict[str, QPushButton] = {}
-        for name, text, tip, slot in (("add", "Add an appendix…", "Choose an appendix built from the data", self.add),
-                                      ("edit", "Options…", "Change the selected appendix's title and options",
-                                       self.edit),
-                                      ("remove", "Remove…", "Remove the selected appendix", self.remove)):
-            button = QPushButton(text)
-            button.setObjectName(f"papers_appendix_{name}")
-            button.setAccessibleName(text.replace("&", "").replace("…", ""))
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-            self.buttons[name] = button
-        column.addLayout(row)
         self.load(None, False)
 
     def load(self, paper_id: str | None, final: bool) -> None:
@@ -250,25 +217,12 @@ class AppendicesPanel(QWidget):
                               "Preview the paper to see them.")
         self.update_buttons()
 
-    def selected(self) -> dict[str, Any] | None:
-        row = self.table.currentRow()
-        return self.rows[row] if 0 <= row < len(self.rows) and self.table.selectedItems() else None
-
     def update_buttons(self) -> None:
         draft = self.tab.editable and self.paper_id is not None and not self.final
         has = self.selected() is not None
         self.buttons["add"].setEnabled(draft)
         self.buttons["edit"].setEnabled(draft and has)
         self.buttons["remove"].setEnabled(draft and has)
-
-    def _run(self, text: str, call: Any) -> Any:
-        try:
-            result = call()
-        except CypdeskError as exc:
-            self.tab.window_.ask(QMessageBox.Icon.Warning, "Not changed", exc.message, QMessageBox.StandardButton.Ok)
-            return None
-        commands.push_result(self.tab.window_, text, result, "appendices")
-        return result
 
     def add(self) -> None:
         from cypdesk.services.papers import compose

@@ -8,15 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QComboBox, QHeaderView, QInputDialog, QMessageBox, QPlainTextEdit, QTableWidgetItem, QWidget,
 )
 
 from cypdesk.common.errors import CypdeskError
 from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.papers import commands
 from cypdesk.ui.tabs.papers.dialogs import FormDialog
-from cypdesk.ui.widgets.read_only_table import read_only_table
+from cypdesk.ui.tabs.papers.panel import PaperListPanel
 
 HEADERS = ["No.", "Recommendation", "Board's decision", "Note"]
 DECISION_FILLS = {"agreed": "#cce2d8", "amended": "#fff4c2", "deferred": "#eeefef", "rejected": "#f6d7d2"}
@@ -56,55 +55,24 @@ class DecisionDialog(FormDialog):
         return self.fields["decision"].currentData(), self.fields["note"].toPlainText().strip() or None
 
 
-class RecommendationsPanel(QWidget):
+class RecommendationsPanel(PaperListPanel):
+    KIND = "recommendations"
+
     def __init__(self, tab: Any) -> None:
-        super().__init__()
-        self.tab = tab
-        self.setObjectName("papers_recommendations")
-        self.paper_id: str | None = None
-        self.final = False
-        self.rows: list[dict[str, Any]] = []
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 4, 0, 0)
-        self.note = QLabel("")
-        self.note.setObjectName("papers_recommendations_note")
-        self.note.setWordWrap(True)
-        column.addWidget(self.note)
-        self.table = read_only_table("papers_recommendations_table", "Recommendations", HEADERS)
-        self.table.setWordWrap(True)
-        self.table.setTabKeyNavigation(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        super().__init__(tab, "recommendations", "Recommendations", HEADERS,
+                         (fit, stretch, fit, QHeaderView.ResizeMode.Interactive), (
+            (("add", "Add…", "Add a recommendation at the end", self.add),
+             ("edit", "Edit…", "Change the wording of the selected recommendation", self.edit),
+             ("remove", "Remove…", "Remove the selected recommendation; the rest are renumbered", self.remove),
+             ("up", "Move up", "Move the selected recommendation up", lambda: self.move(-1)),
+             ("down", "Move down", "Move the selected recommendation down", lambda: self.move(1))),
+            (("decide", "Record decision…", "The board's decision on the selected recommendation, "
+                                             "with a note (after the meeting)", self.decide),
+             ("action", "Start an action…", "Start an action in the action plan from the selected agreed "
+                                             "recommendation", self.start_action))), "recommendation")
         self.table.setColumnWidth(3, 140)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self.update_buttons)
         self.table.doubleClicked.connect(lambda _i: self.edit() if not self.final else self.decide())
-        column.addWidget(self.table, 1)
-        self.buttons: dict[str, QPushButton] = {}
-        for line in ((("add", "Add…", "Add a recommendation at the end", self.add),
-                      ("edit", "Edit…", "Change the wording of the selected recommendation", self.edit),
-                      ("remove", "Remove…", "Remove the selected recommendation; the rest are renumbered",
-                       self.remove),
-                      ("up", "Move up", "Move the selected recommendation up", lambda: self.move(-1)),
-                      ("down", "Move down", "Move the selected recommendation down", lambda: self.move(1))),
-                     (("decide", "Record decision…", "The board's decision on the selected recommendation, "
-                                                      "with a note (after the meeting)", self.decide),
-                      ("action", "Start an action…", "Start an action in the action plan from the selected agreed "
-                                                      "recommendation", self.start_action))):
-            row = QHBoxLayout()
-            row.addStretch(1)
-            for name, text, tip, slot in line:
-                button = QPushButton(text)
-                button.setObjectName(f"papers_recommendation_{name}")
-                button.setAccessibleName(text.replace("&", "").replace("…", ""))
-                button.setToolTip(tip)
-                button.clicked.connect(slot)
-                row.addWidget(button)
-                self.buttons[name] = button
-            column.addLayout(row)
         self.load(None, False)
 
     def load(self, paper_id: str | None, final: bool) -> None:
@@ -138,10 +106,6 @@ class RecommendationsPanel(QWidget):
                               "decision the board can take. Decisions are recorded after the meeting.")
         self.update_buttons()
 
-    def selected(self) -> dict[str, Any] | None:
-        row = self.table.currentRow()
-        return self.rows[row] if 0 <= row < len(self.rows) and self.table.selectedItems() else None
-
     def select(self, rec_id: str) -> bool:
         for row, rec in enumerate(self.rows):
             if rec["id"] == rec_id:
@@ -162,15 +126,6 @@ class RecommendationsPanel(QWidget):
         self.buttons["action"].setEnabled(editable and rec is not None and rec["decision"] in ACTION_DECISIONS)
 
     # --- edits ------------------------------------------------------------------------------------
-    def _run(self, text: str, call: Any, kind: str = "recommendations") -> Any:
-        try:
-            result = call()
-        except CypdeskError as exc:
-            self.tab.window_.ask(QMessageBox.Icon.Warning, "Not changed", exc.message, QMessageBox.StandardButton.Ok)
-            return None
-        commands.push_result(self.tab.window_, text, result, kind)
-        return result
-
     def _wording(self, title: str, text: str = "") -> str | None:
         dialog = QInputDialog(self)
         dialog.setWindowTitle(title)
