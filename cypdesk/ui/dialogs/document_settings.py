@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.errors import CypdeskError
-from cypdesk.ui.widgets.record_form import ERROR_STYLE
+from cypdesk.ui.widgets.record_form import HINT_STYLE, error_label
 
-HINT_STYLE = "color: #505050;"  # 8.1:1 on white
 PREVIEW_SIZE = (240, 90)  # pixels the logo's preview may take
 
 
@@ -152,22 +151,12 @@ class DocumentSettingsDialog(QDialog):
                 note.setStyleSheet(HINT_STYLE)
                 column.addWidget(note)
                 self.editors[name].setAccessibleDescription(hint)
-            error = QLabel("")
-            error.setObjectName(f"document_settings_{name}_error")
-            error.setAccessibleName(f"Problem with {SETTINGS[name][0].lower()}")
-            error.setStyleSheet(ERROR_STYLE)
-            error.setWordWrap(True)
-            error.hide()
+            error = error_label(f"document_settings_{name}_error", name=f"Problem with {SETTINGS[name][0].lower()}")
             column.addWidget(error)
             self.errors[name] = error
             form.addRow(label, box)
 
-        self.error = QLabel("")
-        self.error.setObjectName("document_settings_error")
-        self.error.setAccessibleName("Problem")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label("document_settings_error", name="Problem")
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.errors import CypdeskError
-from cypdesk.ui.widgets.record_form import ERROR_STYLE
+from cypdesk.ui.widgets.record_form import error_label
 
 
 class _SaveDialog(QDialog):
@@ -36,12 +36,7 @@ class _SaveDialog(QDialog):
         label.setVisible(bool(intro))
         self.intro = label
         self.layout_.addWidget(label)
-        self.error = QLabel("")
-        self.error.setObjectName("dialog_error")
-        self.error.setAccessibleDescription("Problem")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label("dialog_error", description="Problem")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("OK")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.errors import CypdeskError
-from cypdesk.ui.widgets.record_form import ERROR_STYLE
+from cypdesk.ui.widgets.record_form import HINT_STYLE, error_label
 
-HINT_STYLE = "color: #505050;"  # 8.1:1 on white
 
 
 
@@ -103,12 +102,7 @@ class MemberDialog(QDialog):
             form.addRow(label, editor)
         form.addRow("", self.hint)
 
-        self.error = QLabel("")
-        self.error.setObjectName("member_dialog_error")
-        self.error.setAccessibleDescription("Problem")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label("member_dialog_error", description="Problem")
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -41,12 +41,13 @@ from cypdesk.ui.tabs.monitoring.actions import ActionPage
 from cypdesk.ui.tabs.monitoring.measures import MeasureQuery, MeasureTableModel
 # OVERDUE_FILL is not used here: the tests read it (and the views' indices) from this module.
 from cypdesk.ui.tabs.monitoring.pages import (
-    ACTIONS, HINT_STYLE, MEASURES, OVERDUE_FILL, RATING_FILLS, REVIEW, RISKS, chip, _fmt, _item, _table,
+    ACTIONS, MEASURES, OVERDUE_FILL, RATING_FILLS, REVIEW, RISKS, chip, _fmt, _item, _table,
 )
 from cypdesk.ui.tabs.monitoring.review import ReviewPage
 from cypdesk.ui.tabs.monitoring.risks import RiskPage
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
+from cypdesk.ui.widgets.record_form import HINT_STYLE
 
 SPEC = TabSpec("&Monitoring", "measures", "Performance measures", "performance measures",
                columns=["name", "kind"], filters=["kind"],

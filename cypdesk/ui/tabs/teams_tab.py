@@ -33,6 +33,7 @@ from cypdesk.services.tables import WINDOW_COLUMNS
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 from cypdesk.ui.widgets.read_only_table import read_only_table
+from cypdesk.ui.widgets.record_form import HINT_STYLE
 
 SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
                columns=list(WINDOW_COLUMNS["teams"]),
@@ -46,7 +47,6 @@ SERVICE_COLUMNS = ("Service", "Sector", "Annual cost")
 
 WARNING_STYLE = "color: #a4262c;"  # dark red, 6.9:1 on white; the words say what is wrong
 CALM_STYLE = "color: #1e5631;"  # dark green, 8.5:1 on white
-HINT_STYLE = "color: #505050;"  # 8.1:1 on white
 PROBLEM_COLOUR = "#a4262c"
 MUTED_COLOUR = "#505050"
 

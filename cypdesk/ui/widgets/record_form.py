@@ -21,6 +21,22 @@ from cypdesk.model.catalog import CATALOG
 from cypdesk.ui.widgets.reference_combo import ReferenceCombo
 
 ERROR_STYLE = "color: #a4262c;"  # dark red, 6.9:1 on white; the message also says what is wrong
+HINT_STYLE = "color: #505050;"  # grey for hints and notes, 8.1:1 on white
+
+
+def error_label(object_name: str, *, description: str | None = None, name: str | None = None) -> QLabel:
+    """A hidden, wrapping, dark-red label for a problem in words (shown when there is
+    one), with its accessible ``description`` or ``name``."""
+    error = QLabel("")
+    error.setObjectName(object_name)
+    if description is not None:
+        error.setAccessibleDescription(description)
+    if name is not None:
+        error.setAccessibleName(name)
+    error.setStyleSheet(ERROR_STYLE)
+    error.setWordWrap(True)
+    error.hide()
+    return error
 
 
 def _fields(kind: str, names: list[str] | None) -> list[dict[str, Any]]:
@@ -153,13 +169,8 @@ class RecordForm(QWidget):
             label = f"{label} (confidential)"
             editor.setToolTip((spec.get("help", "") + "\n" if spec.get("help") else "")
                               + "Confidential: left out of copies shared with providers.")
-        error = QLabel("")
-        error.setObjectName(f"{self.kind}_{name}_error")
-        error.setAccessibleDescription(f"{spec['label']}: problem")
+        error = error_label(f"{self.kind}_{name}_error", description=f"{spec['label']}: problem")
         error.setBuddy(editor)  # the message labels its field: a screen reader hears it with the field
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.hide()
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)

@@ -14,12 +14,11 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.ui.dialogs.import_wizard.work import IMPORT_KINDS, kind_label
-from cypdesk.ui.widgets.record_form import ERROR_STYLE
+from cypdesk.ui.widgets.record_form import HINT_STYLE, error_label
 
 FILE_FILTER = ("Spreadsheets and CSV (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.json);;Excel (*.xlsx *.xlsm *.xls);;"
                "OpenDocument (*.ods);;CSV (*.csv *.txt);;Contracts Finder OCDS (*.json);;All files (*)")
 
-HINT_STYLE = "color: #505050;"  # 8.1:1 on white
 PAST_HEADERS = ("When", "Who", "File", "Into", "Rows", "Added", "Changed", "Unchanged", "Rejected")
 
 
@@ -77,12 +76,7 @@ class FilePage(QWizardPage):
         hint.setWordWrap(True)
         hint.setStyleSheet(HINT_STYLE)
         layout.addWidget(hint)
-        self.error = QLabel("")
-        self.error.setObjectName("import_file_error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.setAccessibleDescription("Problem")
-        self.error.hide()
+        self.error = error_label("import_file_error", description="Problem")
         layout.addWidget(self.error)
         self.past_title = QLabel("Past imports into this document")
         self.past_title.setObjectName("import_past_title")

@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
 
 from cypdesk.ui.dialogs.import_wizard.busy import BusyPanel
 from cypdesk.ui.dialogs.import_wizard.grid import show_value
-from cypdesk.ui.widgets.record_form import ERROR_STYLE
+from cypdesk.ui.widgets.record_form import HINT_STYLE, error_label
 
 IGNORE = "(ignore this column)"
-HINT_STYLE = "color: #505050;"
 
 
 class MappingPage(QWizardPage):
@@ -45,12 +44,7 @@ class MappingPage(QWizardPage):
         layout.addWidget(scroll, 1)
         self.combos: dict[str, QComboBox] = {}
         self.reason_labels: dict[str, QLabel] = {}
-        self.error = QLabel("")
-        self.error.setObjectName("import_mapping_error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.setAccessibleDescription("Problem")
-        self.error.hide()
+        self.error = error_label("import_mapping_error", description="Problem")
         layout.addWidget(self.error)
         self.busy = BusyPanel("import_mapping", self, cancel_button=False)
         layout.addWidget(self.busy)

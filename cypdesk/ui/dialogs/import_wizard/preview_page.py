@@ -18,9 +18,8 @@ from cypdesk.ui.dialogs.import_wizard.busy import BusyPanel
 from cypdesk.ui.dialogs.import_wizard.grid import ProblemsModel, SourceGridModel
 from cypdesk.ui.dialogs.import_wizard.links import LinkPanel
 from cypdesk.ui.dialogs.import_wizard.work import PREVIEW_ROWS, kind_label
-from cypdesk.ui.widgets.record_form import ERROR_STYLE
+from cypdesk.ui.widgets.record_form import ERROR_STYLE, HINT_STYLE
 
-HINT_STYLE = "color: #505050;"
 
 
 def counts_text(result: Any, *, done: bool = False) -> str:

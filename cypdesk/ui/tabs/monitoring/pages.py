@@ -38,7 +38,6 @@ TREND_ARROWS = {"rising": "▲", "falling": "▼", "steady": "▶", "new": "•"
 OVERDUE_FILL = "#f6d7d2"
 ENDING_FILLS = {0: "#e6e6e6", 6: "#fde2c4", 12: "#fff4c2"}
 WARNING_STYLE = "color: #a4262c;"  # dark red, 6.9:1 on white; the words say what is wrong
-HINT_STYLE = "color: #505050;"
 
 RATING_SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButto
 
 from cypdesk.common.formats import plural, word_for
 from cypdesk.ui.tabs.monitoring.pages import (
-    ACTIONS, ENDING_FILLS, HINT_STYLE, OVERDUE_FILL, RISKS, chip, _fit, _item, _table,
+    ACTIONS, ENDING_FILLS, OVERDUE_FILL, RISKS, chip, _fit, _item, _table,
 )
+from cypdesk.ui.widgets.record_form import HINT_STYLE
 
 if TYPE_CHECKING:
     from cypdesk.ui.tabs.monitoring_tab import MonitoringTab
