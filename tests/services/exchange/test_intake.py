@@ -418,3 +418,13 @@ def test_without_ours_only_the_file_itself_is_checked(partner):
     with open_partner(partner) as theirs:
         assert theirs.document_id
     assert not list(partners_dir().iterdir())
+
+
+def test_the_withheld_fields_of_a_partner_file_are_counted(partner):
+    """A document made from a share keeps its withheld_fields: the PartnerFile counts
+    them, so the merge knows what the partner never saw."""
+    service, _org = _first_ids(partner)
+    tamper(partner, "INSERT INTO withheld_fields (table_name, record_id, field, hlc, reason) "
+                    f"VALUES ('services', '{service}', 'annual_cost', '0', 'confidential')")
+    with open_partner(partner) as theirs:
+        assert theirs.withheld == 1
