@@ -18,10 +18,11 @@ from typing import Any
 
 from cypdesk.common.errors import Cancelled
 from cypdesk.common.hlc import ZERO, wall_ms_of
-from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE
+from cypdesk.model.versions import deletion_outcome, has_seen
+from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE, merged_fields_of, settings_fields
 from cypdesk.services.exchange.sqlmerge import (
-    THEIRS, attached, follow_redirects, has_seen, json_ids, merged_fields_of, org_reference_fields, partner_path, q,
-    settings_fields, state_token, table_exists, title_column, version_vector,
+    THEIRS, attached, follow_redirects, json_ids, org_reference_fields, partner_path, q, state_token, table_exists,
+    title_column, version_vector,
 )
 
 SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
@@ -287,12 +288,12 @@ class _Planner:
             ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
             if tomb is None:
                 self.plan.added.append(ref)
-            elif has_seen(self.vv_theirs, tomb):  # they saw our deletion and brought it back: a restore
-                self.plan.restored.append(ref)
-            elif has_seen(self.vv_ours, thlc):  # we deleted it having seen their latest change
                 continue
-            else:
-                later = thlc > tomb
+            outcome = deletion_outcome(thlc, tomb, self.vv_theirs, self.vv_ours)
+            if outcome == "keep":  # they saw our deletion and brought it back: a restore
+                self.plan.restored.append(ref)
+            elif outcome == "conflict_keep" or outcome == "conflict_delete":
+                later = outcome == "conflict_keep"
                 self.plan.conflicts.append(MergeConflict(
                     conflict_key(table, rid, None), "delete_edit", table, rid, ref.title, None, "", None, None, tomb, thlc,
                     self.authors.of(tomb_by, tomb), self.authors.of(tby, thlc), "theirs" if later else "ours", owner,
@@ -311,12 +312,13 @@ class _Planner:
             (table,)).fetchall()
         for rid, rtitle, ohlc, oby, owner, tomb, tomb_by in rows:
             ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
-            if has_seen(self.vv_ours, tomb):  # we saw their deletion and kept or restored it
+            outcome = deletion_outcome(ohlc, tomb, self.vv_ours, self.vv_theirs)
+            if outcome == "keep":  # we saw their deletion and restored the record
                 continue
-            if has_seen(self.vv_theirs, ohlc):
+            if outcome == "delete":
                 self.plan.deleted.append(ref)
                 continue
-            later = ohlc > tomb
+            later = outcome == "conflict_keep"
             self.plan.conflicts.append(MergeConflict(
                 conflict_key(table, rid, None), "delete_edit", table, rid, ref.title, None, "", None, None, ohlc, tomb,
                 self.authors.of(oby, ohlc), self.authors.of(tomb_by, tomb), "ours" if later else "theirs", owner,
