@@ -296,9 +296,12 @@ class _Applier:
         peer = self.plan.partner.document_id or None
         rows = [(new_id(), c.table, c.record_id, c.field, c.kind, _json(c.ours), _json(c.theirs), c.ours_hlc,
                  c.theirs_hlc, c.theirs_author, peer, self.now) for c in [*rule_conflicts, *self.flagged]]
-        raw.executemany("INSERT INTO main.conflicts (id, table_name, record_id, field, kind, ours_value, theirs_value, "
-                        "ours_hlc, theirs_hlc, theirs_author, peer_document_id, detected_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        raw.executemany(  # once: merging the same file again does not list an open conflict twice
+            "INSERT INTO main.conflicts (id, table_name, record_id, field, kind, ours_value, theirs_value, "
+            "ours_hlc, theirs_hlc, theirs_author, peer_document_id, detected_at) "
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE NOT EXISTS (SELECT 1 FROM main.conflicts c "
+            "WHERE c.table_name = ?2 AND c.record_id = ?3 AND c.field IS ?4 AND c.kind = ?5 "
+            "AND c.peer_document_id IS ?11 AND c.resolved_at IS NULL)", rows)
         if peer:
             raw.execute(
                 "INSERT INTO main.merge_peers (document_id, title, owner_org_id, first_merged_at, last_merged_at, "
@@ -338,11 +341,12 @@ def _backup(ws: Any) -> Path:
     from cypdesk import paths
     from cypdesk.common.errors import SaveFailed
     from cypdesk.model import dbfile, migrate, saving
+    from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION  # (not migrate.head_version: Alembic takes a second)
 
     name = ws.doc.path.stem if ws.doc.path is not None else "untitled"
     tmp: Path | None = None
     try:
-        dest = migrate.backup_path(f"{name}-before-merge", migrate.head_version())
+        dest = migrate.backup_path(f"{name}-before-merge", CURRENT_SCHEMA_VERSION)
         tmp = dest.with_name(f"{dbfile.TEMP_PREFIX}{os.urandom(8).hex()}{dbfile.TEMP_SUFFIX}")
         shutil.copyfile(ws.doc.working_path, tmp)
         paths.private_file(tmp)

@@ -47,6 +47,9 @@ def test_shares_no_longer_totalling_100_keep_ours_and_are_a_rule_conflict(docs):
     assert "110%" in rule[0].reason
     assert one(a, "SELECT kind, resolution FROM conflicts WHERE record_id = ?", sid) == ("rule", None)
     assert result.counts["conflicts"] == len(plan.conflicts) + 1 and result.counts["rejected"] == 2
+    merge(a, docs.snap(b))  # the same file again: the open conflict is not listed twice
+    assert one(a, "SELECT count(*) FROM conflicts WHERE record_id = ?", sid) == (1,)
+    assert _shares(a, sid) == ours
 
 
 def test_a_team_reporting_loop_keeps_ours(docs):
