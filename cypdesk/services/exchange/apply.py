@@ -280,9 +280,7 @@ class _Applier:
 
     def finish(self, violations: list[Violation], our_newest: str | None) -> list[MergeConflict]:
         raw = self.raw
-        rule_conflicts = [MergeConflict(
-            conflict_key(v.table, v.record_id, None), "rule", v.table, v.record_id, v.title, None, "", None, None,
-            None, None, None, None, "ours", None, None, v.reason) for v in violations]
+        rule_conflicts = [_rule_conflict(v) for v in violations]
         for v in violations:
             self.note(v.table, v.record_id, v.title, None, None, None, f"Merging {self.source}: {v.reason}")
         cols = ", ".join(_HISTORY_COLUMNS)
@@ -385,25 +383,7 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
                                  path=ws.doc.path)
             if backup:
                 backup_file = _backup(ws)
-            ws.clock.observe(raw.execute("SELECT max(hlc) FROM main.history").fetchone()[0])  # past every stamp here
-            stamp = ws.clock.tick()
-            keep: set[tuple[str, str]] = set()
-            violations: list[Violation] = []
-            for _round in range(MAX_RULE_ROUNDS):
-                raw.execute("SAVEPOINT merge_try")
-                applier = _Applier(ws, raw, plan, choices, stamp, progress)
-                applier.run(keep)
-                found = check_rules(raw, applier.touched, applier.removed)
-                new = set().union(*(v.involved for v in found)) - keep if found else set()
-                if not new:
-                    break
-                violations = [*violations, *(v for v in found if v.involved - keep)]
-                keep |= new
-                raw.execute("ROLLBACK TO merge_try")
-                raw.execute("RELEASE merge_try")
-            else:
-                raise RuntimeError("the merge could not keep the model's rules")
-            violations = _unique(violations)
+            applier, violations, keep = _merge_keeping_rules(ws, raw, plan, choices, progress)
             rule_conflicts = applier.finish(violations, plan.our_newest)
             applier.check("Saving the merge")
             raw.execute("RELEASE merge_try")
@@ -415,6 +395,56 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
               "unchanged": plan.unchanged, "deleted": len(done.deleted), "rejected": len(keep),
               "conflicts": len(plan.conflicts) + len(rule_conflicts)}
     return MergeResult(counts=counts, backup=backup_file, conflicts=[*plan.conflicts, *rule_conflicts], plan=plan)
+
+
+def _rule_conflict(v: Violation) -> MergeConflict:
+    return MergeConflict(conflict_key(v.table, v.record_id, None), "rule", v.table, v.record_id, v.title, None, "",
+                         None, None, None, None, None, None, "ours", None, None, v.reason)
+
+
+def _merge_keeping_rules(ws: Any, raw: Any, plan: MergePlan, choices: Mapping[str, str], progress: Any
+                         ) -> tuple[_Applier, list[Violation], set[tuple[str, str]]]:
+    """Write the merge inside the open transaction; while a model rule is broken, undo
+    it (a savepoint) and write it again without the records involved. Returns the
+    applier of the last round (inside savepoint ``merge_try``), the rules broken and
+    the records kept as ours."""
+    ws.clock.observe(raw.execute("SELECT max(hlc) FROM main.history").fetchone()[0])  # past every stamp here
+    stamp = ws.clock.tick()
+    keep: set[tuple[str, str]] = set()
+    violations: list[Violation] = []
+    for _round in range(MAX_RULE_ROUNDS):
+        raw.execute("SAVEPOINT merge_try")
+        applier = _Applier(ws, raw, plan, choices, stamp, progress)
+        applier.run(keep)
+        found = check_rules(raw, applier.touched, applier.removed)
+        new = set().union(*(v.involved for v in found)) - keep if found else set()
+        if not new:
+            return applier, _unique(violations), keep
+        violations = [*violations, *(v for v in found if v.involved - keep)]
+        keep |= new
+        raw.execute("ROLLBACK TO merge_try")
+        raw.execute("RELEASE merge_try")
+    raise RuntimeError("the merge could not keep the model's rules")
+
+
+def rule_conflicts(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str] | None = None, *,
+                   progress: Any = None) -> list[MergeConflict]:
+    """The "rule" conflicts accepting ``plan`` with ``choices`` would bring (a model
+    rule the merge would break, so this document's records involved are kept), for a
+    preview to show before anything is written: the merge is written in a transaction
+    that is then rolled back. Needs a writable document; changes nothing."""
+    ws.doc.check_writable()
+    with ws.doc.write_lock:
+        with attached(ws, partner_path(theirs), write=True) as raw:
+            raw.execute("BEGIN IMMEDIATE")
+            if state_token(raw) != plan.state:
+                raise MergeStale("The document changed since the merge was previewed: preview it again.",
+                                 path=ws.doc.path)
+            _applier, violations, _keep = _merge_keeping_rules(ws, raw, plan, dict(choices or {}), progress)
+            raw.execute("ROLLBACK")
+            for temp in ("merge_ids", "merge_redirect"):
+                raw.execute(f"DROP TABLE IF EXISTS temp.{temp}")
+    return [_rule_conflict(v) for v in violations]
 
 
 def _unique(violations: list[Violation]) -> list[Violation]:
