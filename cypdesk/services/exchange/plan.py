@@ -178,11 +178,15 @@ class _Planner:
         self.vv_theirs = version_vector(raw, THEIRS)
         self.authors = _Authors(raw)
         self.now_ms = now_ms
-        self.withheld: dict[tuple[str, str, str], str] = {}
-        if table_exists(raw, THEIRS, "withheld_fields"):
-            for t, rid, f, stamp in raw.execute(f"SELECT table_name, record_id, field, hlc FROM {THEIRS}.withheld_fields"):
-                self.withheld[(t, rid, f)] = stamp or ZERO
+        self.withheld = self._withheld(THEIRS)  # theirs: never blank ours with what they left out
+        self.our_withheld = self._withheld("main")  # ours (a file made from a share): a blank, not a value
         self.withheld_kept = 0
+
+    def _withheld(self, schema: str) -> dict[tuple[str, str, str], str]:
+        if not table_exists(self.raw, schema, "withheld_fields"):
+            return {}
+        return {(t, rid, f): stamp or ZERO for t, rid, f, stamp in self.raw.execute(
+            f"SELECT table_name, record_id, field, hlc FROM {schema}.withheld_fields")}
 
     # --- one field -----------------------------------------------------------------
 
@@ -194,6 +198,9 @@ class _Planner:
         if withheld is not None and not thlc > withheld:
             self.withheld_kept += 1
             return None
+        mine = self.our_withheld.get((table, rid, name))
+        if mine is not None and not ohlc > mine and thlc >= mine:  # the value our share left out, or a later one
+            return "theirs"
         if ohlc == thlc:
             return None
         theirs_seen = has_seen(self.vv_ours, thlc)
