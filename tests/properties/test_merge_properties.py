@@ -1,0 +1,88 @@
+"""The exchange promises (DESIGN.md section 5, contract11 section 0), tested with
+hypothesis on REAL .cypdesk files: a base document made through the services
+(partners.build_base: settings, typed and imported organisations, services with
+commissioners' shares, confidential contract values, a cascaded deletion and a
+restore), copied as plain files to 3 or 4 partners, each opened with its own
+installation and its own patched clock (partners.PARTNER_CLOCKS: StepClock, one an
+hour fast, one set to 2019), then random sequences of edits, owner changes, cascaded
+deletions, undos of deletions, new records, settings, plain copies to new partners and
+merges (ops.py).
+
+- No edit is lost: after every merge, every value any partner wrote that the merged-in
+  file held is the current value of its field or in the merged file's history.
+- Merging the same file twice changes nothing the second time (content_digest equal).
+- Merging in either order converges: x<-y and y<-x, on copies, have the same digest.
+- Partners exchanging in any pattern converge: after the drawn merges, everyone
+  merges everyone until a round changes nothing, and then all hold the same content.
+
+Excluded by construction, and only that: merges that would break a model rule, which
+the contract keeps as ours on each side (see ops.py's module doc).
+
+Default: ``CYPDESK_PROPERTY_EXAMPLES`` examples (25) of at most 14 operations; the
+1,000-example run is ``bench/bench_merge_properties.py --examples 1000`` and the
+``slow`` test below.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from tests.properties import ops, partners
+
+EXAMPLES = int(os.environ.get("CYPDESK_PROPERTY_EXAMPLES", "25"))
+PROPERTY_SETTINGS = dict(deadline=None, database=None, print_blob=True,
+                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """The base document, made once per module through the services (partners.build_base)
+    by the base author with its patched clock."""
+    folder = tmp_path_factory.mktemp("props-base")
+    old = os.environ.get("CYPDESK_HOME")
+    os.environ["CYPDESK_HOME"] = str(folder / "home")
+    try:
+        ids = partners.build_base(folder / "base.cypdesk")
+    finally:
+        if old is None:
+            os.environ.pop("CYPDESK_HOME", None)
+        else:
+            os.environ["CYPDESK_HOME"] = old
+    return folder / "base.cypdesk", ids
+
+
+@settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
+@given(scenario=ops.scenarios())
+def test_partners_exchanging_real_files_lose_no_edit_and_converge(base, scenario):
+    """3 or 4 partners (plain copies of the base, own installation, own patched clock)
+    edit, hand over, delete with cascade, undo deletions, add records, change settings,
+    copy each other's files and merge in a drawn pattern: after each merge no written
+    value is lost, a drawn second merge of the same file changes nothing, a drawn pair
+    merged both ways on copies has one content, and gossip until quiet converges with
+    every written value in every file."""
+    path, ids = base
+    with tempfile.TemporaryDirectory(prefix="props-") as folder:
+        ops.run_scenario(path, ids, Path(folder) / "run", scenario)
+
+
+@pytest.mark.slow
+def test_partners_exchanging_real_files_1000_examples(base, request):
+    """The same property with 1,000 examples (about 20 minutes on the 2-core machine):
+    only with ``pytest -m slow`` or CYPDESK_SLOW=1."""
+    if "slow" not in (request.config.getoption("markexpr") or "") and not os.environ.get("CYPDESK_SLOW"):
+        pytest.skip("slow: run with -m slow")
+    path, ids = base
+
+    @settings(max_examples=1000, **PROPERTY_SETTINGS)
+    @given(scenario=ops.scenarios())
+    def prop(scenario):
+        with tempfile.TemporaryDirectory(prefix="props-") as folder:
+            ops.run_scenario(path, ids, Path(folder) / "run", scenario)
+
+    prop()
