@@ -95,6 +95,7 @@ class Exchange:
     created: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
     known: dict[int, set[pt.Write]] = field(default_factory=dict)  # partner -> writes its file holds
     log: list[str] = field(default_factory=list)
+    ever_deleted: set[tuple[str, str]] = field(default_factory=set)  # (table, id) deleted by some partner
     merges: int = 0
     copies_made: int = 0
 
@@ -189,6 +190,7 @@ class Exchange:
             self.say(f"{p.name}: delete {table} {rid[:8]}: not held, skipped")
             return
         p.deleted.append(records.delete(p.ws, table, rid))
+        self.ever_deleted.update((t, values["id"]) for t, values in [(table, {"id": rid}), *p.deleted[-1].dependents])
         self.say(f"{p.name}: deleted {table} {rid[:8]} with {len(p.deleted[-1].dependents)} dependents")
         self._wrote(p)
 
@@ -328,7 +330,30 @@ class Exchange:
         everything = set().union(*self.known.values())
         for p in self.partners:
             self.check_nothing_lost(p, everything, "everyone merged everyone")
+        self.check_latest_write_wins(self.partners[0], everything)
         return rounds
+
+    def check_latest_write_wins(self, p: pt.Partner, writes: set[pt.Write]) -> None:
+        """With the deterministic rule, a field of a record nobody deleted ends with the
+        value of its latest write (a write made after seeing another is later by the
+        hybrid clock; of two concurrent ones the later stamp wins the conflict).
+        Records ever deleted are left out: which values a record kept against a
+        deletion holds is the delete_edit rule's, not this one's."""
+        latest: dict[tuple[str, str, str], pt.Write] = {}
+        for w in writes:
+            if not w.stamp or (w.table, w.record_id) in self.ever_deleted:
+                continue
+            key = (w.table, w.record_id, w.field)
+            if key not in latest or w.stamp > latest[key].stamp:
+                latest[key] = w
+        wrong = []
+        for (table, rid, name), w in sorted(latest.items()):
+            exists, now = pt.current_value(p, table, rid, name)
+            if not exists or now != w.value:
+                wrong.append(f"  {table} {rid[:8]}.{name}: {now if exists else 'record absent'} instead of "
+                             f"{w.value} (written by {w.author[:8]}... at {w.stamp[:16]})")
+        assert not wrong, (f"after everyone merged everyone, {len(wrong)} field(s) of records nobody deleted do not "
+                           "hold their latest write:\n" + "\n".join(wrong[:10]))
 
 
 # --- engine and bookkeeping calls ------------------------------------------------------------

@@ -181,7 +181,7 @@ class Write:
     record_id: str
     field: str
     value: str | None
-    stamp: str = dc_field(default="", compare=False)  # for messages: when (as far as history says)
+    stamp: str = ""  # its version stamp (as history or field_versions say; "" if neither)
 
 
 @dataclass
@@ -298,8 +298,14 @@ def new_writes(p: Partner) -> list[Write]:
 def written(p: Partner, table: str, record_id: str, name: str) -> Write:
     """What ``p`` has just written to one field, as it now reads back (the operation
     says what it wrote, whether or not history recorded it)."""
+    rid = "settings" if table == "document" else record_id
     _exists, value = current_value(p, table, record_id, name)
-    return Write(p.installation.id, table, "settings" if table == "document" else record_id, name, value)
+    with p.conn() as c:
+        found = c.execute("SELECT hlc FROM field_versions WHERE table_name = ? AND record_id = ? AND field = ?",
+                          (table, rid, name)).fetchone()
+        if found is None and table != "document":
+            found = c.execute(f"SELECT created_hlc FROM {table} WHERE id = ?", (record_id,)).fetchone()
+    return Write(p.installation.id, table, rid, name, value, found[0] if found else "")
 
 
 def kept_somewhere(p: Partner, w: Write) -> str | None:
