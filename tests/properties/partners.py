@@ -29,6 +29,8 @@ import json
 import shutil
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -206,9 +208,14 @@ class Partner:
         if self.doc.dirty:
             self.doc.save()
 
-    def conn(self) -> sqlite3.Connection:
-        """A plain read connection on the partner's working copy."""
-        return sqlite3.connect(f"file:{self.doc.working_path}?mode=ro", uri=True)
+    @contextmanager
+    def conn(self) -> Iterator[sqlite3.Connection]:
+        """A plain read connection on the partner's working copy, closed after."""
+        conn = sqlite3.connect(f"file:{self.doc.working_path}?mode=ro", uri=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     def close(self) -> None:
         self.doc.close(discard=True)
@@ -287,10 +294,9 @@ def new_writes(p: Partner) -> list[Write]:
                 kind_of(table)
             except KeyError:
                 continue
-            for f in record_fields(table):
-                exists, value = current_value(p, table, rid, f)
-                if exists and value is not None:
-                    out.append(Write(p.installation.id, table, rid, f, value, stamp))
+            now = current_values(p, [(table, rid, f) for f in record_fields(table)])
+            out.extend(Write(p.installation.id, table, rid, f, value, stamp)
+                       for (_t, _r, f), value in now.items() if value is not None)
     p.mark = max(p.mark, top)
     return out
 
@@ -308,29 +314,71 @@ def written(p: Partner, table: str, record_id: str, name: str) -> Write:
     return Write(p.installation.id, table, rid, name, value, found[0] if found else "")
 
 
-def kept_somewhere(p: Partner, w: Write) -> str | None:
-    """None if ``w``'s value is in ``p``'s file: the field's current value, or a value
-    in its history (a field's old or new value, a merge's losing value, a deleted
-    record's snapshot); else what was found instead, in words."""
-    exists, now = current_value(p, w.table, w.record_id, w.field)
-    if exists and now == w.value:
-        return None
-    wanted = None if w.value is None else json.loads(w.value)
-    where = ("table_name = 'document'" if w.table == "document" else "table_name = ? AND record_id = ?")
-    params: tuple = () if w.table == "document" else (w.table, w.record_id)
-    with p.conn() as c:
-        rows = c.execute(f"SELECT op, field, old_value, new_value FROM history WHERE {where}", params).fetchall()
-    for op, name, old, new in rows:
-        if name == w.field and w.value in (old, new):
-            return None
-        if op == "delete" and old:
-            try:
-                snap = json.loads(old)
-            except ValueError:
+def current_values(p: Partner, keys: Any) -> dict[tuple[str, str, str], str | None]:
+    """``(table, record id, field) -> value`` as history keeps it, for the keys whose
+    record ``p``'s file holds (settings: table "document", record "settings"); one
+    query a table."""
+    from sqlalchemy import select
+
+    from cypdesk.model import kind_of
+    from cypdesk.model.system import DocumentInfo
+
+    keys = list(keys)
+    by_table: dict[str, set[str]] = {}
+    for table, rid, _name in keys:
+        by_table.setdefault(table, set()).add(rid)
+    rows: dict[tuple[str, str], Any] = {}
+    with p.ws.read() as session:
+        for table, ids in by_table.items():
+            if table == "document":
+                rows[("document", "settings")] = session.query(DocumentInfo).first()
                 continue
-            if isinstance(snap, dict) and w.field in snap and snap[w.field] == wanted:
-                return None
-    return f"now {now!r}" if exists else "record absent"
+            model = kind_of(table)
+            for row in session.scalars(select(model).where(model.id.in_(sorted(ids)))):
+                rows[(table, row.id)] = row
+        return {(t, r, f): value_json(getattr(rows[(t, r)], f)) for t, r, f in keys if rows.get((t, r)) is not None}
+
+
+def lost_writes(p: Partner, writes: set[Write] | list[Write]) -> list[tuple[Write, str]]:
+    """The writes whose value is nowhere in ``p``'s file, each with what was found
+    instead, in words. A value is kept if it is its field's current value, or in the
+    file's history: a field's old or new value (an edit, a merge's losing value) or a
+    deleted record's snapshot. One read of the records and one of the history."""
+    current = current_values(p, {(w.table, w.record_id, w.field) for w in writes})
+    missing = [w for w in writes if current.get((w.table, w.record_id, w.field), _ABSENT) != w.value]
+    if not missing:
+        return []
+    values: dict[tuple[str, str, str], set[str | None]] = {}
+    snapshots: dict[tuple[str, str], list[str]] = {}
+    with p.conn() as c:
+        for op, table, rid, name, old, new in c.execute(
+                "SELECT op, table_name, record_id, field, old_value, new_value FROM history"):
+            rid = "settings" if table == "document" else rid
+            if name:
+                values.setdefault((table, rid, name), set()).update((old, new))
+            elif op == "delete" and old:
+                snapshots.setdefault((table, rid), []).append(old)
+    out = []
+    for w in missing:
+        if w.value in values.get((w.table, w.record_id, w.field), ()):
+            continue
+        wanted = None if w.value is None else json.loads(w.value)
+        if any(_snapshot_holds(text, w.field, wanted) for text in snapshots.get((w.table, w.record_id), ())):
+            continue
+        key = (w.table, w.record_id, w.field)
+        out.append((w, f"now {current[key]}" if key in current else "record absent"))
+    return out
+
+
+_ABSENT = object()
+
+
+def _snapshot_holds(text: str, name: str, wanted: Any) -> bool:
+    try:
+        snap = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(snap, dict) and name in snap and snap[name] == wanted
 
 
 def copy_file(src: Path, dst: Path) -> Path:

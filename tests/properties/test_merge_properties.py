@@ -26,6 +26,7 @@ Default: ``CYPDESK_PROPERTY_EXAMPLES`` examples (25) of at most 14 operations; t
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -40,11 +41,19 @@ PROPERTY_SETTINGS = dict(deadline=None, database=None, print_blob=True,
                                                 HealthCheck.function_scoped_fixture])
 
 
+def ram_folder(prefix: str) -> str:
+    """A fresh folder on the RAM disk (/dev/shm) when the machine has one, else in the
+    temporary folder: these tests save and reopen files hundreds of times, and what
+    they prove does not depend on fsync reaching a disk."""
+    shm = Path("/dev/shm")
+    return tempfile.mkdtemp(prefix=prefix, dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None)
+
+
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
+def base():
     """The base document, made once per module through the services (partners.build_base)
-    by the base author with its patched clock."""
-    folder = tmp_path_factory.mktemp("props-base")
+    by the base author with its patched clock, in a RAM folder (ram_folder)."""
+    folder = Path(ram_folder("props-base-"))
     old = os.environ.get("CYPDESK_HOME")
     os.environ["CYPDESK_HOME"] = str(folder / "home")
     try:
@@ -54,7 +63,27 @@ def base(tmp_path_factory):
             os.environ.pop("CYPDESK_HOME", None)
         else:
             os.environ["CYPDESK_HOME"] = old
-    return folder / "base.cypdesk", ids
+    yield folder / "base.cypdesk", ids
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def ram_home(monkeypatch):
+    """CYPDESK_HOME (the working copies partners edit) in a RAM folder (ram_folder)."""
+    folder = ram_folder("props-home-")
+    monkeypatch.setenv("CYPDESK_HOME", folder)
+    yield Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(base, scenario) -> ops.Exchange:
+    """Run one scenario in a fresh RAM folder (ops.run_scenario: every promise checked)."""
+    path, ids = base
+    folder = Path(ram_folder("props-run-"))
+    try:
+        return ops.run_scenario(path, ids, folder / "run", scenario)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # Patterns every run covers, whatever hypothesis draws (partner clocks: P0 and P1 start
@@ -100,7 +129,7 @@ def with_patterns(test):
 @settings(max_examples=EXAMPLES, **PROPERTY_SETTINGS)
 @given(scenario=ops.scenarios())
 @with_patterns
-def test_partners_exchanging_real_files_lose_no_edit_and_converge(base, scenario):
+def test_partners_exchanging_real_files_lose_no_edit_and_converge(base, ram_home, scenario):
     """3 or 4 partners (plain copies of the base, own installation, own patched clock)
     edit, hand over, delete with cascade, undo deletions, add records, change settings,
     copy each other's files and merge in a drawn pattern: after each merge no written
@@ -108,23 +137,19 @@ def test_partners_exchanging_real_files_lose_no_edit_and_converge(base, scenario
     merged both ways on copies has one content, and gossip until quiet converges with
     every written value in every file and, on records nobody deleted, every field
     holding its latest write. PATTERNS run first in every run."""
-    path, ids = base
-    with tempfile.TemporaryDirectory(prefix="props-") as folder:
-        ops.run_scenario(path, ids, Path(folder) / "run", scenario)
+    run(base, scenario)
 
 
 @pytest.mark.slow
-def test_partners_exchanging_real_files_1000_examples(base, request):
+def test_partners_exchanging_real_files_1000_examples(base, ram_home, request):
     """The same property with 1,000 examples (about 20 minutes on the 2-core machine):
     only with ``pytest -m slow`` or CYPDESK_SLOW=1."""
     if "slow" not in (request.config.getoption("markexpr") or "") and not os.environ.get("CYPDESK_SLOW"):
         pytest.skip("slow: run with -m slow")
-    path, ids = base
 
     @settings(max_examples=1000, **PROPERTY_SETTINGS)
     @given(scenario=ops.scenarios())
     def prop(scenario):
-        with tempfile.TemporaryDirectory(prefix="props-") as folder:
-            ops.run_scenario(path, ids, Path(folder) / "run", scenario)
+        run(base, scenario)
 
     prop()
