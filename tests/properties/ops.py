@@ -449,3 +449,13 @@ def run_scenario(base: Path, ids: pt.BaseIds, folder: Path, scenario: tuple[int,
         ex.close()
         remove_folder(folder)
     return ex
+
+
+def run_in_ram(base: tuple[Path, pt.BaseIds], scenario: tuple[int, list[tuple]]) -> Exchange:
+    """Run one scenario in a fresh RAM folder (run_scenario: every promise checked)."""
+    path, ids = base
+    folder = Path(pt.ram_folder("props-run-"))
+    try:
+        return run_scenario(path, ids, folder / "run", scenario)
+    finally:
+        remove_folder(folder)

@@ -26,8 +26,10 @@ tests/services/exchange test it).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -385,3 +387,11 @@ def copy_file(src: Path, dst: Path) -> Path:
     """A plain file copy, as an email attachment or a shared drive makes one."""
     shutil.copy(src, dst)
     return dst
+
+
+def ram_folder(prefix: str) -> str:
+    """A fresh folder on the RAM disk (/dev/shm) when the machine has one, else in the
+    temporary folder: these tests save and reopen files hundreds of times, and what
+    they prove does not depend on fsync reaching a disk."""
+    shm = Path("/dev/shm")
+    return tempfile.mkdtemp(prefix=prefix, dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None)

@@ -26,64 +26,16 @@ Default: ``CYPDESK_PROPERTY_EXAMPLES`` examples (25) of at most 14 operations; t
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from tests.properties import ops, partners
+from tests.properties import ops
 
 EXAMPLES = int(os.environ.get("CYPDESK_PROPERTY_EXAMPLES", "25"))
 PROPERTY_SETTINGS = dict(deadline=None, database=None, print_blob=True,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                 HealthCheck.function_scoped_fixture])
-
-
-def ram_folder(prefix: str) -> str:
-    """A fresh folder on the RAM disk (/dev/shm) when the machine has one, else in the
-    temporary folder: these tests save and reopen files hundreds of times, and what
-    they prove does not depend on fsync reaching a disk."""
-    shm = Path("/dev/shm")
-    return tempfile.mkdtemp(prefix=prefix, dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None)
-
-
-@pytest.fixture(scope="module")
-def base():
-    """The base document, made once per module through the services (partners.build_base)
-    by the base author with its patched clock, in a RAM folder (ram_folder)."""
-    folder = Path(ram_folder("props-base-"))
-    old = os.environ.get("CYPDESK_HOME")
-    os.environ["CYPDESK_HOME"] = str(folder / "home")
-    try:
-        ids = partners.build_base(folder / "base.cypdesk")
-    finally:
-        if old is None:
-            os.environ.pop("CYPDESK_HOME", None)
-        else:
-            os.environ["CYPDESK_HOME"] = old
-    yield folder / "base.cypdesk", ids
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def ram_home(monkeypatch):
-    """CYPDESK_HOME (the working copies partners edit) in a RAM folder (ram_folder)."""
-    folder = ram_folder("props-home-")
-    monkeypatch.setenv("CYPDESK_HOME", folder)
-    yield Path(folder)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def run(base, scenario) -> ops.Exchange:
-    """Run one scenario in a fresh RAM folder (ops.run_scenario: every promise checked)."""
-    path, ids = base
-    folder = Path(ram_folder("props-run-"))
-    try:
-        return ops.run_scenario(path, ids, folder / "run", scenario)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # Patterns every run covers, whatever hypothesis draws (partner clocks: P0 and P1 start
@@ -137,7 +89,7 @@ def test_partners_exchanging_real_files_lose_no_edit_and_converge(base, ram_home
     merged both ways on copies has one content, and gossip until quiet converges with
     every written value in every file and, on records nobody deleted, every field
     holding its latest write. PATTERNS run first in every run."""
-    run(base, scenario)
+    ops.run_in_ram(base, scenario)
 
 
 @pytest.mark.slow
@@ -150,6 +102,6 @@ def test_partners_exchanging_real_files_1000_examples(base, ram_home, request):
     @settings(max_examples=1000, **PROPERTY_SETTINGS)
     @given(scenario=ops.scenarios())
     def prop(scenario):
-        run(base, scenario)
+        ops.run_in_ram(base, scenario)
 
     prop()
