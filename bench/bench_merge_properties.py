@@ -67,6 +67,8 @@ def main() -> int:
             raise
         calls["merges"] += ex.merges
         calls["partners"] += len(ex.partners)
+        if calls["run"] % 50 == 0:
+            print(f"  {calls['run']} examples, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
     print(f"seed {seed_value}; base document made in {base_seconds:.1f} s; "
           f"{args.examples} examples of at most {args.max_ops} operations", flush=True)

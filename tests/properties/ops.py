@@ -14,6 +14,8 @@ partner does not hold, is skipped and says so in the log):
 - ``("create", p, table, slot)``: a new organisation, service, or contract of a stable
   service;
 - ``("setting", p, name, v)``: settings.save_settings of one document setting;
+- ``("import", p, v)``: services/importing of the base's organisations sheet again,
+  with other websites (bulk updates, and new organisations where a name was edited);
 - ``("shares", slot, split)``: partner 0, the commissioning lead, sets a stable
   service's commissioners' shares (service_edit.set_commissioners, totalling 100%);
 - ``("copy", p)``: a plain file copy of partner p's saved file becomes a new partner;
@@ -76,6 +78,10 @@ SETTINGS: dict[str, tuple[Any, ...]] = {
     "rating_scale": ("rag", "trajectory", "rag"),
     "tolerance_pct": (5.0, 7.5, 10.0),
 }
+# Websites a re-import of the base's organisations sheet gives its three rows.
+IMPORT_WEBSITES = (("https://harbour.example", "", "https://kestrel.example"),
+                   ("https://harbour.example/new", "https://northgate.example", "https://kestrel.example"),
+                   ("", "https://northgate.example", "https://kestrel.example/2026"))
 SPLITS = (((0, 60.0), (1, 40.0)), ((0, 50.0), (2, 50.0)), ((1, 33.34), (2, 33.33), (0, 33.33)))
 TABLES = ("services", "contracts", "organisations")
 
@@ -236,6 +242,20 @@ class Exchange:
         save_settings(p.ws, {name: value})
         self.say(f"{p.name}: setting {name} = {value!r}")
         self._wrote(p, ("document", "settings", name))
+
+    def op_import(self, k: int, v: int) -> None:
+        from cypdesk.services.importing import ImportOptions, open_source, run_import
+
+        p = self.partner(k)
+        rows = zip(("Harbour Lights Youth Trust,voluntary", "Northgate Care Ltd,private",
+                    "Kestrel Family Support,voluntary"), IMPORT_WEBSITES[v % len(IMPORT_WEBSITES)])
+        self.copies_made += 1
+        sheet = self.folder / f"organisations-{self.copies_made}.csv"
+        sheet.write_text("Name,Kind,Website\n" + "".join(f"{row},{site}\n" for row, site in rows), encoding="utf-8")
+        result = run_import(p.ws, open_source(sheet, kind="organisations"), ImportOptions(kind="organisations"))
+        self.say(f"{p.name}: imported the organisations sheet {v % len(IMPORT_WEBSITES)}: "
+                 f"{result.added} added, {result.changed} changed")
+        self._wrote(p)
 
     def op_shares(self, slot: int, split: int) -> None:
         from cypdesk.services import service_edit
@@ -420,6 +440,7 @@ def operations():
         st.tuples(st.just("create"), who, st.sampled_from(TABLES), slot),
         st.tuples(st.just("setting"), who, st.sampled_from(sorted(SETTINGS)), three),
         st.tuples(st.just("shares"), slot, three),
+        st.tuples(st.just("import"), who, three),
         st.tuples(st.just("copy"), who),
         merge_op, merge_op, merge_op,
         st.tuples(st.just("order"), who, who),
