@@ -124,6 +124,31 @@ class MigrationFailed(DocumentError):
     exit_code = 1
 
 
+# --- exchange between partners (issue 11) --------------------------------------------
+
+class PartnerTooLarge(DocumentError):
+    """A partner's file above the size cypdesk merges (``limit``, stated in the message)."""
+
+    code = "too_large"
+    exit_code = 1
+
+
+class DifferentTrust(DocumentError):
+    """A share made from another trust's document: its document id is neither ours nor
+    one we have merged with, and its trust name differs from ours."""
+
+    code = "different_trust"
+    exit_code = 1
+
+
+class IdCollision(DocumentError):
+    """One record id under two kinds of record, in a partner's file or between it and
+    ours (``collisions`` lists them): the merge, which matches records by id, is refused."""
+
+    code = "id_collision"
+    exit_code = 1
+
+
 # --- records ------------------------------------------------------------------------
 
 class ValidationError(CypdeskError):
@@ -150,6 +175,46 @@ class PaperIsFinal(CypdeskError):
     """A final board paper's content cannot change: reopening it makes a new draft."""
 
     code = "paper_final"
+    exit_code = 1
+
+
+# --- shares (a .cypshare file: issue 11) --------------------------------------------
+
+class ShareError(CypdeskError):
+    """Something is wrong with a shared copy (a ``.cypshare`` file)."""
+
+    code = "share"
+    exit_code = 1
+
+
+class PassphraseNeeded(ShareError):
+    """The share is encrypted and no passphrase was given (``--passphrase-file``)."""
+
+    code = "passphrase_needed"
+    exit_code = 2
+
+
+class WrongPassphrase(ShareError):
+    """The passphrase does not open the share (its key-check value differs): told apart
+    from a damaged or tampered file."""
+
+    code = "wrong_passphrase"
+    exit_code = 2
+
+
+class ShareDamaged(ShareError):
+    """The share's bytes are not what was written: damaged on the way, or tampered
+    with (a header, a chunk or the document's checksum does not verify)."""
+
+    code = "damaged_in_transit"
+    exit_code = 1
+
+
+class ShareTruncated(ShareError):
+    """The share ends before its last chunk: cut short on the way (an attachment limit,
+    a copy stopped)."""
+
+    code = "truncated"
     exit_code = 1
 
 
