@@ -20,8 +20,12 @@ partner does not hold, is skipped and says so in the log):
   service's commissioners' shares (service_edit.set_commissioners, totalling 100%);
 - ``("copy", p)``: a plain file copy of partner p's saved file becomes a new partner;
 - ``("merge", x, y, twice)``: partner y merges partner x's saved file (and, if
-  ``twice``, merges it again and checks that nothing changes);
-- ``("order", x, y)``: on copies, x<-y and y<-x end with the same content.
+  ``twice``, merges it again and checks that nothing changes; a file whose every
+  change y had seen already must change nothing either);
+- ``("order", x, y)``: on copies, x<-y and y<-x end with the same content;
+- ``("send", p)``: partner p emails its saved file: the attachment keeps that state;
+- ``("receive", m, y)``: partner y merges the m-th attachment sent, however old (a file
+  that travelled slowly must not undo what happened since).
 
 What the operations never do, by construction, is exactly what the contract says does
 not converge: a merge that would break a model rule is a "rule" conflict kept as ours
@@ -102,6 +106,7 @@ class Exchange:
     known: dict[int, set[pt.Write]] = field(default_factory=dict)  # partner -> writes its file holds
     log: list[str] = field(default_factory=list)
     ever_deleted: set[tuple[str, str]] = field(default_factory=set)  # (table, id) deleted by some partner
+    mail: list[tuple[Path, str, frozenset[pt.Write]]] = field(default_factory=list)  # (file, sender, its writes)
     merges: int = 0
     copies_made: int = 0
 
@@ -283,7 +288,13 @@ class Exchange:
         x, y = self.partner(kx), self.partner(ky)
         if x is y:
             return
+        x.save()
+        seen = check and already_seen(y, x.path)
+        before = digest(y) if seen else None
         result = merge(y, x)
+        if seen:
+            assert digest(y) == before, (f"{y.name} had seen everything in {x.name}'s file, yet merging it changed "
+                                         f"{y.name}'s content ({result.counts})")
         self.merges += 1
         self.say(f"{y.name} <- {x.name}: {result.counts}")
         self.known[y.n] |= self.known[x.n]
@@ -315,6 +326,31 @@ class Exchange:
             ya.close()
         self.say(f"{x.name} <- {y.name} and {y.name} <- {x.name}: {'same' if a == b else 'DIFFERENT'}")
         assert a == b, f"{x.name} <- {y.name} and {y.name} <- {x.name} end with different content"
+
+    def op_send(self, k: int) -> None:
+        if len(self.mail) >= 8:
+            return
+        p = self.partner(k)
+        p.save()
+        attachment = pt.copy_file(p.path, self.folder / f"mail{len(self.mail)}-from-{p.name}.cypdesk")
+        self.mail.append((attachment, p.name, frozenset(self.known[p.n])))
+        self.say(f"{p.name}: sent its file as mail{len(self.mail) - 1}")
+
+    def op_receive(self, m: int, ky: int) -> None:
+        if not self.mail:
+            return
+        attachment, sender, writes = self.mail[m % len(self.mail)]
+        y = self.partner(ky)
+        seen = already_seen(y, attachment)
+        before = digest(y) if seen else None
+        result = merge_file(y, attachment)
+        if seen:
+            assert digest(y) == before, (f"{y.name} had seen everything in {attachment.stem} (from {sender}), yet "
+                                         f"merging it changed {y.name}'s content ({result.counts})")
+        self.merges += 1
+        self.say(f"{y.name} <- {attachment.stem} (from {sender}): {result.counts}")
+        self.known[y.n] |= writes
+        self.check_nothing_lost(y, writes, f"{y.name} <- {attachment.stem}")
 
     # --- the promises --------------------------------------------------------------------------
 
@@ -389,12 +425,32 @@ class Exchange:
 def merge(into: pt.Partner, source: pt.Partner) -> Any:
     """``into`` merges ``source``'s saved file with the deterministic rule (no choices):
     plan_merge then apply_merge, the file passed as a trusted Path, no backup."""
+    source.save()
+    return merge_file(into, source.path)
+
+
+def merge_file(into: pt.Partner, path: Path) -> Any:
+    """``into`` merges the file at ``path`` (see :func:`merge`)."""
     from cypdesk.services.exchange.apply import apply_merge
     from cypdesk.services.exchange.plan import plan_merge
 
-    source.save()
-    plan = plan_merge(into.ws, source.path)
-    return apply_merge(into.ws, source.path, plan, backup=False)
+    plan = plan_merge(into.ws, path)
+    return apply_merge(into.ws, path, plan, backup=False)
+
+
+def already_seen(p: pt.Partner, path: Path) -> bool:
+    """Whether ``p``'s file has seen every change in the file at ``path``: its version
+    vector covers theirs (contract11 section 0). Merging such a file changes nothing:
+    every field of theirs is seen by us (kept as ours), and a deletion of theirs
+    against a record we hold is one we saw and outlived (a restore, or a kept edit)."""
+    import sqlite3
+    from contextlib import closing
+
+    from cypdesk.model.versions import has_seen, version_vector
+
+    with p.conn() as ours, closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as theirs:
+        mine, other = version_vector(ours), version_vector(theirs)
+    return all(has_seen(mine, stamp) for stamp in other.values())
 
 
 def digest(p: pt.Partner) -> str:
@@ -444,6 +500,8 @@ def operations():
         st.tuples(st.just("copy"), who),
         merge_op, merge_op, merge_op,
         st.tuples(st.just("order"), who, who),
+        st.tuples(st.just("send"), who),
+        st.tuples(st.just("receive"), slot, who),
     )
 
 
