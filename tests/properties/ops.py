@@ -399,11 +399,15 @@ class Exchange:
         """With the deterministic rule, a field of a record nobody deleted ends with the
         value of its latest write (a write made after seeing another is later by the
         hybrid clock; of two concurrent ones the later stamp wins the conflict).
-        Records ever deleted are left out: which values a record kept against a
-        deletion holds is the delete_edit rule's, not this one's."""
+        Records ever deleted (an operation's deletion, or a share replaced by the lead's
+        new split: any "delete" line in the merged history) are left out: which values
+        a record kept against a deletion holds is the delete_edit rule's, not this
+        one's."""
+        with p.conn() as c:  # deleted by an operation, by a merge, or as a link replaced (shares)
+            deleted = self.ever_deleted | set(c.execute("SELECT table_name, record_id FROM history WHERE op = 'delete'"))
         latest: dict[tuple[str, str, str], pt.Write] = {}
         for w in writes:
-            if not w.stamp or (w.table, w.record_id) in self.ever_deleted:
+            if not w.stamp or (w.table, w.record_id) in deleted:
                 continue
             key = (w.table, w.record_id, w.field)
             if key not in latest or w.stamp > latest[key].stamp:
