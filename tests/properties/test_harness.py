@@ -57,7 +57,8 @@ def test_the_lost_edit_check_fails_when_a_merge_drops_the_losing_value(base, ram
 
 def test_the_second_merge_check_fails_when_a_merge_always_changes_something(base, ram_home, monkeypatch):
     """Sabotage: every merge also changes a service's capacity. Merging the same file
-    a second time then changes the content, and the check says so."""
+    a second time then changes the content, and the check says so; so does merging a
+    file whose every change was already seen (here: an unchanged copy of the base)."""
     from cypdesk.services import records
 
     counter = itertools.count(100)
@@ -69,7 +70,9 @@ def test_the_second_merge_check_fails_when_a_merge_always_changes_something(base
 
     monkeypatch.setattr(ops, "merge", merge_and_touch)
     with pytest.raises(AssertionError, match="second time changed"):
-        ops.run_in_ram(base, (3, [("merge", 0, 1, True)]))
+        ops.run_in_ram(base, (3, [CONFLICT[0], ("merge", 0, 1, True)]))
+    with pytest.raises(AssertionError, match="had seen everything in P0's file, yet merging it changed"):
+        ops.run_in_ram(base, (3, [("merge", 0, 1, False)]))
 
 
 def test_the_latest_write_check_fails_when_a_field_misses_its_latest_write(base, ram_home):
