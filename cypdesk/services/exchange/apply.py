@@ -168,6 +168,20 @@ class _Applier:
             self.raw.execute(f"UPDATE main.{q(table)} SET hlc = ? WHERE id = ?", (self.stamp, rid))
         self.check("Merging deletions")
         self.merge_tombstones()
+        self.converge_record_stamps()
+
+    def converge_record_stamps(self) -> None:
+        """A record both files hold ends with the later of their ``hlc`` (its latest
+        change), whether or not a value moved: a restore or an edit that reached us with
+        values equal to ours is still a change we have now seen, and the rule for a
+        deletion against a live record reads it (without this, an older copy of a
+        deletion our partner had undone would win here silently)."""
+        from cypdesk.model import RECORD_CLASSES
+
+        for model in RECORD_CLASSES:
+            tq = q(model.__tablename__)
+            self.raw.execute(f"UPDATE main.{tq} SET hlc = t.hlc FROM {THEIRS}.{tq} t "
+                             f"WHERE t.id = main.{tq}.id AND t.hlc > main.{tq}.hlc")
 
     def setup_temp(self) -> None:
         raw = self.raw
