@@ -101,6 +101,10 @@ class MergePlan:
     unchanged: int = 0
     # What the apply needs besides the lists above (not for display).
     restored: list[RecordRef] = dc_field(default_factory=list, repr=False)  # re-added: their restore beats our tombstone
+    # Records both hold whose latest change (hlc) is later in theirs: ours moves to it even when no
+    # value moves, so a restore or an edit that arrived with equal values still beats an older
+    # copy of a deletion (found by the property tests: tests/properties/test_found_restore_and_stale_file.py).
+    stamps: list[tuple[str, str, str]] = dc_field(default_factory=list, repr=False)
     their_newest: str | None = dc_field(default=None, repr=False)
     our_newest: str | None = dc_field(default=None, repr=False)
     redirects: dict[str, str] = dc_field(default_factory=dict, repr=False)
@@ -229,8 +233,9 @@ class _Planner:
         tq = q(table)
         rows = self.raw.execute(
             f"SELECT t.id, o.id IS NULL, o.created_hlc, t.created_hlc, o.created_by, t.created_by, o.owner_org_id, "
-            f"t.owner_org_id, t.hlc, t.updated_by, {sel} "
-            f"FROM {THEIRS}.{tq} t LEFT JOIN main.{tq} o ON o.id = t.id WHERE o.id IS NULL OR {differ}").fetchall()
+            f"t.owner_org_id, t.hlc, t.updated_by, o.hlc, {sel} "
+            f"FROM {THEIRS}.{tq} t LEFT JOIN main.{tq} o ON o.id = t.id "
+            f"WHERE o.id IS NULL OR o.hlc < t.hlc OR {differ}").fetchall()
         theirs_count = self.raw.execute(f"SELECT count(*) FROM {THEIRS}.{tq}").fetchone()[0]
         only = [r for r in rows if r[1]]
         rows = [r for r in rows if not r[1]]
@@ -244,7 +249,9 @@ class _Planner:
         redirects = self.plan.redirects
         for r in rows:
             rid, _only, ocreated, tcreated, oby, tby, owner = r[:7]
-            values = r[10:]
+            if r[10] < r[8]:  # their latest change is later: ours moves to it, whatever moves with it
+                self.plan.stamps.append((table, rid, r[8]))
+            values = r[11:]
             rec_title = None
             for i, name in enumerate(names):
                 o, t = values[2 * i], values[2 * i + 1]
@@ -309,7 +316,7 @@ class _Planner:
         ti = names.index(title) if title in names else None
         for r in rows:
             rid, towner, thlc, tby = r[0], r[7], r[8], r[9]
-            rtitle = r[10 + 2 * ti + 1] if ti is not None else None
+            rtitle = r[11 + 2 * ti + 1] if ti is not None else None
             ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
             tomb, tomb_by = tombs.get(rid, (None, None))
             if tomb is None:
