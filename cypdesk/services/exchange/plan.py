@@ -6,6 +6,9 @@ The rules are those of the package doc (``cypdesk.services.exchange``). The comp
 is SQL over our working copy with the partner's file ATTACHed: for each kind, one query
 finds the records whose merged fields differ and only those come into Python, where each
 differing field is decided by the two version vectors.
+
+What the model's rules would say is known only by writing the merge: ``apply.rule_conflicts``
+does that in a transaction it rolls back, for a preview.
 """
 
 from __future__ import annotations
@@ -25,19 +28,9 @@ from cypdesk.services.exchange.sqlmerge import (
     title_column, version_vector,
 )
 
-SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
+from cypdesk.services.exchange.intake import PartnerInfo  # the plain data of a partner file
 
-try:  # the plain data of a partner file, defined with the intake's checks
-    from cypdesk.services.exchange.intake import PartnerInfo
-except ImportError:  # pragma: no cover - until the intake lands
-    @dataclass(frozen=True)
-    class PartnerInfo:  # type: ignore[no-redef]
-        document_id: str
-        title: str
-        trust_name: str | None
-        owner_org_id: str | None
-        source_name: str
-        is_share: bool
+SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cypdesk.services.exchange.sqlmerge import json_ids, q
-from cypdesk.services.service_edit import SHARE_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,8 @@ def commissioner_shares(raw: Any, touched: set[tuple[str, str]],
                         removed: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Violation]:
     """Services whose commissioners' shares no longer total 100% (0 commissioners is
     allowed) after the merge wrote or removed one of their shares."""
+    from cypdesk.services.service_edit import SHARE_TOLERANCE  # the 100% rule's tolerance, where the rule lives
+
     keys = touched | set(removed)
     share_ids = _by_table(touched, "service_commissioners")
     services = {r[0] for r in raw.execute(
