@@ -43,14 +43,16 @@ def commissioner_shares(raw: Any, touched: set[tuple[str, str]],
                         removed: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Violation]:
     """Services whose commissioners' shares no longer total 100% (0 commissioners is
     allowed) after the merge wrote or removed one of their shares."""
-    from cypdesk.services.service_edit import SHARE_TOLERANCE  # the 100% rule's tolerance, where the rule lives
-
     keys = touched | set(removed)
     share_ids = _by_table(touched, "service_commissioners")
     services = {r[0] for r in raw.execute(
         "SELECT service_id FROM main.service_commissioners WHERE id IN (SELECT value FROM json_each(?))",
         (json_ids(share_ids),))} if share_ids else set()
     services |= {row.get("service_id") for (table, _rid), row in removed.items() if table == "service_commissioners"}
+    if not services:
+        return []
+    from cypdesk.services.service_edit import SHARE_TOLERANCE  # the 100% rule's tolerance, where the rule lives
+
     out = []
     for sid in sorted(s for s in services if s):
         total, count = raw.execute(
