@@ -6,6 +6,9 @@ The rules are those of the package doc (``cypdesk.services.exchange``). The comp
 is SQL over our working copy with the partner's file ATTACHed: for each kind, one query
 finds the records whose merged fields differ and only those come into Python, where each
 differing field is decided by the two version vectors.
+
+What the model's rules would say is known only by writing the merge: ``apply.rule_conflicts``
+does that in a transaction it rolls back, for a preview.
 """
 
 from __future__ import annotations
@@ -21,23 +24,13 @@ from cypdesk.common.hlc import ZERO, wall_ms_of
 from cypdesk.model.versions import deletion_outcome, has_seen
 from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE, merged_fields_of, settings_fields
 from cypdesk.services.exchange.sqlmerge import (
-    THEIRS, attached, follow_redirects, json_ids, org_reference_fields, partner_path, q, state_token, table_exists,
+    THEIRS, attached, follow_redirects, org_reference_fields, partner_path, q, state_token, table_exists,
     title_column, version_vector,
 )
 
-SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
+from cypdesk.services.exchange.intake import PartnerInfo  # the plain data of a partner file
 
-try:  # the plain data of a partner file, defined with the intake's checks
-    from cypdesk.services.exchange.intake import PartnerInfo
-except ImportError:  # pragma: no cover - until the intake lands
-    @dataclass(frozen=True)
-    class PartnerInfo:  # type: ignore[no-redef]
-        document_id: str
-        title: str
-        trust_name: str | None
-        owner_org_id: str | None
-        source_name: str
-        is_share: bool
+SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
 
 
 @dataclass(frozen=True)
@@ -101,6 +94,10 @@ class MergePlan:
     unchanged: int = 0
     # What the apply needs besides the lists above (not for display).
     restored: list[RecordRef] = dc_field(default_factory=list, repr=False)  # re-added: their restore beats our tombstone
+    # Records both hold whose latest change (hlc) is later in theirs: ours moves to it even when no
+    # value moves, so a restore or an edit that arrived with equal values still beats an older
+    # copy of a deletion (found by the property tests: tests/properties/test_found_restore_and_stale_file.py).
+    stamps: list[tuple[str, str, str]] = dc_field(default_factory=list, repr=False)
     their_newest: str | None = dc_field(default=None, repr=False)
     our_newest: str | None = dc_field(default=None, repr=False)
     redirects: dict[str, str] = dc_field(default_factory=dict, repr=False)
@@ -178,11 +175,15 @@ class _Planner:
         self.vv_theirs = version_vector(raw, THEIRS)
         self.authors = _Authors(raw)
         self.now_ms = now_ms
-        self.withheld: dict[tuple[str, str, str], str] = {}
-        if table_exists(raw, THEIRS, "withheld_fields"):
-            for t, rid, f, stamp in raw.execute(f"SELECT table_name, record_id, field, hlc FROM {THEIRS}.withheld_fields"):
-                self.withheld[(t, rid, f)] = stamp or ZERO
+        self.withheld = self._withheld(THEIRS)  # theirs: never blank ours with what they left out
+        self.our_withheld = self._withheld("main")  # ours (a file made from a share): a blank, not a value
         self.withheld_kept = 0
+
+    def _withheld(self, schema: str) -> dict[tuple[str, str, str], str]:
+        if not table_exists(self.raw, schema, "withheld_fields"):
+            return {}
+        return {(t, rid, f): stamp or ZERO for t, rid, f, stamp in self.raw.execute(
+            f"SELECT table_name, record_id, field, hlc FROM {schema}.withheld_fields")}
 
     # --- one field -----------------------------------------------------------------
 
@@ -194,6 +195,9 @@ class _Planner:
         if withheld is not None and not thlc > withheld:
             self.withheld_kept += 1
             return None
+        mine = self.our_withheld.get((table, rid, name))
+        if mine is not None and not ohlc > mine and thlc >= mine:  # the value our share left out, or a later one
+            return "theirs"
         if ohlc == thlc:
             return None
         theirs_seen = has_seen(self.vv_ours, thlc)
@@ -209,34 +213,45 @@ class _Planner:
     # --- records in both ---------------------------------------------------------------
 
     def compare_table(self, model: Any) -> tuple[int, set[str]]:
-        """Fields of records both files hold. Returns (records in both, ids changed)."""
+        """One pass over their records of a kind (joined to ours by id): the records only
+        they have (:meth:`only_theirs`) and, field by field, the records both hold whose
+        merged fields differ. Returns (records in both, ids with something to do)."""
         table = model.__tablename__
         names = list(merged_fields_of(model))
         title = title_column(model)
         orgs = set(org_reference_fields(model))
+        labels = {n: _label(model, n) for n in names}
         sel = ", ".join(f"o.{q(n)}, t.{q(n)}" for n in names)
         differ = " OR ".join(f"o.{q(n)} IS NOT t.{q(n)}" for n in names)
         tq = q(table)
-        both = self.raw.execute(f"SELECT count(*) FROM main.{tq} o JOIN {THEIRS}.{tq} t ON t.id = o.id").fetchone()[0]
         rows = self.raw.execute(
-            f"SELECT o.id, o.created_hlc, t.created_hlc, o.created_by, t.created_by, o.owner_org_id, {sel} "
-            f"FROM main.{tq} o JOIN {THEIRS}.{tq} t ON t.id = o.id WHERE {differ}").fetchall()
+            f"SELECT t.id, o.id IS NULL, o.created_hlc, t.created_hlc, o.created_by, t.created_by, o.owner_org_id, "
+            f"t.owner_org_id, t.hlc, t.updated_by, o.hlc, {sel} "
+            f"FROM {THEIRS}.{tq} t LEFT JOIN main.{tq} o ON o.id = t.id "
+            f"WHERE o.id IS NULL OR o.hlc < t.hlc OR {differ}").fetchall()
+        theirs_count = self.raw.execute(f"SELECT count(*) FROM {THEIRS}.{tq}").fetchone()[0]
+        only = [r for r in rows if r[1]]
+        rows = [r for r in rows if not r[1]]
+        both = theirs_count - len(only)
+        if only:
+            self.only_theirs(model, only, names, title)
         if not rows:
             return both, set()
-        ids = [r[0] for r in rows]
-        ov = self._versions("main", table, ids)
-        tv = self._versions(THEIRS, table, ids)
+        ov, tv = self._versions(table, [r[0] for r in rows])
         touched: set[str] = set()
+        redirects = self.plan.redirects
         for r in rows:
-            rid, ocreated, tcreated, oby, tby, owner = r[:6]
-            values = r[6:]
+            rid, _only, ocreated, tcreated, oby, tby, owner = r[:7]
+            if r[10] < r[8]:  # their latest change is later: ours moves to it, whatever moves with it
+                self.plan.stamps.append((table, rid, r[8]))
+            values = r[11:]
             rec_title = None
             for i, name in enumerate(names):
                 o, t = values[2 * i], values[2 * i + 1]
                 if o == t:
                     continue
                 if name in orgs and t is not None:
-                    t = self.plan.redirects.get(t, t)
+                    t = redirects.get(t, t)
                 ohlc, oauth = ov.get((rid, name), (ocreated, oby))
                 thlc, tauth = tv.get((rid, name), (tcreated, tby))
                 verdict = self.decide(table, rid, name, o, t, ohlc, thlc)
@@ -247,10 +262,10 @@ class _Planner:
                 touched.add(rid)
                 if verdict == "theirs":
                     self.plan.changed.append(FieldChange(
-                        table, rid, rec_title, name, _label(model, name), o, t, ohlc, thlc, self.authors.of(tauth, thlc)))
+                        table, rid, rec_title, name, labels[name], o, t, ohlc, thlc, self.authors.of(tauth, thlc)))
                 else:
                     self.plan.conflicts.append(MergeConflict(
-                        conflict_key(table, rid, name), "field", table, rid, rec_title, name, _label(model, name), o, t,
+                        conflict_key(table, rid, name), "field", table, rid, rec_title, name, labels[name], o, t,
                         ohlc, thlc, self.authors.of(oauth, ohlc), self.authors.of(tauth, thlc),
                         "theirs" if thlc > ohlc else "ours", owner, None,
                         "Both files changed this field since they last shared a state."))
@@ -263,29 +278,40 @@ class _Planner:
         value = values[2 * i] if values[2 * i] not in (None, "") else values[2 * i + 1]
         return str(value)[:300] if value not in (None, "") else rid
 
-    def _versions(self, schema: str, table: str, ids: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:
-        out = {}
-        for start in range(0, len(ids), 20000):
-            chunk = json_ids(ids[start:start + 20000])
+    def _fill_ids(self, ids: list[str]) -> None:
+        self.raw.execute("CREATE TEMP TABLE IF NOT EXISTS plan_ids (id TEXT PRIMARY KEY)")
+        self.raw.execute("DELETE FROM temp.plan_ids")
+        self.raw.executemany("INSERT OR IGNORE INTO temp.plan_ids VALUES (?)", ((i,) for i in ids))
+
+    def _versions(self, table: str, ids: list[str]) -> tuple[dict[tuple[str, str], tuple[str, str | None]], ...]:
+        """The field versions both files hold for the records ``ids`` of ``table``."""
+        self._fill_ids(ids)
+        out = []
+        for schema in ("main", THEIRS):
+            found = {}
             for rid, name, stamp, author in self.raw.execute(
-                    f"SELECT record_id, field, hlc, author_id FROM {schema}.field_versions "
-                    f"WHERE table_name = ? AND record_id IN (SELECT value FROM json_each(?))", (table, chunk)):
-                out[(rid, name)] = (stamp, author)
-        return out
+                    f"SELECT f.record_id, f.field, f.hlc, f.author_id FROM temp.plan_ids d "
+                    f"JOIN {schema}.field_versions f ON f.table_name = ? AND f.record_id = d.id", (table,)):
+                found[(rid, name)] = (stamp, author)
+            out.append(found)
+        return tuple(out)
 
     # --- records on one side, tombstones --------------------------------------------------
 
-    def only_theirs(self, model: Any) -> None:
+    def only_theirs(self, model: Any, rows: list[tuple[Any, ...]], names: list[str], title: str | None) -> None:
+        """Their records we do not have: added, unless we deleted them (then the rule
+        for a deletion against a live record decides)."""
         table = model.__tablename__
-        title = title_column(model)
-        tq = q(table)
-        tcol = f"t.{q(title)}" if title else "t.id"
-        rows = self.raw.execute(
-            f"SELECT t.id, {tcol}, t.hlc, t.updated_by, t.owner_org_id, mt.hlc, mt.author_id FROM {THEIRS}.{tq} t "
-            f"LEFT JOIN main.tombstones mt ON mt.table_name = ? AND mt.record_id = t.id "
-            f"WHERE NOT EXISTS (SELECT 1 FROM main.{tq} o WHERE o.id = t.id)", (table,)).fetchall()
-        for rid, rtitle, thlc, tby, owner, tomb, tomb_by in rows:
+        self._fill_ids([r[0] for r in rows])
+        tombs = {rid: (stamp, by) for rid, stamp, by in self.raw.execute(
+            "SELECT m.record_id, m.hlc, m.author_id FROM temp.plan_ids d JOIN main.tombstones m "
+            "ON m.table_name = ? AND m.record_id = d.id", (table,))}
+        ti = names.index(title) if title in names else None
+        for r in rows:
+            rid, towner, thlc, tby = r[0], r[7], r[8], r[9]
+            rtitle = r[11 + 2 * ti + 1] if ti is not None else None
             ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
+            tomb, tomb_by = tombs.get(rid, (None, None))
             if tomb is None:
                 self.plan.added.append(ref)
                 continue
@@ -296,7 +322,7 @@ class _Planner:
                 later = outcome == "conflict_keep"
                 self.plan.conflicts.append(MergeConflict(
                     conflict_key(table, rid, None), "delete_edit", table, rid, ref.title, None, "", None, None, tomb, thlc,
-                    self.authors.of(tomb_by, tomb), self.authors.of(tby, thlc), "theirs" if later else "ours", owner,
+                    self.authors.of(tomb_by, tomb), self.authors.of(tby, thlc), "theirs" if later else "ours", towner,
                     "ours", "Deleted here, edited in their file since it last had this record."
                     + (" Their edit is later: the record is kept." if later else
                        " The deletion is later: it stays deleted and their edit stays in history.")))
@@ -337,8 +363,7 @@ class _Planner:
         theirs = self.raw.execute(f"SELECT {cols} FROM {THEIRS}.document LIMIT 1").fetchone()
         if ours is None or theirs is None:
             return False
-        ov = self._versions("main", SETTINGS_TABLE, [SETTINGS_RECORD])
-        tv = self._versions(THEIRS, SETTINGS_TABLE, [SETTINGS_RECORD])
+        ov, tv = self._versions(SETTINGS_TABLE, [SETTINGS_RECORD])
         touched = False
         for name, o, t in zip(names, ours, theirs):
             if o == t:
@@ -418,7 +443,6 @@ def build_plan(raw: Any, info: PartnerInfo, *, progress: Any = None, now_ms: int
     for i, model in enumerate(RECORD_CLASSES):
         _check(progress, i, total, f"Comparing {model.__label__ or model.__tablename__} records")
         both, touched = planner.compare_table(model)
-        planner.only_theirs(model)
         planner.their_tombstones(model)
         unchanged += both - len(touched)
     planner.settings()
@@ -434,6 +458,7 @@ def build_plan(raw: Any, info: PartnerInfo, *, progress: Any = None, now_ms: int
     plan.their_newest = max(planner.vv_theirs.values(), default=None)
     plan.our_newest = max(planner.vv_ours.values(), default=None)
     plan.state = state_token(raw)
+    raw.execute("DROP TABLE IF EXISTS temp.plan_ids")
     _check(progress, total, total, "Compared")
     return plan
 
