@@ -444,7 +444,10 @@ def _take_in(source: Path, size: int, folder: Path, *, passphrase: str | None, o
     header: ShareHeader | None = None
     _check_cancel(progress, source)
     if is_share(source):
-        header = _unpack(source, copy, passphrase, progress)
+        try:
+            header = _unpack(source, copy, passphrase, progress)
+        except CypdeskError as exc:  # its words name the share; say our document is unchanged
+            raise _about_source(exc, copy, source) from exc.__cause__
         sha = str(getattr(header, "sha256", "") or "")
         if copy.stat().st_size > MAX_PARTNER_BYTES:
             raise _too_large(source, copy.stat().st_size, "unpacked it is ")
