@@ -52,7 +52,8 @@ from typing import TYPE_CHECKING, Any
 
 from cypdesk import paths
 from cypdesk.common.errors import (
-    CypdeskError, DifferentTrust, DocumentMissing, IdCollision, NotADocument, PartnerTooLarge, error_from,
+    CypdeskError, DamagedDocument, DifferentTrust, DocumentMissing, FileFault, IdCollision, NotADocument,
+    PartnerTooLarge, error_from,
 )
 from cypdesk.model import dbfile, schemacheck
 from cypdesk.model.filecopy import copy_private
@@ -379,14 +380,35 @@ def _unpack(source: Path, copy: Path, passphrase: str | None, progress: Any) -> 
 
 # --- the whole intake --------------------------------------------------------------------------
 
+COPY_ATTEMPTS = 3
+
+
 def _copy_document(source: Path, copy: Path, size: int, progress: Any) -> str:
-    watch = _CopyWatch(source, size, progress)
-    copy_private(source, copy, document=source, writing="write a private copy of the partner file in", hasher=watch)
-    journal = Path(f"{source}-journal")
-    if journal.exists():  # a writer stopped mid-change: roll the COPY back, as SQLite would the file
-        copy_private(journal, Path(f"{copy}-journal"), document=journal,
-                     writing="write a private copy of the partner file in")
-    return watch.sha.hexdigest()
+    """Copy the partner's file (and a hot journal beside it) into the private folder;
+    copied again if it changes meanwhile (a sync client still writing it). Returns the
+    SHA-256 of what was copied."""
+    wal = Path(f"{source}-wal")
+    if wal.exists() and wal.stat().st_size > 0:  # its latest changes are in the -wal, which a copy would miss
+        raise DamagedDocument(
+            f"{source} cannot be merged yet: another program left changes in {wal.name} (write-ahead log) beside "
+            f"it. Open it in that program and close it cleanly first. {NOTHING_CHANGED}", path=source)
+    for _attempt in range(COPY_ATTEMPTS):
+        before = source.stat()
+        watch = _CopyWatch(source, size, progress)
+        copy_private(source, copy, document=source, writing="write a private copy of the partner file in",
+                     hasher=watch)
+        journal = Path(f"{source}-journal")
+        if journal.exists():  # a writer stopped mid-change: roll the COPY back, as SQLite would the file
+            copy_private(journal, Path(f"{copy}-journal"), document=journal,
+                         writing="write a private copy of the partner file in")
+        after = source.stat()
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            return watch.sha.hexdigest()
+        size = after.st_size
+        if size > MAX_PARTNER_BYTES:
+            raise _too_large(source, size)
+    raise FileFault(f"The partner file {source} kept changing while it was being copied (is a sync client or "
+                     f"another program still writing it?). Try again in a moment. {NOTHING_CHANGED}", path=source)
 
 
 def _check_copy(source: Path, copy: Path) -> tuple[int, bool]:

@@ -369,3 +369,42 @@ def test_the_withheld_fields_of_a_partner_file_are_counted(partner):
                     f"VALUES ('services', '{service}', 'annual_cost', '0', 'confidential')")
     with open_partner(partner) as theirs:
         assert theirs.withheld == 1
+
+
+def test_a_partner_file_with_changes_left_in_a_wal_beside_it_is_refused(ws, partner):
+    """Another program left the partner's latest changes in a -wal file: a copy of the
+    file alone would miss them, so it is refused until that program closes it."""
+    tamper(partner, "PRAGMA journal_mode=WAL")
+    wal = Path(f"{partner}-wal")
+    wal.write_bytes(b"\0" * 4096)
+    refused(ws, partner, "damaged", 1, "partner.cypdesk-wal")
+
+
+class ChangeOnce:
+    """A progress that, at the first report of the first copy, changes the partner's
+    file (as a sync client still writing it would)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.reports, self.changed = path, [], False
+
+    def report(self, done, total, text):
+        self.reports.append((done, total, text))
+        if not self.changed:
+            self.changed = True
+            with closing(sqlite3.connect(self.path)) as conn, conn:
+                conn.execute("UPDATE services SET name = name || ' (renamed while copying)'")
+
+    def cancelled(self):
+        return False
+
+
+def test_a_partner_file_that_changes_while_it_is_copied_is_copied_again(ws, partner):
+    """The file changed during the copy (progress patched to change it once): the copy
+    is made again, and what is read is the file as it is now, never a mixture."""
+    progress = ChangeOnce(partner)
+    with open_partner(partner, ours=ws, progress=progress) as theirs:
+        assert theirs.sha256 == sha(partner)
+        with closing(partner_connection(theirs.path)) as conn:
+            assert conn.execute("SELECT count(*) FROM services WHERE name NOT LIKE '%(renamed while copying)'"
+                                ).fetchone()[0] == 0
+    assert progress.changed
