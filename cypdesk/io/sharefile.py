@@ -75,7 +75,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cypdesk.common.errors import (
-    PassphraseNeeded, SaveFailed, ShareDamaged, ShareTruncated, UsageError, WrongPassphrase, error_from,
+    Cancelled, PassphraseNeeded, SaveFailed, ShareDamaged, ShareTruncated, UsageError, WrongPassphrase, error_from,
 )
 from cypdesk.model.identity import SHARE_EXTENSION, SHARE_MAGIC
 
@@ -418,12 +418,7 @@ def _unpack_body(p: Path, fh: BinaryIO, header: ShareHeader, digest: bytes, aead
 
 def _check_cancel(progress: Any) -> None:
     if progress is not None and progress.cancelled():
-        from cypdesk.common import errors
-
-        cancelled = getattr(errors, "Cancelled", None)
-        if cancelled is None:  # pragma: no cover - the engine's class lands with i11-engine
-            raise errors.CypdeskError("Cancelled: nothing was written.")
-        raise cancelled("Cancelled: nothing was written.")
+        raise Cancelled("Cancelled: nothing was written.")
 
 
 # --- writing -----------------------------------------------------------------------------
