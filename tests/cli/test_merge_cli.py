@@ -259,3 +259,19 @@ def test_a_tampered_share_is_exit_1_damaged_in_transit(pair, sealed_share, capsy
     status, out = run_json(capsys, "merge", pair.ours, sealed_share, "--passphrase-file", phrase)
     assert status == 1 and out["error"]["code"] == "damaged_in_transit"
     assert sha(pair.ours) == before
+
+
+def test_case14_an_older_partner_file_is_merged_through_a_migrated_private_copy(pair, capsys):
+    """Case 14 through the command: a schema-1 partner file merges (its records added),
+    the JSON and the prose say it was read through an updated copy, and the file itself
+    is byte for byte unchanged with nothing written beside it."""
+    import shutil
+
+    old = pair.theirs.with_name("old.cypdesk")
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.cypdesk", old)
+    before, names = sha(old), beside(old)
+    code, out = run_json(capsys, "merge", pair.ours, old)
+    assert code == 0, out
+    assert out["partner"]["migrated"] is True and out["partner"]["schema_version"] == 1 and out["added"] > 0
+    assert sha(old) == before and beside(old) == names
+    assert not list(partners_dir().iterdir())
