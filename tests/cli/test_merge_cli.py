@@ -275,3 +275,14 @@ def test_case14_an_older_partner_file_is_merged_through_a_migrated_private_copy(
     assert out["partner"]["migrated"] is True and out["partner"]["schema_version"] == 1 and out["added"] > 0
     assert sha(old) == before and beside(old) == names
     assert not list(partners_dir().iterdir())
+
+
+def test_case33_a_file_merged_with_itself_changes_nothing(pair, capsys):
+    """Case 33: FILE merged with FILE itself (the example the fault matrix runs) finds
+    nothing to add, change or delete and no conflict; the content is the same."""
+    digest = content_digest(pair.ours)
+    code, out = run_json(capsys, "merge", pair.ours, pair.ours)
+    assert code == 0, out
+    assert (out["added"], out["changed"], out["deleted"], out["conflicts"]) == (0, 0, 0, 0)
+    assert out["unchanged"] > 0
+    assert content_digest(pair.ours) == digest
