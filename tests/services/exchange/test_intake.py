@@ -408,3 +408,27 @@ def test_a_partner_file_that_changes_while_it_is_copied_is_copied_again(ws, part
             assert conn.execute("SELECT count(*) FROM services WHERE name NOT LIKE '%(renamed while copying)'"
                                 ).fetchone()[0] == 0
     assert progress.changed
+
+
+@pytest.mark.parametrize("stamp, where", [
+    ("z" * 48, "services"), ("FFFF", "services"), ("2026-12-05", "field_versions")],
+    ids=["not hex", "upper case and short", "a date in a field version"])
+def test_a_stamp_that_is_not_a_clock_stamp_is_refused(ws, partner, stamp, where):
+    """A forged or damaged change stamp (the merge compares stamps as text, so 'zzz...'
+    would win every field it touches) is refused as damaged, naming where it is."""
+    service, _org = _first_ids(partner)
+    if where == "services":
+        tamper(partner, f"UPDATE services SET hlc = '{stamp}' WHERE id = '{service}'")
+    else:
+        tamper(partner, f"UPDATE field_versions SET hlc = '{stamp}' WHERE rowid = (SELECT min(rowid) FROM field_versions)")
+    exc = refused(ws, partner, "damaged", 1, "change stamps that cypdesk never writes", repr(stamp))
+    assert exc.facts["stamps"][0]["table"] == where
+
+
+def test_empty_stamps_of_a_file_from_before_stamps_are_accepted():
+    """Schema-1 files carry empty stamps on their records: not malformed."""
+    with closing(sqlite3.connect(V1)) as conn:
+        assert conn.execute("SELECT count(*) FROM organisations WHERE hlc = ''").fetchone()[0] > 0
+    with open_partner(V1) as theirs:
+        with closing(partner_connection(theirs.path)) as conn:
+            assert intake.malformed_stamps(conn) == []
