@@ -86,7 +86,7 @@ class ShareField:
     the records that are not the partner's own; ``reason``: why, in words;
     ``code``: "confidential", "contact", "chosen" or "" (shared); ``owner_sees``: shown
     on the partner's own records; ``can_show``: an override may show it (a contact
-    detail), ``can_withhold``: an override may withhold it."""
+    detail), ``can_withhold``: an override may withhold it (not a required field)."""
 
     table: str
     field: str
@@ -151,6 +151,9 @@ class _Rule:
                 raise UsageError(f"There is no field {name!r} of {kind!r} to withhold or show.")
             if value and spec.get("system"):
                 raise UsageError(f"{kind}.{name} is kept by cypdesk itself (an id or a stamp): it cannot be withheld.")
+            if value and spec.get("required"):
+                raise UsageError(f"{kind}.{name} ({spec.get('label') or name}) is required on every record: it "
+                                 "cannot be withheld.")
             if value is False and spec.get("confidential"):
                 raise UsageError(f"{kind}.{name} is confidential: a share shows it only on the partner's own "
                                  "records, and that cannot be changed.")
@@ -222,7 +225,7 @@ def share_fields(source: Any, *, for_org: str | None, contacts: bool = False,
                 words = SHOWN[""]
             out.append(ShareField(kind, name, spec.get("label") or name, bool(code), words, code,
                                   owner_sees=bool(code) and owner_sees, can_show=bool(spec.get("personal")),
-                                  can_withhold=not spec.get("system")))
+                                  can_withhold=not spec.get("system") and not spec.get("required")))
     return out
 
 
