@@ -181,9 +181,9 @@ class MergeDialog(QDialog):
         column.addWidget(self.conflict_view, 1)
 
         row = QHBoxLayout()
-        self.keep_mine = self._button("Keep &mine", "keep_mine", "Keep your value for the selected conflicts",
+        self.keep_mine = self._button("&Keep mine", "keep_mine", "Keep your value for the selected conflicts",
                                       lambda: self._choose_selected(OURS))
-        self.take_theirs = self._button("Take &theirs", "take_theirs", "Take the partner's value for the selected "
+        self.take_theirs = self._button("&Take theirs", "take_theirs", "Take the partner's value for the selected "
                                         "conflicts", lambda: self._choose_selected(THEIRS))
         self.record_mine = self._button("Keep mine for the whole &record", "record_mine",
                                         "Keep your values for every conflict of the selected records",
@@ -197,13 +197,14 @@ class MergeDialog(QDialog):
         column.addLayout(row)
 
         owner = self.plan.partner.owner_org_id
-        org = partner_org or "the partner"
+        named = partner_org or "the partner"
+        org = named.replace("&", "&&")  # in a button's text an ampersand in a name is no shortcut
         row = QHBoxLayout()
         self.owned_theirs = self._button(f"Take all theirs for records {org} &owns", "owned_theirs",
-                                         f"Take the partner's value in every conflict on a record {org} owns",
+                                         f"Take the partner's value in every conflict on a record {named} owns",
                                          lambda: self._choose_owned(THEIRS))
         self.owned_mine = self._button(f"Keep all mine for records {org} o&wns", "owned_mine",
-                                       f"Keep your value in every conflict on a record {org} owns",
+                                       f"Keep your value in every conflict on a record {named} owns",
                                        lambda: self._choose_owned(OURS))
         self.suggested = self._button("&Suggested choices", "suggested_choices",
                                       "Every conflict back to the later change", lambda: self._choose_all(None))
@@ -211,7 +212,7 @@ class MergeDialog(QDialog):
         for button in (self.owned_theirs, self.owned_mine):
             button.setEnabled(bool(owned))
             if not owned:
-                button.setToolTip(f"No conflict is on a record {org} owns" if owner else
+                button.setToolTip(f"No conflict is on a record {named} owns" if owner else
                                   "The partner's file does not say which organisation owns it")
             row.addWidget(button)
         row.addWidget(self.suggested)
@@ -226,7 +227,7 @@ class MergeDialog(QDialog):
         self.side_boxes: dict[str, QGroupBox] = {}
         self.side_texts: dict[str, QPlainTextEdit] = {}
         self.side_radios: dict[str, QRadioButton] = {}
-        for i, (side, word, choose) in enumerate(((OURS, "Mine", "&Keep mine"), (THEIRS, "Theirs", "Take t&heirs"))):
+        for i, (side, word, choose) in enumerate(((OURS, "Mine", "Keep mine"), (THEIRS, "Theirs", "Take theirs"))):
             box = QGroupBox(word)
             box.setObjectName(f"conflict_{side}")
             inner = QVBoxLayout(box)
@@ -238,7 +239,6 @@ class MergeDialog(QDialog):
             text.setTabChangesFocus(True)
             radio = QRadioButton(choose)
             radio.setObjectName(f"conflict_{side}_choose")
-            radio.setAccessibleName(choose.replace("&", ""))
             radio.clicked.connect(lambda _checked=False, s=side: self._choose_current(s))
             inner.addWidget(text)
             inner.addWidget(radio)
