@@ -121,7 +121,7 @@ def test_preview_take_theirs_for_one_field_keep_mine_for_another(setup, dialogs)
     assert seen["cost"] == ["£111,111", "£222,222"]
     assert seen["choices"][f"services/{capacity_id}/capacity"] == "theirs"
     assert seen["choices"][f"services/{cost_id}/annual_cost"] == "ours"
-    assert "1 added" in seen["counts"] and "2 conflicts" in seen["counts"]
+    assert "1 added" in seen["counts"] and "4 conflicts" in seen["counts"]  # and the two unit costs worked out
     assert value(window, capacity_id, "capacity") == 22
     assert value(window, cost_id, "annual_cost") == 111111
     assert organisation_named(window, NEW_ORGANISATION)

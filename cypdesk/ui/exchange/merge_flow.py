@@ -147,25 +147,28 @@ def plan_file(window: Any, path: Path, passphrase: str | None) -> Planned:
     return window.tasks.run_and_wait(f"Reading {path.name}…", work)
 
 
+PASSPHRASE_CODES = ("passphrase_needed", "wrong_passphrase")  # PassphraseNeeded, WrongPassphrase
+
+
 def read_partner(window: Any, path: Path, passphrase: str | None = None) -> tuple[Planned | None, str | None]:
     """Plan a merge of ``path``, asking for a passphrase while one is needed or wrong.
     (None, None) when refused (said) or cancelled."""
-    from cypdesk.common.errors import Cancelled, PassphraseNeeded, WrongPassphrase
+    from cypdesk.common.errors import Cancelled
 
     while True:
         try:
             return plan_file(window, path, passphrase), passphrase
-        except (PassphraseNeeded, WrongPassphrase) as exc:
-            passphrase = ask_passphrase(window, path.name, wrong=isinstance(exc, WrongPassphrase))
-            if passphrase is None:
-                window.status(f"Not merged: {path.name} needs its passphrase. {UNCHANGED}")
-                return None, None
         except Cancelled:
             window.status(f"Reading {path.name} was cancelled. {UNCHANGED}")
             return None, None
         except Exception as exc:  # noqa: BLE001 - every refusal is shown in words, nothing is lost
-            refused(window, exc, path, "read")
-            return None, None
+            if getattr(exc, "code", None) not in PASSPHRASE_CODES:
+                refused(window, exc, path, "read")
+                return None, None
+            passphrase = ask_passphrase(window, path.name, wrong=exc.code == "wrong_passphrase")
+            if passphrase is None:
+                window.status(f"Not merged: {path.name} needs its passphrase. {UNCHANGED}")
+                return None, None
 
 
 def refused(window: Any, exc: BaseException, path: Path, doing: str) -> None:
@@ -266,15 +269,17 @@ def merged(window: Any, done: MergeDone, name: str) -> None:
     if result.backup is not None:
         text += f" Your document as it was before is kept at {result.backup}."
     window.status(text + " Save to keep the merge in the file.", timeout_ms=0)
-    left = [c for c in result.conflicts if c.kind != "field"]
-    if left:
+    planned_keys = {c.key for c in result.plan.conflicts}
+    kept = [c for c in result.conflicts if c.key not in planned_keys]  # found while merging: a model rule
+    if kept:
         from cypdesk.common.formats import plural
 
-        window.ask(QMessageBox.Icon.Information, "Merged, with conflicts to settle",
-                   f"{plural(len(left), 'record')} could not be settled by the merge and kept your values "
-                   "(a rule such as commissioners' shares totalling 100%, or a record deleted on one side and "
-                   "edited on the other). They are listed in the document's conflicts for you to settle.",
-                   QMessageBox.StandardButton.Ok)
+        reasons = "\n".join(f"• {c.title}: {c.reason}" for c in kept[:5])
+        more = f"\n… and {len(kept) - 5:,} more." if len(kept) > 5 else ""
+        window.ask(QMessageBox.Icon.Information, "Merged, keeping some of your values",
+                   f"For {plural(len(kept), 'record')} the merge kept your values, because taking the partner's "
+                   f"would break one of the document's rules:\n{reasons}{more}\n\nThey are listed in the "
+                   "document's conflicts for you to settle.", QMessageBox.StandardButton.Ok)
 
 
 def merge_command(window: Any, done: MergeDone, name: str) -> Any:

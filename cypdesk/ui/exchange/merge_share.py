@@ -105,9 +105,9 @@ def open_share(window: Any, path: str | Path) -> bool:
 def save_share_as_document(window: Any, path: Path, header: Any) -> bool:
     """Unpack the shared copy into a ``.cypdesk`` the officer names (asking for the
     passphrase while it is needed or wrong), then open it."""
-    from cypdesk.common.errors import Cancelled, PassphraseNeeded, WrongPassphrase, plain_message
+    from cypdesk.common.errors import Cancelled, plain_message
     from cypdesk.io.sharefile import unpack_share
-    from cypdesk.ui.exchange.merge_flow import ask_passphrase
+    from cypdesk.ui.exchange.merge_flow import PASSPHRASE_CODES, ask_passphrase
     from cypdesk.ui.opening import DOCUMENT_FILTER
 
     suggested = f"{_safe_name(header.title) or path.stem}.cypdesk"
@@ -127,14 +127,15 @@ def save_share_as_document(window: Any, path: Path, header: Any) -> bool:
             window.tasks.run_and_wait(f"Unpacking {path.name}…",
                                       lambda p: unpack_share(path, dest, passphrase=passphrase, progress=p))
             break
-        except (PassphraseNeeded, WrongPassphrase) as exc:
-            passphrase = ask_passphrase(window, path.name, wrong=isinstance(exc, WrongPassphrase))
-            if passphrase is None:
-                return False
         except Cancelled:
             window.status(f"Unpacking {path.name} was cancelled: no document was written.")
             return False
         except Exception as exc:  # noqa: BLE001 - said in words
+            if getattr(exc, "code", None) in PASSPHRASE_CODES:
+                passphrase = ask_passphrase(window, path.name, wrong=exc.code == "wrong_passphrase")
+                if passphrase is None:
+                    return False
+                continue
             window.ask(QMessageBox.Icon.Warning, "No document was written",
                        plain_message(exc, path=dest, doing="write"), QMessageBox.StandardButton.Ok,
                        guide=getattr(exc, "code", None))
