@@ -69,7 +69,6 @@ def _table(name: str, accessible: str, model: PlanListModel) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
     view.setAccessibleName(accessible)
-    view.setModel(model)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setWordWrap(False)
@@ -78,6 +77,7 @@ def _table(name: str, accessible: str, model: PlanListModel) -> QTableView:
     rows.hide()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform heights: no row is measured
     rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.setModel(model)  # after the rows' sizing, so no row is sized on the way
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     for i, column in enumerate(model.columns):
@@ -128,6 +128,7 @@ class MergeDialog(QDialog):
         self.conflicts = ConflictModel(plan.conflicts, self.names, self)
         self.pages.addTab(self._conflict_page(partner_org), f"&Conflicts ({len(plan.conflicts):,})")
         self.lists: dict[str, PlanListModel] = {}
+        self._unfilled: dict[int, tuple[str, str]] = {}
         record = [Column("Kind", lambda r: kind_label(r.table), 140), Column("Record", lambda r: r.title, 400)]
         change = [Column("Kind", lambda c: kind_label(c.table), 120), Column("Record", lambda c: c.title, 220),
                   Column("Field", lambda c: c.label, 150),
@@ -146,7 +147,11 @@ class MergeDialog(QDialog):
             table_of = (lambda p: p[0].table) if key == "duplicates" else (lambda _t: "") if key == "ignored" else None
             model = PlanListModel(items, columns, table_of, self)
             self.lists[key] = model
-            self.pages.addTab(self._list_page(key, model, empty), f"{label} ({len(items):,})")
+            page = QWidget()
+            page.setObjectName(f"merge_{key}_page")
+            QVBoxLayout(page)
+            self._unfilled[self.pages.addTab(page, f"{label} ({len(items):,})")] = (key, empty)
+        self.pages.currentChanged.connect(self._fill_page)  # each list's page is made when first shown
         if not plan.conflicts:
             self.pages.setCurrentIndex(1)
 
@@ -326,11 +331,14 @@ class MergeDialog(QDialog):
         return dict(self.conflicts.choices)
 
     # --- the other lists -------------------------------------------------------------------------
-    def _list_page(self, key: str, model: PlanListModel, empty: str) -> QWidget:
-        page = QWidget()
-        page.setObjectName(f"merge_{key}_page")
-        column = QVBoxLayout(page)
-        kinds = [k for k in model.kinds() if k]
+    def _fill_page(self, index: int) -> None:
+        if index in self._unfilled:
+            key, empty = self._unfilled.pop(index)
+            self._list_page(self.pages.widget(index), key, self.lists[key], empty)
+
+    def _list_page(self, page: QWidget, key: str, model: PlanListModel, empty: str) -> None:
+        column = page.layout()
+        kinds = {kind: n for kind, n in model.kinds().items() if kind} if key != "ignored" else {}
         if len(kinds) > 1:
             row = QHBoxLayout()
             label = QLabel("&Show:")
@@ -338,12 +346,9 @@ class MergeDialog(QDialog):
             combo.setObjectName(f"merge_{key}_kind")
             combo.setAccessibleName("Show which kind of record")
             label.setBuddy(combo)
-            counts: dict[str, int] = {}
-            for item in model.items:
-                counts[model.table_of(item)] = counts.get(model.table_of(item), 0) + 1
             combo.addItem(f"Every kind ({len(model.items):,})", None)
-            for kind in kinds:
-                combo.addItem(f"{kind_label(kind)} ({counts[kind]:,})", kind)
+            for kind, n in kinds.items():
+                combo.addItem(f"{kind_label(kind)} ({n:,})", kind)
             combo.currentIndexChanged.connect(lambda _i, c=combo, m=model: m.show_kind(c.currentData()))
             row.addWidget(label)
             row.addWidget(combo)
@@ -356,7 +361,6 @@ class MergeDialog(QDialog):
         names = {"added": "Records to add", "changed": "Fields to change", "deleted": "Records to delete",
                  "duplicates": "Possible duplicates", "ignored": "What is not merged"}
         column.addWidget(_table(f"merge_{key}", names[key], model), 1)
-        return page
 
 
 def owned_by(conflicts: Sequence[Any], owner: str | None) -> list[Any]:

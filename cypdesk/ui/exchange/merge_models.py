@@ -11,7 +11,9 @@ looked up on the worker before the preview opens (:func:`reference_names`).
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -141,12 +143,12 @@ class PlanListModel(QAbstractTableModel):
         super().__init__(parent)
         self.items = list(items)
         self.columns = list(columns)
-        self.table_of = table_of or (lambda item: getattr(item, "table", ""))
+        self.table_of = table_of or attrgetter("table")
         self.rows: list[int] = list(range(len(self.items)))
 
-    def kinds(self) -> list[str]:
-        """The kinds of record in the list, in the order they first come."""
-        return list(dict.fromkeys(self.table_of(item) for item in self.items))
+    def kinds(self) -> dict[str, int]:
+        """How many rows of each kind of record, in the order the kinds first come."""
+        return dict(Counter(map(self.table_of, self.items)))
 
     def show_kind(self, table: str | None) -> None:
         self.beginResetModel()
