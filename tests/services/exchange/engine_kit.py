@@ -23,23 +23,45 @@ BOB = Installation(id=str(uuid.UUID(int=0xB0B)), user="bob", host="NHS-PC")
 CAROL = Installation(id=str(uuid.UUID(int=0xCA201)), user="carol", host="POLICE-PC")
 
 
+class Timeline:
+    """One fake wall clock for every installation in a test: each reading is 10 ms after
+    the last, so "edited later" is later by the stamps whatever the machine's speed.
+    ``skew_ms`` per installation makes one laptop's clock fast or slow (case 37)."""
+
+    def __init__(self, start_ms: int | None = None) -> None:
+        import time
+
+        self.ms = start_ms if start_ms is not None else int(time.time() * 1000)
+
+    def reader(self, skew_ms: int = 0):
+        def now_ms() -> int:
+            self.ms += 10
+            return self.ms + skew_ms
+        return now_ms
+
+
 class Docs:
     """Documents copied from one file (so they share a state), each opened by one
-    installation. ``snap(ws)`` copies a working copy aside (a file as it was sent)."""
+    installation, with clocks on one shared :class:`Timeline`. ``snap(ws)`` copies a
+    working copy aside (a file as it was sent)."""
 
     def __init__(self, source: Path, folder: Path, stack: ExitStack) -> None:
         self.source = source
         self.folder = folder
         self.stack = stack
         self.n = 0
+        self.timeline = Timeline()
 
-    def open(self, who: Installation, name: str | None = None, *, source: Path | None = None) -> Workspace:
+    def open(self, who: Installation, name: str | None = None, *, source: Path | None = None,
+             skew_ms: int = 0) -> Workspace:
+        from cypdesk.common.hlc import Clock
+
         self.n += 1
         path = self.folder / (name or f"{who.user}-{self.n}.cypdesk")
         shutil.copy(source or self.source, path)
         doc = Document.open(path, installation=who)
         self.stack.callback(doc.close, discard=True)
-        return Workspace(doc, who)
+        return Workspace(doc, who, Clock(who.id, now_ms=self.timeline.reader(skew_ms)))
 
     def snap(self, ws: Workspace, name: str | None = None) -> Path:
         self.n += 1
