@@ -25,9 +25,9 @@ class DocumentFileMixin:
         open was refused or the officer kept the current document. ``take_over_lock``:
         the officer confirmed taking over a lock left by someone else."""
         from cypdesk.services.documents import open_workspace
-        from cypdesk.ui.exchange.merge_share import is_share_path, open_share
+        from cypdesk.ui.exchange.merge_share import looks_like_share, open_share
 
-        if is_share_path(path):  # a shared copy is never opened as a document: merge it, or save it as one
+        if looks_like_share(path):  # a shared copy is never opened as a document: merge it, or save it as one
             return open_share(self, path)
         if not self.close_document():
             return False

@@ -33,10 +33,9 @@ class OpeningMixin:
 
     def _open_failed(self, path: str | Path, exc: BaseException, read_only: bool) -> bool:
         from cypdesk.common.errors import (
-            CypdeskError, DamagedDocument, DocumentLocked, ForeignSchema, NewerDocument, NotADocument, error_from,
-            fault_class, unwrap,
+            CypdeskError, DamagedDocument, DocumentLocked, ForeignSchema, NewerDocument, error_from, fault_class,
+            unwrap,
         )
-        from cypdesk.ui.exchange.merge_share import looks_like_share, open_share
 
         if not isinstance(exc, CypdeskError) and (fault_class(exc) is not None
                                                   or isinstance(unwrap(exc), (OSError, sqlite3.Error))):
@@ -60,9 +59,6 @@ class OpeningMixin:
             self.ask(QMessageBox.Icon.Critical, "The document is damaged",
                      f"{exc.message}\n\nNothing was changed. Open an earlier saved version, or ask the partner "
                      "who sent it for a fresh copy.", QMessageBox.StandardButton.Ok, guide=exc.code)
-        elif isinstance(exc, NotADocument) and looks_like_share(path):  # a shared copy renamed .cypdesk
-            self.open_error = None
-            return open_share(self, path)
         elif isinstance(exc, CypdeskError):
             self.ask(QMessageBox.Icon.Warning, "Cannot open the document", exc.message, QMessageBox.StandardButton.Ok,
                      guide=exc.code)

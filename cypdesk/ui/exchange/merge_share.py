@@ -17,19 +17,14 @@ SHARE_SUFFIX = ".cypshare"
 SHARE_TITLE = "A shared copy"
 
 
-def is_share_path(path: str | Path) -> bool:
-    """Named as a shared copy (the cheap test, made before anything is read)."""
-    return Path(path).suffix.lower() == SHARE_SUFFIX
-
-
 def looks_like_share(path: str | Path) -> bool:
-    """Holds a shared copy's header whatever its name (a share renamed ``.cypdesk``)."""
+    """Named ``.cypshare``, or starting with a share's signature whatever its name (a
+    share renamed ``.cypdesk``): 13 bytes read, and a light module (no cryptography)."""
+    if Path(path).suffix.lower() == SHARE_SUFFIX:
+        return True
     from cypdesk.io.sharefile import is_share_file
 
-    try:
-        return bool(is_share_file(Path(path)))
-    except OSError:
-        return False
+    return is_share_file(Path(path))
 
 
 def describe(path: Path, header: Any) -> str:
