@@ -103,8 +103,9 @@ class MergeDialog(QDialog):
         partner = plan.partner
         layout = QVBoxLayout(self)
         what = "a shared copy" if getattr(partner, "is_share", False) else "a document"
-        heading = QLabel(f"Merge {partner.source_name} ({what}: {partner.title}"
-                         + (f", {partner.trust_name}" if partner.trust_name else "") + f") into {into}")
+        trust = partner.trust_name if partner.trust_name and partner.trust_name not in partner.title else ""
+        heading = QLabel(f"Merge {partner.source_name} ({what}: {partner.title}" + (f", {trust}" if trust else "")
+                         + f") into {into}")
         heading.setObjectName("merge_heading")
         heading.setWordWrap(True)
         heading.setStyleSheet("font-weight: bold")
@@ -130,8 +131,8 @@ class MergeDialog(QDialog):
         self.lists: dict[str, PlanListModel] = {}
         self._unfilled: dict[int, tuple[str, str]] = {}
         record = [Column("Kind", lambda r: kind_label(r.table), 140), Column("Record", lambda r: r.title, 400)]
-        change = [Column("Kind", lambda c: kind_label(c.table), 120), Column("Record", lambda c: c.title, 220),
-                  Column("Field", lambda c: c.label, 150),
+        change = [Column("Kind", lambda c: kind_label(c.table), 110), Column("Record", lambda c: c.title, 280),
+                  Column("Field", lambda c: c.label, 130),
                   Column("Mine now", lambda c: shown(c.table, c.field, c.ours, self.names), 220),
                   Column("Theirs (taken)", lambda c: shown(c.table, c.field, c.theirs, self.names), 220)]
         pairs = [Column("Kind", lambda p: kind_label(p[0].table), 140), Column("Mine", lambda p: p[0].title, 300),

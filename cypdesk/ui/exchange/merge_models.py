@@ -190,9 +190,9 @@ class ConflictModel(PlanListModel):
         self.names = names
         self.choices: dict[str, str] = {c.key: c.rule_choice for c in conflicts}
         columns = [
-            Column("Kind", lambda c: kind_label(c.table), 120),
-            Column("Record", lambda c: c.title, 200),
-            Column("Field", lambda c: c.label or "Whole record", 140),
+            Column("Kind", lambda c: kind_label(c.table), 110),
+            Column("Record", lambda c: c.title, 280),
+            Column("Field", lambda c: c.label or "Whole record", 130),
             Column("Mine", lambda c: conflict_side(c, OURS, names), 200),
             Column("Theirs", lambda c: conflict_side(c, THEIRS, names), 200),
             Column("Keep", self._keep, 110, lambda c: c.reason),
