@@ -458,8 +458,15 @@ def _history(args: argparse.Namespace) -> int:
         engine = make_engine(r.path, read_only=True)
         try:
             with Session(engine) as session:
+                record_id = args.id
+                if table == "document":  # the settings' history is under "settings", whatever the file's id
+                    from cypdesk.model.system import DocumentInfo
+                    from cypdesk.model.versions import SETTINGS_RECORD
+
+                    if record_id in session.scalars(select(DocumentInfo.id)).all():
+                        record_id = SETTINGS_RECORD
                 rows = session.scalars(select(History).where(History.table_name == table,
-                                                             History.record_id == args.id).order_by(History.hlc)).all()
+                                                             History.record_id == record_id).order_by(History.hlc)).all()
                 entries = [{"hlc": h.hlc, "at": h.at.isoformat(timespec="seconds"), "author": h.author_name,
                             "author_id": h.author_id, "op": h.op, "field": h.field,
                             "old": json.loads(h.old_value) if h.old_value and h.op == "update" else None,

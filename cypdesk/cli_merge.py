@@ -178,17 +178,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
 
 
+def _kind_label(table: str) -> str:
+    from cypdesk.model.catalog import CATALOG
+
+    if table == "document":
+        return "the document's settings"
+    return str(CATALOG.get(table, {}).get("label") or table.replace("_", " "))
+
+
 def _conflict_line(c: dict[str, Any]) -> str:
-    what = f"{c['table']} {c['title']!r} ({c['record_id']})"
+    what = f"{_kind_label(c['table'])} {c['title']!r} ({c['record_id']})"
+    reason = str(c["reason"] or "").rstrip(".")
     if c["kind"] == "delete_edit":
         side = "you deleted it and the partner edited it" if c["deleted_side"] == "ours" \
             else "the partner deleted it and you edited it"
         outcome = "kept" if (c["winner"] == "ours") == (c["deleted_side"] == "theirs") else "deleted"
-        return f"  {what}: {side}; {outcome} ({c['reason']})."
+        return f"  {what}: {side}; {outcome} ({reason})."
     field = c["label"] or c["field"] or "the record"
     won = "yours kept" if c["winner"] == "ours" else "theirs taken"
     return (f"  {what}, {field}: yours {_short(c['ours'])}, theirs {_short(c['theirs'])}: {won} "
-            f"({c['reason']}).")
+            f"({reason}).")
 
 
 def prose(r: dict[str, Any]) -> str:

@@ -43,9 +43,9 @@ def organisation_named(path: Path, name: str) -> int:
 
 
 def test_merge_takes_their_changes_keeps_ours_resolves_the_conflict_and_saves(pair, capsys):
-    """Exit 0 with one conflict resolved by rule: the partner's rename and new
-    organisation are taken, our annual cost kept, the capacity both changed takes the
-    later (theirs); the JSON counts use the six keys and the conflict is listed with
+    """Exit 0 with the conflicts resolved by rule: the partner's rename and new
+    organisation are taken, our annual cost kept, the capacity both changed (and the
+    unit cost worked out from it) takes the later (theirs); the JSON counts use the six keys and the conflict is listed with
     both values and the winner; the backup exists; the partner's file is unchanged."""
     theirs_before = sha(pair.theirs)
     code, out = run_json(capsys, "merge", pair.ours, pair.theirs)
@@ -53,9 +53,11 @@ def test_merge_takes_their_changes_keeps_ours_resolves_the_conflict_and_saves(pa
     assert out["ok"] is True and out["dry_run"] is False
     for key in ("added", "changed", "unchanged", "deleted", "rejected", "conflicts"):
         assert isinstance(out[key], int), key
-    assert out["added"] >= 1 and out["changed"] >= 1 and out["conflicts"] == 1
-    [conflict] = out["conflict_list"]
-    assert (conflict["table"], conflict["record_id"], conflict["field"]) == ("services", pair.conflicted, "capacity")
+    # the capacity both changed, and the unit cost each side worked out from it
+    assert out["added"] >= 1 and out["changed"] >= 1 and out["conflicts"] == 2
+    assert {(c["table"], c["record_id"], c["field"]) for c in out["conflict_list"]} == {
+        ("services", pair.conflicted, "capacity"), ("services", pair.conflicted, "unit_cost")}
+    conflict = next(c for c in out["conflict_list"] if c["field"] == "capacity")
     assert (conflict["ours"], conflict["theirs"], conflict["winner"]) == (11, 22, "theirs")
     assert out["partner"]["path"] == str(pair.theirs) and out["partner"]["kind"] == "document"
     assert out["backup"] and Path(out["backup"]).exists()
@@ -71,9 +73,10 @@ def test_merge_prose_lists_counts_the_conflict_and_the_backup(pair, capsys):
     assert main(["merge", str(pair.ours), str(pair.theirs)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Merged partner.cypdesk (")
-    assert "1 conflict;" in out or "1 conflict" in out
+    assert "2 conflicts;" in out
     assert "the document is saved." in out
-    assert "Capacity: yours 11, theirs 22: theirs taken" in out, out
+    assert f"service {value(pair.ours, 'services', pair.conflicted, 'name')!r} ({pair.conflicted})" in out
+    assert "Capacity: yours 11, theirs 22: theirs taken (Both files changed this field since they last shared a state)." in out, out
     backup_line = next(line for line in out.splitlines() if line.startswith("Backup of trust.cypdesk"))
     assert Path(backup_line.split(": ", 1)[1]).exists()
 
@@ -95,11 +98,12 @@ def test_dry_run_says_what_would_change_and_writes_nothing(pair, capsys):
     from cypdesk import paths
 
     before, names = sha(pair.ours), beside(pair.ours)
+    backups = sorted(paths.backup_dir().iterdir())  # the saved versions make_pair's saves kept
     code, out = run_json(capsys, "merge", pair.ours, pair.theirs, "--dry-run")
     assert code == 0 and out["dry_run"] is True and out["backup"] is None
-    assert out["conflicts"] == 1 and out["added"] >= 1
+    assert out["conflicts"] == 2 and out["added"] >= 1
     assert sha(pair.ours) == before and beside(pair.ours) == names
-    assert not paths.backup_dir().exists() or not list(paths.backup_dir().iterdir())
+    assert sorted(paths.backup_dir().iterdir()) == backups
     assert main(["merge", str(pair.ours), str(pair.theirs), "--dry-run"]) == 0
     assert "(dry run: nothing was changed)" in capsys.readouterr().out
 

@@ -60,7 +60,7 @@ def kill_setup(demo_master, tmp_path_factory):
     seconds = time.monotonic() - started
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert report["conflicts"] == 1 and report["changed"] >= VALUES_CHANGED
+    assert report["conflicts"] == 2 and report["changed"] >= VALUES_CHANGED
     merged = content_digest(clean)
     before = content_digest(pair.ours)
     assert merged != before

@@ -76,7 +76,7 @@ class _Applier:
         self.history: list[tuple[Any, ...]] = []
         self.changes = ChangeSet()
         self.touched: set[tuple[str, str]] = set()
-        self.removed: set[tuple[str, str]] = set()
+        self.removed: dict[tuple[str, str], dict[str, Any]] = {}
         self.flagged: list[MergeConflict] = []
 
     def check(self, text: str) -> None:
@@ -249,7 +249,7 @@ class _Applier:
             rid = snapshot["id"]
             self.note(table, rid, titles.get(rid, rid), None, json.dumps(snapshot, default=_plain), None,
                       f"Deleted in {self.source}: the record as it was is kept here.")
-            self.removed.add((table, rid))
+            self.removed[(table, rid)] = snapshot
             self.changes.deleted.append((table, rid))
         self.raw.execute(f"DELETE FROM main.{tq} WHERE id IN (SELECT id FROM temp.merge_ids)")
         self.raw.execute("INSERT OR REPLACE INTO main.tombstones SELECT * FROM theirs.tombstones "
@@ -338,7 +338,6 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
     choices = dict(choices or {})
     path = partner_path(theirs)
     ws.doc.check_writable()
-    ws._sync_clock()
     ws.clock.observe(plan.their_newest)
     backup_file: Path | None = None
     with ws.doc.unsaved_write():
@@ -349,6 +348,7 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
                                  path=ws.doc.path)
             if backup:
                 backup_file = _backup(ws)
+            ws.clock.observe(raw.execute("SELECT max(hlc) FROM main.history").fetchone()[0])  # past every stamp here
             stamp = ws.clock.tick()
             keep: set[tuple[str, str]] = set()
             violations: list[Violation] = []

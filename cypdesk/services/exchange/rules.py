@@ -10,7 +10,7 @@ those records (a ``rule`` conflict, DESIGN.md section 5: never written silently)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,29 +27,29 @@ class Violation:
     involved: frozenset[tuple[str, str]]  # (table, record id) kept as ours
 
 
-def check_rules(raw: Any, touched: set[tuple[str, str]], removed: set[tuple[str, str]]) -> list[Violation]:
+def check_rules(raw: Any, touched: set[tuple[str, str]], removed: Mapping[tuple[str, str], Mapping[str, Any]]
+                ) -> list[Violation]:
     """Every rule broken on ``raw`` (inside the merge's transaction) that involves a
-    record the merge wrote (``touched``: added or changed) or removed (``removed``)."""
-    return [*commissioner_shares(raw, touched | removed), *team_loops(raw, touched),
-            *dangling_references(raw, touched, removed)]
+    record the merge wrote (``touched``: added or changed) or removed (``removed``:
+    each with its values as they were)."""
+    return [*commissioner_shares(raw, touched, removed), *team_loops(raw, touched),
+            *dangling_references(raw, touched, set(removed))]
 
 
 def _by_table(keys: Iterable[tuple[str, str]], table: str) -> list[str]:
     return [rid for t, rid in keys if t == table]
 
 
-def commissioner_shares(raw: Any, keys: set[tuple[str, str]]) -> list[Violation]:
+def commissioner_shares(raw: Any, touched: set[tuple[str, str]],
+                        removed: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[Violation]:
     """Services whose commissioners' shares no longer total 100% (0 commissioners is
     allowed) after the merge wrote or removed one of their shares."""
-    share_ids = _by_table(keys, "service_commissioners")
-    if not share_ids:
-        return []
-    ids = json_ids(share_ids)
+    keys = touched | set(removed)
+    share_ids = _by_table(touched, "service_commissioners")
     services = {r[0] for r in raw.execute(
-        "SELECT service_id FROM main.service_commissioners WHERE id IN (SELECT value FROM json_each(?))", (ids,))}
-    # a share the merge removed: which service it was on, from the partner's file or our history
-    services |= {r[0] for r in raw.execute(
-        "SELECT service_id FROM theirs.service_commissioners WHERE id IN (SELECT value FROM json_each(?))", (ids,))}
+        "SELECT service_id FROM main.service_commissioners WHERE id IN (SELECT value FROM json_each(?))",
+        (json_ids(share_ids),))} if share_ids else set()
+    services |= {row.get("service_id") for (table, _rid), row in removed.items() if table == "service_commissioners"}
     out = []
     for sid in sorted(s for s in services if s):
         total, count = raw.execute(
@@ -57,9 +57,10 @@ def commissioner_shares(raw: Any, keys: set[tuple[str, str]]) -> list[Violation]
             (sid,)).fetchone()
         if count == 0 or abs(total - 100.0) <= SHARE_TOLERANCE + 1e-9:
             continue
-        ours = {r[0] for r in raw.execute("SELECT id FROM main.service_commissioners WHERE service_id = ?", (sid,))}
-        theirs = {r[0] for r in raw.execute("SELECT id FROM theirs.service_commissioners WHERE service_id = ?", (sid,))}
-        involved = {("service_commissioners", i) for i in (ours | theirs) if ("service_commissioners", i) in keys}
+        now = {r[0] for r in raw.execute("SELECT id FROM main.service_commissioners WHERE service_id = ?", (sid,))}
+        gone = {rid for (table, rid), row in removed.items()
+                if table == "service_commissioners" and row.get("service_id") == sid}
+        involved = {("service_commissioners", i) for i in (now | gone) if ("service_commissioners", i) in keys}
         name = raw.execute("SELECT name FROM main.services WHERE id = ?", (sid,)).fetchone()
         title = name[0] if name else sid
         out.append(Violation("services", sid, title,
