@@ -224,7 +224,8 @@ def merge_file(window: Any, path: Path, *, passphrase: str | None = None, label:
                 window.status(f"Merge of {name} cancelled. {UNCHANGED}")
                 return False
             except Exception as exc:  # noqa: BLE001 - shown in words; the transaction rolled back
-                refused(window, exc, path, "merge")
+                doc = window.workspace.doc
+                refused(window, exc, doc.path or Path(doc.title), f"merge {path.name} into")
                 return False
         finally:
             planned.close()
