@@ -17,6 +17,7 @@ is done again without the records involved, which keep this document's values.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from cypdesk.services.exchange.sqlmerge import (
 )
 
 MAX_RULE_ROUNDS = 6
+STEPS = 6  # progress: added, fields, deleted, tombstones, (kinds with deletions), saving
 _HISTORY_COLUMNS = ("id", "hlc", "at", "author_id", "author_name", "op", "table_name", "record_id", "record_title",
                     "field", "old_value", "new_value", "note")
 
@@ -78,13 +80,16 @@ class _Applier:
         self.touched: set[tuple[str, str]] = set()
         self.removed: dict[tuple[str, str], dict[str, Any]] = {}
         self.flagged: list[MergeConflict] = []
+        self.steps = 0
 
     def check(self, text: str) -> None:
+        """Cancel pressed: raise Cancelled (the transaction rolls back); else report."""
         if self.progress is None:
             return
         if self.progress.cancelled():
             raise Cancelled("The merge was cancelled: nothing was changed.")
-        self.progress.report(0, 0, text)
+        self.steps += 1
+        self.progress.report(min(self.steps, STEPS), STEPS, text)
 
     def choice(self, c: MergeConflict) -> str:
         chosen = self.choices.get(c.key, c.rule_choice)
@@ -322,10 +327,38 @@ def update_field_rows(raw: Any, table: str, field: str, rows: list[tuple[Any, st
 
 
 def _backup(ws: Any) -> Path:
-    from cypdesk.model import migrate
+    """A copy of the document as it is, before the merge changes it, in the backup
+    folder as ``<name>-before-merge-<time>-schema<N>.cypdesk``: the working copy's bytes
+    copied while the merge's transaction holds the write lock and has written nothing
+    (so the copy is the committed state), checked with ``quick_check``, flushed, then
+    given its name (a backup with its final name is always whole and checked)."""
+    import os
+    import shutil
+
+    from cypdesk import paths
+    from cypdesk.common.errors import SaveFailed
+    from cypdesk.model import dbfile, migrate, saving
 
     name = ws.doc.path.stem if ws.doc.path is not None else "untitled"
-    return migrate.make_backup(ws.doc.working_path, version=migrate.head_version(), stem=f"{name}-before-merge")
+    tmp: Path | None = None
+    try:
+        dest = migrate.backup_path(f"{name}-before-merge", migrate.head_version())
+        tmp = dest.with_name(f"{dbfile.TEMP_PREFIX}{os.urandom(8).hex()}{dbfile.TEMP_SUFFIX}")
+        shutil.copyfile(ws.doc.working_path, tmp)
+        paths.private_file(tmp)
+        problem = dbfile.integrity_check(tmp, quick=True)
+        if problem is not None:
+            raise sqlite3.DatabaseError(f"the backup failed its check ({problem})")
+        saving.fsync_file(tmp)
+        os.replace(tmp, dest)
+        saving.fsync_dir(dest.parent)
+    except (OSError, sqlite3.Error) as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        reason = dbfile.plain_reason(exc)
+        raise SaveFailed(f"Could not make a backup of {name} before merging ({reason}), so nothing was merged. "
+                         "The document has not been changed.", path=ws.doc.path, reason=reason) from exc
+    return dest
 
 
 def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str] | None = None, *,
