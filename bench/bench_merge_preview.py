@@ -75,6 +75,7 @@ def _child(ours: str, theirs: str) -> None:
 
     window = MainWindow()
     window.show()
+    app.processEvents()
     window.open_path(ours, wait=True)
     window.tasks.wait()
     spin(1.5)  # the window's own start-up work (the Overview) is done

@@ -320,3 +320,58 @@ def test_a_merge_on_the_real_worker_thread(setup, dialogs, monkeypatch, qtbot):
     assert threads and threads[0] is not threading.main_thread()
     assert organisation_named(window, NEW_ORGANISATION)
     assert window.undo_stack.undoText() == "Merge partner.cypdesk"
+
+
+THREAD_PROBE = r"""
+import shutil, sys, threading
+from pathlib import Path
+importer = {}
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in ("sqlalchemy", "cypdesk.services.exchange.plan") and name not in importer:
+            importer[name] = "main" if threading.current_thread() is threading.main_thread() else "worker"
+        return None
+
+sys.meta_path.insert(0, Watch())
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from cypdesk.ui.exchange import merge_flow
+from cypdesk.ui.main_window import MainWindow
+ours = Path(sys.argv[1])
+theirs = ours.with_name("partner.cypdesk")
+shutil.copy(ours, theirs)
+window = MainWindow()
+window.show()
+window.open_path(ours, wait=True)
+window.tasks.wait()
+app.processEvents()
+merge_flow.choose_partner_file = lambda _window: str(theirs)
+shown = []
+window.run_dialog = lambda dialog: shown.append(dialog.plan.counts()["conflicts"]) or False
+window.action_merge.trigger()
+print(sorted(importer.items()), shown)
+window.close_document()
+"""
+
+
+def test_the_first_merge_loads_sqlalchemy_and_the_merge_on_the_worker(tmp_path):
+    """A window that opened a document has not loaded SQLAlchemy (start-up stays light);
+    the first File > Merge loads it, and the merge services, on the worker thread, not
+    on the window's (a child process with the real thread pool: seconds of imports on a
+    slow laptop would freeze the window)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=str(tmp_path / "home"))
+    doc = tmp_path / "d.cypdesk"
+    made = subprocess.run([sys.executable, "-m", "cypdesk", "demo", str(doc)], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    probe = subprocess.run([sys.executable, "-c", THREAD_PROBE, str(doc)], cwd=root, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip().splitlines()[-1] == \
+        "[('cypdesk.services.exchange.plan', 'worker'), ('sqlalchemy', 'worker')] [0]"
