@@ -20,6 +20,13 @@ def edit_document_settings(window: Any) -> Any:
     return edit(window)
 
 
+def merge_from_partner_file(window: Any) -> Any:
+    """File > Merge from partner file… (ui/exchange/merge_flow.py, loaded when first asked for)."""
+    from cypdesk.ui.exchange.merge_flow import merge_from_partner_file as merge
+
+    return merge(window)
+
+
 class MenusMixin:
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "", tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -55,11 +62,12 @@ class MenusMixin:
         self.action_share = self._action("S&hare a copy for a partner (not available yet)…", lambda: None, name="share",
                                          tip="Not available in this version: sharing a copy without confidential "
                                              "fields comes with the exchange of documents between partners")
-        self.action_merge = self._action("&Merge a partner's file (not available yet)…", lambda: None, name="merge",
-                                         tip="Not available in this version: merging a partner's document into "
-                                             "this one comes with the exchange of documents between partners")
+        self.action_merge = self._action("&Merge from partner file…", lambda: merge_from_partner_file(self),
+                                         name="merge",
+                                         tip="Merge a partner's document or shared copy into this one: you see what "
+                                             "it adds, changes and deletes, and settle each conflict, before "
+                                             "anything is written")
         self.action_share.setEnabled(False)
-        self.action_merge.setEnabled(False)
         self.action_restore = self._action("Restore &previous version…", self.restore_previous)
         self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
         self.action_import = self._action("&Import…", lambda: start_import(self, self._tab_kind()), QKeySequence("Ctrl+I"), "import",
