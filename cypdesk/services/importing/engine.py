@@ -686,7 +686,10 @@ def make_plan(ws: Any, table: SourceTable, options: ImportOptions) -> Plan:
 
 def plan_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
     """What the import would do, without writing: the preview."""
-    return make_plan(ws, table, options).result
+    from cypdesk.services.importing.collector import collector_paused
+
+    with collector_paused():
+        return make_plan(ws, table, options).result
 
 
 def refusal(plan: Plan) -> ImportRefused:
@@ -712,7 +715,15 @@ def file_sha256(path: Path) -> str:
 def run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
     """Plan the import, then write it in ONE transaction (see the module's notes); a
     payments import matches the payments it added to suppliers and contracts in that
-    transaction too (:func:`~cypdesk.services.importing.writing.match_new_payments`)."""
+    transaction too (:func:`~cypdesk.services.importing.writing.match_new_payments`).
+    Python's cyclic garbage collector rests meanwhile (:mod:`.collector`)."""
+    from cypdesk.services.importing.collector import collector_paused
+
+    with collector_paused():
+        return _run_import(ws, table, options)
+
+
+def _run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
     plan = make_plan(ws, table, options)
     result = plan.result
     if plan.structural or (result.problem_count and not options.skip_invalid):
