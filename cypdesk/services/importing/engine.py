@@ -447,13 +447,15 @@ class _Planner:
         indicator = values.get("indicator_id")
         if not isinstance(period, str) or not period.startswith("FY") or indicator is None:
             return
-        if not hasattr(self, "_period_kinds"):
-            self._period_kinds: dict[str, set[str]] = {}
+        academic_only = self.__dict__.get("_academic_only")
+        if academic_only is None:  # the indicators whose values are all academic years, once
+            kinds: dict[str, set[str]] = {}
             for record in self.main.values.values():
                 key = record.get("period")
                 if isinstance(key, str):
-                    self._period_kinds.setdefault(record.get("indicator_id"), set()).add(key[:2])
-        if self._period_kinds.get(indicator) != {"AY"}:
+                    kinds.setdefault(record.get("indicator_id"), set()).add(key[:2])
+            academic_only = self._academic_only = frozenset(i for i, k in kinds.items() if k == {"AY"})
+        if indicator not in academic_only:
             return
         column = next((c for c in self.columns if c.field == "period"), None)
         if column is None:

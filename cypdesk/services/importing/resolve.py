@@ -5,6 +5,7 @@ file either."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from sqlalchemy import literal_column, select
@@ -33,6 +34,18 @@ class _KeyForms(dict):
 
 
 _form_of = dict.__getitem__
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` new record ids, each as :func:`cypdesk.model.base.new_id` makes one (the
+    text of a random version-4 UUID), from one read of the system's random source."""
+    h = os.urandom(16 * count).hex()
+    variant = _VARIANT
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-{variant[h[i + 16]]}{h[i + 17:i + 20]}-"
+            f"{h[i + 20:i + 32]}" for i in range(0, 32 * count, 32)]
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}  # the RFC 4122 variant bits, 10xx
 
 
 class KindIndex:

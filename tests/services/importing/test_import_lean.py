@@ -125,3 +125,100 @@ def test_overlapping_pauses_end_when_the_last_one_ends(collector_on):
         t.join(10)
     assert seen == {"after the first ended": False}
     assert gc.isenabled()
+
+
+def test_new_ids_are_distinct_version_4_uuids_written_as_uuid_writes_them():
+    """new_ids(n) gives n texts of RFC 4122 version-4 UUIDs, lower case with hyphens, as
+    model.base.new_id makes one, none alike in 20,000 (and 0 gives none)."""
+    import uuid
+
+    from cypdesk.services.importing.resolve import new_ids
+
+    ids = new_ids(20_000)
+    assert len(ids) == len(set(ids)) == 20_000
+    for value in ids[:2_000]:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value
+    assert new_ids(0) == []
+
+
+def test_rows_no_record_matches_are_added_without_the_general_matching(tmp_path, ws, db, monkeypatch):
+    """Of 2,500 new indicator values (more than one batch), only the first 40 (each
+    naming an area no earlier row named, read row by row as before) go through
+    _Planner.record (counted by wrapping it): the others are added by the short way for
+    a kind with one natural key; a re-import of the same file matches every row through
+    _Planner.record (all unchanged), and a row repeating an earlier row's key within
+    the file is matched as before (unchanged, not added twice)."""
+    from cypdesk.services.importing import engine
+
+    calls = []
+    record = engine._Planner.record
+
+    def counting(planner, number, values, refs):
+        calls.append(number)
+        return record(planner, number, values, refs)
+
+    monkeypatch.setattr(engine._Planner, "record", counting)
+    path = fingertips_csv(tmp_path / "indicators-lean.data.csv", 2_500)
+    with open(path, "a", encoding="utf-8", newline="") as fh:  # row 2,502: row 2's key and values again
+        fh.write(open(path, encoding="utf-8").read().splitlines()[1] + "\n")
+    before = db.count("indicator_values")
+    result = run_import(ws, open_source(path, kind="indicator_values"), ImportOptions(kind="indicator_values"))
+    assert (result.added, result.unchanged, result.rejected) == (2_500, 1, 0)
+    assert calls == [*range(2, 42), 2_502]
+    assert db.count("indicator_values") == before + 2_500
+    calls.clear()
+    opened.forget()
+    again = run_import(ws, open_source(path, kind="indicator_values"), ImportOptions(kind="indicator_values"))
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 2_501)
+    assert len(calls) == 2_501
+
+
+PLAIN_COLUMNS = {
+    "plain texts and blanks (a CSV)": (["12.5", "", None, "-3", "12.5", "0.000001", "123456789012345", "0"], True),
+    "finite numbers and blanks (an xlsx)": ([12.5, None, -3.0, 0.0, 1e300, 12.5, -0.0], True),
+    "an infinity among numbers": ([12.5, float("inf"), None], False),
+    "a NaN among numbers": ([12.5, float("nan"), 3.0], False),
+    "numbers whose sum passes 1e308": ([1e308, 1e308, 5.0], True),  # cell by cell, each finite: no _value
+    "a figure with a thousands comma": (["12.5", "1,234", None], False),
+    "a suppression marker": (["12.5", "c", None], False),
+    "a whole number and a flag": ([12.5, 3, True], False),
+}
+
+
+@pytest.mark.parametrize("name", list(PLAIN_COLUMNS))
+def test_a_column_of_plain_figures_is_read_at_once_as_the_row_by_row_reading_reads_it(name, monkeypatch):
+    """A numeric column whose cells are all blanks and plain figures (texts float()
+    reads exactly, finite numbers) is read without a step per distinct cell (the
+    per-cell reader _value, wrapped, is never called); any other column is read cell by
+    cell; either way every cell gets the value the row-by-row reading (_read) gives it,
+    and a cell it refuses or reads as suppressed is marked for it."""
+    from cypdesk.io.cellvalues import Suppressed
+    from cypdesk.model.fields import fields_of
+    from cypdesk.model.registry import kind_of
+    from cypdesk.services.importing import columns
+    from cypdesk.services.importing.columns import SPECIAL, _Column, _read, column_values
+
+    cells, at_once = PLAIN_COLUMNS[name]
+    meta = dict(fields_of(kind_of("indicator_values")))["value"]
+    expected = []
+    for raw in cells:
+        try:
+            value = _read(_Column(0, "Value", "A", "value", None, meta), meta, raw, "value", False)
+        except ValueError:
+            value = SPECIAL
+        expected.append(SPECIAL if isinstance(value, Suppressed) else value)
+    calls = []
+    one = columns._value
+
+    def counting(*args):
+        calls.append(args[2])
+        return one(*args)
+
+    monkeypatch.setattr(columns, "_value", counting)
+    values, special = column_values(_Column(0, "Value", "A", "value", None, meta), cells, False)
+    assert (not calls) is at_once
+    assert special == {i for i, v in enumerate(expected) if v is SPECIAL}
+    for got, want in zip(values, expected, strict=True):
+        assert got is SPECIAL if want is SPECIAL else (got == want or (got != got and want != want)), (got, want)
+        assert type(got) is type(want)
