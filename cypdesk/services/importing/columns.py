@@ -18,7 +18,7 @@ from typing import Any
 
 from cypdesk.io.cellvalues import PLAIN_NUMBER, Suppressed
 from cypdesk.services.importing.resolve import _form_of, new_ids
-from cypdesk.services.importing.values import IDENTIFIER_FIELDS, read_value, shown
+from cypdesk.services.importing.values import IDENTIFIER_FIELDS, all_plain_figures, read_value, shown
 
 BATCH_ROWS = 2_000      # rows converted together, column by column
 MEMO_SIZE = 4_096       # distinct texts remembered per column (names, codes, periods repeat; figures rarely do)
@@ -167,7 +167,7 @@ def _plain_figures(raws: list[Any] | tuple[Any, ...], plain_float: bool) -> list
         texts = set(raws)
         texts.discard(None)
         texts.discard("")
-        if not all(map(PLAIN_NUMBER.fullmatch, texts)):
+        if not all_plain_figures(texts):
             return None
         table: dict[Any, Any] = dict(zip(texts, map(float, texts)))
         table[None] = table[""] = None

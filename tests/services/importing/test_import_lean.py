@@ -222,3 +222,18 @@ def test_a_column_of_plain_figures_is_read_at_once_as_the_row_by_row_reading_rea
     for got, want in zip(values, expected, strict=True):
         assert got is SPECIAL if want is SPECIAL else (got == want or (got != got and want != want)), (got, want)
         assert type(got) is type(want)
+
+
+@pytest.mark.parametrize("texts", [
+    set(), {"12.5", "-3", "0", "123456789012345.123456789012345"}, {"12\n13"}, {"12", "12\n"}, {"12", "1e5"},
+    {"1234567890123456"}, {"-", "1"}, {".5"}, {"5."}, {" 5"}, {"5 "}, {"1,234"}, {"\u0661\u0662"}, {"12", ""},
+    {"--1"}, {"1.2.3"}, {"7", "8", "9"},
+])
+def test_plain_figures_found_in_one_match_are_those_plain_number_matches_one_by_one(texts):
+    """all_plain_figures (one match over the texts joined a line each) says yes exactly
+    when PLAIN_NUMBER matches every text on its own, also for a text holding a line
+    break, an empty text, Unicode digits, 16 digits, signs and points out of place."""
+    from cypdesk.io.cellvalues import PLAIN_NUMBER
+    from cypdesk.services.importing.values import all_plain_figures
+
+    assert all_plain_figures(texts) is all(PLAIN_NUMBER.fullmatch(t) is not None for t in texts)
