@@ -237,3 +237,29 @@ def test_plain_figures_found_in_one_match_are_those_plain_number_matches_one_by_
     from cypdesk.services.importing.values import all_plain_figures
 
     assert all_plain_figures(texts) is all(PLAIN_NUMBER.fullmatch(t) is not None for t in texts)
+
+
+def test_records_read_a_block_at_a_time_are_indexed_as_record_by_record(ws, monkeypatch):
+    """For every kind with natural keys (several keys, repeatable keys, blank first key
+    fields, in the demo document), KindIndex reading the document's records a block at a
+    time (keys made column by column) holds the same values and the same records under
+    each key, in the same order, as when each record is indexed on its own
+    (_index_block replaced by KindIndex._index per record)."""
+    from cypdesk.services.importing.keys import NATURAL_KEYS
+    from cypdesk.services.importing.resolve import KindIndex
+
+    def record_by_record(index, rows):
+        for row in rows:
+            index._index(row[-1], dict(zip(index.fields, row)))
+
+    checked = 0
+    with ws.doc.engine.connect() as conn:
+        for kind in NATURAL_KEYS:
+            block = KindIndex(conn, kind)
+            with monkeypatch.context() as patched:
+                patched.setattr(KindIndex, "_index_block", record_by_record)
+                one = KindIndex(conn, kind)
+            assert list(block.values.items()) == list(one.values.items()), kind
+            assert [list(keys.items()) for keys in block.by_key] == [list(keys.items()) for keys in one.by_key]
+            checked += len(block.values)
+    assert checked > 100
