@@ -279,23 +279,38 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
         else:
             if academic and "period" in values:
                 planner.academic_if_indicator_is(values, source_row)
+            keys = None
             if new is not None and values.get(first) is not None and not index.lookups:
                 get = values.get
                 try:  # the record's natural key, as KindIndex.key_of makes it
                     key = tuple(map(_form_of, forms, map(get, key_fields)))
                 except TypeError:
                     key = None
-                if key is not None and key not in by_key and None not in map(get, required):
-                    # a record the index does not hold: added as _Planner.record adds it
-                    record_id = next_id()
-                    row = {"id": record_id, **values}
-                    pending[record_id] = held[record_id] = row
-                    by_key[key] = [record_id]
-                    taken[record_id] = source_row.number
-                    inserts.setdefault(planner.kind, []).append(row)
-                    result.added += 1
-                    continue
-            if not record(source_row.number, values, {}):
+                if key is not None:
+                    found = by_key.get(key)
+                    if found is None:
+                        if None not in map(get, required):
+                            # a record the index does not hold: added as _Planner.record adds it
+                            record_id = next_id()
+                            row = {"id": record_id, **values}
+                            pending[record_id] = held[record_id] = row
+                            by_key[key] = [record_id]
+                            taken[record_id] = source_row.number
+                            inserts.setdefault(planner.kind, []).append(row)
+                            result.added += 1
+                            continue
+                    else:
+                        record_id = found[0]
+                        if record_id not in taken and record_id not in pending:
+                            current = held[record_id]
+                            if tuple(map(current.get, values)) == tuple(values.values()):
+                                # a record of the document, the same in every field (the usual
+                                # re-import): unchanged, as _Planner.record finds it
+                                taken[record_id] = source_row.number
+                                result.unchanged += 1
+                                continue
+                    keys = [key]
+            if not record(source_row.number, values, {}, keys):
                 result.rejected += 1
             continue
         planner.row(source_row)  # a reference not met yet: found or made row by row

@@ -591,8 +591,10 @@ class _Planner:
         return record_id
 
     # -- the record itself -------------------------------------------------------------
-    def record(self, number: int, values: dict[str, Any], refs: dict[str, Any]) -> bool:
-        """Match ``values`` (a fresh dict, kept as the new record's values) to a record."""
+    def record(self, number: int, values: dict[str, Any], refs: dict[str, Any],
+               keys: list[tuple | None] | None = None) -> bool:
+        """Match ``values`` (a fresh dict, kept as the new record's values) to a record;
+        ``keys``: the main index's keys_for(values), when the caller has them."""
         if self.kind == "services":
             from cypdesk.services.records import _derived
 
@@ -600,7 +602,8 @@ class _Planner:
 
         index = self.main
         model = self.model
-        keys = index.keys_for(values)
+        if keys is None:
+            keys = index.keys_for(values)
         found, key = index.find(values, keys)
         if found is not None and found in index.taken and found not in index.by_reference:
             before = index.values[found]  # a second row for one record: fine if it says nothing else
