@@ -262,6 +262,7 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
         next_id = iter(new_ids(len(batch))).__next__
         pending, held, taken = index.pending, index.values, index.taken
         inserts = planner.plan.inserts
+    academic_only = planner.__dict__.get("_academic_only")  # made by the first row that needs it
     for i, (source_row, row_values) in enumerate(zip(batch, zip(*converted))):
         if i in special or row_values.count(None) == count:
             planner.row(source_row)
@@ -277,8 +278,9 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
                     break
             values[name] = record_id
         else:
-            if academic and "period" in values:
+            if academic and "period" in values and (academic_only is None or academic_only):
                 planner.academic_if_indicator_is(values, source_row)
+                academic_only = planner.__dict__.get("_academic_only")  # none: no row needs the call again
             keys = None
             if new is not None and values.get(first) is not None and not index.lookups:
                 get = values.get

@@ -264,3 +264,27 @@ def test_records_read_a_block_at_a_time_are_indexed_as_record_by_record(ws, monk
             assert [list(keys.items()) for keys in block.by_key] == [list(keys.items()) for keys in one.by_key]
             checked += len(block.values)
     assert checked > 100
+
+
+def test_pairs_of_years_of_an_academic_year_indicator_read_as_academic_years_in_a_batch(importer, db):
+    """Every value of an indicator counted in academic years (in the demo), written back
+    with '2020/21'-style periods in one file, with rows of a new indicator (financial
+    years) before them: the academic indicator's rows, read in a batch after the check of
+    which indicators are academic was made, match their values (unchanged); the new
+    indicator's rows are added as financial years."""
+    rows = db.rows(
+        "SELECT i.name, a.name, v.period, v.value FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id "
+        "JOIN areas a ON a.id = v.area_id WHERE v.indicator_id IN (SELECT indicator_id FROM indicator_values "
+        "GROUP BY indicator_id HAVING min(substr(period, 1, 2)) = 'AY' AND max(substr(period, 1, 2)) = 'AY') "
+        "AND v.group_id IS NULL AND v.sex IS NULL AND v.age IS NULL AND v.category IS NULL "
+        "AND v.value IS NOT NULL AND length(v.period) = 6")
+    assert len(rows) >= 5
+    areas = sorted({area for _, area, _, _ in rows})
+    lines = ["Indicator,Area,Period,Value"]
+    lines += [f'"Lean financial",{area},2020/21,{n}' for n, area in enumerate(areas)]
+    lines += [f'"{name}","{area}",{period[2:]}/{(int(period[2:]) + 1) % 100:02d},{value}'
+              for name, area, period, value in rows]
+    result = importer("ay-batch.csv", "\n".join(lines) + "\n", "indicator_values")
+    assert (result.added, result.unchanged, result.changed, result.rejected) == (len(areas), len(rows), 0, 0)
+    assert {p for (p,) in db.rows("SELECT DISTINCT v.period FROM indicator_values v JOIN indicators i "
+                                  "ON i.id = v.indicator_id WHERE i.name = 'Lean financial'")} == {"FY2020"}
