@@ -16,7 +16,9 @@ from ``wait4``; the commands alternate within each round. Printed per format:
   ratio to the yardstick (target at most 2x, stretch 1.5x);
 - re-import of the same file into the imported document (all unchanged), and its ratio
   to the first import (target at most 1.5x);
-- peak RSS of every command (target under 1 GB).
+- peak RSS of every command (target under 1 GB);
+- the same ratios in CPU seconds (user + system, from ``wait4``), steadier than wall
+  time on a shared machine.
 """
 
 from __future__ import annotations
@@ -137,8 +139,9 @@ con.close()
 """
 
 
-def run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process; raises on a non-zero exit."""
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child
+    process; raises on a non-zero exit."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -149,7 +152,7 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{out[-2000:]}\n{err[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -172,30 +175,35 @@ def main() -> int:
         for fmt, src in paths.items():
             times: dict[str, list[float]] = {"yardstick": [], "import": [], "reimport": []}
             rss: dict[str, list[float]] = {k: [] for k in times}
+            cpu: dict[str, list[float]] = {k: [] for k in times}
+
+            def measure(what: str, argv: list[str]) -> None:
+                s, m, c = run(argv, env)
+                times[what].append(s)
+                rss[what].append(m)
+                cpu[what].append(c)
+
             for _ in range(args.rounds):
                 db = work / "yard.sqlite"
                 db.unlink(missing_ok=True)
-                s, m = run([PY, "-c", YARDSTICK, str(src), str(db), str(empty)], env)
-                times["yardstick"].append(s)
-                rss["yardstick"].append(m)
+                measure("yardstick", [PY, "-c", YARDSTICK, str(src), str(db), str(empty)])
                 doc = work / "doc.cypdesk"
                 shutil.copyfile(empty, doc)
-                s, m = run(cypdesk + ["import", str(doc), str(src), "--kind", "indicator_values"], env)
-                times["import"].append(s)
-                rss["import"].append(m)
-                s, m = run(cypdesk + ["import", str(doc), str(src), "--kind", "indicator_values", "--json"], env)
-                times["reimport"].append(s)
-                rss["reimport"].append(m)
+                measure("import", cypdesk + ["import", str(doc), str(src), "--kind", "indicator_values"])
+                measure("reimport", cypdesk + ["import", str(doc), str(src), "--kind", "indicator_values", "--json"])
             med = {k: statistics.median(v) for k, v in times.items()}
-            print(f"\n{src.name} ({args.rows:,} rows, {args.rounds} rounds; median [min-max] s, peak RSS MB)")
+            print(f"\n{src.name} ({args.rows:,} rows, {args.rounds} rounds; median [min-max] s, peak RSS MB, "
+                  "CPU s)")
             for k, v in times.items():
-                print(f"  {k:10} {med[k]:7.1f} s [{min(v):.1f}-{max(v):.1f}]   peak RSS {max(rss[k]):6.0f} MB")
-            ratios = [i / y for i, y in zip(times["import"], times["yardstick"])]
-            again = [r / i for r, i in zip(times["reimport"], times["import"])]
-            print(f"  import / yardstick   {statistics.median(ratios):.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]"
-                  "  (target <= 2x, stretch 1.5x)")
-            print(f"  re-import / import   {statistics.median(again):.2f}x [{min(again):.2f}-{max(again):.2f}]"
-                  "  (target <= 1.5x)")
+                print(f"  {k:10} {med[k]:7.1f} s [{min(v):.1f}-{max(v):.1f}]   peak RSS {max(rss[k]):6.0f} MB"
+                      f"   CPU {statistics.median(cpu[k]):6.1f} s")
+            for label, measured in (("", times), ("CPU ", cpu)):
+                ratios = [i / y for i, y in zip(measured["import"], measured["yardstick"])]
+                again = [r / i for r, i in zip(measured["reimport"], measured["import"])]
+                print(f"  {label}import / yardstick   {statistics.median(ratios):.2f}x "
+                      f"[{min(ratios):.2f}-{max(ratios):.2f}]  (target <= 2x, stretch 1.5x)")
+                print(f"  {label}re-import / import   {statistics.median(again):.2f}x "
+                      f"[{min(again):.2f}-{max(again):.2f}]  (target <= 1.5x)")
             print(f"  peak RSS             {max(max(v) for v in rss.values()):.0f} MB  (target < 1024 MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

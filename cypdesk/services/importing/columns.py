@@ -12,11 +12,13 @@ order of the rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import isfinite
 from operator import itemgetter
 from typing import Any
 
 from cypdesk.io.cellvalues import PLAIN_NUMBER, Suppressed
-from cypdesk.services.importing.values import IDENTIFIER_FIELDS, read_value, shown
+from cypdesk.services.importing.resolve import _form_of, new_ids
+from cypdesk.services.importing.values import IDENTIFIER_FIELDS, all_plain_figures, read_value, shown
 
 BATCH_ROWS = 2_000      # rows converted together, column by column
 MEMO_SIZE = 4_096       # distinct texts remembered per column (names, codes, periods repeat; figures rarely do)
@@ -97,6 +99,12 @@ def column_values(column: _Column, raws: list[Any] | tuple[Any, ...], date1904: 
     numeric = (meta.kind in _FLOAT_KINDS and meta.choices is None and meta.minimum is None
                and meta.maximum is None and name not in IDENTIFIER_FIELDS)
     plain_float = numeric and not column.fraction
+    if numeric:
+        figures = _plain_figures(raws, plain_float)
+        if figures is not None:
+            if blank_is_special and None in figures:
+                special.update(i for i, value in enumerate(figures) if value is None)
+            return figures, special
     if len(_NUMBER_TYPES.intersection(map(type, raws))) > 1:  # 1, 1.0 and True are one dict key: cell by cell
         distinct: dict[Any, Any] | list[Any] = list(raws)
     else:
@@ -145,6 +153,30 @@ def column_values(column: _Column, raws: list[Any] | tuple[Any, ...], date1904: 
 
 
 _NUMBER_TYPES = frozenset({bool, int, float})
+_TEXT_OR_BLANK = frozenset({str, type(None)})
+_FLOAT_OR_BLANK = frozenset({float, type(None)})
+
+
+def _plain_figures(raws: list[Any] | tuple[Any, ...], plain_float: bool) -> list[Any] | None:
+    """A numeric column's values at once, without a step per cell, when every cell is a
+    blank or a plain figure: text float() reads exactly (a CSV's "94.7261"), or a finite
+    number (an xlsx cell) where the column is not formatted as percentages. None when
+    any cell is anything else (the cells are then read one distinct cell at a time)."""
+    types = set(map(type, raws))
+    if types <= _TEXT_OR_BLANK:
+        texts = set(raws)
+        texts.discard(None)
+        texts.discard("")
+        if not all_plain_figures(texts):
+            return None
+        table: dict[Any, Any] = dict(zip(texts, map(float, texts)))
+        table[None] = table[""] = None
+        return list(map(table.__getitem__, raws))
+    if plain_float and types <= _FLOAT_OR_BLANK:
+        if not isfinite(sum(filter(None, raws), 0.0)):  # an infinity or NaN (or a sum past 1e308): cell by cell
+            return None
+        return list(raws)
+    return None
 
 
 @dataclass
@@ -221,6 +253,16 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
     record = planner.record
     result = planner.result
     count = len(columns)
+    new = planner.__dict__.get("_new", _MISSING)
+    if new is _MISSING:
+        new = planner._new = _new_path(planner)
+    if new is not None:
+        index, key_fields, first, forms, required, by_key = new.index, new.fields, new.first, new.forms, \
+            new.required, new.by_key
+        next_id = iter(new_ids(len(batch))).__next__
+        pending, held, taken = index.pending, index.values, index.taken
+        inserts = planner.plan.inserts
+    academic_only = planner.__dict__.get("_academic_only")  # made by the first row that needs it
     for i, (source_row, row_values) in enumerate(zip(batch, zip(*converted))):
         if i in special or row_values.count(None) == count:
             planner.row(source_row)
@@ -236,12 +278,74 @@ def take_batch(planner: Any, batch: list[Any]) -> None:
                     break
             values[name] = record_id
         else:
-            if academic and "period" in values:
+            if academic and "period" in values and (academic_only is None or academic_only):
                 planner.academic_if_indicator_is(values, source_row)
-            if not record(source_row.number, values, {}):
+                academic_only = planner.__dict__.get("_academic_only")  # none: no row needs the call again
+            keys = None
+            if new is not None and values.get(first) is not None and not index.lookups:
+                get = values.get
+                try:  # the record's natural key, as KindIndex.key_of makes it
+                    key = tuple(map(_form_of, forms, map(get, key_fields)))
+                except TypeError:
+                    key = None
+                if key is not None:
+                    found = by_key.get(key)
+                    if found is None:
+                        if None not in map(get, required):
+                            # a record the index does not hold: added as _Planner.record adds it
+                            record_id = next_id()
+                            row = {"id": record_id, **values}
+                            pending[record_id] = held[record_id] = row
+                            by_key[key] = [record_id]
+                            taken[record_id] = source_row.number
+                            inserts.setdefault(planner.kind, []).append(row)
+                            result.added += 1
+                            continue
+                    else:
+                        record_id = found[0]
+                        if record_id not in taken and record_id not in pending:
+                            current = held[record_id]
+                            if tuple(map(current.get, values)) == tuple(values.values()):
+                                # a record of the document, the same in every field (the usual
+                                # re-import): unchanged, as _Planner.record finds it
+                                taken[record_id] = source_row.number
+                                result.unchanged += 1
+                                continue
+                    keys = [key]
+            if not record(source_row.number, values, {}, keys):
                 result.rejected += 1
             continue
         planner.row(source_row)  # a reference not met yet: found or made row by row
+
+
+@dataclass
+class _New:
+    """What adding a row whose natural key matches no record takes, worked out once."""
+
+    index: Any                   # the planner's KindIndex of the kind imported
+    fields: tuple[str, ...]      # its one natural key's fields
+    first: str                   # the key's first field: blank, no key
+    forms: list[Any]             # each key field's remembered key forms
+    required: tuple[str, ...]    # fields a record cannot be without
+    by_key: dict[tuple, list[str]]
+
+
+def _new_path(planner: Any) -> _New | None:
+    """The short way to add a row no record matches, for kinds with ONE natural key that
+    rows may not repeat and no dates in order (indicator values, measurements...): the
+    same checks and the same record as _Planner.record makes, without its general
+    matching; None for other kinds (every row then goes through _Planner.record)."""
+    from cypdesk.services.importing.engine import _has_default
+    from cypdesk.services.importing.keys import REPEATABLE
+
+    index = planner.main
+    if planner.kind == "services" or planner.has_order or len(index.keys) != 1 or \
+            (index.kind, index.keys[0]) in REPEATABLE:
+        return None
+    required = tuple(name for name, meta in planner.fields.items()
+                     if meta.required and not _has_default(planner.model, name))
+    fields = index.keys[0]
+    return _New(index, fields, fields[0], index._forms[0], required, index.by_key[0])
 
 
 def _ref_keys(name: str, subs: list[tuple[str, int]], converted: list[list[Any]],

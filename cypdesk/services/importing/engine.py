@@ -440,13 +440,15 @@ class _Planner:
         indicator = values.get("indicator_id")
         if not isinstance(period, str) or not period.startswith("FY") or indicator is None:
             return
-        if not hasattr(self, "_period_kinds"):
-            self._period_kinds: dict[str, set[str]] = {}
+        academic_only = self.__dict__.get("_academic_only")
+        if academic_only is None:  # the indicators whose values are all academic years, once
+            kinds: dict[str, set[str]] = {}
             for record in self.main.values.values():
                 key = record.get("period")
                 if isinstance(key, str):
-                    self._period_kinds.setdefault(record.get("indicator_id"), set()).add(key[:2])
-        if self._period_kinds.get(indicator) != {"AY"}:
+                    kinds.setdefault(record.get("indicator_id"), set()).add(key[:2])
+            academic_only = self._academic_only = frozenset(i for i, k in kinds.items() if k == {"AY"})
+        if indicator not in academic_only:
             return
         column = next((c for c in self.columns if c.field == "period"), None)
         if column is None:
@@ -582,8 +584,10 @@ class _Planner:
         return record_id
 
     # -- the record itself -------------------------------------------------------------
-    def record(self, number: int, values: dict[str, Any], refs: dict[str, Any]) -> bool:
-        """Match ``values`` (a fresh dict, kept as the new record's values) to a record."""
+    def record(self, number: int, values: dict[str, Any], refs: dict[str, Any],
+               keys: list[tuple | None] | None = None) -> bool:
+        """Match ``values`` (a fresh dict, kept as the new record's values) to a record;
+        ``keys``: the main index's keys_for(values), when the caller has them."""
         if self.kind == "services":
             from cypdesk.services.records import _derived
 
@@ -591,7 +595,8 @@ class _Planner:
 
         index = self.main
         model = self.model
-        keys = index.keys_for(values)
+        if keys is None:
+            keys = index.keys_for(values)
         found, key = index.find(values, keys)
         if found is not None and found in index.taken and found not in index.by_reference:
             before = index.values[found]  # a second row for one record: fine if it says nothing else
@@ -679,7 +684,10 @@ def make_plan(ws: Any, table: SourceTable, options: ImportOptions) -> Plan:
 
 def plan_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
     """What the import would do, without writing: the preview."""
-    return make_plan(ws, table, options).result
+    from cypdesk.services.importing.collector import collector_paused
+
+    with collector_paused():
+        return make_plan(ws, table, options).result
 
 
 def refusal(plan: Plan) -> ImportRefused:
@@ -705,7 +713,15 @@ def file_sha256(path: Path) -> str:
 def run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
     """Plan the import, then write it in ONE transaction (see the module's notes); a
     payments import matches the payments it added to suppliers and contracts in that
-    transaction too (:func:`~cypdesk.services.importing.writing.match_new_payments`)."""
+    transaction too (:func:`~cypdesk.services.importing.writing.match_new_payments`).
+    Python's cyclic garbage collector rests meanwhile (:mod:`.collector`)."""
+    from cypdesk.services.importing.collector import collector_paused
+
+    with collector_paused():
+        return _run_import(ws, table, options)
+
+
+def _run_import(ws: Any, table: SourceTable, options: ImportOptions) -> ImportResult:
     plan = make_plan(ws, table, options)
     result = plan.result
     if plan.structural or (result.problem_count and not options.skip_invalid):

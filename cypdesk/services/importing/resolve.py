@@ -5,6 +5,8 @@ file either."""
 
 from __future__ import annotations
 
+import os
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import literal_column, select
@@ -35,6 +37,18 @@ class _KeyForms(dict):
 _form_of = dict.__getitem__
 
 
+def new_ids(count: int) -> list[str]:
+    """``count`` new record ids, each as :func:`cypdesk.model.base.new_id` makes one (the
+    text of a random version-4 UUID), from one read of the system's random source."""
+    h = os.urandom(16 * count).hex()
+    variant = _VARIANT
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-{variant[h[i + 16]]}{h[i + 17:i + 20]}-"
+            f"{h[i + 20:i + 32]}" for i in range(0, 32 * count, 32)]
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}  # the RFC 4122 variant bits, 10xx
+
+
 class KindIndex:
     def __init__(self, conn: Any, kind: str) -> None:
         from cypdesk.model.registry import kind_of
@@ -54,17 +68,46 @@ class KindIndex:
         self.by_reference: set[str] = set()  # pending records made because a row named them
         self.taken: dict[str, int] = {}  # id -> the source row that matched or made it
         self._forms = [[_KeyForms(self.kind, name) for name in fields] for fields in self.keys]
-        columns = [table.c.id, *(table.c[name] for name in self.fields)]
+        columns = [*(table.c[name] for name in self.fields), table.c.id]  # the id last: zip() stops before it
         # In the order they were made (a batch shares one clock stamp: then by rowid, the
         # order of its rows), so the n-th row of a repeatable key meets the n-th record.
         result = conn.execute(select(*columns).order_by(table.c.created_hlc, literal_column("rowid")))
-        fields = self.fields
         while True:
             rows = result.fetchmany(5_000)  # in blocks: a big table's rows are not fetched one call each
             if not rows:
                 break
-            for row in rows:
-                self._index(row[0], dict(zip(fields, row[1:])))
+            self._index_block(rows)
+
+    def _index_block(self, rows: list[Any]) -> None:
+        """Records read from the document (each row its fields, then its id), indexed as
+        :meth:`_index` indexes each, a block at a time: values and keys made column by
+        column."""
+        fields = self.fields
+        ids = [row[-1] for row in rows]
+        values = list(map(dict, map(zip, repeat(fields), rows)))
+        cells = list(zip(*rows))
+        at = {name: position for position, name in enumerate(fields)}
+        blank = [None] * len(rows)
+        try:  # each key's fields through their remembered key forms, as key_of makes them
+            forms = [[list(map(form.__getitem__, cells[at[name]] if name in at else blank))
+                      for name, form in zip(key_fields, self._forms[position])]
+                     for position, key_fields in enumerate(self.keys)]
+        except TypeError:  # a value that cannot be remembered (a list): record by record
+            for record_id, record in zip(ids, values):
+                self._index(record_id, record)
+            return
+        for position, key_fields in enumerate(self.keys):
+            firsts = cells[at[key_fields[0]]] if key_fields[0] in at else blank
+            by_key = self.by_key[position]
+            for record_id, first, key in zip(ids, firsts, zip(*forms[position])):
+                if first is not None:  # a key whose first field is blank is no key (key_of)
+                    by_key.setdefault(key, []).append(record_id)
+        self.values.update(zip(ids, values))
+        for record_id, record in zip(ids, values) if self.lookups else ():
+            for name, lookup in self.lookups.items():
+                value = key_value(self.kind, name, record.get(name))
+                if value is not None:
+                    lookup.setdefault(value, record_id)
 
     # --- keys -------------------------------------------------------------------------
     def key_of(self, values: dict[str, Any], position: int) -> tuple | None:

@@ -6,6 +6,8 @@ did not already give in its final form goes through
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -52,6 +54,20 @@ def read_value(meta: FieldMeta, raw: Any, *, field: str = "", date1904: bool = F
     return value
 
 
+_PLAIN_LINES = re.compile(r"(?:-?\d{1,15}(?:\.\d{1,15})?\n)*")  # PLAIN_NUMBER, one a line
+
+
+def all_plain_figures(texts: Collection[str]) -> bool:
+    """Whether every one of ``texts`` is a plain figure
+    (:data:`cypdesk.io.cellvalues.PLAIN_NUMBER`: "94.7261", "-12"), found by one match
+    over them all, a line each, instead of one match per text (a text holding a line
+    break is no plain figure, and makes the count of lines differ)."""
+    if not texts:
+        return True
+    joined = "\n".join(texts) + "\n"
+    return joined.count("\n") == len(texts) and _PLAIN_LINES.fullmatch(joined) is not None
+
+
 def shown(raw: Any) -> str | None:
     """A source value as a problem report shows it."""
     if raw is None:
@@ -61,4 +77,4 @@ def shown(raw: Any) -> str | None:
     return str(raw)
 
 
-__all__ = ["SUPPRESSION_MARKERS", "Suppressed", "read_value", "shown"]
+__all__ = ["SUPPRESSION_MARKERS", "Suppressed", "all_plain_figures", "read_value", "shown"]
