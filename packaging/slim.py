@@ -205,7 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("readelf") is None:
         print("slim: unreachable libraries kept: readelf not found (Debian: apt-get install binutils)")
         return 0
-    removed = prune_unreachable(folder)
+    try:  # nothing is removed until every binary has been read
+        removed = prune_unreachable(folder)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"slim: unreachable libraries kept: reading the libraries' NEEDED entries failed ({exc})")
+        removed = []
     print(f"slim: removed {len(removed)} libraries nothing in the bundle needs"
           f" ({sum(size for _, size in removed) / 1e6:.1f} MB)"
           + (": " + ", ".join(sorted(p.name for p, _ in removed)) if removed else ""))
