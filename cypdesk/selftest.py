@@ -31,6 +31,13 @@ SHAPING_SAMPLE = "Llŷr ŵyr"  # Welsh: w and y with a circumflex, each one glyp
 FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 FONT_BYTES = (200_000, 5_000_000)  # a truncated or substituted file falls outside
 FONT_SAMPLE = "ŵŷŁłźß£€–“”"  # Welsh, Polish, German, money, typographic punctuation
+# Sorting names as people expect: Qt's QCollator through ICU, whose locale data the
+# build trims to English and Welsh (packaging/slim.py). In Welsh "ll" is one letter that
+# comes after "l", so Lowri sorts before Llinos; in English it does not.
+COLLATION_CASES = {
+    "en_GB": (["Zoë", "zara", "Llinos", "Élodie", "adam", "Lowri"], ["adam", "Élodie", "Llinos", "Lowri", "zara", "Zoë"]),
+    "cy_GB": (["Lloyd", "Lowri", "Llinos", "Lewis"], ["Lewis", "Lowri", "Llinos", "Lloyd"]),
+}
 # module name -> distribution name, for modules without ``__version__``
 OTHER_LIBRARIES = {
     "platformdirs": "platformdirs",
@@ -91,6 +98,16 @@ def _check_qt() -> tuple[bool, str]:
     importlib.import_module("PySide6.QtWidgets")
     ok, detail = pyside6_verdict(tuple(pyside6.__version_info__[:3]), tuple(sys.version_info[:2]))
     return ok, f"{detail}, Qt {qtcore.qVersion()}"
+
+
+def _check_collation() -> tuple[bool, str]:
+    qtcore = importlib.import_module("PySide6.QtCore")
+    for locale, (names, expected) in COLLATION_CASES.items():
+        collator = qtcore.QCollator(qtcore.QLocale(locale))
+        got = sorted(names, key=collator.sortKey)
+        if got != expected:
+            return False, f"{locale} sorts {', '.join(names)} as {', '.join(got)}, expected {', '.join(expected)} (ICU's locale data incomplete?)"
+    return True, "names sort as in " + " and ".join(COLLATION_CASES)
 
 
 def _check_sqlite() -> tuple[bool, str]:
@@ -242,6 +259,7 @@ def _check_other_libraries() -> tuple[bool, str]:
 CHECKS: list[tuple[str, Callable[[], tuple[bool, str]]]] = [
     ("Python", _check_python),
     ("Qt", _check_qt),
+    ("sorting", _check_collation),
     ("SQLite", _check_sqlite),
     ("SQLAlchemy", _check_sqlalchemy),
     ("alembic", _check_alembic),

@@ -8,7 +8,9 @@
 #     skipped while pyproject.toml is unchanged since the last successful install;
 #  2. PyInstaller on packaging/cypdesk.spec: dist/cypdesk/ (one folder, two programs);
 #     build/pyinstaller/ is kept, so a second build only redoes what changed;
-#  3. dist/cypdesk-<version>-<platform>.zip, its .sha256 beside it, and
+#  3. packaging/slim.py: Qt's ICU data trimmed to English and Welsh, libraries nothing
+#     in the bundle needs removed (icu-devtools, binutils and gcc: scripts/setup.sh);
+#  4. dist/cypdesk-<version>-<platform>.zip, its .sha256 beside it, and
 #     dist/largest-files.txt (what takes the space).
 #
 # CYPDESK_BUILD_VENV=DIR builds in another environment (made if missing).
@@ -53,4 +55,5 @@ if ! "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpat
     fail "PyInstaller failed (whole log: $log)"
 fi
 say "PyInstaller done in $(( $(date +%s) - started )) s (log: $log)"
+"$PY" packaging/slim.py dist/cypdesk
 "$PY" packaging/make_zip.py dist/cypdesk

@@ -219,3 +219,20 @@ def test_pins_match_pyproject():
     assert project["requires-python"] == (
         f">={dotted(selftest.PYTHON_MIN)},<{dotted(selftest.PYTHON_BELOW)}"
     )
+
+
+def test_collation_check_sorts_welsh_names_the_welsh_way():
+    """QCollator through ICU puts Lowri before Llinos in Welsh (ll is a letter after l)."""
+    ok, detail = selftest._check_collation()
+    assert ok, detail
+    assert "cy_GB" in detail
+
+
+def test_collation_check_fails_when_a_locale_sorts_otherwise(monkeypatch):
+    """Asking for the Welsh order from English collation (as ICU data without Welsh would give) fails."""
+    cases = dict(selftest.COLLATION_CASES)
+    cases["en_GB"] = selftest.COLLATION_CASES["cy_GB"]
+    monkeypatch.setattr(selftest, "COLLATION_CASES", cases)
+    ok, detail = selftest._check_collation()
+    assert not ok
+    assert "en_GB sorts" in detail
