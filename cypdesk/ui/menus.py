@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from cypdesk.ui.dialogs.import_wizard import start_import
+from cypdesk.ui.exchange.history_view import HISTORY_KEYS
 
 
 def edit_document_settings(window: Any) -> Any:
@@ -35,6 +36,19 @@ class MenusMixin:
     def _tab_kind(self) -> str | None:
         """The kind of record the tab in view shows (what File > Import offers first)."""
         return self.current_tab().spec.kind if self.tabs.count() else None
+
+    def show_history(self) -> None:
+        """Edit > History of the selected record (Ctrl+H): of the list the cursor is in
+        (the People list inside Organisations has its own), else of the tab in view."""
+        from PySide6.QtWidgets import QApplication
+
+        from cypdesk.ui.tabs.record_tab import RecordTab
+
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, RecordTab):
+            widget = widget.parentWidget()
+        tab = widget if widget is not None and widget.window() is self else self.current_tab()
+        tab.show_history()
 
     def take_tour(self) -> None:
         """Help > Take the tour again: the guided tour of the tabs (ui/tour.py)."""
@@ -103,11 +117,17 @@ class MenusMixin:
         self.action_add = self._action("&Add a record", lambda: self.current_tab().add_record(), None, "add_record")
         self.action_duplicate = self._action("D&uplicate", lambda: self.current_tab().duplicate_record(), None, "duplicate_record")
         self.action_delete = self._action("&Delete…", lambda: self.current_tab().delete_record(), None, "delete_record")
+        self.action_history = self._action(
+            "&History of the selected record…", self.show_history, QKeySequence(HISTORY_KEYS), "history",
+            "Who changed the selected record, what and when: typed, imported or merged from a partner's file "
+            f"({HISTORY_KEYS})")
         for action in (self.action_undo, self.action_redo):
             edit_menu.addAction(action)
         edit_menu.addSeparator()
         for action in (self.action_find, self.action_add, self.action_duplicate, self.action_delete):
             edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_history)
 
         self.help_menu = help_menu = bar.addMenu("&Help")
         help_menu.setToolTipsVisible(True)

@@ -24,6 +24,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+Shift+N", "Add a record"),
     ("Ctrl+D", "Duplicate the selected record"),
     ("Delete", "Delete the selected record (asks first)"),
+    ("Ctrl+H", "History of the selected record: who changed what and when, imports and partners' files"),
     ("Ctrl+Z", "Undo (in a field you are typing in, your typing first)"),
     ("Ctrl+Y or Ctrl+Shift+Z", "Redo"),
     ("Ctrl+S", "Save"),

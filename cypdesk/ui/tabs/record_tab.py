@@ -215,6 +215,9 @@ class RecordTab(QWidget):
         self.view.open_editor.connect(self.focus_editor)
         self.view.setObjectName(f"{spec.kind}_table")
         self.view.setAccessibleName(spec.accessible)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # right-click or the Menu key
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.list_menu().exec(self.view.viewport().mapToGlobal(pos)))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -738,6 +741,32 @@ class RecordTab(QWidget):
             return
         self.current_id = None
         self.window_.push(change, self)
+
+    def list_menu(self) -> Any:
+        """The list's context menu (right-click, or the Menu key): the selected record's history."""
+        from PySide6.QtWidgets import QMenu
+
+        from cypdesk.ui.exchange.history_view import HISTORY_KEYS
+
+        menu = QMenu(self)
+        menu.setObjectName(f"{self.kind}_list_menu")
+        menu.setAccessibleName("Actions on the selected record")
+        history = menu.addAction("&History of this record…")
+        history.setObjectName("history_of_this_record")
+        history.setShortcut(QKeySequence(HISTORY_KEYS))  # shown beside it; Edit > History answers the keys
+        history.setEnabled(self.current_id is not None and self.ws is not None)
+        history.triggered.connect(self.show_history)
+        return menu
+
+    def show_history(self) -> None:
+        """The History view of the selected record: who changed what and when, from which
+        import or partner's file, and what a merge chose over what."""
+        if self.current_id is None or self.ws is None:
+            self.window_.status(f"Select a {CATALOG[self.kind]['label']} to see its history.")
+            return
+        from cypdesk.ui.exchange.history_view import show_history
+
+        show_history(self.window_, self.kind, self.current_id)
 
     def import_rows(self) -> None:
         """The import wizard, for this tab's kind (issue 9, item 12)."""
