@@ -762,7 +762,8 @@ class RecordTab(QWidget):
         """The History view of the selected record: who changed what and when, from which
         import or partner's file, and what a merge chose over what."""
         if self.current_id is None or self.ws is None:
-            self.window_.status(f"Select a {CATALOG[self.kind]['label']} to see its history.")
+            label = CATALOG[self.kind]['label']
+            self.window_.status(f"Select {'an' if label[0] in 'aeiou' else 'a'} {label} to see its history.")
             return
         from cypdesk.ui.exchange.history_view import show_history
 
