@@ -197,6 +197,22 @@ class DiskIOError(FileFault):
               "then try again.")
 
 
+# --- exchange between partners ---------------------------------------------------
+
+class Cancelled(CypdeskError):
+    """The user cancelled; nothing was written."""
+
+    code = "cancelled"
+    exit_code = 1
+
+
+class MergeStale(CypdeskError):
+    """The document changed between a merge's preview and its acceptance: preview again."""
+
+    code = "stale_plan"
+    exit_code = 1
+
+
 class HotJournal(DocumentError):
     """A writer stopped in the middle of a change and left a hot ``-journal`` beside the
     file: the file on disk is not what the last writer intended."""

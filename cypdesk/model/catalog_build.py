@@ -34,7 +34,7 @@ def build() -> dict:
                 value = getattr(meta, key)
                 if value:
                     entry[key] = value
-            for key in ("confidential", "personal", "counts", "required", "system"):
+            for key in ("confidential", "personal", "counts", "required", "system", "data"):
                 if getattr(meta, key):
                     entry[key] = True
             for key in ("minimum", "maximum"):

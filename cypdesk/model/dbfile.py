@@ -541,10 +541,15 @@ def _head_template() -> bytes:
     return _template
 
 
-def create_document_file(path: str | os.PathLike[str]) -> Path:
+def create_document_file(path: str | os.PathLike[str], *, document_id: str | None = None,
+                         created_by: str | None = None) -> Path:
     """Create a new, empty document at ``path`` with the schema at head
     (``application_id`` and ``user_version`` set). Refuses if ``path`` exists. Built in
-    a temporary file beside it and renamed into place, so it is whole or absent."""
+    a temporary file beside it and renamed into place, so it is whole or absent.
+
+    The document gets its own id now (``document_id``, else a fresh UUID) in its
+    ``document`` row, with its creation time and ``created_by`` (an installation id):
+    two new documents never share one."""
     from cypdesk.model.saving import _remove_quietly, _temp_path, fsync_dir
 
     p = Path(path).absolute()
@@ -562,6 +567,7 @@ def create_document_file(path: str | os.PathLike[str]) -> Path:
             fh.write(template)
             fh.flush()
             os.fsync(fh.fileno())
+        set_document_identity(tmp, document_id=document_id, created_by=created_by)
         os.replace(tmp, p)
         fsync_dir(p.parent)
     except OSError as exc:
@@ -569,6 +575,36 @@ def create_document_file(path: str | os.PathLike[str]) -> Path:
         _remove_quietly(p)
         raise error_from(exc, path=p, doing="create", base=SaveFailed) from exc
     return p
+
+
+def set_document_identity(path: str | os.PathLike[str], *, document_id: str | None = None,
+                          created_by: str | None = None) -> str:
+    """Give the document file at ``path`` its own id (``document_id``, else a fresh
+    UUID), as made now by ``created_by``: its ``document`` row is written (made if it
+    has none). For a file just made (a new document, the demo, an import into a new
+    file), never for one in use: the id is what tells two documents apart. Returns the
+    id."""
+    import uuid
+    from datetime import datetime, timezone
+
+    doc_id = document_id or str(uuid.uuid4())
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("SELECT count(*) FROM document").fetchone()[0]:
+            conn.execute("UPDATE document SET id = ?, created_at = ?, created_by = ?", (doc_id, now, created_by))
+        else:
+            conn.execute("INSERT INTO document (id, title, rating_scale, created_at, created_by, hlc) "
+                         "VALUES (?, 'Untitled trust', 'rag', ?, ?, '')", (doc_id, now, created_by))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    return doc_id
 
 
 @contextmanager
@@ -583,6 +619,6 @@ def opened(path: str | os.PathLike[str], *, read_only: bool = False) -> Iterator
 
 __all__ = [
     "BEGIN_OPTION", "CURRENT_SCHEMA_VERSION", "EXTENSION", "FileStatus", "SqlitePolicy", "connect",
-    "create_document_file", "hardening_report", "inspect_file", "integrity_check", "make_engine", "opened",
+    "create_document_file", "hardening_report", "set_document_identity", "inspect_file", "integrity_check", "make_engine", "opened",
     "plain_reason", "probe", "rolled_back_copy", "sqlite_policy", "write_engine",
 ]

@@ -294,7 +294,7 @@ class Document:
         inst = installation or get_installation()
         work_dir = paths.private_dir(paths.working_dir() / f"untitled-{uuid.uuid4()}")
         try:
-            dbfile.create_document_file(work_dir / WORK_NAME)
+            dbfile.create_document_file(work_dir / WORK_NAME, created_by=inst.id)  # its own id from now
             paths.private_file(work_dir / WORK_NAME)
             state = {
                 "source": None, "opened_at": _now_iso(), "source_size": None, "source_mtime_ns": None,
@@ -310,9 +310,11 @@ class Document:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], installation: Installation | None = None) -> Document:
-        """A new, empty document file at ``path`` (refused if it exists), opened."""
-        dbfile.create_document_file(path)
-        return cls.open(path, installation=installation)
+        """A new, empty document file at ``path`` (refused if it exists), opened. It has
+        its own id from the start."""
+        inst = installation or get_installation()
+        dbfile.create_document_file(path, created_by=inst.id)
+        return cls.open(path, installation=inst)
 
     # --- properties ---------------------------------------------------------------------
 

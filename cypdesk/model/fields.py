@@ -68,6 +68,7 @@ class FieldMeta:
     minimum: float | None = None
     maximum: float | None = None
     system: bool = False  # bookkeeping: not shown in forms, not imported
+    data: bool = False  # a system field that is really data (a snapshot, a mapping): merged and versioned like any field
     max_length: int | None = None  # the most characters a text value may hold (its column's declared length)
     not_before: str | None = None  # a date that cannot be earlier than this other field (an end and its start)
     extra: dict[str, Any] = dc_field(default_factory=dict)
@@ -94,6 +95,7 @@ def field(
     minimum: float | None = None,
     maximum: float | None = None,
     system: bool = False,
+    data: bool = False,
     not_before: str | None = None,
     **column_kw: Any,
 ) -> Any:
@@ -104,7 +106,7 @@ def field(
         label=label, kind=kind, help=help, choices=choices, unit=unit,
         confidential=confidential, personal=personal, counts=counts, synonyms=tuple(synonyms),
         required=required, references=references, minimum=minimum, maximum=maximum,
-        system=system, max_length=_declared_length(sqltype), not_before=not_before,
+        system=system, data=data, max_length=_declared_length(sqltype), not_before=not_before,
     )
     if not column_kw.get("primary_key"):
         column_kw.setdefault("nullable", not required)

@@ -98,7 +98,7 @@ class Measurement(Record):
 
     measure_id: Mapped[str] = field(String(36), "Measure", ForeignKey("measures.id", ondelete="CASCADE"), kind="reference", references="measures", required=True, index=True)
     period: Mapped[str] = field(String(16), "Period", kind="period", required=True, help="e.g. 2025-26 Q1.")
-    period_start: Mapped[date] = field(Date, "Period starts", required=True, system=True)
+    period_start: Mapped[date] = field(Date, "Period starts", required=True, system=True, data=True)
     actual: Mapped[float | None] = field(Float, "Actual")
     commentary: Mapped[str | None] = field(Text, "Commentary")
 
@@ -211,4 +211,4 @@ class Appendix(Record):
     letter: Mapped[str] = field(String(4), "Appendix", required=True, default="A")
     kind: Mapped[str] = field(String(20), "Built from", choices=APPENDIX_KINDS, required=True)
     title: Mapped[str | None] = field(String(300), "Title")
-    options: Mapped[str | None] = field(Text, "Options", help="Filters for the appendix, as JSON.", system=True)
+    options: Mapped[str | None] = field(Text, "Options", help="Filters for the appendix, as JSON.", system=True, data=True)

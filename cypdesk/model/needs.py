@@ -108,7 +108,7 @@ class IndicatorValue(Record):
     indicator_id: Mapped[str] = field(String(36), "Indicator", ForeignKey("indicators.id", ondelete="CASCADE"), kind="reference", references="indicators", required=True)
     area_id: Mapped[str] = field(String(36), "Area", ForeignKey("areas.id", ondelete="CASCADE"), kind="reference", references="areas", required=True, index=True)
     period: Mapped[str] = field(String(16), "Period", kind="period", required=True, help="e.g. 2025-26, 2024/25, 2025, Mar 2026.", synonyms=("time period", "time_period", "year", "time period range"))
-    period_start: Mapped[date] = field(Date, "Period starts", required=True, system=True)
+    period_start: Mapped[date] = field(Date, "Period starts", required=True, system=True, data=True)
     group_id: Mapped[str | None] = field(String(36), "Group of children", ForeignKey("groups.id", ondelete="SET NULL"), kind="reference", references="groups")
     value: Mapped[float | None] = field(Float, "Value", synonyms=("value", "rate", "percentage"))
     lower_ci: Mapped[float | None] = field(Float, "Lower 95% CI", synonyms=("lower ci 95.0 limit", "lower ci", "lcl", "lower confidence limit"))
@@ -122,7 +122,7 @@ class IndicatorValue(Record):
     denominator: Mapped[float | None] = field(Float, "Denominator", counts=True)
     suppressed: Mapped[str | None] = field(String(8), "Suppressed", choices=SUPPRESSION_MARKERS, help="The marker the source showed instead of a value.")
     note: Mapped[str | None] = field(String(500), "Note", synonyms=("value note",))
-    import_id: Mapped[str | None] = field(String(36), "Import", ForeignKey("import_records.id", ondelete="SET NULL"), kind="reference", references="import_records", system=True)
+    import_id: Mapped[str | None] = field(String(36), "Import", ForeignKey("import_records.id", ondelete="SET NULL"), kind="reference", references="import_records", system=True, data=True)
     source: Mapped[str | None] = field(String(200), "Source", synonyms=("publisher",))
     extracted_on: Mapped[date | None] = field(Date, "Extract date")
 

@@ -77,5 +77,5 @@ class PaperSnapshot(Record):
 
     paper_id: Mapped[str] = field(String(36), "Paper", ForeignKey("papers.id", ondelete="CASCADE"), kind="reference", references="papers", required=True, index=True)
     taken_at: Mapped[datetime] = field(DateTime, "Taken", required=True)
-    content: Mapped[str] = field(Text, "Content", required=True, system=True, help="The paper's content as JSON.")
-    content_version: Mapped[int] = field(Integer, "Content version", default=1, server_default=text("1"), required=True, system=True)
+    content: Mapped[str] = field(Text, "Content", required=True, system=True, data=True, help="The paper's content as JSON.")
+    content_version: Mapped[int] = field(Integer, "Content version", default=1, server_default=text("1"), required=True, system=True, data=True)

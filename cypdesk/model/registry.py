@@ -17,7 +17,7 @@ from cypdesk.model.services import (
 )
 from cypdesk.model.system import (
     BOOKKEEPING_TABLES, Conflict, DocumentInfo, FieldVersion, History, ImportRecord, InstallationSeen, MergePeer,
-    Tombstone,
+    Tombstone, WithheldField,
 )
 from cypdesk.model.teams import Membership, Team
 
@@ -55,5 +55,5 @@ __all__ = [
     "Conflict", "FieldVersion", "Group", "History", "ImportRecord", "Indicator", "IndicatorOutcome", "IndicatorValue",
     "InstallationSeen", "Measure", "Measurement", "MergePeer", "Meeting", "Membership", "Organisation", "OrganisationMerge", "Outcome", "Paper", "PaperSection", "PaperSnapshot", "PaperTemplate",
     "Payment", "Person", "Priority", "PriorityLink", "Recommendation", "Risk", "Service", "ServiceArea",
-    "ServiceCommissioner", "ServiceFunding", "ServiceGroup", "ServiceOutcome", "Team", "Tombstone",
+    "ServiceCommissioner", "ServiceFunding", "ServiceGroup", "ServiceOutcome", "Team", "Tombstone", "WithheldField",
 ]

@@ -69,14 +69,14 @@ class ImportRecord(Record):
     source_sha256: Mapped[str | None] = field(String(64), "File hash", kind="identifier")
     sheet: Mapped[str | None] = field(String(100), "Sheet")
     kind: Mapped[str] = field(String(40), "Imported into", required=True)
-    mapping: Mapped[str | None] = field(Text, "Column mapping", help="As JSON.", system=True)
+    mapping: Mapped[str | None] = field(Text, "Column mapping", help="As JSON.", system=True, data=True)
     publisher: Mapped[str | None] = field(String(200), "Publisher")
     rows_read: Mapped[int] = field(Integer, "Rows read", default=0, required=True)
     rows_added: Mapped[int] = field(Integer, "Added", default=0, required=True)
     rows_updated: Mapped[int] = field(Integer, "Updated", default=0, required=True)
     rows_rejected: Mapped[int] = field(Integer, "Rejected", default=0, required=True)
     rows_unchanged: Mapped[int] = field(Integer, "Unchanged", default=0, server_default=text("0"), required=True)
-    layout: Mapped[str | None] = field(String(64), "Layout", kind="identifier", index=True, help="A fingerprint of the source's headings, so the mapping is offered again for the same layout.", system=True)
+    layout: Mapped[str | None] = field(String(64), "Layout", kind="identifier", index=True, help="A fingerprint of the source's headings, so the mapping is offered again for the same layout.", system=True, data=True)
 
 
 HISTORY_OPS = ("insert", "update", "delete", "bulk_insert", "restore", "merge")
@@ -169,7 +169,23 @@ class Conflict(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(36))
 
 
+class WithheldField(Base):
+    """A field left out of a share copy: which value (its record and field) and the
+    stamp (``field_versions`` rule) of the value withheld. A merge never takes that
+    field from the file that withholds it unless the file's version of the field is
+    later than this stamp (the partner typed a new value); a file made from a share
+    keeps the table."""
+
+    __tablename__ = "withheld_fields"
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    hlc: Mapped[str] = mapped_column(String(48))
+    reason: Mapped[str | None] = mapped_column(String(40))
+
+
 # Tables that belong to the file, not to the trust's data: not records, not merged row
 # by row (the merge reads them), and exempt from the UUID-primary-key rule.
 BOOKKEEPING_TABLES = ("document", "installations", "history", "field_versions", "tombstones", "merge_peers",
-                      "conflicts", "alembic_version")
+                      "conflicts", "withheld_fields", "alembic_version")

@@ -8,4 +8,4 @@ of the last revision applied. ``CURRENT_SCHEMA_VERSION`` must equal the head rev
 does not import Alembic.
 """
 
-CURRENT_SCHEMA_VERSION = 9
+CURRENT_SCHEMA_VERSION = 10

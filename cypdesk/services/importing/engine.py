@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cypdesk.common.errors import CypdeskError
+from cypdesk.common.errors import Cancelled, CypdeskError  # noqa: F401  (Cancelled: this module's API before it moved to common.errors)
 from cypdesk.model.base import new_id
 from cypdesk.services.importing.columns import BATCH_ROWS, _Column, _read, take_batch
 from cypdesk.services.importing.keys import CREATABLE
@@ -59,13 +59,6 @@ class Problem:
     def __str__(self) -> str:
         value = f" {self.value!r}:" if self.value not in (None, "") else ""
         return f"{self.where()}:{value} {self.reason}"
-
-
-class Cancelled(CypdeskError):
-    """The user cancelled; nothing was written."""
-
-    code = "cancelled"
-    exit_code = 1
 
 
 @dataclass
