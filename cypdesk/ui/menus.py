@@ -14,6 +14,13 @@ from cypdesk.ui.dialogs.import_wizard import start_import
 from cypdesk.ui.exchange.history_view import HISTORY_KEYS
 
 
+def share_with_partner(window: Any) -> Any:
+    """File > Share with a partner… (the dialog's module loads when first asked for)."""
+    from cypdesk.ui.exchange.share_dialog import share_with_partner as share
+
+    return share(window)
+
+
 def edit_document_settings(window: Any) -> Any:
     """File > Document settings… (the dialog's module loads when first asked for)."""
     from cypdesk.ui.dialogs.document_settings import edit_document_settings as edit
@@ -66,13 +73,14 @@ class MenusMixin:
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.action_save = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
         self.action_save_as = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
-        self.action_share = self._action("S&hare a copy for a partner (not available yet)…", lambda: None, name="share",
-                                         tip="Not available in this version: sharing a copy without confidential "
-                                             "fields comes with the exchange of documents between partners")
+        self.action_share = self._action(
+            "S&hare with a partner…", lambda: share_with_partner(self), name="share",
+            tip="A copy of the document for one partner, without what they may not see (confidential fields, "
+                "contact details unless you include them), compressed to send by email, with a passphrase if "
+                "you wish")
         self.action_merge = self._action("&Merge a partner's file (not available yet)…", lambda: None, name="merge",
                                          tip="Not available in this version: merging a partner's document into "
                                              "this one comes with the exchange of documents between partners")
-        self.action_share.setEnabled(False)
         self.action_merge.setEnabled(False)
         self.action_restore = self._action("Restore &previous version…", self.restore_previous)
         self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))

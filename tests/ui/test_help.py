@@ -63,13 +63,16 @@ def test_every_tab_has_a_real_page_whose_links_lead_somewhere():
 
 
 def test_greyed_out_entries_say_why_in_the_menu(open_window):
-    """Share and Merge are greyed out until the exchange of documents lands; the entry
-    itself says it is not available yet, its status tip and tooltip say why, and the File
-    menu shows tooltips (menus hide them unless asked)."""
+    """Merge is greyed out until the exchange of documents lands; the entry itself says
+    it is not available yet, its status tip and tooltip say why, and the File menu shows
+    tooltips (menus hide them unless asked). Share with a partner… is there, and its tip
+    says what the copy leaves out."""
     window = open_window()
     file_menu = window.menuBar().actions()[0].menu()
     assert file_menu.toolTipsVisible()
-    for action in (window.action_share, window.action_merge):
+    assert window.action_share.isEnabled() and window.action_share.text() == "S&hare with a partner…"
+    assert "without what they may not see" in window.action_share.statusTip()
+    for action in (window.action_merge,):
         assert not action.isEnabled()
         assert "not available yet" in action.text()
         assert "exchange of documents between partners" in action.statusTip()
