@@ -96,9 +96,9 @@ def test_an_import_shows_as_the_creation_and_the_change_of_the_records_it_wrote_
 
 def test_a_merge_row_names_the_partner_file_and_a_conflict_says_what_was_chosen_over_what(ws, conn):
     """Rows as a merge writes them: a field taken from the partner (op "merge", its note
-    naming the partner file), a conflict the officer settled for the partner's value
-    and one not yet settled: each shown with its labels and values, the conflicts with
-    the partner document's title, after the versions they compare."""
+    naming the partner file), a conflict alice settled for the partner's value (shown
+    as chosen by her) and one not yet settled: each shown with its labels and values,
+    the conflicts with the partner document's title, after the versions they compare."""
     service_id, _name = _a_service(conn)
     records.update(ws, "services", service_id, {"annual_cost": "500000"})
     peer = "7d1c5f0e-0000-4000-8000-00000000bee5"
@@ -113,7 +113,8 @@ def test_a_merge_row_names_the_partner_file_and_a_conflict_says_what_was_chosen_
         session.add(Conflict(table_name="services", record_id=service_id, field="annual_cost", kind="field",
                              ours_value=json.dumps(500000.0), theirs_value=json.dumps(480000.0), ours_hlc=stamp,
                              theirs_hlc=their, theirs_author="bob on ICB-PC", peer_document_id=peer,
-                             resolved_at=datetime(2026, 12, 5, 9, 1), resolution="theirs"))
+                             resolved_at=datetime(2026, 12, 5, 9, 1), resolution="theirs",
+                             resolved_by=ws.author.id))
         session.add(Conflict(table_name="services", record_id=service_id, field="status", kind="field",
                              ours_value=json.dumps("active"), theirs_value=json.dumps("decommissioning"),
                              ours_hlc=their, theirs_hlc=their, peer_document_id=peer))
@@ -126,6 +127,7 @@ def test_a_merge_row_names_the_partner_file_and_a_conflict_says_what_was_chosen_
     assert settled.action == "Conflict over Annual cost: kept the partner's value" and settled.resolved
     assert (settled.old, settled.new) == ("£500,000", "£480,000")
     assert "chose £480,000 over £500,000" in settled.detail and "“Eastshire ICB plan”" in settled.detail
+    assert settled.author == ws.author.name  # who chose; an open conflict names whose change it is
     assert open_.action == "Conflict over Status: not yet resolved" and open_.resolved is False
     assert (open_.old, open_.new) == ("Active", "Decommissioning")
     stamps = [e.stamp for e in entries]

@@ -59,13 +59,15 @@ def test_ctrl_h_shows_the_import_the_edit_and_the_merge_of_the_selected_record(k
     """Ctrl+H in the list: the view is headed with the organisation's name and shows,
     newest first, the merge (from eastshire.cypshare, old and new websites), the typed
     edit (by alice's installation, Website from the imported to the typed value) and the
-    creation by the import of orgs.csv; "Oldest first" turns it round."""
+    creation by the import of orgs.csv; the selected change shows in full under the
+    table; "Oldest first" turns it round."""
     window, tab, _org_id = kestrel
     seen = {}
 
     def look(view):
         seen["title"] = view.windowTitle()
         seen["newest"] = _texts(view)
+        seen["detail"] = view.detail.text()  # the selected (first) change in full
         view.set_newest_first(False)
         seen["oldest"] = _texts(view)
         seen["summary"] = view.summary.text()
@@ -82,6 +84,8 @@ def test_ctrl_h_shows_the_import_the_edit_and_the_merge_of_the_selected_record(k
     assert (edit["Before"], edit["After"]) == ("https://kestrel.example", "https://kestrel.example/typed")
     assert created["What"] == "Created by an import" and "orgs.csv" in created["Where it came from"]
     assert all(row["When"] for row in seen["newest"])
+    assert "eastshire.cypshare: their value, not changed here" in seen["detail"]
+    assert "After: https://kestrel.org.uk" in seen["detail"]
     assert seen["oldest"] == seen["newest"][::-1]
     assert seen["summary"] == "3 entries, 1 from imports, 1 from partners' files."
 

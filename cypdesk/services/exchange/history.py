@@ -238,7 +238,7 @@ def _bulk_creation(conn: sqlite3.Connection, kind: str, created_hlc: str | None)
 
 def _conflict(conn: sqlite3.Connection, kind: str, row: tuple) -> HistoryEntry:
     (name, what, ours_raw, theirs_raw, ours_hlc, theirs_hlc, theirs_author, peer, detected, resolved_at,
-     resolution) = row
+     resolution, resolved_by) = row
     label = field_label(kind, name)
     ours = show_value(conn, kind, name, _decode(ours_raw)) if name else ("deleted" if ours_raw is None else "kept")
     theirs = show_value(conn, kind, name, _decode(theirs_raw)) if name else ("deleted" if theirs_raw is None else "kept")
@@ -266,7 +266,11 @@ def _conflict(conn: sqlite3.Connection, kind: str, row: tuple) -> HistoryEntry:
         action = f"Conflict over {subject}: not yet resolved"
         detail = f"{_first_up(reason)}; here {ours or 'blank'}, theirs {theirs or 'blank'}"
     stamp = max(s for s in (ours_hlc or "", theirs_hlc or ""))
-    return HistoryEntry(stamp + "~", _when(resolved_at or detected), theirs_author or "", "conflict", action, name,
+    who = theirs_author or ""  # not yet chosen: the partner whose change it is
+    if resolved_by:  # chosen: who chose
+        person = conn.execute("SELECT user, host FROM installations WHERE id = ?", (resolved_by,)).fetchone()
+        who = f"{person[0]} on {person[1]}" if person else who
+    return HistoryEntry(stamp + "~", _when(resolved_at or detected), who, "conflict", action, name,
                         label, ours, theirs, detail, None, resolution is not None)
 
 
@@ -288,7 +292,7 @@ def record_history(conn: sqlite3.Connection, kind: str, record_id: str, *,
             if made is not None:
                 entries.insert(0, made)
     conflicts = conn.execute("SELECT field, kind, ours_value, theirs_value, ours_hlc, theirs_hlc, theirs_author, "
-                             "peer_document_id, detected_at, resolved_at, resolution FROM conflicts "
+                             "peer_document_id, detected_at, resolved_at, resolution, resolved_by FROM conflicts "
                              "WHERE table_name = ? AND record_id = ? ORDER BY detected_at, id",
                              (kind, record_id)).fetchall()
     entries += [_conflict(conn, kind, row) for row in conflicts]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
@@ -22,7 +23,7 @@ from cypdesk.model.catalog import CATALOG
 
 HISTORY_KEYS = "Ctrl+H"  # Edit > History of the selected record, in Help > Keyboard shortcuts too
 COLUMNS = ("When", "Who", "What", "Before", "After", "Where it came from")
-SHOWN_CHARACTERS = 120  # a long value is cut in its cell; its tooltip holds all of it
+SHOWN_CHARACTERS = 160  # a long value is cut in its cell; the detail under the table holds all of it
 # A quiet tint per kind of entry, always with the words saying the same (never colour alone).
 TINTS = {"import": "#eef5fb", "merge": "#eef8ee", "conflict": "#fdf3e1"}
 SOURCE_WORDS = {"edit": "Typed in cypdesk", "bulk": "Written with the document", "import": "An import",
@@ -81,14 +82,23 @@ class HistoryView(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(False)  # one line a change; the selected one in full below
         self.table.setAlternatingRowColors(False)  # the tints say which rows came from elsewhere
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((120, 150, 230, 150, 150)):
+        for column, width in enumerate((128, 140, 230, 140, 140)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
+        self.detail = QLabel("")
+        self.detail.setObjectName("history_detail")
+        self.detail.setAccessibleName("The selected change in full")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(64)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.detail)
+        self.table.currentCellChanged.connect(lambda row, _c, _r, _pc: self._show_detail(row))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.setObjectName("history_buttons")
@@ -118,10 +128,10 @@ class HistoryView(QDialog):
             from cypdesk.common.formats import plural
 
             parts = [plural(len(self.entries), "entry", "entries")]
-            for source, words in (("import", "from imports"), ("merge", "from partners' files"),
-                                  ("conflict", "conflicts")):
+            for source, one, many in (("import", "from imports", None), ("merge", "from partners' files", None),
+                                      ("conflict", "conflict", "conflicts")):
                 if counts.get(source):
-                    parts.append(f"{counts[source]} {words}")
+                    parts.append(plural(counts[source], one, many or one))
             open_ = sum(1 for e in self.entries if e.source == "conflict" and not e.resolved)
             if open_:
                 parts.append(f"{open_} not yet resolved")
@@ -151,6 +161,21 @@ class HistoryView(QDialog):
                 self.table.setItem(row, column, item)
         if entries:
             self.table.selectRow(0)
+        self._show_detail(0 if entries else -1)
+
+    def _show_detail(self, row: int) -> None:
+        """The selected change in full, under the table."""
+        entries = self.shown_entries()
+        if not 0 <= row < len(entries):
+            self.detail.setText("")
+            return
+        e = entries[row]
+        lines = [f"{e.when} — {e.author}: {e.action}" if e.author else f"{e.when} — {e.action}"]
+        if e.old or e.new:
+            lines.append(f"Before: {e.old or '(blank)'}    After: {e.new or '(blank)'}")
+        where = SOURCE_WORDS.get(e.source, e.source)
+        lines.append(f"{where}: {e.detail}" if e.detail else where)
+        self.detail.setText("\n".join(lines))
 
 
 def show_history(window: Any, kind: str, record_id: str) -> HistoryView:
