@@ -95,10 +95,12 @@ def test_an_import_shows_as_the_creation_and_the_change_of_the_records_it_wrote_
 
 
 def test_a_merge_row_names_the_partner_file_and_a_conflict_says_what_was_chosen_over_what(ws, conn):
-    """Rows as a merge writes them: a field taken from the partner (op "merge", its note
-    naming the partner file), a conflict alice settled for the partner's value (shown
-    as chosen by her) and one not yet settled: each shown with its labels and values,
-    the conflicts with the partner document's title, after the versions they compare."""
+    """Rows as a merge writes them (services/exchange/apply.py): a field taken from the
+    partner (op "merge", its note naming the partner file), a conflict the merge settled
+    for this document's value (the losing value first), and ``conflicts`` rows: one
+    alice settled for the partner's value (shown as chosen by her) and one not yet
+    settled. Each is shown with its labels and values, the ``conflicts`` rows with the
+    partner document's title, after the versions they compare."""
     service_id, _name = _a_service(conn)
     records.update(ws, "services", service_id, {"annual_cost": "500000"})
     peer = "7d1c5f0e-0000-4000-8000-00000000bee5"
@@ -109,7 +111,12 @@ def test_a_merge_row_names_the_partner_file_and_a_conflict_says_what_was_chosen_
         session.add(History(hlc=stamp, at=datetime(2026, 12, 5, 9, 0), author_id=ws.author.id,
                             author_name=ws.author.name, op="merge", table_name="services", record_id=service_id,
                             record_title="x", field="capacity", old_value=json.dumps(10), new_value=json.dumps(12),
-                            note="from eastshire.cypshare: their value, not changed here"))
+                            note="Taken from eastshire.cypshare."))
+        session.add(History(hlc=stamp, author_id=ws.author.id, author_name=ws.author.name, op="merge",
+                            table_name="services", record_id=service_id, record_title="x", field="annual_cost",
+                            old_value=json.dumps(480000.0), new_value=json.dumps(500000.0),
+                            note="Conflict with eastshire.cypshare: this document's value kept by the later "
+                                 "change; their value was 480000.0."))
         session.add(Conflict(table_name="services", record_id=service_id, field="annual_cost", kind="field",
                              ours_value=json.dumps(500000.0), theirs_value=json.dumps(480000.0), ours_hlc=stamp,
                              theirs_hlc=their, theirs_author="bob on ICB-PC", peer_document_id=peer,
@@ -121,10 +128,13 @@ def test_a_merge_row_names_the_partner_file_and_a_conflict_says_what_was_chosen_
     entries = record_history(conn, "services", service_id)
     merge = next(e for e in entries if e.source == "merge")
     assert (merge.action, merge.old, merge.new) == ("Merged: Capacity", "10", "12")
-    assert "eastshire.cypshare" in merge.detail
-    settled, open_ = (next(e for e in entries if e.source == "conflict" and e.field == f)
+    assert merge.detail == "Taken from eastshire.cypshare."
+    kept = next(e for e in entries if e.source == "conflict" and e.detail.startswith("Conflict with"))
+    assert kept.action == "Conflict over Annual cost: kept this document's value" and kept.resolved
+    assert (kept.old, kept.new) == ("£480,000", "£500,000")  # not chosen, chosen
+    settled, open_ = (next(e for e in entries if e.source == "conflict" and e.field == f and e.stamp.endswith("~"))
                       for f in ("annual_cost", "status"))
-    assert settled.action == "Conflict over Annual cost: kept the partner's value" and settled.resolved
+    assert settled.action == "Conflict over Annual cost: took the partner's value" and settled.resolved
     assert (settled.old, settled.new) == ("£500,000", "£480,000")
     assert "chose £480,000 over £500,000" in settled.detail and "“Eastshire ICB plan”" in settled.detail
     assert settled.author == ws.author.name  # who chose; an open conflict names whose change it is

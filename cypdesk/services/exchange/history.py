@@ -50,11 +50,12 @@ class HistoryEntry:
     action: str  # plain words: "Created", "Changed", "Deleted", "Restored", "Merged", ...
     field: str | None  # the field's name (None: the whole record)
     label: str  # the field's label ("" for the whole record)
-    old: str  # the value before, as the tabs show it
-    new: str  # the value after
+    old: str  # the value before, as the tabs show it (a settled conflict: the value not chosen)
+    new: str  # the value after (a settled conflict: the value chosen; one not yet settled: theirs)
     detail: str  # plain words: which import, which partner's file, what was chosen over what
     import_id: str | None = None  # the import_records row of an import's entry
-    resolved: bool | None = None  # a conflict: whether someone (or the rule) has chosen
+    resolved: bool | None = None  # a conflict: whether someone (or the rule) has chosen (False: ``old`` is
+    # this document's value, ``new`` the partner's)
 
     @property
     def when(self) -> str:
@@ -180,6 +181,31 @@ def _is_import_note(note: str | None) -> bool:
     return bool(note) and ("imported from " in note or note.startswith("undo of the import of "))
 
 
+def _merge_row(conn: sqlite3.Connection, kind: str, name: str | None, label: str, old: str, new: str,
+               old_raw: Any, note: str) -> tuple[str, str, str, str]:
+    """(source, action, old, new) of a merge's own history line, from how the merge
+    words its note (services/exchange/apply.py): a record added from the partner's file,
+    deleted by it (the line holds the record as it was), a field taken from it, or a
+    conflict settled one way or the other (the line holds the losing value first and
+    the chosen one second)."""
+    if note.startswith("Conflict with "):
+        subject = label or "the record"
+        if "this document's value kept" in note:
+            return "conflict", f"Conflict over {subject}: kept this document's value", old, new
+        if "their value taken" in note:
+            return "conflict", f"Conflict over {subject}: took the partner's value", old, new
+        return "conflict", f"Conflict over {subject}", old, new
+    if name:
+        return "merge", f"Merged: {label}", old, new
+    if note.startswith("Added from "):
+        return "merge", "Added from a partner's file", old, new
+    if note.startswith("Deleted in ") and ", edited here" not in note:
+        return "merge", "Deleted by a merge", _snapshot_text(conn, kind, old_raw), new
+    if note.startswith("Edited in ") or ", edited here" in note:
+        return "conflict", "Deleted on one side, edited on the other", old, new
+    return "merge", "Merged", old, new
+
+
 def _from_history(conn: sqlite3.Connection, kind: str, row: sqlite3.Row) -> HistoryEntry:
     stamp, at, author, op, name, old_raw, new_raw, note = row
     label = field_label(kind, name)
@@ -194,8 +220,7 @@ def _from_history(conn: sqlite3.Connection, kind: str, row: sqlite3.Row) -> Hist
         action = "Deleted"
         old = _snapshot_text(conn, kind, old_raw)
     elif op == "merge":
-        source = "merge"
-        action = f"Merged: {label}" if name else "Merged"
+        source, action, old, new = _merge_row(conn, kind, name, label, old, new, old_raw, note or "")
         detail = note or "From a partner's file"
     elif op == "update":
         action = f"Changed {label}"
@@ -209,7 +234,9 @@ def _from_history(conn: sqlite3.Connection, kind: str, row: sqlite3.Row) -> Hist
         detail = _first_up(note)
         if source_name and source_name not in note:
             detail += f" ({source_name})"
-    return HistoryEntry(stamp, _when(at), author or "", source, action, name, label, old, new, detail, import_id)
+    settled = True if source == "conflict" else None  # a merge's line: the conflict was settled in it
+    return HistoryEntry(stamp, _when(at), author or "", source, action, name, label, old, new, detail, import_id,
+                        settled)
 
 
 def _bulk_creation(conn: sqlite3.Connection, kind: str, created_hlc: str | None) -> HistoryEntry | None:
@@ -254,11 +281,12 @@ def _conflict(conn: sqlite3.Connection, kind: str, row: tuple) -> HistoryEntry:
         reason = f"taking {partner}'s value would break a rule of the model"
     else:
         reason = f"changed here and in {partner}{by} since they last shared a state"
+    old, new = ours, theirs  # not yet chosen: here, theirs
     if resolution in ("ours", "theirs"):
-        chosen, over = (ours, theirs) if resolution == "ours" else (theirs, ours)
-        side = "this document's" if resolution == "ours" else "the partner's"
-        action = f"Conflict over {subject}: kept {side} value"
-        detail = f"{_first_up(reason)}; chose {chosen or 'blank'} over {over or 'blank'}"
+        new, old = (ours, theirs) if resolution == "ours" else (theirs, ours)  # chosen, not chosen
+        side = "kept this document's value" if resolution == "ours" else "took the partner's value"
+        action = f"Conflict over {subject}: {side}"
+        detail = f"{_first_up(reason)}; chose {new or 'blank'} over {old or 'blank'}"
     elif resolution:
         action = f"Conflict over {subject}: {resolution}"
         detail = f"{_first_up(reason)}; here {ours or 'blank'}, theirs {theirs or 'blank'}"
@@ -271,7 +299,7 @@ def _conflict(conn: sqlite3.Connection, kind: str, row: tuple) -> HistoryEntry:
         person = conn.execute("SELECT user, host FROM installations WHERE id = ?", (resolved_by,)).fetchone()
         who = f"{person[0]} on {person[1]}" if person else who
     return HistoryEntry(stamp + "~", _when(resolved_at or detected), who, "conflict", action, name,
-                        label, ours, theirs, detail, None, resolution is not None)
+                        label, old, new, detail, None, resolution is not None)
 
 
 def record_history(conn: sqlite3.Connection, kind: str, record_id: str, *,

@@ -35,6 +35,18 @@ def _cut(text: str) -> str:
     return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS - 1] + "…"
 
 
+def _values(entry: Any, blank: str = "") -> tuple[str, str]:
+    """The two values of an entry as its cells show them: before and after, or for a
+    conflict the value not chosen and the one chosen (or, not yet settled, this
+    document's and the partner's), each saying which it is."""
+    old, new = entry.old or blank, entry.new or blank
+    if entry.source != "conflict" or not (entry.old or entry.new):
+        return old, new
+    if entry.resolved is False:
+        return f"Here: {old or '(blank)'}", f"Theirs: {new or '(blank)'}"
+    return f"Not chosen: {old or '(blank)'}", f"Chosen: {new or '(blank)'}"
+
+
 class HistoryView(QDialog):
     """The history of one record. ``load(work)`` is given the entries (oldest first) by
     :func:`show_history`; the order box turns them round without reading again."""
@@ -150,7 +162,8 @@ class HistoryView(QDialog):
         for row, entry in enumerate(entries):
             source = SOURCE_WORDS.get(entry.source, entry.source)
             where = f"{source}: {entry.detail}" if entry.detail else source
-            texts = (entry.when, entry.author, entry.action, entry.old, entry.new, where)
+            old, new = _values(entry)
+            texts = (entry.when, entry.author, entry.action, old, new, where)
             tint = TINTS.get(entry.source)
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(_cut(text))
@@ -172,7 +185,10 @@ class HistoryView(QDialog):
         e = entries[row]
         lines = [f"{e.when} — {e.author}: {e.action}" if e.author else f"{e.when} — {e.action}"]
         if e.old or e.new:
-            lines.append(f"Before: {e.old or '(blank)'}    After: {e.new or '(blank)'}")
+            old, new = _values(e, blank="(blank)")
+            if e.source != "conflict":
+                old, new = f"Before: {old}", f"After: {new}"
+            lines.append(f"{old}    {new}")
         where = SOURCE_WORDS.get(e.source, e.source)
         lines.append(f"{where}: {e.detail}" if e.detail else where)
         self.detail.setText("\n".join(lines))
