@@ -1,0 +1,448 @@
+"""What a merge of a partner's file into this document would do, worked out without
+writing anything: records added, fields changed, records deleted, conflicts, possible
+duplicate organisations, stamps from a clock far ahead, and what is not merged.
+
+The rules are those of the package doc (``cypdesk.services.exchange``). The comparison
+is SQL over our working copy with the partner's file ATTACHed: for each kind, one query
+finds the records whose merged fields differ and only those come into Python, where each
+differing field is decided by the two version vectors.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field as dc_field
+from pathlib import Path
+from typing import Any
+
+from cypdesk.common.errors import Cancelled
+from cypdesk.common.hlc import ZERO, wall_ms_of
+from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE
+from cypdesk.services.exchange.sqlmerge import (
+    THEIRS, attached, follow_redirects, has_seen, json_ids, merged_fields_of, org_reference_fields, partner_path, q,
+    settings_fields, state_token, table_exists, title_column, version_vector,
+)
+
+SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
+
+try:  # the plain data of a partner file, defined with the intake's checks
+    from cypdesk.services.exchange.intake import PartnerInfo
+except ImportError:  # pragma: no cover - until the intake lands
+    @dataclass(frozen=True)
+    class PartnerInfo:  # type: ignore[no-redef]
+        document_id: str
+        title: str
+        trust_name: str | None
+        owner_org_id: str | None
+        source_name: str
+        is_share: bool
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    table: str
+    record_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A field taken from theirs without conflict."""
+
+    table: str
+    record_id: str
+    title: str
+    field: str
+    label: str
+    ours: Any
+    theirs: Any
+    ours_hlc: str | None
+    theirs_hlc: str | None
+    theirs_author: str | None
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    key: str  # f"{table}/{record_id}/{field or '*'}"
+    kind: str  # "field" | "delete_edit" | "rule"
+    table: str
+    record_id: str
+    title: str
+    field: str | None
+    label: str
+    ours: Any  # for delete_edit the side that deleted has None
+    theirs: Any
+    ours_hlc: str | None
+    theirs_hlc: str | None
+    ours_author: str | None
+    theirs_author: str | None
+    rule_choice: str  # "ours" | "theirs": what the deterministic rule picks
+    owner_org_id: str | None
+    deleted_side: str | None  # delete_edit: "ours" | "theirs"
+    reason: str
+
+
+def conflict_key(table: str, record_id: str, field: str | None) -> str:
+    return f"{table}/{record_id}/{field or '*'}"
+
+
+@dataclass
+class MergePlan:
+    partner: PartnerInfo
+    added: list[RecordRef] = dc_field(default_factory=list)
+    changed: list[FieldChange] = dc_field(default_factory=list)
+    deleted: list[RecordRef] = dc_field(default_factory=list)
+    conflicts: list[MergeConflict] = dc_field(default_factory=list)
+    duplicates: list[tuple[RecordRef, RecordRef]] = dc_field(default_factory=list)
+    skewed: list[str] = dc_field(default_factory=list)
+    ignored: list[str] = dc_field(default_factory=list)
+    unchanged: int = 0
+    # What the apply needs besides the lists above (not for display).
+    restored: list[RecordRef] = dc_field(default_factory=list, repr=False)  # re-added: their restore beats our tombstone
+    their_newest: str | None = dc_field(default=None, repr=False)
+    our_newest: str | None = dc_field(default=None, repr=False)
+    redirects: dict[str, str] = dc_field(default_factory=dict, repr=False)
+    state: tuple[Any, ...] | None = dc_field(default=None, repr=False)
+    source: Path | None = dc_field(default=None, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        changed_records = {(c.table, c.record_id) for c in self.changed}
+        return {"added": len(self.added) + len(self.restored), "changed": len(changed_records),
+                "deleted": len(self.deleted), "conflicts": len(self.conflicts), "unchanged": self.unchanged}
+
+    def by_table(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = defaultdict(lambda: {"added": 0, "changed": 0, "deleted": 0, "conflicts": 0})
+        for ref in [*self.added, *self.restored]:
+            out[ref.table]["added"] += 1
+        for table, _rid in {(c.table, c.record_id) for c in self.changed}:
+            out[table]["changed"] += 1
+        for ref in self.deleted:
+            out[ref.table]["deleted"] += 1
+        for c in self.conflicts:
+            out[c.table]["conflicts"] += 1
+        return {k: dict(v) for k, v in sorted(out.items())}
+
+
+class _Authors:
+    """Installation ids (and stamps' nodes) -> "user on host", from both files."""
+
+    def __init__(self, raw: Any) -> None:
+        self.names: dict[str, str] = {}
+        for schema in ("main", THEIRS):
+            for iid, user, host in raw.execute(f"SELECT id, user, host FROM {schema}.installations"):
+                self.names[iid] = f"{user} on {host}"
+                self.names[iid.replace("-", "").lower()] = f"{user} on {host}"
+
+    def of(self, author_id: str | None, stamp: str | None = None) -> str | None:
+        if author_id and author_id in self.names:
+            return self.names[author_id]
+        if stamp and len(stamp) == 48:
+            return self.names.get(stamp[-32:])
+        return author_id
+
+
+def partner_info(theirs: Any, raw: Any) -> PartnerInfo:
+    info = getattr(theirs, "info", None)
+    if callable(info):
+        return info()
+    row = raw.execute(f"SELECT id, title, trust_name, owner_org_id FROM {THEIRS}.document LIMIT 1").fetchone() or (
+        "", "", None, None)
+    withheld = table_exists(raw, THEIRS, "withheld_fields") and raw.execute(
+        f"SELECT 1 FROM {THEIRS}.withheld_fields LIMIT 1").fetchone() is not None
+    return PartnerInfo(document_id=row[0] or "", title=row[1] or "", trust_name=row[2], owner_org_id=row[3],
+                       source_name=Path(theirs).name, is_share=bool(withheld))
+
+
+def _check(progress: Any, done: int, total: int, text: str) -> None:
+    if progress is None:
+        return
+    if progress.cancelled():
+        raise Cancelled("The merge was cancelled: nothing was changed.")
+    progress.report(done, total, text)
+
+
+def _label(model: Any, name: str) -> str:
+    from cypdesk.model.fields import meta_of
+
+    meta = meta_of(model.__table__.columns[name])
+    return meta.label if meta is not None else name
+
+
+class _Planner:
+    def __init__(self, raw: Any, plan: MergePlan, *, now_ms: int) -> None:
+        self.raw = raw
+        self.plan = plan
+        self.vv_ours = version_vector(raw, "main")
+        self.vv_theirs = version_vector(raw, THEIRS)
+        self.authors = _Authors(raw)
+        self.now_ms = now_ms
+        self.withheld: dict[tuple[str, str, str], str] = {}
+        if table_exists(raw, THEIRS, "withheld_fields"):
+            for t, rid, f, stamp in raw.execute(f"SELECT table_name, record_id, field, hlc FROM {THEIRS}.withheld_fields"):
+                self.withheld[(t, rid, f)] = stamp or ZERO
+        self.withheld_kept = 0
+
+    # --- one field -----------------------------------------------------------------
+
+    def decide(self, table: str, rid: str, name: str, ours: Any, theirs: Any, ohlc: str, thlc: str) -> str | None:
+        """None (keep ours, nothing to report), "theirs" (take it) or "conflict"."""
+        if ours == theirs:
+            return None
+        withheld = self.withheld.get((table, rid, name))
+        if withheld is not None and not thlc > withheld:
+            self.withheld_kept += 1
+            return None
+        if ohlc == thlc:
+            return None
+        theirs_seen = has_seen(self.vv_ours, thlc)
+        ours_seen = has_seen(self.vv_theirs, ohlc)
+        if theirs_seen and ours_seen:  # each has seen the other's: the later stamp, as both would decide
+            return "theirs" if thlc > ohlc else None
+        if theirs_seen:
+            return None
+        if ours_seen:
+            return "theirs"
+        return "conflict"
+
+    # --- records in both ---------------------------------------------------------------
+
+    def compare_table(self, model: Any) -> tuple[int, set[str]]:
+        """Fields of records both files hold. Returns (records in both, ids changed)."""
+        table = model.__tablename__
+        names = list(merged_fields_of(model))
+        title = title_column(model)
+        orgs = set(org_reference_fields(model))
+        sel = ", ".join(f"o.{q(n)}, t.{q(n)}" for n in names)
+        differ = " OR ".join(f"o.{q(n)} IS NOT t.{q(n)}" for n in names)
+        tq = q(table)
+        both = self.raw.execute(f"SELECT count(*) FROM main.{tq} o JOIN {THEIRS}.{tq} t ON t.id = o.id").fetchone()[0]
+        rows = self.raw.execute(
+            f"SELECT o.id, o.created_hlc, t.created_hlc, o.created_by, t.created_by, o.owner_org_id, {sel} "
+            f"FROM main.{tq} o JOIN {THEIRS}.{tq} t ON t.id = o.id WHERE {differ}").fetchall()
+        if not rows:
+            return both, set()
+        ids = [r[0] for r in rows]
+        ov = self._versions("main", table, ids)
+        tv = self._versions(THEIRS, table, ids)
+        touched: set[str] = set()
+        for r in rows:
+            rid, ocreated, tcreated, oby, tby, owner = r[:6]
+            values = r[6:]
+            rec_title = None
+            for i, name in enumerate(names):
+                o, t = values[2 * i], values[2 * i + 1]
+                if o == t:
+                    continue
+                if name in orgs and t is not None:
+                    t = self.plan.redirects.get(t, t)
+                ohlc, oauth = ov.get((rid, name), (ocreated, oby))
+                thlc, tauth = tv.get((rid, name), (tcreated, tby))
+                verdict = self.decide(table, rid, name, o, t, ohlc, thlc)
+                if verdict is None:
+                    continue
+                if rec_title is None:
+                    rec_title = self._title(values, names, title, rid)
+                touched.add(rid)
+                if verdict == "theirs":
+                    self.plan.changed.append(FieldChange(
+                        table, rid, rec_title, name, _label(model, name), o, t, ohlc, thlc, self.authors.of(tauth, thlc)))
+                else:
+                    self.plan.conflicts.append(MergeConflict(
+                        conflict_key(table, rid, name), "field", table, rid, rec_title, name, _label(model, name), o, t,
+                        ohlc, thlc, self.authors.of(oauth, ohlc), self.authors.of(tauth, thlc),
+                        "theirs" if thlc > ohlc else "ours", owner, None,
+                        "Both files changed this field since they last shared a state."))
+        return both, touched
+
+    def _title(self, values: Any, names: list[str], title: str | None, rid: str) -> str:
+        if title is None or title not in names:
+            return rid
+        i = names.index(title)
+        value = values[2 * i] if values[2 * i] not in (None, "") else values[2 * i + 1]
+        return str(value)[:300] if value not in (None, "") else rid
+
+    def _versions(self, schema: str, table: str, ids: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:
+        out = {}
+        for start in range(0, len(ids), 20000):
+            chunk = json_ids(ids[start:start + 20000])
+            for rid, name, stamp, author in self.raw.execute(
+                    f"SELECT record_id, field, hlc, author_id FROM {schema}.field_versions "
+                    f"WHERE table_name = ? AND record_id IN (SELECT value FROM json_each(?))", (table, chunk)):
+                out[(rid, name)] = (stamp, author)
+        return out
+
+    # --- records on one side, tombstones --------------------------------------------------
+
+    def only_theirs(self, model: Any) -> None:
+        table = model.__tablename__
+        title = title_column(model)
+        tq = q(table)
+        tcol = f"t.{q(title)}" if title else "t.id"
+        rows = self.raw.execute(
+            f"SELECT t.id, {tcol}, t.hlc, t.updated_by, t.owner_org_id, mt.hlc, mt.author_id FROM {THEIRS}.{tq} t "
+            f"LEFT JOIN main.tombstones mt ON mt.table_name = ? AND mt.record_id = t.id "
+            f"WHERE NOT EXISTS (SELECT 1 FROM main.{tq} o WHERE o.id = t.id)", (table,)).fetchall()
+        for rid, rtitle, thlc, tby, owner, tomb, tomb_by in rows:
+            ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
+            if tomb is None:
+                self.plan.added.append(ref)
+            elif has_seen(self.vv_theirs, tomb):  # they saw our deletion and brought it back: a restore
+                self.plan.restored.append(ref)
+            elif has_seen(self.vv_ours, thlc):  # we deleted it having seen their latest change
+                continue
+            else:
+                later = thlc > tomb
+                self.plan.conflicts.append(MergeConflict(
+                    conflict_key(table, rid, None), "delete_edit", table, rid, ref.title, None, "", None, None, tomb, thlc,
+                    self.authors.of(tomb_by, tomb), self.authors.of(tby, thlc), "theirs" if later else "ours", owner,
+                    "ours", "Deleted here, edited in their file since it last had this record."
+                    + (" Their edit is later: the record is kept." if later else
+                       " The deletion is later: it stays deleted and their edit stays in history.")))
+
+    def their_tombstones(self, model: Any) -> None:
+        table = model.__tablename__
+        title = title_column(model)
+        tq = q(table)
+        ocol = f"o.{q(title)}" if title else "o.id"
+        rows = self.raw.execute(
+            f"SELECT o.id, {ocol}, o.hlc, o.updated_by, o.owner_org_id, tt.hlc, tt.author_id "
+            f"FROM {THEIRS}.tombstones tt JOIN main.{tq} o ON o.id = tt.record_id WHERE tt.table_name = ?",
+            (table,)).fetchall()
+        for rid, rtitle, ohlc, oby, owner, tomb, tomb_by in rows:
+            ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
+            if has_seen(self.vv_ours, tomb):  # we saw their deletion and kept or restored it
+                continue
+            if has_seen(self.vv_theirs, ohlc):
+                self.plan.deleted.append(ref)
+                continue
+            later = ohlc > tomb
+            self.plan.conflicts.append(MergeConflict(
+                conflict_key(table, rid, None), "delete_edit", table, rid, ref.title, None, "", None, None, ohlc, tomb,
+                self.authors.of(oby, ohlc), self.authors.of(tomb_by, tomb), "ours" if later else "theirs", owner,
+                "theirs", "Deleted in their file, edited here since they last had this record."
+                + (" The edit here is later: the record is kept." if later else
+                   " Their deletion is later: it is deleted and the edit stays in history.")))
+
+    # --- settings ---------------------------------------------------------------------------
+
+    def settings(self) -> bool:
+        from cypdesk.model.system import DocumentInfo
+
+        names = list(settings_fields())
+        cols = ", ".join(q(n) for n in names)
+        ours = self.raw.execute(f"SELECT {cols} FROM main.document LIMIT 1").fetchone()
+        theirs = self.raw.execute(f"SELECT {cols} FROM {THEIRS}.document LIMIT 1").fetchone()
+        if ours is None or theirs is None:
+            return False
+        ov = self._versions("main", SETTINGS_TABLE, [SETTINGS_RECORD])
+        tv = self._versions(THEIRS, SETTINGS_TABLE, [SETTINGS_RECORD])
+        touched = False
+        for name, o, t in zip(names, ours, theirs):
+            if o == t:
+                continue
+            ohlc, oauth = ov.get((SETTINGS_RECORD, name), (ZERO, None))
+            thlc, tauth = tv.get((SETTINGS_RECORD, name), (ZERO, None))
+            verdict = self.decide(SETTINGS_TABLE, SETTINGS_RECORD, name, o, t, ohlc, thlc)
+            if verdict is None:
+                continue
+            touched = True
+            label = _label(DocumentInfo, name)
+            if verdict == "theirs":
+                self.plan.changed.append(FieldChange(SETTINGS_TABLE, SETTINGS_RECORD, "Document settings", name, label,
+                                                     o, t, ohlc, thlc, self.authors.of(tauth, thlc)))
+            else:
+                self.plan.conflicts.append(MergeConflict(
+                    conflict_key(SETTINGS_TABLE, SETTINGS_RECORD, name), "field", SETTINGS_TABLE, SETTINGS_RECORD,
+                    "Document settings", name, label, o, t, ohlc, thlc, self.authors.of(oauth, ohlc),
+                    self.authors.of(tauth, thlc), "theirs" if thlc > ohlc else "ours", None, None,
+                    "Both files changed this setting since they last shared a state."))
+        return touched
+
+    # --- reports ------------------------------------------------------------------------------
+
+    def duplicates(self) -> None:
+        """Organisations added from theirs whose name matches one of ours (case 35):
+        reported for a person to link, never merged by themselves."""
+        from cypdesk.common.names import normalise_name
+
+        added = [r for r in self.plan.added if r.table == "organisations"]
+        if not added:
+            return
+        ours: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for oid, name in self.raw.execute("SELECT id, name FROM main.organisations"):
+            key = normalise_name(name)
+            if key:
+                ours[key].append((oid, name))
+        for ref in added:
+            for oid, name in ours.get(normalise_name(ref.title), []):
+                self.plan.duplicates.append((RecordRef("organisations", oid, name), ref))
+
+    def skew(self) -> None:
+        limit = self.now_ms + SKEW_MS
+        for node, stamp in sorted(self.vv_theirs.items()):
+            try:
+                wall = wall_ms_of(stamp)
+            except ValueError:
+                continue
+            if wall > limit:
+                from datetime import datetime, timezone
+
+                when = datetime.fromtimestamp(wall / 1000, timezone.utc).strftime("%d/%m/%Y %H:%M UTC")
+                who = self.authors.of(None, stamp) or node
+                self.plan.skewed.append(
+                    f"Changes by {who} are stamped {when}, more than a day ahead of this computer's clock: "
+                    "that computer's clock may be wrong. Their order against other changes follows the stamps.")
+
+
+def _redirects(raw: Any) -> dict[str, str]:
+    """Organisation merges of both files: merged id -> survivor (ours where both say)."""
+    direct: dict[str, str] = {}
+    for schema in (THEIRS, "main"):
+        for merged, survivor in raw.execute(f"SELECT merged_id, survivor_id FROM {schema}.organisation_merges"):
+            direct[merged] = survivor
+    return follow_redirects(direct)
+
+
+def build_plan(raw: Any, info: PartnerInfo, *, progress: Any = None, now_ms: int | None = None) -> MergePlan:
+    """The plan on a connection with the partner's file ATTACHed as ``theirs``."""
+    from cypdesk.model import RECORD_CLASSES
+
+    plan = MergePlan(partner=info)
+    plan.redirects = _redirects(raw)
+    planner = _Planner(raw, plan, now_ms=now_ms if now_ms is not None else int(time.time() * 1000))
+    total = len(RECORD_CLASSES) + 1
+    unchanged = 0
+    for i, model in enumerate(RECORD_CLASSES):
+        _check(progress, i, total, f"Comparing {model.__label__ or model.__tablename__} records")
+        both, touched = planner.compare_table(model)
+        planner.only_theirs(model)
+        planner.their_tombstones(model)
+        unchanged += both - len(touched)
+    planner.settings()
+    plan.unchanged = unchanged
+    planner.duplicates()
+    planner.skew()
+    if planner.withheld_kept:
+        plan.ignored.append(f"{planner.withheld_kept} field(s) withheld from their copy were kept as they are here.")
+    theirs_doc = raw.execute(f"SELECT id, owner_org_id FROM {THEIRS}.document LIMIT 1").fetchone()
+    ours_doc = raw.execute("SELECT id, owner_org_id FROM main.document LIMIT 1").fetchone()
+    if theirs_doc and ours_doc and theirs_doc[1] != ours_doc[1]:
+        plan.ignored.append("Their file's owner is theirs: the owner of this document is not merged.")
+    plan.their_newest = max(planner.vv_theirs.values(), default=None)
+    plan.our_newest = max(planner.vv_ours.values(), default=None)
+    plan.state = state_token(raw)
+    _check(progress, total, total, "Compared")
+    return plan
+
+
+def plan_merge(ws: Any, theirs: Any, *, progress: Any = None) -> MergePlan:
+    """What merging ``theirs`` (a PartnerFile from ``open_partner``, or the Path of a
+    trusted file at head schema) into ``ws``'s document would do. Writes nothing."""
+    path = partner_path(theirs)
+    with attached(ws, path) as raw:
+        raw.execute("BEGIN")
+        info = partner_info(theirs, raw)
+        plan = build_plan(raw, info, progress=progress)
+    plan.source = path
+    return plan

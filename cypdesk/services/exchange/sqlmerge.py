@@ -1,0 +1,133 @@
+"""The SQL side of a merge: our document's connection with the partner's file ATTACHed
+as ``theirs``, the two version vectors, and the small helpers the plan and the apply
+share. Everything is read with plain SQL over both files at once; only what differs
+comes into Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cypdesk.common.hlc import ZERO
+from cypdesk.services.exchange.canon import merged_fields_of, raw_connection, settings_fields  # noqa: F401
+
+THEIRS = "theirs"
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def node_of_stamp(stamp: str) -> str:
+    """The installation (32 hex digits) that made a stamp."""
+    return stamp[-32:]
+
+
+def has_seen(vv: Mapping[str, str], stamp: str | None) -> bool:
+    """Whether a file whose version vector is ``vv`` has seen ``stamp`` (no stamp and
+    ``hlc.ZERO`` are seen by every file)."""
+    if not stamp or stamp == ZERO:
+        return True
+    return vv.get(node_of_stamp(stamp), "") >= stamp
+
+
+def version_vector(raw: sqlite3.Connection, schema: str = "main") -> dict[str, str]:
+    """For each installation, the newest of its stamps in the file's history."""
+    try:
+        from cypdesk.model.versions import version_vector as model_vv
+    except ImportError:
+        rows = raw.execute(f"SELECT substr(hlc, -32), max(hlc) FROM {q(schema)}.history "
+                           "WHERE hlc IS NOT NULL AND length(hlc) = 48 GROUP BY 1").fetchall()
+        return {node: stamp for node, stamp in rows}
+    return dict(model_vv(raw, schema=schema))
+
+
+def table_exists(raw: sqlite3.Connection, schema: str, table: str) -> bool:
+    row = raw.execute(f"SELECT 1 FROM {q(schema)}.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    return row is not None
+
+
+def state_token(raw: sqlite3.Connection) -> tuple[Any, ...]:
+    """What says our document has not changed since a plan: every write leaves a
+    history row (the newest stamp and the count), and the settings row."""
+    count, newest = raw.execute("SELECT count(*), max(hlc) FROM main.history").fetchone()
+    settings = raw.execute("SELECT * FROM main.document LIMIT 1").fetchone()
+    return (count, newest, tuple(settings) if settings else None)
+
+
+def partner_path(theirs: Any) -> Path:
+    """The file to read for a PartnerFile (its checked private copy) or a Path."""
+    path = getattr(theirs, "path", None)
+    return Path(path if path is not None else theirs)
+
+
+@contextmanager
+def attached(ws: Any, theirs_path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """Our working copy's connection with the partner's file ATTACHed read-only as
+    ``theirs``, with ``trusted_schema`` off. For writing, foreign keys are off (so a
+    partner's deletion never cascades beyond what its tombstones say; dangling
+    references are found with ``foreign_key_check`` before commit, see rules.py) and
+    the caller begins the transaction itself."""
+    engine = ws.doc.engine
+    with engine.connect() as conn:
+        raw = raw_connection(conn)
+        raw.execute("PRAGMA trusted_schema = OFF")
+        if write:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        uri = Path(theirs_path).absolute().as_uri() + "?mode=ro"
+        raw.execute(f"ATTACH DATABASE ? AS {THEIRS}", (uri,))
+        try:
+            yield raw
+        finally:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            raw.execute(f"DETACH DATABASE {THEIRS}")
+            if write:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
+def json_ids(ids: Any) -> str:
+    import json
+
+    return json.dumps(list(ids))
+
+
+def title_column(model: Any) -> str | None:
+    name = getattr(model, "__title__", "name")
+    return name if name in model.__table__.columns else None
+
+
+def org_reference_fields(model: Any) -> tuple[str, ...]:
+    """The merged fields of a kind that point at an organisation (owner included)."""
+    from cypdesk.model.fields import meta_of
+
+    if model.__tablename__ == "organisation_merges":
+        return ()  # the record of a merge keeps the ids it names
+    out = []
+    for name in merged_fields_of(model):
+        meta = meta_of(model.__table__.columns[name])
+        if name == "owner_org_id" or (meta is not None and meta.references == "organisations"):
+            out.append(name)
+    return tuple(out)
+
+
+def follow_redirects(direct: Mapping[str, str]) -> dict[str, str]:
+    """Each merged organisation's id -> where it now lives, following merges of merges
+    (a loop stops where it closes), as ``services.organisations`` does for one file."""
+    out = {}
+    for merged in direct:
+        seen = {merged}
+        current = merged
+        while current in direct:
+            nxt = direct[current]
+            if nxt in seen:
+                break
+            seen.add(nxt)
+            current = nxt
+        out[merged] = current
+    return out
