@@ -9,9 +9,10 @@ Run from the repository root:
 
 from __future__ import annotations
 
-import json
+import sqlite3
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from demo_window import demo_window
@@ -19,46 +20,63 @@ from demo_window import demo_window
 ORGS = "Name,Kind,Website\nKestrel Family Support,voluntary,https://kestrel.example\n"
 
 
-def _history(app, window, out: Path) -> None:
-    """An organisation imported, edited, then merged with a partner's file (the merge's
-    rows as the merge writes them: one field taken, one conflict)."""
-    from cypdesk.model.system import Conflict, History, MergePeer
-    from cypdesk.services.importing import ImportOptions, open_source, run_import
+def _copy(source, dest) -> None:
+    src, out = sqlite3.connect(source), sqlite3.connect(dest)
+    try:
+        src.backup(out)
+    finally:
+        out.close()
+        src.close()
 
+
+def _history(app, window, out: Path) -> None:
+    """An organisation imported; a copy sent to a partner (bob at the ICB), who changes
+    its charity number and website; its website typed in the tab; bob's file merged."""
+    import time
+
+    from cypdesk.model.document import Document
+    from cypdesk.model.installation import Installation
+    from cypdesk.services import records
+    from cypdesk.services.exchange.apply import apply_merge
+    from cypdesk.services.exchange.plan import plan_merge
+    from cypdesk.services.importing import ImportOptions, open_source, run_import
+    from cypdesk.services.workspace import Workspace
+
+    ws = window.workspace
+    bob = Installation(id=str(uuid.UUID(int=0xB0B)), user="bob", host="ICB-PC-0417")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "voluntary-sector-register.csv"
         path.write_text(ORGS, encoding="utf-8")
-        run_import(window.workspace, open_source(path, kind="organisations"), ImportOptions(kind="organisations"))
-    window.refresh_all()
-    tab = window.show_tab("organisations")
-    org_id = window.reader.execute("SELECT id FROM organisations WHERE name = 'Kestrel Family Support'").fetchone()[0]
-    tab.select(org_id)
-    app.processEvents()
-    tab.form.editors["website"].setText("https://kestrel.example/families")
-    tab.apply_edit()
-    ws = window.workspace
-    peer = "5f0c2c4e-7d1c-4b39-9a51-0e6f2b8a1c77"
-    with ws.write() as session:
-        mine = session.clock.tick()
-        theirs = mine[:-32] + "b0b" * 10 + "b0"  # a partner's installation, at the same moment
-        session.add(MergePeer(document_id=peer, title="Eastshire ICB commissioning plan", merges=1))
-        session.add(History(hlc=session.clock.tick(), author_id=ws.author.id, author_name="bob on ICB-PC-0417",
-                            op="merge", table_name="organisations", record_id=org_id, record_title="Kestrel",
-                            field="charity_number", old_value=None, new_value=json.dumps("1190001"),
-                            note="from eastshire-plan for Riverside 2026-11-21.cypshare: their value, "
-                                 "not changed here"))
-        session.add(Conflict(table_name="organisations", record_id=org_id, field="website", kind="field",
-                             ours_value=json.dumps("https://kestrel.example/families"),
-                             theirs_value=json.dumps("https://kestrelfamilies.org.uk"), ours_hlc=mine,
-                             theirs_hlc=theirs, theirs_author="bob on ICB-PC-0417", peer_document_id=peer,
-                             resolution="ours", resolved_by=ws.author.id))
+        run_import(ws, open_source(path, kind="organisations"), ImportOptions(kind="organisations"))
+        org_id = window.reader.execute(
+            "SELECT id FROM organisations WHERE name = 'Kestrel Family Support'").fetchone()[0]
+        (Path(tmp) / "bob").mkdir()
+        sent = Path(tmp) / "bob" / "Riverside for Eastshire ICB.cypdesk"
+        _copy(ws.doc.working_path, sent)
+        theirs = Path(tmp) / "Eastshire ICB plan.cypdesk"
+        doc = Document.open(sent, installation=bob)
+        try:
+            records.update(Workspace(doc, bob), "organisations", org_id,
+                           {"charity_number": "1190001", "website": "https://kestrelfamilies.org.uk"})
+            _copy(doc.working_path, theirs)
+        finally:
+            doc.close(discard=True)
+        time.sleep(0.02)
+        window.refresh_all()
+        tab = window.show_tab("organisations")
+        tab.select(org_id)
+        app.processEvents()
+        tab.form.editors["website"].setText("https://kestrel.example/families")
+        tab.apply_edit()
+        apply_merge(ws, theirs, plan_merge(ws, theirs), backup=False)
     window.refresh_all()
     tab.select(org_id)
     tab.view.setFocus()
 
     def grab(view) -> bool:
-        view.resize(1100, 420)
+        view.resize(1200, 440)
         view.show()
+        view.table.selectRow(1)  # the conflict, in full under the table
         app.processEvents()
         view.grab().save(str(out / "history-view.png"))
         print(out / "history-view.png", f"{view.width()}x{view.height()}")

@@ -1,22 +1,25 @@
 """The History view (ui/exchange/history_view.py) on the real window and the demo: for
 the organisation selected in its tab, Ctrl+H (and the list's context menu) show who
-changed what and when, with the import that created it, a typed edit and a merge row
-naming the partner's file, newest or oldest first. The merge row is written through
-the tracked session as the merge engine writes it (op "merge"). Work runs inline
-(the ``dialogs`` fixture sets TaskRunner.INLINE); the view is answered by a driver."""
+changed what and when: the import that created it, a typed edit, and a real merge of a
+partner's copy (plan_merge/apply_merge) in which bob changed two fields, one of them
+in conflict with the typed edit, newest or oldest first. Work runs inline (the
+``dialogs`` fixture sets TaskRunner.INLINE); the view is answered by a driver."""
 
 from __future__ import annotations
 
-import json
+import shutil
+import sqlite3
+import uuid
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from cypdesk.model.system import History
+from cypdesk.model.installation import Installation
 from cypdesk.ui.exchange.history_view import COLUMNS, HistoryView
 
 ORGS = "Name,Kind,Website\nKestrel Family Support,voluntary,https://kestrel.example\n"
+BOB = Installation(id=str(uuid.UUID(int=0xB0B)), user="bob", host="ICB-PC")
 
 
 def _texts(view: HistoryView) -> list[dict[str, str]]:
@@ -25,11 +28,27 @@ def _texts(view: HistoryView) -> list[dict[str, str]]:
             for r in range(table.rowCount())]
 
 
+def _copy(source, dest) -> None:
+    src, out = sqlite3.connect(source), sqlite3.connect(dest)
+    try:
+        src.backup(out)
+    finally:
+        out.close()
+        src.close()
+
+
 @pytest.fixture
 def kestrel(open_window, qtbot, tmp_path):
-    """The window on the organisations tab, with Kestrel Family Support imported from
-    orgs.csv, its website then typed in the tab's editor, then a merge row for it."""
+    """The window on the organisations tab with Kestrel Family Support imported from
+    orgs.csv; a copy sent to bob, who changes its charity number and website; then the
+    website typed in the tab's editor (later, so the merge keeps it); then bob's file
+    (eastshire.cypdesk) merged in."""
+    from cypdesk.model.document import Document
+    from cypdesk.services import records
+    from cypdesk.services.exchange.apply import apply_merge
+    from cypdesk.services.exchange.plan import plan_merge
     from cypdesk.services.importing import ImportOptions, open_source, run_import
+    from cypdesk.services.workspace import Workspace
 
     window = open_window("organisations")
     window.show()
@@ -37,30 +56,42 @@ def kestrel(open_window, qtbot, tmp_path):
     qtbot.waitUntil(window.isActiveWindow)
     path = tmp_path / "orgs.csv"
     path.write_text(ORGS, encoding="utf-8")
-    run_import(window.workspace, open_source(path, kind="organisations"), ImportOptions(kind="organisations"))
+    ws = window.workspace
+    run_import(ws, open_source(path, kind="organisations"), ImportOptions(kind="organisations"))
+    org_id = window.reader.execute("SELECT id FROM organisations WHERE name = 'Kestrel Family Support'").fetchone()[0]
+    sent = tmp_path / "bob" / "eastshire.cypdesk"
+    sent.parent.mkdir()
+    _copy(ws.doc.working_path, sent)
+    bob = Document.open(sent, installation=BOB)
+    try:
+        records.update(Workspace(bob, BOB), "organisations", org_id,
+                       {"charity_number": "1190001", "website": "https://kestrel.org.uk"})
+        _copy(bob.working_path, tmp_path / "eastshire.cypdesk")
+    finally:
+        bob.close(discard=True)
+    qtbot.wait(20)  # the typed edit is later than bob's by the clock
     window.refresh_all()
     tab = window.current_tab()
-    org_id = window.reader.execute("SELECT id FROM organisations WHERE name = 'Kestrel Family Support'").fetchone()[0]
     assert tab.select(org_id)
     tab.form.editors["website"].setText("https://kestrel.example/typed")
     assert tab.apply_edit()
-    ws = window.workspace
-    with ws.write() as session:
-        session.add(History(hlc=session.clock.tick(), author_id=ws.author.id, author_name="bob on ICB-PC",
-                            op="merge", table_name="organisations", record_id=org_id, record_title="Kestrel",
-                            field="website", old_value=json.dumps("https://kestrel.example/typed"),
-                            new_value=json.dumps("https://kestrel.org.uk"),
-                            note="from eastshire.cypshare: their value, not changed here"))
+    theirs = tmp_path / "eastshire.cypdesk"
+    apply_merge(ws, theirs, plan_merge(ws, theirs), backup=False)
+    window.refresh_all()
+    tab.select(org_id)
     tab.view.setFocus()
+    shutil.rmtree(sent.parent)
     return window, tab, org_id
 
 
-def test_ctrl_h_shows_the_import_the_edit_and_the_merge_of_the_selected_record(kestrel, qtbot, dialogs):
+def test_ctrl_h_shows_the_import_the_edits_and_the_merge_of_the_selected_record(kestrel, qtbot, dialogs):
     """Ctrl+H in the list: the view is headed with the organisation's name and shows,
-    newest first, the merge (from eastshire.cypshare, old and new websites), the typed
-    edit (by alice's installation, Website from the imported to the typed value) and the
-    creation by the import of orgs.csv; the selected change shows in full under the
-    table; "Oldest first" turns it round."""
+    oldest first: its creation by the import of orgs.csv; bob's two edits (copied in
+    with his file, named as his); the typed edit (by this window's installation); the
+    website conflict the merge settled for this document's later value (the value not
+    chosen and the value chosen, the partner file named); the charity number taken from
+    eastshire.cypdesk. The selected change shows in full under the table; newest first
+    is the same turned round."""
     window, tab, _org_id = kestrel
     seen = {}
 
@@ -76,18 +107,24 @@ def test_ctrl_h_shows_the_import_the_edit_and_the_merge_of_the_selected_record(k
     dialogs.drivers.append(look)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     assert seen["title"] == "History of the organisation “Kestrel Family Support”"
-    merge, edit, created = seen["newest"]
-    assert merge["What"] == "Merged: Website"
-    assert (merge["Before"], merge["After"]) == ("https://kestrel.example/typed", "https://kestrel.org.uk")
-    assert "eastshire.cypshare" in merge["Where it came from"] and merge["Who"] == "bob on ICB-PC"
-    assert edit["What"] == "Changed Website" and edit["Who"] == window.workspace.author.name
-    assert (edit["Before"], edit["After"]) == ("https://kestrel.example", "https://kestrel.example/typed")
+    me = window.workspace.author.name
+    created, bob_number, bob_site, typed, conflict, taken = seen["oldest"]
     assert created["What"] == "Created by an import" and "orgs.csv" in created["Where it came from"]
-    assert all(row["When"] for row in seen["newest"])
-    assert "eastshire.cypshare: their value, not changed here" in seen["detail"]
-    assert "After: https://kestrel.org.uk" in seen["detail"]
-    assert seen["oldest"] == seen["newest"][::-1]
-    assert seen["summary"] == "3 entries, 1 from imports, 1 from partners' files."
+    assert (bob_number["Who"], bob_number["What"], bob_number["After"]) == ("bob on ICB-PC", "Changed Charity number",
+                                                                           "1190001")
+    assert (bob_site["Who"], bob_site["After"]) == ("bob on ICB-PC", "https://kestrel.org.uk")
+    assert (typed["Who"], typed["What"]) == (me, "Changed Website")
+    assert (typed["Before"], typed["After"]) == ("https://kestrel.example", "https://kestrel.example/typed")
+    assert conflict["What"] == "Conflict over Website: kept this document's value"
+    assert (conflict["Before"], conflict["After"]) == ("Not chosen: https://kestrel.org.uk",
+                                                       "Chosen: https://kestrel.example/typed")
+    assert "eastshire.cypdesk" in conflict["Where it came from"]
+    assert (taken["Who"], taken["What"], taken["After"]) == (me, "Merged: Charity number", "1190001")
+    assert taken["Where it came from"] == "A partner's file: Taken from eastshire.cypdesk."
+    assert all(row["When"] for row in seen["oldest"])
+    assert seen["newest"] == seen["oldest"][::-1]
+    assert "Taken from eastshire.cypdesk." in seen["detail"] and "After: 1190001" in seen["detail"]
+    assert seen["summary"] == "6 entries, 1 from imports, 1 from partners' files, 1 conflict."
 
 
 def test_the_lists_context_menu_offers_the_history_of_the_selected_record(kestrel, dialogs):
@@ -123,4 +160,4 @@ def test_every_control_of_the_view_has_a_name_and_tab_reaches_them(kestrel, dial
 
     dialogs.drivers.append(look)
     tab.show_history()
-    assert shown["rows"] == 3
+    assert shown["rows"] == 6

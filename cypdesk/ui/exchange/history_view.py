@@ -27,7 +27,7 @@ SHOWN_CHARACTERS = 160  # a long value is cut in its cell; the detail under the 
 # A quiet tint per kind of entry, always with the words saying the same (never colour alone).
 TINTS = {"import": "#eef5fb", "merge": "#eef8ee", "conflict": "#fdf3e1"}
 SOURCE_WORDS = {"edit": "Typed in cypdesk", "bulk": "Written with the document", "import": "An import",
-                "merge": "A partner's file", "conflict": "A merge's conflict"}
+                "merge": "A partner's file", "conflict": "A merge"}
 
 
 def _cut(text: str) -> str:
