@@ -153,6 +153,46 @@ class PaperIsFinal(CypdeskError):
     exit_code = 1
 
 
+# --- shares (a .cypshare file: issue 11) --------------------------------------------
+
+class ShareError(CypdeskError):
+    """Something is wrong with a shared copy (a ``.cypshare`` file)."""
+
+    code = "share"
+    exit_code = 1
+
+
+class PassphraseNeeded(ShareError):
+    """The share is encrypted and no passphrase was given (``--passphrase-file``)."""
+
+    code = "passphrase_needed"
+    exit_code = 2
+
+
+class WrongPassphrase(ShareError):
+    """The passphrase does not open the share (its key-check value differs): told apart
+    from a damaged or tampered file."""
+
+    code = "wrong_passphrase"
+    exit_code = 2
+
+
+class ShareDamaged(ShareError):
+    """The share's bytes are not what was written: damaged on the way, or tampered
+    with (a header, a chunk or the document's checksum does not verify)."""
+
+    code = "damaged_in_transit"
+    exit_code = 1
+
+
+class ShareTruncated(ShareError):
+    """The share ends before its last chunk: cut short on the way (an attachment limit,
+    a copy stopped)."""
+
+    code = "truncated"
+    exit_code = 1
+
+
 # --- faults of the file layer (DESIGN.md section 9) ---------------------------------------
 
 SQLITE_FULL = 13

@@ -34,7 +34,7 @@ from cypdesk.common.errors import (
     DamagedDocument, DocumentLocked, DocumentMissing, NewerDocument, NotADocument, SaveFailed, error_from, fault_class,
     plain_reason,
 )
-from cypdesk.model.identity import APPLICATION_ID
+from cypdesk.model.identity import APPLICATION_ID, SHARE_EXTENSION, SHARE_MAGIC
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -143,6 +143,12 @@ def inspect_file(path: str | os.PathLike[str]) -> FileStatus:
         head = read_header(p)
     except OSError as exc:
         raise error_from(exc, path=p, doing="read") from exc
+    if head.startswith(SHARE_MAGIC):
+        raise NotADocument(
+            f"{p} is a shared copy of a cypdesk document (a {SHARE_EXTENSION} file a partner sends), not a working "
+            "document: merge it into your document (cypdesk merge YOURS.cypdesk THIS-FILE, or File > Merge from "
+            "partner file), or open it in the window to save it as a new document.", path=p, kind="share",
+        )
     if not head.startswith(MAGIC):
         if len(head) < len(MAGIC) and MAGIC.startswith(head):
             raise _damaged(p, f"it is cut short: only {size} bytes")
