@@ -92,14 +92,16 @@ def _share(app, window, out: Path) -> None:
     from cypdesk.ui.exchange.share_dialog import share_with_partner
 
     def grab(dialog) -> bool:
-        partner = next(i for i in range(dialog.partner.count()) if "ICB" in dialog.partner.itemText(i))
+        partner = next(i for i in range(dialog.partner.count()) if "Integrated Care Board" in dialog.partner.itemText(i))
         dialog.partner.setCurrentIndex(partner)
-        dialog.set_withheld("services", "notes")
+        dialog.set_withheld("services", "annual_cost")
         dialog.protect.setChecked(True)
         dialog.passphrase.setText("heron lantern quietly orchard")
         dialog.passphrase_again.setText("heron lantern quietly orchard")
         dialog.resize(820, 700)
         dialog.show()
+        dialog.tree.setCurrentItem(dialog.items[("contracts", "annual_value")])
+        dialog.tree.scrollToTop()
         app.processEvents()
         dialog.grab().save(str(out / "dialog-share.png"))
         print(out / "dialog-share.png", f"{dialog.width()}x{dialog.height()}")

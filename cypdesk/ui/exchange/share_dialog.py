@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
     QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from cypdesk.common.errors import CypdeskError
 from cypdesk.model.catalog import CATALOG
+from cypdesk.model.identity import SHARE_EXTENSION
 from cypdesk.ui.widgets.record_form import HINT_STYLE, error_label
 
-SHARE_EXTENSION = ".cypshare"  # io/sharefile.EXTENSION; not imported here, so the dialog opens at once
 NO_PARTNER = "No partner: withhold every confidential field"
-SHARED, WITHHELD, WITHHELD_BY_YOU = "Shared", "Withheld", "Withheld by you"
+SHARED, SHARED_BY_YOU, WITHHELD, WITHHELD_BY_YOU = "Shared", "Shared by you", "Withheld", "Withheld by you"
 FIELD_ROLE = Qt.ItemDataRole.UserRole  # (table, field) of a field's row
 
 
@@ -45,7 +46,7 @@ class ShareRequest:
     for_org: str | None
     partner_name: str | None
     contacts: bool
-    overrides: dict[tuple[str, str], bool] = field(default_factory=dict)  # (table, field) -> True: withheld
+    overrides: dict[tuple[str, str], bool] = field(default_factory=dict)  # True: withheld, False: shown
     passphrase: str | None = None
     out: Path | None = None
 
@@ -90,10 +91,11 @@ def default_file_name(document: str, partner: str | None, today: date) -> str:
 
 class ShareDialog(QDialog):
     """The Share dialog. ``organisations``: (id, name) of the document's organisations;
-    ``fields_for(for_org, contacts)``: the ``ShareField`` list for that choice;
+    ``fields_for(for_org, contacts, overrides)``: the ``ShareField`` list for that choice;
     ``default_out(partner_name)``: where the copy goes unless the officer says."""
 
-    def __init__(self, organisations: list[tuple[str, str]], fields_for: Callable[[str | None, bool], list[Any]],
+    def __init__(self, organisations: list[tuple[str, str]],
+                 fields_for: Callable[[str | None, bool, dict[tuple[str, str], bool]], list[Any]],
                  default_out: Callable[[str | None], Path], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         title = "Share with a partner"
@@ -103,8 +105,11 @@ class ShareDialog(QDialog):
         self.fields_for = fields_for
         self.default_out = default_out
         self.request: ShareRequest | None = None
-        self.extra: set[tuple[str, str]] = set()  # withheld by the officer
-        self.rule: dict[tuple[str, str], Any] = {}  # the ShareField of each row, as the rule says
+        self.overrides: dict[tuple[str, str], bool] = {}  # the officer's choices: True withheld, False shown
+        self.base: dict[tuple[str, str], Any] = {}  # the ShareField of each field by the rule alone
+        self.rule: dict[tuple[str, str], Any] = {}  # ... with the officer's choices
+        self.items: dict[tuple[str, str], QTreeWidgetItem] = {}
+        self.groups: dict[str, QTreeWidgetItem] = {}
         self._path_typed = False  # the officer typed or chose a path: a change of partner keeps it
         self.resize(760, 640)
 
@@ -232,98 +237,113 @@ class ShareDialog(QDialog):
         self.partner.setCurrentIndex(self.partner.findData(org_id))
 
     def refresh(self) -> None:
-        """Ask the rule again for this partner and contact choice, keeping what the
-        officer withheld themselves."""
+        """Ask the rule again for this partner and contact choice (a change of partner
+        or of contact details), keeping the officer's own choices that still differ
+        from the rule."""
         if not self._path_typed:
             self.out.setText(str(self.default_out(self.partner_name)))
-        fields = self.fields_for(self.for_org, self.contacts.isChecked())
+        self.base = {(f.table, f.field): f for f in self.fields_for(self.for_org, self.contacts.isChecked(), {})}
+        self.overrides = {key: value for key, value in self.overrides.items()
+                          if key in self.base and value == (not self.base[key].withheld)}
+        self._apply_rule()
+
+    def _apply_rule(self) -> None:
+        """The rows as the rule says with the officer's choices (``overrides``)."""
+        fields = self.fields_for(self.for_org, self.contacts.isChecked(), dict(self.overrides))
         self.rule = {(f.table, f.field): f for f in fields}
-        self.extra &= {key for key, f in self.rule.items() if not f.withheld}
-        expanded = {self.tree.topLevelItem(i).data(0, FIELD_ROLE) for i in range(self.tree.topLevelItemCount())
-                    if self.tree.topLevelItem(i).isExpanded()}
         self.tree.blockSignals(True)
-        self.tree.clear()
-        groups: dict[str, QTreeWidgetItem] = {}
-        for f in fields:
-            group = groups.get(f.table)
+        try:
+            if not self.items:
+                self._build_rows(fields)
+            for key, item in self.items.items():
+                self._show_field(item, self.rule[key])
+            for table, group in self.groups.items():
+                withheld = sum(1 for (t, _n), f in self.rule.items() if t == table and f.withheld)
+                group.setText(1, f"{withheld} withheld" if withheld else "")
+                if withheld and not group.isExpanded():
+                    group.setExpanded(True)
+        finally:
+            self.tree.blockSignals(False)
+        self._summarise()
+
+    def _build_rows(self, fields: list[Any]) -> None:
+        """A group a kind, those with a field withheld by the rule first (what the officer
+        looks for), the rest in the catalog's order, collapsed."""
+        withholding = {f.table for f in fields if f.withheld}
+        for f in sorted(fields, key=lambda f: f.table not in withholding):
+            group = self.groups.get(f.table)
             if group is None:
                 label = CATALOG.get(f.table, {}).get("label", f.table.replace("_", " "))
                 group = QTreeWidgetItem([label[:1].upper() + label[1:]])
                 group.setData(0, FIELD_ROLE, f.table)
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.tree.addTopLevelItem(group)
-                groups[f.table] = group
+                self.groups[f.table] = group
             item = QTreeWidgetItem([f.label, "", ""])
             item.setData(0, FIELD_ROLE, (f.table, f.field))
             group.addChild(item)
-            self._show_field(item)
-        for table, group in groups.items():
-            withheld = sum(1 for i in range(group.childCount()) if self._withheld(group.child(i).data(0, FIELD_ROLE)))
-            if withheld:
-                group.setText(1, f"{withheld} withheld")
-            group.setExpanded(table in expanded or bool(withheld))
-        self.tree.blockSignals(False)
-        self._summarise()
+            self.items[(f.table, f.field)] = item
 
-    def _withheld(self, key: tuple[str, str]) -> bool:
-        return self.rule[key].withheld or key in self.extra
-
-    def _show_field(self, item: QTreeWidgetItem) -> None:
-        key = item.data(0, FIELD_ROLE)
-        rule = self.rule[key]
+    def _show_field(self, item: QTreeWidgetItem, rule: Any) -> None:
+        """One field's row: ticked when it is shared; a field the rule withholds as
+        confidential cannot be ticked (nothing shows it from here)."""
+        locked = rule.withheld and rule.code == "confidential"
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not rule.withheld:  # the officer may withhold more, never show what the rule withholds
+        if not locked:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         item.setFlags(flags)
-        withheld = self._withheld(key)
-        item.setCheckState(0, Qt.CheckState.Unchecked if withheld else Qt.CheckState.Checked)
-        item.setText(1, WITHHELD if rule.withheld else (WITHHELD_BY_YOU if withheld else SHARED))
-        why = rule.reason if rule.withheld else ("You chose to withhold it" if withheld else rule.reason)
+        item.setCheckState(0, Qt.CheckState.Unchecked if rule.withheld else Qt.CheckState.Checked)
+        key = (rule.table, rule.field)
+        if rule.withheld:
+            shown = WITHHELD_BY_YOU if rule.code == "chosen" else WITHHELD
+        else:
+            shown = SHARED_BY_YOU if self.overrides.get(key) is False else SHARED
+        item.setText(1, shown)
+        item.setToolTip(1, "Shown only on the records the partner owns" if rule.owner_sees else shown)
+        why = "" if rule.reason == SHARED else rule.reason  # "Shared" says it already
         item.setText(2, why)
         item.setToolTip(2, why)
-        item.setToolTip(0, "Withheld by the rule: it cannot be shared from here" if rule.withheld else
-                        "Untick to withhold it from this copy")
+        item.setToolTip(0, "Withheld by the rule: it cannot be shared from here" if locked else
+                        ("Tick to share it in this copy" if rule.withheld else "Untick to withhold it from this copy"))
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         key = item.data(0, FIELD_ROLE)
-        if column != 0 or not isinstance(key, tuple) or self.rule[key].withheld:
+        if column != 0 or not isinstance(key, tuple) or key not in self.base:
             return
-        if item.checkState(0) == Qt.CheckState.Unchecked:
-            self.extra.add(key)
-        else:
-            self.extra.discard(key)
-        self.tree.blockSignals(True)
-        self._show_field(item)
-        self.tree.blockSignals(False)
-        self._summarise()
+        shared = item.checkState(0) == Qt.CheckState.Checked
+        if shared == (not self.base[key].withheld):  # as the rule has it: no choice to keep
+            self.overrides.pop(key, None)
+        else:  # withhold more, or show a contact detail
+            self.overrides[key] = not shared
+        try:
+            self._apply_rule()
+        except CypdeskError as exc:  # a choice the rule refuses (never offered, but said if it happens)
+            self.overrides.pop(key, None)
+            self._apply_rule()
+            self._refuse(exc.message, self.tree)
 
     def set_withheld(self, table: str, name: str, withheld: bool = True) -> None:
-        """Withhold a field the rule shares (as unticking it does), or share it again."""
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
-            for j in range(group.childCount()):
-                item = group.child(j)
-                if item.data(0, FIELD_ROLE) == (table, name):
-                    item.setCheckState(0, Qt.CheckState.Unchecked if withheld else Qt.CheckState.Checked)
-                    return
-        raise KeyError(f"no field {table}.{name} in the list")
+        """Withhold a field (as unticking it does), or share it (ticking)."""
+        item = self.items.get((table, name))
+        if item is None:
+            raise KeyError(f"no field {table}.{name} in the list")
+        item.setCheckState(0, Qt.CheckState.Unchecked if withheld else Qt.CheckState.Checked)
 
-    def field_row(self, table: str, name: str) -> tuple[str, str, str]:
-        """(label, in the copy, why) of a field's row, as shown."""
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
-            for j in range(group.childCount()):
-                item = group.child(j)
-                if item.data(0, FIELD_ROLE) == (table, name):
-                    return item.text(0), item.text(1), item.text(2)
-        raise KeyError(f"no field {table}.{name} in the list")
+    def field_row(self, table: str, name: str) -> tuple[str, str, str, bool]:
+        """(label, in the copy, why, can be ticked) of a field's row, as shown."""
+        item = self.items[(table, name)]
+        return item.text(0), item.text(1), item.text(2), bool(item.flags() & Qt.ItemFlag.ItemIsUserCheckable)
 
     def _summarise(self) -> None:
-        by_rule = sum(1 for f in self.rule.values() if f.withheld)
+        by_rule = sum(1 for f in self.rule.values() if f.withheld and f.code != "chosen")
+        chosen = sum(1 for f in self.rule.values() if f.code == "chosen")
+        shown = sum(1 for value in self.overrides.values() if value is False)
         who = f"for {self.partner_name}" if self.for_org else "with no partner chosen"
         text = f"Shared {who}: {by_rule} field{'s' if by_rule != 1 else ''} withheld by the rule"
-        if self.extra:
-            text += f", {len(self.extra)} more by you"
+        if chosen:
+            text += f", {chosen} more by you"
+        if shown:
+            text += f", {shown} contact detail{'s' if shown != 1 else ''} shared by you"
         self.summary.setText(text + ".")
 
     # --- passphrase and file --------------------------------------------------------------------
@@ -360,7 +380,7 @@ class ShareDialog(QDialog):
         passphrase = None
         if self.protect.isChecked():
             first, second = self.passphrase.text(), self.passphrase_again.text()
-            if not first:
+            if not first.strip():
                 return self._refuse("Type a passphrase twice, or untick “Protect the copy with a passphrase”.",
                                     self.passphrase)
             if first != second:
@@ -375,8 +395,7 @@ class ShareDialog(QDialog):
             out = out.with_name(out.name + SHARE_EXTENSION)
         if not out.parent.is_dir():
             return self._refuse(f"The folder {out.parent} does not exist: choose another place.", self.out)
-        overrides = {key: True for key in sorted(self.extra)}
-        self.request = ShareRequest(self.for_org, self.partner_name, self.contacts.isChecked(), overrides,
+        self.request = ShareRequest(self.for_org, self.partner_name, self.contacts.isChecked(), dict(self.overrides),
                                     passphrase, out)
         self.accept()
 
@@ -398,11 +417,11 @@ def share_with_partner(window: Any) -> ShareDialog | None:
     doc = ws.doc
     folder = Path(doc.path).parent if doc.path else Path.home()
     stem = Path(doc.path).stem if doc.path else "Untitled"
-    source = Path(doc.working_path)
     today = date.today()
 
     dialog = ShareDialog(options(window.reader, "organisations"),
-                         lambda org, contacts: share_fields(source, for_org=org, contacts=contacts),
+                         lambda org, contacts, overrides: share_fields(doc, for_org=org, contacts=contacts,
+                                                                       overrides=overrides),
                          lambda partner: folder / default_file_name(stem, partner, today), window)
     if not window.run_dialog(dialog) or dialog.request is None:
         return dialog
@@ -419,17 +438,18 @@ def share_with_partner(window: Any) -> ShareDialog | None:
     def work(progress: Any) -> Any:
         from cypdesk.services.exchange.share import write_share_copy
 
-        return write_share_copy(source, request.out, for_org=request.for_org, contacts=request.contacts,
+        return write_share_copy(ws, request.out, for_org=request.for_org, contacts=request.contacts,
                                 overrides=request.overrides, passphrase=request.passphrase, progress=progress)
 
     def done(result: Any) -> None:
-        out = Path(getattr(result, "path", None) or request.out)
-        size = file_size(out.stat().st_size)
+        out, size = result.path, file_size(result.size)
         who = request.partner_name or "any partner (every confidential field withheld)"
         locked = " It is protected with the passphrase you chose." if request.passphrase else ""
         window.status(f"Shared copy for {request.partner_name or 'partners'} written to {out} ({size})")
+        withheld = (f" {result.withheld:,} value{'s were' if result.withheld != 1 else ' was'} withheld."
+                    if result.withheld else "")
         window.ask(QMessageBox.Icon.Information, "Shared copy written",
-                   f"The copy for {who} is at:\n{out}\n\nIts size is {size}.{locked}",
+                   f"The copy for {who} is at:\n{out}\n\nIts size is {size}.{withheld}{locked}",
                    QMessageBox.StandardButton.Ok)
 
     window.run_task(f"Sharing a copy for {request.partner_name or 'partners'}…", work, done, path=request.out,
