@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMessageBox
 
 from cypdesk.common.errors import PassphraseNeeded
 from cypdesk.io.sharefile import unpack_share
@@ -182,8 +182,8 @@ def test_an_existing_file_is_replaced_only_when_the_officer_says_so(open_window,
 
 
 def test_every_control_has_a_name_the_default_file_names_the_partner_and_date(open_window, dialogs):
-    """Every control of the dialog has an accessible name and takes the keyboard; the
-    file it suggests is in the document's folder, named for the partner and today."""
+    """Every control of the dialog has an accessible name and takes the keyboard, each
+    underlined letter (Alt+letter) is used once; the file it suggests is in the document's folder, named for the partner and today."""
     window = open_window("services")
     partner_id, partner_name = _partner(window)
     seen = {}
@@ -194,6 +194,9 @@ def test_every_control_has_a_name_the_default_file_names_the_partner_and_date(op
                        dialog.passphrase_again, dialog.out, dialog.choose, *dialog.buttons.buttons()):
             assert widget.accessibleName(), widget.objectName()
             assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
+        texts = [w.text() for kind in (QLabel, QAbstractButton) for w in dialog.findChildren(kind) if "&" in w.text()]
+        letters = [t[t.index("&") + 1].lower() for t in texts]
+        assert len(letters) == len(set(letters)) == 8, texts  # each Alt+letter reaches one control
         dialog.choose_partner(partner_id)
         seen["out"] = Path(dialog.out.text())
         return False

@@ -154,7 +154,7 @@ class ShareDialog(QDialog):
 
         secret = QFormLayout()
         layout.addLayout(secret)
-        self.protect = QCheckBox("Protect the copy with a pass&phrase")
+        self.protect = QCheckBox("Pr&otect the copy with a passphrase")
         self.protect.setObjectName("share_protect")
         self.protect.setAccessibleName("Protect the copy with a passphrase")
         self.protect.setToolTip("The partner needs the passphrase to open it: tell them by telephone, not in the "
@@ -166,7 +166,7 @@ class ShareDialog(QDialog):
         self.strength = QLabel("")
         self.strength.setObjectName("share_strength")
         self.strength.setStyleSheet(HINT_STYLE)
-        self.passphrase_label = QLabel("Pass&phrase:")
+        self.passphrase_label = QLabel("Passp&hrase:")
         self.passphrase_label.setBuddy(self.passphrase)
         self.again_label = QLabel("&Again:")
         self.again_label.setBuddy(self.passphrase_again)
@@ -182,13 +182,13 @@ class ShareDialog(QDialog):
         self.out.setObjectName("share_out")
         self.out.setAccessibleName("File the copy is written to")
         self.out.textEdited.connect(lambda _t: setattr(self, "_path_typed", True))
-        self.choose = QPushButton("C&hoose…")
+        self.choose = QPushButton("Choose a &file…")
         self.choose.setObjectName("share_choose")
         self.choose.setAccessibleName("Choose where the copy goes")
         self.choose.clicked.connect(self._choose_out)
         out_row.addWidget(self.out, 1)
         out_row.addWidget(self.choose)
-        out_label = QLabel("&Save to:")
+        out_label = QLabel("Sa&ve to:")
         out_label.setBuddy(self.out)
         secret.addRow(out_label, out_row)
 
