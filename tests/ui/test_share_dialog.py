@@ -222,3 +222,47 @@ def test_the_words_for_sizes_passphrases_and_file_names():
 
     assert default_file_name("Trust: plan", "A/B Ltd", date(2026, 12, 5)) == "Trust plan for A B Ltd 2026-12-05.cypshare"
     assert default_file_name("Trust", None, date(2026, 12, 5)) == "Trust for partners 2026-12-05.cypshare"
+
+
+def test_the_copy_is_written_on_the_worker_thread_and_cancel_writes_nothing(open_window, dialogs, monkeypatch,
+                                                                            qtbot, tmp_path):
+    """On the REAL thread pool (TaskRunner.INLINE turned off here): write_share_copy runs
+    on a thread other than the window's while the window's event loop runs; cancelled
+    through its progress (as the progress dialog's Cancel does), it stops and leaves no
+    file, and the status bar says it was cancelled."""
+    import threading
+
+    from cypdesk.services.exchange import share
+    from cypdesk.ui.tasks import TaskRunner
+
+    monkeypatch.setattr(TaskRunner, "INLINE", False)
+    window = open_window("services")
+    real = share.write_share_copy
+    seen = {}
+
+    def watched(*args, progress=None, **kw):  # the real function, its thread and progress noted
+        seen["thread"] = threading.current_thread()
+        seen["progress"] = progress
+        return real(*args, progress=progress, **kw)
+
+    monkeypatch.setattr(share, "write_share_copy", watched)
+    out = tmp_path / "worker.cypshare"
+    dialogs.drivers.append(lambda d: (d.out.setText(str(out)), d.try_accept(), True)[-1])
+    dialogs.answers.append(QMessageBox.StandardButton.Ok)
+    window.action_share.trigger()
+    qtbot.waitUntil(lambda: dialogs.seen[-1][0] == "Shared copy written", timeout=30_000)
+    assert seen["thread"] is not threading.main_thread() and out.is_file()
+
+    cancelled = tmp_path / "cancelled.cypshare"
+
+    def cancelling(*args, progress=None, **kw):
+        progress.cancel()  # as Cancel in the progress dialog does
+        return real(*args, progress=progress, **kw)
+
+    monkeypatch.setattr(share, "write_share_copy", cancelling)
+    dialogs.drivers.append(lambda d: (d.out.setText(str(cancelled)), d.try_accept(), True)[-1])
+    window.action_share.trigger()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=30_000)
+    qtbot.wait(10)
+    assert not cancelled.exists() and "cancelled" in window.status_label.text()
+    assert list(tmp_path.glob("*.cypshare")) == [out]
