@@ -28,7 +28,7 @@ from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
 COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "imports", "template", "spend",
-            "paper")
+            "paper", "merge")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
@@ -194,6 +194,11 @@ def _command_parser() -> argparse.ArgumentParser:
     from cypdesk import cli_paper
 
     cli_paper.add_arguments(_add(sub, "paper", help=cli_paper.HELP, example=cli_paper.EXAMPLE, doing="read"))
+
+    from cypdesk import cli_merge
+
+    cli_merge.add_arguments(_add(sub, "merge", help=cli_merge.HELP, example=cli_merge.EXAMPLE, doing=cli_merge.DOING,
+                                 parents=[_writing_options()]))
     return p
 
 
@@ -453,8 +458,15 @@ def _history(args: argparse.Namespace) -> int:
         engine = make_engine(r.path, read_only=True)
         try:
             with Session(engine) as session:
+                record_id = args.id
+                if table == "document":  # the settings' history is under "settings", whatever the file's id
+                    from cypdesk.model.system import DocumentInfo
+                    from cypdesk.model.versions import SETTINGS_RECORD
+
+                    if record_id in session.scalars(select(DocumentInfo.id)).all():
+                        record_id = SETTINGS_RECORD
                 rows = session.scalars(select(History).where(History.table_name == table,
-                                                             History.record_id == args.id).order_by(History.hlc)).all()
+                                                             History.record_id == record_id).order_by(History.hlc)).all()
                 entries = [{"hlc": h.hlc, "at": h.at.isoformat(timespec="seconds"), "author": h.author_name,
                             "author_id": h.author_id, "op": h.op, "field": h.field,
                             "old": json.loads(h.old_value) if h.old_value and h.op == "update" else None,
@@ -732,6 +744,12 @@ def _paper(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from cypdesk.cli_merge import run
+
+    return run(args, _open_for_writing, _ConsoleProgress())
+
+
 def _self_test() -> int:
     from cypdesk.selftest import format_report, run_self_test
 
@@ -743,5 +761,5 @@ def _self_test() -> int:
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
     "export": _export, "import": _import, "imports": _imports, "template": _template, "spend": _spend,
-    "paper": _paper,
+    "paper": _paper, "merge": _merge,
 }

@@ -124,6 +124,31 @@ class MigrationFailed(DocumentError):
     exit_code = 1
 
 
+# --- exchange between partners (issue 11) --------------------------------------------
+
+class PartnerTooLarge(DocumentError):
+    """A partner's file above the size cypdesk merges (``limit``, stated in the message)."""
+
+    code = "too_large"
+    exit_code = 1
+
+
+class DifferentTrust(DocumentError):
+    """A share made from another trust's document: its document id is neither ours nor
+    one we have merged with, and its trust name differs from ours."""
+
+    code = "different_trust"
+    exit_code = 1
+
+
+class IdCollision(DocumentError):
+    """One record id under two kinds of record, in a partner's file or between it and
+    ours (``collisions`` lists them): the merge, which matches records by id, is refused."""
+
+    code = "id_collision"
+    exit_code = 1
+
+
 # --- records ------------------------------------------------------------------------
 
 class ValidationError(CypdeskError):

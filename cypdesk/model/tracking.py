@@ -5,6 +5,31 @@ and :func:`bulk_history` so a million rows cost one history line, not a million.
 
 A session is made by :func:`make_session` with the author (an installation) and the
 clock; a flush without them is refused, so no write path can skip the bookkeeping.
+
+**What is versioned**: every field a merge compares (:func:`cypdesk.model.versions.
+merged_fields`): the fields people edit, a record's ``owner_org_id`` (handing a record
+to another partner is an edit) and the system fields that are really data
+(``data=True``). The document's settings are versioned under table ``"document"``,
+record ``"settings"`` (:func:`record_settings`).
+
+**The version rule** (what a merge reads; see :mod:`cypdesk.model.versions`): the
+version of a field is its ``field_versions`` stamp, else its record's ``created_hlc``.
+So a bulk insert (the demo, an import's new rows: :func:`stamp_rows`) writes no
+``field_versions`` rows: every field it wrote has the record's creation stamp. A bulk
+change of existing rows (:func:`bulk_update`, :func:`bulk_set_owner`) stamps
+``field_versions`` for each field it changed. Every write leaves a history line
+stamped at or after the versions it wrote (bulk writes: :func:`bulk_history`, one
+line, ticked after the rows' stamp), so the file's version vector covers every stamp
+in it (``versions.uncovered_stamps`` is empty).
+
+**The restore rule**: undoing a delete re-creates the record through a session. A
+record added while its tombstone is here is a restore: the clock first moves past the
+tombstone's stamp, the record gets a new ``hlc`` later than the deletion (its
+``created_hlc`` and its fields' versions stay what they were), the tombstone is
+removed and history says ``"restore"``. A partner's stale copy of the tombstone then
+loses to the record: the restoring side has seen the deletion and changed the record
+later (``versions.deletion_outcome`` says ``"keep"``); and a partner that never saw
+the deletion has nothing to undo.
 """
 
 from __future__ import annotations
@@ -21,8 +46,8 @@ from sqlalchemy.orm import Session
 from cypdesk.common.hlc import Clock
 from cypdesk.model.base import Record, new_id, utcnow
 from cypdesk.model.changes import Author, ChangeSet
-from cypdesk.model.fields import meta_of
 from cypdesk.model.system import FieldVersion, History, InstallationSeen, Tombstone
+from cypdesk.model.versions import SETTINGS_RECORD, SETTINGS_TABLE, is_merged_field
 
 
 class TrackedSession(Session):
@@ -55,11 +80,8 @@ def to_json(value: Any) -> str | None:
 
 
 def _is_tracked_column(obj: Record, key: str) -> bool:
-    column = obj.__table__.columns.get(key)
-    if column is None:
-        return False
-    meta = meta_of(column)
-    return meta is not None and not meta.system
+    """Versioned and recorded in history: the fields a merge compares."""
+    return is_merged_field(type(obj), key)
 
 
 @event.listens_for(TrackedSession, "before_flush")
@@ -76,21 +98,26 @@ def _before_flush(session: TrackedSession, flush_context: Any, instances: Any) -
     for obj in list(session.new):
         if not isinstance(obj, Record):
             continue
-        stamp = clock.tick()
         if obj.id is None:
             obj.id = new_id()
+        table = obj.__tablename__
+        # A record deleted and then made again (undo of a delete) is alive once more:
+        # a restore, stamped later than its deletion (the restore rule, module doc).
+        tomb = session.get(Tombstone, (table, obj.id))
+        if tomb is not None:
+            clock.observe(tomb.hlc)
+        stamp = clock.tick()
         obj.created_hlc = obj.created_hlc or stamp
         obj.hlc = stamp
         obj.created_at = obj.created_at or now
         obj.updated_at = now
         obj.created_by = obj.created_by or author.id
         obj.updated_by = author.id
-        table = obj.__tablename__
-        records.append(History(hlc=stamp, at=now, author_id=author.id, author_name=author.name, op="insert",
-                               table_name=table, record_id=obj.id, record_title=_title(obj)))
+        records.append(History(hlc=stamp, at=now, author_id=author.id, author_name=author.name,
+                               op="insert" if tomb is None else "restore",
+                               table_name=table, record_id=obj.id, record_title=_title(obj),
+                               note=None if tomb is None else f"deleted {tomb.hlc}"))
         changes.added.append((table, obj.id))
-        # A record deleted and then made again (undo of a delete) is alive once more.
-        tomb = session.get(Tombstone, (table, obj.id))
         if tomb is not None:
             session.delete(tomb)
 
@@ -249,6 +276,76 @@ def bulk_update(conn: Connection | Session, author: Author, clock: Clock, table:
         conn.execute(InstallationSeen.__table__.insert().values(id=author.id, user=author.user, host=author.host,
                                                                 first_seen=now, last_seen=now))
     return len(rows)
+
+
+def bulk_set_owner(conn: Connection | Session, author: Author, clock: Clock, table: str, ids: Iterable[str],
+                   owner_org_id: str | None, *, note: str) -> int:
+    """Hand the records ``ids`` of ``table`` to the partner ``owner_org_id`` in SQL (an
+    organisation merged away may own thousands): each record stamped, its owner's
+    version in ``field_versions`` and one history line per record saying from whom to
+    whom (``note``: why). One clock tick for the batch. Returns how many changed."""
+    from sqlalchemy import bindparam, text
+
+    from cypdesk.model import kind_of
+
+    model = kind_of(table)
+    target = model.__table__
+    title = target.c[model.__title__] if model.__title__ in target.c else target.c.id
+    wanted = list(ids)
+    rows: list[tuple[str, str | None, str | None]] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows.extend((r[0], r[1], r[2]) for r in conn.execute(
+            select(target.c.id, target.c.owner_org_id, title).where(target.c.id.in_(chunk))).all()
+            if r[1] != owner_org_id)
+    if not rows:
+        return 0
+    stamp = clock.tick()
+    now = utcnow()
+    conn.execute(target.update().where(target.c.id == bindparam("_id")).values(
+        owner_org_id=bindparam("_owner"), hlc=bindparam("_hlc"), updated_at=bindparam("_at"),
+        updated_by=bindparam("_by")),
+        [{"_id": r[0], "_owner": owner_org_id, "_hlc": stamp, "_at": now, "_by": author.id} for r in rows])
+    conn.execute(text("INSERT INTO field_versions (table_name, record_id, field, hlc, author_id) "
+                      "VALUES (:t, :id, 'owner_org_id', :hlc, :a) ON CONFLICT (table_name, record_id, field) "
+                      "DO UPDATE SET hlc = excluded.hlc, author_id = excluded.author_id"),
+                 [{"t": table, "id": r[0], "hlc": stamp, "a": author.id} for r in rows])
+    conn.execute(History.__table__.insert(), [
+        dict(id=new_id(), hlc=stamp, at=now, author_id=author.id, author_name=author.name, op="update",
+             table_name=table, record_id=r[0], record_title=str(r[2] or r[0])[:300], field="owner_org_id",
+             old_value=to_json(r[1]), new_value=to_json(owner_org_id), note=note) for r in rows])
+    _note_installation_core(conn, author, now)
+    return len(rows)
+
+
+def _note_installation_core(conn: Connection | Session, author: Author, now: datetime) -> None:
+    exists = conn.execute(select(InstallationSeen.id).where(InstallationSeen.id == author.id)).first()
+    if exists is None:
+        conn.execute(InstallationSeen.__table__.insert().values(id=author.id, user=author.user, host=author.host,
+                                                                first_seen=now, last_seen=now))
+
+
+def record_settings(conn: Connection | Session, author: Author, stamp: str,
+                    changed: dict[str, tuple[Any, Any]], *, note: str | None = None) -> None:
+    """Version and record changed document settings (``changed``: setting -> (old, new)
+    as history should show them): each gets ``stamp`` in ``field_versions`` under table
+    ``"document"``, record ``"settings"``, and a history line. The settings row itself
+    is the caller's to write."""
+    from sqlalchemy import text
+
+    if not changed:
+        return
+    now = utcnow()
+    conn.execute(text("INSERT INTO field_versions (table_name, record_id, field, hlc, author_id) "
+                      "VALUES (:t, :r, :f, :hlc, :a) ON CONFLICT (table_name, record_id, field) "
+                      "DO UPDATE SET hlc = excluded.hlc, author_id = excluded.author_id"),
+                 [{"t": SETTINGS_TABLE, "r": SETTINGS_RECORD, "f": name, "hlc": stamp, "a": author.id}
+                  for name in changed])
+    conn.execute(History.__table__.insert(), [
+        dict(id=new_id(), hlc=stamp, at=now, author_id=author.id, author_name=author.name, op="update",
+             table_name=SETTINGS_TABLE, record_id=SETTINGS_RECORD, record_title="Document settings", field=name,
+             old_value=to_json(old), new_value=to_json(new), note=note) for name, (old, new) in changed.items()])
+    _note_installation_core(conn, author, now)
 
 
 def latest_stamp(conn: Connection | Session) -> str | None:

@@ -37,13 +37,14 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from cypdesk.common.hlc import Clock
 from cypdesk.common.periods import academic_year_of, financial_year_of
 from cypdesk.model import RECORD_CLASSES, DocumentInfo, PaperSnapshot, link_id
-from cypdesk.model.tracking import Author, bulk_history, stamp_rows
+from cypdesk.model.base import new_id
+from cypdesk.model.tracking import Author, bulk_history, record_settings, stamp_rows
 from cypdesk.services.demo_data import (  # noqa: F401  (DemoCancelled, DemoNotEmpty, Progress, SIZES: this module's API)
     CHUNK, CONTRACT_ENDS, COST_CENTRES, FUNDING, GAP_OUTCOMES, GROUPS, HOME, LOC_KEYS, LOCALITIES, NEIGHBOURS,
     NO_CONTRACT, ORG_NOTES, ORGANISATIONS, OUTCOMES, PEOPLE, RECENT_STARTS, REGION, SEED, SERVICES, SIZES, TITLE,
@@ -571,9 +572,19 @@ def paper_snapshots(conn: Connection) -> list[dict[str, Any]]:
 
 
 def _write_document(conn: Connection, author: Author, clock: Clock, owner: str) -> None:
-    values = dict(title=TITLE, trust_name=TRUST_NAME, owner_org_id=owner, rating_scale="rag", hlc=clock.tick())
+    """The demo's settings and owner. The document keeps the id it was made with (its
+    own, fresh: ``dbfile.create_document_file``); a file without a settings row gets a
+    fresh one, never an id shared by every demo. The settings set are versioned and in
+    history (``tracking.record_settings``), like any edit of them."""
+    settings = dict(title=TITLE, trust_name=TRUST_NAME, rating_scale="rag")
+    stamp = clock.tick()
     table = DocumentInfo.__table__
-    if conn.execute(select(func.count()).select_from(table)).scalar():
-        conn.execute(update(table).values(**values))
+    old = conn.execute(select(*[table.c[k] for k in settings]).limit(1)).first()
+    if old is not None:
+        conn.execute(update(table).values(owner_org_id=owner, hlc=stamp, **settings))
     else:
-        conn.execute(table.insert().values(id=_uid("document", TRUST_NAME), created_at=_utc_now(), created_by=author.id, **values))
+        conn.execute(table.insert().values(id=new_id(), created_at=_utc_now(), created_by=author.id, owner_org_id=owner,
+                                           hlc=stamp, **settings))
+    before = dict(old._mapping) if old is not None else {}
+    record_settings(conn, author, stamp, {k: (before.get(k), v) for k, v in settings.items() if before.get(k) != v},
+                    note="demo document")

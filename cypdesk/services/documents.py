@@ -173,7 +173,7 @@ def write_demo(path: str | Path, *, size: str = "small", force: bool = False, to
     tmp = Path(tmp_name)
     tmp.unlink()
     try:
-        create_document_file(tmp)
+        create_document_file(tmp, created_by=author.id)  # its own id, fresh: two demos never share one
         engine = make_engine(tmp)
         try:
             with engine.begin() as conn:

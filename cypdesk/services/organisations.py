@@ -214,10 +214,10 @@ def find_duplicates(source: Any) -> list[DuplicatePair]:
 
 # --- redirecting old ids --------------------------------------------------------------------
 
-def organisation_redirects(source: Any) -> dict[str, str]:
+def organisation_redirects(source: Any, *, schema: str = "main") -> dict[str, str]:
     """Every merged organisation's id -> the id of the organisation it now lives on
-    (following merges of merges)."""
-    direct = dict(_rows(source, f"SELECT merged_id, survivor_id FROM {MERGES}"))
+    (following merges of merges). ``schema``: an ATTACHed file's merges instead."""
+    direct = dict(_rows(source, f"SELECT merged_id, survivor_id FROM {_schema_name(schema)}.{MERGES}"))
     out = {}
     for merged in direct:
         out[merged] = _follow(direct, merged)
@@ -244,6 +244,66 @@ def redirect_organisation(source: Any, org_id: str) -> str:
     return _follow(direct, org_id)
 
 
+def organisation_columns() -> list[tuple[str, str]]:
+    """(table, column) of every column of a record that names an organisation: the
+    reference fields, each kind's owner (``owner_org_id``) and a merge record's
+    survivor; never a merge record's ``merged_id`` (the old id itself)."""
+    out = reference_columns("organisations")
+    out += [(kind, "owner_org_id") for kind in CATALOG]
+    out.append((MERGES, "survivor_id"))
+    return out
+
+
+def _schema_name(schema: str) -> str:
+    if not schema.isidentifier():
+        raise ValueError(f"not a schema name: {schema!r}")
+    return schema
+
+
+def references_to_redirect(conn: sqlite3.Connection, schema: str = "main",
+                           redirects: dict[str, str] | None = None) -> list[tuple[str, str, str, str, str]]:
+    """``(table, record id, column, old id, new id)`` for every reference in the file
+    ``schema`` of ``conn`` (``"main"``, or an ATTACHed partner file: read only) to an
+    organisation that ``redirects`` (default: ``organisation_redirects(conn)``, this
+    document's merges, partner's merge records already merged in) says now lives on
+    another. For a merge: rows taken from a partner's file that still point at an
+    organisation merged away are redirected to the survivor (DESIGN.md s5)."""
+    s = _schema_name(schema)
+    moves = organisation_redirects(conn) if redirects is None else dict(redirects)
+    if not moves:
+        return []
+    tables = {r[0] for r in conn.execute(f"SELECT name FROM {s}.sqlite_schema WHERE type = 'table'")}
+    out: list[tuple[str, str, str, str, str]] = []
+    old_ids = sorted(moves)
+    for table, column in organisation_columns():
+        if table not in tables:
+            continue
+        for start in range(0, len(old_ids), 500):
+            chunk = old_ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for record_id, old in conn.execute(f'SELECT id, "{column}" FROM {s}."{table}" '
+                                               f'WHERE "{column}" IN ({marks}) ORDER BY id', chunk):
+                if moves[old] != old:
+                    out.append((table, record_id, column, old, moves[old]))
+    return out
+
+
+def redirect_references(conn: sqlite3.Connection, schema: str = "main",
+                        redirects: dict[str, str] | None = None) -> int:
+    """Point every reference in ``schema`` (a writable file: a merge's private copy of
+    the partner's rows) that :func:`references_to_redirect` finds at the survivor, in
+    the caller's transaction, without bookkeeping of its own (the caller versions what
+    it takes into the document). Returns how many references moved."""
+    s = _schema_name(schema)
+    found = references_to_redirect(conn, schema, redirects)
+    by_column: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for table, record_id, column, _old, new in found:
+        by_column.setdefault((table, column), []).append((new, record_id))
+    for (table, column), pairs in by_column.items():
+        conn.executemany(f'UPDATE {s}."{table}" SET "{column}" = ? WHERE id = ?', pairs)
+    return len(found)
+
+
 # --- changing ---------------------------------------------------------------------------------
 
 def _snapshot(record: Any) -> dict[str, Any]:
@@ -252,7 +312,7 @@ def _snapshot(record: Any) -> dict[str, Any]:
 
 def _move_references(session: Any, change: OrganisationChange, from_id: str, to_id: str) -> None:
     """Point everything at ``from_id`` at ``to_id`` instead (see the module doc)."""
-    from sqlalchemy import select, update
+    from sqlalchemy import select
 
     from cypdesk.model import KINDS
     from cypdesk.model.system import DocumentInfo
@@ -278,14 +338,16 @@ def _move_references(session: Any, change: OrganisationChange, from_id: str, to_
                 change.updated.append((table, row.id, column, from_id))
                 setattr(row, column, to_id)
         session.flush()
-    # Records it owns as a partner: perhaps a million rows, so moved in SQL with only
-    # their ids kept for undo (the owner is bookkeeping: not versioned, not in history).
+    # Records it owns as a partner: perhaps thousands of rows, so moved in SQL with only
+    # their ids kept for undo; handing a record to another partner is an edit that
+    # merges, so each is versioned and in history (tracking.bulk_set_owner).
+    from cypdesk.model.tracking import bulk_set_owner
+
     owned = 0
     for table, model in KINDS.items():
         ids = list(session.scalars(select(model.id).where(model.owner_org_id == from_id)))
         if ids:
-            session.execute(update(model).where(model.owner_org_id == from_id).values(owner_org_id=to_id)
-                            .execution_options(synchronize_session=False))
+            bulk_set_owner(session, session.author, session.clock, table, ids, to_id, note=change.title)
             change.owned.append((table, ids))
             owned += len(ids)
     session.expire_all()  # rows already loaded see the new owner
@@ -398,12 +460,12 @@ def delete_organisation(ws: Any, org_id: str) -> Any:
 
 
 def undo(ws: Any, change: OrganisationChange) -> None:
-    """Take a merge or reassignment back: the deleted rows return with their ids, every
-    moved reference and added amount is put back, and the merge record goes."""
-    from sqlalchemy import update
-
+    """Take a merge or reassignment back: the deleted rows return with their ids (a
+    restore: stamped later than their deletion, tombstones removed), every moved
+    reference and added amount is put back, and the merge record goes (tombstoned)."""
     from cypdesk.model import KINDS
     from cypdesk.model.system import DocumentInfo
+    from cypdesk.model.tracking import bulk_set_owner
 
     with ws.write() as session:
         # The organisation first (it was removed last), then its links in one go.
@@ -420,10 +482,8 @@ def undo(ws: Any, change: OrganisationChange) -> None:
                     setattr(row, column, old)
         session.flush()
         for table, ids in change.owned:
-            model = KINDS[table]
-            for start in range(0, len(ids), 500):
-                session.execute(update(model).where(model.id.in_(ids[start:start + 500]))
-                                .values(owner_org_id=change.merged_id).execution_options(synchronize_session=False))
+            bulk_set_owner(session, session.author, session.clock, table, ids, change.merged_id,
+                           note=f"undo of: {change.title}")
         session.expire_all()
         for table, record_id in change.created:
             row = session.get(KINDS[table], record_id)

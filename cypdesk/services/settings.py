@@ -11,6 +11,8 @@ SQLAlchemy; a document from before schema 9 reads with the defaults. Saving
 (:func:`save_settings`) checks every value first (nothing is written if one is
 refused) and records each changed setting like any record field: the row's clock
 stamp, a field version and a history line naming the author, in one transaction.
+Versions and history name table ``"document"``, record ``"settings"`` (not the
+document's own id: a copy's settings and the original's merge as one record).
 """
 
 from __future__ import annotations
@@ -359,8 +361,8 @@ def save_settings(ws: Any, changes: dict[str, Any]) -> Any:
     (a document without a settings row gets one first). Returns a
     :class:`~cypdesk.services.records.Change` of kind "document" whose ``before`` and
     ``after`` hold the changed settings, so saving ``before`` undoes it."""
-    from cypdesk.model.system import DocumentInfo, FieldVersion, History
-    from cypdesk.model.tracking import to_json
+    from cypdesk.model.system import DocumentInfo
+    from cypdesk.model.tracking import record_settings
     from cypdesk.services.records import Change
 
     clean = check_settings(changes)
@@ -375,22 +377,14 @@ def save_settings(ws: Any, changes: dict[str, Any]) -> Any:
         change = Change("update", "document", doc.id, "Document settings")
         if changed:
             stamp = session.clock.tick()
-            author = session.author
+            shown = {}
             for name, value in changed.items():
                 setattr(doc, name, value)
-                version = session.get(FieldVersion, ("document", doc.id, name))
-                if version is None:
-                    session.add(FieldVersion(table_name="document", record_id=doc.id, field=name, hlc=stamp,
-                                             author_id=author.id))
-                else:
-                    version.hlc, version.author_id = stamp, author.id
                 old, new = before[name], value
                 if name == "logo":  # history keeps what happened, not a megabyte twice
                     old, new = logo_words(old), logo_words(new)
-                session.add(History(hlc=stamp, author_id=author.id, author_name=author.name, op="update",
-                                    table_name="document", record_id=doc.id,
-                                    record_title="Document settings", field=name,
-                                    old_value=to_json(old), new_value=to_json(new)))
+                shown[name] = (old, new)
+            record_settings(session, session.author, stamp, shown)
             doc.hlc = stamp
             change.before = {k: before[k] for k in changed}
             change.after = changed

@@ -338,7 +338,6 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
     choices = dict(choices or {})
     path = partner_path(theirs)
     ws.doc.check_writable()
-    ws._sync_clock()
     ws.clock.observe(plan.their_newest)
     backup_file: Path | None = None
     with ws.doc.unsaved_write():
@@ -349,6 +348,7 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
                                  path=ws.doc.path)
             if backup:
                 backup_file = _backup(ws)
+            ws.clock.observe(raw.execute("SELECT max(hlc) FROM main.history").fetchone()[0])  # past every stamp here
             stamp = ws.clock.tick()
             keep: set[tuple[str, str]] = set()
             violations: list[Violation] = []

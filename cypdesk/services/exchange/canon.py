@@ -18,33 +18,17 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-SETTINGS_TABLE = "document"
-SETTINGS_RECORD = "settings"
-
-# The columns every record has that are bookkeeping, never merged.
-_RECORD_BOOKKEEPING = ("id", "created_at", "updated_at", "created_by", "updated_by", "created_hlc", "hlc")
+from cypdesk.model.versions import SETTINGS_FIELDS, SETTINGS_RECORD, SETTINGS_TABLE, merged_fields
 
 
 def merged_fields_of(model: Any) -> tuple[str, ...]:
-    """The columns a merge compares field by field for one Record kind
-    (``model.versions.merged_fields`` when the model provides it)."""
-    try:
-        from cypdesk.model.versions import merged_fields
-    except ImportError:  # before the version helpers landed: every column but the bookkeeping
-        return tuple(c.key for c in model.__table__.columns if c.key not in _RECORD_BOOKKEEPING)
-    return tuple(merged_fields(model))
+    """The columns a merge compares field by field for one Record kind."""
+    return merged_fields(model)
 
 
 def settings_fields() -> tuple[str, ...]:
     """The document settings a merge compares (all but id, owner and creation)."""
-    try:
-        from cypdesk.model.versions import SETTINGS_FIELDS
-    except ImportError:
-        from cypdesk.model.system import DocumentInfo
-
-        return tuple(c.key for c in DocumentInfo.__table__.columns
-                     if c.key not in ("id", "owner_org_id", "created_at", "created_by", "hlc"))
-    return tuple(SETTINGS_FIELDS)
+    return SETTINGS_FIELDS
 
 
 def raw_connection(conn: Any) -> sqlite3.Connection:

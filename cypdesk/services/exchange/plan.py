@@ -18,10 +18,11 @@ from typing import Any
 
 from cypdesk.common.errors import Cancelled
 from cypdesk.common.hlc import ZERO, wall_ms_of
-from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE
+from cypdesk.model.versions import deletion_outcome, has_seen
+from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE, merged_fields_of, settings_fields
 from cypdesk.services.exchange.sqlmerge import (
-    THEIRS, attached, follow_redirects, has_seen, json_ids, merged_fields_of, org_reference_fields, partner_path, q,
-    settings_fields, state_token, table_exists, title_column, version_vector,
+    THEIRS, attached, follow_redirects, org_reference_fields, partner_path, q, state_token, table_exists,
+    title_column, version_vector,
 )
 
 SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
@@ -208,34 +209,42 @@ class _Planner:
     # --- records in both ---------------------------------------------------------------
 
     def compare_table(self, model: Any) -> tuple[int, set[str]]:
-        """Fields of records both files hold. Returns (records in both, ids changed)."""
+        """One pass over their records of a kind (joined to ours by id): the records only
+        they have (:meth:`only_theirs`) and, field by field, the records both hold whose
+        merged fields differ. Returns (records in both, ids with something to do)."""
         table = model.__tablename__
         names = list(merged_fields_of(model))
         title = title_column(model)
         orgs = set(org_reference_fields(model))
+        labels = {n: _label(model, n) for n in names}
         sel = ", ".join(f"o.{q(n)}, t.{q(n)}" for n in names)
         differ = " OR ".join(f"o.{q(n)} IS NOT t.{q(n)}" for n in names)
         tq = q(table)
-        both = self.raw.execute(f"SELECT count(*) FROM main.{tq} o JOIN {THEIRS}.{tq} t ON t.id = o.id").fetchone()[0]
         rows = self.raw.execute(
-            f"SELECT o.id, o.created_hlc, t.created_hlc, o.created_by, t.created_by, o.owner_org_id, {sel} "
-            f"FROM main.{tq} o JOIN {THEIRS}.{tq} t ON t.id = o.id WHERE {differ}").fetchall()
+            f"SELECT t.id, o.id IS NULL, o.created_hlc, t.created_hlc, o.created_by, t.created_by, o.owner_org_id, "
+            f"t.owner_org_id, t.hlc, t.updated_by, {sel} "
+            f"FROM {THEIRS}.{tq} t LEFT JOIN main.{tq} o ON o.id = t.id WHERE o.id IS NULL OR {differ}").fetchall()
+        theirs_count = self.raw.execute(f"SELECT count(*) FROM {THEIRS}.{tq}").fetchone()[0]
+        only = [r for r in rows if r[1]]
+        rows = [r for r in rows if not r[1]]
+        both = theirs_count - len(only)
+        if only:
+            self.only_theirs(model, only, names, title)
         if not rows:
             return both, set()
-        ids = [r[0] for r in rows]
-        ov = self._versions("main", table, ids)
-        tv = self._versions(THEIRS, table, ids)
+        ov, tv = self._versions(table, [r[0] for r in rows])
         touched: set[str] = set()
+        redirects = self.plan.redirects
         for r in rows:
-            rid, ocreated, tcreated, oby, tby, owner = r[:6]
-            values = r[6:]
+            rid, _only, ocreated, tcreated, oby, tby, owner = r[:7]
+            values = r[10:]
             rec_title = None
             for i, name in enumerate(names):
                 o, t = values[2 * i], values[2 * i + 1]
                 if o == t:
                     continue
                 if name in orgs and t is not None:
-                    t = self.plan.redirects.get(t, t)
+                    t = redirects.get(t, t)
                 ohlc, oauth = ov.get((rid, name), (ocreated, oby))
                 thlc, tauth = tv.get((rid, name), (tcreated, tby))
                 verdict = self.decide(table, rid, name, o, t, ohlc, thlc)
@@ -246,10 +255,10 @@ class _Planner:
                 touched.add(rid)
                 if verdict == "theirs":
                     self.plan.changed.append(FieldChange(
-                        table, rid, rec_title, name, _label(model, name), o, t, ohlc, thlc, self.authors.of(tauth, thlc)))
+                        table, rid, rec_title, name, labels[name], o, t, ohlc, thlc, self.authors.of(tauth, thlc)))
                 else:
                     self.plan.conflicts.append(MergeConflict(
-                        conflict_key(table, rid, name), "field", table, rid, rec_title, name, _label(model, name), o, t,
+                        conflict_key(table, rid, name), "field", table, rid, rec_title, name, labels[name], o, t,
                         ohlc, thlc, self.authors.of(oauth, ohlc), self.authors.of(tauth, thlc),
                         "theirs" if thlc > ohlc else "ours", owner, None,
                         "Both files changed this field since they last shared a state."))
@@ -262,40 +271,51 @@ class _Planner:
         value = values[2 * i] if values[2 * i] not in (None, "") else values[2 * i + 1]
         return str(value)[:300] if value not in (None, "") else rid
 
-    def _versions(self, schema: str, table: str, ids: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:
-        out = {}
-        for start in range(0, len(ids), 20000):
-            chunk = json_ids(ids[start:start + 20000])
+    def _fill_ids(self, ids: list[str]) -> None:
+        self.raw.execute("CREATE TEMP TABLE IF NOT EXISTS plan_ids (id TEXT PRIMARY KEY)")
+        self.raw.execute("DELETE FROM temp.plan_ids")
+        self.raw.executemany("INSERT OR IGNORE INTO temp.plan_ids VALUES (?)", ((i,) for i in ids))
+
+    def _versions(self, table: str, ids: list[str]) -> tuple[dict[tuple[str, str], tuple[str, str | None]], ...]:
+        """The field versions both files hold for the records ``ids`` of ``table``."""
+        self._fill_ids(ids)
+        out = []
+        for schema in ("main", THEIRS):
+            found = {}
             for rid, name, stamp, author in self.raw.execute(
-                    f"SELECT record_id, field, hlc, author_id FROM {schema}.field_versions "
-                    f"WHERE table_name = ? AND record_id IN (SELECT value FROM json_each(?))", (table, chunk)):
-                out[(rid, name)] = (stamp, author)
-        return out
+                    f"SELECT f.record_id, f.field, f.hlc, f.author_id FROM temp.plan_ids d "
+                    f"JOIN {schema}.field_versions f ON f.table_name = ? AND f.record_id = d.id", (table,)):
+                found[(rid, name)] = (stamp, author)
+            out.append(found)
+        return tuple(out)
 
     # --- records on one side, tombstones --------------------------------------------------
 
-    def only_theirs(self, model: Any) -> None:
+    def only_theirs(self, model: Any, rows: list[tuple[Any, ...]], names: list[str], title: str | None) -> None:
+        """Their records we do not have: added, unless we deleted them (then the rule
+        for a deletion against a live record decides)."""
         table = model.__tablename__
-        title = title_column(model)
-        tq = q(table)
-        tcol = f"t.{q(title)}" if title else "t.id"
-        rows = self.raw.execute(
-            f"SELECT t.id, {tcol}, t.hlc, t.updated_by, t.owner_org_id, mt.hlc, mt.author_id FROM {THEIRS}.{tq} t "
-            f"LEFT JOIN main.tombstones mt ON mt.table_name = ? AND mt.record_id = t.id "
-            f"WHERE NOT EXISTS (SELECT 1 FROM main.{tq} o WHERE o.id = t.id)", (table,)).fetchall()
-        for rid, rtitle, thlc, tby, owner, tomb, tomb_by in rows:
+        self._fill_ids([r[0] for r in rows])
+        tombs = {rid: (stamp, by) for rid, stamp, by in self.raw.execute(
+            "SELECT m.record_id, m.hlc, m.author_id FROM temp.plan_ids d JOIN main.tombstones m "
+            "ON m.table_name = ? AND m.record_id = d.id", (table,))}
+        ti = names.index(title) if title in names else None
+        for r in rows:
+            rid, towner, thlc, tby = r[0], r[7], r[8], r[9]
+            rtitle = r[10 + 2 * ti + 1] if ti is not None else None
             ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
+            tomb, tomb_by = tombs.get(rid, (None, None))
             if tomb is None:
                 self.plan.added.append(ref)
-            elif has_seen(self.vv_theirs, tomb):  # they saw our deletion and brought it back: a restore
-                self.plan.restored.append(ref)
-            elif has_seen(self.vv_ours, thlc):  # we deleted it having seen their latest change
                 continue
-            else:
-                later = thlc > tomb
+            outcome = deletion_outcome(thlc, tomb, self.vv_theirs, self.vv_ours)
+            if outcome == "keep":  # they saw our deletion and brought it back: a restore
+                self.plan.restored.append(ref)
+            elif outcome == "conflict_keep" or outcome == "conflict_delete":
+                later = outcome == "conflict_keep"
                 self.plan.conflicts.append(MergeConflict(
                     conflict_key(table, rid, None), "delete_edit", table, rid, ref.title, None, "", None, None, tomb, thlc,
-                    self.authors.of(tomb_by, tomb), self.authors.of(tby, thlc), "theirs" if later else "ours", owner,
+                    self.authors.of(tomb_by, tomb), self.authors.of(tby, thlc), "theirs" if later else "ours", towner,
                     "ours", "Deleted here, edited in their file since it last had this record."
                     + (" Their edit is later: the record is kept." if later else
                        " The deletion is later: it stays deleted and their edit stays in history.")))
@@ -311,12 +331,13 @@ class _Planner:
             (table,)).fetchall()
         for rid, rtitle, ohlc, oby, owner, tomb, tomb_by in rows:
             ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
-            if has_seen(self.vv_ours, tomb):  # we saw their deletion and kept or restored it
+            outcome = deletion_outcome(ohlc, tomb, self.vv_ours, self.vv_theirs)
+            if outcome == "keep":  # we saw their deletion and restored the record
                 continue
-            if has_seen(self.vv_theirs, ohlc):
+            if outcome == "delete":
                 self.plan.deleted.append(ref)
                 continue
-            later = ohlc > tomb
+            later = outcome == "conflict_keep"
             self.plan.conflicts.append(MergeConflict(
                 conflict_key(table, rid, None), "delete_edit", table, rid, ref.title, None, "", None, None, ohlc, tomb,
                 self.authors.of(oby, ohlc), self.authors.of(tomb_by, tomb), "ours" if later else "theirs", owner,
@@ -335,8 +356,7 @@ class _Planner:
         theirs = self.raw.execute(f"SELECT {cols} FROM {THEIRS}.document LIMIT 1").fetchone()
         if ours is None or theirs is None:
             return False
-        ov = self._versions("main", SETTINGS_TABLE, [SETTINGS_RECORD])
-        tv = self._versions(THEIRS, SETTINGS_TABLE, [SETTINGS_RECORD])
+        ov, tv = self._versions(SETTINGS_TABLE, [SETTINGS_RECORD])
         touched = False
         for name, o, t in zip(names, ours, theirs):
             if o == t:
@@ -416,7 +436,6 @@ def build_plan(raw: Any, info: PartnerInfo, *, progress: Any = None, now_ms: int
     for i, model in enumerate(RECORD_CLASSES):
         _check(progress, i, total, f"Comparing {model.__label__ or model.__tablename__} records")
         both, touched = planner.compare_table(model)
-        planner.only_theirs(model)
         planner.their_tombstones(model)
         unchanged += both - len(touched)
     planner.settings()
@@ -432,6 +451,7 @@ def build_plan(raw: Any, info: PartnerInfo, *, progress: Any = None, now_ms: int
     plan.their_newest = max(planner.vv_theirs.values(), default=None)
     plan.our_newest = max(planner.vv_ours.values(), default=None)
     plan.state = state_token(raw)
+    raw.execute("DROP TABLE IF EXISTS temp.plan_ids")
     _check(progress, total, total, "Compared")
     return plan
 

@@ -392,6 +392,8 @@ class _Builder:
                 self.withheld_by_field[f"{kind}.{name}"] = cur.rowcount
 
     def copy_plain(self, table: str) -> None:
+        if table == "document":  # the new file's own row (a fresh id) gives way to the document's
+            self.conn.execute("DELETE FROM main.document")
         names = [c[0] for c in _columns(self.conn, "main", table)]
         src_cols = {c[0] for c in _columns(self.conn, "src", table)}
         cols = ", ".join(_q(n) for n in names if n in src_cols)

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cypdesk.common.hlc import ZERO
-from cypdesk.services.exchange.canon import merged_fields_of, raw_connection, settings_fields  # noqa: F401
+from cypdesk.model.versions import version_vector as model_version_vector
+from cypdesk.services.exchange.canon import merged_fields_of, raw_connection
 
 THEIRS = "theirs"
 
@@ -23,28 +23,9 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def node_of_stamp(stamp: str) -> str:
-    """The installation (32 hex digits) that made a stamp."""
-    return stamp[-32:]
-
-
-def has_seen(vv: Mapping[str, str], stamp: str | None) -> bool:
-    """Whether a file whose version vector is ``vv`` has seen ``stamp`` (no stamp and
-    ``hlc.ZERO`` are seen by every file)."""
-    if not stamp or stamp == ZERO:
-        return True
-    return vv.get(node_of_stamp(stamp), "") >= stamp
-
-
 def version_vector(raw: sqlite3.Connection, schema: str = "main") -> dict[str, str]:
     """For each installation, the newest of its stamps in the file's history."""
-    try:
-        from cypdesk.model.versions import version_vector as model_vv
-    except ImportError:
-        rows = raw.execute(f"SELECT substr(hlc, -32), max(hlc) FROM {q(schema)}.history "
-                           "WHERE hlc IS NOT NULL AND length(hlc) = 48 GROUP BY 1").fetchall()
-        return {node: stamp for node, stamp in rows}
-    return dict(model_vv(raw, schema=schema))
+    return model_version_vector(raw, schema=schema)
 
 
 def table_exists(raw: sqlite3.Connection, schema: str, table: str) -> bool:

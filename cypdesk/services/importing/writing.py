@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, bindparam, select
+from sqlalchemy import Date, DateTime, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cypdesk.model.base import new_id, utcnow
@@ -151,8 +151,9 @@ def _insert_run(conn: Any, table: Any, run: list[dict[str, Any]], stamps: dict[s
 def _field_changes(conn: Any, ws: Any, note: str, changes: list[tuple[str, str, str, str, Any, Any]]) -> None:
     """(table, id, title, field, old, new) written as an edit, through
     :func:`cypdesk.model.tracking.bulk_update` (the fields, the records' stamps, field
-    versions and history lines), then the columns the model works out from a changed
-    field (a period's first day), which carry no bookkeeping of their own."""
+    versions and history lines), with the columns the model works out from a changed
+    field (a period's first day): they are data a merge compares, so they are versioned
+    with it, as an ORM edit versions them."""
     from cypdesk.model.registry import kind_of
     from cypdesk.model.tracking import bulk_update
 
@@ -160,15 +161,22 @@ def _field_changes(conn: Any, ws: Any, note: str, changes: list[tuple[str, str, 
     for table, record_id, title, name, old, new in changes:
         by_table.setdefault(table, []).append((record_id, name, str(title), old, new, note))
     for table, edits in by_table.items():
+        model = kind_of(table)
+        wanted = [(record_id, derived, title, why) for record_id, name, title, _old, new, why in edits
+                  if (derived := _derived_columns(model, {name: new}))]
+        if wanted:
+            t = model.__table__
+            columns = sorted({c for _id, derived, _t, _w in wanted for c in derived})
+            ids = [w[0] for w in wanted]
+            current: dict[str, Any] = {}
+            for start in range(0, len(ids), BATCH):
+                for row in conn.execute(select(t.c.id, *[t.c[c] for c in columns]).where(
+                        t.c.id.in_(ids[start:start + BATCH]))).mappings():
+                    current[row["id"]] = row
+            edits = edits + [(record_id, c, title, current[record_id][c] if record_id in current else None, v, why)
+                             for record_id, derived, title, why in wanted for c, v in derived.items()]
         for start in range(0, len(edits), BATCH):
             bulk_update(conn, ws.author, ws.clock, table, edits[start:start + BATCH])
-        t = kind_of(table).__table__
-        derived = [{"b_id": record_id, **{f"b_{k}": v for k, v in _derived_columns(kind_of(table), {name: new}).items()}}
-                   for record_id, name, _title, _old, new, _note in edits if _derived_columns(kind_of(table), {name: new})]
-        if derived:
-            columns = [k[2:] for k in derived[0] if k != "b_id"]
-            conn.execute(t.update().where(t.c.id == bindparam("b_id")).values(
-                {t.c[c]: bindparam(f"b_{c}") for c in columns}), derived)
 
 
 def write_plan(conn: Any, ws: Any, plan: Any, digest: str, *, cancelled: Callable[[], bool] | None = None,

@@ -81,7 +81,7 @@ def test_case_31_deleted_here_edited_later_there_is_kept_and_flagged_and_a_plain
     edited one (flagged in conflicts), and the other stays deleted; C<-A then loses the
     one not edited (the tombstone reaches a third partner)."""
     a, b, c = docs.open(ALICE), docs.open(BOB), docs.open(CAROL)
-    (s1, _n1), (s2, _n2) = _service(a, 0), _service(a, 1)
+    s1, s2 = _service(a, 0)[0], _service(a, 1)[0]
     records.delete(a, "services", s1)
     records.delete(a, "services", s2)
     records.update(b, "services", s1, {"name": "Edited after the deletion"})
