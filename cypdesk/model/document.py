@@ -495,6 +495,15 @@ class Document:
             saving.atomic_copy(self.working_path, self._path)
             self._record_saved(self._path)
 
+    def adopt_disk_version(self, size: int, sha256: str) -> None:
+        """The file on disk as it was when it was merged into this document (``size``
+        and ``sha256`` of the bytes merged): Save may now write over that version, and
+        still refuses (:class:`ExternalChange`) if the file has changed again since."""
+        self.check_writable()
+        with self.write_lock:
+            self._state.update(source_size=size, source_sha256=sha256)
+            self._write_state()
+
     def save_as(self, path: str | os.PathLike[str]) -> None:
         """Write the document to a new file (replacing it if it exists: the caller has
         asked) and continue editing that file; the lock moves with it. A read-only

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cypdesk.ui.guide_links import fault_code
-from cypdesk.ui.opening import DOCUMENT_FILTER
+from cypdesk.ui.opening import DOCUMENT_FILTER, OPEN_FILTER
 
 UNSAVED_TITLE = "Unsaved changes"
 
@@ -25,7 +25,10 @@ class DocumentFileMixin:
         open was refused or the officer kept the current document. ``take_over_lock``:
         the officer confirmed taking over a lock left by someone else."""
         from cypdesk.services.documents import open_workspace
+        from cypdesk.ui.exchange.merge_share import looks_like_share, open_share
 
+        if looks_like_share(path):  # a shared copy is never opened as a document: merge it, or save it as one
+            return open_share(self, path)
         if not self.close_document():
             return False
         if not read_only:
@@ -43,13 +46,22 @@ class DocumentFileMixin:
                 return
             self._opened(path, workspace)
             outcome["ok"] = True
+            if running.get("copies"):  # a sync client's conflict copies beside it: offer to merge them
+                from cypdesk.ui.exchange.merge_offers import offer_conflict_copies
+
+                offer_conflict_copies(self, running["copies"])
 
         def failed(exc: BaseException) -> None:
             outcome["ok"] = self._open_failed(path, exc, read_only)
 
         def work(progress: Any) -> Any:
             running["progress"] = progress
-            return open_workspace(path, read_only=read_only, take_over_lock=take_over_lock)
+            workspace = open_workspace(path, read_only=read_only, take_over_lock=take_over_lock)
+            if not workspace.read_only:
+                from cypdesk.ui.exchange.merge_offers import conflict_copies_of
+
+                running["copies"] = conflict_copies_of(path)
+            return workspace
 
         self.tasks.run(f"Opening {Path(path).name}…", work, done, failed, inline=wait)
         return bool(outcome.get("ok", not (wait or self.tasks.INLINE)))
@@ -91,7 +103,7 @@ class DocumentFileMixin:
         self._attach(Workspace(Document.new()))
 
     def choose_and_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a cypdesk document", self._folder(), DOCUMENT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a cypdesk document", self._folder(), OPEN_FILTER)
         if path:
             self.open_path(path)
 
@@ -120,8 +132,16 @@ class DocumentFileMixin:
             return self.save_as()
         except ExternalChange as exc:
             answer = self.ask(QMessageBox.Icon.Warning, "Changed by someone else",
-                              f"{exc.message}\n\nSave your version under another name, so nothing is lost?",
-                              QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, guide=exc.code)
+                              f"{exc.message}\n\nMerge the file on disk into yours (you see what it would change "
+                              "first), then save? Or save your version under another name, so nothing is lost?",
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Save
+                              | QMessageBox.StandardButton.Cancel,
+                              labels={QMessageBox.StandardButton.Yes: "Merge the file on disk into mine, then save",
+                                      QMessageBox.StandardButton.Save: "Save As…"}, guide=exc.code)
+            if answer == QMessageBox.StandardButton.Yes:
+                from cypdesk.ui.exchange.merge_offers import merge_disk_then_save
+
+                return merge_disk_then_save(self)
             return self.save_as() if answer == QMessageBox.StandardButton.Save else False
         except (CypdeskError, OSError, sqlite3.Error) as exc:
             reason = plain_message(exc, path=doc.path, doing="save")

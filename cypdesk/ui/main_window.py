@@ -391,6 +391,7 @@ class MainWindow(MenusMixin, OpeningMixin, DocumentFileMixin, QMainWindow):
             action.setEnabled(writable)
         self.action_history.setEnabled(has)
         self.action_share.setEnabled(has)
+        self.action_merge.setEnabled(writable)
 
     def _undo_failed(self, what: str, exc: BaseException) -> None:
         from cypdesk.common.errors import plain_message

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from cypdesk.ui.dialogs.import_wizard import start_import
-from cypdesk.ui.exchange.history_view import HISTORY_KEYS
+from cypdesk.ui.tabs.record_tab import HISTORY_KEYS
 
 
 def share_with_partner(window: Any) -> Any:
@@ -26,6 +26,13 @@ def edit_document_settings(window: Any) -> Any:
     from cypdesk.ui.dialogs.document_settings import edit_document_settings as edit
 
     return edit(window)
+
+
+def merge_from_partner_file(window: Any) -> Any:
+    """File > Merge from partner file… (ui/exchange/merge_flow.py, loaded when first asked for)."""
+    from cypdesk.ui.exchange.merge_flow import merge_from_partner_file as merge
+
+    return merge(window)
 
 
 class MenusMixin:
@@ -78,10 +85,11 @@ class MenusMixin:
             tip="A copy of the document for one partner, without what they may not see (confidential fields, "
                 "contact details unless you include them), compressed to send by email, with a passphrase if "
                 "you wish")
-        self.action_merge = self._action("&Merge a partner's file (not available yet)…", lambda: None, name="merge",
-                                         tip="Not available in this version: merging a partner's document into "
-                                             "this one comes with the exchange of documents between partners")
-        self.action_merge.setEnabled(False)
+        self.action_merge = self._action("&Merge from partner file…", lambda: merge_from_partner_file(self),
+                                         name="merge",
+                                         tip="Merge a partner's document or shared copy into this one: you see what "
+                                             "it adds, changes and deletes, and settle each conflict, before "
+                                             "anything is written")
         self.action_restore = self._action("Restore &previous version…", self.restore_previous)
         self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
         self.action_import = self._action("&Import…", lambda: start_import(self, self._tab_kind()), QKeySequence("Ctrl+I"), "import",

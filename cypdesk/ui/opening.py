@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QMessageBox
 from cypdesk.ui.guide_links import fault_code
 
 DOCUMENT_FILTER = "cypdesk documents (*.cypdesk)"
+OPEN_FILTER = ("cypdesk documents and shared copies (*.cypdesk *.cypshare);;cypdesk documents (*.cypdesk);;"
+               "Shared copies from partners (*.cypshare)")
 RECOVERY_TITLE = "Recover unsaved changes"
 
 

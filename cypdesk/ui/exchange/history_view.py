@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from cypdesk.model.catalog import CATALOG
 
-HISTORY_KEYS = "Ctrl+H"  # Edit > History of the selected record, in Help > Keyboard shortcuts too
 COLUMNS = ("When", "Who", "What", "Before", "After", "Where it came from")
 SHOWN_CHARACTERS = 160  # a long value is cut in its cell; the detail under the table holds all of it
 # A quiet tint per kind of entry, always with the words saying the same (never colour alone).

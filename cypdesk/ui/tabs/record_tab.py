@@ -27,6 +27,7 @@ from cypdesk.ui.widgets.record_form import RecordForm
 
 
 APPLY_KEYS = "Ctrl+Enter"  # shown on the Apply button and in Help > Keyboard shortcuts (Ctrl+Return too)
+HISTORY_KEYS = "Ctrl+H"  # Edit > History of the selected record, shown in the list's context menu too
 
 NAVIGATION_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
                    Qt.Key.Key_End)
@@ -745,8 +746,6 @@ class RecordTab(QWidget):
     def list_menu(self) -> Any:
         """The list's context menu (right-click, or the Menu key): the selected record's history."""
         from PySide6.QtWidgets import QMenu
-
-        from cypdesk.ui.exchange.history_view import HISTORY_KEYS
 
         menu = QMenu(self)
         menu.setObjectName(f"{self.kind}_list_menu")
