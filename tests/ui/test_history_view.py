@@ -161,3 +161,28 @@ def test_every_control_of_the_view_has_a_name_and_tab_reaches_them(kestrel, dial
     dialogs.drivers.append(look)
     tab.show_history()
     assert shown["rows"] == 6
+
+
+def test_ctrl_h_in_the_editor_and_in_the_people_list_shows_that_records_history(kestrel, qtbot, dialogs):
+    """Ctrl+H with the cursor in the record's editor (a text field) opens the same
+    record's history, not a keystroke in the field; in the People list inside
+    Organisations it opens the selected person's history."""
+    window, tab, org_id = kestrel
+    editor = tab.form.editors["website"]
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    before = editor.text()
+    dialogs.drivers.append(lambda view: view.record_id == org_id and False)
+    qtbot.keyClick(editor, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    assert dialogs.seen[-1][0] == "History of the organisation “Kestrel Family Support”"
+    assert editor.text() == before
+    people = tab.people
+    tab.views_tabs.setCurrentWidget(people)
+    people.shown()
+    person_id, name = window.reader.execute("SELECT id, name FROM people ORDER BY name LIMIT 1").fetchone()
+    people.select(person_id)
+    people.view.setFocus()
+    qtbot.waitUntil(people.view.hasFocus)
+    dialogs.drivers.append(lambda view: (view.kind, view.record_id) == ("people", person_id) and False)
+    qtbot.keyClick(people.view, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    assert dialogs.seen[-1][0] == f"History of the person “{name}”"
