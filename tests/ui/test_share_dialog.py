@@ -143,7 +143,8 @@ def test_a_contact_detail_is_shared_only_when_the_officer_ticks_it(open_window, 
 def test_passphrases_that_differ_are_refused_and_the_same_twice_encrypts_the_copy(open_window, dialogs, tmp_path):
     """Protect the copy: two different passphrases are refused in the dialog (it stays
     open, says why, nothing is written); typed the same twice, Share writes an encrypted
-    copy, which unpacks only with that passphrase. The message says it is protected."""
+    copy, which unpacks only with that passphrase. The message says it is protected; the
+    passphrase is then kept nowhere (not in the dialog's boxes, not in its request)."""
     window = open_window("services")
     out = tmp_path / "locked.cypshare"
     seen = {}
@@ -157,12 +158,15 @@ def test_passphrases_that_differ_are_refused_and_the_same_twice_encrypts_the_cop
         dialog.try_accept()
         seen["refused"] = (dialog.result(), dialog.error.isVisibleTo(dialog), dialog.error.text(), out.exists())
         dialog.passphrase_again.setText(PASSPHRASE)
+        seen["dialog"] = dialog
 
     _share(window, dialogs, fill)
     assert seen["hint"] == "Strong. The two passphrases differ."
     assert seen["refused"] == (QDialog.DialogCode.Rejected, True,
                                "The two passphrases differ: type the same passphrase in both boxes.", False)
     assert out.is_file() and "protected with the passphrase you chose" in dialogs.seen[-1][1]
+    dialog = seen["dialog"]
+    assert (dialog.request.passphrase, dialog.passphrase.text(), dialog.passphrase_again.text()) == (None, "", "")
     with pytest.raises(PassphraseNeeded):
         _unpacked(out, tmp_path)
     _unpacked(out, tmp_path, PASSPHRASE).close()

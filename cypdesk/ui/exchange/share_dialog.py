@@ -397,6 +397,8 @@ class ShareDialog(QDialog):
             return self._refuse(f"The folder {out.parent} does not exist: choose another place.", self.out)
         self.request = ShareRequest(self.for_org, self.partner_name, self.contacts.isChecked(), dict(self.overrides),
                                     passphrase, out)
+        for edit in (self.passphrase, self.passphrase_again):  # the request carries it to the work, nothing else
+            edit.clear()
         self.accept()
 
     def _refuse(self, text: str, widget: QWidget) -> None:
@@ -435,16 +437,19 @@ def share_with_partner(window: Any) -> ShareDialog | None:
         if answer != QMessageBox.StandardButton.Yes:
             return dialog
 
+    protected = request.passphrase is not None
+
     def work(progress: Any) -> Any:
         from cypdesk.services.exchange.share import write_share_copy
 
+        passphrase, request.passphrase = request.passphrase, None  # kept nowhere once the work has it
         return write_share_copy(ws, request.out, for_org=request.for_org, contacts=request.contacts,
-                                overrides=request.overrides, passphrase=request.passphrase, progress=progress)
+                                overrides=request.overrides, passphrase=passphrase, progress=progress)
 
     def done(result: Any) -> None:
         out, size = result.path, file_size(result.size)
         who = request.partner_name or "any partner (every confidential field withheld)"
-        locked = " It is protected with the passphrase you chose." if request.passphrase else ""
+        locked = " It is protected with the passphrase you chose." if protected else ""
         window.status(f"Shared copy for {request.partner_name or 'partners'} written to {out} ({size})")
         withheld = (f" {result.withheld:,} value{'s were' if result.withheld != 1 else ' was'} withheld."
                     if result.withheld else "")
