@@ -576,9 +576,9 @@ def create_document_file(path: str | os.PathLike[str], *, document_id: str | Non
         set_document_identity(tmp, document_id=document_id, created_by=created_by)
         os.replace(tmp, p)
         fsync_dir(p.parent)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        _remove_quietly(p)
+    except (OSError, sqlite3.Error) as exc:
+        for leftover in (tmp, Path(f"{tmp}-journal"), p):
+            _remove_quietly(leftover)
         raise error_from(exc, path=p, doing="create", base=SaveFailed) from exc
     return p
 

@@ -43,7 +43,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from cypdesk.common.hlc import Clock
+from cypdesk.common.hlc import STAMP_LENGTH, Clock
 from cypdesk.model.base import Record, new_id, utcnow
 from cypdesk.model.changes import Author, ChangeSet
 from cypdesk.model.system import FieldVersion, History, InstallationSeen, Tombstone
@@ -104,7 +104,7 @@ def _before_flush(session: TrackedSession, flush_context: Any, instances: Any) -
         # A record deleted and then made again (undo of a delete) is alive once more:
         # a restore, stamped later than its deletion (the restore rule, module doc).
         tomb = session.get(Tombstone, (table, obj.id))
-        if tomb is not None:
+        if tomb is not None and isinstance(tomb.hlc, str) and len(tomb.hlc) == STAMP_LENGTH:
             clock.observe(tomb.hlc)
         stamp = clock.tick()
         obj.created_hlc = obj.created_hlc or stamp
