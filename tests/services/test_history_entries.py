@@ -166,3 +166,48 @@ def test_values_of_a_field_the_catalog_does_not_list_are_shown_as_stored(conn):
     assert show_value(conn, "document", "small_number_threshold", 7) == "7"
     assert show_value(conn, "services", "no_such_field", {"a": 1}) == '{"a": 1}'
     assert show_value(conn, "services", "annual_cost", "not money") == "not money"
+
+
+def test_edits_made_in_a_partners_copy_show_as_come_with_the_merge_of_that_file(ws, conn, tmp_path):
+    """A real merge (plan_merge/apply_merge) of bob's copy of this document: bob's edit
+    of an organisation's website and the organisation he added show as made in the
+    partner's copy and come with the merge of bob.cypdesk, beside the merge's own lines
+    ("Merged: Website", "Added from a partner's file"); alice's own edit made before she
+    sent the copy stays a typed edit."""
+    import uuid
+
+    from cypdesk.model.document import Document
+    from cypdesk.model.installation import Installation
+    from cypdesk.services.exchange.apply import apply_merge
+    from cypdesk.services.exchange.plan import plan_merge
+    from cypdesk.services.workspace import Workspace
+
+    org_id = conn.execute("SELECT id FROM organisations ORDER BY name LIMIT 1").fetchone()[0]
+    records.update(ws, "organisations", org_id, {"website": "https://alice.example"})
+    sent = tmp_path / "sent.cypdesk"
+    copy = sqlite3.connect(sent)
+    conn.backup(copy)
+    copy.close()
+    bob = Installation(id=str(uuid.UUID(int=0xB0B)), user="bob", host="ICB-PC")
+    doc = Document.open(sent, installation=bob)
+    try:
+        bob_ws = Workspace(doc, bob)
+        records.update(bob_ws, "organisations", org_id, {"website": "https://bob.example"})
+        added = records.create(bob_ws, "organisations", {"name": "Heron Youth Project", "kind": "voluntary"}).id
+        src, out = sqlite3.connect(doc.working_path), sqlite3.connect(tmp_path / "bob.cypdesk")
+        src.backup(out)
+        out.close()
+        src.close()
+    finally:
+        doc.close(discard=True)
+    theirs = tmp_path / "bob.cypdesk"
+    apply_merge(ws, theirs, plan_merge(ws, theirs), backup=False)
+    came = "Made in the partner's copy; came with the merge of bob.cypdesk"
+    edits = [(e.author, e.action, e.source, e.detail) for e in record_history(conn, "organisations", org_id)
+             if e.field == "website"]
+    assert edits == [(ws.author.name, "Changed Website", "edit", ""),
+                     ("bob on ICB-PC", "Changed Website", "merge", came),
+                     (ws.author.name, "Merged: Website", "merge", "Taken from bob.cypdesk.")]
+    made = [(e.author, e.action, e.source, e.detail) for e in record_history(conn, "organisations", added)]
+    assert made == [("bob on ICB-PC", "Created", "merge", came),
+                    (ws.author.name, "Added from a partner's file", "merge", "Added from bob.cypdesk.")]

@@ -87,7 +87,7 @@ def kestrel(open_window, qtbot, tmp_path):
 def test_ctrl_h_shows_the_import_the_edits_and_the_merge_of_the_selected_record(kestrel, qtbot, dialogs):
     """Ctrl+H in the list: the view is headed with the organisation's name and shows,
     oldest first: its creation by the import of orgs.csv; bob's two edits (copied in
-    with his file, named as his); the typed edit (by this window's installation); the
+    with his file, named as his and as having come with its merge); the typed edit (by this window's installation); the
     website conflict the merge settled for this document's later value (the value not
     chosen and the value chosen, the partner file named); the charity number taken from
     eastshire.cypdesk. The selected change shows in full under the table; newest first
@@ -113,6 +113,8 @@ def test_ctrl_h_shows_the_import_the_edits_and_the_merge_of_the_selected_record(
     assert (bob_number["Who"], bob_number["What"], bob_number["After"]) == ("bob on ICB-PC", "Changed Charity number",
                                                                            "1190001")
     assert (bob_site["Who"], bob_site["After"]) == ("bob on ICB-PC", "https://kestrel.org.uk")
+    came = "A partner's file: Made in the partner's copy; came with the merge of eastshire.cypdesk"
+    assert bob_number["Where it came from"] == bob_site["Where it came from"] == came
     assert (typed["Who"], typed["What"]) == (me, "Changed Website")
     assert (typed["Before"], typed["After"]) == ("https://kestrel.example", "https://kestrel.example/typed")
     assert conflict["What"] == "Conflict over Website: kept this document's value"
@@ -124,7 +126,7 @@ def test_ctrl_h_shows_the_import_the_edits_and_the_merge_of_the_selected_record(
     assert all(row["When"] for row in seen["oldest"])
     assert seen["newest"] == seen["oldest"][::-1]
     assert "Taken from eastshire.cypdesk." in seen["detail"] and "After: 1190001" in seen["detail"]
-    assert seen["summary"] == "6 entries, 1 from imports, 1 from partners' files, 1 conflict."
+    assert seen["summary"] == "6 entries, 1 from imports, 3 from partners' files, 1 conflict."
 
 
 def test_the_lists_context_menu_offers_the_history_of_the_selected_record(kestrel, dialogs):

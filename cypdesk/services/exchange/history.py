@@ -9,6 +9,10 @@ Where each entry comes from:
   (insert, update, delete, restore), an import's changes (their ``note`` says
   "imported from FILE"), the partner history rows a merge copied in, and the merge's
   own rows (op ``"merge"``, whose note names the partner file and what was chosen);
+- an edit or a creation made in a partner's copy came with the merge that copied that
+  copy's history in: it is by another installation than the merging one, and a later
+  merge line of the same field took its value or weighed it in a conflict (of a
+  creation: the merge's "Added from" line); it is shown as from that partner's file;
 - a record added by a bulk write (an import, the demo) has no history row of its own:
   the bulk writer stamps the rows of one table with one tick and then writes the
   table's ``bulk_insert`` line with the next tick of the same clock, so the record's
@@ -26,8 +30,9 @@ the fields' labels; a reference by the title of the record it points at).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -302,14 +307,52 @@ def _conflict(conn: sqlite3.Connection, kind: str, row: tuple) -> HistoryEntry:
                         label, old, new, detail, None, resolution is not None)
 
 
+_MERGED_FILE = re.compile(r"^(?:Taken from|Added from|Conflict with|Deleted in|Edited in|Merging) (.+?\.cyp(?:desk|share))\b")
+
+
+def merged_file(note: str | None) -> str:
+    """The partner's file a merge's history line names (services/exchange/apply.py words
+    its notes "Taken from FILE.", "Conflict with FILE: ..."), or "a partner's file"."""
+    found = _MERGED_FILE.match(note or "")
+    return found.group(1) if found else "a partner's file"
+
+
+def _came_with_merges(rows: list[tuple]) -> dict[int, str]:
+    """Which of a record's history lines were made in a partner's copy and came with a
+    merge (the merge copies the partner's history in): an edit by another installation
+    than the merging one, followed by a merge line of the same field that took its value
+    or weighed it in a conflict; a creation by another installation followed by the
+    merge's "Added from" line. Index of the line -> the partner's file."""
+    merges = [(hlc, author_id, name, _decode(old), _decode(new), note)
+              for hlc, _at, _who, op, name, old, new, note, author_id in rows if op == "merge"]
+    out: dict[int, str] = {}
+    for i, (hlc, _at, _who, op, name, _old, new, _note, author_id) in enumerate(rows):
+        if op not in ("update", "insert"):
+            continue
+        value = _decode(new)
+        for m_hlc, m_author, m_name, m_old, m_new, m_note in merges:
+            if m_hlc <= hlc or m_author == author_id:
+                continue
+            if (op == "update" and m_name == name and value in (m_old, m_new)) or \
+                    (op == "insert" and m_name is None and (m_note or "").startswith("Added from ")):
+                out[i] = merged_file(m_note)
+                break
+    return out
+
+
 def record_history(conn: sqlite3.Connection, kind: str, record_id: str, *,
                    newest_first: bool = False) -> list[HistoryEntry]:
     """Every entry of one record's history (see the module doc), oldest first or
     newest first. ``conn``: a ``sqlite3`` connection on the document (read-only will
     do). A record nobody changed and no bulk write added has no entries."""
-    rows = conn.execute("SELECT hlc, at, author_name, op, field, old_value, new_value, note FROM history "
-                        "WHERE table_name = ? AND record_id = ? ORDER BY hlc, rowid", (kind, record_id)).fetchall()
+    found = conn.execute("SELECT hlc, at, author_name, op, field, old_value, new_value, note, author_id FROM history "
+                         "WHERE table_name = ? AND record_id = ? ORDER BY hlc, rowid", (kind, record_id)).fetchall()
+    rows = [row[:8] for row in found]
     entries = [_from_history(conn, kind, row) for row in rows]
+    for i, merged in _came_with_merges(found).items():
+        entry = entries[i]
+        entries[i] = replace(entry, source="merge", detail=f"Made in the partner's copy; came with the merge of "
+                                                           f"{merged}" + (f" ({entry.detail})" if entry.detail else ""))
     if not any(row[3] == "insert" for row in rows) and kind in CATALOG:
         created = conn.execute(f'SELECT created_hlc FROM "{kind}" WHERE id = ?', (record_id,)).fetchone()
         if created is None:  # deleted since: its snapshot keeps its creation stamp
