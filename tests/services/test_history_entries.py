@@ -202,7 +202,7 @@ def test_edits_made_in_a_partners_copy_show_as_come_with_the_merge_of_that_file(
         doc.close(discard=True)
     theirs = tmp_path / "bob.cypdesk"
     apply_merge(ws, theirs, plan_merge(ws, theirs), backup=False)
-    came = "Made in the partner's copy; came with the merge of bob.cypdesk"
+    came = "Made in bob.cypdesk, came with its merge"
     edits = [(e.author, e.action, e.source, e.detail) for e in record_history(conn, "organisations", org_id)
              if e.field == "website"]
     assert edits == [(ws.author.name, "Changed Website", "edit", ""),

@@ -113,7 +113,7 @@ def test_ctrl_h_shows_the_import_the_edits_and_the_merge_of_the_selected_record(
     assert (bob_number["Who"], bob_number["What"], bob_number["After"]) == ("bob on ICB-PC", "Changed Charity number",
                                                                            "1190001")
     assert (bob_site["Who"], bob_site["After"]) == ("bob on ICB-PC", "https://kestrel.org.uk")
-    came = "A partner's file: Made in the partner's copy; came with the merge of eastshire.cypdesk"
+    came = "A partner's file: Made in eastshire.cypdesk, came with its merge"
     assert bob_number["Where it came from"] == bob_site["Where it came from"] == came
     assert (typed["Who"], typed["What"]) == (me, "Changed Website")
     assert (typed["Before"], typed["After"]) == ("https://kestrel.example", "https://kestrel.example/typed")

@@ -351,8 +351,8 @@ def record_history(conn: sqlite3.Connection, kind: str, record_id: str, *,
     entries = [_from_history(conn, kind, row) for row in rows]
     for i, merged in _came_with_merges(found).items():
         entry = entries[i]
-        entries[i] = replace(entry, source="merge", detail=f"Made in the partner's copy; came with the merge of "
-                                                           f"{merged}" + (f" ({entry.detail})" if entry.detail else ""))
+        entries[i] = replace(entry, source="merge", detail=f"Made in {merged}, came with its merge"
+                                                           + (f" ({entry.detail})" if entry.detail else ""))
     if not any(row[3] == "insert" for row in rows) and kind in CATALOG:
         created = conn.execute(f'SELECT created_hlc FROM "{kind}" WHERE id = ?', (record_id,)).fetchone()
         if created is None:  # deleted since: its snapshot keeps its creation stamp
