@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QMenu, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from cypdesk.model.catalog import CATALOG
+from cypdesk.ui.tabs.record_tab import HISTORY_KEYS
 
 COLUMNS = ("When", "Who", "What", "Before", "After", "Where it came from")
 SHOWN_CHARACTERS = 160  # a long value is cut in its cell; the detail under the table holds all of it
@@ -191,6 +192,20 @@ class HistoryView(QDialog):
         where = SOURCE_WORDS.get(e.source, e.source)
         lines.append(f"{where}: {e.detail}" if e.detail else where)
         self.detail.setText("\n".join(lines))
+
+
+def list_menu(tab: Any) -> QMenu:
+    """A tab's list's context menu: "History of this record…" (its keys shown beside it;
+    Edit > History of the selected record answers them), greyed out with no record."""
+    menu = QMenu(tab)
+    menu.setObjectName(f"{tab.kind}_list_menu")
+    menu.setAccessibleName("Actions on the selected record")
+    history = menu.addAction("&History of this record…")
+    history.setObjectName("history_of_this_record")
+    history.setShortcut(QKeySequence(HISTORY_KEYS))
+    history.setEnabled(tab.current_id is not None and tab.ws is not None)
+    history.triggered.connect(tab.show_history)
+    return menu
 
 
 def show_history(window: Any, kind: str, record_id: str) -> HistoryView:

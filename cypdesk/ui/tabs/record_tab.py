@@ -745,17 +745,9 @@ class RecordTab(QWidget):
 
     def list_menu(self) -> Any:
         """The list's context menu (right-click, or the Menu key): the selected record's history."""
-        from PySide6.QtWidgets import QMenu
+        from cypdesk.ui.exchange.history_view import list_menu
 
-        menu = QMenu(self)
-        menu.setObjectName(f"{self.kind}_list_menu")
-        menu.setAccessibleName("Actions on the selected record")
-        history = menu.addAction("&History of this record…")
-        history.setObjectName("history_of_this_record")
-        history.setShortcut(QKeySequence(HISTORY_KEYS))  # shown beside it; Edit > History answers the keys
-        history.setEnabled(self.current_id is not None and self.ws is not None)
-        history.triggered.connect(self.show_history)
-        return menu
+        return list_menu(self)
 
     def show_history(self) -> None:
         """The History view of the selected record: who changed what and when, from which
