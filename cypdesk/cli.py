@@ -28,7 +28,7 @@ from cypdesk import __version__
 from cypdesk.common.errors import CypdeskError, UsageError, error_from, fault_class, unwrap
 
 COMMANDS = ("demo", "info", "check", "set", "history", "rescue", "export", "import", "imports", "template", "spend",
-            "paper", "merge")
+            "paper", "merge", "share")
 
 # Declared with each command's parser (see _add), filled when the parser is built:
 # EXAMPLES, its example argv, with the placeholders {document} (an existing document, the
@@ -199,6 +199,10 @@ def _command_parser() -> argparse.ArgumentParser:
 
     cli_merge.add_arguments(_add(sub, "merge", help=cli_merge.HELP, example=cli_merge.EXAMPLE, doing=cli_merge.DOING,
                                  parents=[_writing_options()]))
+
+    from cypdesk import cli_share
+
+    cli_share.add_arguments(_add(sub, "share", help=cli_share.HELP, example=cli_share.EXAMPLE, doing=cli_share.DOING))
     return p
 
 
@@ -750,6 +754,12 @@ def _merge(args: argparse.Namespace) -> int:
     return run(args, _open_for_writing, _ConsoleProgress())
 
 
+def _share(args: argparse.Namespace) -> int:
+    from cypdesk.cli_share import run
+
+    return run(args)
+
+
 def _self_test() -> int:
     from cypdesk.selftest import format_report, run_self_test
 
@@ -761,5 +771,5 @@ def _self_test() -> int:
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo, "info": _info, "check": _check, "set": _set, "history": _history, "rescue": _rescue,
     "export": _export, "import": _import, "imports": _imports, "template": _template, "spend": _spend,
-    "paper": _paper, "merge": _merge,
+    "paper": _paper, "merge": _merge, "share": _share,
 }

@@ -280,6 +280,11 @@ def _open_header(path: Path, fh: BinaryIO) -> tuple[ShareHeader, bytes]:
                              f"{FORMAT_VERSION} (update cypdesk if the partner's is newer)")
     if header.compression not in CODECS:
         raise _damaged(path, f"its header names an unknown compression {header.compression!r}")
+    if not (isinstance(header.plain_size, int) and header.plain_size >= 0 and isinstance(header.sha256, str)
+            and len(header.sha256) == 64 and isinstance(header.encrypted, bool)
+            and isinstance(header.document_id, str) and isinstance(header.title, str)
+            and isinstance(header.schema_version, int)):
+        raise _damaged(path, "its header's fields are not of the right kinds")
     return header, digest
 
 
@@ -374,14 +379,28 @@ def unpack_share(path: str | os.PathLike[str], dest: str | os.PathLike[str], *, 
             header, digest = _open_header(p, fh)
             aead, prefix = _key_for(header, passphrase, p) if header.encrypted else (None, b"")
             with _atomic_file(target) as out:
-                _unpack_body(p, fh, header, digest, aead, prefix, out, progress)
+                _unpack_body(p, fh, header, digest, aead, prefix, _Writer(out, target), progress)
         except OSError as exc:
             raise _read_fault(exc, p) from exc
     return header
 
 
+class _Writer:
+    """Writes to ``fh``; a fault is the fault of writing ``target`` (not of reading)."""
+
+    def __init__(self, fh: BinaryIO, target: Path) -> None:
+        self.fh, self.target = fh, target
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.fh.write(data)
+        except OSError as exc:
+            raise error_from(exc, path=self.target, doing="write", base=SaveFailed,
+                             consequence="Nothing was written.") from exc
+
+
 def _unpack_body(p: Path, fh: BinaryIO, header: ShareHeader, digest: bytes, aead: Any, prefix: bytes,
-                 out: BinaryIO, progress: Any) -> None:
+                 out: _Writer, progress: Any) -> None:
     from cryptography.exceptions import InvalidTag
 
     if header.encrypted and aead is None:
@@ -517,18 +536,13 @@ def write_share(db_path: str | os.PathLike[str], out: str | os.PathLike[str], he
     lead = MAGIC + struct.pack(">I", len(body)) + body
     digest = hashlib.sha256(lead).digest()
     with _atomic_file(target) as fh:
-        fh.write(lead + digest)
-        try:
-            _write_body(src, fh, codec, aead, prefix, digest, header.plain_size, progress)
-        except OSError as exc:
-            if Path(getattr(exc, "filename", "") or "") == src:
-                raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
-            raise error_from(exc, path=target, doing="write", base=SaveFailed,
-                             consequence="Nothing was written.") from exc
+        out = _Writer(fh, target)
+        out.write(lead + digest)
+        _write_body(src, out, codec, aead, prefix, digest, header.plain_size, progress)
     return target
 
 
-def _write_body(src: Path, fh: BinaryIO, codec: str, aead: Any, prefix: bytes, digest: bytes, total: int,
+def _write_body(src: Path, fh: _Writer, codec: str, aead: Any, prefix: bytes, digest: bytes, total: int,
                 progress: Any) -> None:
     compressor = CODECS[codec].compressor()
     pending = io.BytesIO()
@@ -555,8 +569,18 @@ def _write_body(src: Path, fh: BinaryIO, codec: str, aead: Any, prefix: bytes, d
         pending.write(rest)
 
     done = 0
-    with open(src, "rb") as source:
-        while block := source.read(CHUNK):
+    try:
+        source = open(src, "rb")
+    except OSError as exc:
+        raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
+    with source:
+        while True:
+            try:
+                block = source.read(CHUNK)
+            except OSError as exc:
+                raise error_from(exc, path=src, doing="read", consequence="Nothing was written.") from exc
+            if not block:
+                break
             pending.write(compressor.compress(block))
             drain(False)
             done += len(block)

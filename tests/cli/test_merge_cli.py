@@ -205,3 +205,84 @@ def test_the_json_is_one_object_even_on_failure(pair, capsys):
     out = capsys.readouterr().out
     assert len(out.strip().splitlines()) == 1
     assert json.loads(out)["error"]["code"] == "not_a_document"
+
+
+# --- a .cypshare, encrypted (scrypt's cost patched down to N = 2**14: cheap_scrypt) --------------
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def sealed_share(pair, monkeypatch):
+    """The partner's document packed into an encrypted .cypshare (with cheap_scrypt)."""
+    from cypdesk.io import sharefile
+
+    monkeypatch.setattr(sharefile, "SCRYPT_N", 1 << 14)
+    with closing(sqlite3.connect(pair.theirs)) as conn:
+        doc_id, title, trust = conn.execute("SELECT id, title, trust_name FROM document").fetchone()
+    header = sharefile.ShareHeader(document_id=doc_id, title=title, schema_version=CURRENT_SCHEMA_VERSION,
+                                   trust_name=trust)
+    return sharefile.write_share(pair.theirs, pair.theirs.with_suffix(".cypshare"), header, passphrase=PASSPHRASE)
+
+
+def test_merge_reads_an_encrypted_share_with_its_passphrase_file(pair, sealed_share, capsys, tmp_path):
+    phrase = tmp_path / "phrase.txt"
+    phrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    code, out = run_json(capsys, "merge", pair.ours, sealed_share, "--passphrase-file", phrase)
+    assert code == 0, out
+    assert out["partner"]["kind"] == "share" and out["conflicts"] == 2
+    assert value(pair.ours, "services", pair.renamed, "name") == pair.new_name
+
+
+@pytest.mark.parametrize("given, code", [(None, "passphrase_needed"), ("wrong horse", "wrong_passphrase")],
+                         ids=["no passphrase", "a wrong passphrase"])
+def test_an_encrypted_share_without_its_passphrase_is_exit_2_and_changes_nothing(
+        pair, sealed_share, capsys, tmp_path, given, code):
+    args = ["merge", pair.ours, sealed_share]
+    if given is not None:
+        phrase = tmp_path / "phrase.txt"
+        phrase.write_text(given, encoding="utf-8")
+        args += ["--passphrase-file", phrase]
+    before, names = sha(pair.ours), beside(pair.ours)
+    status, out = run_json(capsys, *args)
+    assert status == 2 and out["error"]["code"] == code
+    assert sha(pair.ours) == before and beside(pair.ours) == names
+
+
+def test_a_tampered_share_is_exit_1_damaged_in_transit(pair, sealed_share, capsys, tmp_path):
+    phrase = tmp_path / "phrase.txt"
+    phrase.write_text(PASSPHRASE, encoding="utf-8")
+    data = bytearray(sealed_share.read_bytes())
+    data[-50] ^= 0x01
+    sealed_share.write_bytes(bytes(data))
+    before = sha(pair.ours)
+    status, out = run_json(capsys, "merge", pair.ours, sealed_share, "--passphrase-file", phrase)
+    assert status == 1 and out["error"]["code"] == "damaged_in_transit"
+    assert sha(pair.ours) == before
+
+
+def test_case14_an_older_partner_file_is_merged_through_a_migrated_private_copy(pair, capsys):
+    """Case 14 through the command: a schema-1 partner file merges (its records added),
+    the JSON and the prose say it was read through an updated copy, and the file itself
+    is byte for byte unchanged with nothing written beside it."""
+    import shutil
+
+    old = pair.theirs.with_name("old.cypdesk")
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1.cypdesk", old)
+    before, names = sha(old), beside(old)
+    code, out = run_json(capsys, "merge", pair.ours, old)
+    assert code == 0, out
+    assert out["partner"]["migrated"] is True and out["partner"]["schema_version"] == 1 and out["added"] > 0
+    assert sha(old) == before and beside(old) == names
+    assert not list(partners_dir().iterdir())
+
+
+def test_case33_a_file_merged_with_itself_changes_nothing(pair, capsys):
+    """Case 33: FILE merged with FILE itself (the example the fault matrix runs) finds
+    nothing to add, change or delete and no conflict; the content is the same."""
+    digest = content_digest(pair.ours)
+    code, out = run_json(capsys, "merge", pair.ours, pair.ours)
+    assert code == 0, out
+    assert (out["added"], out["changed"], out["deleted"], out["conflicts"]) == (0, 0, 0, 0)
+    assert out["unchanged"] > 0
+    assert content_digest(pair.ours) == digest

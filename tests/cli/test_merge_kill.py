@@ -126,5 +126,6 @@ def test_merge_killed_30_times_at_random_leaves_the_file_as_it_was_or_fully_merg
     if "slow" not in (request.config.getoption("markexpr") or "") and not os.environ.get("CYPDESK_SLOW"):
         pytest.skip("slow: run with -m slow")
     outcome = kill_runs(kill_setup, 30, KILL_SEED + 1)
+    print(f"30 kills: {outcome}")
     assert sum(outcome.values()) == 30
     assert outcome["unchanged"] > 0 and outcome["merged"] + outcome["finished"] > 0, outcome

@@ -282,17 +282,28 @@ def test_each_encryption_uses_a_fresh_salt_and_nonces(payload: Path, tmp_path: P
 
 def test_a_failed_write_leaves_no_share_and_no_temporary_file(payload: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fault while writing the chunks (patched _write_body raising ENOSPC) leaves the
-    folder as it was: no share, no .~save- file."""
+    """A full disk while writing the chunks (a patched file writer that fails with
+    ENOSPC after the header) is disk_full naming the share, and leaves the folder as it
+    was: no share, no .~save- file."""
     import errno
 
-    def full(*_a: object, **_k: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    class FullAfterHeader:
+        def __init__(self, fh: object) -> None:
+            self.fh, self.calls = fh, 0
 
-    monkeypatch.setattr(sharefile, "_write_body", full)
+        def write(self, data: bytes) -> int:
+            self.calls += 1
+            if self.calls > 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.fh.write(data)
+
+    real_init = sharefile._Writer.__init__
+    monkeypatch.setattr(sharefile._Writer, "__init__",
+                        lambda self, fh, target: real_init(self, FullAfterHeader(fh), target))
+    out = tmp_path / "x.cypshare"
     with pytest.raises(Exception) as info:
-        write_share(payload, tmp_path / "x.cypshare", _header())
-    assert getattr(info.value, "code", None) == "disk_full"
+        write_share(payload, out, _header())
+    assert getattr(info.value, "code", None) == "disk_full" and str(out) in info.value.message
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
@@ -306,3 +317,17 @@ def test_cypdesk_check_refuses_a_share_as_a_shared_copy_to_merge(plain: Path) ->
     assert "shared copy" in info.value.message and "merge" in info.value.message
     assert "save it as a new document" in info.value.message
     assert info.value.exit_code == 2 and info.value.to_dict()["kind"] == "share"
+
+
+def test_a_header_with_fields_of_the_wrong_kind_is_damaged(plain: Path, tmp_path: Path) -> None:
+    """A header whose size is text (a crafted or mangled share) is refused as damaged,
+    never a traceback."""
+    raw = plain.read_bytes()
+    pos = len(MAGIC)
+    (hlen,) = struct.unpack(">I", raw[pos:pos + 4])
+    body = raw[pos + 4:pos + 4 + hlen].replace(b'"plain_size":2500000', b'"plain_size":"2500000"')
+    lead = MAGIC + struct.pack(">I", len(body)) + body
+    bad = tmp_path / "kinds.cypshare"
+    bad.write_bytes(lead + hashlib.sha256(lead).digest() + raw[pos + 4 + hlen + 32:])
+    with pytest.raises(ShareDamaged):
+        read_share_header(bad)

@@ -17,6 +17,7 @@ is done again without the records involved, which keep this document's values.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from cypdesk.services.exchange.sqlmerge import (
 )
 
 MAX_RULE_ROUNDS = 6
+STEPS = 6  # progress: added, fields, deleted, tombstones, (kinds with deletions), saving
 _HISTORY_COLUMNS = ("id", "hlc", "at", "author_id", "author_name", "op", "table_name", "record_id", "record_title",
                     "field", "old_value", "new_value", "note")
 
@@ -78,13 +80,16 @@ class _Applier:
         self.touched: set[tuple[str, str]] = set()
         self.removed: dict[tuple[str, str], dict[str, Any]] = {}
         self.flagged: list[MergeConflict] = []
+        self.steps = 0
 
     def check(self, text: str) -> None:
+        """Cancel pressed: raise Cancelled (the transaction rolls back); else report."""
         if self.progress is None:
             return
         if self.progress.cancelled():
             raise Cancelled("The merge was cancelled: nothing was changed.")
-        self.progress.report(0, 0, text)
+        self.steps += 1
+        self.progress.report(min(self.steps, STEPS), STEPS, text)
 
     def choice(self, c: MergeConflict) -> str:
         chosen = self.choices.get(c.key, c.rule_choice)
@@ -163,6 +168,19 @@ class _Applier:
             self.raw.execute(f"UPDATE main.{q(table)} SET hlc = ? WHERE id = ?", (self.stamp, rid))
         self.check("Merging deletions")
         self.merge_tombstones()
+        self.converge_record_stamps()
+
+    def converge_record_stamps(self) -> None:
+        """A record both files hold ends with the later of their ``hlc`` (its latest
+        change), whether or not a value moved: a restore or an edit that reached us with
+        values equal to ours is still a change we have now seen, and the rule for a
+        deletion against a live record reads it (without this, an older copy of a
+        deletion our partner had undone would win here silently). The plan lists them."""
+        by_table: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for table, rid, stamp in self.plan.stamps:
+            by_table[table].append((stamp, rid, stamp))
+        for table, params in by_table.items():
+            self.raw.executemany(f"UPDATE main.{q(table)} SET hlc = ? WHERE id = ? AND hlc < ?", params)
 
     def setup_temp(self) -> None:
         raw = self.raw
@@ -275,9 +293,7 @@ class _Applier:
 
     def finish(self, violations: list[Violation], our_newest: str | None) -> list[MergeConflict]:
         raw = self.raw
-        rule_conflicts = [MergeConflict(
-            conflict_key(v.table, v.record_id, None), "rule", v.table, v.record_id, v.title, None, "", None, None,
-            None, None, None, None, "ours", None, None, v.reason) for v in violations]
+        rule_conflicts = [_rule_conflict(v) for v in violations]
         for v in violations:
             self.note(v.table, v.record_id, v.title, None, None, None, f"Merging {self.source}: {v.reason}")
         cols = ", ".join(_HISTORY_COLUMNS)
@@ -291,9 +307,12 @@ class _Applier:
         peer = self.plan.partner.document_id or None
         rows = [(new_id(), c.table, c.record_id, c.field, c.kind, _json(c.ours), _json(c.theirs), c.ours_hlc,
                  c.theirs_hlc, c.theirs_author, peer, self.now) for c in [*rule_conflicts, *self.flagged]]
-        raw.executemany("INSERT INTO main.conflicts (id, table_name, record_id, field, kind, ours_value, theirs_value, "
-                        "ours_hlc, theirs_hlc, theirs_author, peer_document_id, detected_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        raw.executemany(  # once: merging the same file again does not list an open conflict twice
+            "INSERT INTO main.conflicts (id, table_name, record_id, field, kind, ours_value, theirs_value, "
+            "ours_hlc, theirs_hlc, theirs_author, peer_document_id, detected_at) "
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE NOT EXISTS (SELECT 1 FROM main.conflicts c "
+            "WHERE c.table_name = ?2 AND c.record_id = ?3 AND c.field IS ?4 AND c.kind = ?5 "
+            "AND c.peer_document_id IS ?11 AND c.resolved_at IS NULL)", rows)
         if peer:
             raw.execute(
                 "INSERT INTO main.merge_peers (document_id, title, owner_org_id, first_merged_at, last_merged_at, "
@@ -322,10 +341,39 @@ def update_field_rows(raw: Any, table: str, field: str, rows: list[tuple[Any, st
 
 
 def _backup(ws: Any) -> Path:
-    from cypdesk.model import migrate
+    """A copy of the document as it is, before the merge changes it, in the backup
+    folder as ``<name>-before-merge-<time>-schema<N>.cypdesk``: the working copy's bytes
+    copied while the merge's transaction holds the write lock and has written nothing
+    (so the copy is the committed state), checked with ``quick_check``, flushed, then
+    given its name (a backup with its final name is always whole and checked)."""
+    import os
+    import shutil
+
+    from cypdesk import paths
+    from cypdesk.common.errors import SaveFailed
+    from cypdesk.model import dbfile, migrate, saving
+    from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION  # (not migrate.head_version: Alembic takes a second)
 
     name = ws.doc.path.stem if ws.doc.path is not None else "untitled"
-    return migrate.make_backup(ws.doc.working_path, version=migrate.head_version(), stem=f"{name}-before-merge")
+    tmp: Path | None = None
+    try:
+        dest = migrate.backup_path(f"{name}-before-merge", CURRENT_SCHEMA_VERSION)
+        tmp = dest.with_name(f"{dbfile.TEMP_PREFIX}{os.urandom(8).hex()}{dbfile.TEMP_SUFFIX}")
+        shutil.copyfile(ws.doc.working_path, tmp)
+        paths.private_file(tmp)
+        problem = dbfile.integrity_check(tmp, quick=True)
+        if problem is not None:
+            raise sqlite3.DatabaseError(f"the backup failed its check ({problem})")
+        saving.fsync_file(tmp)
+        os.replace(tmp, dest)
+        saving.fsync_dir(dest.parent)
+    except (OSError, sqlite3.Error) as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        reason = dbfile.plain_reason(exc)
+        raise SaveFailed(f"Could not make a backup of {name} before merging ({reason}), so nothing was merged. "
+                         "The document has not been changed.", path=ws.doc.path, reason=reason) from exc
+    return dest
 
 
 def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str] | None = None, *,
@@ -348,25 +396,7 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
                                  path=ws.doc.path)
             if backup:
                 backup_file = _backup(ws)
-            ws.clock.observe(raw.execute("SELECT max(hlc) FROM main.history").fetchone()[0])  # past every stamp here
-            stamp = ws.clock.tick()
-            keep: set[tuple[str, str]] = set()
-            violations: list[Violation] = []
-            for _round in range(MAX_RULE_ROUNDS):
-                raw.execute("SAVEPOINT merge_try")
-                applier = _Applier(ws, raw, plan, choices, stamp, progress)
-                applier.run(keep)
-                found = check_rules(raw, applier.touched, applier.removed)
-                new = set().union(*(v.involved for v in found)) - keep if found else set()
-                if not new:
-                    break
-                violations = [*violations, *(v for v in found if v.involved - keep)]
-                keep |= new
-                raw.execute("ROLLBACK TO merge_try")
-                raw.execute("RELEASE merge_try")
-            else:
-                raise RuntimeError("the merge could not keep the model's rules")
-            violations = _unique(violations)
+            applier, violations, keep = _merge_keeping_rules(ws, raw, plan, choices, progress)
             rule_conflicts = applier.finish(violations, plan.our_newest)
             applier.check("Saving the merge")
             raw.execute("RELEASE merge_try")
@@ -378,6 +408,56 @@ def apply_merge(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str
               "unchanged": plan.unchanged, "deleted": len(done.deleted), "rejected": len(keep),
               "conflicts": len(plan.conflicts) + len(rule_conflicts)}
     return MergeResult(counts=counts, backup=backup_file, conflicts=[*plan.conflicts, *rule_conflicts], plan=plan)
+
+
+def _rule_conflict(v: Violation) -> MergeConflict:
+    return MergeConflict(conflict_key(v.table, v.record_id, None), "rule", v.table, v.record_id, v.title, None, "",
+                         None, None, None, None, None, None, "ours", None, None, v.reason)
+
+
+def _merge_keeping_rules(ws: Any, raw: Any, plan: MergePlan, choices: Mapping[str, str], progress: Any
+                         ) -> tuple[_Applier, list[Violation], set[tuple[str, str]]]:
+    """Write the merge inside the open transaction; while a model rule is broken, undo
+    it (a savepoint) and write it again without the records involved. Returns the
+    applier of the last round (inside savepoint ``merge_try``), the rules broken and
+    the records kept as ours."""
+    ws.clock.observe(raw.execute("SELECT max(hlc) FROM main.history").fetchone()[0])  # past every stamp here
+    stamp = ws.clock.tick()
+    keep: set[tuple[str, str]] = set()
+    violations: list[Violation] = []
+    for _round in range(MAX_RULE_ROUNDS):
+        raw.execute("SAVEPOINT merge_try")
+        applier = _Applier(ws, raw, plan, choices, stamp, progress)
+        applier.run(keep)
+        found = check_rules(raw, applier.touched, applier.removed)
+        new = set().union(*(v.involved for v in found)) - keep if found else set()
+        if not new:
+            return applier, _unique(violations), keep
+        violations = [*violations, *(v for v in found if v.involved - keep)]
+        keep |= new
+        raw.execute("ROLLBACK TO merge_try")
+        raw.execute("RELEASE merge_try")
+    raise RuntimeError("the merge could not keep the model's rules")
+
+
+def rule_conflicts(ws: Any, theirs: Any, plan: MergePlan, choices: Mapping[str, str] | None = None, *,
+                   progress: Any = None) -> list[MergeConflict]:
+    """The "rule" conflicts accepting ``plan`` with ``choices`` would bring (a model
+    rule the merge would break, so this document's records involved are kept), for a
+    preview to show before anything is written: the merge is written in a transaction
+    that is then rolled back. Needs a writable document; changes nothing."""
+    ws.doc.check_writable()
+    with ws.doc.write_lock:
+        with attached(ws, partner_path(theirs), write=True) as raw:
+            raw.execute("BEGIN IMMEDIATE")
+            if state_token(raw) != plan.state:
+                raise MergeStale("The document changed since the merge was previewed: preview it again.",
+                                 path=ws.doc.path)
+            _applier, violations, _keep = _merge_keeping_rules(ws, raw, plan, dict(choices or {}), progress)
+            raw.execute("ROLLBACK")
+            for temp in ("merge_ids", "merge_redirect"):
+                raw.execute(f"DROP TABLE IF EXISTS temp.{temp}")
+    return [_rule_conflict(v) for v in violations]
 
 
 def _unique(violations: list[Violation]) -> list[Violation]:

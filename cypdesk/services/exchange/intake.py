@@ -22,9 +22,11 @@ nothing written anywhere but its own private folder (our document is never touch
    index of its own: cases 10-12);
 4. **older files** are migrated in the private copy (case 14): the partner's file is
    never migrated, and no backup of it is made (the copy is thrown away);
-5. **ids**: one id under two kinds of record, in the partner's file or between it and
-   ours, is refused (the merge matches records by id: a service and an organisation
-   sharing one id would overwrite each other);
+5. **ids and stamps**: one id under two kinds of record, in the partner's file or
+   between it and ours, is refused (the merge matches records by id: a service and an
+   organisation sharing one id would overwrite each other), and so is a change stamp
+   that is not a clock stamp (the merge compares stamps as text; an empty one, from
+   before stamps existed, is allowed);
 6. **trust**: a share whose document id is neither ours nor one we have merged with,
    and whose trust name differs from ours, is another trust's (both names must be
    set to differ: a document with no trust name set cannot tell).
@@ -52,8 +54,10 @@ from typing import TYPE_CHECKING, Any
 
 from cypdesk import paths
 from cypdesk.common.errors import (
-    CypdeskError, DifferentTrust, DocumentMissing, IdCollision, NotADocument, PartnerTooLarge, error_from,
+    CypdeskError, DamagedDocument, DifferentTrust, DocumentMissing, FileFault, IdCollision, NotADocument,
+    PartnerTooLarge, error_from,
 )
+from cypdesk.common.hlc import STAMP_LENGTH
 from cypdesk.model import dbfile, schemacheck
 from cypdesk.model.filecopy import copy_private
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
@@ -283,6 +287,44 @@ def colliding_ids(conn: sqlite3.Connection, *, other: str | None = None) -> list
     return [(str(a), str(b), str(c)) for a, b, c in rows]
 
 
+HEX_DIGITS = "0123456789abcdef"
+
+
+def _bad_stamp(column: str) -> str:
+    """SQL true for a value of ``column`` that is neither a clock stamp (STAMP_LENGTH
+    lower-case hex digits) nor empty (a record written before stamps: schema-1 files)."""
+    return f"(length({column}) NOT IN (0, {STAMP_LENGTH}) OR ltrim({column}, '{HEX_DIGITS}') <> '')"
+
+
+def malformed_stamps(conn: sqlite3.Connection, *, limit: int = COLLISIONS_NAMED) -> list[tuple[str, str, str]]:
+    """``(table, id, value)`` of stamps in ``main`` that are not clock stamps (records'
+    ``created_hlc``/``hlc``, field versions, tombstones, history), at most ``limit``. A
+    partner file holding one was damaged or forged: stamps are compared as text, so
+    one that is not a stamp would decide a merge by its spelling."""
+    found: list[tuple[str, str, str]] = []
+    checks = [(t, f"SELECT id, CASE WHEN {_bad_stamp('created_hlc')} THEN created_hlc ELSE hlc END FROM \"{t}\" "
+                  f"WHERE {_bad_stamp('created_hlc')} OR {_bad_stamp('hlc')}") for t in _record_tables()]
+    checks += [("field_versions", f"SELECT table_name || '/' || record_id || '/' || field, hlc FROM field_versions "
+                                  f"WHERE {_bad_stamp('hlc')}"),
+               ("tombstones", f"SELECT table_name || '/' || record_id, hlc FROM tombstones WHERE {_bad_stamp('hlc')}"),
+               ("history", f"SELECT id, hlc FROM history WHERE {_bad_stamp('hlc')}")]
+    for table, sql in checks:
+        if len(found) >= limit:
+            break
+        for rid, value in conn.execute(f"{sql} LIMIT {int(limit) - len(found)}"):
+            found.append((table, str(rid), "" if value is None else str(value)))
+    return found
+
+
+def _stamps_error(source: Path, found: list[tuple[str, str, str]]) -> DamagedDocument:
+    named = "; ".join(f"{_label(t) if t in _record_tables() else t.replace('_', ' ')} {rid}: {value[:60]!r}"
+                      for t, rid, value in found)
+    return DamagedDocument(
+        f"The partner file {source} cannot be merged: it holds change stamps that cypdesk never writes ({named}), "
+        f"so it was damaged or edited outside cypdesk. A merge decides by these stamps. {NOTHING_CHANGED}",
+        path=source, stamps=[{"table": t, "id": i, "value": v} for t, i, v in found])
+
+
 def _collision_error(source: Path, found: list[tuple[str, str, str]], *, between: bool) -> IdCollision:
     where = "in yours" if between else "in the partner file too"
     named = "; ".join(f"{rid} is {_article(_label(t))} in the partner file and {_article(_label(o))} {where}"
@@ -379,14 +421,35 @@ def _unpack(source: Path, copy: Path, passphrase: str | None, progress: Any) -> 
 
 # --- the whole intake --------------------------------------------------------------------------
 
+COPY_ATTEMPTS = 3
+
+
 def _copy_document(source: Path, copy: Path, size: int, progress: Any) -> str:
-    watch = _CopyWatch(source, size, progress)
-    copy_private(source, copy, document=source, writing="write a private copy of the partner file in", hasher=watch)
-    journal = Path(f"{source}-journal")
-    if journal.exists():  # a writer stopped mid-change: roll the COPY back, as SQLite would the file
-        copy_private(journal, Path(f"{copy}-journal"), document=journal,
-                     writing="write a private copy of the partner file in")
-    return watch.sha.hexdigest()
+    """Copy the partner's file (and a hot journal beside it) into the private folder;
+    copied again if it changes meanwhile (a sync client still writing it). Returns the
+    SHA-256 of what was copied."""
+    wal = Path(f"{source}-wal")
+    if wal.exists() and wal.stat().st_size > 0:  # its latest changes are in the -wal, which a copy would miss
+        raise DamagedDocument(
+            f"{source} cannot be merged yet: another program left changes in {wal.name} (write-ahead log) beside "
+            f"it. Open it in that program and close it cleanly first. {NOTHING_CHANGED}", path=source)
+    for _attempt in range(COPY_ATTEMPTS):
+        before = source.stat()
+        watch = _CopyWatch(source, size, progress)
+        copy_private(source, copy, document=source, writing="write a private copy of the partner file in",
+                     hasher=watch)
+        journal = Path(f"{source}-journal")
+        if journal.exists():  # a writer stopped mid-change: roll the COPY back, as SQLite would the file
+            copy_private(journal, Path(f"{copy}-journal"), document=journal,
+                         writing="write a private copy of the partner file in")
+        after = source.stat()
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            return watch.sha.hexdigest()
+        size = after.st_size
+        if size > MAX_PARTNER_BYTES:
+            raise _too_large(source, size)
+    raise FileFault(f"The partner file {source} kept changing while it was being copied (is a sync client or "
+                     f"another program still writing it?). Try again in a moment. {NOTHING_CHANGED}", path=source)
 
 
 def _check_copy(source: Path, copy: Path) -> tuple[int, bool]:
@@ -444,7 +507,10 @@ def _take_in(source: Path, size: int, folder: Path, *, passphrase: str | None, o
     header: ShareHeader | None = None
     _check_cancel(progress, source)
     if is_share(source):
-        header = _unpack(source, copy, passphrase, progress)
+        try:
+            header = _unpack(source, copy, passphrase, progress)
+        except CypdeskError as exc:  # its words name the share; say our document is unchanged
+            raise _about_source(exc, copy, source) from exc.__cause__
         sha = str(getattr(header, "sha256", "") or "")
         if copy.stat().st_size > MAX_PARTNER_BYTES:
             raise _too_large(source, copy.stat().st_size, "unpacked it is ")
@@ -460,8 +526,11 @@ def _take_in(source: Path, size: int, folder: Path, *, passphrase: str | None, o
         withheld = int(conn.execute("SELECT count(*) FROM withheld_fields").fetchone()[0]) \
             if _has_table(conn, "withheld_fields") else 0
         found = colliding_ids(conn)
+        bad_stamps = malformed_stamps(conn)
     if found:
         raise _collision_error(source, found, between=False)
+    if bad_stamps:
+        raise _stamps_error(source, bad_stamps)
     pf = PartnerFile(
         source=source, path=copy, kind="share" if header is not None else "document",
         document_id=facts["id"], title=facts["title"] or (header.title if header is not None else "") or source.stem,
@@ -475,6 +544,6 @@ def _take_in(source: Path, size: int, folder: Path, *, passphrase: str | None, o
 
 
 __all__ = [
-    "MAX_PARTNER_BYTES", "PartnerFile", "PartnerInfo", "colliding_ids", "is_share", "limit_words", "open_partner",
-    "partner_connection", "partners_dir",
+    "MAX_PARTNER_BYTES", "PartnerFile", "PartnerInfo", "colliding_ids", "is_share", "limit_words", "malformed_stamps",
+    "open_partner", "partner_connection", "partners_dir",
 ]

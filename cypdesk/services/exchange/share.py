@@ -49,7 +49,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from cypdesk.common.errors import Cancelled, CypdeskError, UsageError, error_from
+from cypdesk.common.errors import (
+    Cancelled, CypdeskError, DiskFull, ReadOnlyDrive, SaveFailed, UsageError, error_from, fault_class,
+)
 from cypdesk.io.sharefile import EXTENSION, ShareHeader, write_share
 from cypdesk.model import dbfile
 from cypdesk.model.catalog import CATALOG
@@ -84,7 +86,7 @@ class ShareField:
     the records that are not the partner's own; ``reason``: why, in words;
     ``code``: "confidential", "contact", "chosen" or "" (shared); ``owner_sees``: shown
     on the partner's own records; ``can_show``: an override may show it (a contact
-    detail), ``can_withhold``: an override may withhold it."""
+    detail), ``can_withhold``: an override may withhold it (not a required field)."""
 
     table: str
     field: str
@@ -149,6 +151,9 @@ class _Rule:
                 raise UsageError(f"There is no field {name!r} of {kind!r} to withhold or show.")
             if value and spec.get("system"):
                 raise UsageError(f"{kind}.{name} is kept by cypdesk itself (an id or a stamp): it cannot be withheld.")
+            if value and spec.get("required"):
+                raise UsageError(f"{kind}.{name} ({spec.get('label') or name}) is required on every record: it "
+                                 "cannot be withheld.")
             if value is False and spec.get("confidential"):
                 raise UsageError(f"{kind}.{name} is confidential: a share shows it only on the partner's own "
                                  "records, and that cannot be changed.")
@@ -220,7 +225,7 @@ def share_fields(source: Any, *, for_org: str | None, contacts: bool = False,
                 words = SHOWN[""]
             out.append(ShareField(kind, name, spec.get("label") or name, bool(code), words, code,
                                   owner_sees=bool(code) and owner_sees, can_show=bool(spec.get("personal")),
-                                  can_withhold=not spec.get("system")))
+                                  can_withhold=not spec.get("system") and not spec.get("required")))
     return out
 
 
@@ -576,15 +581,48 @@ def _build(src_path: Path, build: Path, rule: _Rule, stage: _Stage) -> _Builder:
 
 
 def _made_by(ws_or_path: Any) -> str | None:
+    """Who shares: the window's installation user, else the login name (never creating
+    an installation id: a share only reads)."""
     author = getattr(ws_or_path, "author", None)
     if author is not None:
         return getattr(author, "user", None)
-    try:
-        from cypdesk.model.installation import get_installation
+    from cypdesk.model.installation import current_user
 
-        return get_installation().user
-    except Exception:  # who made it is a courtesy in the header, never a reason to fail
-        return None
+    return current_user()
+
+
+def _make_copy(src_path: Path, folder: Path, rule: _Rule, stage: _Stage, document: Path | None,
+               target: Path) -> tuple[_Builder, Path, int]:
+    """Build the copy in ``folder`` (a private temporary folder) and VACUUM it INTO a
+    fresh file there: (the builder's counts, that file, rows of its withheld_fields).
+    A fault writing the temporary files names the share being written (and where);
+    one reading the document names the document."""
+    build, packed = folder / "build.cypdesk", folder / "share.cypdesk"
+    consequence = "Nothing was written; the document has not been changed."
+    try:
+        dbfile.create_document_file(build)
+        builder = _build(src_path, build, rule, stage)
+        with dbfile.opened(build) as conn:
+            conn.execute("VACUUM INTO ?", (str(packed),))  # fresh pages only: no free page carries anything
+        with dbfile.opened(packed, read_only=True) as conn:
+            withheld = conn.execute("SELECT count(*) FROM withheld_fields").fetchone()[0]
+    except CypdeskError as exc:
+        cause = exc.__cause__
+        if exc.path is not None and Path(exc.path).parent == folder and cause is not None \
+                and fault_class(cause) is not None:
+            raise error_from(cause, path=target, doing="write", base=SaveFailed, consequence=consequence,
+                             at=folder.parent) from exc
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        fault = fault_class(exc)
+        if fault is None and isinstance(exc, OSError):
+            raise
+        if fault in (DiskFull, ReadOnlyDrive) or (isinstance(exc, OSError) and Path(
+                str(getattr(exc, "filename", "") or "")).parent == folder):
+            raise error_from(exc, path=target, doing="write", base=SaveFailed, consequence=consequence,
+                             at=folder.parent) from exc
+        raise error_from(exc, path=document or src_path, doing="read", consequence=consequence) from exc
+    return builder, packed, withheld
 
 
 def write_share_copy(ws_or_path: Any, out: str | os.PathLike[str], *, for_org: str | None = None,
@@ -613,17 +651,7 @@ def write_share_copy(ws_or_path: Any, out: str | os.PathLike[str], *, for_org: s
         except OSError as exc:
             raise error_from(exc, path=Path(tempfile.gettempdir()), doing="make a temporary folder in") from exc
         with tmp as folder:
-            build, packed = Path(folder) / "build.cypdesk", Path(folder) / "share.cypdesk"
-            dbfile.create_document_file(build)
-            try:
-                builder = _build(src_path, build, rule, build_stage)
-                with dbfile.opened(build) as conn:
-                    conn.execute("VACUUM INTO ?", (str(packed),))  # fresh pages only: no free page carries anything
-                with dbfile.opened(packed, read_only=True) as conn:
-                    withheld = conn.execute("SELECT count(*) FROM withheld_fields").fetchone()[0]
-            except sqlite3.Error as exc:
-                raise error_from(exc, path=document or src_path, doing="read",
-                                 consequence="Nothing was written.") from exc
+            builder, packed, withheld = _make_copy(src_path, Path(folder), rule, build_stage, document, target)
             header = ShareHeader(
                 document_id=doc[0] if doc else "", title=(doc[1] if doc else None) or "Untitled trust",
                 trust_name=doc[2] if doc else None, schema_version=CURRENT_SCHEMA_VERSION,

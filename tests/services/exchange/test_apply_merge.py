@@ -211,3 +211,29 @@ def test_the_plan_reads_a_file_it_does_not_change(docs):
         assert conn.execute("PRAGMA database_list").fetchall()[-1][1] in ("main", "temp")
     finally:
         conn.close()
+
+
+def test_a_backup_that_cannot_be_written_stops_the_merge_before_any_change(docs, monkeypatch):
+    """The backup's flush fails (saving.fsync_file patched to raise ENOSPC): SaveFailed
+    in plain words, the document's bytes unchanged, no backup left under its name."""
+    import errno
+
+    from cypdesk import paths
+    from cypdesk.common.errors import SaveFailed
+    from cypdesk.model import saving
+
+    a = docs.open(ALICE, "mine.cypdesk")
+    b0 = _partner_with_edits(docs, a)
+    before = _bytes(a)
+    plan = plan_merge(a, b0)
+
+    def disk_full(path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(saving, "fsync_file", disk_full)
+    with pytest.raises(SaveFailed, match="backup of mine before merging") as caught:
+        apply_merge(a, b0, plan)
+    assert "nothing was merged" in caught.value.message
+    assert _bytes(a) == before
+    assert not list(paths.backup_dir().glob("mine-before-merge-*"))
+    assert not list(paths.backup_dir().glob(".~save-*"))

@@ -9,7 +9,6 @@ way a partner's sqlite3 could."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -24,74 +23,16 @@ from cypdesk.model import dbfile
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 from cypdesk.services.exchange import intake
 from cypdesk.services.exchange.intake import open_partner, partner_connection, partners_dir
+from tests.services.exchange.intake_helpers import TRIGGER, Unchanged, copy_alone, folder_state, refused, sha, tamper
 
 REPO = Path(__file__).resolve().parents[3]
 V1 = REPO / "tests" / "fixtures" / "schema_v1.cypdesk"
-TRIGGER = ("CREATE TRIGGER evil AFTER UPDATE ON services BEGIN "
-           "UPDATE services SET name='PWNED' WHERE id=NEW.id; DELETE FROM history; END")
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    """Hashes of every file in a folder: the file, and anything beside it."""
-    return {p.name: sha(p) for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def tamper(path: Path, *statements: str, writable_schema: bool = False) -> Path:
-    """Change ``path`` as a partner's sqlite3 could; ``spy`` is defined on this connection
-    only, so that objects calling it can be built."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.create_function("spy", -1, lambda *a: 1, deterministic=True)
-        if writable_schema:
-            conn.execute("PRAGMA writable_schema=ON")
-        for sql in statements:
-            conn.execute(sql)
-    return path
 
 
 @pytest.fixture
 def partner(demo_master, tmp_path) -> Path:
     """A plain copy of the demo, alone in the partner's folder."""
-    folder = tmp_path / "from-partner"
-    folder.mkdir()
-    path = folder / "partner.cypdesk"
-    shutil.copy(demo_master, path)
-    return path
-
-
-class Unchanged:
-    """Our working copy and the partner's folder, hashed before; ``check()`` after."""
-
-    def __init__(self, ws, partner: Path) -> None:
-        self.ws, self.partner = ws, partner
-        self.ours = sha(ws.doc.working_path)
-        self.theirs = folder_state(partner.parent)
-
-    def check(self) -> None:
-        assert sha(self.ws.doc.working_path) == self.ours
-        assert folder_state(self.partner.parent) == self.theirs
-        assert not list(partners_dir().iterdir()), "the private copy was left behind"
-
-
-def refused(ws, partner: Path, code: str, exit_code: int, *words: str) -> errors.CypdeskError:
-    """open_partner(partner, ours=ws) refuses with ``code``, naming the partner file in a
-    message holding ``words``; nothing changed anywhere."""
-    before = Unchanged(ws, partner)
-    with pytest.raises(errors.CypdeskError) as err:
-        with open_partner(partner, ours=ws):
-            pytest.fail("accepted")
-    exc = err.value
-    assert (exc.code, exc.exit_code) == (code, exit_code), exc.message
-    assert str(partner) in exc.message or partner.name in exc.message, exc.message
-    assert "your document has not been changed" in exc.message, exc.message
-    for w in words:
-        assert w in exc.message, exc.message
-    assert exc.path == str(partner)
-    before.check()
-    return exc
+    return copy_alone(demo_master, tmp_path / "from-partner")
 
 
 # --- a sound file -------------------------------------------------------------------------------
@@ -428,3 +369,66 @@ def test_the_withheld_fields_of_a_partner_file_are_counted(partner):
                     f"VALUES ('services', '{service}', 'annual_cost', '0', 'confidential')")
     with open_partner(partner) as theirs:
         assert theirs.withheld == 1
+
+
+def test_a_partner_file_with_changes_left_in_a_wal_beside_it_is_refused(ws, partner):
+    """Another program left the partner's latest changes in a -wal file: a copy of the
+    file alone would miss them, so it is refused until that program closes it."""
+    tamper(partner, "PRAGMA journal_mode=WAL")
+    wal = Path(f"{partner}-wal")
+    wal.write_bytes(b"\0" * 4096)
+    refused(ws, partner, "damaged", 1, "partner.cypdesk-wal")
+
+
+class ChangeOnce:
+    """A progress that, at the first report of the first copy, changes the partner's
+    file (as a sync client still writing it would)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.reports, self.changed = path, [], False
+
+    def report(self, done, total, text):
+        self.reports.append((done, total, text))
+        if not self.changed:
+            self.changed = True
+            with closing(sqlite3.connect(self.path)) as conn, conn:
+                conn.execute("UPDATE services SET name = name || ' (renamed while copying)'")
+
+    def cancelled(self):
+        return False
+
+
+def test_a_partner_file_that_changes_while_it_is_copied_is_copied_again(ws, partner):
+    """The file changed during the copy (progress patched to change it once): the copy
+    is made again, and what is read is the file as it is now, never a mixture."""
+    progress = ChangeOnce(partner)
+    with open_partner(partner, ours=ws, progress=progress) as theirs:
+        assert theirs.sha256 == sha(partner)
+        with closing(partner_connection(theirs.path)) as conn:
+            assert conn.execute("SELECT count(*) FROM services WHERE name NOT LIKE '%(renamed while copying)'"
+                                ).fetchone()[0] == 0
+    assert progress.changed
+
+
+@pytest.mark.parametrize("stamp, where", [
+    ("z" * 48, "services"), ("FFFF", "services"), ("2026-12-05", "field_versions")],
+    ids=["not hex", "upper case and short", "a date in a field version"])
+def test_a_stamp_that_is_not_a_clock_stamp_is_refused(ws, partner, stamp, where):
+    """A forged or damaged change stamp (the merge compares stamps as text, so 'zzz...'
+    would win every field it touches) is refused as damaged, naming where it is."""
+    service, _org = _first_ids(partner)
+    if where == "services":
+        tamper(partner, f"UPDATE services SET hlc = '{stamp}' WHERE id = '{service}'")
+    else:
+        tamper(partner, f"UPDATE field_versions SET hlc = '{stamp}' WHERE rowid = (SELECT min(rowid) FROM field_versions)")
+    exc = refused(ws, partner, "damaged", 1, "change stamps that cypdesk never writes", repr(stamp))
+    assert exc.facts["stamps"][0]["table"] == where
+
+
+def test_empty_stamps_of_a_file_from_before_stamps_are_accepted():
+    """Schema-1 files carry empty stamps on their records: not malformed."""
+    with closing(sqlite3.connect(V1)) as conn:
+        assert conn.execute("SELECT count(*) FROM organisations WHERE hlc = ''").fetchone()[0] > 0
+    with open_partner(V1) as theirs:
+        with closing(partner_connection(theirs.path)) as conn:
+            assert intake.malformed_stamps(conn) == []

@@ -47,6 +47,9 @@ def test_shares_no_longer_totalling_100_keep_ours_and_are_a_rule_conflict(docs):
     assert "110%" in rule[0].reason
     assert one(a, "SELECT kind, resolution FROM conflicts WHERE record_id = ?", sid) == ("rule", None)
     assert result.counts["conflicts"] == len(plan.conflicts) + 1 and result.counts["rejected"] == 2
+    merge(a, docs.snap(b))  # the same file again: the open conflict is not listed twice
+    assert one(a, "SELECT count(*) FROM conflicts WHERE record_id = ?", sid) == (1,)
+    assert _shares(a, sid) == ours
 
 
 def test_a_team_reporting_loop_keeps_ours(docs):
@@ -83,3 +86,29 @@ def test_their_deletion_of_a_service_we_gave_a_new_commissioner_keeps_ours(docs)
     rule = [c for c in result.conflicts if c.kind == "rule"]
     assert rule and all(c.rule_choice == "ours" for c in rule)
     assert any("no longer exists" in c.reason for c in rule)
+
+
+def test_rule_conflicts_are_known_before_accepting_and_the_preview_writes_nothing(docs):
+    """rule_conflicts (for the window's preview) names the same rule conflict the apply
+    then lists, and leaves the document's bytes as they were; choosing "ours" for the
+    conflicting share does not cure it (B's added fourth share would still make 120%)."""
+    import hashlib
+
+    from cypdesk.services.exchange.apply import apply_merge, rule_conflicts
+    from cypdesk.services.exchange.plan import plan_merge
+
+    base, sid, o = _base_with_two_commissioners(docs)
+    a, b = docs.open(ALICE, source=base), docs.open(BOB, source=base)
+    set_commissioners(a, sid, [(o[0], 40), (o[1], 50), (o[2], 10)])
+    set_commissioners(b, sid, [(o[0], 30), (o[1], 50), (o[3], 20)])
+    b0 = docs.snap(b)
+    plan = plan_merge(a, b0)
+    before = hashlib.sha256(a.doc.working_path.read_bytes()).hexdigest()
+    preview = rule_conflicts(a, b0, plan)
+    assert hashlib.sha256(a.doc.working_path.read_bytes()).hexdigest() == before
+    assert [(c.kind, c.record_id) for c in preview] == [("rule", sid)]
+    [field_conflict] = [c for c in plan.conflicts if c.kind == "field"]
+    still = rule_conflicts(a, b0, plan, {field_conflict.key: "ours"})
+    assert [(c.kind, c.record_id) for c in still] == [("rule", sid)] and "120%" in still[0].reason
+    result = apply_merge(a, b0, plan, backup=False)
+    assert [c.key for c in result.conflicts if c.kind == "rule"] == [c.key for c in preview]

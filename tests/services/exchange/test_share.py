@@ -324,8 +324,9 @@ def test_an_override_withholds_more_even_on_the_partners_own_records(demo_path: 
     ({("contracts", "annual_value"): False}, "confidential"),
     ({("services", "no_such_field"): True}, "no field"),
     ({("services", "id"): True}, "cannot be withheld"),
+    ({("services", "name"): True}, "required on every record"),
 ])
-def test_an_override_cannot_show_a_confidential_field_nor_name_a_field_that_is_not_there(
+def test_an_override_cannot_show_a_confidential_field_withhold_a_required_one_or_name_one_not_there(
         demo_path: Path, tmp_path: Path, overrides: dict, words: str) -> None:
     with pytest.raises(UsageError) as info:
         write_share_copy(demo_path, tmp_path / "x.cypshare", overrides=overrides)
@@ -349,9 +350,10 @@ def test_share_fields_say_what_is_withheld_and_why(demo_path: Path) -> None:
     shown = {(f.table, f.field): f for f in share_fields(demo_path, for_org=None, contacts=True)}
     assert not shown[("people", "email")].withheld
     assert "every record" in shown[("contracts", "annual_value")].reason
+    assert not fields[("services", "name")].can_withhold and fields[("services", "description")].can_withhold
     chosen = {(f.table, f.field): f for f in share_fields(demo_path, for_org=None,
-                                                          overrides={("services", "name"): True})}
-    assert chosen[("services", "name")].withheld and chosen[("services", "name")].code == "chosen"
+                                                          overrides={("services", "description"): True})}
+    assert chosen[("services", "description")].withheld and chosen[("services", "description")].code == "chosen"
 
 
 def test_the_document_is_never_changed_and_a_failure_writes_nothing(demo_path: Path, tmp_path: Path) -> None:
