@@ -62,7 +62,8 @@ def test_the_dialog_writes_a_share_for_a_partner_with_the_rule_and_the_officers_
                                                                                        tmp_path):
     """For Brightside: a contract's annual value is listed as withheld (confidential, shown
     only on its own records: not tickable), a person's email as withheld (a contact
-    detail); the officer unticks a service's annual cost (listed "Withheld by you").
+    detail); the officer unticks a service's annual cost (listed "Withheld by you"); a
+    service's name (required) cannot be unticked.
     Share writes the .cypshare where it was told, says where and how big; unpacked, the
     copy is for Brightside, its contracts keep annual values only on Brightside's
     services, every service's annual cost is blank and listed in withheld_fields as
@@ -79,6 +80,7 @@ def test_the_dialog_writes_a_share_for_a_partner_with_the_rule_and_the_officers_
         rows["email"] = dialog.field_row("people", "email")
         dialog.set_withheld("services", "annual_cost")
         rows["cost"] = dialog.field_row("services", "annual_cost")
+        rows["name"] = dialog.field_row("services", "name")
         rows["summary"] = dialog.summary.text()
         dialog.out.setText(str(out))
 
@@ -87,6 +89,7 @@ def test_the_dialog_writes_a_share_for_a_partner_with_the_rule_and_the_officers_
                              "Confidential: withheld except on the records the partner owns", False)
     assert rows["email"][1] == "Withheld" and "contact detail" in rows["email"][2] and rows["email"][3]
     assert rows["cost"] == ("Annual cost", "Withheld by you", "Withheld because you chose to withhold it", True)
+    assert rows["name"] == ("Service", "Shared", "", False)  # required on every service: it cannot be withheld
     assert rows["summary"] == f"Shared for {partner_name}: 11 fields withheld by the rule, 1 more by you."
     assert dialog.request.overrides == {("services", "annual_cost"): True}
     assert out.is_file()

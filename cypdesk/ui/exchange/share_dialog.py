@@ -286,8 +286,9 @@ class ShareDialog(QDialog):
 
     def _show_field(self, item: QTreeWidgetItem, rule: Any) -> None:
         """One field's row: ticked when it is shared; a field the rule withholds as
-        confidential cannot be ticked (nothing shows it from here)."""
-        locked = rule.withheld and rule.code == "confidential"
+        confidential cannot be ticked (nothing shows it from here), nor a required field
+        unticked (a copy cannot be without it)."""
+        locked = rule.code == "confidential" if rule.withheld else not rule.can_withhold  # a required field
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if not locked:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
@@ -303,8 +304,12 @@ class ShareDialog(QDialog):
         why = "" if rule.reason == SHARED else rule.reason  # "Shared" says it already
         item.setText(2, why)
         item.setToolTip(2, why)
-        item.setToolTip(0, "Withheld by the rule: it cannot be shared from here" if locked else
-                        ("Tick to share it in this copy" if rule.withheld else "Untick to withhold it from this copy"))
+        if locked:
+            tip = ("Withheld by the rule: it cannot be shared from here" if rule.withheld else
+                   "Required on every record: a copy cannot be without it")
+        else:
+            tip = "Tick to share it in this copy" if rule.withheld else "Untick to withhold it from this copy"
+        item.setToolTip(0, tip)
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         key = item.data(0, FIELD_ROLE)
