@@ -70,6 +70,8 @@ def test_the_new_button_starts_an_untitled_document(empty_window, qtbot):
 def test_the_open_button_opens_the_file_chosen_in_the_file_dialog(empty_window, qtbot, demo_path, monkeypatch):
     """Open a document… asks for a file (QFileDialog.getOpenFileName, patched to answer
     the demo's path, and recording the filter it was given) and opens it."""
+    from cypdesk.ui.opening import OPEN_FILTER
+
     asked = []
 
     def choose(_parent, title, _folder, filters):
@@ -79,7 +81,8 @@ def test_the_open_button_opens_the_file_chosen_in_the_file_dialog(empty_window, 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
     window = empty_window()
     qtbot.mouseClick(window.start_page.open_button, Qt.MouseButton.LeftButton)
-    assert asked == [("Open a cypdesk document", "cypdesk documents (*.cypdesk)")]
+    assert asked == [("Open a cypdesk document", OPEN_FILTER)]  # documents, and shared copies from partners
+    assert "*.cypdesk" in OPEN_FILTER and "*.cypshare" in OPEN_FILTER
     assert window.workspace is not None and Path(window.workspace.doc.path) == demo_path.resolve()
 
 

@@ -236,3 +236,20 @@ def test_a_shared_copy_renamed_cypdesk_is_still_offered_as_a_shared_copy(open_wi
     assert title == "A shared copy" and "looks-like-a-document.cypdesk is a shared copy" in text
     assert Yes in dialogs.buttons[-1][1]
     assert window.workspace is not None and window.workspace.doc.path == path
+
+
+def test_the_command_line_offers_a_shared_copy_rather_than_opening_it(share, tmp_path):
+    """``cypdesk from-bob.cypshare`` (here with --exit-when-shown, which prints the first
+    question instead of waiting for a person): the window asks what to do with the
+    shared copy and never shows it as a document."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=str(tmp_path / "home"))
+    run = subprocess.run([sys.executable, "-m", "cypdesk", str(share), "--exit-when-shown"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert "cypdesk: A shared copy: from-bob.cypshare is a shared copy of" in run.stderr
+    assert "window shown" not in run.stdout

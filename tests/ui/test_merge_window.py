@@ -250,3 +250,128 @@ def test_a_file_that_is_not_a_document_is_refused_in_words(setup, dialogs, tmp_p
     title, text = dialogs.seen[-1]
     assert title == "Not merged" and "minutes.cypdesk" in text and "not been changed" in text
     assert sha(window.workspace.doc.working_path) == held
+
+
+def test_undo_after_a_later_edit_takes_the_edit_back_first_then_the_merge(setup, dialogs):
+    """An edit made after the merge is on the stack above it: the first Undo takes the
+    edit back, the second the whole merge, and the content is then exactly as before
+    the merge."""
+    window, theirs, capacity_id, cost_id = setup
+    from cypdesk.services import records
+    from cypdesk.services.exchange.canon import content_digest
+
+    work = window.workspace.doc.working_path
+    before = content_digest(work)
+    dialogs.drivers = [lambda dialog: True]
+    window.action_merge.trigger()
+    window.push(records.update(window.workspace, "services", capacity_id, {"capacity": 5}), window.tab("services"))
+    window.action_undo.trigger()
+    assert window.undo_stack.undoText() == "Merge partner.cypdesk"
+    window.action_undo.trigger()
+    assert content_digest(work) == before
+
+
+def test_a_merge_that_fails_part_way_changes_nothing_and_says_so(setup, dialogs, monkeypatch):
+    """The disk fills while the merge writes (an ENOSPC raised inside apply_merge's
+    transaction, after some fields are written): the transaction rolls back, the
+    working copy keeps its bytes, nothing goes on the undo stack, and the message says
+    the disk is full and the document has not been changed."""
+    import errno
+
+    window, theirs, capacity_id, cost_id = setup
+    from cypdesk.services.exchange import apply
+
+    real = apply._Applier.take_fields
+
+    def fill_the_disk(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(apply._Applier, "take_fields", fill_the_disk)
+    work = window.workspace.doc.working_path
+    held, steps = sha(work), window.undo_stack.count()
+    dialogs.drivers = [lambda dialog: True]
+    dialogs.answers = [QMessageBox.StandardButton.Ok]
+    window.action_merge.trigger()
+    title, text = dialogs.seen[-1]
+    assert title == "Not merged" and "not been changed" in text and "disk is full" in text
+    assert "Could not merge partner.cypdesk into" in text
+    assert sha(work) == held and window.undo_stack.count() == steps
+
+
+def test_a_merge_on_the_real_worker_thread(setup, dialogs, monkeypatch, qtbot):
+    """With the real thread pool (INLINE turned off here): the partner's file is read,
+    planned and merged on the worker while the window's event loop runs, and the merge
+    lands as with the inline runner."""
+    window, theirs, capacity_id, cost_id = setup
+    import threading
+
+    from cypdesk.services.exchange import plan as plan_module
+    from cypdesk.ui.tasks import TaskRunner
+
+    monkeypatch.setattr(TaskRunner, "INLINE", False)
+    threads = []
+    real = plan_module.plan_merge
+    monkeypatch.setattr(plan_module, "plan_merge",
+                        lambda *a, **k: threads.append(threading.current_thread()) or real(*a, **k))
+    dialogs.drivers = [lambda dialog: True]
+    window.action_merge.trigger()
+    window.tasks.wait()
+    assert threads and threads[0] is not threading.main_thread()
+    assert organisation_named(window, NEW_ORGANISATION)
+    assert window.undo_stack.undoText() == "Merge partner.cypdesk"
+
+
+THREAD_PROBE = r"""
+import shutil, sys, threading
+from pathlib import Path
+importer = {}
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in ("sqlalchemy", "cypdesk.services.exchange.plan") and name not in importer:
+            importer[name] = "main" if threading.current_thread() is threading.main_thread() else "worker"
+        return None
+
+sys.meta_path.insert(0, Watch())
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from cypdesk.ui.exchange import merge_flow
+from cypdesk.ui.main_window import MainWindow
+ours = Path(sys.argv[1])
+theirs = ours.with_name("partner.cypdesk")
+shutil.copy(ours, theirs)
+window = MainWindow()
+window.show()
+window.open_path(ours, wait=True)
+window.tasks.wait()
+app.processEvents()
+merge_flow.choose_partner_file = lambda _window: str(theirs)
+shown = []
+window.run_dialog = lambda dialog: shown.append(dialog.plan.counts()["conflicts"]) or False
+window.action_merge.trigger()
+print(sorted(importer.items()), shown)
+window.close_document()
+"""
+
+
+def test_the_first_merge_loads_sqlalchemy_and_the_merge_on_the_worker(tmp_path):
+    """A window that opened a document has not loaded SQLAlchemy (start-up stays light);
+    the first File > Merge loads it, and the merge services, on the worker thread, not
+    on the window's (a child process with the real thread pool: seconds of imports on a
+    slow laptop would freeze the window)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=str(tmp_path / "home"))
+    doc = tmp_path / "d.cypdesk"
+    made = subprocess.run([sys.executable, "-m", "cypdesk", "demo", str(doc)], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    probe = subprocess.run([sys.executable, "-c", THREAD_PROBE, str(doc)], cwd=root, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip().splitlines()[-1] == \
+        "[('cypdesk.services.exchange.plan', 'worker'), ('sqlalchemy', 'worker')] [0]"

@@ -128,12 +128,14 @@ def _look_ups(ws: Any, partner: Any, plan: Any) -> tuple[dict[tuple[str, str], s
 def plan_file(window: Any, path: Path, passphrase: str | None) -> Planned:
     """Check and read the partner's file and plan the merge, on the worker (raises what
     the services raise; Cancel raises ``Cancelled``)."""
-    from cypdesk.services.exchange.intake import open_partner
-    from cypdesk.services.exchange.plan import plan_merge
-
     ws = window.workspace
 
     def work(progress: Any) -> Planned:
+        # Imported here, on the worker: the first merge brings in SQLAlchemy and the
+        # models, seconds on a slow laptop that the window must not wait for.
+        from cypdesk.services.exchange.intake import open_partner
+        from cypdesk.services.exchange.plan import plan_merge
+
         stack = ExitStack()
         try:
             partner = stack.enter_context(open_partner(path, passphrase=passphrase, ours=ws, progress=progress))
@@ -224,7 +226,8 @@ def merge_file(window: Any, path: Path, *, passphrase: str | None = None, label:
                 window.status(f"Merge of {name} cancelled. {UNCHANGED}")
                 return False
             except Exception as exc:  # noqa: BLE001 - shown in words; the transaction rolled back
-                refused(window, exc, path, "merge")
+                doc = window.workspace.doc
+                refused(window, exc, doc.path or Path(doc.title), f"merge {path.name} into")
                 return False
         finally:
             planned.close()
@@ -234,12 +237,12 @@ def merge_file(window: Any, path: Path, *, passphrase: str | None = None, label:
 
 def apply_planned(window: Any, planned: Planned, choices: dict[str, str]) -> MergeDone:
     """Merge on the worker; the content digests before and after make the undo exact."""
-    from cypdesk.services.exchange.apply import apply_merge
-    from cypdesk.services.exchange.canon import content_digest
-
     ws = window.workspace
 
     def work(progress: Any) -> MergeDone:
+        from cypdesk.services.exchange.apply import apply_merge  # on the worker, as in plan_file
+        from cypdesk.services.exchange.canon import content_digest
+
         before = content_digest(ws.doc.working_path)
         result = apply_merge(ws, planned.partner, planned.plan, choices, progress=progress)
         after = content_digest(ws.doc.working_path)

@@ -56,13 +56,17 @@ def describe(path: Path, header: Any) -> str:
 def open_share(window: Any, path: str | Path) -> bool:
     """Offer to merge the shared copy into the open document or save it as a new
     document. True when something was merged or opened."""
-    from cypdesk.io.sharefile import read_share_header
     from cypdesk.ui.exchange.merge_flow import merge_file, refused
 
     path = Path(path).absolute()
+
+    def read(_progress: Any) -> Any:
+        from cypdesk.io.sharefile import read_share_header
+
+        return read_share_header(path)
+
     try:
-        header = window.tasks.run_and_wait(f"Reading {path.name}…", lambda _p: read_share_header(path),
-                                           cancellable=False)
+        header = window.tasks.run_and_wait(f"Reading {path.name}…", read, cancellable=False)
     except Exception as exc:  # noqa: BLE001 - said in words
         from cypdesk.common.errors import plain_message
 
@@ -101,7 +105,6 @@ def save_share_as_document(window: Any, path: Path, header: Any) -> bool:
     """Unpack the shared copy into a ``.cypdesk`` the officer names (asking for the
     passphrase while it is needed or wrong), then open it."""
     from cypdesk.common.errors import Cancelled, plain_message
-    from cypdesk.io.sharefile import unpack_share
     from cypdesk.ui.exchange.merge_flow import PASSPHRASE_CODES, ask_passphrase
     from cypdesk.ui.opening import DOCUMENT_FILTER
 
@@ -119,8 +122,7 @@ def save_share_as_document(window: Any, path: Path, header: Any) -> bool:
     passphrase: str | None = None
     while True:
         try:
-            window.tasks.run_and_wait(f"Unpacking {path.name}…",
-                                      lambda p: unpack_share(path, dest, passphrase=passphrase, progress=p))
+            window.tasks.run_and_wait(f"Unpacking {path.name}…", lambda p: unpack(path, dest, passphrase, p))
             break
         except Cancelled:
             window.status(f"Unpacking {path.name} was cancelled: no document was written.")
@@ -136,6 +138,14 @@ def save_share_as_document(window: Any, path: Path, header: Any) -> bool:
                        guide=getattr(exc, "code", None))
             return False
     return window.open_path(dest, wait=True)
+
+
+def unpack(path: Path, dest: Path, passphrase: str | None, progress: Any) -> Any:
+    """On the worker: the share's document written to ``dest`` (cryptography and the
+    codecs load here, not on the window's thread)."""
+    from cypdesk.io.sharefile import unpack_share
+
+    return unpack_share(path, dest, passphrase=passphrase, progress=progress)
 
 
 def _safe_name(title: str) -> str:
