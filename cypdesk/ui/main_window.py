@@ -389,6 +389,8 @@ class MainWindow(MenusMixin, OpeningMixin, DocumentFileMixin, QMainWindow):
         self.action_restore.setEnabled(writable and not self.workspace.doc.untitled)
         for action in (self.action_add, self.action_duplicate, self.action_delete, self.action_import):
             action.setEnabled(writable)
+        self.action_history.setEnabled(has)
+        self.action_share.setEnabled(has)
         self.action_merge.setEnabled(writable)
 
     def _undo_failed(self, what: str, exc: BaseException) -> None:

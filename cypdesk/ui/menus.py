@@ -11,6 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from cypdesk.ui.dialogs.import_wizard import start_import
+from cypdesk.ui.tabs.record_tab import HISTORY_KEYS
+
+
+def share_with_partner(window: Any) -> Any:
+    """File > Share with a partner… (the dialog's module loads when first asked for)."""
+    from cypdesk.ui.exchange.share_dialog import share_with_partner as share
+
+    return share(window)
 
 
 def edit_document_settings(window: Any) -> Any:
@@ -43,6 +51,19 @@ class MenusMixin:
         """The kind of record the tab in view shows (what File > Import offers first)."""
         return self.current_tab().spec.kind if self.tabs.count() else None
 
+    def show_history(self) -> None:
+        """Edit > History of the selected record (Ctrl+H): of the list the cursor is in
+        (the People list inside Organisations has its own), else of the tab in view."""
+        from PySide6.QtWidgets import QApplication
+
+        from cypdesk.ui.tabs.record_tab import RecordTab
+
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, RecordTab):
+            widget = widget.parentWidget()
+        tab = widget if widget is not None and widget.window() is self else self.current_tab()
+        tab.show_history()
+
     def take_tour(self) -> None:
         """Help > Take the tour again: the guided tour of the tabs (ui/tour.py)."""
         from cypdesk.ui.tour import start_tour
@@ -59,15 +80,16 @@ class MenusMixin:
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.action_save = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
         self.action_save_as = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
-        self.action_share = self._action("S&hare a copy for a partner (not available yet)…", lambda: None, name="share",
-                                         tip="Not available in this version: sharing a copy without confidential "
-                                             "fields comes with the exchange of documents between partners")
+        self.action_share = self._action(
+            "S&hare with a partner…", lambda: share_with_partner(self), name="share",
+            tip="A copy of the document for one partner, without what they may not see (confidential fields, "
+                "contact details unless you include them), compressed to send by email, with a passphrase if "
+                "you wish")
         self.action_merge = self._action("&Merge from partner file…", lambda: merge_from_partner_file(self),
                                          name="merge",
                                          tip="Merge a partner's document or shared copy into this one: you see what "
                                              "it adds, changes and deletes, and settle each conflict, before "
                                              "anything is written")
-        self.action_share.setEnabled(False)
         self.action_restore = self._action("Restore &previous version…", self.restore_previous)
         self.action_export = self._action("&Export this table…", self.export_current, QKeySequence("Ctrl+E"))
         self.action_import = self._action("&Import…", lambda: start_import(self, self._tab_kind()), QKeySequence("Ctrl+I"), "import",
@@ -111,11 +133,17 @@ class MenusMixin:
         self.action_add = self._action("&Add a record", lambda: self.current_tab().add_record(), None, "add_record")
         self.action_duplicate = self._action("D&uplicate", lambda: self.current_tab().duplicate_record(), None, "duplicate_record")
         self.action_delete = self._action("&Delete…", lambda: self.current_tab().delete_record(), None, "delete_record")
+        self.action_history = self._action(
+            "&History of the selected record…", self.show_history, QKeySequence(HISTORY_KEYS), "history",
+            "Who changed the selected record, what and when: typed, imported or merged from a partner's file "
+            f"({HISTORY_KEYS})")
         for action in (self.action_undo, self.action_redo):
             edit_menu.addAction(action)
         edit_menu.addSeparator()
         for action in (self.action_find, self.action_add, self.action_duplicate, self.action_delete):
             edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_history)
 
         self.help_menu = help_menu = bar.addMenu("&Help")
         help_menu.setToolTipsVisible(True)

@@ -63,16 +63,14 @@ def test_every_tab_has_a_real_page_whose_links_lead_somewhere():
 
 
 def test_greyed_out_entries_say_why_in_the_menu(open_window):
-    """Share is greyed out until sharing lands; the entry itself says it is not available
-    yet, its status tip and tooltip say why, and the File menu shows tooltips (menus
-    hide them unless asked). Merge from partner file is there, and its tip says what it
-    does."""
+    """File > Share with a partner… and File > Merge from partner file… are there, each
+    tip says what it does, and the File menu shows tooltips (menus hide them unless
+    asked)."""
     window = open_window()
     file_menu = window.menuBar().actions()[0].menu()
     assert file_menu.toolTipsVisible()
-    assert not window.action_share.isEnabled()
-    assert "not available yet" in window.action_share.text()
-    assert "exchange of documents between partners" in window.action_share.statusTip()
+    assert window.action_share.isEnabled() and window.action_share.text() == "S&hare with a partner…"
+    assert "without what they may not see" in window.action_share.statusTip()
     assert window.action_share.toolTip() == window.action_share.statusTip()
     assert window.action_merge.isEnabled() and window.action_merge.text() == "&Merge from partner file…"
     assert "before anything is written" in window.action_merge.statusTip()

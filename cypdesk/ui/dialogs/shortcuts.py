@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from cypdesk.ui.tabs.record_tab import APPLY_KEYS
+from cypdesk.ui.tabs.record_tab import APPLY_KEYS, HISTORY_KEYS
 
 # (keys, what they do), in the order an officer works: find, move, edit, keep.
 SHORTCUTS: list[tuple[str, str]] = [
@@ -24,6 +24,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+Shift+N", "Add a record"),
     ("Ctrl+D", "Duplicate the selected record"),
     ("Delete", "Delete the selected record (asks first)"),
+    (HISTORY_KEYS, "History of the selected record: who changed what and when, imports and partners' files"),
     ("Ctrl+Z", "Undo (in a field you are typing in, your typing first)"),
     ("Ctrl+Y or Ctrl+Shift+Z", "Redo"),
     ("Ctrl+S", "Save"),

@@ -27,6 +27,7 @@ from cypdesk.ui.widgets.record_form import RecordForm
 
 
 APPLY_KEYS = "Ctrl+Enter"  # shown on the Apply button and in Help > Keyboard shortcuts (Ctrl+Return too)
+HISTORY_KEYS = "Ctrl+H"  # Edit > History of the selected record, shown in the list's context menu too
 
 NAVIGATION_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
                    Qt.Key.Key_End)
@@ -215,6 +216,9 @@ class RecordTab(QWidget):
         self.view.open_editor.connect(self.focus_editor)
         self.view.setObjectName(f"{spec.kind}_table")
         self.view.setAccessibleName(spec.accessible)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # right-click or the Menu key
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.list_menu().exec(self.view.viewport().mapToGlobal(pos)))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -738,6 +742,23 @@ class RecordTab(QWidget):
             return
         self.current_id = None
         self.window_.push(change, self)
+
+    def list_menu(self) -> Any:
+        """The list's context menu (right-click, or the Menu key): the selected record's history."""
+        from cypdesk.ui.exchange.history_view import list_menu
+
+        return list_menu(self)
+
+    def show_history(self) -> None:
+        """The History view of the selected record: who changed what and when, from which
+        import or partner's file, and what a merge chose over what."""
+        if self.current_id is None or self.ws is None:
+            label = CATALOG[self.kind]['label']
+            self.window_.status(f"Select {'an' if label[0] in 'aeiou' else 'a'} {label} to see its history.")
+            return
+        from cypdesk.ui.exchange.history_view import show_history
+
+        show_history(self.window_, self.kind, self.current_id)
 
     def import_rows(self) -> None:
         """The import wizard, for this tab's kind (issue 9, item 12)."""
