@@ -47,8 +47,9 @@ def test_set_document_changes_settings_and_info_shows_them(capsys, demo):
     assert code == 0 and info["settings"]["comparator_set"] == "england"
     assert info["settings"]["tolerance_pct"] == 7.5 and info["settings"]["return_grace_days"] == 0
     code, hist = run_json(capsys, "history", demo, "document", doc_id)
-    assert code == 0 and {h["field"] for h in hist["history"]} == {
-        "tolerance_pct", "comparator_set", "review_window_days", "return_grace_days", "small_number_threshold"}
+    assert code == 0 and {h["field"] for h in hist["history"]} == {  # the demo set its title and trust's name
+        "tolerance_pct", "comparator_set", "review_window_days", "return_grace_days", "small_number_threshold",
+        "title", "trust_name"}
     # with the document's id, as for any record
     code, result = run_json(capsys, "set", demo, "document", doc_id, "review_window_days=14")
     assert code == 0 and _document(demo)[3] == 14

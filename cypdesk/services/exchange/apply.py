@@ -175,13 +175,12 @@ class _Applier:
         change), whether or not a value moved: a restore or an edit that reached us with
         values equal to ours is still a change we have now seen, and the rule for a
         deletion against a live record reads it (without this, an older copy of a
-        deletion our partner had undone would win here silently)."""
-        from cypdesk.model import RECORD_CLASSES
-
-        for model in RECORD_CLASSES:
-            tq = q(model.__tablename__)
-            self.raw.execute(f"UPDATE main.{tq} SET hlc = t.hlc FROM {THEIRS}.{tq} t "
-                             f"WHERE t.id = main.{tq}.id AND t.hlc > main.{tq}.hlc")
+        deletion our partner had undone would win here silently). The plan lists them."""
+        by_table: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for table, rid, stamp in self.plan.stamps:
+            by_table[table].append((stamp, rid, stamp))
+        for table, params in by_table.items():
+            self.raw.executemany(f"UPDATE main.{q(table)} SET hlc = ? WHERE id = ? AND hlc < ?", params)
 
     def setup_temp(self) -> None:
         raw = self.raw

@@ -6,6 +6,9 @@ The rules are those of the package doc (``cypdesk.services.exchange``). The comp
 is SQL over our working copy with the partner's file ATTACHed: for each kind, one query
 finds the records whose merged fields differ and only those come into Python, where each
 differing field is decided by the two version vectors.
+
+What the model's rules would say is known only by writing the merge: ``apply.rule_conflicts``
+does that in a transaction it rolls back, for a preview.
 """
 
 from __future__ import annotations
@@ -25,19 +28,9 @@ from cypdesk.services.exchange.sqlmerge import (
     title_column, version_vector,
 )
 
-SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
+from cypdesk.services.exchange.intake import PartnerInfo  # the plain data of a partner file
 
-try:  # the plain data of a partner file, defined with the intake's checks
-    from cypdesk.services.exchange.intake import PartnerInfo
-except ImportError:  # pragma: no cover - until the intake lands
-    @dataclass(frozen=True)
-    class PartnerInfo:  # type: ignore[no-redef]
-        document_id: str
-        title: str
-        trust_name: str | None
-        owner_org_id: str | None
-        source_name: str
-        is_share: bool
+SKEW_MS = 24 * 3600 * 1000  # a stamp more than a day ahead of this computer's clock is reported (case 37)
 
 
 @dataclass(frozen=True)
@@ -101,6 +94,10 @@ class MergePlan:
     unchanged: int = 0
     # What the apply needs besides the lists above (not for display).
     restored: list[RecordRef] = dc_field(default_factory=list, repr=False)  # re-added: their restore beats our tombstone
+    # Records both hold whose latest change (hlc) is later in theirs: ours moves to it even when no
+    # value moves, so a restore or an edit that arrived with equal values still beats an older
+    # copy of a deletion (found by the property tests: tests/properties/test_found_restore_and_stale_file.py).
+    stamps: list[tuple[str, str, str]] = dc_field(default_factory=list, repr=False)
     their_newest: str | None = dc_field(default=None, repr=False)
     our_newest: str | None = dc_field(default=None, repr=False)
     redirects: dict[str, str] = dc_field(default_factory=dict, repr=False)
@@ -178,11 +175,15 @@ class _Planner:
         self.vv_theirs = version_vector(raw, THEIRS)
         self.authors = _Authors(raw)
         self.now_ms = now_ms
-        self.withheld: dict[tuple[str, str, str], str] = {}
-        if table_exists(raw, THEIRS, "withheld_fields"):
-            for t, rid, f, stamp in raw.execute(f"SELECT table_name, record_id, field, hlc FROM {THEIRS}.withheld_fields"):
-                self.withheld[(t, rid, f)] = stamp or ZERO
+        self.withheld = self._withheld(THEIRS)  # theirs: never blank ours with what they left out
+        self.our_withheld = self._withheld("main")  # ours (a file made from a share): a blank, not a value
         self.withheld_kept = 0
+
+    def _withheld(self, schema: str) -> dict[tuple[str, str, str], str]:
+        if not table_exists(self.raw, schema, "withheld_fields"):
+            return {}
+        return {(t, rid, f): stamp or ZERO for t, rid, f, stamp in self.raw.execute(
+            f"SELECT table_name, record_id, field, hlc FROM {schema}.withheld_fields")}
 
     # --- one field -----------------------------------------------------------------
 
@@ -194,6 +195,9 @@ class _Planner:
         if withheld is not None and not thlc > withheld:
             self.withheld_kept += 1
             return None
+        mine = self.our_withheld.get((table, rid, name))
+        if mine is not None and not ohlc > mine and thlc >= mine:  # the value our share left out, or a later one
+            return "theirs"
         if ohlc == thlc:
             return None
         theirs_seen = has_seen(self.vv_ours, thlc)
@@ -222,8 +226,9 @@ class _Planner:
         tq = q(table)
         rows = self.raw.execute(
             f"SELECT t.id, o.id IS NULL, o.created_hlc, t.created_hlc, o.created_by, t.created_by, o.owner_org_id, "
-            f"t.owner_org_id, t.hlc, t.updated_by, {sel} "
-            f"FROM {THEIRS}.{tq} t LEFT JOIN main.{tq} o ON o.id = t.id WHERE o.id IS NULL OR {differ}").fetchall()
+            f"t.owner_org_id, t.hlc, t.updated_by, o.hlc, {sel} "
+            f"FROM {THEIRS}.{tq} t LEFT JOIN main.{tq} o ON o.id = t.id "
+            f"WHERE o.id IS NULL OR o.hlc < t.hlc OR {differ}").fetchall()
         theirs_count = self.raw.execute(f"SELECT count(*) FROM {THEIRS}.{tq}").fetchone()[0]
         only = [r for r in rows if r[1]]
         rows = [r for r in rows if not r[1]]
@@ -237,7 +242,9 @@ class _Planner:
         redirects = self.plan.redirects
         for r in rows:
             rid, _only, ocreated, tcreated, oby, tby, owner = r[:7]
-            values = r[10:]
+            if r[10] < r[8]:  # their latest change is later: ours moves to it, whatever moves with it
+                self.plan.stamps.append((table, rid, r[8]))
+            values = r[11:]
             rec_title = None
             for i, name in enumerate(names):
                 o, t = values[2 * i], values[2 * i + 1]
@@ -302,7 +309,7 @@ class _Planner:
         ti = names.index(title) if title in names else None
         for r in rows:
             rid, towner, thlc, tby = r[0], r[7], r[8], r[9]
-            rtitle = r[10 + 2 * ti + 1] if ti is not None else None
+            rtitle = r[11 + 2 * ti + 1] if ti is not None else None
             ref = RecordRef(table, rid, str(rtitle)[:300] if rtitle not in (None, "") else rid)
             tomb, tomb_by = tombs.get(rid, (None, None))
             if tomb is None:

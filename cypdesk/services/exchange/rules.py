@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cypdesk.services.exchange.sqlmerge import json_ids, q
-from cypdesk.services.service_edit import SHARE_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,10 @@ def commissioner_shares(raw: Any, touched: set[tuple[str, str]],
         "SELECT service_id FROM main.service_commissioners WHERE id IN (SELECT value FROM json_each(?))",
         (json_ids(share_ids),))} if share_ids else set()
     services |= {row.get("service_id") for (table, _rid), row in removed.items() if table == "service_commissioners"}
+    if not services:
+        return []
+    from cypdesk.services.service_edit import SHARE_TOLERANCE  # the 100% rule's tolerance, where the rule lives
+
     out = []
     for sid in sorted(s for s in services if s):
         total, count = raw.execute(

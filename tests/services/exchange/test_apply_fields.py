@@ -100,3 +100,19 @@ def test_a_withheld_field_is_never_blanked_unless_the_partner_typed_a_later_valu
     records.update(b, "contracts", cid, {"total_value": 99.0})
     merge(a, docs.snap(b))
     assert one(a, "SELECT total_value FROM contracts WHERE id = ?", cid) == (99.0,)
+
+
+def test_a_file_made_from_a_share_takes_the_withheld_value_when_the_full_file_is_merged(docs):
+    """B starts from a share of A (a contract's value left out). Merging A's full file
+    into B fills the value in (B's blank was never a value) and B no longer lists it as
+    withheld; A and B then have the same content."""
+    a = docs.open(ALICE)
+    cid = rows(a, "SELECT id FROM contracts WHERE total_value IS NOT NULL ORDER BY id")[0][0]
+    records.update(a, "contracts", cid, {"total_value": 654321.0})
+    b = docs.open(BOB, source=_share_by_hand(docs, a, "contracts", cid, "total_value"))
+    assert one(b, "SELECT total_value FROM contracts WHERE id = ?", cid) == (None,)
+    plan, _ = merge(b, docs.snap(a))
+    assert [(c.field, c.theirs) for c in plan.changed] == [("total_value", 654321.0)]
+    assert one(b, "SELECT total_value FROM contracts WHERE id = ?", cid) == (654321.0,)
+    assert one(b, "SELECT count(*) FROM withheld_fields") == (0,)
+    assert digest(a) == digest(b)
