@@ -57,8 +57,10 @@ def _child(kind: str, ours: str, theirs: str) -> None:
         seconds = float(out.stdout.strip())
         print(json.dumps({"seconds": seconds}))
         return
-    from cypdesk.model import RECORD_CLASSES  # noqa: F401  (the mapped classes load before the clock starts,
-    # as in the window; the whole command below pays for them)
+    import importlib
+
+    importlib.import_module("cypdesk.model.registry")  # the mapped classes load before the clock starts, as in
+    # the window; the whole command pays for them
     from cypdesk.model.document import Document
     from cypdesk.services.exchange.apply import apply_merge
     from cypdesk.services.exchange.plan import plan_merge
