@@ -16,6 +16,8 @@ partner does not hold, is skipped and says so in the log):
 - ``("setting", p, name, v)``: settings.save_settings of one document setting;
 - ``("import", p, v)``: services/importing of the base's organisations sheet again,
   with other websites (bulk updates, and new organisations where a name was edited);
+- ``("funding", p, slot, which)``: service_edit.set_funding of a stable service (link
+  rows added, changed and deleted; the same source on two sides is the same row);
 - ``("shares", slot, split)``: partner 0, the commissioning lead, sets a stable
   service's commissioners' shares (service_edit.set_commissioners, totalling 100%);
 - ``("copy", p)``: a plain file copy of partner p's saved file becomes a new partner;
@@ -86,6 +88,12 @@ SETTINGS: dict[str, tuple[Any, ...]] = {
 IMPORT_WEBSITES = (("https://harbour.example", "", "https://kestrel.example"),
                    ("https://harbour.example/new", "https://northgate.example", "https://kestrel.example"),
                    ("", "https://northgate.example", "https://kestrel.example/2026"))
+# Funding lists a partner may give a stable service (link rows with ids made from what
+# they link, so two partners adding the same source make the same row).
+FUNDING = ((("Public Health Grant", 60000.0),),
+           (("Public Health Grant", 60000.0), ("ICB baseline", 20000.0)),
+           (("Dedicated Schools Grant", None), ("ICB baseline", 25000.0)),
+           ())
 SPLITS = (((0, 60.0), (1, 40.0)), ((0, 50.0), (2, 50.0)), ((1, 33.34), (2, 33.33), (0, 33.33)))
 TABLES = ("services", "contracts", "organisations")
 
@@ -260,6 +268,17 @@ class Exchange:
         result = run_import(p.ws, open_source(sheet, kind="organisations"), ImportOptions(kind="organisations"))
         self.say(f"{p.name}: imported the organisations sheet {v % len(IMPORT_WEBSITES)}: "
                  f"{result.added} added, {result.changed} changed")
+        self._wrote(p)
+
+    def op_funding(self, k: int, slot: int, which: int) -> None:
+        from cypdesk.services import service_edit
+
+        p = self.partner(k)
+        sid = self.ids.stable_services[slot % len(self.ids.stable_services)]
+        sources = FUNDING[which % len(FUNDING)]
+        change = service_edit.set_funding(p.ws, sid, sources)
+        self.say(f"{p.name}: funding of {sid[:8]} = {[s for s, _a in sources]} "
+                 f"(+{len(change.added)} -{len(change.removed)} ~{len(change.updated)})")
         self._wrote(p)
 
     def op_shares(self, slot: int, split: int) -> None:
@@ -501,6 +520,7 @@ def operations():
         st.tuples(st.just("setting"), who, st.sampled_from(sorted(SETTINGS)), three),
         st.tuples(st.just("shares"), slot, three),
         st.tuples(st.just("import"), who, three),
+        st.tuples(st.just("funding"), who, slot, st.integers(0, len(FUNDING) - 1)),
         st.tuples(st.just("copy"), who),
         merge_op, merge_op, merge_op,
         st.tuples(st.just("order"), who, who),
