@@ -410,7 +410,9 @@ def delete(ws: Workspace, kind: str, record_id: str) -> Change:
 
 def restore(ws: Workspace, change: Change) -> Change:
     """Undo a :func:`delete`: the record and its dependents come back with their ids and
-    values, and blanked references are filled in again. Recorded like any edit."""
+    values, and blanked references are filled in again. Each comes back as a restore
+    (model/tracking's restore rule): stamped later than its tombstone, the tombstone
+    removed, history op "restore", so a partner's stale copy of the deletion loses."""
     rows = [(change.kind, change.before), *reversed(change.dependents)]  # parents before children
     with ws.write() as session:
         for table, values in rows:
@@ -423,6 +425,29 @@ def restore(ws: Workspace, change: Change) -> Change:
             if row is not None and getattr(row, column) is None:
                 setattr(row, column, value)
     return Change("create", change.kind, change.id, change.title, after=change.before)
+
+
+def hand_over(ws: Workspace, kind: str, record_id: str, owner_org_id: str | None) -> Change:
+    """Hand a record to another partner (its ``owner_org_id``; None: no one): an edit
+    like any other, versioned and in history, so it merges (DESIGN.md s5). The
+    organisation must exist (RecordNotFound otherwise). ``before``/``after`` hold the
+    owner, so handing it back undoes it."""
+    from cypdesk.model import Organisation
+
+    model = kind_of(kind)
+    with ws.write() as session:
+        record = session.get(model, record_id)
+        if record is None:
+            raise RecordNotFound(f"There is no {model.__label__ or kind} with id {record_id}.", id=record_id)
+        if owner_org_id is not None and session.get(Organisation, owner_org_id) is None:
+            raise RecordNotFound(f"There is no organisation with id {owner_org_id} to hand "
+                                 f"{record.display_title()} to; nothing was changed.", id=owner_org_id)
+        before = record.owner_org_id
+        record.owner_org_id = owner_org_id
+        change = Change("update", model.__tablename__, record.id, record.display_title())
+        if before != owner_org_id:
+            change.before, change.after = {"owner_org_id": before}, {"owner_org_id": owner_org_id}
+    return change
 
 
 def get(ws: Workspace, kind: str, record_id: str) -> dict[str, Any]:

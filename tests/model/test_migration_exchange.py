@@ -70,3 +70,23 @@ def test_a_file_with_no_history_gets_no_settings_row_from_the_migration(tmp_path
     path = _schema_9(tmp_path, settings=False, history=False)
     migrate.upgrade_in_transaction(path, 9, 10)
     assert _rows(path, "SELECT count(*) FROM document") == [(0,)]
+
+
+def test_a_demo_made_before_schema_10_gets_an_id_of_its_own(tmp_path):
+    """Every demo used to get the one id derived from the demo trust's name; migrated,
+    each gets the id derived from its first history line (copies of one demo agree)."""
+    from cypdesk.services.demo_data import TRUST_NAME, _uid
+
+    ids = []
+    for name, first in (("one", "hist-a"), ("two", "hist-b")):
+        folder = tmp_path / name
+        folder.mkdir()
+        path = _schema_9(folder, settings=False)
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("UPDATE history SET id = ?", (first,))
+            conn.execute("INSERT INTO document (id, title, rating_scale, created_at, hlc) VALUES (?, 'Demo', 'rag', "
+                         f"'2026-01-01 00:00:00', '{H2}')", (_uid("document", TRUST_NAME),))
+            conn.commit()
+        migrate.upgrade_in_transaction(path, 9, 10)
+        ids.append(_rows(path, "SELECT id FROM document")[0][0])
+    assert ids == [link_id("document", "hist-a"), link_id("document", "hist-b")]

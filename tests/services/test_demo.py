@@ -623,6 +623,9 @@ def test_large_demo_at_one_percent_keeps_the_large_demos_promises(tmp_path):
         check_large_demo(engine, counts, progress, 0.01)
         with engine.connect() as conn:
             assert assert_within_declared_limits(conn) > 10_000
+            from cypdesk.model.versions import uncovered_stamps
+
+            assert uncovered_stamps(conn) == []  # every bulk row's stamp is in the file's version vector
     finally:
         engine.dispose()
 

@@ -177,3 +177,26 @@ def test_a_partners_references_to_an_organisation_merged_away_are_found_and_redi
         conn.commit()
         assert orgs.references_to_redirect(conn, "theirs", {a: b}) == []
         assert conn.execute("SELECT provider_id FROM theirs.services WHERE id = ?", (sid,)).fetchone() == (b,)
+
+
+def test_handing_a_record_to_another_partner_is_an_edit_that_merges(ws):
+    """records.hand_over: the owner changes as an edit (field version, history line,
+    the record's stamp), an unknown organisation is refused with nothing changed, and
+    handing it back with ``before`` undoes it."""
+    import pytest
+
+    from cypdesk.common.errors import RecordNotFound
+
+    org = records.create(ws, "organisations", {"name": "Alpha Care"}).id
+    sid = records.create(ws, "services", {"name": "Alpha respite"}).id
+    change = records.hand_over(ws, "services", sid, org)
+    assert change.after == {"owner_org_id": org} and change.before == {"owner_org_id": None}
+    with ws.read() as session:
+        version = session.get(FieldVersion, ("services", sid, "owner_org_id")).hlc
+    assert _stamps(ws, "services", sid)[1] == version
+    assert _history_ops(ws, "services", sid)[-1] == "update"
+    with pytest.raises(RecordNotFound, match="no organisation with id nope"):
+        records.hand_over(ws, "services", sid, "nope")
+    assert records.get(ws, "services", sid)["owner_org_id"] == org
+    records.hand_over(ws, "services", sid, change.before["owner_org_id"])
+    assert records.get(ws, "services", sid)["owner_org_id"] is None

@@ -12,7 +12,8 @@ Create Date: 2026-12-05
   file's first history line, so two copies of one old file, migrated apart, get the
   same id. A file with no history at all is left as it is: a new file (the template
   the migrations build, a rescue's copy) gets its row when it is made
-  (``dbfile.create_document_file``), or from the rows copied into it;
+  (``dbfile.create_document_file``), or from the rows copied into it. A demo document,
+  which had the one id every demo shared, gets its own the same way;
 - the settings' field versions and history lines move to the record id
   ``"settings"`` (they were under the document's id): a copy's settings and the
   original's are one record to a merge, whatever id each file has.
@@ -43,6 +44,9 @@ row_count_changes: dict[str, str] = {
 
 # As cypdesk.model.base.link_id (frozen here): uuid5 of "table|parts" in this namespace.
 _LINK_NAMESPACE = uuid.UUID("6f1c1d7e-4b1a-4c55-9a38-0c6f3c1e2a51")
+# The id every demo document was given before schema 10 (derived from the demo trust's
+# name), so that any two demos looked like copies of one document.
+_SHARED_DEMO_ID = "addda526-aa1d-5d89-9d0d-de1653141bb1"
 
 
 def upgrade() -> None:
@@ -58,6 +62,9 @@ def upgrade() -> None:
     conn = op.get_bind()
     doc_id = conn.execute(sa.text("SELECT id FROM document ORDER BY created_at, id LIMIT 1")).scalar()
     first = conn.execute(sa.text("SELECT id FROM history ORDER BY hlc, id LIMIT 1")).scalar()
+    if doc_id == _SHARED_DEMO_ID and first is not None:  # every demo had this one: each gets its own
+        conn.execute(sa.text("UPDATE document SET id = :new WHERE id = :old"),
+                     {"new": str(uuid.uuid5(_LINK_NAMESPACE, f"document|{first}")), "old": doc_id})
     if doc_id is None and first is not None:
         doc_id = str(uuid.uuid5(_LINK_NAMESPACE, f"document|{first}"))
         now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
