@@ -231,6 +231,27 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one scripted run
             return f"{pdf.name}: {result['pages']} pages; {docx.name}: {docx.stat().st_size:,} bytes"
 
         smoke.step("a board paper to PDF and Word", paper)
+
+        def share_and_merge() -> str:
+            """A partner's plain copy, edited, shared encrypted (zstandard, cryptography's
+            scrypt and AES-GCM as the build carries them) and merged back."""
+            partner = work / "partner.cypdesk"
+            shutil.copy2(doc, partner)
+            run(cli, "set", partner, "services", service_id, "capacity=77")
+            secret = work / "passphrase.txt"
+            secret.write_text("correct horse battery staple\n", encoding="utf-8")
+            packed = work / "partner.cypshare"
+            shared = json.loads(run(cli, "share", partner, "--out", packed, "--passphrase-file", secret,
+                                    "--json").stdout)
+            merged = json.loads(run(cli, "merge", doc, packed, "--passphrase-file", secret, "--json").stdout)
+            with closing(sqlite3.connect(f"file:{doc}?mode=ro", uri=True)) as conn:
+                capacity = conn.execute("SELECT capacity FROM services WHERE id = ?", (service_id,)).fetchone()[0]
+            if merged.get("changed", 0) < 1 or capacity != 77:
+                raise RuntimeError(f"the partner's edit did not arrive: {merged}, capacity {capacity}")
+            return (f"{packed.name}: {packed.stat().st_size:,} bytes, encrypted; merged back: "
+                    f"{merged['changed']} changed, {merged.get('conflicts', 0)} conflicts ({shared.get('withheld', '?')} withheld)")
+
+        smoke.step("share with a passphrase and merge it back", share_and_merge)
         examples = command_examples()
         for command in sorted(set(examples) - OWN_STEPS):
             copy = work / f"for-{command}.cypdesk"
