@@ -123,6 +123,13 @@ def needed(path: Path) -> list[str]:
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
 
 
+def _is_extension_module(name: str) -> bool:
+    """A Python extension module's file name (``_cffi_backend.cpython-311-x86_64-linux-gnu.so``,
+    ``mod.abi3.so``): Python imports it, so no binary lists it as NEEDED."""
+    return ".cpython-" in name or name.endswith(".abi3.so") or (name.endswith(".so") and name.count(".") == 1
+                                                                and not name.startswith("lib"))
+
+
 def prune_unreachable(folder: Path) -> list[tuple[Path, int]]:
     """Remove shared libraries no kept binary needs; return (path, bytes) of each."""
     internal = folder / "_internal"
@@ -132,8 +139,11 @@ def prune_unreachable(folder: Path) -> list[tuple[Path, int]]:
     for path in sorted(folder.rglob("*")):
         if path.is_dir() and not path.is_symlink():
             continue
-        if path.parent in (internal, qt_lib) and ".so" in path.name and not path.name.startswith("libpython"):
-            # (the program loads libpython itself, with dlopen: it is no one's NEEDED)
+        if (path.parent in (internal, qt_lib) and ".so" in path.name and not path.name.startswith("libpython")
+                and not _is_extension_module(path.name)):
+            # (the program loads libpython itself, with dlopen: it is no one's NEEDED; a
+            # Python extension module at the top, such as cffi's _cffi_backend, is loaded
+            # by an import, never NEEDED either)
             candidates.setdefault(path.name, []).append(path)
         elif not path.is_symlink() and _is_elf(path):
             roots.append(path)

@@ -112,7 +112,9 @@ def _library(path: Path, needs: list[Path] = (), symbol: str = "f") -> Path:
 def test_prune_removes_only_libraries_nothing_in_the_bundle_needs(tmp_path):
     """A stand-in bundle: an extension module needs libneeded, which needs libdeep;
     libunused (and its link) is needed by nothing and goes; libpython, which the program
-    loads with dlopen and nobody NEEDs, stays; so does a library in a package folder."""
+    loads with dlopen and nobody NEEDs, stays; so does a library in a package folder, and
+    so does an extension module at the top (cffi's ``_cffi_backend``, which Python
+    imports and nothing NEEDs: pruning it broke encrypted shares in the frozen build)."""
     internal = tmp_path / "cypdesk" / "_internal"
     (internal / "pkg").mkdir(parents=True)
     deep = _library(internal / "libdeep.so.1", symbol="deep")
@@ -122,12 +124,14 @@ def test_prune_removes_only_libraries_nothing_in_the_bundle_needs(tmp_path):
     (internal / "libunused.so").symlink_to("libunused.so.3")
     _library(internal / "libpython3.11.so.1.0", symbol="py")
     _library(internal / "pkg" / "libown.so", symbol="own")
+    _library(internal / "_cffi_backend.cpython-311-x86_64-linux-gnu.so", symbol="cffi")
 
     removed = slim.prune_unreachable(tmp_path / "cypdesk")
 
     assert sorted(p.name for p, _ in removed) == ["libunused.so", "libunused.so.3"]
     left = sorted(p.name for p in internal.rglob("*.so*"))
-    assert left == ["ext.cpython-311-x86_64-linux-gnu.so", "libdeep.so.1", "libneeded.so.2", "libown.so",
+    assert left == ["_cffi_backend.cpython-311-x86_64-linux-gnu.so", "ext.cpython-311-x86_64-linux-gnu.so",
+                    "libdeep.so.1", "libneeded.so.2", "libown.so",
                     "libpython3.11.so.1.0"]
 
 
