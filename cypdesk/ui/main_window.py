@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QInputDialog, QLabel, QMainWindow, QMessageBox, QTableView, QTabWidget,
+    QApplication, QInputDialog, QLabel, QMainWindow, QMessageBox, QTableView, QTabWidget,
 )
 
 from cypdesk import APP_DISPLAY_NAME, __version__
@@ -335,7 +335,18 @@ class MainWindow(MenusMixin, OpeningMixin, DocumentFileMixin, QMainWindow):
             self.tabs.blockSignals(False)
             return
         if 0 <= index < len(self._specs):
-            self._build(index).shown()
+            tab = self._build(index)
+            tab.shown()
+            self._focus_into(tab)
+
+    def _focus_into(self, tab: RecordTab) -> None:
+        """A tab opened from elsewhere (Alt and its letter, a link, a menu) takes the
+        cursor into its list, so the next key works there and not on whatever the old
+        tab's focus fell back to (Qt moves it to the next widget that can take it, often
+        the new tab's find box); walking along the tab bar keeps the cursor there."""
+        if QApplication.focusWidget() is self.tabs.tabBar():
+            return
+        tab.list_widget().setFocus(Qt.FocusReason.TabFocusReason)
 
     def commit_pending(self) -> bool:
         """Apply typing not yet applied in any tab (before Close, Quit, Open, Save). False

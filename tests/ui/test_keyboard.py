@@ -218,3 +218,43 @@ def test_the_action_plan_keyboard_only(shown, qtbot):
     assert focus() is page.table
     press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert values_of(window.reader, "actions", action)["action"] == before
+
+
+@pytest.mark.parametrize(("key", "kind"), [(Qt.Key.Key_B, "papers"), (Qt.Key.Key_N, "indicators"),
+                                           (Qt.Key.Key_T, "teams"), (Qt.Key.Key_S, "services")],
+                         ids=["alt-b-papers", "alt-n-needs", "alt-t-teams", "alt-s-services"])
+def test_alt_letter_opens_a_tab_with_the_cursor_in_its_list(shown, qtbot, key, kind):
+    """Alt+B (the tab's underlined letter) from another tab: the next key works on the
+    tab's list of meetings or records, not on the links above the tabs."""
+    window, first = shown("measures")
+    first.view.setFocus()
+    press(qtbot, key, Qt.KeyboardModifier.AltModifier)
+    tab = window.current_tab()
+    assert tab.kind == kind
+    qtbot.waitUntil(lambda: focus() is tab.list_widget())
+
+
+def test_arrow_keys_on_the_tab_bar_stay_on_the_tab_bar(shown, qtbot):
+    """The officer walking along the tab bar with the arrow keys keeps the focus there:
+    only a tab opened from elsewhere sends the cursor into its list."""
+    window, _tab = shown("indicators")
+    bar = window.tabs.tabBar()
+    bar.setFocus()
+    qtbot.waitUntil(lambda: focus() is bar)
+    press(qtbot, Qt.Key.Key_Right)
+    assert window.tabs.currentIndex() == 1
+    assert focus() is bar
+
+
+def test_the_selected_meeting_stays_highlighted_when_the_tree_loses_focus(shown):
+    """A meeting picked with the arrow keys is still visibly selected when the cursor
+    moves on to its buttons: the tree's highlight does not fade to nothing."""
+    from PySide6.QtGui import QPalette
+
+    _window, tab = shown("papers")
+    palette = tab.tree.palette()
+    active = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    inactive = palette.color(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight)
+    base = palette.color(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Base)
+    assert inactive == active
+    assert inactive != base
