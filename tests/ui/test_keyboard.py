@@ -246,15 +246,42 @@ def test_arrow_keys_on_the_tab_bar_stay_on_the_tab_bar(shown, qtbot):
     assert focus() is bar
 
 
-def test_the_selected_meeting_stays_highlighted_when_the_tree_loses_focus(shown):
-    """A meeting picked with the arrow keys is still visibly selected when the cursor
-    moves on to its buttons: the tree's highlight does not fade to nothing."""
-    from PySide6.QtGui import QPalette
+def test_the_first_team_reached_by_keyboard_is_highlighted_as_its_form_shows_it(shown, qtbot):
+    """The Teams tab opened with no team chosen: the team the form then shows is the
+    highlighted one in the tree."""
+    _window, tab = shown("teams")
+    qtbot.waitUntil(lambda: focus() is tab.tree)
+    current = tab.tree.currentItem()
+    assert current is not None
+    assert tab.tree.selectedItems() == [current]
 
+
+def test_the_first_meeting_reached_by_keyboard_is_highlighted_as_meeting_pack_acts_on_it(shown, qtbot):
+    """The Board papers tab opened with nothing chosen yet: the cursor is in the
+    meetings, the first meeting is the one Meeting pack… acts on, and it is highlighted,
+    also once the cursor moves on to the buttons."""
     _window, tab = shown("papers")
-    palette = tab.tree.palette()
-    active = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
-    inactive = palette.color(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight)
-    base = palette.color(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Base)
-    assert inactive == active
-    assert inactive != base
+    qtbot.waitUntil(lambda: focus() is tab.tree)
+    current = tab.tree.currentItem()
+    assert current is tab.tree.topLevelItem(0)
+    assert tab.pack_button.isEnabled()
+    assert tab.tree.selectedItems() == [current]
+    tab.pack_button.setFocus()
+    assert tab.tree.selectedItems() == [current]
+
+
+@pytest.mark.parametrize("kind", ["services", "indicators"])
+def test_the_first_row_reached_by_tab_is_highlighted_as_the_editor_shows_it(shown, qtbot, kind):
+    """Tab from Find into a list with no row chosen: the record the editor then shows is
+    the highlighted row."""
+    from cypdesk.ui.models.record_table import ID_ROLE
+
+    _window, tab = shown(kind)
+    tab.view.selectionModel().clear()
+    tab.filter_bar.text.setFocus()
+    qtbot.waitUntil(lambda: focus() is tab.filter_bar.text)
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focus() is tab.view
+    rows = tab.view.selectionModel().selectedRows()
+    assert [index.row() for index in rows] == [tab.view.currentIndex().row()]
+    assert rows[0].data(ID_ROLE) == tab.current_id

@@ -23,48 +23,13 @@ from cypdesk.common.errors import CypdeskError, ValidationError
 from cypdesk.model.catalog import CATALOG
 from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
 from cypdesk.ui.widgets.filter_bar import FilterBar
+from cypdesk.ui.widgets.record_list import RecordListView
 from cypdesk.ui.widgets.record_form import RecordForm
 
 
 APPLY_KEYS = "Ctrl+Enter"  # shown on the Apply button and in Help > Keyboard shortcuts (Ctrl+Return too)
 HISTORY_KEYS = "Ctrl+H"  # Edit > History of the selected record, shown in the list's context menu too
 
-NAVIGATION_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
-                   Qt.Key.Key_End)
-OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
-
-
-class RecordListView(QTableView):
-    """The list of records. Before the officer moves to another row (a click, an arrow
-    key) it asks ``leave`` whether the record being edited may be left: its typing is
-    applied first, or, when it is not valid, the row stays where it is. Enter, Return
-    and F2 ask for the selected record's editor (``open_editor``). Tab leaves the table
-    (arrows move within it). (Overrides rather than an event filter: a Python event
-    filter outliving its view crashes Python at exit.)"""
-
-    open_editor = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.leave: Any = None  # () -> bool: True when the record being edited may be left
-        self.setTabKeyNavigation(False)
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
-        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        if event.key() in OPEN_KEYS and plain:
-            self.open_editor.emit()
-            return
-        if event.key() in NAVIGATION_KEYS and self.leave is not None and not self.leave():
-            return
-        super().keyPressEvent(event)
-
-    def mousePressEvent(self, event: Any) -> None:  # noqa: N802
-        index = self.indexAt(event.position().toPoint())
-        if (index.isValid() and index.row() != self.currentIndex().row() and self.leave is not None
-                and not self.leave()):
-            event.accept()
-            return
-        super().mousePressEvent(event)
 
 
 def chain(widgets: list[QWidget]) -> None:

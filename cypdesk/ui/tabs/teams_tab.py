@@ -34,6 +34,7 @@ from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 from cypdesk.ui.widgets.read_only_table import read_only_table
 from cypdesk.ui.widgets.record_form import HINT_STYLE
+from cypdesk.ui.widgets.record_list import focus_in_selecting
 
 SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
                columns=list(WINDOW_COLUMNS["teams"]),
@@ -134,6 +135,9 @@ class _TeamTree(QTreeWidget):
             self.enter_pressed.emit()
             return
         super().keyPressEvent(event)
+
+    def focusInEvent(self, event: Any) -> None:  # noqa: N802
+        focus_in_selecting(self, event, super().focusInEvent)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.papers.dialogs import FormDialog
+from cypdesk.ui.widgets.record_list import focus_in_selecting
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 7  # "meetings" or "papers"
 MEETING_ROLE = Qt.ItemDataRole.UserRole + 8  # the meeting a row belongs to
@@ -69,6 +70,9 @@ class PaperTree(QTreeWidget):
             self.enter_pressed.emit()
             return
         super().keyPressEvent(event)
+
+    def focusInEvent(self, event: Any) -> None:  # noqa: N802
+        focus_in_selecting(self, event, super().focusInEvent)
 
     def fill(self, meetings: list[dict[str, Any]], papers: list[Any], expanded: set[str] | None) -> None:
         """Meetings (dicts: id, board, held_on) with their papers (the listing's rows);
