@@ -343,8 +343,10 @@ class MainWindow(MenusMixin, OpeningMixin, DocumentFileMixin, QMainWindow):
         """A tab opened from elsewhere (Alt and its letter, a link, a menu) takes the
         cursor into its list, so the next key works there and not on whatever the old
         tab's focus fell back to (Qt moves it to the next widget that can take it, often
-        the new tab's find box); walking along the tab bar keeps the cursor there."""
-        if QApplication.focusWidget() is self.tabs.tabBar():
+        the new tab's find box); walking along the tab bar with the arrow keys or
+        Ctrl+Tab keeps the cursor there."""
+        alt = bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.AltModifier)
+        if QApplication.focusWidget() is self.tabs.tabBar() and not alt:
             return
         tab.list_widget().setFocus(Qt.FocusReason.TabFocusReason)
 

@@ -234,6 +234,21 @@ def test_alt_letter_opens_a_tab_with_the_cursor_in_its_list(shown, qtbot, key, k
     qtbot.waitUntil(lambda: focus() is tab.list_widget())
 
 
+@pytest.mark.parametrize(("key", "kind"), [(Qt.Key.Key_B, "papers"), (Qt.Key.Key_S, "services")],
+                         ids=["alt-b-papers", "alt-s-services"])
+def test_alt_letter_from_the_tab_bar_also_goes_into_the_list(shown, qtbot, key, kind):
+    """The cursor on the tab bar (where Qt leaves it once the start page goes), then Alt
+    and the tab's letter: the cursor goes into that tab's list as well."""
+    window, _first = shown("measures")
+    bar = window.tabs.tabBar()
+    bar.setFocus()
+    qtbot.waitUntil(lambda: focus() is bar)
+    press(qtbot, key, Qt.KeyboardModifier.AltModifier)
+    tab = window.current_tab()
+    assert tab.kind == kind
+    qtbot.waitUntil(lambda: focus() is tab.list_widget())
+
+
 def test_arrow_keys_on_the_tab_bar_stay_on_the_tab_bar(shown, qtbot):
     """The officer walking along the tab bar with the arrow keys keeps the focus there:
     only a tab opened from elsewhere sends the cursor into its list."""
@@ -285,3 +300,16 @@ def test_the_first_row_reached_by_tab_is_highlighted_as_the_editor_shows_it(show
     rows = tab.view.selectionModel().selectedRows()
     assert [index.row() for index in rows] == [tab.view.currentIndex().row()]
     assert rows[0].data(ID_ROLE) == tab.current_id
+
+
+def test_tab_from_the_meetings_reaches_their_buttons_in_order(shown, qtbot):
+    """A meeting chosen with the arrow keys, then Tab: New meeting…, New paper… and
+    Meeting pack… come next, before the paper's fields."""
+    _window, tab = shown("papers")
+    qtbot.waitUntil(lambda: focus() is tab.tree)
+    press(qtbot, Qt.Key.Key_Down)
+    reached = []
+    for _ in range(3):
+        press(qtbot, Qt.Key.Key_Tab)
+        reached.append(focus())
+    assert reached == [tab.meeting_button, tab.paper_button, tab.pack_button]

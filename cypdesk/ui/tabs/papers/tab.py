@@ -167,8 +167,10 @@ class PapersTab(RecordTab):
     def set_tab_order(self) -> None:
         if not hasattr(self, "sections_panel"):
             return
-        order: list[QWidget] = [self.filter_bar.text, self.tree, *self.form.editors.values(),
-                                *self.sections_panel.editors(), self.revert_button, self.apply_button]
+        # the meeting's buttons follow the tree they act on, the paper's follow its fields
+        order: list[QWidget] = [self.filter_bar.text, self.tree, self.meeting_button, self.paper_button,
+                                self.pack_button, *self.form.editors.values(), *self.sections_panel.editors(),
+                                self.finalise_button, self.reopen_button, self.revert_button, self.apply_button]
         chain(order)
 
     def list_widget(self) -> QWidget:
