@@ -16,7 +16,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPushButton, QScrollArea, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from cypdesk.common.errors import CypdeskError, ValidationError
@@ -24,47 +24,11 @@ from cypdesk.model.catalog import CATALOG
 from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
 from cypdesk.ui.widgets.filter_bar import FilterBar
 from cypdesk.ui.widgets.record_form import RecordForm
+from cypdesk.ui.widgets.record_list_view import RecordListView
 
 
 APPLY_KEYS = "Ctrl+Enter"  # shown on the Apply button and in Help > Keyboard shortcuts (Ctrl+Return too)
 HISTORY_KEYS = "Ctrl+H"  # Edit > History of the selected record, shown in the list's context menu too
-
-NAVIGATION_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
-                   Qt.Key.Key_End)
-OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
-
-
-class RecordListView(QTableView):
-    """The list of records. Before the officer moves to another row (a click, an arrow
-    key) it asks ``leave`` whether the record being edited may be left: its typing is
-    applied first, or, when it is not valid, the row stays where it is. Enter, Return
-    and F2 ask for the selected record's editor (``open_editor``). Tab leaves the table
-    (arrows move within it). (Overrides rather than an event filter: a Python event
-    filter outliving its view crashes Python at exit.)"""
-
-    open_editor = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.leave: Any = None  # () -> bool: True when the record being edited may be left
-        self.setTabKeyNavigation(False)
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
-        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        if event.key() in OPEN_KEYS and plain:
-            self.open_editor.emit()
-            return
-        if event.key() in NAVIGATION_KEYS and self.leave is not None and not self.leave():
-            return
-        super().keyPressEvent(event)
-
-    def mousePressEvent(self, event: Any) -> None:  # noqa: N802
-        index = self.indexAt(event.position().toPoint())
-        if (index.isValid() and index.row() != self.currentIndex().row() and self.leave is not None
-                and not self.leave()):
-            event.accept()
-            return
-        super().mousePressEvent(event)
 
 
 def chain(widgets: list[QWidget]) -> None:
@@ -452,6 +416,7 @@ class RecordTab(QWidget):
         if self.WRAP_NAMES and table > 0:  # the name takes the room the others leave, on as many lines as it needs
             view.setColumnWidth(keys[0], max(room - sum(widths[1:]), self.MIN_NAME_WIDTH))
             view.setWordWrap(True)
+            view.wrap_column = keys[0]  # rows measured by this column (and any cell that does not fit)
             view.verticalHeader().setMinimumSectionSize(view.verticalHeader().defaultSectionSize())
             view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         elif table > 0 and sum(widths) > room:
