@@ -151,6 +151,14 @@ class NeedsTab(RecordTab):
         self.caption.setWordWrap(True)  # a locality's caption is long: it wraps rather than widen the window
 
     # --- reading the document ----------------------------------------------------------------
+    def prepare(self) -> None:
+        """Also import what the first read uses, while the worker opens the document."""
+        import cypdesk.services.lookups  # noqa: F401
+        import cypdesk.services.needs  # noqa: F401
+        import cypdesk.services.settings  # noqa: F401 (the tolerance and comparator settings)
+
+        super().prepare()
+
     def ensure_ready(self) -> None:
         if not self._stale or self.reader is None:
             return

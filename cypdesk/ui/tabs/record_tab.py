@@ -329,6 +329,11 @@ class RecordTab(QWidget):
         if self.isVisible():
             self.ensure_ready()
 
+    def prepare(self) -> None:
+        """What can be done before the document is read, while the worker opens it (the
+        window's thread only waits then): the editor is built."""
+        _ = self.form
+
     def ensure_ready(self) -> None:
         if not self._stale or self.reader is None:
             return
