@@ -153,10 +153,9 @@ class NeedsTab(RecordTab):
     # --- reading the document ----------------------------------------------------------------
     def prepare(self) -> None:
         """Also import what the first read uses, while the worker opens the document."""
-        import cypdesk.services.lookups  # noqa: F401
-        import cypdesk.services.needs  # noqa: F401
-        import cypdesk.services.settings  # noqa: F401 (the tolerance and comparator settings)
+        from cypdesk.services import lookups, needs, settings
 
+        del lookups, needs, settings  # imported now, for the first read; nothing to call yet
         super().prepare()
 
     def ensure_ready(self) -> None:
