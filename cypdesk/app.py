@@ -68,10 +68,13 @@ def run_app(path: str | None = None, *, exit_when_shown: bool = False, read_only
     window.show()
     if path:
         def open_document() -> None:
-            _housekeeping()
             window.document_opened.connect(lambda _path: focus_first_tab(window))
             # Unsaved edits to it left by a cypdesk that stopped are offered first.
             window.open_path(Path(path), read_only=read_only)  # failures end in a dialog
+            # Tidied while the worker opens the document (the window's thread waits for it
+            # anyway): both leave alone what is younger than a minute, or belongs to a
+            # cypdesk still running, so neither touches the other's files.
+            _housekeeping()
 
         QTimer.singleShot(0, open_document)
     elif not exit_when_shown:

@@ -14,7 +14,6 @@ document and applies them.
 from __future__ import annotations
 
 import sqlite3
-import statistics
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
@@ -469,6 +468,7 @@ def trend(conn: sqlite3.Connection, indicator_id: str, *, home_area_id: str | No
     an indicator that does not exist. ``home_area_id`` may be a locality or ward (its
     own values; ``neighbours=False`` leaves out the trust's neighbours, which are local
     authorities)."""
+    from statistics import median  # here, not on import: it imports fractions and decimal
     row = conn.execute("SELECT name, unit, decimals, polarity FROM indicators WHERE id = ?", (indicator_id,)).fetchone()
     if row is None:
         return None
@@ -502,7 +502,7 @@ def trend(conn: sqlite3.Connection, indicator_id: str, *, home_area_id: str | No
         points.append(TrendPoint(
             period, period_label(period), home[3] if home else None, home[4] if home else None,
             home[5] if home else None, home[6] if home else None, eng[3] if eng else None,
-            near[0] if near else None, near[-1] if near else None, statistics.median(near) if near else None,
+            near[0] if near else None, near[-1] if near else None, median(near) if near else None,
             len(near)))
     return IndicatorTrend(indicator_id, name, unit, 1 if decimals is None else int(decimals),
                           polarity or "no_judgement", areas.home_name, areas.england_name, areas.set_name,

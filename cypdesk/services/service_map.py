@@ -63,13 +63,13 @@ except one whose service has another contract ending later (it has been replaced
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from cypdesk.services.query import query_rows  # other modules read through this one too
 
 PRIMARY_WEIGHT = 2.0
 SECONDARY_WEIGHT = 1.0
@@ -96,33 +96,6 @@ RULE_LITTLE_MONEY = "little_money"
 
 
 # --- reading --------------------------------------------------------------------------
-
-Run = Callable[..., list[tuple[Any, ...]]]
-
-
-@contextmanager
-def query_rows(source: Any) -> Iterator[Run]:
-    """A function ``run(sql, params=())`` returning rows as tuples, over any way of
-    reaching a document: a ``sqlite3`` connection, a SQLAlchemy engine, connection or
-    session, or a workspace (its document's engine). An engine is read through one
-    connection, so all the queries of one computation see the same state."""
-    if isinstance(source, sqlite3.Connection):
-        yield lambda sql, params=(): source.execute(sql, tuple(params)).fetchall()
-        return
-    if hasattr(source, "exec_driver_sql"):  # a SQLAlchemy Connection
-        yield lambda sql, params=(): [tuple(r) for r in source.exec_driver_sql(sql, tuple(params))]
-        return
-    if hasattr(source, "get_bind") and hasattr(source, "connection"):  # a Session
-        conn = source.connection()
-        yield lambda sql, params=(): [tuple(r) for r in conn.exec_driver_sql(sql, tuple(params))]
-        return
-    doc = getattr(source, "doc", None)
-    engine = doc.engine if doc is not None else source  # a Workspace, or an Engine
-    if not hasattr(engine, "connect"):
-        raise TypeError(f"cannot read a document through {type(source).__name__}")
-    with engine.connect() as conn:
-        yield lambda sql, params=(): [tuple(r) for r in conn.exec_driver_sql(sql, tuple(params))]
-
 
 def tree_order(
     rows: Iterable[tuple[Any, ...]], *, id_of: Callable[[Any], str], parent_of: Callable[[Any], str | None],

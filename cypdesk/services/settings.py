@@ -86,7 +86,7 @@ def read_settings(conn: Any, *, logo: bool = True) -> DocumentSettings:
     a SQLAlchemy connection or session, a workspace). A setting the file does not hold
     yet (no settings row, a schema older than 9, an empty value) reads as its default.
     ``logo=False`` leaves the logo's bytes unread (the tabs never need them)."""
-    from cypdesk.services.service_map import query_rows
+    from cypdesk.services.query import query_rows
 
     with query_rows(conn) as run:
         present = {r[1] for r in run("PRAGMA table_info(document)")}
@@ -398,7 +398,7 @@ def save_settings_of(ws: Any, document_id: str | None, changes: dict[str, Any]) 
     is not the document's own id (``cypdesk set FILE document ID FIELD=VALUE``)."""
     if document_id is not None:
         from cypdesk.common.errors import RecordNotFound
-        from cypdesk.services.service_map import query_rows
+        from cypdesk.services.query import query_rows
 
         with query_rows(ws) as run:
             ids = [r[0] for r in run("SELECT id FROM document")]

@@ -64,6 +64,8 @@ class DocumentFileMixin:
             return workspace
 
         self.tasks.run(f"Opening {Path(path).name}…", work, done, failed, inline=wait)
+        if self.workspace is None and not (wait or self.tasks.INLINE):
+            self.current_tab().prepare()  # meanwhile, what the tab can do before it reads the document
         return bool(outcome.get("ok", not (wait or self.tasks.INLINE)))
 
     def _opened(self, path: str | Path, workspace: Any) -> None:

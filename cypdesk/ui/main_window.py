@@ -39,22 +39,30 @@ BUTTON_LABELS: dict[str, dict[QMessageBox.StandardButton, str]] = {
 
 
 def tab_specs() -> list[TabSpec]:
-    """The tabs in order; each tab's module declares its own spec."""
-    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, organisations_tab, services_tab, teams_tab
-    from cypdesk.ui.tabs.papers import tab as papers_tab
+    """The tabs in order (ui/tabs/specs.py): listed without importing the tabs' modules."""
+    from cypdesk.ui.tabs.specs import TAB_SPECS
 
-    return [needs_tab.SPEC, services_tab.SPEC, teams_tab.SPEC, budgets_tab.SPEC, monitoring_tab.SPEC,
-            papers_tab.SPEC, organisations_tab.SPEC]
+    return list(TAB_SPECS)
 
 
 def make_tab(spec: TabSpec, window: MainWindow) -> RecordTab:
-    from cypdesk.ui.tabs import budgets_tab, monitoring_tab, needs_tab, organisations_tab, services_tab, teams_tab
-    from cypdesk.ui.tabs.papers import tab as papers_tab
-
-    classes = {"indicators": needs_tab.NeedsTab, "services": services_tab.ServicesTab, "teams": teams_tab.TeamsTab,
-               "agreements": budgets_tab.BudgetsTab, "measures": monitoring_tab.MonitoringTab,
-               "papers": papers_tab.PapersTab, "organisations": organisations_tab.OrganisationsTab}
-    return classes.get(spec.kind, RecordTab)(spec, window)
+    """The tab for ``spec``, its module imported now: the first time the tab is shown."""
+    cls: type[RecordTab] = RecordTab
+    if spec.kind == "indicators":
+        from cypdesk.ui.tabs.needs_tab import NeedsTab as cls
+    elif spec.kind == "services":
+        from cypdesk.ui.tabs.services_tab import ServicesTab as cls
+    elif spec.kind == "teams":
+        from cypdesk.ui.tabs.teams_tab import TeamsTab as cls
+    elif spec.kind == "agreements":
+        from cypdesk.ui.tabs.budgets_tab import BudgetsTab as cls
+    elif spec.kind == "measures":
+        from cypdesk.ui.tabs.monitoring_tab import MonitoringTab as cls
+    elif spec.kind == "papers":
+        from cypdesk.ui.tabs.papers.tab import PapersTab as cls
+    elif spec.kind == "organisations":
+        from cypdesk.ui.tabs.organisations_tab import OrganisationsTab as cls
+    return cls(spec, window)
 
 
 class _PaintWatcher(QObject):

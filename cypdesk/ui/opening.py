@@ -144,9 +144,13 @@ class OpeningMixin:
         of unsaved edits to it that a cypdesk left is offered, newest first. Recovered,
         they become the open document (unsaved, ``*``) and True is returned; False if
         recovering failed (said, and the edits kept); None to open the file itself."""
-        from cypdesk.model.recovery import list_recoverable
+        from cypdesk import paths
 
         try:
+            if not any(paths.working_dir().iterdir()):  # no working copy at all: nothing to offer,
+                return None  # and the recovery machinery need not be imported before the first paint
+            from cypdesk.model.recovery import list_recoverable
+
             items = list_recoverable(Path(path))
         except OSError:
             return None

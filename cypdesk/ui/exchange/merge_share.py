@@ -19,12 +19,17 @@ SHARE_TITLE = "A shared copy"
 
 def looks_like_share(path: str | Path) -> bool:
     """Named ``.cypshare``, or starting with a share's signature whatever its name (a
-    share renamed ``.cypdesk``): 13 bytes read, and a light module (no cryptography)."""
+    share renamed ``.cypdesk``): 13 bytes read, with the signature from a light module
+    (cypdesk.io.sharefile, with its compressors, is not imported to open a document)."""
     if Path(path).suffix.lower() == SHARE_SUFFIX:
         return True
-    from cypdesk.io.sharefile import is_share_file
+    from cypdesk.model.identity import SHARE_MAGIC
 
-    return is_share_file(Path(path))
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SHARE_MAGIC)) == SHARE_MAGIC
+    except OSError:
+        return False
 
 
 def describe(path: Path, header: Any) -> str:

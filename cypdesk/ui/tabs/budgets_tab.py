@@ -31,20 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from cypdesk.common.errors import CypdeskError
+from cypdesk.ui.tabs import specs
 from cypdesk.ui.tabs.budgets_sections import (
     ID_ROLE, MUTED_COLOUR, BudgetSections, _fit, _item, _label, _Section, _table,
 )
-from cypdesk.services.tables import WINDOW_COLUMNS
-from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
+from cypdesk.ui.tabs.record_tab import RecordTab
 from cypdesk.ui.undo import DoneCommand
 
-SPEC = TabSpec("&Pooled budgets", "agreements", "Pooled budget agreements", "budget agreements", editable=True,
-               columns=list(WINDOW_COLUMNS["agreements"]),
-               filters=["type", "status"],
-               find_hint="agreement, type, legal basis, host or status",
-               key_columns=["title", "status", "start_date", "review_date", "end_date"],
-               defaults={"type": "pooled", "status": "draft", "overspend_rule": "proportional",
-                         "underspend_rule": "proportional"})
+SPEC = specs.BUDGETS
 
 WARNING_FRAME_STYLE = ("QFrame#agreements_warnings_frame { background: #fff7e6; border: 1px solid #f47738;"
                        " border-left: 5px solid #f47738; }")

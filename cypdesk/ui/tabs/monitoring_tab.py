@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from cypdesk.common.errors import CypdeskError
 from cypdesk.model.catalog import CATALOG
+from cypdesk.ui.tabs import specs
 from cypdesk.ui.tabs.monitoring.actions import ActionPage
 from cypdesk.ui.tabs.monitoring.measures import MeasureQuery, MeasureTableModel
 # OVERDUE_FILL is not used here: the tests read it (and the views' indices) from this module.
@@ -49,12 +50,7 @@ from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 from cypdesk.ui.widgets.record_form import HINT_STYLE
 
-SPEC = TabSpec("&Monitoring", "measures", "Performance measures", "performance measures",
-               columns=["name", "kind"], filters=["kind"],
-               find_hint="measure, what it is of, or kind",
-               key_columns=["name", "rating", "latest_actual", "target", "latest_period"],
-               defaults={"kind": "how_well", "polarity": "higher_better", "frequency": "quarterly",
-                         "tolerance_kind": "percent"})
+SPEC = specs.MONITORING
 
 
 class _Section(QGroupBox):

@@ -36,17 +36,13 @@ from PySide6.QtWidgets import (
 
 from cypdesk.common.formats import word_for
 from cypdesk.services.needs_rules import format_value
+from cypdesk.ui.tabs import specs
 from cypdesk.ui.tabs.needs_evidence_view import EvidencePage
-from cypdesk.ui.tabs.needs_filters import FIND_HINT, NeedsFilterBar, _localities, _outcome_tree
+from cypdesk.ui.tabs.needs_filters import NeedsFilterBar, _localities, _outcome_tree
 from cypdesk.ui.tabs.needs_table import PALE, STRONG, WORDS, IndicatorTableModel
-from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
+from cypdesk.ui.tabs.record_tab import RecordTab
 
-SPEC = TabSpec("&Needs", "indicators", "Needs: indicators", "indicators", editable=False,
-               columns=["name"], filters=[],
-               form_fields=["name", "code", "group_id", "unit", "polarity", "decimals", "source", "definition"],
-               find_hint=FIND_HINT,
-               key_columns=["name", "period", "value", "trust", "england", "comparison", "against_trust", "trend",
-                            "rank"])
+SPEC = specs.NEEDS
 
 
 GUIDE = (
@@ -155,6 +151,13 @@ class NeedsTab(RecordTab):
         self.caption.setWordWrap(True)  # a locality's caption is long: it wraps rather than widen the window
 
     # --- reading the document ----------------------------------------------------------------
+    def prepare(self) -> None:
+        """Also import what the first read uses, while the worker opens the document."""
+        from cypdesk.services import lookups, needs, settings
+
+        del lookups, needs, settings  # imported now, for the first read; nothing to call yet
+        super().prepare()
+
     def ensure_ready(self) -> None:
         if not self._stale or self.reader is None:
             return

@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
 
 from cypdesk.common.errors import CypdeskError
 from cypdesk.services.tables import WINDOW_COLUMNS
+from cypdesk.ui.tabs import specs
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 
-SPEC = TabSpec("Or&ganisations and people", "organisations", "Organisations", "organisations",
-               columns=list(WINDOW_COLUMNS["organisations"]),
-               filters=["kind", "is_partner", "is_provider"])
+SPEC = specs.ORGANISATIONS
 PEOPLE_SPEC = TabSpec("People", "people", "People", "people", columns=list(WINDOW_COLUMNS["people"]))
 
 NEW_ORGANISATION_FIELDS = ["name", "kind", "is_partner", "is_provider", "is_sme", "is_vcse", "company_number",

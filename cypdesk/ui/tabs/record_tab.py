@@ -16,20 +16,19 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPushButton, QScrollArea, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from cypdesk.common.errors import CypdeskError, ValidationError
 from cypdesk.model.catalog import CATALOG
 from cypdesk.ui.models.record_table import ID_ROLE, RecordTableModel
 from cypdesk.ui.widgets.filter_bar import FilterBar
-from cypdesk.ui.widgets.record_list import RecordListView
 from cypdesk.ui.widgets.record_form import RecordForm
+from cypdesk.ui.widgets.record_list_view import RecordListView
 
 
 APPLY_KEYS = "Ctrl+Enter"  # shown on the Apply button and in Help > Keyboard shortcuts (Ctrl+Return too)
 HISTORY_KEYS = "Ctrl+H"  # Edit > History of the selected record, shown in the list's context menu too
-
 
 
 def chain(widgets: list[QWidget]) -> None:
@@ -330,6 +329,11 @@ class RecordTab(QWidget):
         if self.isVisible():
             self.ensure_ready()
 
+    def prepare(self) -> None:
+        """What can be done before the document is read, while the worker opens it (the
+        window's thread only waits then): the editor is built."""
+        _ = self.form
+
     def ensure_ready(self) -> None:
         if not self._stale or self.reader is None:
             return
@@ -417,6 +421,7 @@ class RecordTab(QWidget):
         if self.WRAP_NAMES and table > 0:  # the name takes the room the others leave, on as many lines as it needs
             view.setColumnWidth(keys[0], max(room - sum(widths[1:]), self.MIN_NAME_WIDTH))
             view.setWordWrap(True)
+            view.wrap_column = keys[0]  # rows measured by this column (and any cell that does not fit)
             view.verticalHeader().setMinimumSectionSize(view.verticalHeader().defaultSectionSize())
             view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         elif table > 0 and sum(widths) > room:

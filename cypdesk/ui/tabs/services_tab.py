@@ -19,27 +19,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from cypdesk.services.tables import WINDOW_COLUMNS
-from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
+from cypdesk.ui.tabs import specs
+from cypdesk.ui.tabs.record_tab import RecordTab
 from cypdesk.ui.undo import DoneCommand
 
-def _form_fields() -> list[str]:
-    """The service's fields in the editor: whether the unit cost was set by hand sits
-    just under the unit cost, whatever the column order."""
-    from cypdesk.model.catalog import CATALOG
-
-    names = [f["name"] for f in CATALOG["services"]["fields"] if not f.get("system")]
-    names.remove("unit_cost_by_hand")
-    names.insert(names.index("unit_cost") + 1, "unit_cost_by_hand")
-    return names
-
-
-SPEC = TabSpec("&Services", "services", "Services register", "services",
-               columns=list(WINDOW_COLUMNS["services"]),
-               filters=["sector", "tier", "status", "prevention", "to_classify"], defaults={"status": "active"},
-               form_fields=_form_fields(),
-               find_hint="service, provider or commissioner",
-               key_columns=["name", "annual_cost", "contract_end"])
+SPEC = specs.SERVICES
 FIGURES = ("annual_cost", "capacity", "unit_cost", "unit_cost_basis", "unit_cost_by_hand")
 
 CONTRACT_COLUMNS = (("reference", "Reference"), ("title", "Title"), ("supplier", "Supplier"),

@@ -29,17 +29,14 @@ from PySide6.QtWidgets import (
 from cypdesk.common.errors import CypdeskError
 from cypdesk.model.catalog import CATALOG
 from cypdesk.ui.models.record_table import ID_ROLE
-from cypdesk.services.tables import WINDOW_COLUMNS
+from cypdesk.ui.tabs import specs
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec
 from cypdesk.ui.undo import DoneCommand
 from cypdesk.ui.widgets.read_only_table import read_only_table
 from cypdesk.ui.widgets.record_form import HINT_STYLE
-from cypdesk.ui.widgets.record_list import focus_in_selecting
+from cypdesk.ui.widgets.record_list_view import focus_in_selecting
 
-SPEC = TabSpec("&Teams", "teams", "Commissioning teams", "commissioning teams",
-               columns=list(WINDOW_COLUMNS["teams"]),
-               filters=["kind", "stage"], defaults={"stage": "in_place"},
-               find_hint="team, focus, lead or a problem")
+SPEC = specs.TEAMS
 
 TREE_COLUMNS = ("Team", "Kind", "Focus", "Stage", "Lead")
 TREE_SHARES = (0.31, 0.15, 0.24, 0.14)  # of the tree's width, until the officer drags a column; Lead has the rest

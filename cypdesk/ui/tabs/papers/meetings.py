@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from cypdesk.ui.models.record_table import ID_ROLE
 from cypdesk.ui.tabs.papers.dialogs import FormDialog
-from cypdesk.ui.widgets.record_list import focus_in_selecting
+from cypdesk.ui.widgets.record_list_view import focus_in_selecting
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 7  # "meetings" or "papers"
 MEETING_ROLE = Qt.ItemDataRole.UserRole + 8  # the meeting a row belongs to

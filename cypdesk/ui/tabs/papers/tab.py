@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from cypdesk.common.errors import CypdeskError, ValidationError
 from cypdesk.ui.models.record_table import ID_ROLE
+from cypdesk.ui.tabs import specs
 from cypdesk.ui.tabs.papers import commands
 from cypdesk.ui.tabs.papers.meetings import (
     KIND_ROLE, MEETING_ROLE, MeetingDialog, PaperDialog, PaperTree, meeting_words, read_meetings, status_word,
@@ -28,10 +29,7 @@ from cypdesk.ui.tabs.papers.meetings import (
 from cypdesk.ui.tabs.papers.pack import export_pack
 from cypdesk.ui.tabs.record_tab import RecordTab, TabSpec, chain, focus_first_field
 
-SPEC = TabSpec("&Board papers", "papers", "Board papers", "board papers",
-               columns=["title", "status", "meeting_id"], find_hint="paper, meeting or status",
-               form_fields=["title", "meeting_id", "agenda_item", "author_id", "contact_id", "marking",
-                            "key_decision", "wards_affected"])
+SPEC = specs.PAPERS
 
 PAPERS, FORWARD_PLAN = 0, 1  # the tab's views
 FIELDS, RECOMMENDATIONS, APPENDICES, PREVIEW = 0, 1, 2, 3  # the editor's pages
