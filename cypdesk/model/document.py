@@ -326,6 +326,15 @@ class Document:
             self._engine = dbfile.make_engine(self.working_path, read_only=self._read_only)
         return self._engine
 
+    def connect(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection to the working copy, made as the engine makes each
+        of its own (:func:`dbfile.connect`: the same hardening, autocommit, read-only
+        for a read-only document), for set-based work that needs no SQLAlchemy (the
+        merge). The caller closes it; writers hold ``write_lock`` as ever."""
+        if self._closed:
+            raise ReadOnlyDocument("The document is closed.", path=self._path)
+        return dbfile.connect(self.working_path, read_only=self._read_only)
+
     @property
     def write_engine(self) -> Engine:
         """``engine`` beginning each transaction with BEGIN IMMEDIATE (hold ``write_lock``)."""
