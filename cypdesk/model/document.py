@@ -475,11 +475,14 @@ class Document:
             f"in another file, then merge the two.", path=p,
         )
 
-    def _record_saved(self, target: Path) -> None:
+    def _record_saved(self, target: Path, *, sha256: str | None = None, work_sha256: str | None = None) -> None:
+        """After a save to ``target``: the state records it (``sha256``: of the file
+        written, ``work_sha256``: of the working copy, when the save has them)."""
         st = os.stat(target)
         self._state.update(
             source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
-            source_sha256=saving.file_sha256(target), work_sha256=saving.file_sha256(self.working_path),
+            source_sha256=sha256 or saving.file_sha256(target),
+            work_sha256=work_sha256 or saving.file_sha256(self.working_path),
             dirty=False, saved_at=_now_iso(), read_only=False,
         )
         saving.cleanup_stale_temps(target.parent)  # what killed saves left beside it
@@ -501,8 +504,25 @@ class Document:
             raise SaveAsNeeded("This document has not been saved yet: choose a name with Save As.")
         with self.write_lock:
             self._check_external_change()
-            saving.atomic_copy(self.working_path, self._path)
-            self._record_saved(self._path)
+            saved, work = self._copy_over(self._path)
+            self._record_saved(self._path, sha256=saved, work_sha256=work)
+
+    def _copy_over(self, target: Path) -> tuple[str | None, str | None]:
+        """:func:`saving.atomic_copy` of the working copy over ``target`` (hold
+        ``write_lock``), returning the SHA-256 of the file written and of the working
+        copy for the state: both are read while SQLite writes and checks the copy (on
+        threads: the same reads, a shorter wait). None where a read failed or the file
+        changed meanwhile: :meth:`_record_saved` then reads it again."""
+        work = saving.Background(saving.sha256_unchanged, self.working_path)
+        digest: dict[str, str] = {}
+        try:
+            saving.atomic_copy(self.working_path, target, digest=digest)
+        finally:
+            hashed = saving.joined(work)
+        work_sha = None
+        if hashed is not None and hashed[0] == saving.file_state(self.working_path):
+            work_sha = hashed[1]
+        return digest.get("sha256"), work_sha
 
     def adopt_disk_version(self, size: int, sha256: str) -> None:
         """The file on disk as it was when it was merged into this document (``size``
@@ -534,14 +554,14 @@ class Document:
                              path=new, reason="folder read-only")
         try:
             with self.write_lock:
-                saving.atomic_copy(self.working_path, new)
+                saved, work = self._copy_over(new)
                 if self._read_only:  # reopen the working copy writable (on next use)
                     if self._engine is not None:
                         self._engine.dispose()
                         self._engine = None
                     self._read_only, self.read_only_reason = False, None
                 old_lock, self._lock, self._path = self._lock, new_lock, new
-                self._record_saved(new)
+                self._record_saved(new, sha256=saved, work_sha256=work)
         except BaseException:
             if self._lock is not new_lock:
                 new_lock.release()
