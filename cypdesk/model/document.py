@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cypdesk import paths
+from cypdesk.common.background import Background
 from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
 from cypdesk.model import dbfile, migrate, saving
 from cypdesk.model.filecopy import copy_private
@@ -513,7 +514,7 @@ class Document:
         copy for the state: both are read while SQLite writes and checks the copy (on
         threads: the same reads, a shorter wait). None where a read failed or the file
         changed meanwhile: :meth:`_record_saved` then reads it again."""
-        work = saving.Background(saving.sha256_unchanged, self.working_path)
+        work = Background(saving.sha256_unchanged, self.working_path)
         digest: dict[str, str] = {}
         try:
             saving.atomic_copy(self.working_path, target, digest=digest)

@@ -21,12 +21,11 @@ import os
 import secrets
 import sqlite3
 import stat
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cypdesk.common.background import Background
 from cypdesk.common.errors import DamagedDocument, SaveFailed, error_from, with_fault
 from cypdesk.model import dbfile
 from cypdesk.model.dbfile import JOURNAL_MAGIC, TEMP_PREFIX, TEMP_SUFFIX
@@ -60,30 +59,6 @@ def file_unchanged(path: str | os.PathLike[str], size: int | None, sha256: str |
     if size is not None and (st or os.stat(path)).st_size != size:
         return False
     return file_sha256(path) == sha256
-
-
-class Background:
-    """``fn(*args)`` on a thread of its own; :meth:`result` waits for it and returns its
-    value or raises its error. Used to hash a file while SQLite (which lets go of the
-    GIL) writes or checks another: the work is the same, the wait shorter."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), name="cypdesk-background", daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # handed to the caller by result()
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def file_state(path: str | os.PathLike[str]) -> tuple[int, int, bytes]:
