@@ -321,6 +321,14 @@ def _bad_stamp(column: str) -> str:
     return f"(length({column}) NOT IN (0, {STAMP_LENGTH}) OR ltrim({column}, '{HEX_DIGITS}') <> '')"
 
 
+def _bad_stamps(first: str, second: str) -> str:
+    """SQL true when ``_bad_stamp(first) OR _bad_stamp(second)`` is (NULLs alike), with
+    one pass over the hex digits of both: a record's two stamps are checked on every
+    record of the partner's file."""
+    return (f"(length({first}) NOT IN (0, {STAMP_LENGTH}) OR length({second}) NOT IN (0, {STAMP_LENGTH}) "
+            f"OR ltrim(coalesce({first}, '') || coalesce({second}, ''), '{HEX_DIGITS}') <> '')")
+
+
 def malformed_stamps(conn: sqlite3.Connection, *, limit: int = COLLISIONS_NAMED) -> list[tuple[str, str, str]]:
     """``(table, id, value)`` of stamps in ``main`` that are not clock stamps (records'
     ``created_hlc``/``hlc``, field versions, tombstones, history), at most ``limit``. A
@@ -328,7 +336,7 @@ def malformed_stamps(conn: sqlite3.Connection, *, limit: int = COLLISIONS_NAMED)
     one that is not a stamp would decide a merge by its spelling."""
     found: list[tuple[str, str, str]] = []
     checks = [(t, f"SELECT id, CASE WHEN {_bad_stamp('created_hlc')} THEN created_hlc ELSE hlc END FROM \"{t}\" "
-                  f"WHERE {_bad_stamp('created_hlc')} OR {_bad_stamp('hlc')}") for t in _record_tables()]
+                  f"WHERE {_bad_stamps('created_hlc', 'hlc')}") for t in _record_tables()]
     checks += [("field_versions", f"SELECT table_name || '/' || record_id || '/' || field, hlc FROM field_versions "
                                   f"WHERE {_bad_stamp('hlc')}"),
                ("tombstones", f"SELECT table_name || '/' || record_id, hlc FROM tombstones WHERE {_bad_stamp('hlc')}"),

@@ -453,14 +453,20 @@ def test_a_partner_file_that_changes_while_it_is_copied_is_copied_again(ws, part
 
 
 @pytest.mark.parametrize("stamp, where", [
-    ("z" * 48, "services"), ("FFFF", "services"), ("2026-12-05", "field_versions")],
-    ids=["not hex", "upper case and short", "a date in a field version"])
+    ("z" * 48, "services"), ("FFFF", "services"), ("a" * 47 + "G", "services"), ("0" * 47 + " ", "created"),
+    ("2026-12-05", "field_versions")],
+    ids=["not hex", "upper case and short", "one upper-case digit", "a creation stamp ending in a space",
+         "a date in a field version"])
 def test_a_stamp_that_is_not_a_clock_stamp_is_refused(ws, partner, stamp, where):
     """A forged or damaged change stamp (the merge compares stamps as text, so 'zzz...'
-    would win every field it touches) is refused as damaged, naming where it is."""
+    would win every field it touches) is refused as damaged, naming where it is: a
+    record's latest change or its creation stamp, or a field version."""
     service, _org = _first_ids(partner)
     if where == "services":
         tamper(partner, f"UPDATE services SET hlc = '{stamp}' WHERE id = '{service}'")
+    elif where == "created":
+        tamper(partner, f"UPDATE services SET created_hlc = '{stamp}' WHERE id = '{service}'")
+        where = "services"
     else:
         tamper(partner, f"UPDATE field_versions SET hlc = '{stamp}' WHERE rowid = (SELECT min(rowid) FROM field_versions)")
     exc = refused(ws, partner, "damaged", 1, "change stamps that cypdesk never writes", repr(stamp))
