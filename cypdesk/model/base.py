@@ -9,14 +9,14 @@ latest change to the record). Field-level versions of later edits are in
 
 from __future__ import annotations
 
-import os
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr
 
 from cypdesk.model.fields import field
+from cypdesk.model.ids import new_id, utcnow  # noqa: F401  (re-exported; the merge imports them from ids)
 
 from cypdesk.model.identity import APPLICATION_ID  # noqa: E402,F401  (re-exported)
 
@@ -29,16 +29,6 @@ NAMING_CONVENTION = {
 }
 
 
-def new_id() -> str:
-    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` gives it, built from
-    16 random bytes directly: an import of 200,000 rows makes 200,000 of them."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
-
-
-_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}  # the RFC 4122 variant bits, 10xx
-
-
 # Link rows (a service's outcome, a team's member...) take an id derived from what
 # they link, so two partners who make the same link make the same row.
 _LINK_NAMESPACE = uuid.UUID("6f1c1d7e-4b1a-4c55-9a38-0c6f3c1e2a51")
@@ -46,10 +36,6 @@ _LINK_NAMESPACE = uuid.UUID("6f1c1d7e-4b1a-4c55-9a38-0c6f3c1e2a51")
 
 def link_id(table: str, *parts: str) -> str:
     return str(uuid.uuid5(_LINK_NAMESPACE, "|".join((table, *parts))))
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

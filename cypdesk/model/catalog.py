@@ -1,4 +1,4 @@
-"""Field metadata of every kind, as plain data. GENERATED from the models by
+"""Field metadata of every kind, and the document row's labels, as plain data. GENERATED from the models by
 ``python -m cypdesk.model.catalog_build``: do not edit by hand (a test checks it)."""
 
 # fmt: off
@@ -2493,3 +2493,18 @@ CATALOG = {'organisations': {'label': 'organisation',
                                  'kind': 'reference',
                                  'references': 'organisations',
                                  'system': True}]}}
+
+DOCUMENT_FIELDS = [{'name': 'id', 'label': 'Document id'},
+ {'name': 'title', 'label': 'Title'},
+ {'name': 'owner_org_id', 'label': 'Owner'},
+ {'name': 'trust_name', 'label': 'Trust name'},
+ {'name': 'rating_scale', 'label': 'Rating scale'},
+ {'name': 'logo', 'label': 'Logo'},
+ {'name': 'small_number_threshold', 'label': 'Small-number threshold'},
+ {'name': 'comparator_set', 'label': 'Compare with'},
+ {'name': 'tolerance_pct', 'label': 'Tolerance without an interval (%)'},
+ {'name': 'review_window_days', 'label': 'Reviews due within (days)'},
+ {'name': 'return_grace_days', 'label': 'Grace after a quarter ends (days)'},
+ {'name': 'created_at', 'label': 'Created'},
+ {'name': 'created_by', 'label': 'Created by'},
+ {'name': 'hlc', 'label': 'Changed (clock)'}]

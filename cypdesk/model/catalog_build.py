@@ -14,7 +14,7 @@ import pprint
 import sys
 from pathlib import Path
 
-HEADER = '''"""Field metadata of every kind, as plain data. GENERATED from the models by
+HEADER = '''"""Field metadata of every kind, and the document row's labels, as plain data. GENERATED from the models by
 ``python -m cypdesk.model.catalog_build``: do not edit by hand (a test checks it)."""
 
 # fmt: off
@@ -49,9 +49,23 @@ def build() -> dict:
     return catalog
 
 
+def document_fields() -> list[dict]:
+    """Every column of the document's own row (its settings, id, owner...) with its
+    label, in table order: the merge compares the settings without the mapped classes."""
+    from cypdesk.model.fields import meta_of
+    from cypdesk.model.system import DocumentInfo
+
+    out = []
+    for column in DocumentInfo.__table__.columns:
+        meta = meta_of(column)
+        out.append({"name": column.key, "label": meta.label if meta is not None else column.key})
+    return out
+
+
 def render() -> str:
     body = pprint.pformat(build(), width=120, sort_dicts=False)
-    return HEADER + "CATALOG = " + body + "\n"
+    document = pprint.pformat(document_fields(), width=120, sort_dicts=False)
+    return HEADER + "CATALOG = " + body + "\n\nDOCUMENT_FIELDS = " + document + "\n"
 
 
 def target() -> Path:

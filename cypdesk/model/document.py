@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cypdesk import paths
+from cypdesk.common.background import Background
 from cypdesk.common.errors import DamagedDocument, ExternalChange, ReadOnlyDocument, SaveFailed
 from cypdesk.model import dbfile, migrate, saving
 from cypdesk.model.filecopy import copy_private
@@ -326,6 +327,15 @@ class Document:
             self._engine = dbfile.make_engine(self.working_path, read_only=self._read_only)
         return self._engine
 
+    def connect(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection to the working copy, made as the engine makes each
+        of its own (:func:`dbfile.connect`: the same hardening, autocommit, read-only
+        for a read-only document), for set-based work that needs no SQLAlchemy (the
+        merge). The caller closes it; writers hold ``write_lock`` as ever."""
+        if self._closed:
+            raise ReadOnlyDocument("The document is closed.", path=self._path)
+        return dbfile.connect(self.working_path, read_only=self._read_only)
+
     @property
     def write_engine(self) -> Engine:
         """``engine`` beginning each transaction with BEGIN IMMEDIATE (hold ``write_lock``)."""
@@ -466,11 +476,14 @@ class Document:
             f"in another file, then merge the two.", path=p,
         )
 
-    def _record_saved(self, target: Path) -> None:
+    def _record_saved(self, target: Path, *, sha256: str | None = None, work_sha256: str | None = None) -> None:
+        """After a save to ``target``: the state records it (``sha256``: of the file
+        written, ``work_sha256``: of the working copy, when the save has them)."""
         st = os.stat(target)
         self._state.update(
             source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
-            source_sha256=saving.file_sha256(target), work_sha256=saving.file_sha256(self.working_path),
+            source_sha256=sha256 or saving.file_sha256(target),
+            work_sha256=work_sha256 or saving.file_sha256(self.working_path),
             dirty=False, saved_at=_now_iso(), read_only=False,
         )
         saving.cleanup_stale_temps(target.parent)  # what killed saves left beside it
@@ -492,8 +505,25 @@ class Document:
             raise SaveAsNeeded("This document has not been saved yet: choose a name with Save As.")
         with self.write_lock:
             self._check_external_change()
-            saving.atomic_copy(self.working_path, self._path)
-            self._record_saved(self._path)
+            saved, work = self._copy_over(self._path)
+            self._record_saved(self._path, sha256=saved, work_sha256=work)
+
+    def _copy_over(self, target: Path) -> tuple[str | None, str | None]:
+        """:func:`saving.atomic_copy` of the working copy over ``target`` (hold
+        ``write_lock``), returning the SHA-256 of the file written and of the working
+        copy for the state: both are read while SQLite writes and checks the copy (on
+        threads: the same reads, a shorter wait). None where a read failed or the file
+        changed meanwhile: :meth:`_record_saved` then reads it again."""
+        work = Background(saving.sha256_unchanged, self.working_path)
+        digest: dict[str, str] = {}
+        try:
+            saving.atomic_copy(self.working_path, target, digest=digest)
+        finally:
+            hashed = saving.joined(work)
+        work_sha = None
+        if hashed is not None and hashed[0] == saving.file_state(self.working_path):
+            work_sha = hashed[1]
+        return digest.get("sha256"), work_sha
 
     def adopt_disk_version(self, size: int, sha256: str) -> None:
         """The file on disk as it was when it was merged into this document (``size``
@@ -525,14 +555,14 @@ class Document:
                              path=new, reason="folder read-only")
         try:
             with self.write_lock:
-                saving.atomic_copy(self.working_path, new)
+                saved, work = self._copy_over(new)
                 if self._read_only:  # reopen the working copy writable (on next use)
                     if self._engine is not None:
                         self._engine.dispose()
                         self._engine = None
                     self._read_only, self.read_only_reason = False, None
                 old_lock, self._lock, self._path = self._lock, new_lock, new
-                self._record_saved(new)
+                self._record_saved(new, sha256=saved, work_sha256=work)
         except BaseException:
             if self._lock is not new_lock:
                 new_lock.release()

@@ -23,7 +23,9 @@ import sqlite3
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
+from cypdesk.common.background import Background
 from cypdesk.common.errors import DamagedDocument, SaveFailed, error_from, with_fault
 from cypdesk.model import dbfile
 from cypdesk.model.dbfile import JOURNAL_MAGIC, TEMP_PREFIX, TEMP_SUFFIX
@@ -57,6 +59,21 @@ def file_unchanged(path: str | os.PathLike[str], size: int | None, sha256: str |
     if size is not None and (st or os.stat(path)).st_size != size:
         return False
     return file_sha256(path) == sha256
+
+
+def file_state(path: str | os.PathLike[str]) -> tuple[int, int, bytes]:
+    """(size, mtime_ns, the first 100 bytes) of a file: SQLite rewrites the header's
+    change counter on every commit, so equal states around a read mean nothing wrote
+    the file meanwhile."""
+    st = os.stat(path)
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    return st.st_size, st.st_mtime_ns, head
+
+
+def sha256_unchanged(path: str | os.PathLike[str]) -> tuple[tuple[int, int, bytes], str]:
+    """The file's state (:func:`file_state`) and its SHA-256, read after it."""
+    return file_state(path), file_sha256(path)
 
 
 def fsync_file(path: str | os.PathLike[str]) -> None:
@@ -119,13 +136,17 @@ def replace_with_retries(src: Path, target: Path, *, attempts: int = REPLACE_ATT
 
 def atomic_copy(
     source: str | os.PathLike[str] | sqlite3.Connection, target: str | os.PathLike[str],
-    *, expected_application_id: int | None = APPLICATION_ID,
+    *, expected_application_id: int | None = APPLICATION_ID, digest: dict[str, str] | None = None,
 ) -> Path:
     """Write a fresh, compact copy of ``source`` (a path or an open connection) over
     ``target`` atomically: ``VACUUM INTO`` a temporary ``.~save-*.tmp`` in the target's
     folder, ``integrity_check`` it, flush it to disk, rename it over the target (with
     retries), flush the folder. On any failure the temporary file is removed, the
-    target is left byte for byte as it was, and :class:`SaveFailed` says why."""
+    target is left byte for byte as it was, and :class:`SaveFailed` says why.
+
+    ``digest``: a dict that receives ``"sha256"``, the SHA-256 of the file written
+    (read on a thread while the copy is checked; read again after the check if the
+    check's connection changed the copy at all)."""
     target_p = Path(target).absolute()
     folder = target_p.parent
     if not folder.is_dir():
@@ -153,12 +174,16 @@ def atomic_copy(
         # A new file gets the umask's mode; a replacement is private until it takes
         # the mode, owner and group of the file it replaces (just before the rename).
         vacuum_into(conn, tmp, mode=PRIVATE_FILE_MODE if replaced is not None else None)
-        check = dbfile.connect(tmp)  # sets journal_mode=DELETE on the copy, as on every connection
+        hashing = Background(sha256_unchanged, tmp) if digest is not None else None
         try:
-            problem = dbfile.integrity_check(check)
-            app_id = check.execute("PRAGMA application_id").fetchone()[0]
+            check = dbfile.connect(tmp)  # sets journal_mode=DELETE on the copy, as on every connection
+            try:
+                problem = dbfile.integrity_check(check)
+                app_id = check.execute("PRAGMA application_id").fetchone()[0]
+            finally:
+                check.close()
         finally:
-            check.close()
+            hashed = joined(hashing)
         if problem is not None:
             own_problem = dbfile.integrity_check(conn)
             if own_problem is not None:  # the document itself is damaged, not the copy
@@ -170,6 +195,9 @@ def atomic_copy(
             raise _CopyCheckFailed(f"the new copy failed its integrity check ({problem})")
         if expected_application_id is not None and app_id != expected_application_id:
             raise _CopyCheckFailed(f"the new copy has application id 0x{app_id:08X}")
+        if digest is not None:
+            state, sha = hashed if hashed is not None else (None, None)
+            digest["sha256"] = sha if state is not None and state == file_state(tmp) else file_sha256(tmp)
         if replaced is not None:
             copy_permissions(replaced, tmp)
         fsync_file(tmp)
@@ -186,6 +214,17 @@ def atomic_copy(
         if own is not None:
             own.close()
     return target_p
+
+
+def joined(work: Background | None) -> Any:
+    """``work``'s result, or None if there was none or it failed (then the caller reads
+    the file itself, and meets the same error where it always did)."""
+    if work is None:
+        return None
+    try:
+        return work.result()
+    except Exception:  # noqa: BLE001 - read again by the caller
+        return None
 
 
 def vacuum_into(

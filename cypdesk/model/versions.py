@@ -45,27 +45,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cypdesk.common.hlc import STAMP_LENGTH, ZERO
-from cypdesk.model.fields import meta_of
+# NEVER_MERGED: columns never merged, whatever their declaration says; DOCUMENT_OWN: the
+# document's own columns (each file keeps its own); SETTINGS_FIELDS: its other columns,
+# merged field by field. Plain data (the catalog), so the merge need not import the ORM.
+from cypdesk.model.kindinfo import DOCUMENT_OWN, NEVER_MERGED, SETTINGS_FIELDS
 
 SETTINGS_TABLE = "document"
 SETTINGS_RECORD = "settings"
 
-# Columns never merged, whatever their declaration says.
-NEVER_MERGED = frozenset({"id", "created_at", "created_by", "updated_at", "updated_by", "created_hlc", "hlc"})
-# The document's own: each file keeps its own (DocumentInfo).
-DOCUMENT_OWN = ("id", "owner_org_id", "created_at", "created_by", "hlc")
-
 _NODE_DIGITS = 32
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _settings_fields() -> tuple[str, ...]:
-    from cypdesk.model.system import DocumentInfo
-
-    return tuple(c.key for c in DocumentInfo.__table__.columns if c.key not in DOCUMENT_OWN)
-
-
-SETTINGS_FIELDS: tuple[str, ...] = _settings_fields()
+_MERGED: dict[type, tuple[str, ...]] = {}  # merged_fields, per mapped class
 
 
 # --- stamps and vectors ---------------------------------------------------------------------
@@ -136,6 +126,8 @@ def is_merged_field(model: type, name: str) -> bool:
     column = model.__table__.columns.get(name)
     if column is None:
         return False
+    from cypdesk.model.fields import meta_of
+
     meta = meta_of(column)
     if meta is None:
         return False
@@ -145,8 +137,12 @@ def is_merged_field(model: type, name: str) -> bool:
 def merged_fields(model: type) -> tuple[str, ...]:
     """The columns of a Record kind a merge compares field by field, in table order:
     every non-system field, ``owner_org_id``, and the ``data=True`` system fields.
-    For ``DocumentInfo``: :data:`SETTINGS_FIELDS`."""
-    return tuple(c.key for c in model.__table__.columns if is_merged_field(model, c.key))
+    For ``DocumentInfo``: :data:`SETTINGS_FIELDS`. (Without the mapped classes:
+    :data:`cypdesk.model.kindinfo.KIND_INFO`'s ``merged``, the same names.)"""
+    found = _MERGED.get(model)
+    if found is None:
+        found = _MERGED[model] = tuple(c.key for c in model.__table__.columns if is_merged_field(model, c.key))
+    return found
 
 
 # --- reading versions -----------------------------------------------------------------------

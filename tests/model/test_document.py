@@ -793,3 +793,37 @@ def test_awkward_file_names(tmp_path):
     doc.close()
     assert org_names(path) == ["Gwenllïan & Zoë"] == org_names(folder / "copy 50%.cypdesk")
     assert sorted(p.name for p in folder.iterdir()) == sorted([path.name, "copy 50%.cypdesk"])
+
+
+# --- what a save records ---------------------------------------------------------------------------
+
+def test_a_save_records_the_hashes_of_the_file_written_and_of_the_working_copy(docfile):
+    """The two hashes a save records (read on threads while the copy is written and
+    checked) are those of the bytes on disk: the next save finds the file unchanged,
+    and a clean working copy is not taken for one holding edits."""
+    doc = Document.open(docfile)
+    for name in ("First Partner", "Second Partner"):
+        with doc.writing() as conn:
+            add_org(conn, name)
+        doc.save()
+        state = json.loads((doc.working_dir / "state.json").read_text(encoding="utf-8"))
+        assert state["source_sha256"] == saving.file_sha256(docfile)
+        assert state["work_sha256"] == saving.file_sha256(doc.working_path)
+        assert state["source_size"] == docfile.stat().st_size and state["dirty"] is False
+    assert {"First Partner", "Second Partner"} <= set(org_names(docfile))
+    doc.close()
+
+
+def test_a_copy_changed_while_it_was_hashed_is_hashed_again(docfile, monkeypatch):
+    """If the file's state (size, time, header) differs after the threaded read, the
+    hash is read again: what is recorded is always the file as it is."""
+    doc = Document.open(docfile)
+    with doc.writing() as conn:
+        add_org(conn, "Partner")
+    # as if each file had changed after the threaded read: another state, a wrong hash
+    monkeypatch.setattr(saving, "sha256_unchanged", lambda _path: ((0, 0, b""), "0" * 64))
+    doc.save()
+    state = json.loads((doc.working_dir / "state.json").read_text(encoding="utf-8"))
+    assert state["source_sha256"] == saving.file_sha256(docfile)
+    assert state["work_sha256"] == saving.file_sha256(doc.working_path)
+    doc.close()

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from cypdesk.common.errors import Cancelled, MergeStale
-from cypdesk.model.base import new_id, utcnow
+from cypdesk.model.ids import new_id, utcnow
+from cypdesk.model.kindinfo import KIND_INFOS, KindInfo
 from cypdesk.model.changes import ChangeSet
 from cypdesk.services.exchange.canon import SETTINGS_TABLE
 from cypdesk.services.exchange.plan import FieldChange, MergeConflict, MergePlan, RecordRef, conflict_key
@@ -103,8 +104,6 @@ class _Applier:
     # --- the whole merge, without the records in ``keep`` ----------------------------------
 
     def run(self, keep: set[tuple[str, str]]) -> None:
-        from cypdesk.model import RECORD_CLASSES
-
         plan = self.plan
         adds: dict[str, list[RecordRef]] = defaultdict(list)
         takes: list[tuple[FieldChange | MergeConflict, str]] = []  # (change, note)
@@ -154,16 +153,16 @@ class _Applier:
                               f"Edited in {self.source}, deleted here: it stays deleted {who}; "
                               "their edit stays in history.")
         self.setup_temp()
-        for model in RECORD_CLASSES:
-            if adds.get(model.__tablename__):
-                self.check(f"Adding {model.__label__ or model.__tablename__} records")
-                self.add_records(model, adds[model.__tablename__])
+        for model in KIND_INFOS:  # parents before children
+            if adds.get(model.table):
+                self.check(f"Adding {model.label or model.table} records")
+                self.add_records(model, adds[model.table])
         self.check("Taking changed fields")
         self.take_fields(takes)
-        for model in reversed(RECORD_CLASSES):
-            if deletes.get(model.__tablename__):
-                self.check(f"Deleting {model.__label__ or model.__tablename__} records")
-                self.delete_records(model, deletes[model.__tablename__])
+        for model in reversed(KIND_INFOS):
+            if deletes.get(model.table):
+                self.check(f"Deleting {model.label or model.table} records")
+                self.delete_records(model, deletes[model.table])
         for table, rid in bumps:  # a record kept against a later deletion: its keeping is the latest change
             self.raw.execute(f"UPDATE main.{q(table)} SET hlc = ? WHERE id = ?", (self.stamp, rid))
         self.check("Merging deletions")
@@ -194,10 +193,10 @@ class _Applier:
         self.raw.execute("DELETE FROM temp.merge_ids")
         self.raw.executemany("INSERT OR IGNORE INTO temp.merge_ids VALUES (?)", [(i,) for i in ids])
 
-    def add_records(self, model: Any, refs: list[RecordRef]) -> None:
-        table = model.__tablename__
+    def add_records(self, model: KindInfo, refs: list[RecordRef]) -> None:
+        table = model.table
         tq = q(table)
-        cols = [c.key for c in model.__table__.columns]
+        cols = list(model.columns)
         orgs = set(org_reference_fields(model))
         select = ", ".join(
             f"coalesce((SELECT r.survivor FROM temp.merge_redirect r WHERE r.merged = t.{q(c)}), t.{q(c)})"
@@ -254,11 +253,11 @@ class _Applier:
             self.raw.executemany(f"UPDATE main.{q(table)} SET hlc = max(hlc, ?), updated_at = ?, updated_by = ? "
                                  "WHERE id = ?", params)
 
-    def delete_records(self, model: Any, refs: list[RecordRef]) -> None:
-        table = model.__tablename__
+    def delete_records(self, model: KindInfo, refs: list[RecordRef]) -> None:
+        table = model.table
         tq = q(table)
         self._ids([r.record_id for r in refs])
-        cols = [c.key for c in model.__table__.columns]
+        cols = list(model.columns)
         rows = self.raw.execute(f"SELECT {', '.join(q(c) for c in cols)} FROM main.{tq} "
                                 "WHERE id IN (SELECT id FROM temp.merge_ids)").fetchall()
         titles = {r.record_id: r.title for r in refs}
@@ -276,18 +275,16 @@ class _Applier:
     def merge_tombstones(self) -> None:
         """Their deletions of records not here reach this file (for a third partner);
         a deletion both files hold keeps the later stamp."""
-        from cypdesk.model import RECORD_CLASSES
-
         raw = self.raw
         raw.execute("UPDATE main.tombstones SET hlc = t.hlc, author_id = t.author_id, deleted_at = t.deleted_at "
                     "FROM theirs.tombstones t WHERE t.table_name = tombstones.table_name "
                     "AND t.record_id = tombstones.record_id AND t.hlc > tombstones.hlc")
-        for model in RECORD_CLASSES:
-            tq = q(model.__tablename__)
+        for model in KIND_INFOS:
+            tq = q(model.table)
             raw.execute(f"INSERT INTO main.tombstones SELECT t.* FROM theirs.tombstones t WHERE t.table_name = ? "
                         "AND NOT EXISTS (SELECT 1 FROM main.tombstones m WHERE m.table_name = t.table_name "
                         "AND m.record_id = t.record_id) "
-                        f"AND NOT EXISTS (SELECT 1 FROM main.{tq} o WHERE o.id = t.record_id)", (model.__tablename__,))
+                        f"AND NOT EXISTS (SELECT 1 FROM main.{tq} o WHERE o.id = t.record_id)", (model.table,))
 
     # --- after the rules hold -------------------------------------------------------------
 

@@ -18,11 +18,15 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from cypdesk.model.kindinfo import KIND_INFOS, KindInfo
 from cypdesk.model.versions import SETTINGS_FIELDS, SETTINGS_RECORD, SETTINGS_TABLE, merged_fields
 
 
 def merged_fields_of(model: Any) -> tuple[str, ...]:
-    """The columns a merge compares field by field for one Record kind."""
+    """The columns a merge compares field by field for one Record kind (a
+    :class:`~cypdesk.model.kindinfo.KindInfo`, or its mapped class)."""
+    if isinstance(model, KindInfo):
+        return model.merged
     return merged_fields(model)
 
 
@@ -50,13 +54,11 @@ def content_rows(conn: Any, *, schema: str = "main") -> Iterator[tuple]:
     """Every live record as ``(table, id, ((field, value), ...))`` (fields by name),
     tables by name and records by id, then ``("document", "settings", ...)``.
     ``schema`` reads an ATTACHed file."""
-    from cypdesk.model import RECORD_CLASSES
-
     raw = raw_connection(conn)
     s = _quote(schema)
-    for model in sorted(RECORD_CLASSES, key=lambda m: m.__tablename__):
-        table = model.__tablename__
-        names = sorted(merged_fields_of(model))
+    for kind in sorted(KIND_INFOS, key=lambda k: k.table):
+        table = kind.table
+        names = sorted(kind.merged)
         cols = ", ".join(_quote(n) for n in names)
         cursor = raw.execute(f"SELECT id, {cols} FROM {s}.{_quote(table)} ORDER BY id")
         while True:

@@ -263,25 +263,50 @@ def _ids_sql(schema: str, tables: list[str]) -> str:
     return " UNION ALL ".join(f"SELECT id, '{t}' AS tbl FROM {schema}.\"{t}\"" for t in tables)
 
 
+def _largest(conn: sqlite3.Connection, schema: str, tables: list[str]) -> str:
+    """The kind with the most records in ``schema`` (a count reads only its id index)."""
+    counts = {t: conn.execute(f'SELECT count(*) FROM {schema}."{t}"').fetchone()[0] for t in tables}
+    return max(tables, key=lambda t: counts[t])
+
+
 def colliding_ids(conn: sqlite3.Connection, *, other: str | None = None) -> list[tuple[str, str, str]]:
     """``(id, table, other_table)`` for each id held by two kinds of record: within
     ``main`` of ``conn`` (read only: a query_only connection will do), or (``other``:
     the name of an attached schema) between a record of ``other`` and one of another
-    kind in ``main`` (through a temporary table)."""
+    kind in ``main`` (through a temporary table).
+
+    One kind usually holds most records (indicator values: 50,000 against a few
+    thousand of everything else), so its ids are never gathered and sorted: they are
+    only looked up, in its id index, for the ids of the other kinds."""
     tables = _record_tables()
     if other is None:
+        big = _largest(conn, "main", tables)
+        rest = _ids_sql("main", [t for t in tables if t != big])
         rows = conn.execute(
-            f"SELECT id, min(tbl), max(tbl) FROM ({_ids_sql('main', tables)}) AS a "
+            f"SELECT id, min(tbl), max(tbl) FROM ({rest} UNION ALL SELECT b.id, '{big}' AS tbl FROM main.\"{big}\" b "
+            f"WHERE b.id IN (SELECT r.id FROM ({rest}) AS r)) AS a "
             "GROUP BY id HAVING count(DISTINCT tbl) > 1 ORDER BY id").fetchall()
         return [(str(a), str(b), str(c)) for a, b, c in rows]
     assert _SAFE_SCHEMA.match(other)
+    big = _largest(conn, "main", tables)
+    ours_rest = [t for t in tables if t != big]
+    theirs_rest = _ids_sql(other, ours_rest)
     conn.execute("DROP TABLE IF EXISTS temp.cyp_ids")
     conn.execute("CREATE TEMP TABLE cyp_ids (id TEXT NOT NULL, tbl TEXT NOT NULL, PRIMARY KEY (id, tbl)) WITHOUT ROWID")
     try:
-        conn.execute(f"INSERT OR IGNORE INTO temp.cyp_ids {_ids_sql('main', tables)}")
+        conn.execute(f"INSERT OR IGNORE INTO temp.cyp_ids {_ids_sql('main', ours_rest)}")
+        # (their record, our record of another kind): theirs of the other kinds against
+        # ours of the other kinds, and against our largest kind; theirs of the largest
+        # kind against ours of the other kinds.
         rows = conn.execute(
-            f"SELECT p.id, p.tbl, min(o.tbl) FROM ({_ids_sql(other, tables)}) AS p "
-            "JOIN temp.cyp_ids o ON o.id = p.id AND o.tbl <> p.tbl GROUP BY p.id, p.tbl ORDER BY p.id").fetchall()
+            f"SELECT id, tbl, min(otbl) FROM ("
+            f"SELECT p.id AS id, p.tbl AS tbl, o.tbl AS otbl FROM ({theirs_rest}) AS p "
+            "JOIN temp.cyp_ids o ON o.id = p.id AND o.tbl <> p.tbl "
+            f"UNION ALL SELECT p.id, p.tbl, '{big}' FROM ({theirs_rest}) AS p "
+            f"WHERE EXISTS (SELECT 1 FROM main.\"{big}\" b WHERE b.id = p.id) "
+            f"UNION ALL SELECT o.id, '{big}', o.tbl FROM temp.cyp_ids o "
+            f"WHERE EXISTS (SELECT 1 FROM {other}.\"{big}\" b WHERE b.id = o.id)"
+            ") GROUP BY id, tbl ORDER BY id").fetchall()
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.cyp_ids")
     return [(str(a), str(b), str(c)) for a, b, c in rows]
@@ -296,6 +321,14 @@ def _bad_stamp(column: str) -> str:
     return f"(length({column}) NOT IN (0, {STAMP_LENGTH}) OR ltrim({column}, '{HEX_DIGITS}') <> '')"
 
 
+def _bad_stamps(first: str, second: str) -> str:
+    """SQL true when ``_bad_stamp(first) OR _bad_stamp(second)`` is (NULLs alike), with
+    one pass over the hex digits of both: a record's two stamps are checked on every
+    record of the partner's file."""
+    return (f"(length({first}) NOT IN (0, {STAMP_LENGTH}) OR length({second}) NOT IN (0, {STAMP_LENGTH}) "
+            f"OR ltrim(coalesce({first}, '') || coalesce({second}, ''), '{HEX_DIGITS}') <> '')")
+
+
 def malformed_stamps(conn: sqlite3.Connection, *, limit: int = COLLISIONS_NAMED) -> list[tuple[str, str, str]]:
     """``(table, id, value)`` of stamps in ``main`` that are not clock stamps (records'
     ``created_hlc``/``hlc``, field versions, tombstones, history), at most ``limit``. A
@@ -303,7 +336,7 @@ def malformed_stamps(conn: sqlite3.Connection, *, limit: int = COLLISIONS_NAMED)
     one that is not a stamp would decide a merge by its spelling."""
     found: list[tuple[str, str, str]] = []
     checks = [(t, f"SELECT id, CASE WHEN {_bad_stamp('created_hlc')} THEN created_hlc ELSE hlc END FROM \"{t}\" "
-                  f"WHERE {_bad_stamp('created_hlc')} OR {_bad_stamp('hlc')}") for t in _record_tables()]
+                  f"WHERE {_bad_stamps('created_hlc', 'hlc')}") for t in _record_tables()]
     checks += [("field_versions", f"SELECT table_name || '/' || record_id || '/' || field, hlc FROM field_versions "
                                   f"WHERE {_bad_stamp('hlc')}"),
                ("tombstones", f"SELECT table_name || '/' || record_id, hlc FROM tombstones WHERE {_bad_stamp('hlc')}"),

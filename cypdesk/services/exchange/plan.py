@@ -21,6 +21,7 @@ from typing import Any
 
 from cypdesk.common.errors import Cancelled
 from cypdesk.common.hlc import ZERO, wall_ms_of
+from cypdesk.model.kindinfo import KIND_INFOS, SETTINGS_LABELS, KindInfo
 from cypdesk.model.versions import deletion_outcome, has_seen
 from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE, merged_fields_of, settings_fields
 from cypdesk.services.exchange.sqlmerge import (
@@ -160,11 +161,8 @@ def _check(progress: Any, done: int, total: int, text: str) -> None:
     progress.report(done, total, text)
 
 
-def _label(model: Any, name: str) -> str:
-    from cypdesk.model.fields import meta_of
-
-    meta = meta_of(model.__table__.columns[name])
-    return meta.label if meta is not None else name
+def _label(kind: KindInfo, name: str) -> str:
+    return kind.labels.get(name, name)
 
 
 class _Planner:
@@ -212,11 +210,11 @@ class _Planner:
 
     # --- records in both ---------------------------------------------------------------
 
-    def compare_table(self, model: Any) -> tuple[int, set[str]]:
+    def compare_table(self, model: KindInfo) -> tuple[int, set[str]]:
         """One pass over their records of a kind (joined to ours by id): the records only
         they have (:meth:`only_theirs`) and, field by field, the records both hold whose
         merged fields differ. Returns (records in both, ids with something to do)."""
-        table = model.__tablename__
+        table = model.table
         names = list(merged_fields_of(model))
         title = title_column(model)
         orgs = set(org_reference_fields(model))
@@ -298,10 +296,10 @@ class _Planner:
 
     # --- records on one side, tombstones --------------------------------------------------
 
-    def only_theirs(self, model: Any, rows: list[tuple[Any, ...]], names: list[str], title: str | None) -> None:
+    def only_theirs(self, model: KindInfo, rows: list[tuple[Any, ...]], names: list[str], title: str | None) -> None:
         """Their records we do not have: added, unless we deleted them (then the rule
         for a deletion against a live record decides)."""
-        table = model.__tablename__
+        table = model.table
         self._fill_ids([r[0] for r in rows])
         tombs = {rid: (stamp, by) for rid, stamp, by in self.raw.execute(
             "SELECT m.record_id, m.hlc, m.author_id FROM temp.plan_ids d JOIN main.tombstones m "
@@ -327,8 +325,8 @@ class _Planner:
                     + (" Their edit is later: the record is kept." if later else
                        " The deletion is later: it stays deleted and their edit stays in history.")))
 
-    def their_tombstones(self, model: Any) -> None:
-        table = model.__tablename__
+    def their_tombstones(self, model: KindInfo) -> None:
+        table = model.table
         title = title_column(model)
         tq = q(table)
         ocol = f"o.{q(title)}" if title else "o.id"
@@ -355,8 +353,6 @@ class _Planner:
     # --- settings ---------------------------------------------------------------------------
 
     def settings(self) -> bool:
-        from cypdesk.model.system import DocumentInfo
-
         names = list(settings_fields())
         cols = ", ".join(q(n) for n in names)
         ours = self.raw.execute(f"SELECT {cols} FROM main.document LIMIT 1").fetchone()
@@ -374,7 +370,7 @@ class _Planner:
             if verdict is None:
                 continue
             touched = True
-            label = _label(DocumentInfo, name)
+            label = SETTINGS_LABELS.get(name, name)
             if verdict == "theirs":
                 self.plan.changed.append(FieldChange(SETTINGS_TABLE, SETTINGS_RECORD, "Document settings", name, label,
                                                      o, t, ohlc, thlc, self.authors.of(tauth, thlc)))
@@ -433,15 +429,13 @@ def _redirects(raw: Any) -> dict[str, str]:
 
 def build_plan(raw: Any, info: PartnerInfo, *, progress: Any = None, now_ms: int | None = None) -> MergePlan:
     """The plan on a connection with the partner's file ATTACHed as ``theirs``."""
-    from cypdesk.model import RECORD_CLASSES
-
     plan = MergePlan(partner=info)
     plan.redirects = _redirects(raw)
     planner = _Planner(raw, plan, now_ms=now_ms if now_ms is not None else int(time.time() * 1000))
-    total = len(RECORD_CLASSES) + 1
+    total = len(KIND_INFOS) + 1
     unchanged = 0
-    for i, model in enumerate(RECORD_CLASSES):
-        _check(progress, i, total, f"Comparing {model.__label__ or model.__tablename__} records")
+    for i, model in enumerate(KIND_INFOS):  # the kinds as plain data: no mapped class is imported
+        _check(progress, i, total, f"Comparing {model.label or model.table} records")
         both, touched = planner.compare_table(model)
         planner.their_tombstones(model)
         unchanged += both - len(touched)

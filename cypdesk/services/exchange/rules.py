@@ -106,7 +106,7 @@ def team_loops(raw: Any, keys: set[tuple[str, str]]) -> list[Violation]:
 def dangling_references(raw: Any, touched: set[tuple[str, str]], removed: set[tuple[str, str]]) -> list[Violation]:
     """References to a record that no longer exists (``PRAGMA foreign_key_check``) where
     the merge wrote the referring record or removed the one referred to."""
-    from cypdesk.model import KINDS
+    from cypdesk.model.kindinfo import KIND_INFO as KINDS  # plain data: the merge imports no mapped class
 
     out = []
     fk_columns: dict[tuple[str, int], tuple[str, str]] = {}
@@ -131,6 +131,6 @@ def dangling_references(raw: Any, touched: set[tuple[str, str]], removed: set[tu
         if not involved:
             continue  # broken before the merge: not the merge's doing
         out.append(Violation(table, rid, rid,
-                             f"A {KINDS[table].__label__ or table} would refer to a {parent} record that no longer "
+                             f"A {KINDS[table].label or table} would refer to a {parent} record that no longer "
                              "exists: this document's records are kept.", frozenset(involved)))
     return out

@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cypdesk.model.kindinfo import KindInfo
 from cypdesk.model.versions import version_vector as model_version_vector
-from cypdesk.services.exchange.canon import merged_fields_of, raw_connection
+from cypdesk.services.exchange.canon import merged_fields_of
 
 THEIRS = "theirs"
 
@@ -49,14 +50,15 @@ def partner_path(theirs: Any) -> Path:
 
 @contextmanager
 def attached(ws: Any, theirs_path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-    """Our working copy's connection with the partner's file ATTACHed read-only as
-    ``theirs``, with ``trusted_schema`` off. For writing, foreign keys are off (so a
-    partner's deletion never cascades beyond what its tombstones say; dangling
-    references are found with ``foreign_key_check`` before commit, see rules.py) and
-    the caller begins the transaction itself."""
-    engine = ws.doc.engine
-    with engine.connect() as conn:
-        raw = raw_connection(conn)
+    """A connection to our working copy (``Document.connect``: made as the document's
+    engine makes each of its own, with the same hardening) with the partner's file
+    ATTACHed read-only as ``theirs``, with ``trusted_schema`` off. For writing, foreign
+    keys are off (so a partner's deletion never cascades beyond what its tombstones
+    say; dangling references are found with ``foreign_key_check`` before commit, see
+    rules.py) and the caller begins the transaction itself. Not from the engine's pool:
+    the merge needs no SQLAlchemy, so ``cypdesk merge`` never imports it."""
+    raw = ws.doc.connect()  # ReadOnlyDocument if the document is closed
+    try:
         raw.execute("PRAGMA trusted_schema = OFF")
         if write:
             raw.execute("PRAGMA foreign_keys = OFF")
@@ -68,8 +70,8 @@ def attached(ws: Any, theirs_path: Path, *, write: bool = False) -> Iterator[sql
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
             raw.execute(f"DETACH DATABASE {THEIRS}")
-            if write:
-                raw.execute("PRAGMA foreign_keys = ON")
+    finally:
+        raw.close()
 
 
 def json_ids(ids: Any) -> str:
@@ -79,12 +81,16 @@ def json_ids(ids: Any) -> str:
 
 
 def title_column(model: Any) -> str | None:
+    if isinstance(model, KindInfo):
+        return model.title
     name = getattr(model, "__title__", "name")
     return name if name in model.__table__.columns else None
 
 
 def org_reference_fields(model: Any) -> tuple[str, ...]:
     """The merged fields of a kind that point at an organisation (owner included)."""
+    if isinstance(model, KindInfo):
+        return model.org_refs
     from cypdesk.model.fields import meta_of
 
     if model.__tablename__ == "organisation_merges":

@@ -229,6 +229,48 @@ def test_an_id_of_one_kind_here_and_another_kind_in_the_partner_file_is_refused(
     assert exc.facts["between_documents"] is True
 
 
+def _ids_file(path: Path, rnd, pool: list[str], tables: list[str], big: str, n_big: int, n_small: int) -> dict:
+    """A file with a table of ids for each kind (only the ids matter to the check):
+    ``big`` holds ``n_big`` of ``pool``, the others up to ``n_small`` each."""
+    held: dict[str, set[str]] = {}
+    with closing(sqlite3.connect(path)) as conn:
+        for t in tables:
+            held[t] = set(rnd.sample(pool, min(len(pool), n_big if t == big else rnd.randint(0, n_small))))
+            conn.execute(f'CREATE TABLE "{t}" (id TEXT PRIMARY KEY)')
+            conn.executemany(f'INSERT INTO "{t}" VALUES (?)', [(i,) for i in held[t]])
+        conn.commit()
+    return held
+
+
+def test_colliding_ids_finds_every_id_under_two_kinds_as_counting_each_id_would(tmp_path):
+    """The check looks the largest kind's ids up rather than sorting them all; what it
+    finds, within a file and between two, is what counting each id's kinds finds, for
+    collisions with the largest kind, between the others, and none."""
+    import random
+
+    from cypdesk.model.catalog import CATALOG
+
+    tables = list(CATALOG)
+    rnd = random.Random(11)
+    for trial in range(60):
+        pool = [f"id{i:05d}" for i in range(rnd.choice([40, 400, 4000]))]
+        ours = _ids_file(tmp_path / f"o{trial}.db", rnd, pool, tables, rnd.choice(tables), rnd.choice([0, 30, 3000]),
+                         rnd.choice([0, 3, 20]))
+        theirs = _ids_file(tmp_path / f"t{trial}.db", rnd, pool, tables, rnd.choice(tables),
+                           rnd.choice([0, 30, 3000]), rnd.choice([0, 3, 20]))
+        kinds: dict[str, set[str]] = {}
+        for t, ids in ours.items():
+            for i in ids:
+                kinds.setdefault(i, set()).add(t)
+        within = [(i, min(k), max(k)) for i, k in sorted(kinds.items()) if len(k) > 1]
+        between = sorted((i, t, min(kinds[i] - {t})) for t, ids in theirs.items() for i in ids
+                         if kinds.get(i, set()) - {t})
+        with closing(sqlite3.connect(tmp_path / f"o{trial}.db")) as conn:
+            assert intake.colliding_ids(conn) == within
+            conn.execute("ATTACH DATABASE ? AS partner", (str(tmp_path / f"t{trial}.db"),))
+            assert intake.colliding_ids(conn, other="partner") == between
+
+
 def test_case16_a_file_above_the_size_limit_is_refused_before_it_is_copied(ws, partner, monkeypatch):
     """Case 16, with MAX_PARTNER_BYTES patched down to 100 KB (the demo is larger): the
     refusal states the limit, and no copy was made (copy_private is never called)."""
@@ -411,14 +453,20 @@ def test_a_partner_file_that_changes_while_it_is_copied_is_copied_again(ws, part
 
 
 @pytest.mark.parametrize("stamp, where", [
-    ("z" * 48, "services"), ("FFFF", "services"), ("2026-12-05", "field_versions")],
-    ids=["not hex", "upper case and short", "a date in a field version"])
+    ("z" * 48, "services"), ("FFFF", "services"), ("a" * 47 + "G", "services"), ("0" * 47 + " ", "created"),
+    ("2026-12-05", "field_versions")],
+    ids=["not hex", "upper case and short", "one upper-case digit", "a creation stamp ending in a space",
+         "a date in a field version"])
 def test_a_stamp_that_is_not_a_clock_stamp_is_refused(ws, partner, stamp, where):
     """A forged or damaged change stamp (the merge compares stamps as text, so 'zzz...'
-    would win every field it touches) is refused as damaged, naming where it is."""
+    would win every field it touches) is refused as damaged, naming where it is: a
+    record's latest change or its creation stamp, or a field version."""
     service, _org = _first_ids(partner)
     if where == "services":
         tamper(partner, f"UPDATE services SET hlc = '{stamp}' WHERE id = '{service}'")
+    elif where == "created":
+        tamper(partner, f"UPDATE services SET created_hlc = '{stamp}' WHERE id = '{service}'")
+        where = "services"
     else:
         tamper(partner, f"UPDATE field_versions SET hlc = '{stamp}' WHERE rowid = (SELECT min(rowid) FROM field_versions)")
     exc = refused(ws, partner, "damaged", 1, "change stamps that cypdesk never writes", repr(stamp))
