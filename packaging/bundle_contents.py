@@ -71,6 +71,13 @@ EXCLUDES = [
     "matplotlib._qhull", "matplotlib._tri",
     # numpy's FFT: numpy imports it only when numpy.fft is used, and nothing here does.
     "numpy.fft",
+    # zstandard's CFFI backend: on CPython zstandard always loads its C backend.
+    "zstandard.backend_cffi", "zstandard._cffi",
+    # pandas' SAS reader (read_sas imports it when called; cypdesk never reads SAS).
+    "pandas.io.sas.sas7bdat", "pandas._libs.sas", "pandas._libs.byteswap",
+    # Qt's D-Bus classes for Python: cypdesk sends no D-Bus messages (Qt's own
+    # libQt6DBus stays, for the desktop's menus and settings).
+    "PySide6.QtDBus",
     # Tools pulled in by optional imports of libraries (syntax colouring for Mako's
     # error pages, numpy's build report in YAML, the interactive help): never run.
     "pygments", "yaml", "pydoc", "pydoc_data", "doctest",
@@ -121,14 +128,14 @@ _UNUSED_PLUGIN_FILES = {
 # - the X11 client libraries, fontconfig and FreeType, GLib and D-Bus: every X11
 #   desktop has them (the window cannot open without an X server's libraries anyway),
 #   and fontconfig bundled beside another version's configuration files is a known
-#   source of font trouble. With them went libsystemd, gcrypt, pcre2, lz4, png...
-#   (3 MB in the zip).
+#   source of font trouble; and zstd (Qt's core library needs it, as dpkg and
+#   systemd do). With them went libsystemd, gcrypt, pcre2, lz4, png... (3 MB in the zip).
 # packaging/slim.py removes what only these needed (unreachable from every program,
 # extension module and plugin kept). Qt's xcb helper libraries (xcb-cursor, icccm,
 # keysyms, image...) and xkbcommon stay: desktops often lack them (scripts/setup.sh).
 _SYSTEM_LIBRARIES = (
     "libcups.so", "libX11.so", "libX11-xcb.so", "libxcb.so", "libfontconfig.so", "libfreetype.so",
-    "libglib-2.0.so", "libgthread-2.0.so", "libdbus-1.so",
+    "libglib-2.0.so", "libgthread-2.0.so", "libdbus-1.so", "libzstd.so",
 )
 # babel's locale data: only the locales cypdesk formats for (English as in Britain, and
 # Welsh) and the locales they inherit from; the other 1,100 files are 30 MB.

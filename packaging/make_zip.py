@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import importlib.util
 import os
 import platform
 import stat
@@ -56,10 +57,9 @@ def _entries(folder: Path):  # type: ignore[no-untyped-def]
 
 def zopfli_available() -> bool:
     try:
-        import zopfli.zopfli  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec("zopfli.zopfli") is not None
+    except ImportError:  # no zopfli package at all
         return False
-    return True
 
 
 def deflate(path: Path, zopfli: bool = True) -> bytes:
@@ -166,6 +166,16 @@ def largest_files(folder: Path, top: int = 40) -> str:
     return "\n".join(lines) + "\n"
 
 
+def largest_in_zip(archive: Path, top: int = 15) -> str:
+    """The ``top`` entries taking the most space in the zip itself (compressed)."""
+    with zipfile.ZipFile(archive) as zipped:
+        infos = sorted(zipped.infolist(), key=lambda info: -info.compress_size)
+    lines = [f"Largest {top} in the zip (MB compressed, MB unpacked):"]
+    for info in infos[:top]:
+        lines.append(f"  {info.compress_size / 1e6:7.2f}  {info.file_size / 1e6:7.2f}  {info.filename}")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="the one-folder build, e.g. dist/cypdesk")
@@ -183,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     (target.parent / f"{target.name}.sha256").write_text(f"{digest}  {target.name}\n", encoding="utf-8")
     report = largest_files(folder)
     (folder.parent / "largest-files.txt").write_text(
-        report + f"\n{target.name}: {target.stat().st_size / 1e6:.1f} MB\n", encoding="utf-8"
+        report + "\n" + largest_in_zip(target) + f"\n{target.name}: {target.stat().st_size / 1e6:.1f} MB\n",
+        encoding="utf-8",
     )
     print(f"{target} ({target.stat().st_size / 1e6:.1f} MB, {count:,} entries, {time.monotonic() - started:.0f} s)")
     print(f"{target}.sha256: {digest}")

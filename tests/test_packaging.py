@@ -150,6 +150,8 @@ def test_zip_entries_are_deflated_and_unpack_to_the_same_bytes(tmp_path):
             sizes[zopfli] = zipped.getinfo("cypdesk/_internal/data.csv").compress_size
         if shutil.which("unzip"):
             subprocess.run(["unzip", "-tq", str(archive)], check=True, capture_output=True)
+    report = make_zip.largest_in_zip(archive, top=2)
+    assert report.splitlines()[1].endswith("cypdesk/_internal/random.bin")  # does not compress: the largest
     assert sizes[False] == len(zlib.compress(text, 9)) - 6  # zlib's stream without its header and checksum
     if make_zip.zopfli_available():
         assert sizes[True] < sizes[False]
@@ -157,6 +159,11 @@ def test_zip_entries_are_deflated_and_unpack_to_the_same_bytes(tmp_path):
 
 @pytest.mark.parametrize("dest", [
     "libcups.so.2",  # the system's print client (and gnutls, krb5, avahi... with it)
+    "libX11.so.6",  # left to the system as a pip-installed PySide6 leaves them
+    "libxcb.so.1",
+    "libfontconfig.so.1",
+    "libglib-2.0.so.0",
+    "libdbus-1.so.3",
     "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf",
     "matplotlib/mpl-data/fonts/ttf/DejaVuSans-BoldOblique.ttf",
     "matplotlib/mpl-data/sample_data/goog.npz",
@@ -177,6 +184,9 @@ def test_the_build_leaves_out_what_cypdesk_never_uses(dest):
     "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/Qt/lib/libQt6PrintSupport.so.6",
     "libsqlite3.so.0",
+    "libxcb-cursor.so.0",  # Qt's xcb helpers: desktops often lack them
+    "libxkbcommon-x11.so.0",
+    "libstdc++.so.6",
 ])
 def test_the_build_keeps_what_cypdesk_needs(dest):
     assert bundle_contents.wanted(dest)
@@ -195,7 +205,9 @@ def test_modules_left_out_stay_out():
     """(PyInstaller does not follow these imports, so their extension modules and the
     libraries those need never reach the bundle.)"""
     for module in ("PIL._webp", "lxml.html", "lxml.sax", "pandas.plotting._matplotlib", "_codecs_jp",
-                   "_multibytecodec", "xmlrpc", "PySide6.QtNetwork", "ssl"):
+                   "_multibytecodec", "xmlrpc", "PySide6.QtNetwork", "ssl", "numpy.fft", "matplotlib._qhull",
+                   "zstandard.backend_cffi", "pandas._libs.sas"):
         assert module in bundle_contents.EXCLUDES
-    for module in ("lxml.etree", "PIL", "pandas", "cryptography", "zstandard", "PySide6.QtPrintSupport"):
+    for module in ("lxml.etree", "PIL", "pandas", "cryptography", "zstandard", "zstandard.backend_c", "cffi",
+                   "_cffi_backend", "PySide6.QtPrintSupport", "PySide6.QtSvg", "numpy.random", "numpy.linalg"):
         assert module not in bundle_contents.EXCLUDES
