@@ -78,6 +78,10 @@ EXCLUDES = [
     # Qt's D-Bus classes for Python: cypdesk sends no D-Bus messages (Qt's own
     # libQt6DBus stays, for the desktop's menus and settings).
     "PySide6.QtDBus",
+    # Process pools (cypdesk's background work runs on threads) and PyInstaller's
+    # multiprocessing start-up hook with them; numpy's polynomial classes and Pillow's
+    # colour management (LAB conversions, ICC transforms), imported only when used.
+    "multiprocessing", "concurrent.futures.process", "numpy.polynomial", "PIL.ImageCms", "PIL._imagingcms",
     # Tools pulled in by optional imports of libraries (syntax colouring for Mako's
     # error pages, numpy's build report in YAML, the interactive help): never run.
     "pygments", "yaml", "pydoc", "pydoc_data", "doctest",

@@ -206,7 +206,7 @@ def test_modules_left_out_stay_out():
     libraries those need never reach the bundle.)"""
     for module in ("PIL._webp", "lxml.html", "lxml.sax", "pandas.plotting._matplotlib", "_codecs_jp",
                    "_multibytecodec", "xmlrpc", "PySide6.QtNetwork", "ssl", "numpy.fft", "matplotlib._qhull",
-                   "zstandard.backend_cffi", "pandas._libs.sas"):
+                   "zstandard.backend_cffi", "pandas._libs.sas", "multiprocessing", "PIL._imagingcms"):
         assert module in bundle_contents.EXCLUDES
     for module in ("lxml.etree", "PIL", "pandas", "cryptography", "zstandard", "zstandard.backend_c", "cffi",
                    "_cffi_backend", "PySide6.QtPrintSupport", "PySide6.QtSvg", "numpy.random", "numpy.linalg"):
