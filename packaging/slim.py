@@ -11,10 +11,11 @@
    as it was and the output says so.
 2. Shared libraries nothing in the bundle needs are removed: the system libraries
    PyInstaller copied for the plugins the spec leaves out (Wayland, the desktop
-   portal...): pango, cairo, gdk_pixbuf, gio... Reachability is computed from each
-   library's ELF ``NEEDED`` entries, starting from every program, Python extension
-   module and Qt plugin in the bundle; only libraries at the top of ``_internal/`` and
-   in ``PySide6/Qt/lib/`` are candidates for removal.
+   portal...): pango, cairo, gdk_pixbuf, gio..., and what only the libraries left to
+   the system needed (libcups' gnutls, krb5, avahi...; packaging/bundle_contents.py).
+   Reachability is computed from each library's ELF ``NEEDED`` entries, starting from
+   every program, Python extension module and Qt plugin in the bundle; only libraries
+   at the top of ``_internal/`` and in ``PySide6/Qt/lib/`` are candidates for removal.
 3. ``lxml.objectify`` (3 MB) goes: python-docx and svglib use ``lxml.etree`` only.
 4. Symbol tables are stripped (``strip --strip-unneeded``) from the extension modules
    and libraries that still carry them (kiwisolver, uharfbuzz, pdfium, SQLAlchemy's

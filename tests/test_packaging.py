@@ -2,7 +2,9 @@
 its maker, the zip keeps programs executable and links as links with a SHA-256 file
 ``sha256sum -c`` reads, and the WiX source is a per-machine installer with a Start-menu
 entry and the .cypdesk file type that wixl compiles (when wixl is installed; CI's
-setup installs it, and packaging/smoke.py compiles it over the whole build)."""
+setup installs it, and packaging/smoke.py compiles it over the whole build); the zip's
+entries are plain deflate (Zopfli's when installed); what the build leaves out
+(packaging/bundle_contents.py) stays out, and what cypdesk needs stays in."""
 
 from __future__ import annotations
 
@@ -14,11 +16,15 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import zipfile
+import zlib
+
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packaging"))
 
+import bundle_contents  # noqa: E402
 import make_zip  # noqa: E402
 import version_info  # noqa: E402
 from smoke import extract  # noqa: E402
@@ -120,3 +126,88 @@ def test_icon_has_every_windows_size():
 
     with Image.open(ROOT / "resources" / "icons" / "cypdesk.ico") as icon:
         assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= set(icon.info["sizes"])
+
+
+def test_zip_entries_are_deflated_and_unpack_to_the_same_bytes(tmp_path):
+    """Every file is a deflate entry (what Windows Explorer's "Extract all" reads), with
+    Zopfli where it is installed and zlib's level 9 otherwise; both unpack to the same
+    bytes, including an empty file and data that does not compress."""
+    folder = tmp_path / "cypdesk"
+    (folder / "_internal").mkdir(parents=True)
+    text = b"".join(b"row %d,Harbour Lights Youth Trust,voluntary\n" % n for n in range(20000))
+    (folder / "_internal" / "data.csv").write_bytes(text)
+    (folder / "_internal" / "random.bin").write_bytes(os.urandom(200_000))
+    (folder / "_internal" / "empty.txt").write_bytes(b"")
+    sizes = {}
+    for zopfli in (False, True):
+        archive = tmp_path / f"zopfli-{zopfli}.zip"
+        assert make_zip.write_zip(folder, archive, zopfli=zopfli, workers=2) == 3
+        with zipfile.ZipFile(archive) as zipped:
+            assert zipped.testzip() is None
+            for info in zipped.infolist():
+                assert info.compress_type == zipfile.ZIP_DEFLATED
+                assert zipped.read(info) == (tmp_path / info.filename).read_bytes()
+            sizes[zopfli] = zipped.getinfo("cypdesk/_internal/data.csv").compress_size
+        if shutil.which("unzip"):
+            subprocess.run(["unzip", "-tq", str(archive)], check=True, capture_output=True)
+    report = make_zip.largest_in_zip(archive, top=2)
+    assert report.splitlines()[1].endswith("cypdesk/_internal/random.bin")  # does not compress: the largest
+    assert sizes[False] == len(zlib.compress(text, 9)) - 6  # zlib's stream without its header and checksum
+    if make_zip.zopfli_available():
+        assert sizes[True] < sizes[False]
+
+
+@pytest.mark.parametrize("dest", [
+    "libcups.so.2",  # the system's print client (and gnutls, krb5, avahi... with it)
+    "libX11.so.6",  # left to the system as a pip-installed PySide6 leaves them
+    "libxcb.so.1",
+    "libfontconfig.so.1",
+    "libglib-2.0.so.0",
+    "libdbus-1.so.3",
+    "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf",
+    "matplotlib/mpl-data/fonts/ttf/DejaVuSans-BoldOblique.ttf",
+    "matplotlib/mpl-data/sample_data/goog.npz",
+    "babel/locale-data/fr.dat",
+    "PySide6/Qt/translations/qtbase_de.qm",
+    "PySide6/Qt/plugins/tls/libqopensslbackend.so",
+])
+def test_the_build_leaves_out_what_cypdesk_never_uses(dest):
+    assert not bundle_contents.wanted(dest)
+
+
+@pytest.mark.parametrize("dest", [
+    "resources/fonts/DejaVuSans.ttf",
+    "matplotlib/mpl-data/fonts/ttf/DejaVuSansDisplay.ttf",
+    "matplotlib/mpl-data/fonts/ttf/LastResortHE-Regular.ttf",
+    "babel/locale-data/cy_GB.dat",
+    "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",  # loads the system's libcups
+    "PySide6/Qt/plugins/platforms/libqxcb.so",
+    "PySide6/Qt/lib/libQt6PrintSupport.so.6",
+    "libsqlite3.so.0",
+    "libxcb-cursor.so.0",  # Qt's xcb helpers: desktops often lack them
+    "libxkbcommon-x11.so.0",
+    "libstdc++.so.6",
+])
+def test_the_build_keeps_what_cypdesk_needs(dest):
+    assert bundle_contents.wanted(dest)
+
+
+def test_matplotlib_faces_left_out_are_the_ones_the_charts_register_from_resources():
+    from cypdesk import paths
+    from cypdesk.io.charts import style
+
+    for name in style.FONT_FILES:
+        assert (paths.resources_dir() / "fonts" / name).is_file()
+        assert not bundle_contents.wanted(f"matplotlib/mpl-data/fonts/ttf/{name}")
+
+
+def test_modules_left_out_stay_out():
+    """(PyInstaller does not follow these imports, so their extension modules and the
+    libraries those need never reach the bundle.)"""
+    for module in ("PIL._webp", "lxml.html", "lxml.sax", "pandas.plotting._matplotlib", "_codecs_jp",
+                   "_multibytecodec", "xmlrpc", "PySide6.QtNetwork", "ssl", "numpy.fft", "matplotlib._qhull",
+                   "zstandard.backend_cffi", "pandas._libs.sas", "multiprocessing", "PIL._imagingcms"):
+        assert module in bundle_contents.EXCLUDES
+    for module in ("lxml.etree", "PIL", "pandas", "cryptography", "zstandard", "zstandard.backend_c", "cffi",
+                   "_cffi_backend", "PySide6.QtPrintSupport", "PySide6.QtSvg", "numpy.random", "numpy.linalg"):
+        assert module not in bundle_contents.EXCLUDES

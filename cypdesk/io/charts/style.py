@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cypdesk import paths
+
 # Ratings: RAG and the five-level trajectory scale; each key's word is always shown.
 RATING_COLOURS = {
     "green": "#00703c", "amber": "#f47738", "red": "#d4351c", "not_rated": "#b1b4b6",
@@ -46,6 +48,25 @@ def figure(width_in: float = 6.4, height_in: float = 3.2, dpi: int = 100) -> Any
 
 
 _RC_APPLIED = False
+# The faces of FONT_FAMILY's first family in resources/fonts (the papers embed the same).
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
+
+
+def register_fonts() -> list[str]:
+    """Give matplotlib the DejaVu Sans faces in resources/fonts; return their paths.
+    The packaged build leaves matplotlib's own copies of these four files out
+    (packaging/cypdesk.spec), so the charts draw with these."""
+    from matplotlib import font_manager
+
+    folder = paths.resources_dir() / "fonts"
+    known = {entry.fname for entry in font_manager.fontManager.ttflist}
+    added = []
+    for name in FONT_FILES:
+        path = str(folder / name)
+        if path not in known:
+            font_manager.fontManager.addfont(path)  # FileNotFoundError names a missing file
+        added.append(path)
+    return added
 
 
 def _apply_rc() -> None:
@@ -54,6 +75,7 @@ def _apply_rc() -> None:
         return
     import matplotlib
 
+    register_fonts()
     matplotlib.rcParams.update({
         "font.family": FONT_FAMILY, "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
         "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#dddddd",
