@@ -10,6 +10,11 @@ import sys
 
 
 def _main() -> int:
+    import warnings
+
+    # The build leaves matplotlib's 3D axes (mpl_toolkits) out: no chart of cypdesk's is
+    # 3D, and matplotlib's warning that it cannot find them would only alarm IT.
+    warnings.filterwarnings("ignore", message="Unable to import Axes3D", category=UserWarning)
     from cypdesk.paths import prepare_environment
 
     warning = prepare_environment()

@@ -224,8 +224,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one scripted run
             """A board paper to PDF and to Word: reportlab, the bundled fonts, svglib's
             charts, uharfbuzz and python-docx's templates as the build carries them."""
             pdf, docx = work / "paper.pdf", work / "paper.docx"
-            result = json.loads(run(cli, "paper", doc, "--paper", paper_id, "--out", pdf, "--json").stdout)
+            proc = run(cli, "paper", doc, "--paper", paper_id, "--out", pdf, "--json")
+            result = json.loads(proc.stdout)
             run(cli, "paper", doc, "--paper", paper_id, "--out", docx)
+            if "Warning" in proc.stderr:  # a library missing from the build says so on stderr
+                raise RuntimeError(f"the paper's command warned: {proc.stderr.strip()[-400:]}")
             if result.get("pages", 0) < 1 or not pdf.read_bytes().startswith(b"%PDF") or docx.stat().st_size < 1000:
                 raise RuntimeError(f"the paper was not written whole: {result}")
             return f"{pdf.name}: {result['pages']} pages; {docx.name}: {docx.stat().st_size:,} bytes"
