@@ -11,7 +11,8 @@ DO UPDATE``), in one transaction.
 - whole command: ``cypdesk merge FILE OTHER`` (checks of the partner file, backup, save
   included), whole-process wall clock against the floor run as a whole process
   (``python -c``); target at most 5x (stretch 3x). Left out if the command is missing.
-- peak memory: the largest resident set of the merge step's child and the command.
+- peak memory: the largest resident set of the merge step's child, and of the command's
+  own process.
 
     .venv/bin/python bench/bench_merge.py [--records N] [--rounds R]
 """
@@ -158,15 +159,19 @@ def _run_child(kind: str, ours: Path, theirs: Path, env: dict[str, str]) -> dict
 
 
 def _whole(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall time of a whole process and its peak resident set (MB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if out.returncode != 0:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({out.returncode}):\n{out.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    """Wall time of a whole process and its own peak resident set (MB): that child's
+    rusage from ``os.wait4``, not the largest of every child the bench has run."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace")[-2000:]
+            raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{tail}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def _has_merge_command(env: dict[str, str]) -> bool:
