@@ -33,7 +33,7 @@ from cypdesk.services.exchange.canon import SETTINGS_TABLE
 from cypdesk.services.exchange.plan import FieldChange, MergeConflict, MergePlan, RecordRef, conflict_key
 from cypdesk.services.exchange.rules import Violation, check_rules
 from cypdesk.services.exchange.sqlmerge import (
-    THEIRS, attached, org_reference_fields, partner_path, q, state_token, table_exists,
+    THEIRS, attached, partner_path, q, state_token, table_exists,
 )
 
 MAX_RULE_ROUNDS = 6
@@ -197,7 +197,7 @@ class _Applier:
         table = model.table
         tq = q(table)
         cols = list(model.columns)
-        orgs = set(org_reference_fields(model))
+        orgs = set(model.org_refs)
         select = ", ".join(
             f"coalesce((SELECT r.survivor FROM temp.merge_redirect r WHERE r.merged = t.{q(c)}), t.{q(c)})"
             if c in orgs else f"t.{q(c)}" for c in cols)

@@ -18,16 +18,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from cypdesk.model.kindinfo import KIND_INFOS, KindInfo
-from cypdesk.model.versions import SETTINGS_FIELDS, SETTINGS_RECORD, SETTINGS_TABLE, merged_fields
-
-
-def merged_fields_of(model: Any) -> tuple[str, ...]:
-    """The columns a merge compares field by field for one Record kind (a
-    :class:`~cypdesk.model.kindinfo.KindInfo`, or its mapped class)."""
-    if isinstance(model, KindInfo):
-        return model.merged
-    return merged_fields(model)
+from cypdesk.model.kindinfo import KIND_INFOS
+from cypdesk.model.versions import SETTINGS_FIELDS, SETTINGS_RECORD, SETTINGS_TABLE
 
 
 def settings_fields() -> tuple[str, ...]:

@@ -23,10 +23,9 @@ from cypdesk.common.errors import Cancelled
 from cypdesk.common.hlc import ZERO, wall_ms_of
 from cypdesk.model.kindinfo import KIND_INFOS, SETTINGS_LABELS, KindInfo
 from cypdesk.model.versions import deletion_outcome, has_seen
-from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE, merged_fields_of, settings_fields
+from cypdesk.services.exchange.canon import SETTINGS_RECORD, SETTINGS_TABLE, settings_fields
 from cypdesk.services.exchange.sqlmerge import (
-    THEIRS, attached, follow_redirects, org_reference_fields, partner_path, q, state_token, table_exists,
-    title_column, version_vector,
+    THEIRS, attached, follow_redirects, partner_path, q, state_token, table_exists, version_vector,
 )
 
 from cypdesk.services.exchange.intake import PartnerInfo  # the plain data of a partner file
@@ -215,9 +214,9 @@ class _Planner:
         they have (:meth:`only_theirs`) and, field by field, the records both hold whose
         merged fields differ. Returns (records in both, ids with something to do)."""
         table = model.table
-        names = list(merged_fields_of(model))
-        title = title_column(model)
-        orgs = set(org_reference_fields(model))
+        names = list(model.merged)
+        title = model.title
+        orgs = set(model.org_refs)
         labels = {n: _label(model, n) for n in names}
         sel = ", ".join(f"o.{q(n)}, t.{q(n)}" for n in names)
         differ = " OR ".join(f"o.{q(n)} IS NOT t.{q(n)}" for n in names)
@@ -327,7 +326,7 @@ class _Planner:
 
     def their_tombstones(self, model: KindInfo) -> None:
         table = model.table
-        title = title_column(model)
+        title = model.title
         tq = q(table)
         ocol = f"o.{q(title)}" if title else "o.id"
         rows = self.raw.execute(

@@ -12,9 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cypdesk.model.kindinfo import KindInfo
 from cypdesk.model.versions import version_vector as model_version_vector
-from cypdesk.services.exchange.canon import merged_fields_of
 
 THEIRS = "theirs"
 
@@ -78,29 +76,6 @@ def json_ids(ids: Any) -> str:
     import json
 
     return json.dumps(list(ids))
-
-
-def title_column(model: Any) -> str | None:
-    if isinstance(model, KindInfo):
-        return model.title
-    name = getattr(model, "__title__", "name")
-    return name if name in model.__table__.columns else None
-
-
-def org_reference_fields(model: Any) -> tuple[str, ...]:
-    """The merged fields of a kind that point at an organisation (owner included)."""
-    if isinstance(model, KindInfo):
-        return model.org_refs
-    from cypdesk.model.fields import meta_of
-
-    if model.__tablename__ == "organisation_merges":
-        return ()  # the record of a merge keeps the ids it names
-    out = []
-    for name in merged_fields_of(model):
-        meta = meta_of(model.__table__.columns[name])
-        if name == "owner_org_id" or (meta is not None and meta.references == "organisations"):
-            out.append(name)
-    return tuple(out)
 
 
 def follow_redirects(direct: Mapping[str, str]) -> dict[str, str]:
