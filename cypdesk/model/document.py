@@ -476,14 +476,13 @@ class Document:
             f"in another file, then merge the two.", path=p,
         )
 
-    def _record_saved(self, target: Path, *, sha256: str | None = None, work_sha256: str | None = None) -> None:
+    def _record_saved(self, target: Path, *, sha256: str, work_sha256: str) -> None:
         """After a save to ``target``: the state records it (``sha256``: of the file
-        written, ``work_sha256``: of the working copy, when the save has them)."""
+        written, ``work_sha256``: of the working copy)."""
         st = os.stat(target)
         self._state.update(
             source=str(target), source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
-            source_sha256=sha256 or saving.file_sha256(target),
-            work_sha256=work_sha256 or saving.file_sha256(self.working_path),
+            source_sha256=sha256, work_sha256=work_sha256,
             dirty=False, saved_at=_now_iso(), read_only=False,
         )
         saving.cleanup_stale_temps(target.parent)  # what killed saves left beside it
@@ -508,22 +507,19 @@ class Document:
             saved, work = self._copy_over(self._path)
             self._record_saved(self._path, sha256=saved, work_sha256=work)
 
-    def _copy_over(self, target: Path) -> tuple[str | None, str | None]:
+    def _copy_over(self, target: Path) -> tuple[str, str]:
         """:func:`saving.atomic_copy` of the working copy over ``target`` (hold
         ``write_lock``), returning the SHA-256 of the file written and of the working
         copy for the state: both are read while SQLite writes and checks the copy (on
-        threads: the same reads, a shorter wait). None where a read failed or the file
-        changed meanwhile: :meth:`_record_saved` then reads it again."""
+        threads: the same reads, a shorter wait), and read again where a read failed or
+        the file changed meanwhile (:func:`saving.settled_sha256`)."""
         work = Background(saving.sha256_unchanged, self.working_path)
         digest: dict[str, str] = {}
         try:
             saving.atomic_copy(self.working_path, target, digest=digest)
         finally:
             hashed = saving.joined(work)
-        work_sha = None
-        if hashed is not None and hashed[0] == saving.file_state(self.working_path):
-            work_sha = hashed[1]
-        return digest.get("sha256"), work_sha
+        return digest["sha256"], saving.settled_sha256(hashed, self.working_path)
 
     def adopt_disk_version(self, size: int, sha256: str) -> None:
         """The file on disk as it was when it was merged into this document (``size``

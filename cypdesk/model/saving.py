@@ -196,8 +196,7 @@ def atomic_copy(
         if expected_application_id is not None and app_id != expected_application_id:
             raise _CopyCheckFailed(f"the new copy has application id 0x{app_id:08X}")
         if digest is not None:
-            state, sha = hashed if hashed is not None else (None, None)
-            digest["sha256"] = sha if state is not None and state == file_state(tmp) else file_sha256(tmp)
+            digest["sha256"] = settled_sha256(hashed, tmp)
         if replaced is not None:
             copy_permissions(replaced, tmp)
         fsync_file(tmp)
@@ -214,6 +213,15 @@ def atomic_copy(
         if own is not None:
             own.close()
     return target_p
+
+
+def settled_sha256(hashed: tuple[tuple[int, int, bytes], str] | None, path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of ``path`` now: ``hashed`` (what :func:`sha256_unchanged` read on a
+    thread, or None) when the file's state is still the one read with it, else read
+    again."""
+    if hashed is not None and hashed[0] == file_state(path):
+        return hashed[1]
+    return file_sha256(path)
 
 
 def joined(work: Background | None) -> Any:
