@@ -6,7 +6,6 @@ Each test names its reliability case (research/reliability-anchors.md section 2)
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -35,18 +34,11 @@ from cypdesk.model.document import (
     restore_saved_version,
 )
 from cypdesk.model.lock import DocumentLock, lock_path_for, read_holder
+from tests.tampering import folder_state, sha
 
 REPO = Path(__file__).resolve().parents[2]
 V1 = REPO / "tests" / "fixtures" / "schema_v1.cypdesk"
 T = "2026-03-31 14:05:00"
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    return {p.name: sha(p) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def child_env(**extra: str) -> dict[str, str]:

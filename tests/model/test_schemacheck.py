@@ -4,7 +4,6 @@ them before anything could fire."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import sqlite3
@@ -19,33 +18,15 @@ from cypdesk.common.errors import ForeignSchema
 from cypdesk.model import dbfile, document, migrate, schemacheck
 from cypdesk.model.document import Document, list_recoverable, recover, restore_saved_version
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
+from tests.tampering import TRIGGER, folder_state, tamper
 
 REPO = Path(__file__).resolve().parents[2]
 V1 = REPO / "tests" / "fixtures" / "schema_v1.cypdesk"
 VERSIONS = REPO / "cypdesk" / "model" / "migrations" / "versions"
-TRIGGER = ("CREATE TRIGGER evil AFTER UPDATE ON services BEGIN "
-           "UPDATE services SET name='PWNED' WHERE id=NEW.id; DELETE FROM history; END")
 
 
 def revisions() -> list[int]:
     return sorted(int(m.group(1)) for p in VERSIONS.glob("*.py") if (m := re.match(r"^(\d{4})_", p.name)))
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Hashes of every file in the folder: the document, anything beside it."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def tamper(path: Path, *statements: str, writable_schema: bool = False) -> Path:
-    """Change ``path`` the way a partner's sqlite3 could. A ``spy`` function is defined
-    on this connection only, so that objects calling it can be built."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.create_function("spy", -1, lambda *a: 1, deterministic=True)
-        if writable_schema:
-            conn.execute("PRAGMA writable_schema=ON")
-        for sql in statements:
-            conn.execute(sql)
-    return path
 
 
 def describe_file(path: Path, version: int | None = None) -> dict:
@@ -139,7 +120,7 @@ def test_case10_a_changed_structure_is_refused_on_every_open_and_the_file_is_unc
     ForeignSchema naming what was found (exit code 1), and nothing in the folder changes."""
     statements, writable, words = CASE10[case]
     tamper(demo, *statements, writable_schema=writable)
-    before = snapshot(demo.parent)
+    before = folder_state(demo.parent)
     for attempt in (lambda: dbfile.inspect_file(demo), lambda: Document.open(demo),
                     lambda: Document.open(demo, read_only=True)):
         with pytest.raises(ForeignSchema) as err:
@@ -149,7 +130,7 @@ def test_case10_a_changed_structure_is_refused_on_every_open_and_the_file_is_unc
             assert w in err.value.message, err.value.message
         assert err.value.facts["count"] == len(err.value.facts["found"]) >= 1
         assert demo.name in err.value.message and "cypdesk rescue" in err.value.message
-    assert snapshot(demo.parent) == before
+    assert folder_state(demo.parent) == before
     assert not list(paths.working_dir().iterdir())  # no working copy was made
 
 
@@ -182,13 +163,13 @@ def test_case11_a_trigger_is_refused_before_it_can_fire(demo):
     the history is refused by every open, never fires, and the file is unchanged."""
     tamper(demo, TRIGGER)
     sid, name, history = _services_row(demo)
-    before = snapshot(demo.parent)
+    before = folder_state(demo.parent)
     for attempt in (lambda: dbfile.inspect_file(demo), lambda: Document.open(demo),
                     lambda: Document.open(demo, read_only=True), lambda: migrate.migrate_file(demo)):
         with pytest.raises(ForeignSchema) as err:
             attempt()
         assert "a trigger 'evil' on services" in err.value.message
-    assert snapshot(demo.parent) == before
+    assert folder_state(demo.parent) == before
     assert _services_row(demo) == (sid, name, history) and name != "PWNED" and history > 0
 
 
@@ -199,13 +180,13 @@ def test_case11_an_older_file_with_a_trigger_is_refused_before_migration_or_back
     path.parent.mkdir()
     shutil.copy(V1, path)
     tamper(path, TRIGGER)
-    before = snapshot(path.parent)
+    before = folder_state(path.parent)
     with pytest.raises(ForeignSchema) as err:
         Document.open(path)
     assert "schema 1" in err.value.message and err.value.facts["schema_version"] == 1
     with pytest.raises(ForeignSchema):
         migrate.migrate_file(path)
-    assert snapshot(path.parent) == before
+    assert folder_state(path.parent) == before
     assert not paths.backup_dir().exists() or not list(paths.backup_dir().iterdir())
 
 
@@ -237,13 +218,13 @@ def test_a_hot_journal_is_checked_as_it_will_be_rolled_back_and_the_file_left_al
     shutil.copy(demo, armed)
     tamper(armed, TRIGGER)
     hot = _hot_copy(armed, demo.parent / "hot.cypdesk")
-    before = snapshot(demo.parent)
+    before = folder_state(demo.parent)
     with pytest.raises(ForeignSchema) as err:
         dbfile.inspect_file(hot)
     assert "a trigger 'evil' on services" in err.value.message
     with pytest.raises(ForeignSchema):
         Document.open(hot)
-    assert snapshot(demo.parent) == before  # journal still hot, file not rolled back
+    assert folder_state(demo.parent) == before  # journal still hot, file not rolled back
 
     clean_hot = _hot_copy(demo, tmp_path / "clean-hot.cypdesk", TRIGGER)  # the trigger is uncommitted
     status = dbfile.inspect_file(clean_hot)
@@ -265,10 +246,10 @@ def test_case11_a_working_copy_with_a_trigger_is_refused_by_recovery(demo):
     doc._closed = True
     doc._lock.release()
     item = next(i for i in list_recoverable() if i.source == demo)
-    before = snapshot(item.working_dir)
+    before = folder_state(item.working_dir)
     with pytest.raises(ForeignSchema):
         recover(item)
-    assert snapshot(item.working_dir) == before
+    assert folder_state(item.working_dir) == before
 
 
 def test_case11_a_saved_version_with_a_trigger_is_not_restored(demo):
@@ -318,7 +299,7 @@ def test_case12_an_object_calling_an_app_function_is_refused_and_the_spy_never_c
 
     monkeypatch.setattr(sqlite3, "connect", connect_with_spy)
     sid = _services_row(demo)[0]
-    before = snapshot(demo.parent)
+    before = folder_state(demo.parent)
     with pytest.raises(ForeignSchema):
         dbfile.inspect_file(demo)
     with pytest.raises(ForeignSchema):
@@ -326,7 +307,7 @@ def test_case12_an_object_calling_an_app_function_is_refused_and_the_spy_never_c
     assert main(["set", str(demo), "services", sid, "annual_cost=1", "--json"]) == 1
     assert '"foreign_schema"' in capsys.readouterr().out
     assert calls == []
-    assert snapshot(demo.parent) == before
+    assert folder_state(demo.parent) == before
 
 
 # --- case 13: the hardening of every connection the app opens ----------------------------------

@@ -1,22 +1,17 @@
-"""Helpers of the intake tests (tests/services/exchange/test_intake*.py): hashes of a
-file and a folder, tampering as a partner's sqlite3 could, and the check that a refusal
-named the partner file and changed nothing anywhere."""
+"""Helpers of the intake tests (tests/services/exchange/test_intake*.py): a partner file
+alone in its folder, and the check that a refusal named the partner file and changed
+nothing anywhere (hashes and tampering: tests/tampering.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from cypdesk.common import errors
 from cypdesk.services.exchange.intake import open_partner, partners_dir
-
-TRIGGER = ("CREATE TRIGGER evil AFTER UPDATE ON services BEGIN "
-           "UPDATE services SET name='PWNED' WHERE id=NEW.id; DELETE FROM history; END")
+from tests.tampering import folder_state, sha
 
 
 def copy_alone(master: Path, folder: Path, name: str = "partner.cypdesk") -> Path:
@@ -24,27 +19,6 @@ def copy_alone(master: Path, folder: Path, name: str = "partner.cypdesk") -> Pat
     folder.mkdir(parents=True)
     path = folder / name
     shutil.copy(master, path)
-    return path
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    """Hashes of every file in a folder: the file, and anything beside it."""
-    return {p.name: sha(p) for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def tamper(path: Path, *statements: str, writable_schema: bool = False) -> Path:
-    """Change ``path`` as a partner's sqlite3 could; ``spy`` is defined on this connection
-    only, so that objects calling it can be built."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.create_function("spy", -1, lambda *a: 1, deterministic=True)
-        if writable_schema:
-            conn.execute("PRAGMA writable_schema=ON")
-        for sql in statements:
-            conn.execute(sql)
     return path
 
 

@@ -23,7 +23,8 @@ from cypdesk.model import dbfile
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 from cypdesk.services.exchange import intake
 from cypdesk.services.exchange.intake import open_partner, partner_connection, partners_dir
-from tests.services.exchange.intake_helpers import TRIGGER, Unchanged, copy_alone, folder_state, refused, sha, tamper
+from tests.services.exchange.intake_helpers import Unchanged, copy_alone, refused
+from tests.tampering import TRIGGER, folder_state, sha, tamper
 
 REPO = Path(__file__).resolve().parents[3]
 V1 = REPO / "tests" / "fixtures" / "schema_v1.cypdesk"

@@ -22,7 +22,8 @@ from cypdesk.io.sharefile import ShareHeader, write_share
 from cypdesk.model.migrations import CURRENT_SCHEMA_VERSION
 from cypdesk.services.exchange import intake
 from cypdesk.services.exchange.intake import open_partner, partner_connection, partners_dir
-from tests.services.exchange.intake_helpers import TRIGGER, Unchanged, copy_alone, refused, tamper
+from tests.services.exchange.intake_helpers import Unchanged, copy_alone, refused
+from tests.tampering import TRIGGER, tamper
 
 OTHER_TRUST = "Hillside Children's Partnership"
 PASSPHRASE = "correct horse battery staple"
