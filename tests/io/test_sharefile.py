@@ -61,6 +61,18 @@ def _frames(path: Path) -> list[tuple[int, int, int]]:
     return out
 
 
+def _with_header(share: Path, out: Path, old: bytes, new: bytes) -> Path:
+    """A copy of ``share`` at ``out`` whose header has ``old`` replaced by ``new``, with
+    the header's length and SHA-256 redone as a forger would; the chunks as they were."""
+    raw = share.read_bytes()
+    pos = len(MAGIC)
+    (hlen,) = struct.unpack(">I", raw[pos:pos + 4])
+    body = raw[pos + 4:pos + 4 + hlen].replace(old, new)
+    lead = MAGIC + struct.pack(">I", len(body)) + body
+    out.write_bytes(lead + hashlib.sha256(lead).digest() + raw[pos + 4 + hlen + 32:])
+    return out
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -160,15 +172,8 @@ def test_a_changed_header_of_an_encrypted_share_is_damaged_even_with_its_checksu
         encrypted: Path, dest: Path, tmp_path: Path) -> None:
     """A forger who edits the title and recomputes the header's SHA-256 is still caught:
     every chunk's associated data holds the original header digest."""
-    raw = encrypted.read_bytes()
-    pos = len(MAGIC)
-    (hlen,) = struct.unpack(">I", raw[pos:pos + 4])
-    body = raw[pos + 4:pos + 4 + hlen].replace(b"Northshire Children", b"Southshire Children")
-    assert len(body) == hlen
-    lead = MAGIC + struct.pack(">I", hlen) + body
-    forged = lead + hashlib.sha256(lead).digest() + raw[pos + 4 + hlen + 32:]
-    bad = tmp_path / "forged.cypshare"
-    bad.write_bytes(forged)
+    bad = _with_header(encrypted, tmp_path / "forged.cypshare", b"Northshire Children", b"Southshire Children")
+    assert bad.stat().st_size == encrypted.stat().st_size  # the header as long as before
     assert read_share_header(bad).title.startswith("Southshire")  # the checksum alone cannot tell
     _refused(bad, dest, ShareDamaged)
 
@@ -243,13 +248,7 @@ def test_a_header_that_understates_the_size_stops_decompression_there(tmp_path: 
     doc = tmp_path / "zeros.bin"
     doc.write_bytes(bytes(20_000_000))
     share = write_share(doc, tmp_path / "z.cypshare", _header())
-    raw = share.read_bytes()
-    pos = len(MAGIC)
-    (hlen,) = struct.unpack(">I", raw[pos:pos + 4])
-    body = raw[pos + 4:pos + 4 + hlen].replace(b'"plain_size":20000000', b'"plain_size":10000000')
-    lead = MAGIC + struct.pack(">I", len(body)) + body
-    bad = tmp_path / "bomb.cypshare"
-    bad.write_bytes(lead + hashlib.sha256(lead).digest() + raw[pos + 4 + hlen + 32:])
+    bad = _with_header(share, tmp_path / "bomb.cypshare", b'"plain_size":20000000', b'"plain_size":10000000')
     err = _refused(bad, dest, ShareDamaged, passphrase=None)
     assert "10,000,000" in err.message
 
@@ -257,13 +256,7 @@ def test_a_header_that_understates_the_size_stops_decompression_there(tmp_path: 
 def test_scrypt_parameters_out_of_bounds_are_refused_before_deriving(encrypted: Path, dest: Path,
                                                                      tmp_path: Path) -> None:
     """A header asking for N = 2**30 (a 128 GiB scrypt) is refused as damaged, quickly."""
-    raw = encrypted.read_bytes()
-    pos = len(MAGIC)
-    (hlen,) = struct.unpack(">I", raw[pos:pos + 4])
-    body = raw[pos + 4:pos + 4 + hlen].replace(b'"n":131072', b'"n":1073741824')
-    lead = MAGIC + struct.pack(">I", len(body)) + body
-    bad = tmp_path / "kdf.cypshare"
-    bad.write_bytes(lead + hashlib.sha256(lead).digest() + raw[pos + 4 + hlen + 32:])
+    bad = _with_header(encrypted, tmp_path / "kdf.cypshare", b'"n":131072', b'"n":1073741824')
     err = _refused(bad, dest, ShareDamaged)
     assert "out of bounds" in err.message
 
@@ -322,12 +315,6 @@ def test_cypdesk_check_refuses_a_share_as_a_shared_copy_to_merge(plain: Path) ->
 def test_a_header_with_fields_of_the_wrong_kind_is_damaged(plain: Path, tmp_path: Path) -> None:
     """A header whose size is text (a crafted or mangled share) is refused as damaged,
     never a traceback."""
-    raw = plain.read_bytes()
-    pos = len(MAGIC)
-    (hlen,) = struct.unpack(">I", raw[pos:pos + 4])
-    body = raw[pos + 4:pos + 4 + hlen].replace(b'"plain_size":2500000', b'"plain_size":"2500000"')
-    lead = MAGIC + struct.pack(">I", len(body)) + body
-    bad = tmp_path / "kinds.cypshare"
-    bad.write_bytes(lead + hashlib.sha256(lead).digest() + raw[pos + 4 + hlen + 32:])
+    bad = _with_header(plain, tmp_path / "kinds.cypshare", b'"plain_size":2500000', b'"plain_size":"2500000"')
     with pytest.raises(ShareDamaged):
         read_share_header(bad)
