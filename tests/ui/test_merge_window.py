@@ -362,18 +362,7 @@ def test_the_first_merge_loads_the_merge_on_the_worker_and_never_sqlalchemy(tmp_
     laptop would freeze the window), and needs no SQLAlchemy at all: the merge reads the
     kinds as plain data (cypdesk.model.kindinfo). Before, it loaded SQLAlchemy and the
     mapped classes, on the worker."""
-    import os
-    import subprocess
-    import sys
+    from tests.ui.probes import probe_on_a_demo
 
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=str(tmp_path / "home"))
-    doc = tmp_path / "d.cypdesk"
-    made = subprocess.run([sys.executable, "-m", "cypdesk", "demo", str(doc)], cwd=root, env=env,
-                          capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
-    probe = subprocess.run([sys.executable, "-c", THREAD_PROBE, str(doc)], cwd=root, env=env, capture_output=True,
-                           text=True, timeout=300)
-    assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.strip().splitlines()[-1] == \
+    assert probe_on_a_demo(tmp_path, THREAD_PROBE, timeout=300) == \
         "[('cypdesk.services.exchange.plan', 'worker')] [0]"

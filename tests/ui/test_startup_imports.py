@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.ui.probes import probe_on_a_demo
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = r"""
@@ -79,12 +81,4 @@ def test_first_chart_waits_for_matplotlib_on_the_worker(tmp_path):
     waits for the worker to import it (MainWindow.when_charts_ready), then is drawn: a
     child process with the real thread pool (not the tests' inline runner) reports the
     first tab painted, the chart drawn, and matplotlib imported on the worker."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CYPDESK_HOME=str(tmp_path / "home"))
-    doc = tmp_path / "d.cypdesk"
-    made = subprocess.run([sys.executable, "-m", "cypdesk", "demo", str(doc)], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
-    probe = subprocess.run([sys.executable, "-c", CHART_PROBE, str(doc)], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=120)
-    assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.strip().splitlines()[-1] == "painted chart worker"
+    assert probe_on_a_demo(tmp_path, CHART_PROBE, timeout=120) == "painted chart worker"
