@@ -98,7 +98,7 @@ def has_seen(vv: Mapping[str, str], stamp: str | None) -> bool:
     """Whether a file whose version vector is ``vv`` has seen ``stamp``. No stamp (or
     ``hlc.ZERO``, a setting never set) has been seen by every file. A value that is not
     a stamp raises ValueError (a partner's file holding one is refused first:
-    :func:`malformed_stamps`)."""
+    ``cypdesk.services.exchange.intake.malformed_stamps``)."""
     if not stamp or stamp == ZERO:
         return True
     seen = vv.get(node_of_stamp(stamp))
@@ -218,36 +218,6 @@ def uncovered_stamps(conn: Any, *, schema: str = "main", limit: int = 20) -> lis
     return out
 
 
-_BAD_STAMP_SQL = "(length({c}) <> {n} OR {c} GLOB '*[^0-9a-f]*')"
-
-
-def malformed_stamps(conn: Any, *, schema: str = "main", limit: int = 20) -> list[tuple[str, str, str]]:
-    """Stamps in the file ``schema`` that are not clock stamps (48 lower-case hex
-    digits): ``(where, id, value)``, at most ``limit``. A partner's file holding one is
-    damaged or forged: :func:`has_seen` and the merge cannot compare it (intake refuses
-    it before any row is read into a plan)."""
-    from cypdesk.model.registry import KINDS
-
-    s = _schema(schema)
-    out: list[tuple[str, str, str]] = []
-
-    def bad(c: str) -> str:
-        return _BAD_STAMP_SQL.format(c=c, n=STAMP_LENGTH)
-
-    checks = [("history", f"SELECT id, hlc FROM {s}.history WHERE {bad('hlc')}"),
-              ("field_versions", f"SELECT table_name || '/' || record_id || '/' || field, hlc FROM {s}.field_versions "
-                                 f"WHERE {bad('hlc')}"),
-              ("tombstones", f"SELECT table_name || '/' || record_id, hlc FROM {s}.tombstones WHERE {bad('hlc')}")]
-    checks += [(t, f"SELECT id, CASE WHEN {bad('created_hlc')} THEN created_hlc ELSE hlc END FROM {s}.{t} "
-                   f"WHERE {bad('created_hlc')} OR {bad('hlc')}") for t in KINDS]
-    for where, sql in checks:
-        if len(out) >= limit:
-            break
-        for rid, value in _query(conn, f"{sql} LIMIT {int(limit) - len(out)}"):
-            out.append((where, str(rid), "" if value is None else str(value)))
-    return out
-
-
 # --- the rule for a deleted record against a live one ---------------------------------------
 
 def deletion_outcome(record_hlc: str, tombstone_hlc: str, vv_live: Mapping[str, str],
@@ -266,7 +236,6 @@ def deletion_outcome(record_hlc: str, tombstone_hlc: str, vv_live: Mapping[str, 
 
 __all__ = [
     "DOCUMENT_OWN", "NEVER_MERGED", "SETTINGS_FIELDS", "SETTINGS_RECORD", "SETTINGS_TABLE", "deletion_outcome",
-    "field_version_sql", "has_seen", "is_merged_field", "malformed_stamps", "merged_fields", "node_of_stamp",
-    "record_versions",
+    "field_version_sql", "has_seen", "is_merged_field", "merged_fields", "node_of_stamp", "record_versions",
     "settings_versions", "uncovered_stamps", "union", "version_vector",
 ]

@@ -207,13 +207,16 @@ def test_history_stamps_are_what_the_vector_is_made_of(two_authors):
 
 def test_malformed_stamps_are_listed_wherever_they_are(two_authors):
     """A forged or damaged file: a stamp that is not 48 lower-case hex digits in a
-    record, a field version, a tombstone or history is named; a sound file has none."""
+    record, a field version, a tombstone or history is named (by the partner file's
+    intake, which refuses it); a sound file has none."""
+    from cypdesk.services.exchange.intake import malformed_stamps
+
     path, made = two_authors
     with closing(sqlite3.connect(path)) as conn:
-        assert versions.malformed_stamps(conn) == []
+        assert malformed_stamps(conn) == []
         conn.execute("UPDATE services SET hlc = 'not a stamp' WHERE id = ?", (made["bob"],))
         conn.execute("INSERT INTO tombstones (table_name, record_id, hlc, author_id, deleted_at) "
                      "VALUES ('services', 'x', ?, 'a', '2026-01-01')", (stamp(5, A_NODE).upper(),))
-        found = versions.malformed_stamps(conn)
+        found = malformed_stamps(conn)
     assert ("services", made["bob"], "not a stamp") in found
     assert ("tombstones", "services/x", stamp(5, A_NODE).upper()) in found and len(found) == 2
